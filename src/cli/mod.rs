@@ -1,0 +1,201 @@
+//! Command-line definitions: every flag once, with its docs. Help, man pages
+//! and completions are all generated from here.
+
+pub mod generate;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::duration;
+use crate::error::Status;
+
+const EXIT_CODES: &str = "\
+Exit codes (Nagios plugin convention):
+  0  OK        no warning or critical finding
+  1  WARNING   at least one warning finding, nothing critical
+  2  CRITICAL  at least one critical finding (Redis unreachable or hung is critical)
+  3  UNKNOWN   could not assess: bad arguments, bad runbook, authentication
+               failure, internal error";
+
+/// Diagnose and remediate Redis cache failures from scripted runbooks.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cachectl",
+    version,
+    about = "Diagnose Redis cache failures from scripted runbooks",
+    long_about = "cachectl automates Redis cache-failure runbooks: it collects facts from \
+Redis, evaluates runbook checks written in YAML, and prints scored findings with the exact \
+fix for each.",
+    after_help = EXIT_CODES,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// When to use colour: auto (terminal only, off with NO_COLOR), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the runbooks against a Redis node and print scored findings with fixes.
+    #[command(after_help = EXIT_CODES)]
+    Diagnose(DiagnoseArgs),
+    /// List, show and validate runbooks (built-in and user-supplied).
+    #[command(subcommand)]
+    Runbook(RunbookCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Where the Redis under diagnosis is, how to authenticate, and time limits.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS.
+    /// Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB,
+    /// then redis://127.0.0.1:6379. The password may also come from
+    /// REDISCLI_AUTH or REDIS_PASSWORD; it is never printed.
+    #[arg(short = 'u', long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// CA certificate (PEM) to verify a rediss:// server with, instead of the system roots.
+    #[arg(long, value_name = "FILE")]
+    pub tls_ca: Option<PathBuf>,
+
+    /// Client certificate (PEM) for mutual TLS; needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Private key (PEM) of the client certificate.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Deadline for the whole run (e.g. 10, 2.5s, 800ms).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration::parse)]
+    pub timeout: Duration,
+
+    /// Limit for DNS lookup plus TCP/TLS connect.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration::parse)]
+    pub connect_timeout: Duration,
+
+    /// Limit for each command's reply.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration::parse)]
+    pub command_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable table (colour on a terminal).
+    Table,
+    /// Versioned JSON (schema_version 1).
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// Which runbooks to use.
+#[derive(Debug, Clone, Args)]
+pub struct RunbookArgs {
+    /// Directory of extra runbooks (*.yaml); repeatable. A runbook with a
+    /// built-in's id replaces it.
+    #[arg(long = "runbooks", value_name = "DIR", env = "CACHECTL_RUNBOOKS")]
+    pub dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DiagnoseArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub runbooks: RunbookArgs,
+    /// Run only these runbooks (comma-separated ids).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Skip these runbooks (comma-separated ids).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub skip: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunbookCommand {
+    /// List the runbooks: id, title, checks, where each comes from.
+    List {
+        #[command(flatten)]
+        runbooks: RunbookArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Show one runbook: its seed, thresholds and checks, and its YAML.
+    Show {
+        /// Runbook id (see `cachectl runbook list`).
+        id: String,
+        #[command(flatten)]
+        runbooks: RunbookArgs,
+    },
+    /// Validate runbook files: YAML, fields, expressions, facts, templates.
+    Validate {
+        /// Runbook files to check.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// List the facts runbook expressions can read, with their meaning.
+    Facts,
+}
+
+/// The clap command, for generators and tests.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Parses arguments. Help and version print and exit 0; any other error
+/// prints and exits 3 (UNKNOWN), as bad arguments mean nothing was assessed.
+pub fn parse<I, T>(args: I) -> Result<Cli, ExitCode>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    Cli::try_parse_from(args).map_err(|err| {
+        let _ = err.print();
+        match err.kind() {
+            clap::error::ErrorKind::DisplayHelp
+            | clap::error::ErrorKind::DisplayVersion
+            | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ExitCode::SUCCESS,
+            _ => Status::Unknown.exit_code(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definitions_are_consistent() {
+        super::command().debug_assert();
+    }
+}

@@ -1,0 +1,17 @@
+//! One file per subcommand: turn arguments into options and call the domain
+//! modules. No Redis, rule or formatting logic lives here.
+
+pub mod completions;
+pub mod diagnose;
+pub mod runbook;
+
+use crate::cli::{Cli, Command};
+use crate::error::{CliError, Status};
+
+pub fn dispatch(cli: Cli) -> Result<Status, CliError> {
+    match cli.command {
+        Command::Diagnose(args) => diagnose::run(args),
+        Command::Runbook(cmd) => runbook::run(cmd),
+        Command::Completions { shell } => completions::run(shell),
+    }
+}

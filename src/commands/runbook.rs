@@ -1,0 +1,137 @@
+//! `cachectl runbook list | show | validate | facts`.
+
+use std::fmt::Write;
+
+use comfy_table::Cell;
+use serde_json::json;
+
+use crate::cli::{OutputFormat, RunbookCommand};
+use crate::error::{CliError, Status};
+use crate::facts::catalog::{self, Shape};
+use crate::render;
+use crate::runbook::{load_all, load_file};
+
+pub fn run(cmd: RunbookCommand) -> Result<Status, CliError> {
+    match cmd {
+        RunbookCommand::List { runbooks, output } => {
+            let set = load_all(&runbooks.dirs).map_err(|e| CliError::Runbook(e.to_string()))?;
+            match output.output {
+                OutputFormat::Json => {
+                    let list: Vec<_> = set
+                        .runbooks
+                        .iter()
+                        .map(|r| {
+                            json!({
+                                "id": r.id,
+                                "title": r.title,
+                                "source": r.source,
+                                "origin": r.origin,
+                                "checks": r.checks.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+                            })
+                        })
+                        .collect();
+                    render::out(&render::json::render(&list)?);
+                }
+                OutputFormat::Table => {
+                    let mut table = render::table::new_table(&["ID", "TITLE", "CHECKS", "FROM"]);
+                    for r in &set.runbooks {
+                        table.add_row(vec![
+                            Cell::new(&r.id),
+                            Cell::new(&r.title),
+                            Cell::new(r.checks.len()),
+                            Cell::new(&r.origin),
+                        ]);
+                    }
+                    render::out(&format!("{table}\n"));
+                }
+            }
+            Ok(Status::Ok)
+        }
+        RunbookCommand::Show { id, runbooks } => {
+            let set = load_all(&runbooks.dirs).map_err(|e| CliError::Runbook(e.to_string()))?;
+            let rb = set.get(&id).ok_or_else(|| {
+                let known: Vec<_> = set.runbooks.iter().map(|r| r.id.as_str()).collect();
+                CliError::Usage(format!(
+                    "no runbook `{id}`; known runbooks: {}",
+                    known.join(", ")
+                ))
+            })?;
+            let mut out = String::new();
+            let _ = writeln!(out, "# {} ({}) from {}", rb.title, rb.id, rb.origin);
+            let _ = writeln!(out, "# source: {}", rb.source);
+            out.push_str(&rb.text);
+            if !rb.text.ends_with('\n') {
+                out.push('\n');
+            }
+            render::out(&out);
+            Ok(Status::Ok)
+        }
+        RunbookCommand::Validate { files } => {
+            let mut failed = false;
+            let mut out = String::new();
+            for f in &files {
+                match load_file(f) {
+                    Ok(rb) => {
+                        let _ = writeln!(
+                            out,
+                            "ok: {} (runbook `{}`, {} checks)",
+                            f.display(),
+                            rb.id,
+                            rb.checks.len()
+                        );
+                    }
+                    Err(e) => {
+                        failed = true;
+                        render::diag(&format!("error: {e}"));
+                    }
+                }
+            }
+            render::out(&out);
+            Ok(if failed { Status::Unknown } else { Status::Ok })
+        }
+        RunbookCommand::Facts => {
+            let mut out = String::new();
+            for root in catalog::roots() {
+                let _ = writeln!(out, "{}  {}", root.name, root.doc);
+                describe(&root.shape, root.name, &mut out);
+            }
+            render::out(&out);
+            Ok(Status::Ok)
+        }
+    }
+}
+
+fn describe(shape: &Shape, path: &str, out: &mut String) {
+    match shape {
+        Shape::Record(fields) => {
+            for f in fields {
+                let child = format!("{path}.{}", f.name);
+                match &f.shape {
+                    Shape::Scalar(ty) => {
+                        let _ = writeln!(out, "  {child:<40} {ty:<7} {}", f.doc);
+                    }
+                    other => {
+                        let _ = writeln!(out, "  {child:<40} {:<7} {}", kind(other), f.doc);
+                        describe(other, &child, out);
+                    }
+                }
+            }
+        }
+        Shape::List(inner) => describe(inner, &format!("{path}[]"), out),
+        Shape::Map(inner) => describe(inner, &format!("{path}[key]"), out),
+        Shape::InfoFields => {
+            let _ = writeln!(out, "  fields: {}", catalog::info_fields().join(" "));
+        }
+        Shape::Scalar(_) => {}
+    }
+}
+
+fn kind(shape: &Shape) -> &'static str {
+    match shape {
+        Shape::List(_) => "list",
+        Shape::Map(_) => "map",
+        Shape::Record(_) => "record",
+        Shape::InfoFields => "map",
+        Shape::Scalar(ty) => ty,
+    }
+}

@@ -1,0 +1,45 @@
+//! Parsing of human durations for timeout flags: `10`, `2.5`, `10s`, `500ms`, `1m`.
+
+use std::time::Duration;
+
+/// Parses a duration; a bare number is seconds.
+pub fn parse(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (t, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (examples: 10, 2.5s, 500ms, 1m)"))?;
+    if !value.is_finite() || value <= 0.0 {
+        return Err(format!("`{text}` must be a positive duration"));
+    }
+    Ok(Duration::from_secs_f64(value * scale))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_units() {
+        assert_eq!(parse("10").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse("2.5s").unwrap(), Duration::from_millis(2500));
+        assert_eq!(parse("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse("1m").unwrap(), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn rejects_garbage_and_zero() {
+        assert!(parse("soon").is_err());
+        assert!(parse("0").is_err());
+        assert!(parse("-1s").is_err());
+    }
+}

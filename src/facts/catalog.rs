@@ -1,0 +1,220 @@
+//! The catalogue of facts runbook expressions may read: every root variable,
+//! its fields and what they mean. Runbooks are validated against it at load
+//! time, so a misspelt fact is an error with its position, not a silent false.
+
+use std::sync::OnceLock;
+
+/// The shape of a fact value.
+#[derive(Debug, Clone)]
+pub enum Shape {
+    /// A scalar, with its CEL type name for documentation.
+    Scalar(&'static str),
+    /// Named fields, each documented.
+    Record(Vec<Field>),
+    /// A list whose elements have this shape.
+    List(Box<Shape>),
+    /// A map with arbitrary string keys (`commandstats.get`, `config["x"]`).
+    Map(Box<Shape>),
+    /// INFO fields: names checked against the known list on `info.x`;
+    /// `info["x"]` reads any field.
+    InfoFields,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub shape: Shape,
+}
+
+fn f(name: &'static str, ty: &'static str, doc: &'static str) -> Field {
+    Field {
+        name,
+        doc,
+        shape: Shape::Scalar(ty),
+    }
+}
+
+fn nested(name: &'static str, doc: &'static str, shape: Shape) -> Field {
+    Field { name, doc, shape }
+}
+
+/// CONFIG parameters cachectl reads (never secrets such as requirepass).
+pub const CONFIG_PARAMS: &[&str] = &[
+    "maxmemory",
+    "maxmemory-policy",
+    "maxmemory-samples",
+    "maxclients",
+    "timeout",
+    "tcp-keepalive",
+    "save",
+    "appendonly",
+    "appendfsync",
+    "stop-writes-on-bgsave-error",
+    "protected-mode",
+    "bind",
+    "slowlog-log-slower-than",
+    "slowlog-max-len",
+    "latency-monitor-threshold",
+    "activedefrag",
+    "lazyfree-lazy-eviction",
+    "min-replicas-to-write",
+    "repl-backlog-size",
+    "io-threads",
+];
+
+/// Known INFO field names.
+pub fn info_fields() -> &'static [&'static str] {
+    static FIELDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    FIELDS.get_or_init(|| {
+        include_str!("info_fields.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .collect()
+    })
+}
+
+/// The root variables and their shapes.
+pub fn roots() -> &'static [Field] {
+    static ROOTS: OnceLock<Vec<Field>> = OnceLock::new();
+    ROOTS.get_or_init(build_roots)
+}
+
+pub fn root(name: &str) -> Option<&'static Field> {
+    roots().iter().find(|r| r.name == name)
+}
+
+fn build_roots() -> Vec<Field> {
+    use Shape::*;
+    vec![
+        nested("connection", "Connecting to the node (always available).", Record(vec![
+            f("host", "string", "host name or address connected to"),
+            f("port", "int", "TCP port"),
+            f("user", "string", "ACL user cachectl authenticates as (default when none given)"),
+            f("ok", "bool", "true when the node answered PING with the given credentials"),
+            f("error", "string", "why not: dns, refused, connect_timeout, unresponsive, tls, closed, auth_failed, auth_required, maxclients, loading, other; empty when ok"),
+            f("detail", "string", "the error as reported, secrets removed"),
+            f("connect_ms", "double", "time to connect and authenticate, ms"),
+            f("tls", "bool", "whether the target uses TLS"),
+            f("authenticated", "bool", "whether a password was supplied"),
+        ])),
+        nested("access", "What an unauthenticated client may do.", Record(vec![
+            f("anonymous", "bool", "true when a client with no password can run commands"),
+        ])),
+        nested("info", "Every scalar INFO field (INFO all), typed: info.used_memory, info.maxmemory_policy.", InfoFields),
+        nested("keyspace", "INFO keyspace by database: keyspace.db0.keys.", Map(Box::new(Record(vec![
+            f("keys", "int", "number of keys"),
+            f("expires", "int", "keys with a TTL"),
+            f("avg_ttl", "int", "average TTL, ms"),
+        ])))),
+        nested("commandstats", "INFO commandstats by lower-case command: commandstats.get.calls.", Map(Box::new(Record(vec![
+            f("calls", "int", "calls since start or CONFIG RESETSTAT"),
+            f("usec", "int", "total time, µs"),
+            f("usec_per_call", "double", "average time per call, µs"),
+            f("rejected_calls", "int", "calls rejected before running (e.g. OOM, ACL)"),
+            f("failed_calls", "int", "calls that ran and failed"),
+        ])))),
+        nested("errorstats", "INFO errorstats: error replies by prefix (OOM, NOPERM, ERR, ...).", Map(Box::new(Scalar("int")))),
+        nested("replicas", "A primary's replicas from INFO replication.", List(Box::new(Record(vec![
+            f("ip", "string", "replica address"),
+            f("port", "int", "replica port"),
+            f("state", "string", "online, wait_bgsave, send_bulk, ..."),
+            f("offset", "int", "acknowledged replication offset"),
+            f("lag", "int", "seconds since the replica last acknowledged"),
+        ])))),
+        nested("derived", "Values computed from INFO and CONFIG.", Record(vec![
+            f("hit_ratio", "double", "keyspace_hits / (hits + misses); 0 when there were no lookups"),
+            f("lookups", "int", "keyspace_hits + keyspace_misses since start"),
+            f("maxmemory", "int", "maxmemory in bytes; 0 when unlimited"),
+            f("memory_ratio", "double", "used_memory / maxmemory; 0 when maxmemory is unlimited"),
+            f("maxclients", "int", "maxclients (INFO, or CONFIG on Redis < 7)"),
+            f("clients_ratio", "double", "connected_clients / maxclients"),
+            f("evictions_per_min", "double", "evicted_keys per minute, averaged over the uptime"),
+            f("fragmentation_excess_bytes", "int", "used_memory_rss - used_memory"),
+            f("max_replica_lag", "int", "largest lag of any replica, seconds; 0 without replicas"),
+            f("used_memory_mb", "double", "used_memory in MiB"),
+        ])),
+        nested("config", "CONFIG GET of the parameters runbooks use, as strings: config[\"maxmemory-policy\"].", Map(Box::new(Scalar("string")))),
+        nested("role", "ROLE.", Record(vec![
+            f("role", "string", "master, slave or sentinel"),
+            f("offset", "int", "replication offset"),
+            f("primary", "string", "replica: host:port of its primary"),
+            f("link_state", "string", "replica: connect, connecting, sync or connected"),
+            nested("replicas", "primary: replicas and their acknowledged offsets", List(Box::new(Record(vec![
+                f("addr", "string", "host:port"),
+                f("offset", "int", "acknowledged offset"),
+            ])))),
+        ])),
+        nested("slowlog", "SLOWLOG GET 128.", Record(vec![
+            nested("entries", "the entries, newest first", List(Box::new(Record(vec![
+                f("id", "int", "entry id"),
+                f("timestamp", "int", "unix time"),
+                f("duration_us", "int", "execution time, µs"),
+                f("command", "string", "lower-case command name"),
+                nested("args", "first arguments, truncated; none for secret-bearing commands", List(Box::new(Scalar("string")))),
+                f("client_addr", "string", "client address"),
+                f("client_name", "string", "client name"),
+            ])))),
+            f("count", "int", "number of entries read"),
+            f("max_duration_us", "int", "slowest entry, µs; 0 when empty"),
+            f("slowest_command", "string", "command of the slowest entry"),
+        ])),
+        nested("clients", "One CLIENT LIST.", Record(vec![
+            nested("entries", "every client", List(Box::new(Record(vec![
+                f("id", "int", "client id"),
+                f("addr", "string", "address"),
+                f("name", "string", "CLIENT SETNAME name"),
+                f("age", "int", "seconds connected"),
+                f("idle", "int", "seconds since last command"),
+                f("flags", "string", "CLIENT LIST flags (N normal, S replica, M primary, P pubsub, b blocked...)"),
+                f("db", "int", "selected database"),
+                f("cmd", "string", "last command"),
+                f("user", "string", "ACL user"),
+                f("omem", "int", "output buffer bytes"),
+                f("tot_mem", "int", "total client memory bytes"),
+                f("qbuf", "int", "query buffer bytes"),
+            ])))),
+            f("count", "int", "number of clients"),
+            f("idle_over_300s", "int", "clients idle for more than 5 minutes"),
+            f("total_omem", "int", "sum of output buffers, bytes"),
+        ])),
+        nested("latency", "LATENCY LATEST.", Record(vec![
+            nested("events", "latency monitor events", List(Box::new(Record(vec![
+                f("event", "string", "command, fast-command, fork, aof-fsync-always, ..."),
+                f("timestamp", "int", "unix time of the latest spike"),
+                f("latest_ms", "int", "latest spike, ms"),
+                f("max_ms", "int", "largest spike, ms"),
+            ])))),
+            f("max_ms", "int", "largest spike of any event; 0 when none"),
+        ])),
+        nested("ping", "Client-side round trips of a short PING burst.", Record(vec![
+            f("samples", "int", "number of PINGs"),
+            f("min_ms", "double", "fastest, ms"),
+            f("avg_ms", "double", "mean, ms"),
+            f("p99_ms", "double", "99th percentile, ms"),
+            f("max_ms", "double", "slowest, ms"),
+        ])),
+        nested("unavailable", "Facts that could not be collected, by root: unavailable.config.kind is noperm, disabled, timeout, connection_lost, error or not_connected.", Map(Box::new(Record(vec![
+            f("command", "string", "the Redis command that failed"),
+            f("kind", "string", "noperm, disabled, timeout, connection_lost, error, not_connected"),
+            f("detail", "string", "the error as reported"),
+        ])))),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_are_unique_and_info_fields_load() {
+        let mut names: Vec<_> = roots().iter().map(|r| r.name).collect();
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+        assert!(info_fields().contains(&"used_memory"));
+        assert!(info_fields().contains(&"maxmemory_policy"));
+        assert!(!info_fields().contains(&"cmdstat_get"));
+    }
+}

@@ -1,0 +1,408 @@
+//! Collecting the facts of one node: connect, a short PING burst, then every
+//! command at once on one multiplexed connection, each under the command
+//! timeout and all under the run's deadline.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use redis::Value;
+use serde::Serialize;
+use serde_json::json;
+use tokio::time::timeout_at;
+
+use super::catalog::CONFIG_PARAMS;
+use super::derive::derive;
+use super::Facts;
+use crate::redis::{client_list, info, latency, role, slowlog};
+use crate::target::connect::{self, CommandFailure, CommandFailureKind, Session};
+use crate::target::{TargetSpec, Timeouts};
+
+/// PINGs in the round-trip burst: enough for a p99 of a few samples, short
+/// enough (well under a millisecond each on a LAN) to keep the run fast.
+pub const PING_SAMPLES: usize = 20;
+
+/// Roots that need a live connection.
+const CONNECTED_ROOTS: &[(&str, &str)] = &[
+    ("access", "PING (without credentials)"),
+    ("ping", "PING"),
+    ("info", "INFO all"),
+    ("keyspace", "INFO all"),
+    ("commandstats", "INFO all"),
+    ("errorstats", "INFO all"),
+    ("replicas", "INFO all"),
+    ("derived", "INFO all"),
+    ("config", "CONFIG GET"),
+    ("role", "ROLE"),
+    ("slowlog", "SLOWLOG GET"),
+    ("clients", "CLIENT LIST"),
+    ("latency", "LATENCY LATEST"),
+];
+
+#[derive(Serialize)]
+struct ConnectionFact<'a> {
+    host: &'a str,
+    port: u16,
+    user: &'a str,
+    ok: bool,
+    error: &'a str,
+    detail: &'a str,
+    connect_ms: f64,
+    tls: bool,
+    authenticated: bool,
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
+}
+
+/// Collects all facts of the node `spec` names. Never fails: what cannot be
+/// had is recorded in `Facts::unavailable`.
+pub async fn collect(spec: &TargetSpec, timeouts: &Timeouts) -> Facts {
+    let deadline = tokio::time::Instant::now() + timeouts.overall;
+    let mut facts = Facts::new(spec.node());
+    let authenticated = spec.password.is_some();
+    let user = spec.username.as_deref().unwrap_or("default");
+    let session = match timeout_at(deadline, connect::connect(spec, timeouts)).await {
+        Ok(Ok(session)) => session,
+        Ok(Err(failure)) => {
+            facts.set(
+                "connection",
+                ConnectionFact {
+                    host: &spec.host,
+                    port: spec.port,
+                    user,
+                    ok: false,
+                    error: failure.kind.as_str(),
+                    detail: &failure.detail,
+                    connect_ms: ms(failure.elapsed),
+                    tls: spec.tls,
+                    authenticated,
+                },
+            );
+            mark_not_connected(&mut facts, failure.kind.as_str());
+            return facts;
+        }
+        Err(_) => {
+            facts.set(
+                "connection",
+                ConnectionFact {
+                    host: &spec.host,
+                    port: spec.port,
+                    user,
+                    ok: false,
+                    error: "unresponsive",
+                    detail: "the run's deadline passed while connecting",
+                    connect_ms: ms(timeouts.overall),
+                    tls: spec.tls,
+                    authenticated,
+                },
+            );
+            mark_not_connected(&mut facts, "unresponsive");
+            return facts;
+        }
+    };
+    facts.set(
+        "connection",
+        ConnectionFact {
+            host: &spec.host,
+            port: spec.port,
+            user,
+            ok: true,
+            error: "",
+            detail: "",
+            connect_ms: ms(session.connect_time),
+            tls: spec.tls,
+            authenticated,
+        },
+    );
+
+    let anonymous = async {
+        if authenticated {
+            timeout_at(deadline, connect::anonymous_access(spec, timeouts))
+                .await
+                .ok()
+                .flatten()
+        } else {
+            // We got in without a password: so can anyone.
+            Some(true)
+        }
+    };
+    let info_cmd = redis::cmd("INFO").arg("all").clone();
+    let role_cmd = redis::cmd("ROLE");
+    let slowlog_cmd = redis::cmd("SLOWLOG").arg("GET").arg(128).clone();
+    let clients_cmd = redis::cmd("CLIENT").arg("LIST").clone();
+    let latency_cmd = redis::cmd("LATENCY").arg("LATEST").clone();
+    let commands = async {
+        let ping = timeout_at(deadline, ping_burst(&session)).await;
+        let (info, config, role, slowlog, clients, latency) = tokio::join!(
+            guarded(deadline, session.query::<String>(&info_cmd)),
+            guarded(deadline, config_get(&session)),
+            guarded(deadline, session.query::<Value>(&role_cmd)),
+            guarded(deadline, session.query::<Value>(&slowlog_cmd)),
+            guarded(deadline, session.query::<String>(&clients_cmd)),
+            guarded(deadline, session.query::<Value>(&latency_cmd)),
+        );
+        (ping, info, config, role, slowlog, clients, latency)
+    };
+    let (anonymous, (ping, info, config, role, slowlog, clients, latency)) =
+        tokio::join!(anonymous, commands);
+
+    match anonymous {
+        Some(anonymous) => facts.set("access", json!({ "anonymous": anonymous })),
+        None => facts.set_unavailable(
+            "access",
+            "PING (without credentials)",
+            "error",
+            "could not tell whether unauthenticated clients are refused",
+        ),
+    }
+    match ping {
+        Ok(samples) => {
+            let mut all = vec![session.first_ping];
+            all.extend(samples);
+            facts.set("ping", ping_stats(&all));
+        }
+        Err(_) => facts.set_unavailable("ping", "PING", "timeout", "the run's deadline passed"),
+    }
+    let config = match config {
+        Ok(map) => {
+            facts.set("config", &map);
+            Some(map)
+        }
+        Err(e) => {
+            unavailable(&mut facts, "config", "CONFIG GET", &e);
+            None
+        }
+    };
+    match info {
+        Ok(text) => {
+            let info = info::parse(&text);
+            facts.set("derived", derive(&info, config.as_ref()));
+            facts.set("keyspace", &info.keyspace);
+            facts.set("commandstats", &info.commandstats);
+            facts.set("errorstats", &info.errorstats);
+            facts.set("replicas", &info.replicas);
+            facts.set("info", &info.fields);
+        }
+        Err(e) => {
+            for root in [
+                "info",
+                "keyspace",
+                "commandstats",
+                "errorstats",
+                "replicas",
+                "derived",
+            ] {
+                unavailable(&mut facts, root, "INFO all", &e);
+            }
+        }
+    }
+    match role {
+        Ok(v) => facts.set("role", role::parse(&v)),
+        Err(e) => unavailable(&mut facts, "role", "ROLE", &e),
+    }
+    match slowlog {
+        Ok(v) => {
+            let entries = slowlog::parse(&v);
+            let slowest = entries.iter().max_by_key(|e| e.duration_us);
+            facts.set(
+                "slowlog",
+                json!({
+                    "count": entries.len(),
+                    "max_duration_us": slowest.map(|e| e.duration_us).unwrap_or(0),
+                    "slowest_command": slowest.map(|e| e.command.clone()).unwrap_or_default(),
+                    "entries": entries,
+                }),
+            );
+        }
+        Err(e) => unavailable(&mut facts, "slowlog", "SLOWLOG GET", &e),
+    }
+    match clients {
+        Ok(text) => {
+            let entries = client_list::parse(&text);
+            facts.set(
+                "clients",
+                json!({
+                    "count": entries.len(),
+                    "idle_over_300s": entries.iter().filter(|c| c.idle > 300).count(),
+                    "total_omem": entries.iter().map(|c| c.omem).sum::<i64>(),
+                    "entries": entries,
+                }),
+            );
+        }
+        Err(e) => unavailable(&mut facts, "clients", "CLIENT LIST", &e),
+    }
+    match latency {
+        Ok(v) => {
+            let events = latency::parse(&v);
+            facts.set(
+                "latency",
+                json!({
+                    "max_ms": events.iter().map(|e| e.max_ms).max().unwrap_or(0),
+                    "events": events,
+                }),
+            );
+        }
+        Err(e) => unavailable(&mut facts, "latency", "LATENCY LATEST", &e),
+    }
+    facts
+}
+
+fn mark_not_connected(facts: &mut Facts, why: &str) {
+    for (root, command) in CONNECTED_ROOTS {
+        facts.set_unavailable(
+            root,
+            command,
+            "not_connected",
+            &format!("no connection ({why})"),
+        );
+    }
+}
+
+fn unavailable(facts: &mut Facts, root: &str, command: &str, e: &CommandFailure) {
+    let kind = match e.kind {
+        CommandFailureKind::Noperm => "noperm",
+        CommandFailureKind::Disabled => "disabled",
+        CommandFailureKind::Timeout => "timeout",
+        CommandFailureKind::ConnectionLost => "connection_lost",
+        CommandFailureKind::Error => "error",
+    };
+    facts.set_unavailable(root, command, kind, &e.detail);
+}
+
+/// Runs a query, turning the run's deadline into a timeout failure.
+async fn guarded<T>(
+    deadline: tokio::time::Instant,
+    fut: impl std::future::Future<Output = Result<T, CommandFailure>>,
+) -> Result<T, CommandFailure> {
+    match timeout_at(deadline, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(CommandFailure {
+            kind: CommandFailureKind::Timeout,
+            detail: "the run's deadline passed".to_string(),
+        }),
+    }
+}
+
+async fn ping_burst(session: &Session) -> Vec<Duration> {
+    let mut samples = Vec::with_capacity(PING_SAMPLES);
+    let cmd = redis::cmd("PING");
+    for _ in 1..PING_SAMPLES {
+        let start = Instant::now();
+        if session.query::<String>(&cmd).await.is_err() {
+            break;
+        }
+        samples.push(start.elapsed());
+    }
+    samples
+}
+
+/// Min, mean, p99 (nearest rank) and max of the samples, in ms.
+pub fn ping_stats(samples: &[Duration]) -> serde_json::Value {
+    let mut ms_values: Vec<f64> = samples.iter().map(|d| ms(*d)).collect();
+    ms_values.sort_by(|a, b| a.total_cmp(b));
+    let n = ms_values.len();
+    if n == 0 {
+        return json!({"samples": 0, "min_ms": 0.0, "avg_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0});
+    }
+    let rank = ((0.99 * n as f64).ceil() as usize).clamp(1, n) - 1;
+    let avg = ms_values.iter().sum::<f64>() / n as f64;
+    json!({
+        "samples": n,
+        "min_ms": ms_values[0],
+        "avg_ms": (avg * 1000.0).round() / 1000.0,
+        "p99_ms": ms_values[rank],
+        "max_ms": ms_values[n - 1],
+    })
+}
+
+/// CONFIG GET of the catalogue's parameters: one call on Redis 7+, one per
+/// parameter (concurrently) on older servers that take a single pattern.
+async fn config_get(session: &Session) -> Result<BTreeMap<String, String>, CommandFailure> {
+    let mut all = redis::cmd("CONFIG");
+    all.arg("GET");
+    for p in CONFIG_PARAMS {
+        all.arg(*p);
+    }
+    match session.query::<Value>(&all).await {
+        Ok(v) => Ok(config_pairs(&v)),
+        Err(e) if e.kind == CommandFailureKind::Error && e.detail.contains("wrong number") => {
+            // Redis < 7 takes one parameter per CONFIG GET: pipeline them.
+            let mut pipe = redis::pipe();
+            for p in CONFIG_PARAMS {
+                pipe.cmd("CONFIG").arg("GET").arg(*p);
+            }
+            let replies = session.query_pipeline::<Vec<Value>>(&pipe).await?;
+            Ok(replies.iter().flat_map(config_pairs).collect())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn value_text(v: &Value) -> Option<String> {
+    match v {
+        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        Value::SimpleString(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+/// CONFIG GET replies are a flat array (RESP2) or a map (RESP3). Only
+/// catalogue parameters are kept, so a secret can never slip through.
+fn config_pairs(v: &Value) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    let mut keep = |k: Option<String>, v: Option<String>| {
+        if let (Some(k), Some(v)) = (k, v) {
+            if CONFIG_PARAMS.contains(&k.as_str()) {
+                map.insert(k, v);
+            }
+        }
+    };
+    match v {
+        Value::Array(items) => {
+            for pair in items.chunks(2) {
+                if let [k, v] = pair {
+                    keep(value_text(k), value_text(v));
+                }
+            }
+        }
+        Value::Map(pairs) => {
+            for (k, v) in pairs {
+                keep(value_text(k), value_text(v));
+            }
+        }
+        _ => {}
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ping_stats_percentiles() {
+        let samples: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        let s = ping_stats(&samples);
+        assert_eq!(s["samples"], 100);
+        assert_eq!(s["min_ms"], 1.0);
+        assert_eq!(s["p99_ms"], 99.0);
+        assert_eq!(s["max_ms"], 100.0);
+        assert_eq!(s["avg_ms"], 50.5);
+    }
+
+    #[test]
+    fn config_pairs_keep_only_catalogue_params() {
+        let b = |s: &str| Value::BulkString(s.as_bytes().to_vec());
+        let v = Value::Array(vec![
+            b("maxmemory"),
+            b("100"),
+            b("requirepass"),
+            b("secret"),
+        ]);
+        let m = config_pairs(&v);
+        assert_eq!(m.get("maxmemory").map(String::as_str), Some("100"));
+        assert!(!m.contains_key("requirepass"));
+    }
+}

@@ -1,0 +1,107 @@
+//! Values computed from INFO and CONFIG: ratios, rates and sums that checks
+//! would otherwise each recompute.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::redis::info::Info;
+
+/// The `derived` fact root.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Derived {
+    pub hit_ratio: f64,
+    pub lookups: i64,
+    pub maxmemory: i64,
+    pub memory_ratio: f64,
+    pub maxclients: i64,
+    pub clients_ratio: f64,
+    pub evictions_per_min: f64,
+    pub fragmentation_excess_bytes: i64,
+    pub max_replica_lag: i64,
+    pub used_memory_mb: f64,
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let p = 10f64.powi(places);
+    (x * p).round() / p
+}
+
+/// Computes derived values; `config` fills gaps of older servers' INFO.
+pub fn derive(info: &Info, config: Option<&BTreeMap<String, String>>) -> Derived {
+    let num = |f: &str| info.f64(f).unwrap_or(0.0);
+    let from_config = |p: &str| {
+        config
+            .and_then(|c| c.get(p))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let hits = num("keyspace_hits");
+    let misses = num("keyspace_misses");
+    let lookups = hits + misses;
+    let maxmemory = info
+        .f64("maxmemory")
+        .unwrap_or_else(|| from_config("maxmemory"));
+    let used = num("used_memory");
+    let maxclients = info
+        .f64("maxclients")
+        .unwrap_or_else(|| from_config("maxclients"));
+    let connected = num("connected_clients");
+    let uptime_min = (num("uptime_in_seconds") / 60.0).max(1.0);
+    Derived {
+        hit_ratio: if lookups > 0.0 {
+            round(hits / lookups, 4)
+        } else {
+            0.0
+        },
+        lookups: lookups as i64,
+        maxmemory: maxmemory as i64,
+        memory_ratio: if maxmemory > 0.0 {
+            round(used / maxmemory, 4)
+        } else {
+            0.0
+        },
+        maxclients: maxclients as i64,
+        clients_ratio: if maxclients > 0.0 {
+            round(connected / maxclients, 4)
+        } else {
+            0.0
+        },
+        evictions_per_min: round(num("evicted_keys") / uptime_min, 2),
+        fragmentation_excess_bytes: (num("used_memory_rss") - used) as i64,
+        max_replica_lag: info.replicas.iter().map(|r| r.lag).max().unwrap_or(0),
+        used_memory_mb: round(used / 1_048_576.0, 2),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::redis::info::parse;
+
+    #[test]
+    fn ratios() {
+        let info = parse("keyspace_hits:50\nkeyspace_misses:950\nused_memory:900\nmaxmemory:1000\nconnected_clients:9\nmaxclients:10\nevicted_keys:600\nuptime_in_seconds:120\nused_memory_rss:1900\nslave0:ip=a,port=1,state=online,offset=1,lag=4\n");
+        let d = derive(&info, None);
+        assert_eq!(d.hit_ratio, 0.05);
+        assert_eq!(d.lookups, 1000);
+        assert_eq!(d.memory_ratio, 0.9);
+        assert_eq!(d.clients_ratio, 0.9);
+        assert_eq!(d.evictions_per_min, 300.0);
+        assert_eq!(d.fragmentation_excess_bytes, 1000);
+        assert_eq!(d.max_replica_lag, 4);
+    }
+
+    #[test]
+    fn zero_denominators_and_config_fallback() {
+        let info = parse("used_memory:900\nmaxmemory:0\nconnected_clients:5\n");
+        let mut config = BTreeMap::new();
+        config.insert("maxclients".to_string(), "10".to_string());
+        let d = derive(&info, Some(&config));
+        assert_eq!(d.hit_ratio, 0.0);
+        assert_eq!(d.memory_ratio, 0.0);
+        assert_eq!(d.maxclients, 10);
+        assert_eq!(d.clients_ratio, 0.5);
+        assert_eq!(d.evictions_per_min, 0.0);
+    }
+}

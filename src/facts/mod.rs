@@ -1,0 +1,71 @@
+//! Facts: typed data about one node, collected once per run, concurrently,
+//! each under a deadline. A fact that cannot be had is recorded as
+//! unavailable with its reason; checks that need it are skipped, not failed.
+
+pub mod catalog;
+pub mod collect;
+pub mod derive;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Why one fact root could not be collected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unavailable {
+    /// The fact root (`info`, `config`, ...).
+    pub fact: String,
+    /// The command that failed (`CONFIG GET`, `SLOWLOG GET`, ...).
+    pub command: String,
+    /// noperm, disabled, timeout, connection_lost, error, not_connected.
+    pub kind: String,
+    /// The error as reported, secrets removed.
+    pub detail: String,
+}
+
+/// Everything known about one node, keyed by catalogue root.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// `host:port` of the node.
+    pub node: String,
+    /// Collected roots as JSON values (converted to CEL values for checks).
+    pub values: BTreeMap<String, serde_json::Value>,
+    /// Roots that could not be collected, and why.
+    pub unavailable: BTreeMap<String, Unavailable>,
+}
+
+impl Facts {
+    pub fn new(node: String) -> Self {
+        Facts {
+            node,
+            ..Facts::default()
+        }
+    }
+
+    pub fn set(&mut self, root: &str, value: impl Serialize) {
+        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        self.values.insert(root.to_string(), value);
+    }
+
+    pub fn set_unavailable(&mut self, root: &str, command: &str, kind: &str, detail: &str) {
+        self.values.remove(root);
+        self.unavailable.insert(
+            root.to_string(),
+            Unavailable {
+                fact: root.to_string(),
+                command: command.to_string(),
+                kind: kind.to_string(),
+                detail: crate::secret::scrub(detail),
+            },
+        );
+    }
+
+    pub fn get(&self, root: &str) -> Option<&serde_json::Value> {
+        self.values.get(root)
+    }
+
+    /// The `unavailable` root as checks see it.
+    pub fn unavailable_value(&self) -> serde_json::Value {
+        serde_json::to_value(&self.unavailable).unwrap_or_default()
+    }
+}

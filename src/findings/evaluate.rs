@@ -1,0 +1,154 @@
+//! Evaluating runbook checks against facts. Pure: reads facts, never Redis.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::{Finding, FixView};
+use crate::facts::Facts;
+use crate::runbook::expr::{self, EvalError, THRESHOLD_ROOT};
+use crate::runbook::load::Check;
+use crate::runbook::{Runbook, RunbookSet};
+
+/// A check that could not be evaluated, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    pub check: String,
+    pub runbook: String,
+    pub node: String,
+    pub reason: String,
+}
+
+/// Counts of what happened to the checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct CheckCounts {
+    pub total: usize,
+    pub passed: usize,
+    pub fired: usize,
+    pub skipped: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub skipped: Vec<Skipped>,
+    pub counts: CheckCounts,
+}
+
+/// The facts as CEL values, converted once per node.
+fn fact_values(facts: &Facts) -> HashMap<String, cel::Value> {
+    let mut values: HashMap<String, cel::Value> = facts
+        .values
+        .iter()
+        .map(|(k, v)| (k.clone(), expr::to_cel(v)))
+        .collect();
+    values.insert(
+        "unavailable".into(),
+        expr::to_cel(&facts.unavailable_value()),
+    );
+    values
+}
+
+/// Evaluates every check of every runbook against one node's facts.
+pub fn evaluate(set: &RunbookSet, facts: &Facts) -> Evaluation {
+    let mut values = fact_values(facts);
+    let mut out = Evaluation::default();
+    for runbook in &set.runbooks {
+        let thresholds: HashMap<String, cel::Value> = runbook
+            .thresholds
+            .iter()
+            .map(|(k, t)| (k.clone(), cel::Value::Float(t.value)))
+            .collect();
+        values.insert(THRESHOLD_ROOT.into(), cel::Value::from(thresholds));
+        let ctx = expr::context(&values);
+        for check in &runbook.checks {
+            out.counts.total += 1;
+            match evaluate_check(runbook, check, facts, &ctx) {
+                Ok(Some(finding)) => {
+                    out.counts.fired += 1;
+                    out.findings.push(finding);
+                }
+                Ok(None) => out.counts.passed += 1,
+                Err(reason) => {
+                    out.counts.skipped += 1;
+                    out.skipped.push(Skipped {
+                        check: check.id.clone(),
+                        runbook: runbook.id.clone(),
+                        node: facts.node.clone(),
+                        reason,
+                    });
+                }
+            }
+        }
+    }
+    out.findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.score.cmp(&a.score))
+            .then(a.id.cmp(&b.id))
+    });
+    out
+}
+
+/// Why a check needing `roots` cannot run, if one of them is unavailable.
+fn missing_root(roots: &[String], facts: &Facts) -> Option<String> {
+    roots.iter().find_map(|r| {
+        facts.unavailable.get(r).map(|u| match u.kind.as_str() {
+            "not_connected" => format!("needs {r}: {}", u.detail),
+            kind => format!("needs {r}: {} failed ({kind}: {})", u.command, u.detail),
+        })
+    })
+}
+
+fn evaluate_check(
+    runbook: &Runbook,
+    check: &Check,
+    facts: &Facts,
+    ctx: &cel::Context<'_, '_>,
+) -> Result<Option<Finding>, String> {
+    if let Some(reason) = missing_root(&check.when.roots, facts) {
+        return Err(reason);
+    }
+    match check.when.holds(ctx) {
+        Ok(false) => return Ok(None),
+        Ok(true) => {}
+        Err(EvalError::Failed(e) | EvalError::Unavailable(e)) => {
+            return Err(format!("condition could not be evaluated: {e}"))
+        }
+    }
+    let mut evidence = BTreeMap::new();
+    for (name, e) in &check.evidence {
+        let value = if missing_root(&e.roots, facts).is_some() {
+            serde_json::Value::Null
+        } else {
+            e.evaluate(ctx)
+                .map(|v| expr::to_json(&v))
+                .unwrap_or(serde_json::Value::Null)
+        };
+        evidence.insert(name.clone(), value);
+    }
+    let lookup = |name: &str| evidence.get(name).map(expr::display);
+    let fixes = check
+        .fixes
+        .iter()
+        .map(|f| FixView {
+            id: f.id.clone(),
+            title: f.title.clone(),
+            kind: f.kind,
+            safety: f.safety,
+            commands: f.commands.iter().map(|c| c.render(lookup)).collect(),
+            verify: f.verify.as_ref().map(|v| v.source.clone()),
+        })
+        .collect();
+    Ok(Some(Finding {
+        id: check.id.clone(),
+        runbook: runbook.id.clone(),
+        severity: check.severity,
+        score: check.score,
+        title: check.title.clone(),
+        message: check.message.render(lookup),
+        evidence,
+        node: facts.node.clone(),
+        fixes,
+    }))
+}

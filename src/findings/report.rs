@@ -1,0 +1,138 @@
+//! The report of a diagnose run: overall status, health score, findings,
+//! what could not be checked. Its JSON form is versioned (`schema_version`).
+
+use serde::Serialize;
+
+use super::evaluate::{CheckCounts, Evaluation, Skipped};
+use super::{Finding, Severity};
+use crate::error::Status;
+use crate::facts::Unavailable;
+
+/// Bumped on any incompatible change to the JSON report.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: String,
+    pub status: Status,
+    /// Health, 0-100: 100 minus the score of the worst warning, critical or
+    /// unknown finding.
+    pub score: u8,
+    /// The target URL, password redacted.
+    pub target: String,
+    pub nodes: Vec<String>,
+    pub duration_ms: f64,
+    pub findings: Vec<Finding>,
+    /// Facts that could not be collected.
+    pub unavailable: Vec<Unavailable>,
+    /// Checks that could not be evaluated.
+    pub skipped: Vec<Skipped>,
+    pub checks: CheckCounts,
+}
+
+/// The status a set of findings gives: the worst severity, where critical
+/// outranks unknown, and unknown outranks warning.
+pub fn status_of(findings: &[Finding]) -> Status {
+    let has = |s: Severity| findings.iter().any(|f| f.severity == s);
+    if has(Severity::Critical) {
+        Status::Critical
+    } else if has(Severity::Unknown) {
+        Status::Unknown
+    } else if has(Severity::Warning) {
+        Status::Warning
+    } else {
+        Status::Ok
+    }
+}
+
+/// 100 minus the highest score among findings that are not advice.
+pub fn health_score(findings: &[Finding]) -> u8 {
+    let worst = findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .map(|f| f.score)
+        .max()
+        .unwrap_or(0);
+    100u8.saturating_sub(worst.min(100))
+}
+
+impl Report {
+    pub fn new(
+        target: String,
+        nodes: Vec<String>,
+        evaluation: Evaluation,
+        unavailable: Vec<Unavailable>,
+        duration_ms: f64,
+    ) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: format!("cachectl {}", env!("CARGO_PKG_VERSION")),
+            status: status_of(&evaluation.findings),
+            score: health_score(&evaluation.findings),
+            target,
+            nodes,
+            duration_ms,
+            findings: evaluation.findings,
+            unavailable,
+            skipped: evaluation.skipped,
+            checks: evaluation.counts,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn finding(severity: Severity, score: u8) -> Finding {
+        Finding {
+            id: "x".into(),
+            runbook: "r".into(),
+            severity,
+            score,
+            title: String::new(),
+            message: String::new(),
+            evidence: BTreeMap::new(),
+            node: String::new(),
+            fixes: vec![],
+        }
+    }
+
+    #[test]
+    fn status_precedence() {
+        assert_eq!(status_of(&[]), Status::Ok);
+        assert_eq!(status_of(&[finding(Severity::Info, 10)]), Status::Ok);
+        assert_eq!(
+            status_of(&[finding(Severity::Warning, 10)]),
+            Status::Warning
+        );
+        assert_eq!(
+            status_of(&[
+                finding(Severity::Warning, 10),
+                finding(Severity::Unknown, 10)
+            ]),
+            Status::Unknown
+        );
+        assert_eq!(
+            status_of(&[
+                finding(Severity::Critical, 10),
+                finding(Severity::Unknown, 10)
+            ]),
+            Status::Critical
+        );
+    }
+
+    #[test]
+    fn score_ignores_advice() {
+        assert_eq!(health_score(&[finding(Severity::Info, 90)]), 100);
+        assert_eq!(
+            health_score(&[
+                finding(Severity::Warning, 40),
+                finding(Severity::Critical, 95)
+            ]),
+            5
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! cachectl: diagnose and remediate Redis cache failures from scripted runbooks.
+//!
+//! Data flows one way: cli -> target -> facts -> checks -> findings -> render.
+//! Checks never talk to Redis; they read facts. Only `render` writes results.
+
+pub mod cli;
+pub mod commands;
+pub mod duration;
+pub mod error;
+pub mod facts;
+pub mod findings;
+pub mod redis;
+pub mod render;
+pub mod runbook;
+pub mod secret;
+pub mod target;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+pub use error::{CliError, Status};
+
+/// Runs cachectl with the given arguments and returns the process exit code.
+///
+/// Exit codes follow the Nagios plugin convention (see `error::Status`).
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match cli::parse(args) {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    render::init_color(cli.color);
+    match commands::dispatch(cli) {
+        Ok(status) => status.exit_code(),
+        Err(err) => {
+            render::error(&err);
+            err.exit_code()
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Parser for CLIENT LIST: one client per line, `key=value` fields separated
+//! by spaces. Values never contain spaces except `name`, which Redis forbids
+//! from containing spaces, so a plain split is exact.
+
+use serde::Serialize;
+
+/// One connected client.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ClientInfo {
+    pub id: i64,
+    pub addr: String,
+    pub name: String,
+    /// Seconds since connect.
+    pub age: i64,
+    /// Seconds since the last command.
+    pub idle: i64,
+    pub flags: String,
+    pub db: i64,
+    /// Last command run (`client|list` style for subcommands).
+    pub cmd: String,
+    pub user: String,
+    /// Output buffer memory, bytes.
+    pub omem: i64,
+    /// Total memory used by the client, bytes.
+    pub tot_mem: i64,
+    /// Query buffer length, bytes.
+    pub qbuf: i64,
+}
+
+/// Parses a CLIENT LIST reply; malformed lines are skipped.
+pub fn parse(text: &str) -> Vec<ClientInfo> {
+    text.lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(parse_line)
+        .collect()
+}
+
+fn parse_line(line: &str) -> Option<ClientInfo> {
+    let mut client = ClientInfo::default();
+    let mut saw_id = false;
+    for field in line.split(' ') {
+        let Some((k, v)) = field.split_once('=') else {
+            continue;
+        };
+        let int = || v.parse::<i64>().unwrap_or(0);
+        match k {
+            "id" => {
+                client.id = v.parse().ok()?;
+                saw_id = true;
+            }
+            "addr" => client.addr = v.to_string(),
+            "name" => client.name = v.to_string(),
+            "age" => client.age = int(),
+            "idle" => client.idle = int(),
+            "flags" => client.flags = v.to_string(),
+            "db" => client.db = int(),
+            "cmd" => client.cmd = v.to_string(),
+            "user" => client.user = v.to_string(),
+            "omem" => client.omem = int(),
+            "tot-mem" => client.tot_mem = int(),
+            "qbuf" => client.qbuf = int(),
+            _ => {}
+        }
+    }
+    saw_id.then_some(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_real_lines() {
+        let text = "id=9 addr=127.0.0.1:52302 laddr=127.0.0.1:7777 fd=8 name= age=12 idle=3 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=37658 events=r cmd=client|list user=default redir=-1 resp=2\r\nid=10 addr=[::1]:4000 laddr=[::1]:7777 fd=9 name=cachectl age=1 idle=0 flags=S db=2 omem=1024 tot-mem=5 cmd=psync user=repl\n";
+        let clients = parse(text);
+        assert_eq!(clients.len(), 2);
+        assert_eq!(clients[0].id, 9);
+        assert_eq!(clients[0].addr, "127.0.0.1:52302");
+        assert_eq!(clients[0].name, "");
+        assert_eq!((clients[0].age, clients[0].idle), (12, 3));
+        assert_eq!(clients[0].cmd, "client|list");
+        assert_eq!(clients[0].tot_mem, 37658);
+        assert_eq!(clients[0].qbuf, 26);
+        assert_eq!(clients[1].name, "cachectl");
+        assert_eq!(clients[1].flags, "S");
+        assert_eq!(clients[1].db, 2);
+        assert_eq!(clients[1].omem, 1024);
+        assert_eq!(clients[1].user, "repl");
+    }
+
+    #[test]
+    fn skips_lines_without_id() {
+        assert!(parse("garbage\naddr=1.2.3.4:5\n\n").is_empty());
+        assert!(parse("id=notanumber addr=x").is_empty());
+    }
+}

@@ -1,0 +1,135 @@
+//! Human output: a status line, a table of findings, their fixes, and what
+//! could not be checked.
+
+use std::fmt::Write;
+
+use comfy_table::{presets, Cell, ContentArrangement, Table};
+use owo_colors::OwoColorize;
+
+use crate::error::Status;
+use crate::findings::{FixKind, Report, Severity};
+
+fn status_label(status: Status) -> String {
+    let label = status.label();
+    match status {
+        Status::Ok => label.green().bold().to_string(),
+        Status::Warning => label.yellow().bold().to_string(),
+        Status::Critical => label.red().bold().to_string(),
+        Status::Unknown => label.magenta().bold().to_string(),
+    }
+}
+
+fn severity_label(s: Severity) -> String {
+    let label = s.label();
+    match s {
+        Severity::Critical => label.red().bold().to_string(),
+        Severity::Warning => label.yellow().to_string(),
+        Severity::Unknown => label.magenta().to_string(),
+        Severity::Info => label.cyan().to_string(),
+        Severity::Ok => label.green().to_string(),
+    }
+}
+
+/// A new table in the house style, laid out for the terminal if there is one.
+pub fn new_table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
+    match super::table_width() {
+        Some(w) => {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_width(w);
+        }
+        None => {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    table.set_header(header.iter().map(Cell::new));
+    table
+}
+
+/// Renders a diagnose report for people.
+pub fn report(r: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  health {}/100  {}  ({} checks: {} fired, {} passed, {} not run; {:.1} ms)",
+        status_label(r.status),
+        r.score,
+        r.target,
+        r.checks.total,
+        r.checks.fired,
+        r.checks.passed,
+        r.checks.skipped,
+        r.duration_ms
+    );
+    if r.findings.is_empty() {
+        let _ = writeln!(out, "\nNo findings: every check that could run passed.");
+    } else {
+        let mut table = new_table(&["SEVERITY", "SCORE", "FINDING", "WHAT IS WRONG"]);
+        for f in &r.findings {
+            table.add_row(vec![
+                Cell::new(f.severity.label().to_uppercase()),
+                Cell::new(f.score),
+                Cell::new(format!("{}\n{}", f.id, f.title)),
+                Cell::new(&f.message),
+            ]);
+        }
+        let _ = writeln!(out, "\n{table}");
+        let with_fixes: Vec<_> = r.findings.iter().filter(|f| !f.fixes.is_empty()).collect();
+        if !with_fixes.is_empty() {
+            let _ = writeln!(out, "\n{}", "Fixes".bold());
+            for f in with_fixes {
+                let _ = writeln!(
+                    out,
+                    "  {} {} on {}",
+                    severity_label(f.severity),
+                    f.id.bold(),
+                    f.node
+                );
+                for fix in &f.fixes {
+                    let who = match fix.kind {
+                        FixKind::Redis => "redis",
+                        FixKind::Manual => "manual",
+                    };
+                    let _ = writeln!(
+                        out,
+                        "    - {} [{}, {}]",
+                        fix.title,
+                        format!("{:?}", fix.safety).to_lowercase(),
+                        who
+                    );
+                    for c in &fix.commands {
+                        let _ = writeln!(out, "        {}", c.dimmed());
+                    }
+                }
+            }
+        }
+    }
+    if !r.unavailable.is_empty() {
+        let _ = writeln!(out, "\n{}", "Not checked".bold());
+        let not_connected = r.unavailable.iter().all(|u| u.kind == "not_connected");
+        if not_connected {
+            let _ = writeln!(
+                out,
+                "  {} checks need a connection to the node and were not run.",
+                r.checks.skipped
+            );
+        } else {
+            for u in &r.unavailable {
+                let _ = writeln!(
+                    out,
+                    "  {:<13} {} failed ({}): {}",
+                    u.fact, u.command, u.kind, u.detail
+                );
+            }
+            if r.checks.skipped > 0 {
+                let _ = writeln!(
+                    out,
+                    "  {} checks were not run for want of these facts.",
+                    r.checks.skipped
+                );
+            }
+        }
+    }
+    out
+}

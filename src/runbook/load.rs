@@ -1,0 +1,498 @@
+//! Loading runbooks: YAML into the model, then validation of everything a
+//! YAML parser cannot see (expressions, facts, templates, ids). Every error
+//! says file:line:column and what was expected.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_saphyr::Spanned;
+
+use super::expr::{self, Expression};
+use super::model::{CheckDef, RunbookFile, ThresholdDef};
+use super::template::Template;
+use crate::findings::{FixKind, Safety, Severity};
+
+/// A runbook that loaded and validated.
+#[derive(Debug)]
+pub struct Runbook {
+    pub id: String,
+    pub title: String,
+    pub source: String,
+    pub description: String,
+    pub symptoms: Vec<String>,
+    pub thresholds: BTreeMap<String, ThresholdDef>,
+    pub checks: Vec<Check>,
+    /// `built-in` or the file it was read from.
+    pub origin: String,
+    /// The YAML text, for `runbook show`.
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct Check {
+    pub id: String,
+    pub title: String,
+    pub when: Expression,
+    pub severity: Severity,
+    pub score: u8,
+    pub evidence: Vec<(String, Expression)>,
+    pub message: Template,
+    pub fixes: Vec<Fix>,
+}
+
+#[derive(Debug)]
+pub struct Fix {
+    pub id: String,
+    pub title: String,
+    pub safety: Safety,
+    pub kind: FixKind,
+    pub commands: Vec<Template>,
+    pub verify: Option<Expression>,
+}
+
+/// The runbooks a run uses, in a stable order.
+#[derive(Debug, Default)]
+pub struct RunbookSet {
+    pub runbooks: Vec<Runbook>,
+}
+
+impl RunbookSet {
+    pub fn get(&self, id: &str) -> Option<&Runbook> {
+        self.runbooks.iter().find(|r| r.id == id)
+    }
+}
+
+/// A load error, positioned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadError {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        } else {
+            write!(f, "{}: {}", self.file, self.message)
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+struct Ctx<'a> {
+    file: &'a str,
+}
+
+impl Ctx<'_> {
+    fn at<T>(&self, span: &Spanned<T>, message: impl Into<String>) -> LoadError {
+        LoadError {
+            file: self.file.to_string(),
+            line: span.referenced.line(),
+            column: span.referenced.column(),
+            message: message.into(),
+        }
+    }
+
+    fn expr(
+        &self,
+        span: &Spanned<String>,
+        what: &str,
+        thresholds: &[String],
+    ) -> Result<Expression, LoadError> {
+        expr::compile(&span.value, thresholds)
+            .map_err(|e| self.at(span, format!("bad expression in {what}: {e}")))
+    }
+
+    fn template(
+        &self,
+        span: &Spanned<String>,
+        what: &str,
+        evidence: &BTreeSet<&str>,
+    ) -> Result<Template, LoadError> {
+        let t =
+            Template::parse(&span.value).map_err(|e| self.at(span, format!("bad {what}: {e}")))?;
+        for field in t.fields() {
+            if !evidence.contains(field) {
+                let names: Vec<_> = evidence.iter().copied().collect();
+                return Err(self.at(
+                    span,
+                    format!(
+                        "{what} names `{{{field}}}`, which is not an evidence entry of this check (it has: {})",
+                        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                    ),
+                ));
+            }
+        }
+        Ok(t)
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Parses and validates one runbook's text. `file` names it in errors.
+pub fn load_str(file: &str, text: &str, origin: &str) -> Result<Runbook, LoadError> {
+    let parsed: RunbookFile = serde_saphyr::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
+        LoadError {
+            file: file.to_string(),
+            line,
+            column,
+            message: yaml_message(&e.to_string()),
+        }
+    })?;
+    let cx = Ctx { file };
+    if !valid_id(&parsed.id.value) {
+        return Err(cx.at(
+            &parsed.id,
+            format!(
+                "runbook id `{}` must be lower-case letters, digits and dashes",
+                parsed.id.value
+            ),
+        ));
+    }
+    let thresholds: Vec<String> = parsed.thresholds.keys().cloned().collect();
+    let mut seen = BTreeSet::new();
+    let mut checks = Vec::new();
+    for def in &parsed.checks {
+        if !seen.insert(def.id.value.clone()) {
+            return Err(cx.at(&def.id, format!("duplicate check id `{}`", def.id.value)));
+        }
+        checks.push(load_check(&cx, def, &thresholds)?);
+    }
+    if checks.is_empty() {
+        return Err(LoadError {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            message: "a runbook needs at least one check".into(),
+        });
+    }
+    Ok(Runbook {
+        id: parsed.id.value,
+        title: parsed.title,
+        source: parsed.source,
+        description: parsed.description,
+        symptoms: parsed.symptoms,
+        thresholds: parsed.thresholds,
+        checks,
+        origin: origin.to_string(),
+        text: text.to_string(),
+    })
+}
+
+/// serde-saphyr messages carry their own position ("error: line 12 column 5: ...");
+/// ours leads the line, so keep only what was wrong.
+fn yaml_message(text: &str) -> String {
+    let first = text.lines().next().unwrap_or(text);
+    let rest = first.strip_prefix("error: ").unwrap_or(first);
+    if rest.starts_with("line ") {
+        if let Some((_, message)) = rest.split_once(": ") {
+            return message.to_string();
+        }
+    }
+    rest.to_string()
+}
+
+fn load_check(cx: &Ctx<'_>, def: &CheckDef, thresholds: &[String]) -> Result<Check, LoadError> {
+    if !valid_id(&def.id.value) {
+        return Err(cx.at(
+            &def.id,
+            format!(
+                "check id `{}` must be lower-case letters, digits and dashes",
+                def.id.value
+            ),
+        ));
+    }
+    if def.score.value > 100 {
+        return Err(cx.at(
+            &def.score,
+            format!("score {} is above 100", def.score.value),
+        ));
+    }
+    if def.severity == Severity::Ok {
+        return Err(cx.at(
+            &def.id,
+            "a check that fires must have severity info, warning, critical or unknown, not ok",
+        ));
+    }
+    let when = cx.expr(&def.when, "`when`", thresholds)?;
+    let mut evidence = Vec::new();
+    for (name, e) in &def.evidence {
+        evidence.push((
+            name.clone(),
+            cx.expr(e, &format!("evidence `{name}`"), thresholds)?,
+        ));
+    }
+    let names: BTreeSet<&str> = def.evidence.keys().map(String::as_str).collect();
+    let message = cx.template(&def.message, "message", &names)?;
+    let mut fixes = Vec::new();
+    let mut fix_ids = BTreeSet::new();
+    for f in &def.fixes {
+        if !valid_id(&f.id) || !fix_ids.insert(f.id.clone()) {
+            return Err(cx.at(
+                &def.id,
+                format!(
+                    "fix id `{}` of check `{}` is invalid or repeated",
+                    f.id, def.id.value
+                ),
+            ));
+        }
+        if f.commands.is_empty() {
+            return Err(cx.at(&def.id, format!("fix `{}` has no commands", f.id)));
+        }
+        let commands = f
+            .commands
+            .iter()
+            .map(|c| cx.template(c, &format!("command of fix `{}`", f.id), &names))
+            .collect::<Result<Vec<_>, _>>()?;
+        let verify = f
+            .verify
+            .as_ref()
+            .map(|v| cx.expr(v, &format!("`verify` of fix `{}`", f.id), thresholds))
+            .transpose()?;
+        fixes.push(Fix {
+            id: f.id.clone(),
+            title: f.title.clone(),
+            safety: f.safety,
+            kind: f.kind,
+            commands,
+            verify,
+        });
+    }
+    Ok(Check {
+        id: def.id.value.clone(),
+        title: def.title.clone(),
+        when,
+        severity: def.severity,
+        score: def.score.value,
+        evidence,
+        message,
+        fixes,
+    })
+}
+
+/// Loads one runbook file from disk.
+pub fn load_file(path: &Path) -> Result<Runbook, LoadError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+        file: file.clone(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    load_str(&file, &text, &file)
+}
+
+/// The `*.yaml` and `*.yml` files of a directory, sorted.
+fn runbook_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| LoadError {
+        file: dir.display().to_string(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read runbook directory: {e}"),
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Compiles the built-in runbooks, spread over the machine's cores:
+/// expression compilation is most of cachectl's start-up time.
+fn load_builtins() -> Result<Vec<Runbook>, LoadError> {
+    let files = super::builtin::FILES;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let per_thread = files.len().div_ceil(threads);
+    let results: Vec<Result<Runbook, LoadError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(per_thread.max(1))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(name, text)| load_str(&format!("runbooks/{name}"), text, "built-in"))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+/// Built-in runbooks plus those in `dirs`. A user runbook with a built-in's
+/// id replaces it. Check ids must be unique across the set.
+pub fn load_all(dirs: &[PathBuf]) -> Result<RunbookSet, LoadError> {
+    let mut runbooks = load_builtins()?;
+    for dir in dirs {
+        for path in runbook_files(dir)? {
+            let rb = load_file(&path)?;
+            match runbooks.iter().position(|r: &Runbook| r.id == rb.id) {
+                Some(i) if runbooks[i].origin == "built-in" => runbooks[i] = rb,
+                Some(i) => {
+                    return Err(LoadError {
+                        file: path.display().to_string(),
+                        line: 0,
+                        column: 0,
+                        message: format!(
+                            "runbook id `{}` is also defined in {}",
+                            rb.id, runbooks[i].origin
+                        ),
+                    })
+                }
+                None => runbooks.push(rb),
+            }
+        }
+    }
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    for rb in &runbooks {
+        for c in &rb.checks {
+            if let Some(other) = owner.insert(&c.id, &rb.id) {
+                return Err(LoadError {
+                    file: rb.origin.clone(),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "check id `{}` of runbook `{}` is also used by runbook `{other}`",
+                        c.id, rb.id
+                    ),
+                });
+            }
+        }
+    }
+    Ok(RunbookSet { runbooks })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"id: demo
+title: Demo
+source: "shared/seeds/000 Scenario 2"
+thresholds:
+  warn: {value: 0.8, source: "seed 003"}
+checks:
+  - id: demo-check
+    title: Demo check
+    when: derived.memory_ratio >= threshold.warn
+    severity: warning
+    score: 50
+    evidence:
+      pct: derived.memory_ratio * 100.0
+    message: "memory at {pct}%"
+    fixes:
+      - id: raise
+        title: Raise it
+        safety: unsafe
+        commands: ["CONFIG SET maxmemory 2gb"]
+        verify: derived.memory_ratio < threshold.warn
+"#;
+
+    fn err(text: &str) -> LoadError {
+        load_str("x.yaml", text, "test").unwrap_err()
+    }
+
+    #[test]
+    fn good_runbook_loads() {
+        let rb = load_str("x.yaml", GOOD, "test").unwrap();
+        assert_eq!(rb.id, "demo");
+        assert_eq!(rb.checks[0].when.roots, vec!["derived"]);
+        assert_eq!(
+            rb.checks[0].fixes[0].commands[0].source,
+            "CONFIG SET maxmemory 2gb"
+        );
+    }
+
+    #[test]
+    fn unknown_field_is_positioned() {
+        let e = err(&GOOD.replace("    score: 50\n", "    score: 50\n    scroe: 1\n"));
+        assert_eq!((e.line, e.column), (12, 5), "{e}");
+        assert!(
+            e.message
+                .starts_with("unknown field `scroe`, expected one of id, title"),
+            "{e}"
+        );
+        assert!(e.message.contains("unknown field `scroe`"), "{e}");
+    }
+
+    #[test]
+    fn bad_yaml_is_positioned() {
+        let e = err("id: [unclosed\n");
+        assert!(e.line >= 1, "{e}");
+        assert!(e.to_string().starts_with("x.yaml:"), "{e}");
+    }
+
+    #[test]
+    fn bad_expression_is_positioned() {
+        let e = err(&GOOD.replace(
+            "when: derived.memory_ratio >= threshold.warn",
+            "when: derived.memory_ratio >=",
+        ));
+        assert_eq!((e.line, e.column), (9, 11), "{e}");
+        assert!(
+            e.message
+                .starts_with("bad expression in `when`: syntax error"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_fact_is_positioned() {
+        let e = err(&GOOD.replace("pct: derived.memory_ratio * 100.0", "pct: memory.ratio"));
+        assert_eq!((e.line, e.column), (13, 12), "{e}");
+        assert!(
+            e.message.contains("evidence `pct`: unknown fact `memory`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_enum_and_score_and_placeholder() {
+        let e = err(&GOOD.replace("severity: warning", "severity: severe"));
+        assert_eq!(e.line, 10, "{e}");
+        assert!(e.message.contains("severe"), "{e}");
+        let e = err(&GOOD.replace("score: 50", "score: 150"));
+        assert_eq!(e.line, 11, "{e}");
+        let e = err(&GOOD.replace("memory at {pct}%", "memory at {percent}%"));
+        assert!(e.message.contains("`{percent}`"), "{e}");
+        assert_eq!(e.line, 14, "{e}");
+    }
+
+    #[test]
+    fn builtins_load() {
+        let set = load_all(&[]).unwrap();
+        assert!(set.runbooks.len() >= 10);
+    }
+}

@@ -1,0 +1,450 @@
+//! Connecting to a target under timeouts, and telling apart every way it fails:
+//! DNS, refused, connect timeout, accepted-but-unresponsive (hung, paused,
+//! stopped), TLS, closed at once, wrong password, password required,
+//! max clients reached, loading.
+
+use std::time::{Duration, Instant};
+
+use redis::aio::MultiplexedConnection;
+use redis::{AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, RedisError};
+use serde::Serialize;
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+
+use super::{TargetSpec, Timeouts};
+
+/// Name cachectl gives its connections, so they show in CLIENT LIST.
+pub const CLIENT_NAME: &str = "cachectl";
+
+/// Why a connection could not be used. Serialized names are what runbooks see
+/// as `connection.error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The host name did not resolve.
+    Dns,
+    /// Nothing listens on the port (TCP RST).
+    Refused,
+    /// The TCP connection did not complete in time (host down, filtered).
+    ConnectTimeout,
+    /// TCP connected but the server did not answer: hung, paused or stopped.
+    Unresponsive,
+    /// TLS handshake or certificate failure (or TLS spoken to a plaintext port).
+    Tls,
+    /// The server closed the connection at once (e.g. redis:// to a TLS port).
+    Closed,
+    /// The password or user was refused (WRONGPASS).
+    AuthFailed,
+    /// The server requires a password and none was given (NOAUTH).
+    AuthRequired,
+    /// The server refused the connection: max number of clients reached.
+    Maxclients,
+    /// The server is loading its dataset into memory.
+    Loading,
+    /// Anything else; the detail says what.
+    Other,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Dns => "dns",
+            FailureKind::Refused => "refused",
+            FailureKind::ConnectTimeout => "connect_timeout",
+            FailureKind::Unresponsive => "unresponsive",
+            FailureKind::Tls => "tls",
+            FailureKind::Closed => "closed",
+            FailureKind::AuthFailed => "auth_failed",
+            FailureKind::AuthRequired => "auth_required",
+            FailureKind::Maxclients => "maxclients",
+            FailureKind::Loading => "loading",
+            FailureKind::Other => "other",
+        }
+    }
+}
+
+/// A failed attempt to connect, classified.
+#[derive(Debug, Clone)]
+pub struct ConnectFailure {
+    pub kind: FailureKind,
+    pub detail: String,
+    pub elapsed: Duration,
+}
+
+/// Why one command could not give its fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandFailureKind {
+    /// Refused by ACL.
+    Noperm,
+    /// Renamed or disabled (unknown command).
+    Disabled,
+    /// No reply within the command timeout.
+    Timeout,
+    /// The connection dropped.
+    ConnectionLost,
+    /// Any other error reply.
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct CommandFailure {
+    pub kind: CommandFailureKind,
+    pub detail: String,
+}
+
+/// A connection that answered PING, with the round trip of that PING.
+pub struct Session {
+    pub conn: MultiplexedConnection,
+    pub connect_time: Duration,
+    pub first_ping: Duration,
+    pub command_timeout: Duration,
+}
+
+fn client_for(spec: &TargetSpec, with_credentials: bool) -> Result<Client, ConnectFailure> {
+    let addr = if spec.tls {
+        ConnectionAddr::TcpTls {
+            host: spec.host.clone(),
+            port: spec.port,
+            insecure: false,
+            tls_params: None,
+        }
+    } else {
+        ConnectionAddr::Tcp(spec.host.clone(), spec.port)
+    };
+    let mut settings = redis::RedisConnectionInfo::default()
+        .set_db(spec.db)
+        .set_skip_set_lib_name();
+    if with_credentials {
+        if let Some(user) = &spec.username {
+            settings = settings.set_username(user);
+        }
+        if let Some(pw) = &spec.password {
+            settings = settings.set_password(pw.expose());
+        }
+    } else {
+        settings = settings.set_db(0);
+    }
+    let info = addr
+        .into_connection_info()
+        .map_err(|e| failure(FailureKind::Other, e.to_string(), Duration::ZERO))?
+        .set_redis_settings(settings);
+    let opts = &spec.tls_options;
+    let built = if spec.tls && (opts.ca_file.is_some() || opts.cert_file.is_some()) {
+        let read = |p: &std::path::Path| {
+            std::fs::read(p).map_err(|e| {
+                failure(
+                    FailureKind::Tls,
+                    format!("cannot read {}: {e}", p.display()),
+                    Duration::ZERO,
+                )
+            })
+        };
+        let root_cert = opts.ca_file.as_deref().map(read).transpose()?;
+        let client_tls = match (&opts.cert_file, &opts.key_file) {
+            (Some(c), Some(k)) => Some(redis::ClientTlsConfig {
+                client_cert: read(c)?,
+                client_key: read(k)?,
+            }),
+            _ => None,
+        };
+        Client::build_with_tls(
+            info,
+            redis::TlsCertificates {
+                client_tls,
+                root_cert,
+            },
+        )
+    } else {
+        Client::open(info)
+    };
+    built.map_err(|e| failure(classify_tls_setup(&e), e.to_string(), Duration::ZERO))
+}
+
+fn classify_tls_setup(_e: &RedisError) -> FailureKind {
+    FailureKind::Tls
+}
+
+fn failure(kind: FailureKind, detail: String, elapsed: Duration) -> ConnectFailure {
+    ConnectFailure {
+        kind,
+        detail: crate::secret::scrub(&detail),
+        elapsed,
+    }
+}
+
+/// Resolves the host under the connect timeout; literal IPs skip DNS.
+async fn check_dns(spec: &TargetSpec, limit: Duration) -> Result<(), ConnectFailure> {
+    if spec.host.parse::<std::net::IpAddr>().is_ok() {
+        return Ok(());
+    }
+    let start = Instant::now();
+    match timeout(
+        limit,
+        tokio::net::lookup_host((spec.host.as_str(), spec.port)),
+    )
+    .await
+    {
+        Ok(Ok(mut addrs)) => match addrs.next() {
+            Some(_) => Ok(()),
+            None => Err(failure(
+                FailureKind::Dns,
+                format!("{} resolved to no address", spec.host),
+                start.elapsed(),
+            )),
+        },
+        Ok(Err(e)) => Err(failure(
+            FailureKind::Dns,
+            format!("cannot resolve {}: {e}", spec.host),
+            start.elapsed(),
+        )),
+        Err(_) => Err(failure(
+            FailureKind::Dns,
+            format!(
+                "DNS lookup of {} took longer than {} ms",
+                spec.host,
+                limit.as_millis()
+            ),
+            start.elapsed(),
+        )),
+    }
+}
+
+/// After a timeout: did TCP connect at all? Tells a hung server from a
+/// filtered or dead host.
+async fn tcp_probe(spec: &TargetSpec, limit: Duration) -> FailureKind {
+    match timeout(limit, TcpStream::connect((spec.host.as_str(), spec.port))).await {
+        Ok(Ok(_)) => FailureKind::Unresponsive,
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => FailureKind::Refused,
+        Ok(Err(_)) => FailureKind::Other,
+        Err(_) => FailureKind::ConnectTimeout,
+    }
+}
+
+/// Classifies an error from connecting or from the first command.
+fn classify(err: &RedisError, tls: bool) -> FailureKind {
+    let text = err.to_string().to_ascii_lowercase();
+    let code = err.code().unwrap_or("");
+    if text.contains("max number of clients") {
+        FailureKind::Maxclients
+    } else if code == "WRONGPASS"
+        || text.contains("wrongpass")
+        || text.contains("invalid password")
+        || text.contains("invalid username-password")
+    {
+        FailureKind::AuthFailed
+    } else if code == "NOAUTH"
+        || text.contains("noauth")
+        || text.contains("authentication required")
+    {
+        FailureKind::AuthRequired
+    } else if code == "LOADING" || text.contains("loading") {
+        FailureKind::Loading
+    } else if err.is_connection_refusal() && !tls {
+        FailureKind::Refused
+    } else if text.contains("certificate")
+        || text.contains("tls")
+        || text.contains("handshake")
+        || text.contains("corrupt message")
+        || text.contains("invalidcontenttype")
+        || text.contains("unknownissuer")
+    {
+        FailureKind::Tls
+    } else if err.is_connection_refusal() {
+        FailureKind::Refused
+    } else if err.is_timeout() {
+        FailureKind::Unresponsive
+    } else if err.is_connection_dropped() || text.contains("broken pipe") || text.contains("reset")
+    {
+        if tls {
+            FailureKind::Tls
+        } else {
+            FailureKind::Closed
+        }
+    } else {
+        FailureKind::Other
+    }
+}
+
+/// Connects with the target's credentials and checks the server answers PING.
+pub async fn connect(spec: &TargetSpec, timeouts: &Timeouts) -> Result<Session, ConnectFailure> {
+    let start = Instant::now();
+    check_dns(spec, timeouts.connect).await?;
+    let client = client_for(spec, true)?;
+    let config = AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(timeouts.connect))
+        .set_response_timeout(Some(timeouts.command));
+    // The outer timeout is a backstop: connect plus handshake must end in time.
+    let limit = timeouts.connect + timeouts.command;
+    let attempt = timeout(
+        limit,
+        client.get_multiplexed_async_connection_with_config(&config),
+    )
+    .await;
+    let mut conn = match attempt {
+        Ok(Ok(conn)) => conn,
+        Ok(Err(e)) => return Err(connect_error(spec, &e, timeouts, start).await),
+        Err(_) => {
+            let kind = tcp_probe(spec, timeouts.connect).await;
+            return Err(timed_out(kind, limit, start));
+        }
+    };
+    let connect_time = start.elapsed();
+    let ping_start = Instant::now();
+    let ping = timeout(
+        timeouts.command,
+        redis::cmd("PING").query_async::<String>(&mut conn),
+    )
+    .await;
+    match ping {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(connect_error(spec, &e, timeouts, start).await),
+        Err(_) => {
+            return Err(timed_out(
+                FailureKind::Unresponsive,
+                timeouts.command,
+                start,
+            ))
+        }
+    }
+    let first_ping = ping_start.elapsed();
+    // Name the connection; a refusal (ACL) is harmless.
+    let _ = timeout(
+        timeouts.command,
+        redis::cmd("CLIENT")
+            .arg("SETNAME")
+            .arg(CLIENT_NAME)
+            .query_async::<()>(&mut conn),
+    )
+    .await;
+    Ok(Session {
+        conn,
+        connect_time,
+        first_ping,
+        command_timeout: timeouts.command,
+    })
+}
+
+fn timed_out(kind: FailureKind, limit: Duration, start: Instant) -> ConnectFailure {
+    let detail = match kind {
+        FailureKind::Unresponsive => format!(
+            "TCP connected but the server sent no reply within {} ms (hung, paused, stopped, or busy in a long command)",
+            limit.as_millis()
+        ),
+        FailureKind::ConnectTimeout => format!(
+            "TCP connect did not complete within {} ms (host down, or packets dropped by a firewall)",
+            limit.as_millis()
+        ),
+        FailureKind::Refused => "connection refused on retry".to_string(),
+        _ => format!("no answer within {} ms", limit.as_millis()),
+    };
+    failure(kind, detail, start.elapsed())
+}
+
+async fn connect_error(
+    spec: &TargetSpec,
+    err: &RedisError,
+    timeouts: &Timeouts,
+    start: Instant,
+) -> ConnectFailure {
+    let mut kind = classify(err, spec.tls);
+    if kind == FailureKind::Unresponsive {
+        kind = tcp_probe(spec, timeouts.connect).await;
+        return timed_out(kind, timeouts.connect.max(timeouts.command), start);
+    }
+    let detail = match kind {
+        FailureKind::Closed => format!(
+            "the server closed the connection at once ({err}); a TLS-only port reached with redis:// does this"
+        ),
+        FailureKind::Tls if !spec.tls => format!("{err}"),
+        FailureKind::Tls => format!(
+            "TLS failed ({err}); a plaintext port reached with rediss://, or a certificate the CA does not sign, does this"
+        ),
+        _ => err.to_string(),
+    };
+    failure(kind, detail, start.elapsed())
+}
+
+/// Checks whether a client without credentials may run commands.
+/// `Some(true)`: anonymous PING answered; `Some(false)`: refused (NOAUTH);
+/// `None`: could not tell (timeout, error).
+pub async fn anonymous_access(spec: &TargetSpec, timeouts: &Timeouts) -> Option<bool> {
+    let client = client_for(spec, false).ok()?;
+    let config = AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(timeouts.connect))
+        .set_response_timeout(Some(timeouts.command));
+    let limit = timeouts.connect + timeouts.command;
+    let mut conn = timeout(
+        limit,
+        client.get_multiplexed_async_connection_with_config(&config),
+    )
+    .await
+    .ok()?
+    .ok()?;
+    match timeout(
+        timeouts.command,
+        redis::cmd("PING").query_async::<String>(&mut conn),
+    )
+    .await
+    {
+        Ok(Ok(_)) => Some(true),
+        Ok(Err(e)) if classify(&e, spec.tls) == FailureKind::AuthRequired => Some(false),
+        _ => None,
+    }
+}
+
+impl Session {
+    /// Runs one command under the command timeout, classifying any failure.
+    pub async fn query<T: redis::FromRedisValue>(
+        &self,
+        cmd: &redis::Cmd,
+    ) -> Result<T, CommandFailure> {
+        let mut conn = self.conn.clone();
+        match timeout(self.command_timeout, cmd.query_async::<T>(&mut conn)).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(command_failure(&e)),
+            Err(_) => Err(CommandFailure {
+                kind: CommandFailureKind::Timeout,
+                detail: format!("no reply within {} ms", self.command_timeout.as_millis()),
+            }),
+        }
+    }
+}
+
+impl Session {
+    /// Runs a pipeline under the command timeout (one round trip).
+    pub async fn query_pipeline<T: redis::FromRedisValue>(
+        &self,
+        pipe: &redis::Pipeline,
+    ) -> Result<T, CommandFailure> {
+        let mut conn = self.conn.clone();
+        match timeout(self.command_timeout, pipe.query_async::<T>(&mut conn)).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(command_failure(&e)),
+            Err(_) => Err(CommandFailure {
+                kind: CommandFailureKind::Timeout,
+                detail: format!("no reply within {} ms", self.command_timeout.as_millis()),
+            }),
+        }
+    }
+}
+
+fn command_failure(err: &RedisError) -> CommandFailure {
+    let text = err.to_string();
+    let lower = text.to_ascii_lowercase();
+    let kind = if err.code() == Some("NOPERM") || lower.contains("noperm") {
+        CommandFailureKind::Noperm
+    } else if lower.contains("unknown command") || lower.contains("unknown subcommand") {
+        CommandFailureKind::Disabled
+    } else if err.is_timeout() {
+        CommandFailureKind::Timeout
+    } else if err.is_io_error() || err.is_connection_dropped() {
+        CommandFailureKind::ConnectionLost
+    } else {
+        CommandFailureKind::Error
+    };
+    CommandFailure {
+        kind,
+        detail: crate::secret::scrub(&text),
+    }
+}

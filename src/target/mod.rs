@@ -1,0 +1,342 @@
+//! Targets: where the Redis under diagnosis is and how to reach it.
+//!
+//! `TargetSpec` is resolved from flags and the environment without any I/O
+//! beyond reading a password from stdin; `connect` turns it into a live
+//! connection and classifies every way that can fail.
+
+pub mod connect;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::secret::{Secret, REDACTED};
+
+/// Default target, like redis-cli's.
+pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
+
+/// TLS material for `rediss://` targets.
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    /// PEM file with the CA certificate(s) to trust instead of the system roots.
+    pub ca_file: Option<PathBuf>,
+    /// PEM client certificate for mutual TLS.
+    pub cert_file: Option<PathBuf>,
+    /// PEM private key of the client certificate.
+    pub key_file: Option<PathBuf>,
+}
+
+/// A standalone Redis node, fully resolved.
+#[derive(Debug, Clone)]
+pub struct TargetSpec {
+    pub tls: bool,
+    pub host: String,
+    pub port: u16,
+    pub db: i64,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub tls_options: TlsOptions,
+}
+
+/// Time limits for every network step.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// DNS lookup plus TCP (and TLS) connect.
+    pub connect: Duration,
+    /// Each command's reply.
+    pub command: Duration,
+    /// The whole run.
+    pub overall: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(2),
+            command: Duration::from_secs(2),
+            overall: Duration::from_secs(10),
+        }
+    }
+}
+
+impl TargetSpec {
+    /// `host:port`, the name findings are attributed to.
+    pub fn node(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+
+    /// The URL with any password replaced by `***`: safe to print anywhere.
+    pub fn redacted_url(&self) -> String {
+        let scheme = if self.tls { "rediss" } else { "redis" };
+        let auth = match (&self.username, &self.password) {
+            (Some(u), Some(_)) => format!("{u}:{REDACTED}@"),
+            (None, Some(_)) => format!(":{REDACTED}@"),
+            (Some(u), None) => format!("{u}@"),
+            (None, None) => String::new(),
+        };
+        format!("{scheme}://{auth}{}/{}", self.node(), self.db)
+    }
+}
+
+/// Where the target came from, for messages ("from REDIS_URL").
+fn describe_source(name: &str) -> String {
+    match name {
+        "--url" => "--url".to_string(),
+        other => format!("the {other} environment variable"),
+    }
+}
+
+/// Raw target inputs, before resolution: flags plus a lookup for env vars.
+pub struct TargetInputs<'a> {
+    pub url: Option<&'a str>,
+    pub password_from_stdin: Option<String>,
+    pub tls_options: TlsOptions,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// Resolves the target: `--url`, then `CACHECTL_URL`, `REDIS_URL`, then
+/// `REDIS_HOST`/`REDIS_PORT`/`REDIS_DB`, then the default. The password comes
+/// from `--password-stdin`, the URL, `REDISCLI_AUTH`, then `REDIS_PASSWORD`.
+pub fn resolve(inputs: TargetInputs<'_>) -> Result<TargetSpec, String> {
+    let env = inputs.env;
+    let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    let (url, source) = if let Some(url) = inputs.url {
+        (url.to_string(), "--url")
+    } else if let Some(url) = non_empty("CACHECTL_URL") {
+        (url, "CACHECTL_URL")
+    } else if let Some(url) = non_empty("REDIS_URL") {
+        (url, "REDIS_URL")
+    } else if non_empty("REDIS_HOST").is_some() || non_empty("REDIS_PORT").is_some() {
+        let host = non_empty("REDIS_HOST").unwrap_or_else(|| "127.0.0.1".into());
+        let port = non_empty("REDIS_PORT").unwrap_or_else(|| "6379".into());
+        let db = non_empty("REDIS_DB").unwrap_or_else(|| "0".into());
+        let host = if host.contains(':') && !host.starts_with('[') {
+            format!("[{host}]")
+        } else {
+            host
+        };
+        (format!("redis://{host}:{port}/{db}"), "REDIS_HOST")
+    } else {
+        (DEFAULT_URL.to_string(), "--url")
+    };
+    let mut spec =
+        parse_url(&url).map_err(|e| format!("{e} (from {})", describe_source(source)))?;
+    if source == "--url" && inputs.url.is_none() {
+        // The default URL: honour REDIS_DB alone too.
+        if let Some(db) = non_empty("REDIS_DB") {
+            spec.db = parse_db(&db).map_err(|e| format!("{e} (from REDIS_DB)"))?;
+        }
+    }
+    if let Some(pw) = inputs.password_from_stdin {
+        spec.password = Some(Secret::new(pw));
+    } else if spec.password.is_none() {
+        if let Some(pw) = env("REDISCLI_AUTH").or_else(|| env("REDIS_PASSWORD")) {
+            if !pw.is_empty() {
+                spec.password = Some(Secret::new(pw));
+            }
+        }
+    }
+    spec.tls_options = inputs.tls_options;
+    let uses_tls_files = spec.tls_options.ca_file.is_some() || spec.tls_options.cert_file.is_some();
+    if uses_tls_files && !spec.tls {
+        return Err(
+            "TLS options were given but the URL is redis://; use rediss:// for TLS".to_string(),
+        );
+    }
+    if spec.tls_options.cert_file.is_some() != spec.tls_options.key_file.is_some() {
+        return Err("--tls-cert and --tls-key must be given together".to_string());
+    }
+    Ok(spec)
+}
+
+fn parse_db(text: &str) -> Result<i64, String> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|db| *db >= 0)
+        .ok_or_else(|| format!("database `{text}` is not a non-negative number"))
+}
+
+/// Hides the userinfo of a URL that could not be parsed, for error messages.
+fn redact_raw_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(start), Some(at)) if at > start => {
+            format!("{}://{REDACTED}@{}", &url[..start], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Parses `redis://[user:pass@]host[:port][/db]` or `rediss://...`.
+pub fn parse_url(raw: &str) -> Result<TargetSpec, String> {
+    let shown = redact_raw_url(raw);
+    let url = url::Url::parse(raw).map_err(|e| format!("invalid Redis URL `{shown}`: {e}"))?;
+    let tls = match url.scheme() {
+        "redis" => false,
+        "rediss" => true,
+        other => {
+            return Err(format!(
+                "invalid Redis URL `{shown}`: scheme `{other}` is not supported (use redis:// or rediss://)"
+            ))
+        }
+    };
+    let host = match url.host() {
+        Some(url::Host::Domain(d)) => d.to_string(),
+        Some(url::Host::Ipv4(ip)) => ip.to_string(),
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        None => return Err(format!("invalid Redis URL `{shown}`: no host")),
+    };
+    let port = url.port().unwrap_or(6379);
+    let path = url.path().trim_start_matches('/');
+    let db = if path.is_empty() {
+        0
+    } else {
+        parse_db(path).map_err(|e| format!("invalid Redis URL `{shown}`: {e}"))?
+    };
+    let decode = |s: &str| {
+        percent_decode(s).map_err(|_| format!("invalid Redis URL `{shown}`: bad percent-encoding"))
+    };
+    let username = if url.username().is_empty() {
+        None
+    } else {
+        Some(decode(url.username())?)
+    };
+    let password = match url.password() {
+        Some(p) if !p.is_empty() => Some(Secret::new(decode(p)?)),
+        _ => None,
+    };
+    Ok(TargetSpec {
+        tls,
+        host,
+        port,
+        db,
+        username,
+        password,
+        tls_options: TlsOptions::default(),
+    })
+}
+
+fn percent_decode(s: &str) -> Result<String, ()> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3).ok_or(())?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn inputs<'a>(
+        url: Option<&'a str>,
+        env: &'a dyn Fn(&str) -> Option<String>,
+    ) -> TargetInputs<'a> {
+        TargetInputs {
+            url,
+            password_from_stdin: None,
+            tls_options: TlsOptions::default(),
+            env,
+        }
+    }
+
+    #[test]
+    fn parses_full_url() {
+        let t = parse_url("rediss://alice:p%40ss@cache.example:6380/3").unwrap();
+        assert!(t.tls);
+        assert_eq!(t.host, "cache.example");
+        assert_eq!(t.port, 6380);
+        assert_eq!(t.db, 3);
+        assert_eq!(t.username.as_deref(), Some("alice"));
+        assert_eq!(t.password.as_ref().unwrap().expose(), "p@ss");
+        assert_eq!(t.redacted_url(), "rediss://alice:***@cache.example:6380/3");
+    }
+
+    #[test]
+    fn parses_password_only_and_ipv6() {
+        let t = parse_url("redis://:pw-only@[::1]").unwrap();
+        assert_eq!(t.host, "::1");
+        assert_eq!(t.port, 6379);
+        assert!(t.username.is_none());
+        assert_eq!(t.redacted_url(), "redis://:***@[::1]:6379/0");
+    }
+
+    #[test]
+    fn bad_url_errors_never_echo_the_password() {
+        let err = parse_url("redis://u:topsecretpw@host:notaport").unwrap_err();
+        assert!(!err.contains("topsecretpw"), "{err}");
+        let err = parse_url("http://u:topsecretpw@host").unwrap_err();
+        assert!(!err.contains("topsecretpw"), "{err}");
+        assert!(err.contains("scheme `http`"), "{err}");
+        let err = parse_url("redis://:topsecretpw@host/x").unwrap_err();
+        assert!(!err.contains("topsecretpw"), "{err}");
+    }
+
+    #[test]
+    fn env_fallbacks_in_order() {
+        let env = |k: &str| match k {
+            "REDIS_URL" => Some("redis://from-redis-url:1".to_string()),
+            "CACHECTL_URL" => Some("redis://from-cachectl-url:2".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            resolve(inputs(None, &env)).unwrap().host,
+            "from-cachectl-url"
+        );
+        assert_eq!(
+            resolve(inputs(Some("redis://flag:3"), &env)).unwrap().host,
+            "flag"
+        );
+        let env = |k: &str| match k {
+            "REDIS_HOST" => Some("seedhost".to_string()),
+            "REDIS_PORT" => Some("7000".to_string()),
+            "REDIS_DB" => Some("2".to_string()),
+            "REDIS_PASSWORD" => Some("seed-password".to_string()),
+            _ => None,
+        };
+        let t = resolve(inputs(None, &env)).unwrap();
+        assert_eq!((t.host.as_str(), t.port, t.db), ("seedhost", 7000, 2));
+        assert_eq!(t.password.unwrap().expose(), "seed-password");
+        let t = resolve(inputs(None, &no_env)).unwrap();
+        assert_eq!(t.node(), "127.0.0.1:6379");
+    }
+
+    #[test]
+    fn password_precedence() {
+        let env = |k: &str| match k {
+            "REDISCLI_AUTH" => Some("cli-auth".to_string()),
+            "REDIS_PASSWORD" => Some("redis-password".to_string()),
+            _ => None,
+        };
+        let t = resolve(inputs(Some("redis://:in-url@h"), &env)).unwrap();
+        assert_eq!(t.password.unwrap().expose(), "in-url");
+        let t = resolve(inputs(Some("redis://h"), &env)).unwrap();
+        assert_eq!(t.password.unwrap().expose(), "cli-auth");
+        let mut i = inputs(Some("redis://:in-url@h"), &env);
+        i.password_from_stdin = Some("from-stdin".into());
+        assert_eq!(resolve(i).unwrap().password.unwrap().expose(), "from-stdin");
+    }
+
+    #[test]
+    fn tls_flags_need_rediss() {
+        let mut i = inputs(Some("redis://h"), &no_env);
+        i.tls_options.ca_file = Some("ca.pem".into());
+        assert!(resolve(i).unwrap_err().contains("rediss://"));
+    }
+}
