@@ -92,7 +92,7 @@ fn build_roots() -> Vec<Field> {
             f("port", "int", "TCP port"),
             f("user", "string", "ACL user cachectl authenticates as (default when none given)"),
             f("ok", "bool", "true when the node answered PING with the given credentials"),
-            f("error", "string", "why not: dns, refused, connect_timeout, unresponsive, tls, closed, auth_failed, auth_required, maxclients, loading, other; empty when ok"),
+            f("error", "string", "why not: dns, refused, connect_timeout, unresponsive, tls, closed, auth_failed, auth_required, maxclients, loading, busy, other; empty when ok"),
             f("detail", "string", "the error as reported, secrets removed"),
             f("connect_ms", "double", "time to connect and authenticate, ms"),
             f("tls", "bool", "whether the target uses TLS"),

@@ -41,6 +41,8 @@ pub enum FailureKind {
     Maxclients,
     /// The server is loading its dataset into memory.
     Loading,
+    /// A script or function has run past busy-reply-threshold (BUSY).
+    Busy,
     /// Anything else; the detail says what.
     Other,
 }
@@ -58,6 +60,7 @@ impl FailureKind {
             FailureKind::AuthRequired => "auth_required",
             FailureKind::Maxclients => "maxclients",
             FailureKind::Loading => "loading",
+            FailureKind::Busy => "busy",
             FailureKind::Other => "other",
         }
     }
@@ -221,6 +224,28 @@ async fn tcp_probe(spec: &TargetSpec, limit: Duration) -> FailureKind {
     }
 }
 
+/// For a rediss:// target that timed out: does the port answer plaintext
+/// RESP? A plaintext Redis leaves a TLS ClientHello unanswered, which would
+/// otherwise look like a hung server.
+async fn speaks_plaintext(spec: &TargetSpec, limit: Duration) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let probe = async {
+        let mut stream = TcpStream::connect((spec.host.as_str(), spec.port))
+            .await
+            .ok()?;
+        stream.write_all(b"PING\r\n").await.ok()?;
+        let mut buf = [0u8; 16];
+        let n = stream.read(&mut buf).await.ok()?;
+        let reply = &buf[..n];
+        Some(
+            reply.starts_with(b"+PONG")
+                || reply.starts_with(b"-NOAUTH")
+                || reply.starts_with(b"-ERR"),
+        )
+    };
+    matches!(timeout(limit, probe).await, Ok(Some(true)))
+}
+
 /// Classifies an error from connecting or from the first command.
 fn classify(err: &RedisError, tls: bool) -> FailureKind {
     let text = err.to_string().to_ascii_lowercase();
@@ -228,6 +253,7 @@ fn classify(err: &RedisError, tls: bool) -> FailureKind {
     if text.contains("max number of clients") {
         FailureKind::Maxclients
     } else if code == "WRONGPASS"
+        || err.kind() == redis::ErrorKind::AuthenticationFailed
         || text.contains("wrongpass")
         || text.contains("invalid password")
         || text.contains("invalid username-password")
@@ -240,6 +266,8 @@ fn classify(err: &RedisError, tls: bool) -> FailureKind {
         FailureKind::AuthRequired
     } else if code == "LOADING" || text.contains("loading") {
         FailureKind::Loading
+    } else if code == "BUSY" || text.starts_with("busy") || text.contains("busy running a script") {
+        FailureKind::Busy
     } else if err.is_connection_refusal() && !tls {
         FailureKind::Refused
     } else if text.contains("certificate")
@@ -284,10 +312,7 @@ pub async fn connect(spec: &TargetSpec, timeouts: &Timeouts) -> Result<Session, 
     let mut conn = match attempt {
         Ok(Ok(conn)) => conn,
         Ok(Err(e)) => return Err(connect_error(spec, &e, timeouts, start).await),
-        Err(_) => {
-            let kind = tcp_probe(spec, timeouts.connect).await;
-            return Err(timed_out(kind, limit, start));
-        }
+        Err(_) => return Err(timed_out_probed(spec, timeouts, limit, start).await),
     };
     let connect_time = start.elapsed();
     let ping_start = Instant::now();
@@ -298,6 +323,9 @@ pub async fn connect(spec: &TargetSpec, timeouts: &Timeouts) -> Result<Session, 
     .await;
     match ping {
         Ok(Ok(_)) => {}
+        // Any other error reply (MISCONF refuses even PING) still means the
+        // server is up and talking: go on and collect what it will give.
+        Ok(Err(e)) if answered(&e) => {}
         Ok(Err(e)) => return Err(connect_error(spec, &e, timeouts, start).await),
         Err(_) => {
             return Err(timed_out(
@@ -325,6 +353,35 @@ pub async fn connect(spec: &TargetSpec, timeouts: &Timeouts) -> Result<Session, 
     })
 }
 
+/// A timeout, explained: plaintext port under rediss://, hung server, or no TCP.
+async fn timed_out_probed(
+    spec: &TargetSpec,
+    timeouts: &Timeouts,
+    limit: Duration,
+    start: Instant,
+) -> ConnectFailure {
+    if spec.tls && speaks_plaintext(spec, timeouts.connect).await {
+        return failure(
+            FailureKind::Tls,
+            format!(
+                "TLS handshake got no answer, and the port answers plaintext Redis: use redis://{}:{} instead of rediss://",
+                spec.host, spec.port
+            ),
+            start.elapsed(),
+        );
+    }
+    let kind = tcp_probe(spec, timeouts.connect).await;
+    timed_out(kind, limit, start)
+}
+
+/// An error reply that is not about connecting at all.
+fn answered(err: &RedisError) -> bool {
+    matches!(
+        err.kind(),
+        redis::ErrorKind::Server(_) | redis::ErrorKind::Extension
+    ) && classify(err, false) == FailureKind::Other
+}
+
 fn timed_out(kind: FailureKind, limit: Duration, start: Instant) -> ConnectFailure {
     let detail = match kind {
         FailureKind::Unresponsive => format!(
@@ -347,10 +404,10 @@ async fn connect_error(
     timeouts: &Timeouts,
     start: Instant,
 ) -> ConnectFailure {
-    let mut kind = classify(err, spec.tls);
+    let kind = classify(err, spec.tls);
     if kind == FailureKind::Unresponsive {
-        kind = tcp_probe(spec, timeouts.connect).await;
-        return timed_out(kind, timeouts.connect.max(timeouts.command), start);
+        let limit = timeouts.connect.max(timeouts.command);
+        return timed_out_probed(spec, timeouts, limit, start).await;
     }
     let detail = match kind {
         FailureKind::Closed => format!(

@@ -1,0 +1,285 @@
+//! redis-unreachable: every way a connection fails is told apart, within the
+//! deadline. Plus TLS, credentials from env and stdin.
+
+use std::time::Duration;
+
+use crate::harness::*;
+
+#[test]
+fn nothing_listening_is_connection_refused() {
+    let port = free_port();
+    let run = diagnose(&format!("redis://127.0.0.1:{port}"), &[]);
+    let report = run.json();
+    let f = expect_finding(&report, "connection-refused", "critical");
+    assert_eq!(f["runbook"], "redis-unreachable");
+    assert_eq!(f["evidence"]["port"], port);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    assert!(report["unavailable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["kind"] == "not_connected"));
+    assert_eq!(report["status"], "critical");
+    assert_eq!(report["score"], 0);
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn server_in_debug_sleep_is_unresponsive_within_the_deadline() {
+    let server = RedisServer::start();
+    let _sleeper = server.send_raw("DEBUG SLEEP 30");
+    std::thread::sleep(Duration::from_millis(100));
+    let run = diagnose(
+        &server.url(),
+        &[
+            "--timeout",
+            "5s",
+            "--command-timeout",
+            "1s",
+            "--connect-timeout",
+            "1s",
+        ],
+    );
+    let report = run.json();
+    let f = expect_finding(&report, "server-unresponsive", "critical");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("accepted TCP but sent no reply"),
+        "{f:#}"
+    );
+    assert!(
+        run.elapsed < Duration::from_secs(5),
+        "took {:?}",
+        run.elapsed
+    );
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn stopped_server_is_unresponsive_and_default_deadline_holds() {
+    let server = RedisServer::with(ServerOptions::default().password("stop-pass-1"));
+    server.signal("STOP");
+    let run = diagnose(&server.url(), &[]);
+    server.signal("CONT");
+    expect_finding(&run.json(), "server-unresponsive", "critical");
+    // Defaults: 2 s connect + 2 s reply, well inside the 10 s deadline.
+    assert!(
+        run.elapsed < Duration::from_secs(10),
+        "took {:?}",
+        run.elapsed
+    );
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn overall_deadline_caps_a_long_connect_timeout() {
+    let server = RedisServer::start();
+    server.signal("STOP");
+    let run = diagnose(
+        &server.url(),
+        &[
+            "--timeout",
+            "1s",
+            "--connect-timeout",
+            "30s",
+            "--command-timeout",
+            "30s",
+        ],
+    );
+    server.signal("CONT");
+    expect_finding(&run.json(), "server-unresponsive", "critical");
+    assert!(
+        run.elapsed < Duration::from_secs(4),
+        "took {:?}",
+        run.elapsed
+    );
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn wrong_password_is_auth_failed_and_unknown() {
+    let server = RedisServer::with(ServerOptions::default().password("right-pass-1"));
+    let run = diagnose(
+        &format!("redis://:wrong-pass-1@127.0.0.1:{}", server.port),
+        &[],
+    );
+    let report = run.json();
+    let f = expect_finding(&report, "auth-failed", "unknown");
+    assert_eq!(f["evidence"]["user"], "default");
+    assert_eq!(report["status"], "unknown");
+    assert_eq!(run.code(), 3);
+}
+
+#[test]
+fn missing_password_is_auth_required() {
+    let server = RedisServer::with(ServerOptions::default().password("need-pass-1"));
+    let run = diagnose(&server.bare_url(), &[]);
+    expect_finding(&run.json(), "auth-required", "unknown");
+    assert_eq!(run.code(), 3);
+}
+
+#[test]
+fn unresolvable_host_is_dns_failure() {
+    let run = diagnose(
+        "redis://no-such-host.invalid:6379",
+        &["--connect-timeout", "2s"],
+    );
+    let report = run.json();
+    let f = expect_finding(&report, "dns-failure", "critical");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-host.invalid"),
+        "{f:#}"
+    );
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn tls_to_a_plaintext_port_is_a_tls_failure() {
+    let server = RedisServer::start();
+    let run = diagnose(
+        &format!("rediss://127.0.0.1:{}", server.port),
+        &["--connect-timeout", "1s", "--command-timeout", "1s"],
+    );
+    let report = run.json();
+    let f = expect_finding(&report, "tls-failure", "critical");
+    assert!(f["message"].as_str().unwrap().contains("TLS"), "{f:#}");
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn tls_with_ca_and_client_certificate() {
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, cert, key, client_cert, client_key) = make_certs(certs.path());
+    let mut opts = ServerOptions::default()
+        .config("maxmemory 50mb")
+        .config("maxmemory-policy allkeys-lru")
+        .password("tls-pass-1");
+    opts.tls = Some((cert, key, ca.clone()));
+    let server = RedisServer::with(opts);
+    let url = format!("rediss://:tls-pass-1@127.0.0.1:{}", server.port);
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--url", &url])
+        .arg("--tls-ca")
+        .arg(&ca)
+        .arg("--tls-cert")
+        .arg(&client_cert)
+        .arg("--tls-key")
+        .arg(&client_key)
+        .run();
+    let report = run.json();
+    assert_eq!(problems(&report), Vec::<String>::new(), "{report:#}");
+    assert_eq!(
+        report["target"],
+        format!("rediss://:***@127.0.0.1:{}/0", server.port)
+    );
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+
+    // Plaintext to the TLS port: the server drops the connection.
+    let run = diagnose(
+        &format!("redis://:tls-pass-1@127.0.0.1:{}", server.port),
+        &["--command-timeout", "1s"],
+    );
+    let report = run.json();
+    let id = report["findings"][0]["id"].as_str().unwrap().to_string();
+    assert!(
+        id == "connection-closed" || id == "server-unresponsive",
+        "{report:#}"
+    );
+    assert_eq!(run.code(), 2);
+
+    // A CA that did not sign the server's certificate.
+    let other = tempfile::tempdir().unwrap();
+    let (other_ca, ..) = make_certs(other.path());
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--url", &url])
+        .arg("--tls-ca")
+        .arg(&other_ca)
+        .run();
+    expect_finding(&run.json(), "tls-failure", "critical");
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn target_from_seed_environment_variables() {
+    let server = RedisServer::with(ServerOptions::default().password("env-pass-1"));
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--only", "redis-unreachable"])
+        .env("REDIS_HOST", "127.0.0.1")
+        .env("REDIS_PORT", &server.port.to_string())
+        .env("REDIS_PASSWORD", "env-pass-1")
+        .env("REDIS_DB", "2")
+        .run();
+    let report = run.json();
+    assert_eq!(
+        report["target"],
+        format!("redis://:***@127.0.0.1:{}/2", server.port)
+    );
+    assert_eq!(run.code(), 0, "{report:#}");
+
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--only", "redis-unreachable"])
+        .env("REDIS_URL", &server.bare_url())
+        .env("REDISCLI_AUTH", "env-pass-1")
+        .run();
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+}
+
+#[test]
+fn password_from_stdin() {
+    let server = RedisServer::with(ServerOptions::default().password("stdin-pass-1"));
+    let run = Cachectl::new()
+        .args([
+            "diagnose",
+            "-o",
+            "json",
+            "--only",
+            "redis-unreachable",
+            "--password-stdin",
+            "--url",
+        ])
+        .arg(server.bare_url())
+        .stdin("stdin-pass-1\n")
+        .run();
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    assert_eq!(
+        run.json()["target"],
+        format!("redis://:***@127.0.0.1:{}/0", server.port)
+    );
+}
+
+#[test]
+fn connections_are_named_cachectl() {
+    let server = RedisServer::start();
+    // Keep cachectl's connection visible: run it against a server whose
+    // CLIENT LIST it reads itself.
+    let report = diagnose(&server.url(), &[]).json();
+    assert_eq!(report["status"], "warning", "{report:#}");
+    let text: String = redis::cmd("CLIENT")
+        .arg("LIST")
+        .query(&mut server.client())
+        .unwrap();
+    assert!(
+        !text.contains("name=cachectl"),
+        "cachectl left a connection open:\n{text}"
+    );
+    let hello = server.info_field("total_connections_received");
+    assert!(hello.parse::<u64>().unwrap() >= 2);
+}
+
+#[test]
+fn long_running_script_is_server_busy() {
+    let server = RedisServer::with(ServerOptions::default().config("busy-reply-threshold 100"));
+    let _script = server.send_raw("EVAL \"while true do end\" 0");
+    std::thread::sleep(Duration::from_millis(400));
+    let run = diagnose(&server.url(), &[]);
+    let report = run.json();
+    let f = expect_finding(&report, "server-busy", "critical");
+    assert_eq!(f["fixes"][0]["commands"][0], "SCRIPT KILL");
+    assert_eq!(run.code(), 2);
+    let _: redis::RedisResult<()> = redis::cmd("SCRIPT").arg("KILL").query(&mut server.client());
+}

@@ -1,0 +1,52 @@
+//! The committed completions and man pages match the clap definitions.
+//! Regenerate with `CACHECTL_BLESS=1 cargo test generated`.
+
+use std::path::Path;
+
+use cachectl::cli::generate;
+
+fn check(path: &Path, expected: &[u8], stale: &mut Vec<String>) {
+    if std::env::var_os("CACHECTL_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, expected).unwrap();
+        return;
+    }
+    match std::fs::read(path) {
+        Ok(actual) if actual == expected => {}
+        _ => stale.push(path.display().to_string()),
+    }
+}
+
+#[test]
+fn completions_and_man_pages_are_up_to_date() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stale = Vec::new();
+    for (shell, file) in generate::COMMITTED_SHELLS {
+        check(
+            &root.join("completions").join(file),
+            &generate::completion(*shell),
+            &mut stale,
+        );
+    }
+    let pages = generate::man_pages();
+    assert!(pages.iter().any(|(n, _)| n == "cachectl-diagnose.1"));
+    for (name, text) in &pages {
+        check(&root.join("man").join(name), text, &mut stale);
+    }
+    let on_disk: Vec<_> = std::fs::read_dir(root.join("man"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    for f in on_disk {
+        if !pages.iter().any(|(n, _)| *n == f) {
+            stale.push(format!("man/{f} (no longer generated)"));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "out of date: {stale:?}; run `CACHECTL_BLESS=1 cargo test generated` and commit"
+    );
+}

@@ -1,0 +1,472 @@
+//! Test harness: real redis-server processes on free loopback ports, and a
+//! builder that runs the real cachectl binary. Servers are killed when their
+//! handle drops, so a failing (panicking) test cleans up too.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port")
+}
+
+/// A running redis-server, killed on drop.
+pub struct RedisServer {
+    pub port: u16,
+    child: Option<Child>,
+    pub dir: TempDir,
+    pub password: Option<String>,
+}
+
+/// How to start a server: extra arguments and config-file lines.
+#[derive(Default, Clone)]
+pub struct ServerOptions {
+    pub args: Vec<String>,
+    /// Lines only a config file can hold (rename-command).
+    pub config_lines: Vec<String>,
+    pub password: Option<String>,
+    /// Listen on TLS only: (cert, key, ca) files.
+    pub tls: Option<(PathBuf, PathBuf, PathBuf)>,
+}
+
+impl ServerOptions {
+    pub fn arg(mut self, a: &str) -> Self {
+        self.args.extend(a.split_whitespace().map(str::to_string));
+        self
+    }
+
+    pub fn config(mut self, line: &str) -> Self {
+        self.config_lines.push(line.to_string());
+        self
+    }
+
+    pub fn password(mut self, pw: &str) -> Self {
+        self.password = Some(pw.to_string());
+        self
+    }
+}
+
+impl RedisServer {
+    pub fn start() -> RedisServer {
+        Self::with(ServerOptions::default())
+    }
+
+    pub fn with(opts: ServerOptions) -> RedisServer {
+        for _ in 0..5 {
+            if let Some(server) = Self::try_start(&opts) {
+                return server;
+            }
+        }
+        panic!("redis-server did not start after 5 attempts (is it installed?)");
+    }
+
+    fn try_start(opts: &ServerOptions) -> Option<RedisServer> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let conf = dir.path().join("redis.conf");
+        let mut text = String::new();
+        text.push_str(&format!("bind 127.0.0.1\ndir {}\n", dir.path().display()));
+        text.push_str("save \"\"\nappendonly no\nenable-debug-command yes\nlogfile redis.log\n");
+        if let Some((cert, key, ca)) = &opts.tls {
+            text.push_str(&format!(
+                "port 0\ntls-port {port}\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients optional\n",
+                cert.display(),
+                key.display(),
+                ca.display()
+            ));
+        } else {
+            text.push_str(&format!("port {port}\n"));
+        }
+        if let Some(pw) = &opts.password {
+            text.push_str(&format!("requirepass {pw}\n"));
+        }
+        for l in &opts.config_lines {
+            text.push_str(l);
+            text.push('\n');
+        }
+        std::fs::write(&conf, text).ok()?;
+        let child = Command::new("redis-server")
+            .arg(&conf)
+            .args(&opts.args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot run redis-server: install redis-server (Debian package)");
+        let mut server = RedisServer {
+            port,
+            child: Some(child),
+            dir,
+            password: opts.password.clone(),
+        };
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Some(child) = server.child.as_mut() {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return None; // exited: port taken, retry elsewhere
+                }
+            }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                if opts.tls.is_some() || server.ping_ok() {
+                    return Some(server);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+
+    fn ping_ok(&self) -> bool {
+        self.client_opt()
+            .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c).ok())
+            .is_some()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// redis:// URL with the server's password, if any.
+    pub fn url(&self) -> String {
+        match &self.password {
+            Some(pw) => format!("redis://:{pw}@127.0.0.1:{}", self.port),
+            None => format!("redis://127.0.0.1:{}", self.port),
+        }
+    }
+
+    /// URL without credentials.
+    pub fn bare_url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn client_opt(&self) -> Option<redis::Connection> {
+        let client = redis::Client::open(self.url()).ok()?;
+        client
+            .get_connection_with_timeout(Duration::from_secs(2))
+            .ok()
+    }
+
+    /// A synchronous admin connection.
+    pub fn client(&self) -> redis::Connection {
+        let c = self.client_opt().expect("connect to test redis");
+        c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        c
+    }
+
+    /// Runs a command, panicking on error.
+    pub fn cmd(&self, args: &[&str]) -> redis::Value {
+        let mut c = self.client();
+        let mut cmd = redis::cmd(args[0]);
+        for a in &args[1..] {
+            cmd.arg(*a);
+        }
+        cmd.query(&mut c)
+            .unwrap_or_else(|e| panic!("{args:?} failed: {e}"))
+    }
+
+    pub fn info_field(&self, field: &str) -> String {
+        let text: String = redis::cmd("INFO")
+            .arg("everything")
+            .query(&mut self.client())
+            .unwrap();
+        text.lines()
+            .find_map(|l| {
+                l.strip_prefix(&format!("{field}:"))
+                    .map(|v| v.trim().to_string())
+            })
+            .unwrap_or_default()
+    }
+
+    /// Sends a command on a raw socket without waiting for the reply (for
+    /// DEBUG SLEEP); the socket is returned to keep it open.
+    pub fn send_raw(&self, line: &str) -> TcpStream {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        if let Some(pw) = &self.password {
+            s.write_all(format!("AUTH {pw}\r\n").as_bytes()).unwrap();
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut l = String::new();
+            r.read_line(&mut l).unwrap();
+        }
+        s.write_all(format!("{line}\r\n").as_bytes()).unwrap();
+        s
+    }
+
+    /// Sends SIGSTOP or SIGCONT to the server.
+    pub fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(self.pid().to_string())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "kill -{sig} failed");
+    }
+
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("redis.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_ref() {
+            // A stopped process must be continued to die cleanly.
+            let _ = Command::new("kill")
+                .arg("-CONT")
+                .arg(child.id().to_string())
+                .status();
+        }
+        self.kill();
+    }
+}
+
+/// Output of one cachectl run.
+pub struct Run {
+    pub output: Output,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.output.status.code().expect("exited normally")
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout(),
+                self.stderr()
+            )
+        })
+    }
+
+    /// Everything the run printed.
+    pub fn all_output(&self) -> String {
+        format!("{}{}", self.stdout(), self.stderr())
+    }
+}
+
+/// Builds and runs a cachectl invocation with a clean environment.
+pub struct Cachectl {
+    cmd: Command,
+    stdin: Option<String>,
+}
+
+/// Environment variables that would leak the developer's setup into a test.
+const ENV_VARS: &[&str] = &[
+    "CACHECTL_URL",
+    "REDIS_URL",
+    "REDIS_HOST",
+    "REDIS_PORT",
+    "REDIS_PASSWORD",
+    "REDIS_DB",
+    "REDISCLI_AUTH",
+    "CACHECTL_RUNBOOKS",
+    "NO_COLOR",
+    "COLUMNS",
+];
+
+impl Cachectl {
+    pub fn new() -> Cachectl {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cachectl"));
+        for v in ENV_VARS {
+            cmd.env_remove(v);
+        }
+        Cachectl { cmd, stdin: None }
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn arg(mut self, a: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.arg(a);
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.cmd.env(k, v);
+        self
+    }
+
+    pub fn stdin(mut self, text: &str) -> Self {
+        self.stdin = Some(text.to_string());
+        self
+    }
+
+    pub fn run(mut self) -> Run {
+        let start = Instant::now();
+        self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        self.cmd.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        let mut child = self.cmd.spawn().expect("run cachectl");
+        if let Some(text) = self.stdin.take() {
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(text.as_bytes()).unwrap();
+        }
+        let output = child.wait_with_output().expect("wait for cachectl");
+        Run {
+            output,
+            elapsed: start.elapsed(),
+        }
+    }
+}
+
+/// `cachectl diagnose -o json --url URL` plus extra args, run.
+pub fn diagnose(url: &str, extra: &[&str]) -> Run {
+    Cachectl::new()
+        .args(["diagnose", "-o", "json", "--url", url])
+        .args(extra)
+        .run()
+}
+
+/// The findings of a JSON report, by id.
+pub fn finding<'a>(report: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .find(|f| f["id"] == id)
+}
+
+/// Ids of the findings at or above warning.
+pub fn problems(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "info")
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Asserts a finding with this id and severity exists and returns it.
+#[track_caller]
+pub fn expect_finding<'a>(
+    report: &'a serde_json::Value,
+    id: &str,
+    severity: &str,
+) -> &'a serde_json::Value {
+    let f = finding(report, id).unwrap_or_else(|| {
+        panic!(
+            "no finding `{id}`; findings: {:?}\nreport: {report:#}",
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| format!("{} ({})", f["id"], f["severity"]))
+                .collect::<Vec<_>>()
+        )
+    });
+    assert_eq!(f["severity"], severity, "severity of {id}: {f:#}");
+    f
+}
+
+/// Creates a CA, a server certificate for 127.0.0.1/localhost and a client
+/// certificate with openssl, in `dir`. Returns (ca, server cert, server key,
+/// client cert, client key).
+pub fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=cachectl test CA",
+    ]);
+    std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+    )
+    .unwrap();
+    for name in ["server", "client"] {
+        run(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            &format!("/CN={name}"),
+        ]);
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &format!("{name}.crt"),
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ]);
+    }
+    (
+        dir.join("ca.crt"),
+        dir.join("server.crt"),
+        dir.join("server.key"),
+        dir.join("client.crt"),
+        dir.join("client.key"),
+    )
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real cachectl binary against real redis-server
+//! processes started by the tests.
+
+mod harness;
+
+mod cli;
+mod connection;
+mod generated;
+mod incidents;
+mod runbooks;
+mod secrets;

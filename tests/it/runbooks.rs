@@ -1,0 +1,166 @@
+//! `cachectl runbook list | show | validate | facts` and user runbooks.
+
+use crate::harness::*;
+
+const BUILT_IN: &[&str] = &[
+    "redis-unreachable",
+    "out-of-memory",
+    "too-many-connections",
+    "high-latency",
+    "low-hit-rate",
+    "eviction-pressure",
+    "fragmentation",
+    "persistence",
+    "replication",
+    "configuration",
+    "security",
+    "access",
+];
+
+#[test]
+fn list_shows_every_built_in_runbook() {
+    let run = Cachectl::new()
+        .args(["runbook", "list", "-o", "json"])
+        .run();
+    assert_eq!(run.code(), 0);
+    let list = run.json();
+    let ids: Vec<_> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, BUILT_IN);
+    for r in list.as_array().unwrap() {
+        assert!(r["source"].as_str().unwrap().len() > 10, "{r}");
+        assert_eq!(r["origin"], "built-in");
+    }
+    let run = Cachectl::new().args(["runbook", "list"]).run();
+    assert!(run.stdout().contains("out-of-memory"));
+}
+
+#[test]
+fn show_prints_the_runbook_and_its_seed() {
+    let run = Cachectl::new()
+        .args(["runbook", "show", "out-of-memory"])
+        .run();
+    assert_eq!(run.code(), 0);
+    let out = run.stdout();
+    assert!(
+        out.contains("seed 003 Redis Health Targets: memory usage warning 80%"),
+        "{out}"
+    );
+    assert!(out.contains("CONFIG SET maxmemory-policy allkeys-lru"));
+    let run = Cachectl::new().args(["runbook", "show", "nope"]).run();
+    assert_eq!(run.code(), 3);
+}
+
+#[test]
+fn facts_lists_the_catalogue() {
+    let run = Cachectl::new().args(["runbook", "facts"]).run();
+    assert_eq!(run.code(), 0);
+    assert!(run.stdout().contains("derived.memory_ratio"));
+    assert!(run.stdout().contains("slowlog.entries[].duration_us"));
+}
+
+fn validate(text: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rb.yaml");
+    std::fs::write(&path, text).unwrap();
+    let run = Cachectl::new()
+        .args(["runbook", "validate"])
+        .arg(&path)
+        .run();
+    // Keep paths out of assertions: report relative to the file.
+    run
+}
+
+const GOOD: &str = "id: custom\ntitle: Custom\nsource: test\nchecks:\n  - id: custom-check\n    title: Custom check\n    when: info.connected_clients > 0\n    severity: info\n    score: 5\n    message: hello\n";
+
+#[test]
+fn validate_accepts_good_and_positions_every_kind_of_error() {
+    let run = validate(GOOD);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stdout().contains("ok: ") && run.stdout().contains("runbook `custom`, 1 checks"));
+
+    let cases = [
+        (
+            GOOD.replace("score: 5", "score: 5\n    colour: red"),
+            ":10:5: unknown field `colour`",
+        ),
+        (GOOD.replace("title: Custom\n", "title: [Custom\n"), ":2:"),
+        (
+            GOOD.replace("info.connected_clients > 0", "info.connected_clients >"),
+            ":7:11: bad expression in `when`: syntax error",
+        ),
+        (
+            GOOD.replace("info.connected_clients > 0", "memory.used > 0"),
+            ":7:11: bad expression in `when`: unknown fact `memory`",
+        ),
+        (
+            GOOD.replace("info.connected_clients > 0", "info.conected_clients > 0"),
+            ":7:11: bad expression in `when`: unknown INFO field `info.conected_clients`",
+        ),
+        (GOOD.replace("severity: info", "severity: dire"), ":8:15:"),
+        (
+            GOOD.replace("message: hello", "message: hello {who}"),
+            ":10:14: message names `{who}`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let run = validate(&text);
+        assert_eq!(run.code(), 3, "{text}");
+        let err = run.stderr();
+        assert!(
+            err.contains("rb.yaml") && err.contains(expected),
+            "expected `{expected}` in:\n{err}"
+        );
+    }
+}
+
+#[test]
+fn user_runbooks_add_checks_and_replace_built_ins() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("named.yaml"),
+        "id: cachectl-self\ntitle: Sees itself\nsource: test\nchecks:\n  - id: sees-own-connection\n    title: cachectl names its connection\n    when: \"clients.entries.exists(c, c.name == 'cachectl')\"\n    severity: info\n    score: 1\n    evidence:\n      names: clients.entries.map(c, c.name)\n    message: \"clients: {names}\"\n",
+    )
+    .unwrap();
+    // Replace the built-in security runbook with one that never fires.
+    std::fs::write(
+        dir.path().join("security.yaml"),
+        "id: security\ntitle: Quiet security\nsource: test\nchecks:\n  - id: never\n    title: Never\n    when: \"false\"\n    severity: warning\n    score: 1\n    message: never\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let run = diagnose(
+        &server.url(),
+        &["--runbooks", d, "--only", "cachectl-self,security"],
+    );
+    let report = run.json();
+    expect_finding(&report, "sees-own-connection", "info");
+    assert!(
+        finding(&report, "no-auth").is_none(),
+        "built-in security was not replaced"
+    );
+    assert_eq!(run.code(), 0);
+    let run = Cachectl::new()
+        .args(["runbook", "list", "-o", "json", "--runbooks", d])
+        .run();
+    let list = run.json();
+    let sec = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "security")
+        .unwrap();
+    assert!(sec["origin"].as_str().unwrap().ends_with("security.yaml"));
+
+    // A broken user runbook stops diagnose with exit 3 before touching Redis.
+    std::fs::write(dir.path().join("zz-broken.yaml"), "id: broken\n").unwrap();
+    let run = diagnose(&server.url(), &["--runbooks", d]);
+    assert_eq!(run.code(), 3);
+    assert!(run.stderr().contains("zz-broken.yaml:"), "{}", run.stderr());
+    assert!(run.stderr().contains("missing field"), "{}", run.stderr());
+}

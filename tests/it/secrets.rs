@@ -1,0 +1,148 @@
+//! A password never appears in any output, error or JSON.
+
+use crate::harness::*;
+
+const PASSWORD: &str = "Sup3r-S3cret-Passw0rd";
+
+#[track_caller]
+fn assert_clean(run: &Run, what: &str) {
+    let all = run.all_output();
+    assert!(!all.contains(PASSWORD), "{what}: password leaked:\n{all}");
+    assert!(
+        !all.contains("Sup3r"),
+        "{what}: part of the password leaked:\n{all}"
+    );
+}
+
+#[test]
+fn password_never_printed_in_any_format_or_error_path() {
+    let server = RedisServer::with(ServerOptions::default().password(PASSWORD));
+    // The password also reaches the slow log through CONFIG SET.
+    server.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
+    server.cmd(&["CONFIG", "SET", "requirepass", PASSWORD]);
+    server.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "10000"]);
+    let url = server.url();
+    let port = server.port;
+    let dead = free_port();
+    let runbooks = tempfile::tempdir().unwrap();
+    std::fs::write(
+        runbooks.path().join("leak.yaml"),
+        r#"id: leak-probe
+title: Tries to print everything
+source: test
+checks:
+  - id: dump-everything
+    title: Dump
+    when: "true"
+    severity: info
+    score: 1
+    evidence:
+      connection: connection
+      slowlog: slowlog
+      config: config
+      clients: clients
+    message: "{connection} {slowlog} {config} {clients}"
+"#,
+    )
+    .unwrap();
+    let dir = runbooks.path().to_str().unwrap().to_string();
+
+    let cases: Vec<(&str, Run)> = vec![
+        ("json", diagnose(&url, &["--runbooks", &dir])),
+        (
+            "table",
+            Cachectl::new()
+                .args(["diagnose", "--url", &url, "--runbooks", &dir])
+                .run(),
+        ),
+        (
+            "table colour",
+            Cachectl::new()
+                .args(["--color", "always", "diagnose", "--url", &url])
+                .run(),
+        ),
+        (
+            "wrong user",
+            diagnose(&format!("redis://nobody:{PASSWORD}@127.0.0.1:{port}"), &[]),
+        ),
+        (
+            "refused json",
+            diagnose(&format!("redis://:{PASSWORD}@127.0.0.1:{dead}"), &[]),
+        ),
+        (
+            "refused table",
+            Cachectl::new()
+                .args([
+                    "diagnose",
+                    "--url",
+                    &format!("redis://:{PASSWORD}@127.0.0.1:{dead}"),
+                ])
+                .run(),
+        ),
+        (
+            "tls mismatch",
+            diagnose(
+                &format!("rediss://:{PASSWORD}@127.0.0.1:{port}"),
+                &["--connect-timeout", "1s", "--command-timeout", "1s"],
+            ),
+        ),
+        (
+            "bad url port",
+            diagnose(&format!("redis://:{PASSWORD}@127.0.0.1:notaport"), &[]),
+        ),
+        (
+            "bad url scheme",
+            diagnose(&format!("http://u:{PASSWORD}@127.0.0.1:{port}"), &[]),
+        ),
+        (
+            "bad db",
+            diagnose(&format!("redis://:{PASSWORD}@127.0.0.1:{port}/x"), &[]),
+        ),
+        (
+            "env password",
+            Cachectl::new()
+                .args(["diagnose", "-o", "json", "--url", &server.bare_url()])
+                .env("REDISCLI_AUTH", PASSWORD)
+                .run(),
+        ),
+        (
+            "stdin password",
+            Cachectl::new()
+                .args(["diagnose", "--password-stdin", "--url", &server.bare_url()])
+                .stdin(&format!("{PASSWORD}\n"))
+                .run(),
+        ),
+        (
+            "env wrong password",
+            Cachectl::new()
+                .args(["diagnose", "--url", &format!("redis://127.0.0.1:{port}")])
+                .env("REDIS_PASSWORD", &format!("{PASSWORD}x"))
+                .run(),
+        ),
+        (
+            "tls flags on redis://",
+            Cachectl::new()
+                .args(["diagnose", "--url", &url, "--tls-ca", "/nonexistent"])
+                .run(),
+        ),
+    ];
+    for (what, run) in &cases {
+        assert_clean(run, what);
+    }
+    // The runs did what they claim (so the absence of the password means something).
+    let report = cases[0].1.json();
+    assert!(finding(&report, "dump-everything").is_some());
+    assert_eq!(report["target"], format!("redis://:***@127.0.0.1:{port}/0"));
+    assert_eq!(cases[3].1.code(), 3);
+    assert_eq!(cases[4].1.code(), 2);
+    for i in 7..10 {
+        assert_eq!(cases[i].1.code(), 3, "{}", cases[i].0);
+        assert!(
+            cases[i].1.stderr().contains("***"),
+            "{}: {}",
+            cases[i].0,
+            cases[i].1.stderr()
+        );
+    }
+    assert_eq!(cases[13].1.code(), 3);
+}
