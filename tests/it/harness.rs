@@ -115,10 +115,10 @@ impl RedisServer {
                     return None; // exited: port taken, retry elsewhere
                 }
             }
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                if opts.tls.is_some() || server.ping_ok() {
-                    return Some(server);
-                }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok()
+                && (opts.tls.is_some() || server.ping_ok())
+            {
+                return Some(server);
             }
             std::thread::sleep(Duration::from_millis(10));
         }
