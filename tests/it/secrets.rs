@@ -135,14 +135,9 @@ checks:
     assert_eq!(report["target"], format!("redis://:***@127.0.0.1:{port}/0"));
     assert_eq!(cases[3].1.code(), 3);
     assert_eq!(cases[4].1.code(), 2);
-    for i in 7..10 {
-        assert_eq!(cases[i].1.code(), 3, "{}", cases[i].0);
-        assert!(
-            cases[i].1.stderr().contains("***"),
-            "{}: {}",
-            cases[i].0,
-            cases[i].1.stderr()
-        );
+    for (what, run) in &cases[7..10] {
+        assert_eq!(run.code(), 3, "{what}");
+        assert!(run.stderr().contains("***"), "{what}: {}", run.stderr());
     }
     assert_eq!(cases[13].1.code(), 3);
 }
