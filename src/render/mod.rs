@@ -7,7 +7,7 @@
 pub mod json;
 pub mod table;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use crate::cli::ColorChoice;
 use crate::error::CliError;
@@ -47,13 +47,12 @@ pub fn error(err: &CliError) {
     diag(&text);
 }
 
-/// Width to lay tables out in: the terminal's (COLUMNS) or none in pipes.
-pub fn table_width() -> Option<u16> {
-    if !std::io::stdout().is_terminal() {
-        return None;
-    }
+/// Width to lay tables out in: `COLUMNS` when the shell exports it, else
+/// 120, a width that reads well in terminals, pagers and incident channels.
+pub fn table_width() -> u16 {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
-        .or(Some(100))
+        .filter(|w| *w >= 40)
+        .unwrap_or(120)
 }

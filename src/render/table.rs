@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use comfy_table::{presets, Cell, ContentArrangement, Table};
+use comfy_table::{presets, Cell, ColumnConstraint, ContentArrangement, Table, Width};
 use owo_colors::OwoColorize;
 
 use crate::error::Status;
@@ -34,15 +34,8 @@ fn severity_label(s: Severity) -> String {
 pub fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
-    match super::table_width() {
-        Some(w) => {
-            table.set_content_arrangement(ContentArrangement::Dynamic);
-            table.set_width(w);
-        }
-        None => {
-            table.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    table.set_width(super::table_width());
     table.set_header(header.iter().map(Cell::new));
     table
 }
@@ -66,6 +59,9 @@ pub fn report(r: &Report) -> String {
         let _ = writeln!(out, "\nNo findings: every check that could run passed.");
     } else {
         let mut table = new_table(&["SEVERITY", "SCORE", "FINDING", "WHAT IS WRONG"]);
+        if let Some(col) = table.column_mut(2) {
+            col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(34)));
+        }
         for f in &r.findings {
             table.add_row(vec![
                 Cell::new(f.severity.label().to_uppercase()),

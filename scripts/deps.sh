@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what cachectl's lab, tests and benchmarks need when it is absent:
+# Redis (server, cli, sentinel) and openssl from Debian, hyperfine with --bench.
+# Sourced by the other scripts; safe to run again.
+set -euo pipefail
+
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
+command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+if [[ "${1:-}" == "--bench" ]]; then
+  command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
+fi
+
+if ((${#need[@]})); then
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || { echo "need root or sudo to install: ${need[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "installing: ${need[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# The Debian package starts a system Redis on 6379; the lab and tests use
+# their own ports, so it is left alone.
+
+command -v cargo >/dev/null 2>&1 || {
+  echo "cargo not found: install the Rust toolchain (https://rustup.rs) first" >&2
+  exit 1
+}
