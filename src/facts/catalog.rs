@@ -128,7 +128,7 @@ fn build_roots() -> Vec<Field> {
             f("maxmemory", "int", "maxmemory in bytes; 0 when unlimited"),
             f("memory_ratio", "double", "used_memory / maxmemory; 0 when maxmemory is unlimited"),
             f("maxclients", "int", "maxclients (INFO, or CONFIG on Redis < 7)"),
-            f("clients_ratio", "double", "connected_clients / maxclients"),
+            f("clients_ratio", "double", "connected_clients / maxclients (connected_clients counts cachectl's own connection)"),
             f("evictions_per_min", "double", "evicted_keys per minute, averaged over the uptime"),
             f("fragmentation_excess_bytes", "int", "used_memory_rss - used_memory"),
             f("max_replica_lag", "int", "largest lag of any replica, seconds; 0 without replicas"),

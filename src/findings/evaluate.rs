@@ -112,9 +112,7 @@ fn evaluate_check(
     match check.when.holds(ctx) {
         Ok(false) => return Ok(None),
         Ok(true) => {}
-        Err(EvalError::Failed(e) | EvalError::Unavailable(e)) => {
-            return Err(format!("condition could not be evaluated: {e}"))
-        }
+        Err(EvalError::Failed(e)) => return Err(format!("condition could not be evaluated: {e}")),
     }
     let mut evidence = BTreeMap::new();
     for (name, e) in &check.evidence {

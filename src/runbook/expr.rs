@@ -253,12 +253,11 @@ fn index(operand: Known, key: Option<&str>) -> Known {
     }
 }
 
-/// Why an expression gave no answer.
+/// Why an expression gave no answer: a field the server does not report, a
+/// type mismatch. (Facts that were not collected are caught before
+/// evaluation, from the expression's roots.)
 #[derive(Debug, Clone, PartialEq)]
 pub enum EvalError {
-    /// A fact the expression reads was not collected.
-    Unavailable(String),
-    /// The expression failed (a field the server does not report, a type mismatch).
     Failed(String),
 }
 

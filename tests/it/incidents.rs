@@ -465,3 +465,28 @@ fn renamed_config_command_is_recorded_as_disabled() {
     assert_eq!(problems(&report), Vec::<String>::new());
     assert_eq!(run.code(), 0);
 }
+
+#[test]
+fn a_server_kept_busy_has_high_round_trips() {
+    let server = RedisServer::start();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let busy = {
+        let stop = stop.clone();
+        let mut c = server.client();
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _: redis::RedisResult<()> =
+                    redis::cmd("DEBUG").arg("SLEEP").arg("0.03").query(&mut c);
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(50));
+    let run = diagnose(&server.url(), &["--only", "high-latency"]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    busy.join().unwrap();
+    let report = run.json();
+    let f = expect_finding(&report, "rtt-critical", "critical");
+    assert!(f["evidence"]["avg_ms"].as_f64().unwrap() > 10.0, "{f:#}");
+    assert_eq!(f["evidence"]["samples"], 20);
+    assert_eq!(run.code(), 2);
+}
