@@ -13,7 +13,7 @@ use tokio::time::timeout_at;
 use super::catalog::CONFIG_PARAMS;
 use super::derive::derive;
 use super::Facts;
-use crate::redis::{client_list, info, latency, role, slowlog};
+use crate::redis::{client_list, info, latency, reply, role, slowlog};
 use crate::target::connect::{self, CommandFailure, CommandFailureKind, Session};
 use crate::target::{TargetSpec, Timeouts};
 
@@ -339,15 +339,6 @@ async fn config_get(session: &Session) -> Result<BTreeMap<String, String>, Comma
     }
 }
 
-fn value_text(v: &Value) -> Option<String> {
-    match v {
-        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        Value::SimpleString(s) => Some(s.clone()),
-        Value::Int(i) => Some(i.to_string()),
-        _ => None,
-    }
-}
-
 /// CONFIG GET replies are a flat array (RESP2) or a map (RESP3). Only
 /// catalogue parameters are kept, so a secret can never slip through.
 fn config_pairs(v: &Value) -> BTreeMap<String, String> {
@@ -363,13 +354,13 @@ fn config_pairs(v: &Value) -> BTreeMap<String, String> {
         Value::Array(items) => {
             for pair in items.chunks(2) {
                 if let [k, v] = pair {
-                    keep(value_text(k), value_text(v));
+                    keep(reply::text(k), reply::text(v));
                 }
             }
         }
         Value::Map(pairs) => {
             for (k, v) in pairs {
-                keep(value_text(k), value_text(v));
+                keep(reply::text(k), reply::text(v));
             }
         }
         _ => {}

@@ -3,6 +3,8 @@
 use redis::Value;
 use serde::Serialize;
 
+use super::reply;
+
 /// One latency monitor event class.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LatencyEvent {
@@ -21,15 +23,10 @@ pub fn parse(reply: &Value) -> Vec<LatencyEvent> {
         .iter()
         .filter_map(|e| {
             let Value::Array(f) = e else { return None };
-            let int = |i: usize| match f.get(i)? {
-                Value::Int(n) => Some(*n),
-                Value::BulkString(b) => std::str::from_utf8(b).ok()?.parse().ok(),
-                _ => None,
-            };
+            let int = |i: usize| reply::int(f.get(i)?);
             let event = match f.first()? {
-                Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
-                Value::SimpleString(s) => s.clone(),
-                _ => return None,
+                Value::Int(_) => return None,
+                other => reply::text(other)?,
             };
             Some(LatencyEvent {
                 event,

@@ -4,5 +4,6 @@
 pub mod client_list;
 pub mod info;
 pub mod latency;
+pub mod reply;
 pub mod role;
 pub mod slowlog;

@@ -4,6 +4,8 @@
 use redis::Value;
 use serde::Serialize;
 
+use super::reply;
+
 /// The node's replication role, as ROLE reports it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Role {
@@ -26,19 +28,11 @@ pub struct RoleReplica {
 }
 
 fn text(v: &Value) -> String {
-    match v {
-        Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
-        Value::SimpleString(s) => s.clone(),
-        Value::Int(i) => i.to_string(),
-        _ => String::new(),
-    }
+    reply::text(v).unwrap_or_default()
 }
 
 fn int(v: &Value) -> i64 {
-    match v {
-        Value::Int(i) => *i,
-        other => text(other).parse().unwrap_or(0),
-    }
+    reply::int(v).unwrap_or(0)
 }
 
 pub fn parse(reply: &Value) -> Role {

@@ -5,6 +5,8 @@
 use redis::Value;
 use serde::Serialize;
 
+use super::reply::{int, text};
+
 /// Arguments kept per entry, and characters kept per argument: enough to
 /// recognise the command, never a whole value.
 const MAX_ARGS: usize = 6;
@@ -34,23 +36,6 @@ pub fn parse(reply: &Value) -> Vec<SlowlogEntry> {
         return Vec::new();
     };
     entries.iter().filter_map(parse_entry).collect()
-}
-
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        Value::SimpleString(s) => Some(s.clone()),
-        Value::VerbatimString { text, .. } => Some(text.clone()),
-        Value::Int(i) => Some(i.to_string()),
-        _ => None,
-    }
-}
-
-fn int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Int(i) => Some(*i),
-        other => text(other)?.parse().ok(),
-    }
 }
 
 fn truncate(s: &str) -> String {

@@ -457,25 +457,23 @@ impl Session {
         cmd: &redis::Cmd,
     ) -> Result<T, CommandFailure> {
         let mut conn = self.conn.clone();
-        match timeout(self.command_timeout, cmd.query_async::<T>(&mut conn)).await {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(command_failure(&e)),
-            Err(_) => Err(CommandFailure {
-                kind: CommandFailureKind::Timeout,
-                detail: format!("no reply within {} ms", self.command_timeout.as_millis()),
-            }),
-        }
+        self.bounded(cmd.query_async::<T>(&mut conn)).await
     }
-}
 
-impl Session {
     /// Runs a pipeline under the command timeout (one round trip).
     pub async fn query_pipeline<T: redis::FromRedisValue>(
         &self,
         pipe: &redis::Pipeline,
     ) -> Result<T, CommandFailure> {
         let mut conn = self.conn.clone();
-        match timeout(self.command_timeout, pipe.query_async::<T>(&mut conn)).await {
+        self.bounded(pipe.query_async::<T>(&mut conn)).await
+    }
+
+    async fn bounded<T>(
+        &self,
+        fut: impl std::future::Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T, CommandFailure> {
+        match timeout(self.command_timeout, fut).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(command_failure(&e)),
             Err(_) => Err(CommandFailure {
