@@ -9,6 +9,7 @@ pub mod duration;
 pub mod error;
 pub mod facts;
 pub mod findings;
+pub mod http;
 pub mod redis;
 pub mod render;
 pub mod runbook;

@@ -1,0 +1,4 @@
+//! The application side of a target: HTTP probes of its health, Prometheus
+//! metrics and JSON status endpoints.
+
+pub mod prometheus;
