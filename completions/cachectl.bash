@@ -125,7 +125,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__diagnose)
-            opts="-u -o -h -V --url --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --output --runbooks --only --skip --color --help --version"
+            opts="-u -o -h -V --url --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --app --interval --output --runbooks --only --skip --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -160,6 +160,14 @@ _cachectl() {
                     return 0
                     ;;
                 --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -40,6 +40,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-key -
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app -d 'Base URL of the application that uses the cache (http:// or https://). Runbooks probe its endpoints below it: /health/ready, /metrics, /internal/cache/status. Falls back to CACHECTL_APP' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l interval -d 'Time between the two scrapes of /metrics that give per-second rates; 0 scrapes once (checks that need rates then say so)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (schema_version 1)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F

@@ -24,6 +24,15 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(value * scale))
 }
 
+/// Like [`parse`], but `0` (or `0s`) is allowed and means "none".
+pub fn parse_or_zero(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    if matches!(t, "0" | "0s" | "0ms") {
+        return Ok(Duration::ZERO);
+    }
+    parse(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +50,7 @@ mod tests {
         assert!(parse("soon").is_err());
         assert!(parse("0").is_err());
         assert!(parse("-1s").is_err());
+        assert_eq!(parse_or_zero("0").unwrap(), Duration::ZERO);
+        assert!(parse_or_zero("-1").is_err());
     }
 }

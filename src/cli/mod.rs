@@ -53,7 +53,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// Run the runbooks against a Redis node and print scored findings with fixes.
     #[command(after_help = EXIT_CODES)]
-    Diagnose(DiagnoseArgs),
+    Diagnose(Box<DiagnoseArgs>),
     /// List, show and validate runbooks (built-in and user-supplied).
     #[command(subcommand)]
     Runbook(RunbookCommand),
@@ -127,10 +127,27 @@ pub struct RunbookArgs {
     pub dirs: Vec<PathBuf>,
 }
 
+/// The application that uses the cache.
+#[derive(Debug, Clone, Args)]
+pub struct AppArgs {
+    /// Base URL of the application that uses the cache (http:// or https://).
+    /// Runbooks probe its endpoints below it: /health/ready, /metrics,
+    /// /internal/cache/status. Falls back to CACHECTL_APP.
+    #[arg(long, value_name = "URL")]
+    pub app: Option<String>,
+
+    /// Time between the two scrapes of /metrics that give per-second rates;
+    /// 0 scrapes once (checks that need rates then say so).
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration::parse_or_zero)]
+    pub interval: Duration,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DiagnoseArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub app: AppArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

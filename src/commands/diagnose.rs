@@ -3,10 +3,11 @@
 use std::io::BufRead;
 use std::time::Instant;
 
-use crate::cli::{DiagnoseArgs, OutputFormat, RunbookArgs, TargetArgs};
+use crate::cli::{AppArgs, DiagnoseArgs, OutputFormat, RunbookArgs, TargetArgs};
 use crate::error::{CliError, Status};
 use crate::facts::collect::collect;
 use crate::findings::{evaluate, Report};
+use crate::http::probe::App;
 use crate::render;
 use crate::runbook::{load_all, RunbookSet};
 use crate::target::{self, TargetInputs, TargetSpec, Timeouts, TlsOptions};
@@ -15,24 +16,45 @@ pub fn run(args: DiagnoseArgs) -> Result<Status, CliError> {
     let started = Instant::now();
     let spec = resolve_target(&args.target)?;
     let timeouts = timeouts(&args.target);
+    let app = resolve_app(&args.app, &timeouts)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Other(anyhow::anyhow!("cannot start the async runtime: {e}")))?;
-    // Compiling the runbooks is CPU work and collecting facts is waiting on
-    // the network: do both at once.
-    let (runbooks, facts) = std::thread::scope(|scope| {
-        let loading = scope.spawn(|| select_runbooks(&args.runbooks, &args.only, &args.skip));
-        let facts = runtime.block_on(collect(&spec, &timeouts));
-        let runbooks = loading
-            .join()
-            .unwrap_or_else(|_| Err(CliError::Other(anyhow::anyhow!("runbook loading panicked"))));
-        (runbooks, facts)
+    let deadline = tokio::time::Instant::now() + timeouts.overall;
+    // Compiling the runbooks is CPU work and collecting Redis facts is
+    // waiting on the network: do both at once. The application's requests
+    // come from the runbooks, so they start as soon as those are loaded.
+    let (loaded_tx, loaded_rx) = tokio::sync::oneshot::channel();
+    let (mut facts, (runbooks, app_facts)) = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let _ = loaded_tx.send(select_runbooks(&args.runbooks, &args.only, &args.skip));
+        });
+        runtime.block_on(async {
+            let app_side = async {
+                let runbooks = loaded_rx.await.unwrap_or_else(|_| {
+                    Err(CliError::Other(anyhow::anyhow!("runbook loading panicked")))
+                });
+                let app_facts = match (&app, &runbooks) {
+                    (Some(app), Ok(set)) => {
+                        let steps = set.http_steps().into_iter().cloned().collect();
+                        Some(crate::facts::app::collect(app, steps, deadline).await)
+                    }
+                    _ => None,
+                };
+                (runbooks, app_facts)
+            };
+            tokio::join!(collect(&spec, &timeouts), app_side)
+        })
     });
     let runbooks = runbooks?;
+    if let Some(value) = app_facts {
+        facts.values.insert("http".into(), value);
+    }
     let evaluation = evaluate(&runbooks, &facts);
     let report = Report::new(
         spec.redacted_url(),
+        app.as_ref().map(App::redacted),
         vec![facts.node.clone()],
         evaluation,
         facts.unavailable.values().cloned().collect(),
@@ -64,6 +86,30 @@ pub fn select_runbooks(
     set.runbooks
         .retain(|r| (only.is_empty() || only.contains(&r.id)) && !skip.contains(&r.id));
     Ok(set)
+}
+
+/// The application from --app or CACHECTL_APP, if any.
+pub fn resolve_app(args: &AppArgs, timeouts: &Timeouts) -> Result<Option<App>, CliError> {
+    let text = match &args.app {
+        Some(a) => a.clone(),
+        None => match std::env::var("CACHECTL_APP") {
+            Ok(a) if !a.trim().is_empty() => a,
+            _ => return Ok(None),
+        },
+    };
+    let base = App::parse_base(&text).map_err(CliError::Usage)?;
+    if args.interval + timeouts.command >= timeouts.overall {
+        return Err(CliError::Usage(format!(
+            "--interval {:?} plus --command-timeout {:?} does not fit in --timeout {:?}",
+            args.interval, timeouts.command, timeouts.overall
+        )));
+    }
+    Ok(Some(App {
+        base,
+        connect_timeout: timeouts.connect,
+        request_timeout: timeouts.command,
+        interval: args.interval,
+    }))
 }
 
 pub fn timeouts(args: &TargetArgs) -> Timeouts {

@@ -10,7 +10,7 @@ use crate::error::{CliError, Status};
 
 pub fn dispatch(cli: Cli) -> Result<Status, CliError> {
     match cli.command {
-        Command::Diagnose(args) => diagnose::run(args),
+        Command::Diagnose(args) => diagnose::run(*args),
         Command::Runbook(cmd) => runbook::run(cmd),
         Command::Completions { shell } => completions::run(shell),
     }

@@ -93,7 +93,7 @@ pub fn run(cmd: RunbookCommand) -> Result<Status, CliError> {
             let mut out = String::new();
             for root in catalog::roots() {
                 let _ = writeln!(out, "{}  {}", root.name, root.doc);
-                describe(&root.shape, root.name, &mut out);
+                describe(&root.shape, &root.name, &mut out);
             }
             render::out(&out);
             Ok(Status::Ok)

@@ -2,6 +2,7 @@
 //! its fields and what they mean. Runbooks are validated against it at load
 //! time, so a misspelt fact is an error with its position, not a silent false.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// The shape of a fact value.
@@ -20,23 +21,31 @@ pub enum Shape {
     InfoFields,
 }
 
+/// A named part of a fact. Names are mostly static; runbooks add their own
+/// (thresholds, HTTP step ids, JSONPath value names, metric series names).
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     pub doc: &'static str,
     pub shape: Shape,
 }
 
-fn f(name: &'static str, ty: &'static str, doc: &'static str) -> Field {
-    Field {
-        name,
-        doc,
-        shape: Shape::Scalar(ty),
+impl Field {
+    pub fn new(name: impl Into<Cow<'static, str>>, doc: &'static str, shape: Shape) -> Field {
+        Field {
+            name: name.into(),
+            doc,
+            shape,
+        }
     }
 }
 
+fn f(name: &'static str, ty: &'static str, doc: &'static str) -> Field {
+    Field::new(name, doc, Shape::Scalar(ty))
+}
+
 fn nested(name: &'static str, doc: &'static str, shape: Shape) -> Field {
-    Field { name, doc, shape }
+    Field::new(name, doc, shape)
 }
 
 /// CONFIG parameters cachectl reads (never secrets such as requirepass).
@@ -208,7 +217,7 @@ mod tests {
 
     #[test]
     fn roots_are_unique_and_info_fields_load() {
-        let mut names: Vec<_> = roots().iter().map(|r| r.name).collect();
+        let mut names: Vec<_> = roots().iter().map(|r| r.name.as_ref()).collect();
         names.sort();
         let before = names.len();
         names.dedup();

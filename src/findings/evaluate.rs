@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Finding, FixView};
 use crate::facts::Facts;
-use crate::runbook::expr::{self, EvalError, THRESHOLD_ROOT};
+use crate::runbook::expr::{self, EvalError, HTTP_ROOT, THRESHOLD_ROOT};
 use crate::runbook::load::Check;
 use crate::runbook::{Runbook, RunbookSet};
 
@@ -26,6 +26,9 @@ pub struct CheckCounts {
     pub passed: usize,
     pub fired: usize,
     pub skipped: usize,
+    /// Checks about the application when no --app was given, or about an
+    /// optional endpoint the application does not serve.
+    pub not_applicable: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -62,6 +65,10 @@ pub fn evaluate(set: &RunbookSet, facts: &Facts) -> Evaluation {
         values.insert(THRESHOLD_ROOT.into(), cel::Value::from(thresholds));
         let ctx = expr::context(&values);
         for check in &runbook.checks {
+            if !applicable(check, facts) {
+                out.counts.not_applicable += 1;
+                continue;
+            }
             out.counts.total += 1;
             match evaluate_check(runbook, check, facts, &ctx) {
                 Ok(Some(finding)) => {
@@ -88,6 +95,18 @@ pub fn evaluate(set: &RunbookSet, facts: &Facts) -> Evaluation {
             .then(a.id.cmp(&b.id))
     });
     out
+}
+
+/// Whether a check applies: it does not read the application when none was
+/// given, nor an optional endpoint the application does not serve.
+fn applicable(check: &Check, facts: &Facts) -> bool {
+    let reads_http = check.when.roots.iter().any(|r| r == HTTP_ROOT);
+    let Some(http) = facts.get(HTTP_ROOT) else {
+        return !reads_http;
+    };
+    !check
+        .http_steps()
+        .any(|step| http[step]["absent"] == serde_json::Value::Bool(true))
 }
 
 /// Why a check needing `roots` cannot run, if one of them is unavailable.

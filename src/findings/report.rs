@@ -21,6 +21,9 @@ pub struct Report {
     pub score: u8,
     /// The target URL, password redacted.
     pub target: String,
+    /// The application's base URL (--app), password redacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
     pub nodes: Vec<String>,
     pub duration_ms: f64,
     pub findings: Vec<Finding>,
@@ -60,6 +63,7 @@ pub fn health_score(findings: &[Finding]) -> u8 {
 impl Report {
     pub fn new(
         target: String,
+        app: Option<String>,
         nodes: Vec<String>,
         evaluation: Evaluation,
         unavailable: Vec<Unavailable>,
@@ -71,6 +75,7 @@ impl Report {
             status: status_of(&evaluation.findings),
             score: health_score(&evaluation.findings),
             target,
+            app,
             nodes,
             duration_ms,
             findings: evaluation.findings,

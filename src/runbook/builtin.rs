@@ -48,6 +48,34 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../runbooks/security.yaml"),
     ),
     ("access.yaml", include_str!("../../runbooks/access.yaml")),
+    (
+        "app-readiness.yaml",
+        include_str!("../../runbooks/app-readiness.yaml"),
+    ),
+    (
+        "app-fallback-active.yaml",
+        include_str!("../../runbooks/app-fallback-active.yaml"),
+    ),
+    (
+        "app-hit-rate.yaml",
+        include_str!("../../runbooks/app-hit-rate.yaml"),
+    ),
+    (
+        "app-error-rate.yaml",
+        include_str!("../../runbooks/app-error-rate.yaml"),
+    ),
+    (
+        "app-cache-status.yaml",
+        include_str!("../../runbooks/app-cache-status.yaml"),
+    ),
+    (
+        "correlation.yaml",
+        include_str!("../../runbooks/correlation.yaml"),
+    ),
+    (
+        "app-endpoints.yaml",
+        include_str!("../../runbooks/app-endpoints.yaml"),
+    ),
 ];
 
 #[cfg(test)]

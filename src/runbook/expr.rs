@@ -14,6 +14,9 @@ use crate::facts::catalog::{self, Field, Shape};
 /// The variable holding a runbook's thresholds.
 pub const THRESHOLD_ROOT: &str = "threshold";
 
+/// The variable holding the application's HTTP responses, by step id.
+pub const HTTP_ROOT: &str = "http";
+
 /// Identifiers CEL itself defines (type names), allowed in expressions.
 const CEL_IDENTS: &[&str] = &[
     "int",
@@ -38,6 +41,8 @@ pub struct Expression {
     ast: IdedExpr,
     /// Fact roots the expression reads (`info`, `config`, ...).
     pub roots: Vec<String>,
+    /// HTTP steps the expression reads (`http.<step>`).
+    pub http_steps: Vec<String>,
 }
 
 impl std::fmt::Debug for Expression {
@@ -49,8 +54,9 @@ impl std::fmt::Debug for Expression {
     }
 }
 
-/// Compiles `source` and checks every fact path it names.
-pub fn compile(source: &str, thresholds: &[String]) -> Result<Expression, String> {
+/// Compiles `source` and checks every fact path it names against the
+/// catalogue and the runbook's own roots (`threshold`, `http`).
+pub fn compile(source: &str, local_roots: &[Field]) -> Result<Expression, String> {
     let ast = PrattParser::default().parse(source).map_err(|e| {
         let first = e.errors.first();
         match first {
@@ -64,17 +70,22 @@ pub fn compile(source: &str, thresholds: &[String]) -> Result<Expression, String
         }
     })?;
     let mut checker = Checker {
-        thresholds,
+        local_roots,
         roots: Vec::new(),
+        http_steps: Vec::new(),
     };
     checker.walk(&ast, &HashMap::new())?;
     let mut roots = checker.roots;
     roots.sort();
     roots.dedup();
+    let mut http_steps = checker.http_steps;
+    http_steps.sort();
+    http_steps.dedup();
     Ok(Expression {
         source: source.to_string(),
         ast,
         roots,
+        http_steps,
     })
 }
 
@@ -82,12 +93,20 @@ pub fn compile(source: &str, thresholds: &[String]) -> Result<Expression, String
 type Known = Option<(Shape, String)>;
 
 struct Checker<'a> {
-    thresholds: &'a [String],
+    local_roots: &'a [Field],
     roots: Vec<String>,
+    http_steps: Vec<String>,
 }
 
 fn field_names(fields: &[Field]) -> String {
-    fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+    if fields.is_empty() {
+        return "none".to_string();
+    }
+    fields
+        .iter()
+        .map(|f| f.name.as_ref())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Checker<'_> {
@@ -96,8 +115,8 @@ impl Checker<'_> {
             Expr::Ident(name) => self.ident(name, scope),
             Expr::Select(sel) => {
                 let operand = self.walk(&sel.operand, scope)?;
-                if matches!(&operand, Some((_, path)) if path == THRESHOLD_ROOT) {
-                    return self.threshold(&sel.field);
+                if matches!(&operand, Some((_, path)) if path == HTTP_ROOT) {
+                    self.http_steps.push(sel.field.clone());
                 }
                 select(operand, &sel.field)
             }
@@ -168,11 +187,13 @@ impl Checker<'_> {
         if let Some(bound) = scope.get(name) {
             return Ok(bound.clone());
         }
-        if name == THRESHOLD_ROOT {
-            return Ok(Some((
-                Shape::Map(Box::new(Shape::Scalar("double"))),
-                name.to_string(),
-            )));
+        if let Some(root) = self.local_roots.iter().find(|r| r.name == name) {
+            // Thresholds are the runbook's own numbers, always there; `http`
+            // is a fact that may be missing.
+            if name != THRESHOLD_ROOT {
+                self.roots.push(name.to_string());
+            }
+            return Ok(Some((root.shape.clone(), name.to_string())));
         }
         if let Some(root) = catalog::root(name) {
             self.roots.push(name.to_string());
@@ -181,29 +202,14 @@ impl Checker<'_> {
         if CEL_IDENTS.contains(&name) {
             return Ok(None);
         }
-        let known: Vec<_> = catalog::roots().iter().map(|r| r.name).collect();
+        let known: Vec<_> = catalog::roots()
+            .iter()
+            .chain(self.local_roots)
+            .map(|r| r.name.as_ref())
+            .collect();
         Err(format!(
-            "unknown fact `{name}`; expected one of: {}, {THRESHOLD_ROOT}",
+            "unknown fact `{name}`; expected one of: {}",
             known.join(", ")
-        ))
-    }
-}
-
-impl Checker<'_> {
-    fn threshold(&self, name: &str) -> Result<Known, String> {
-        if self.thresholds.iter().any(|t| t == name) {
-            return Ok(Some((
-                Shape::Scalar("double"),
-                format!("{THRESHOLD_ROOT}.{name}"),
-            )));
-        }
-        Err(format!(
-            "unknown threshold `{name}`; this runbook declares: {}",
-            if self.thresholds.is_empty() {
-                "none".to_string()
-            } else {
-                self.thresholds.join(", ")
-            }
         ))
     }
 }
@@ -216,6 +222,14 @@ fn select(operand: Known, field: &str) -> Result<Known, String> {
     match shape {
         Shape::Record(fields) => match fields.iter().find(|f| f.name == field) {
             Some(f) => Ok(Some((f.shape.clone(), child))),
+            None if path == THRESHOLD_ROOT => Err(format!(
+                "unknown threshold `{field}`; this runbook declares: {}",
+                field_names(&fields)
+            )),
+            None if path == HTTP_ROOT => Err(format!(
+                "unknown HTTP step `{field}`; this runbook declares: {}",
+                field_names(&fields)
+            )),
             None => Err(format!(
                 "unknown fact `{child}`; `{path}` has: {}",
                 field_names(&fields)
@@ -384,8 +398,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn ths() -> Vec<String> {
-        vec!["memory_warning".to_string()]
+    fn ths() -> Vec<Field> {
+        vec![Field::new(
+            THRESHOLD_ROOT,
+            "",
+            Shape::Record(vec![Field::new(
+                "memory_warning",
+                "",
+                Shape::Scalar("double"),
+            )]),
+        )]
     }
 
     fn ctx_with(pairs: &[(&str, serde_json::Value)]) -> Context<'static, 'static> {

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::Spanned;
 
-use super::expr::{self, Expression};
+use super::expr::{self, Expression, HTTP_ROOT, THRESHOLD_ROOT};
 use super::model::{CheckDef, RunbookFile, ThresholdDef};
 use super::template::Template;
+use crate::facts::catalog::{Field, Shape};
 use crate::findings::{FixKind, Safety, Severity};
+use crate::http::step::{self, HttpStep};
 
 /// A runbook that loaded and validated.
 #[derive(Debug)]
@@ -21,6 +23,8 @@ pub struct Runbook {
     pub description: String,
     pub symptoms: Vec<String>,
     pub thresholds: BTreeMap<String, ThresholdDef>,
+    /// Requests this runbook makes to the application.
+    pub http: Vec<HttpStep>,
     pub checks: Vec<Check>,
     /// `built-in` or the file it was read from.
     pub origin: String,
@@ -38,6 +42,17 @@ pub struct Check {
     pub evidence: Vec<(String, Expression)>,
     pub message: Template,
     pub fixes: Vec<Fix>,
+}
+
+impl Check {
+    /// HTTP steps the condition or the evidence reads.
+    pub fn http_steps(&self) -> impl Iterator<Item = &str> {
+        self.when
+            .http_steps
+            .iter()
+            .chain(self.evidence.iter().flat_map(|(_, e)| e.http_steps.iter()))
+            .map(String::as_str)
+    }
 }
 
 #[derive(Debug)]
@@ -59,6 +74,17 @@ pub struct RunbookSet {
 impl RunbookSet {
     pub fn get(&self, id: &str) -> Option<&Runbook> {
         self.runbooks.iter().find(|r| r.id == id)
+    }
+
+    /// Every HTTP step of the set, once (steps sharing an id are identical).
+    pub fn http_steps(&self) -> Vec<&HttpStep> {
+        let mut steps: Vec<&HttpStep> = Vec::new();
+        for s in self.runbooks.iter().flat_map(|r| &r.http) {
+            if !steps.iter().any(|o| o.id == s.id) {
+                steps.push(s);
+            }
+        }
+        steps
     }
 }
 
@@ -105,9 +131,9 @@ impl Ctx<'_> {
         &self,
         span: &Spanned<String>,
         what: &str,
-        thresholds: &[String],
+        roots: &[Field],
     ) -> Result<Expression, LoadError> {
-        expr::compile(&span.value, thresholds)
+        expr::compile(&span.value, roots)
             .map_err(|e| self.at(span, format!("bad expression in {what}: {e}")))
     }
 
@@ -171,14 +197,22 @@ pub fn load_str(file: &str, text: &str, origin: &str) -> Result<Runbook, LoadErr
             ),
         ));
     }
-    let thresholds: Vec<String> = parsed.thresholds.keys().cloned().collect();
+    let mut http = Vec::new();
+    for def in &parsed.http {
+        let compiled = step::compile(def).map_err(|e| cx.at(e.at, e.message))?;
+        if http.iter().any(|s: &HttpStep| s.id == compiled.id) {
+            return Err(cx.at(&def.id, format!("duplicate HTTP step id `{}`", compiled.id)));
+        }
+        http.push(compiled);
+    }
+    let roots = local_roots(&parsed.thresholds, &http);
     let mut seen = BTreeSet::new();
     let mut checks = Vec::new();
     for def in &parsed.checks {
         if !seen.insert(def.id.value.clone()) {
             return Err(cx.at(&def.id, format!("duplicate check id `{}`", def.id.value)));
         }
-        checks.push(load_check(&cx, def, &thresholds)?);
+        checks.push(load_check(&cx, def, &roots)?);
     }
     if checks.is_empty() {
         return Err(LoadError {
@@ -195,10 +229,36 @@ pub fn load_str(file: &str, text: &str, origin: &str) -> Result<Runbook, LoadErr
         description: parsed.description,
         symptoms: parsed.symptoms,
         thresholds: parsed.thresholds,
+        http,
         checks,
         origin: origin.to_string(),
         text: text.to_string(),
     })
+}
+
+/// The roots a runbook adds to the catalogue: its thresholds and HTTP steps.
+fn local_roots(thresholds: &BTreeMap<String, ThresholdDef>, http: &[HttpStep]) -> Vec<Field> {
+    vec![
+        Field::new(
+            THRESHOLD_ROOT,
+            "this runbook's thresholds",
+            Shape::Record(
+                thresholds
+                    .keys()
+                    .map(|k| Field::new(k.clone(), "", Shape::Scalar("double")))
+                    .collect(),
+            ),
+        ),
+        Field::new(
+            HTTP_ROOT,
+            "responses of this runbook's HTTP steps",
+            Shape::Record(
+                http.iter()
+                    .map(|s| Field::new(s.id.clone(), "", s.shape()))
+                    .collect(),
+            ),
+        ),
+    ]
 }
 
 /// serde-saphyr messages carry their own position ("error: line 12 column 5: ...");
@@ -214,7 +274,7 @@ fn yaml_message(text: &str) -> String {
     rest.to_string()
 }
 
-fn load_check(cx: &Ctx<'_>, def: &CheckDef, thresholds: &[String]) -> Result<Check, LoadError> {
+fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, LoadError> {
     if !valid_id(&def.id.value) {
         return Err(cx.at(
             &def.id,
@@ -236,12 +296,12 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, thresholds: &[String]) -> Result<Che
             "a check that fires must have severity info, warning, critical or unknown, not ok",
         ));
     }
-    let when = cx.expr(&def.when, "`when`", thresholds)?;
+    let when = cx.expr(&def.when, "`when`", roots)?;
     let mut evidence = Vec::new();
     for (name, e) in &def.evidence {
         evidence.push((
             name.clone(),
-            cx.expr(e, &format!("evidence `{name}`"), thresholds)?,
+            cx.expr(e, &format!("evidence `{name}`"), roots)?,
         ));
     }
     let names: BTreeSet<&str> = def.evidence.keys().map(String::as_str).collect();
@@ -269,7 +329,7 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, thresholds: &[String]) -> Result<Che
         let verify = f
             .verify
             .as_ref()
-            .map(|v| cx.expr(v, &format!("`verify` of fix `{}`", f.id), thresholds))
+            .map(|v| cx.expr(v, &format!("`verify` of fix `{}`", f.id), roots))
             .transpose()?;
         fixes.push(Fix {
             id: f.id.clone(),
@@ -372,6 +432,28 @@ pub fn load_all(dirs: &[PathBuf]) -> Result<RunbookSet, LoadError> {
                     })
                 }
                 None => runbooks.push(rb),
+            }
+        }
+    }
+    let mut steps: BTreeMap<&str, (&HttpStep, &str)> = BTreeMap::new();
+    for rb in &runbooks {
+        for s in &rb.http {
+            match steps.get(s.id.as_str()) {
+                Some((other, owner)) if !other.same_definition(s) => {
+                    return Err(LoadError {
+                        file: rb.origin.clone(),
+                        line: 0,
+                        column: 0,
+                        message: format!(
+                            "HTTP step `{}` of runbook `{}` differs from the step of that id in runbook `{owner}`; steps sharing an id must be identical",
+                            s.id, rb.id
+                        ),
+                    })
+                }
+                Some(_) => {}
+                None => {
+                    steps.insert(&s.id, (s, &rb.id));
+                }
             }
         }
     }

@@ -24,7 +24,71 @@ pub struct RunbookFile {
     /// Named numbers checks compare against, each citing where it comes from.
     #[serde(default)]
     pub thresholds: BTreeMap<String, ThresholdDef>,
+    /// Requests to the application (`--app`); responses become `http.<id>`.
+    #[serde(default)]
+    pub http: Vec<HttpStepDef>,
     pub checks: Vec<CheckDef>,
+}
+
+/// How to read a response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    /// Kept as text; parsed as JSON too when it is JSON.
+    #[default]
+    Text,
+    /// Must be JSON; anything else is the `not_json` error.
+    Json,
+    /// Prometheus text exposition.
+    Prometheus,
+}
+
+/// A header whose value comes from the environment (never from the file,
+/// never printed).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderDef {
+    pub env: String,
+    #[serde(default)]
+    pub prefix: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpStepDef {
+    pub id: Spanned<String>,
+    /// GET (default), HEAD or POST.
+    #[serde(default)]
+    pub method: Option<Spanned<String>>,
+    /// Path below the --app base URL, e.g. /health/ready.
+    pub path: Spanned<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, HeaderDef>,
+    /// Limit for this request (e.g. 2s); default --command-timeout.
+    #[serde(default)]
+    pub timeout: Option<Spanned<String>>,
+    /// Statuses that count as success; default any 2xx.
+    #[serde(default)]
+    pub expect_status: Vec<u16>,
+    #[serde(default)]
+    pub format: BodyFormat,
+    /// Largest body read; more is the `too_large` error. Default 1 MiB
+    /// (8 MiB for prometheus).
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+    /// JSONPath (RFC 9535) selections from a JSON body: `http.<id>.values.<name>`.
+    #[serde(default)]
+    pub values: BTreeMap<String, Spanned<String>>,
+    /// Prometheus series selectors, summed: `http.<id>.series.<name>`.
+    #[serde(default)]
+    pub series: BTreeMap<String, Spanned<String>>,
+    /// Scrape twice, --interval apart, for per-second rates.
+    #[serde(default)]
+    pub rates: bool,
+    /// A 404 means the application does not serve this endpoint: checks that
+    /// read it are skipped rather than fired.
+    #[serde(default)]
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

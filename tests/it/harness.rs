@@ -375,11 +375,7 @@ pub fn problems(report: &serde_json::Value) -> Vec<String> {
 
 /// Asserts a finding with this id and severity exists and returns it.
 #[track_caller]
-pub fn expect_finding<'a>(
-    report: &'a serde_json::Value,
-    id: &str,
-    severity: &str,
-) -> &'a serde_json::Value {
+pub fn expect_finding(report: &serde_json::Value, id: &str, severity: &str) -> serde_json::Value {
     let f = finding(report, id).unwrap_or_else(|| {
         panic!(
             "no finding `{id}`; findings: {:?}\nreport: {report:#}",
@@ -392,7 +388,7 @@ pub fn expect_finding<'a>(
         )
     });
     assert_eq!(f["severity"], severity, "severity of {id}: {f:#}");
-    f
+    f.clone()
 }
 
 /// Creates a CA, a server certificate for 127.0.0.1/localhost and a client

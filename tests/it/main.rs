@@ -1,7 +1,10 @@
 //! Integration tests: the real cachectl binary against real redis-server
 //! processes started by the tests.
 
+mod app_server;
 mod harness;
+
+mod app;
 
 mod cli;
 mod connection;

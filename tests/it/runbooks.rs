@@ -15,6 +15,13 @@ const BUILT_IN: &[&str] = &[
     "configuration",
     "security",
     "access",
+    "app-readiness",
+    "app-fallback-active",
+    "app-hit-rate",
+    "app-error-rate",
+    "app-cache-status",
+    "correlation",
+    "app-endpoints",
 ];
 
 #[test]

@@ -1,0 +1,383 @@
+//! Probing the application: one HTTP request per step under a timeout, with
+//! a bounded body read, and every way it can fail told apart. Responses
+//! become the `http.<step>` facts.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::prometheus::{self, Scrape};
+use super::step::HttpStep;
+use crate::runbook::model::BodyFormat;
+
+/// Characters of the body kept in facts.
+const BODY_EXCERPT: usize = 1024;
+
+/// The application under diagnosis.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub base: reqwest::Url,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Time between the two scrapes of steps that want rates; zero: one scrape.
+    pub interval: Duration,
+}
+
+impl App {
+    /// Parses the base URL (`--app`).
+    pub fn parse_base(text: &str) -> Result<reqwest::Url, String> {
+        let shown = redact_url_text(text);
+        let url =
+            reqwest::Url::parse(text).map_err(|e| format!("invalid --app URL `{shown}`: {e}"))?;
+        match url.scheme() {
+            "http" | "https" => {}
+            other => {
+                return Err(format!(
+                    "invalid --app URL `{shown}`: scheme `{other}` (use http:// or https://)"
+                ))
+            }
+        }
+        if let Some(pw) = url.password() {
+            crate::secret::register(pw);
+        }
+        Ok(url)
+    }
+
+    /// The base URL with any password hidden.
+    pub fn redacted(&self) -> String {
+        let mut url = self.base.clone();
+        if url.password().is_some() {
+            let _ = url.set_password(Some(crate::secret::REDACTED));
+        }
+        url.to_string()
+    }
+
+    fn join(&self, path: &str) -> Result<reqwest::Url, String> {
+        let mut base = self.base.clone();
+        let prefix = base.path().trim_end_matches('/').to_string();
+        base.set_path(&format!("{prefix}{path}"));
+        Ok(base)
+    }
+}
+
+fn redact_url_text(text: &str) -> String {
+    match (text.find("://"), text.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &text[..s], &text[at + 1..]),
+        _ => text.to_string(),
+    }
+}
+
+/// Builds the HTTP client: rustls on the ring provider, no proxies from the
+/// environment, a short redirect limit.
+pub fn client(app: &App) -> Result<reqwest::Client, String> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(app.connect_timeout)
+        .user_agent(concat!("cachectl/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .no_proxy()
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// One response, or why there was none.
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    Response {
+        status: u16,
+        body: Vec<u8>,
+        latency: Duration,
+        /// Set when the body was cut or could not be read whole.
+        body_error: Option<(String, String)>,
+    },
+    Failed {
+        kind: String,
+        detail: String,
+        latency: Duration,
+    },
+}
+
+fn classify(err: &reqwest::Error) -> (&'static str, String) {
+    let mut chain = Vec::new();
+    let mut source: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = source {
+        chain.push(e.to_string());
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return ("refused", "connection refused".to_string());
+            }
+        }
+        source = e.source();
+    }
+    let detail = crate::secret::scrub(&chain.join(": "));
+    let lower = detail.to_ascii_lowercase();
+    let kind = if err.is_timeout() {
+        "timeout"
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
+    {
+        "dns"
+    } else if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake")
+        || lower.contains("corrupt message")
+        || lower.contains("invalidcontenttype")
+        || lower.contains("unknownissuer")
+    {
+        "tls"
+    } else if lower.contains("connection refused") {
+        "refused"
+    } else if err.is_connect() {
+        "connect"
+    } else if err.is_body() || err.is_decode() {
+        "truncated"
+    } else {
+        "other"
+    };
+    (kind, detail)
+}
+
+/// Sends one step's request and reads at most `max_bytes` of the body.
+pub async fn fetch(client: &reqwest::Client, app: &App, step: &HttpStep) -> Fetched {
+    let start = Instant::now();
+    let failed = |kind: &str, detail: String| Fetched::Failed {
+        kind: kind.to_string(),
+        detail,
+        latency: start.elapsed(),
+    };
+    let url = match app.join(&step.path) {
+        Ok(u) => u,
+        Err(e) => return failed("config", e),
+    };
+    let method =
+        reqwest::Method::from_bytes(step.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let limit = step.timeout.unwrap_or(app.request_timeout);
+    let mut request = client.request(method, url).timeout(limit);
+    for (name, def) in &step.headers {
+        match std::env::var(&def.env) {
+            Ok(v) if !v.is_empty() => {
+                crate::secret::register(&v);
+                request = request.header(name.as_str(), format!("{}{v}", def.prefix));
+            }
+            _ => {
+                return failed(
+                    "config",
+                    format!(
+                        "header `{name}` takes its value from ${}, which is not set",
+                        def.env
+                    ),
+                )
+            }
+        }
+    }
+    let mut response = match request.send().await {
+        Ok(r) => r,
+        Err(e) => {
+            let (kind, detail) = classify(&e);
+            return failed(kind, detail);
+        }
+    };
+    let status = response.status().as_u16();
+    if let Some(len) = response.content_length() {
+        if len > step.max_bytes {
+            return Fetched::Response {
+                status,
+                body: Vec::new(),
+                latency: start.elapsed(),
+                body_error: Some((
+                    "too_large".into(),
+                    format!(
+                        "Content-Length {len} is over the {} byte limit; body not read",
+                        step.max_bytes
+                    ),
+                )),
+            };
+        }
+    }
+    let mut body = Vec::new();
+    let mut body_error = None;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() as u64 + chunk.len() as u64 > step.max_bytes {
+                    body_error = Some((
+                        "too_large".to_string(),
+                        format!(
+                            "body over the {} byte limit; stopped reading",
+                            step.max_bytes
+                        ),
+                    ));
+                    break;
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let (kind, detail) = classify(&e);
+                let kind = if kind == "timeout" {
+                    "timeout"
+                } else {
+                    "truncated"
+                };
+                body_error = Some((
+                    kind.to_string(),
+                    format!("body cut after {} bytes: {detail}", body.len()),
+                ));
+                break;
+            }
+        }
+    }
+    Fetched::Response {
+        status,
+        body,
+        latency: start.elapsed(),
+        body_error,
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+/// Turns one or two fetches of a step into its fact.
+pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration)>) -> Value {
+    let last = second.map(|(f, _)| f).unwrap_or(first);
+    let mut out = json!({
+        "path": step.path, "ok": false, "error": "", "detail": "", "status": 0, "latency_ms": 0.0, "bytes": 0,
+        "body": "", "json": null, "absent": false, "rated": false, "interval_s": 0.0,
+        "parse_issues": 0,
+        "values": step.values.iter().map(|(n, _, _)| (n.clone(), Value::Null)).collect::<serde_json::Map<_, _>>(),
+        "series": step.series.iter().map(|(n, _, _)| (n.clone(), json!({"value": 0.0, "count": 0, "increase": 0.0, "rate": 0.0, "window": 0.0}))).collect::<serde_json::Map<_, _>>(),
+    });
+    let (status, body, latency, body_error) = match last {
+        Fetched::Failed {
+            kind,
+            detail,
+            latency,
+        } => {
+            out["error"] = kind.as_str().into();
+            out["detail"] = crate::secret::scrub(detail).into();
+            out["latency_ms"] = ms(*latency).into();
+            return out;
+        }
+        Fetched::Response {
+            status,
+            body,
+            latency,
+            body_error,
+        } => (*status, body, *latency, body_error),
+    };
+    out["status"] = status.into();
+    out["latency_ms"] = ms(latency).into();
+    out["bytes"] = body.len().into();
+    let text = String::from_utf8_lossy(body);
+    out["body"] = crate::secret::scrub(&text.chars().take(BODY_EXCERPT).collect::<String>()).into();
+    let mut error: Option<(String, String)> = body_error.clone();
+    if error.is_none() && !step.status_ok(status) {
+        let kind = match status {
+            404 => "not_found",
+            500..=599 => "server_error",
+            _ => "bad_status",
+        };
+        error = Some((kind.into(), format!("HTTP {status} from {}", step.path)));
+    }
+    if step.optional && status == 404 {
+        // Not served: checks reading this step do not apply.
+        out["absent"] = true.into();
+        out["error"] = "absent".into();
+        out["detail"] = format!("{} is not served (404)", step.path).into();
+        return out;
+    }
+    if body_error.is_none() {
+        match step.format {
+            BodyFormat::Text | BodyFormat::Json => {
+                let parsed: Result<Value, _> = serde_json::from_slice(body);
+                match parsed {
+                    Ok(v) => {
+                        for (name, _, path) in &step.values {
+                            out["values"][name] =
+                                path.query(&v).first().cloned().unwrap_or(Value::Null);
+                        }
+                        out["json"] = v;
+                    }
+                    Err(e) if step.format == BodyFormat::Json && error.is_none() => {
+                        error = Some(("not_json".into(), format!("body is not JSON: {e}")));
+                    }
+                    Err(_) => {}
+                }
+            }
+            BodyFormat::Prometheus => {
+                let scrape = prometheus::parse(&text);
+                out["parse_issues"] = scrape.issues.len().into();
+                if scrape.samples.is_empty() && error.is_none() {
+                    let why = scrape
+                        .issues
+                        .first()
+                        .map(|i| format!("line {}: {}", i.line, i.message))
+                        .unwrap_or_else(|| "no samples".into());
+                    error = Some((
+                        "bad_metrics".into(),
+                        format!("no metrics could be read ({why})"),
+                    ));
+                }
+                let before = match second {
+                    Some((_, dt)) => match first {
+                        Fetched::Response {
+                            body,
+                            body_error: None,
+                            ..
+                        } => Some((prometheus::parse(&String::from_utf8_lossy(body)), dt)),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                fill_series(&mut out, step, &scrape, before.as_ref());
+            }
+        }
+    }
+    match error {
+        Some((kind, detail)) => {
+            out["error"] = kind.into();
+            out["detail"] = crate::secret::scrub(&detail).into();
+        }
+        None => out["ok"] = true.into(),
+    }
+    out
+}
+
+fn fill_series(
+    out: &mut Value,
+    step: &HttpStep,
+    scrape: &Scrape,
+    before: Option<&(Scrape, Duration)>,
+) {
+    if let Some((_, dt)) = before {
+        out["rated"] = true.into();
+        out["interval_s"] = ((dt.as_secs_f64() * 1000.0).round() / 1000.0).into();
+    }
+    for (name, _, sel) in &step.series {
+        let (value, count) = scrape.sum(sel);
+        let value = finite(value);
+        let mut series =
+            json!({"value": value, "count": count, "increase": 0.0, "rate": 0.0, "window": value});
+        if let Some((prev, dt)) = before {
+            let inc = finite(prometheus::increase(prev, scrape, sel));
+            series["increase"] = inc.into();
+            series["window"] = inc.into();
+            let secs = dt.as_secs_f64();
+            if secs > 0.0 {
+                series["rate"] = finite(((inc / secs) * 1000.0).round() / 1000.0).into();
+            }
+        }
+        out["series"][name] = series;
+    }
+}
+
+fn finite(x: f64) -> f64 {
+    if x.is_finite() {
+        x
+    } else {
+        0.0
+    }
+}

@@ -1,0 +1,247 @@
+//! HTTP steps: requests runbooks make to the application, compiled when the
+//! runbook loads (JSONPath and metric selectors included), and the shape of
+//! the facts their responses become.
+
+use std::time::Duration;
+
+use serde_json_path::JsonPath;
+
+use super::prometheus::Selector;
+use crate::facts::catalog::{Field, Shape};
+use crate::runbook::model::{BodyFormat, HeaderDef, HttpStepDef};
+
+/// Default body limits.
+pub const MAX_BYTES: u64 = 1 << 20;
+pub const MAX_BYTES_METRICS: u64 = 8 << 20;
+
+/// A validated HTTP step.
+#[derive(Debug, Clone)]
+pub struct HttpStep {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, HeaderDef)>,
+    pub timeout: Option<Duration>,
+    pub expect_status: Vec<u16>,
+    pub format: BodyFormat,
+    pub max_bytes: u64,
+    /// (name, JSONPath text, compiled path).
+    pub values: Vec<(String, String, JsonPath)>,
+    /// (name, selector text, parsed selector).
+    pub series: Vec<(String, String, Selector)>,
+    pub rates: bool,
+    pub optional: bool,
+}
+
+impl HttpStep {
+    /// Whether two steps with one id describe the same request and reading.
+    pub fn same_definition(&self, other: &HttpStep) -> bool {
+        let texts = |s: &HttpStep| {
+            (
+                s.values
+                    .iter()
+                    .map(|(n, t, _)| (n.clone(), t.clone()))
+                    .collect::<Vec<_>>(),
+                s.series
+                    .iter()
+                    .map(|(n, t, _)| (n.clone(), t.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        self.id == other.id
+            && self.method == other.method
+            && self.path == other.path
+            && self.headers == other.headers
+            && self.timeout == other.timeout
+            && self.expect_status == other.expect_status
+            && self.format == other.format
+            && self.max_bytes == other.max_bytes
+            && self.rates == other.rates
+            && self.optional == other.optional
+            && texts(self) == texts(other)
+    }
+
+    /// Whether a status counts as success.
+    pub fn status_ok(&self, status: u16) -> bool {
+        if self.expect_status.is_empty() {
+            (200..300).contains(&status)
+        } else {
+            self.expect_status.contains(&status)
+        }
+    }
+
+    /// The fact shape of this step's response.
+    pub fn shape(&self) -> Shape {
+        let s = |name: &'static str, ty: &'static str, doc: &'static str| {
+            Field::new(name, doc, Shape::Scalar(ty))
+        };
+        let series_fields = || {
+            Shape::Record(vec![
+                s("value", "double", "sum of the matching series in the (last) scrape"),
+                s("count", "int", "number of matching series"),
+                s("increase", "double", "increase between the two scrapes, resets handled; 0 with one scrape"),
+                s("rate", "double", "increase per second; 0 with one scrape"),
+                s("window", "double", "the increase when scraped twice, else the value: counts over the measured window"),
+            ])
+        };
+        Shape::Record(vec![
+            s("path", "string", "the path requested"),
+            s("ok", "bool", "a response came with an expected status and a readable body"),
+            s("error", "string", "refused, timeout, dns, tls, connect, server_error, bad_status, not_found, not_json, truncated, too_large, bad_metrics, config, absent, other; empty when ok"),
+            s("detail", "string", "the error as reported"),
+            s("status", "int", "HTTP status; 0 without a response"),
+            s("latency_ms", "double", "time to the full body, ms"),
+            s("bytes", "int", "body bytes read"),
+            s("body", "string", "the body's first 1024 characters"),
+            s("json", "any", "the body as JSON; null when it is not JSON"),
+            s("absent", "bool", "an optional endpoint answered 404"),
+            s("rated", "bool", "scraped twice, so increases and rates are known"),
+            s("interval_s", "double", "seconds between the two scrapes"),
+            s("parse_issues", "int", "malformed lines in a Prometheus scrape"),
+            Field::new(
+                "values",
+                "JSONPath selections (first match; null when none)",
+                Shape::Record(
+                    self.values
+                        .iter()
+                        .map(|(n, _, _)| Field::new(n.clone(), "", Shape::Scalar("any")))
+                        .collect(),
+                ),
+            ),
+            Field::new(
+                "series",
+                "Prometheus series, summed",
+                Shape::Record(
+                    self.series
+                        .iter()
+                        .map(|(n, _, _)| Field::new(n.clone(), "", series_fields()))
+                        .collect(),
+                ),
+            ),
+        ])
+    }
+}
+
+/// What was wrong with a step definition, and which spanned field it was.
+pub struct StepError<'a> {
+    pub at: &'a serde_saphyr::Spanned<String>,
+    pub message: String,
+}
+
+fn valid_name(name: &str) -> bool {
+    name.bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Validates and compiles a step definition.
+pub fn compile(def: &HttpStepDef) -> Result<HttpStep, StepError<'_>> {
+    let err = |at, message: String| StepError { at, message };
+    if !valid_name(&def.id.value) {
+        return Err(err(
+            &def.id,
+            format!(
+                "HTTP step id `{}` must be letters, digits and underscores (it is used as http.{})",
+                def.id.value, def.id.value
+            ),
+        ));
+    }
+    let method = match &def.method {
+        None => "GET".to_string(),
+        Some(m) => match m.value.to_ascii_uppercase().as_str() {
+            v @ ("GET" | "HEAD" | "POST") => v.to_string(),
+            other => {
+                return Err(err(
+                    m,
+                    format!("method `{other}` is not supported; expected GET, HEAD or POST"),
+                ))
+            }
+        },
+    };
+    if !def.path.value.starts_with('/') {
+        return Err(err(
+            &def.path,
+            format!(
+                "path `{}` must start with `/` (it is joined to --app)",
+                def.path.value
+            ),
+        ));
+    }
+    let timeout = match &def.timeout {
+        None => None,
+        Some(t) => Some(crate::duration::parse(&t.value).map_err(|e| err(t, e))?),
+    };
+    if let Some(code) = def.expect_status.iter().find(|c| !(100..600).contains(*c)) {
+        return Err(err(
+            &def.id,
+            format!("expect_status {code} is not an HTTP status"),
+        ));
+    }
+    for name in def.headers.keys() {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(err(&def.id, format!("`{name}` is not a valid header name")));
+        }
+    }
+    let mut values = Vec::new();
+    for (name, path) in &def.values {
+        if def.format == BodyFormat::Prometheus {
+            return Err(err(
+                path,
+                "values (JSONPath) need a json or text body, not prometheus".into(),
+            ));
+        }
+        if !valid_name(name) {
+            return Err(err(
+                path,
+                format!("value name `{name}` must be letters, digits and underscores"),
+            ));
+        }
+        let compiled = JsonPath::parse(&path.value)
+            .map_err(|e| err(path, format!("bad JSONPath `{}`: {e}", path.value)))?;
+        values.push((name.clone(), path.value.clone(), compiled));
+    }
+    let mut series = Vec::new();
+    for (name, sel) in &def.series {
+        if def.format != BodyFormat::Prometheus {
+            return Err(err(sel, "series need `format: prometheus`".into()));
+        }
+        if !valid_name(name) {
+            return Err(err(
+                sel,
+                format!("series name `{name}` must be letters, digits and underscores"),
+            ));
+        }
+        let parsed = Selector::parse(&sel.value)
+            .map_err(|e| err(sel, format!("bad series selector {e}")))?;
+        series.push((name.clone(), sel.value.clone(), parsed));
+    }
+    if def.rates && def.format != BodyFormat::Prometheus {
+        return Err(err(&def.id, "rates need `format: prometheus`".into()));
+    }
+    let max_bytes = def
+        .max_bytes
+        .unwrap_or(if def.format == BodyFormat::Prometheus {
+            MAX_BYTES_METRICS
+        } else {
+            MAX_BYTES
+        });
+    Ok(HttpStep {
+        id: def.id.value.clone(),
+        method,
+        path: def.path.value.clone(),
+        headers: def
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        timeout,
+        expect_status: def.expect_status.clone(),
+        format: def.format,
+        max_bytes,
+        values,
+        series,
+        rates: def.rates,
+        optional: def.optional,
+    })
+}

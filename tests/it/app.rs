@@ -1,0 +1,493 @@
+//! The application side: health, Prometheus metrics and JSON status
+//! endpoints, served by a real HTTP server in the test, with Redis alongside.
+
+use std::time::Duration;
+
+use crate::app_server::{AppServer, Reply};
+use crate::harness::*;
+
+/// Exposition text as the Python client library writes it.
+fn exposition(hits: u64, misses: u64, errors: u64) -> String {
+    format!(
+        "# HELP cache_hits_total Cache hits\n# TYPE cache_hits_total counter\n\
+cache_hits_total{{cache=\"redis\",service=\"api\"}} {hits}.0\n\
+cache_hits_created{{cache=\"redis\",service=\"api\"}} 1.700000000e+09\n\
+# HELP cache_misses_total Cache misses\n# TYPE cache_misses_total counter\n\
+cache_misses_total{{cache=\"redis\",service=\"api\"}} {misses}.0\n\
+# HELP cache_errors_total Cache errors\n# TYPE cache_errors_total counter\n\
+cache_errors_total{{cache=\"redis\",error=\"ConnectionError\"}} {errors}.0\n\
+cache_errors_total{{cache=\"redis\",error=\"TimeoutError\"}} 0.0\n\
+# HELP http_request_duration_seconds Latency\n# TYPE http_request_duration_seconds histogram\n\
+http_request_duration_seconds_bucket{{le=\"0.1\",path=\"/api/v1/users\"}} 10.0\n\
+http_request_duration_seconds_bucket{{le=\"+Inf\",path=\"/api/v1/users\"}} 12.0\n\
+http_request_duration_seconds_sum{{path=\"/api/v1/users\"}} 0.9\n\
+http_request_duration_seconds_count{{path=\"/api/v1/users\"}} 12.0\n"
+    )
+}
+
+/// diagnose with --app; rates over 1 s unless `extra` sets --interval.
+fn app_diagnose(redis_url: &str, app: &AppServer, extra: &[&str]) -> Run {
+    let mut run = Cachectl::new().args([
+        "diagnose",
+        "-o",
+        "json",
+        "--url",
+        redis_url,
+        "--app",
+        &app.url(),
+    ]);
+    if !extra.contains(&"--interval") {
+        run = run.args(["--interval", "1s"]);
+    }
+    run.args(extra).run()
+}
+
+#[test]
+fn fallback_scenario_app_healthy_redis_down_errors_rising() {
+    let app = AppServer::start();
+    app.route(
+        "/health/ready",
+        Reply::json(200, r#"{"status":"ready","database":"ok"}"#),
+    );
+    // Every scrape 150 more connection errors, hits and misses frozen.
+    app.route_fn("/metrics", |n| {
+        Reply::metrics(&exposition(5000, 500, 100 + 150 * n as u64))
+    });
+    let dead = free_port();
+    let run = app_diagnose(&format!("redis://127.0.0.1:{dead}"), &app, &[]);
+    let report = run.json();
+    expect_finding(&report, "connection-refused", "critical");
+    let f = expect_finding(&report, "fallback-active", "warning");
+    assert_eq!(f["runbook"], "app-fallback-active");
+    assert_eq!(f["evidence"]["new_errors"], 150.0);
+    assert_eq!(f["evidence"]["status"], 200);
+    let interval = f["evidence"]["interval_s"].as_f64().unwrap();
+    assert!((1.0..1.5).contains(&interval), "{interval}");
+    // All 150 operations in the window failed.
+    expect_finding(&report, "app-error-rate-critical", "critical");
+    assert!(
+        finding(&report, "app-errors-redis-healthy").is_none(),
+        "Redis is down, not healthy"
+    );
+    assert_eq!(report["app"], format!("{}/", app.url()));
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.elapsed < Duration::from_secs(4),
+        "took {:?}",
+        run.elapsed
+    );
+}
+
+#[test]
+fn cache_errors_while_redis_answers_point_between_them() {
+    let server = RedisServer::with(
+        ServerOptions::default()
+            .password("corr-pass-1")
+            .config("maxmemory 50mb")
+            .config("maxmemory-policy allkeys-lru"),
+    );
+    let app = AppServer::start();
+    app.route("/health/ready", Reply::json(200, r#"{"status":"ready"}"#));
+    app.route_fn("/metrics", |n| {
+        Reply::metrics(&exposition(
+            1000 + 90 * n as u64,
+            100 + 5 * n as u64,
+            10 + 5 * n as u64,
+        ))
+    });
+    let run = app_diagnose(
+        &server.url(),
+        &app,
+        &["--only", "correlation,app-error-rate,app-hit-rate"],
+    );
+    let report = run.json();
+    let f = expect_finding(&report, "app-errors-redis-healthy", "warning");
+    assert_eq!(f["evidence"]["new_errors"], 5.0);
+    // 5 errors of 100 operations in the window: 5%, the warning band.
+    let f = expect_finding(&report, "app-error-rate-warning", "warning");
+    assert_eq!(f["evidence"]["percent"], 5.0);
+    // 90 hits of 95 lookups in the window: no hit-rate finding.
+    assert!(finding(&report, "app-hit-rate-warning").is_none());
+    assert_eq!(run.code(), 1);
+}
+
+#[test]
+fn readiness_failing_shows_what_the_body_says_about_redis() {
+    let app = AppServer::start();
+    app.route(
+        "/health/ready",
+        Reply::json(
+            503,
+            r#"{"status":"not ready","redis":{"status":"down","error":"Connection refused"}}"#,
+        ),
+    );
+    app.route("/metrics", Reply::metrics(&exposition(10, 0, 0)));
+    let server = RedisServer::start();
+    let run = app_diagnose(
+        &server.url(),
+        &app,
+        &["--only", "app-readiness,app-endpoints", "--interval", "0"],
+    );
+    let report = run.json();
+    let f = expect_finding(&report, "app-not-ready", "critical");
+    assert_eq!(f["evidence"]["status"], 503);
+    assert_eq!(f["evidence"]["redis_status"], "down");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("Connection refused"),
+        "{f:#}"
+    );
+    // The generic 5xx finding leaves /health/ready to this runbook.
+    assert!(finding(&report, "app-server-error").is_none());
+    assert_eq!(run.code(), 2);
+
+    let app = AppServer::start();
+    app.route(
+        "/health/ready",
+        Reply::json(200, r#"{"status":"degraded","checks":{"redis":"down"}}"#),
+    );
+    let run = app_diagnose(&server.url(), &app, &["--only", "app-readiness"]);
+    expect_finding(&run.json(), "app-reports-redis-down", "critical");
+}
+
+#[test]
+fn each_endpoint_failure_mode_is_its_own_finding_and_nothing_stalls() {
+    let server = RedisServer::start();
+    let app = AppServer::start();
+    app.route(
+        "/health/ready",
+        Reply::json(200, "{}").delayed(Duration::from_secs(5)),
+    );
+    app.route("/metrics", Reply::new(500, "text/plain", "boom"));
+    app.route(
+        "/internal/cache/status",
+        Reply::new(200, "text/html", "<html>oops</html>"),
+    );
+    let mut truncated = Reply::json(
+        200,
+        &format!(
+            "{{\"cache_hit_rate\": 0.9, \"pad\": \"{}\"}}",
+            "x".repeat(500)
+        ),
+    );
+    truncated.truncate_to = Some(40);
+    app.route("/internal/cache/metrics", truncated);
+    let mut huge = Reply::json(
+        200,
+        &format!(
+            "{{\"total_cache_size_mb\": 1, \"pad\": \"{}\"}}",
+            "y".repeat(2 << 20)
+        ),
+    );
+    huge.no_length = true;
+    app.route("/internal/cache/memory-stats", huge);
+    let run = app_diagnose(
+        &server.url(),
+        &app,
+        &["--command-timeout", "1s", "--interval", "0"],
+    );
+    let report = run.json();
+    expect_finding(&report, "app-timeout", "critical");
+    let f = expect_finding(&report, "app-server-error", "warning");
+    assert_eq!(f["evidence"]["endpoints"][0], "/metrics 500");
+    let f = expect_finding(&report, "app-bad-response", "warning");
+    let problems = f["evidence"]["problems"].to_string();
+    assert!(
+        problems.contains("/internal/cache/status: not_json"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("/internal/cache/metrics: truncated"),
+        "{problems}"
+    );
+    let f = expect_finding(&report, "app-body-too-large", "warning");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("/internal/cache/memory-stats"),
+        "{f:#}"
+    );
+    assert!(
+        run.elapsed < Duration::from_secs(4),
+        "took {:?}",
+        run.elapsed
+    );
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn refused_and_tls_failures_of_the_app() {
+    let server = RedisServer::start();
+    let port = free_port();
+    let run = Cachectl::new()
+        .args([
+            "diagnose",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--app",
+            &format!("http://127.0.0.1:{port}"),
+            "--only",
+            "app-readiness,app-endpoints",
+        ])
+        .run();
+    let f = expect_finding(&run.json(), "app-refused", "critical");
+    assert_eq!(f["evidence"]["paths"][0], "/health/ready");
+    assert_eq!(run.code(), 2);
+
+    let app = AppServer::start();
+    app.route("/health/ready", Reply::json(200, "{}"));
+    let run = Cachectl::new()
+        .args([
+            "diagnose",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--app",
+            &format!("https://127.0.0.1:{}", app.port),
+            "--only",
+            "app-readiness,app-endpoints",
+        ])
+        .run();
+    expect_finding(&run.json(), "app-tls", "critical");
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn json_status_endpoints_of_the_third_seed() {
+    let server = RedisServer::start();
+    let app = AppServer::start();
+    app.route(
+        "/internal/cache/status",
+        Reply::json(200, r#"{"redis":{"status":"disconnected"}}"#),
+    );
+    app.route(
+        "/internal/cache/metrics",
+        Reply::json(200, r#"{"cache_hit_rate":0.42,"total_operations":1000}"#),
+    );
+    app.route(
+        "/internal/cache/memory-stats",
+        Reply::json(200, r#"{"total_cache_size_mb":120}"#),
+    );
+    let run = app_diagnose(&server.url(), &app, &["--only", "app-cache-status"]);
+    let report = run.json();
+    expect_finding(&report, "status-redis-not-ok", "critical");
+    let f = expect_finding(&report, "status-hit-rate-critical", "critical");
+    assert_eq!(f["evidence"]["percent"], 42.0);
+    let f = expect_finding(&report, "status-memory-critical", "critical");
+    assert_eq!(f["evidence"]["total_mb"], 120);
+    assert_eq!(run.code(), 2);
+
+    // An application without these endpoints: the checks do not apply.
+    let bare = AppServer::start();
+    let run = app_diagnose(
+        &server.url(),
+        &bare,
+        &["--only", "app-cache-status,app-endpoints"],
+    );
+    let report = run.json();
+    assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
+    assert_eq!(report["checks"]["not_applicable"], 5);
+    assert_eq!(run.code(), 0);
+}
+
+#[test]
+fn hit_rate_from_two_scrapes_handles_a_counter_reset() {
+    let server = RedisServer::start();
+    let app = AppServer::start();
+    // Between the scrapes the process restarts: counters drop to small
+    // values. The window counts them from zero: 30 hits, 70 misses.
+    app.route_fn("/metrics", |n| {
+        Reply::metrics(&if n == 0 {
+            exposition(90_000, 10_000, 0)
+        } else {
+            exposition(30, 70, 0)
+        })
+    });
+    let run = app_diagnose(&server.url(), &app, &["--only", "app-hit-rate"]);
+    let report = run.json();
+    let f = expect_finding(&report, "app-hit-rate-critical", "critical");
+    assert_eq!(f["evidence"]["hits"], 30.0);
+    assert_eq!(f["evidence"]["misses"], 70.0);
+    assert_eq!(f["evidence"]["percent"], 30.0);
+
+    // One scrape (--interval 0): counts since start, 90% hits, no finding.
+    let app = AppServer::start();
+    app.route("/metrics", Reply::metrics(&exposition(90_000, 10_000, 0)));
+    let run = app_diagnose(
+        &server.url(),
+        &app,
+        &["--only", "app-hit-rate", "--interval", "0"],
+    );
+    assert_eq!(run.json()["findings"], serde_json::json!([]));
+    assert_eq!(run.code(), 0);
+}
+
+#[test]
+fn malformed_metrics_lines_do_not_lose_the_scrape() {
+    let server = RedisServer::start();
+    let app = AppServer::start();
+    let text = format!(
+        "{}broken{{le=\"unterminated}} 1\nanother garbage line\n",
+        exposition(10, 990, 0)
+    );
+    app.route("/metrics", Reply::metrics(&text));
+    let run = app_diagnose(
+        &server.url(),
+        &app,
+        &["--only", "app-hit-rate", "--interval", "0"],
+    );
+    let f = expect_finding(&run.json(), "app-hit-rate-critical", "critical");
+    assert_eq!(f["evidence"]["percent"], 1.0);
+    app.route("/metrics", Reply::metrics("not metrics at all {{{\n"));
+    let run = app_diagnose(
+        &server.url(),
+        &app,
+        &["--only", "app-hit-rate,app-endpoints", "--interval", "0"],
+    );
+    let f = expect_finding(&run.json(), "app-bad-response", "warning");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("bad_metrics (no metrics could be read (line 1:"),
+        "{f:#}"
+    );
+}
+
+#[test]
+fn hot_set_evicted_needs_both_sides() {
+    let server = RedisServer::with(
+        ServerOptions::default()
+            .config("maxmemory 2mb")
+            .config("maxmemory-policy allkeys-lru"),
+    );
+    let mut c = server.client();
+    let value = "v".repeat(1024);
+    let mut pipe = redis::pipe();
+    for i in 0..20_000 {
+        pipe.cmd("SET").arg(format!("k:{i}")).arg(&value).ignore();
+    }
+    let _: () = pipe.query(&mut c).unwrap();
+    let app = AppServer::start();
+    app.route_fn("/metrics", |n| {
+        Reply::metrics(&exposition(100 + 50 * n as u64, 100 + 50 * n as u64, 0))
+    });
+    let run = app_diagnose(&server.url(), &app, &["--only", "correlation"]);
+    let f = expect_finding(&run.json(), "hot-set-evicted", "warning");
+    assert_eq!(f["evidence"]["miss_percent"], 50.0);
+    assert_eq!(run.code(), 1);
+}
+
+#[test]
+fn headers_come_from_env_and_are_never_printed() {
+    let server = RedisServer::start();
+    let app = AppServer::start();
+    app.route("/internal/secure", Reply::json(200, r#"{"ok":true}"#));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("secure.yaml"),
+        "id: secure-probe\ntitle: Secure\nsource: test\nhttp:\n  - id: secure\n    path: /internal/secure\n    format: json\n    headers:\n      Authorization: {env: APP_TOKEN_FOR_TEST, prefix: \"Bearer \"}\n    values:\n      ok: $.ok\nchecks:\n  - id: secure-ok\n    title: Secure endpoint answered\n    when: http.secure.values.ok == true\n    severity: info\n    score: 1\n    evidence:\n      body: http.secure.body\n    message: \"{body}\"\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let token = "tok-9f8e7d6c5b4a";
+    let run = Cachectl::new()
+        .args([
+            "diagnose",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--app",
+            &app.url(),
+            "--runbooks",
+            d,
+            "--only",
+            "secure-probe,app-endpoints",
+        ])
+        .env("APP_TOKEN_FOR_TEST", token)
+        .run();
+    expect_finding(&run.json(), "secure-ok", "info");
+    assert!(!run.all_output().contains(token));
+    let heads = app.requests.lock().unwrap().join("\n");
+    assert!(
+        heads.contains(&format!("authorization: Bearer {token}")),
+        "{heads}"
+    );
+
+    let run = Cachectl::new()
+        .args([
+            "diagnose",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--app",
+            &app.url(),
+            "--runbooks",
+            d,
+            "--only",
+            "secure-probe,app-endpoints",
+        ])
+        .run();
+    let f = expect_finding(&run.json(), "app-probe-misconfigured", "unknown");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("$APP_TOKEN_FOR_TEST, which is not set"),
+        "{f:#}"
+    );
+    assert_eq!(run.code(), 3);
+}
+
+#[test]
+fn bad_jsonpath_and_selectors_are_load_errors_with_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "id: probe\ntitle: P\nsource: test\nhttp:\n  - id: s\n    path: /x\n    format: json\n    values:\n      v: $.a\nchecks:\n  - id: c\n    title: C\n    when: http.s.ok\n    severity: info\n    score: 1\n    message: m\n";
+    let cases = [
+        (
+            base.replace("v: $.a", "v: $[?bad"),
+            ":9:10: bad JSONPath `$[?bad`",
+        ),
+        (
+            base.replace(
+                "format: json\n    values:\n      v: $.a",
+                "format: prometheus\n    series:\n      v: 'm{a=~\"x\"}'",
+            ),
+            ":9:10: bad series selector",
+        ),
+        (
+            base.replace("when: http.s.ok", "when: http.nope.ok"),
+            ":13:11: bad expression in `when`: unknown HTTP step `nope`; this runbook declares: s",
+        ),
+        (
+            base.replace("when: http.s.ok", "when: http.s.values.w == 1"),
+            ":13:11: bad expression in `when`: unknown fact `http.s.values.w`",
+        ),
+        (
+            base.replace("path: /x", "path: x"),
+            ":6:11: path `x` must start with `/`",
+        ),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("rb{i}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        let run = Cachectl::new()
+            .args(["runbook", "validate"])
+            .arg(&path)
+            .run();
+        assert_eq!(run.code(), 3, "{text}");
+        assert!(
+            run.stderr().contains(expected),
+            "expected `{expected}` in {}",
+            run.stderr()
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! A real HTTP/1.1 server for tests of the application side: routes answer
+//! with a status, a body, a delay, a truncated or oversized body, and can
+//! change with every request (counters that rise between scrapes).
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What a route sends.
+#[derive(Clone, Default)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+    pub delay: Duration,
+    /// Announce the full length but send only this many bytes, then close.
+    pub truncate_to: Option<usize>,
+    /// Send no Content-Length; the body ends when the connection closes.
+    pub no_length: bool,
+}
+
+impl Reply {
+    pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
+        Reply {
+            status,
+            content_type: content_type.to_string(),
+            body: body.into(),
+            ..Reply::default()
+        }
+    }
+
+    pub fn json(status: u16, body: &str) -> Reply {
+        Reply::new(status, "application/json", body)
+    }
+
+    pub fn metrics(body: &str) -> Reply {
+        Reply::new(200, "text/plain; version=0.0.4", body)
+    }
+
+    pub fn delayed(mut self, d: Duration) -> Reply {
+        self.delay = d;
+        self
+    }
+}
+
+type Handler = Arc<dyn Fn(usize) -> Reply + Send + Sync>;
+/// Handlers by path, each with how many times it was asked.
+type Routes = Arc<Mutex<HashMap<String, (Handler, Arc<AtomicUsize>)>>>;
+
+/// The server; stops accepting when dropped.
+pub struct AppServer {
+    pub port: u16,
+    routes: Routes,
+    /// Request heads received, for header assertions.
+    pub requests: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl AppServer {
+    pub fn start() -> AppServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let routes: Routes = Arc::default();
+        let requests: Arc<Mutex<Vec<String>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (r, q, s) = (routes.clone(), requests.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if s.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (r, q) = (r.clone(), q.clone());
+                std::thread::spawn(move || serve(conn, r, q));
+            }
+        });
+        AppServer {
+            port,
+            routes,
+            requests,
+            stop,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A route answering the same every time.
+    pub fn route(&self, path: &str, reply: Reply) -> &Self {
+        self.route_fn(path, move |_| reply.clone())
+    }
+
+    /// A route whose answer depends on how many times it was asked (0, 1, ...).
+    pub fn route_fn(
+        &self,
+        path: &str,
+        f: impl Fn(usize) -> Reply + Send + Sync + 'static,
+    ) -> &Self {
+        self.routes.lock().unwrap().insert(
+            path.to_string(),
+            (Arc::new(f), Arc::new(AtomicUsize::new(0))),
+        );
+        self
+    }
+}
+
+impl Drop for AppServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn serve(mut conn: TcpStream, routes: Routes, requests: Arc<Mutex<Vec<String>>>) {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(conn.try_clone().unwrap());
+    loop {
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            if line == "\r\n" || line == "\n" {
+                break;
+            }
+            head.push_str(&line);
+        }
+        requests.lock().unwrap().push(head.clone());
+        let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let found = routes.lock().unwrap().get(&path).cloned();
+        let reply = match found {
+            Some((handler, count)) => handler(count.fetch_add(1, Ordering::SeqCst)),
+            None => Reply::new(404, "text/plain", "not found"),
+        };
+        std::thread::sleep(reply.delay);
+        let mut out = format!(
+            "HTTP/1.1 {} X\r\nContent-Type: {}\r\n",
+            reply.status, reply.content_type
+        );
+        if !reply.no_length {
+            out.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+        } else {
+            out.push_str("Connection: close\r\n");
+        }
+        out.push_str("\r\n");
+        if conn.write_all(out.as_bytes()).is_err() {
+            return;
+        }
+        let body = match reply.truncate_to {
+            Some(n) => &reply.body[..n.min(reply.body.len())],
+            None => &reply.body[..],
+        };
+        for chunk in body.chunks(64 * 1024) {
+            if conn.write_all(chunk).is_err() {
+                return;
+            }
+        }
+        if reply.truncate_to.is_some() || reply.no_length {
+            let _ = conn.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+    }
+}
