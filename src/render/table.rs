@@ -43,12 +43,16 @@ pub fn new_table(header: &[&str]) -> Table {
 /// Renders a diagnose report for people.
 pub fn report(r: &Report) -> String {
     let mut out = String::new();
+    let target = match &r.app {
+        Some(app) => format!("{}  app {app}", r.target),
+        None => r.target.clone(),
+    };
     let _ = writeln!(
         out,
         "{}  health {}/100  {}  ({} checks: {} fired, {} passed, {} not run; {:.1} ms)",
         status_label(r.status),
         r.score,
-        r.target,
+        target,
         r.checks.total,
         r.checks.fired,
         r.checks.passed,

@@ -46,6 +46,7 @@ checks:
     )
     .unwrap();
     let dir = runbooks.path().to_str().unwrap().to_string();
+    let app_url = format!("http://ops:{PASSWORD}@127.0.0.1:{dead}");
 
     let cases: Vec<(&str, Run)> = vec![
         ("json", diagnose(&url, &["--runbooks", &dir])),
@@ -125,6 +126,28 @@ checks:
                 .args(["diagnose", "--url", &url, "--tls-ca", "/nonexistent"])
                 .run(),
         ),
+        (
+            "app url json",
+            diagnose(&url, &["--app", &app_url, "--interval", "0"]),
+        ),
+        (
+            "app url table",
+            Cachectl::new()
+                .args([
+                    "diagnose",
+                    "--url",
+                    &url,
+                    "--app",
+                    &app_url,
+                    "--interval",
+                    "0",
+                ])
+                .run(),
+        ),
+        (
+            "bad app url",
+            diagnose(&url, &["--app", &app_url.replace("http", "ftp")]),
+        ),
     ];
     for (what, run) in &cases {
         assert_clean(run, what);
@@ -140,4 +163,10 @@ checks:
         assert!(run.stderr().contains("***"), "{what}: {}", run.stderr());
     }
     assert_eq!(cases[13].1.code(), 3);
+    assert_eq!(
+        cases[14].1.json()["app"],
+        format!("http://ops:***@127.0.0.1:{dead}/")
+    );
+    assert!(finding(&cases[14].1.json(), "app-refused").is_some());
+    assert_eq!(cases[16].1.code(), 3);
 }
