@@ -125,7 +125,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__diagnose)
-            opts="-u -o -h -V --url --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --app --interval --output --runbooks --only --skip --color --help --version"
+            opts="-u -y -o -h -V --url --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --app --interval --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --only --skip --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -168,6 +168,14 @@ _cachectl() {
                     return 0
                     ;;
                 --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-destructive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -11,6 +11,7 @@ pub mod facts;
 pub mod findings;
 pub mod http;
 pub mod redis;
+pub mod remediate;
 pub mod render;
 pub mod runbook;
 pub mod secret;

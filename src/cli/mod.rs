@@ -142,12 +142,44 @@ pub struct AppArgs {
     pub interval: Duration,
 }
 
+/// Applying fixes, and how safely.
+#[derive(Debug, Clone, Args)]
+pub struct SafetyArgs {
+    /// Walk the findings by score and apply their fixes: each fix shows its
+    /// exact commands, is checked (command exists, node is primary, ACL
+    /// allows it), asked for, run, audited, and verified by re-collecting.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix: apply only fixes marked safe, without prompting. Unsafe
+    /// fixes are skipped; destructive ones need --confirm-destructive.
+    #[arg(short = 'y', long, requires = "fix")]
+    pub yes: bool,
+
+    /// With --fix: print the plan (commands, checks, safety); change nothing.
+    #[arg(long, requires = "fix", conflicts_with = "yes")]
+    pub dry_run: bool,
+
+    /// With --fix --yes: also apply destructive fixes (flush, client kill)
+    /// to this node, named as host:port, without prompting.
+    #[arg(long, value_name = "NODE", requires = "yes")]
+    pub confirm_destructive: Option<String>,
+
+    /// Where to append the audit log of every mutating command (JSON Lines).
+    /// Default: $XDG_STATE_HOME/cachectl/audit.jsonl or
+    /// ~/.local/state/cachectl/audit.jsonl.
+    #[arg(long, value_name = "PATH", requires = "fix")]
+    pub audit_log: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DiagnoseArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
     pub app: AppArgs,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

@@ -1,19 +1,22 @@
-//! `cachectl diagnose`: collect facts, evaluate the runbooks, print the report.
+//! `cachectl diagnose`: collect facts, evaluate the runbooks, print the
+//! report; with --fix, walk the fixes.
 
 use std::io::BufRead;
 use std::time::Instant;
 
-use crate::cli::{AppArgs, DiagnoseArgs, OutputFormat, RunbookArgs, TargetArgs};
+use crate::cli::{AppArgs, DiagnoseArgs, OutputFormat, RunbookArgs, SafetyArgs, TargetArgs};
 use crate::error::{CliError, Status};
 use crate::facts::collect::collect;
-use crate::findings::{evaluate, Report};
+use crate::findings::{evaluate, After, Report};
 use crate::http::probe::App;
+use crate::remediate::{self, audit::AuditLog, confirm, Mode};
 use crate::render;
 use crate::runbook::{load_all, RunbookSet};
 use crate::target::{self, TargetInputs, TargetSpec, Timeouts, TlsOptions};
 
 pub fn run(args: DiagnoseArgs) -> Result<Status, CliError> {
     let started = Instant::now();
+    let remediation = remediation_options(&args.safety)?;
     let spec = resolve_target(&args.target)?;
     let timeouts = timeouts(&args.target);
     let app = resolve_app(&args.app, &timeouts)?;
@@ -52,7 +55,7 @@ pub fn run(args: DiagnoseArgs) -> Result<Status, CliError> {
         facts.values.insert("http".into(), value);
     }
     let evaluation = evaluate(&runbooks, &facts);
-    let report = Report::new(
+    let mut report = Report::new(
         spec.redacted_url(),
         app.as_ref().map(App::redacted),
         vec![facts.node.clone()],
@@ -60,11 +63,64 @@ pub fn run(args: DiagnoseArgs) -> Result<Status, CliError> {
         facts.unavailable.values().cloned().collect(),
         (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
     );
+    let Some(options) = remediation else {
+        match args.output.output {
+            OutputFormat::Table => render::out(&render::table::report(&report)),
+            OutputFormat::Json => render::out(&render::json::render(&report)?),
+        }
+        return Ok(report.status);
+    };
+    if args.output.output == OutputFormat::Table {
+        render::out(&render::table::report(&report));
+    }
+    let (done, latest) = runtime.block_on(remediate::walk(
+        &report, &runbooks, &facts, &spec, &timeouts, &options,
+    ));
+    report.remediation = Some(done);
+    if let Some(now) = latest {
+        report.after = Some(After::of(&evaluate(&runbooks, &now)));
+    }
     match args.output.output {
-        OutputFormat::Table => render::out(&render::table::report(&report)),
+        OutputFormat::Table => render::out(&render::table::remediation(&report)),
         OutputFormat::Json => render::out(&render::json::render(&report)?),
     }
-    Ok(report.status)
+    // The exit code tells the state the node is left in.
+    Ok(report
+        .after
+        .as_ref()
+        .map(|a| a.status)
+        .unwrap_or(report.status))
+}
+
+/// Checks the --fix flags before anything touches the network.
+fn remediation_options(args: &SafetyArgs) -> Result<Option<remediate::Options>, CliError> {
+    if !args.fix {
+        return Ok(None);
+    }
+    let mode = if args.dry_run {
+        Mode::DryRun
+    } else if args.yes {
+        Mode::Yes
+    } else if confirm::interactive() {
+        Mode::Interactive
+    } else {
+        return Err(CliError::Usage(
+            "--fix needs a terminal to ask before each fix, and there is none: add --yes to apply only safe fixes without asking, or --dry-run to print the plan".into(),
+        ));
+    };
+    let audit = if mode == Mode::DryRun {
+        None
+    } else {
+        let path = args.audit_log.clone().or_else(AuditLog::default_path).ok_or_else(|| {
+            CliError::Usage("no state directory for the audit log ($XDG_STATE_HOME and $HOME are unset): give --audit-log PATH".into())
+        })?;
+        Some(AuditLog { path })
+    };
+    Ok(Some(remediate::Options {
+        mode,
+        confirm_destructive: args.confirm_destructive.clone(),
+        audit,
+    }))
 }
 
 /// Loads the runbooks and applies --only / --skip, rejecting unknown ids.

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Finding, FixView};
 use crate::facts::Facts;
-use crate::runbook::expr::{self, EvalError, HTTP_ROOT, THRESHOLD_ROOT};
+use crate::runbook::expr::{self, EvalError, Expression, HTTP_ROOT, THRESHOLD_ROOT};
 use crate::runbook::load::Check;
 use crate::runbook::{Runbook, RunbookSet};
 
@@ -52,18 +52,67 @@ fn fact_values(facts: &Facts) -> HashMap<String, cel::Value> {
     values
 }
 
+/// The CEL context of one runbook: the facts plus its thresholds.
+fn runbook_context(
+    runbook: &Runbook,
+    values: &mut HashMap<String, cel::Value>,
+) -> cel::Context<'static, 'static> {
+    let thresholds: HashMap<String, cel::Value> = runbook
+        .thresholds
+        .iter()
+        .map(|(k, t)| (k.clone(), cel::Value::Float(t.value)))
+        .collect();
+    values.insert(THRESHOLD_ROOT.into(), cel::Value::from(thresholds));
+    expr::context(values)
+}
+
+/// Whether `condition` (a fix's `verify`) holds for these facts.
+pub fn holds(runbook: &Runbook, condition: &Expression, facts: &Facts) -> Result<bool, String> {
+    if let Some(reason) = missing_root(&condition.roots, facts) {
+        return Err(reason);
+    }
+    let ctx = runbook_context(runbook, &mut fact_values(facts));
+    condition.holds(&ctx).map_err(|EvalError::Failed(e)| e)
+}
+
+/// A check's evidence for these facts, whether or not it fires: the
+/// "after" beside a finding's "before".
+pub fn evidence_of(
+    runbook: &Runbook,
+    check: &Check,
+    facts: &Facts,
+) -> BTreeMap<String, serde_json::Value> {
+    let ctx = runbook_context(runbook, &mut fact_values(facts));
+    evidence(check, facts, &ctx)
+}
+
+fn evidence(
+    check: &Check,
+    facts: &Facts,
+    ctx: &cel::Context<'_, '_>,
+) -> BTreeMap<String, serde_json::Value> {
+    check
+        .evidence
+        .iter()
+        .map(|(name, e)| {
+            let value = if missing_root(&e.roots, facts).is_some() {
+                serde_json::Value::Null
+            } else {
+                e.evaluate(ctx)
+                    .map(|v| expr::to_json(&v))
+                    .unwrap_or(serde_json::Value::Null)
+            };
+            (name.clone(), value)
+        })
+        .collect()
+}
+
 /// Evaluates every check of every runbook against one node's facts.
 pub fn evaluate(set: &RunbookSet, facts: &Facts) -> Evaluation {
     let mut values = fact_values(facts);
     let mut out = Evaluation::default();
     for runbook in &set.runbooks {
-        let thresholds: HashMap<String, cel::Value> = runbook
-            .thresholds
-            .iter()
-            .map(|(k, t)| (k.clone(), cel::Value::Float(t.value)))
-            .collect();
-        values.insert(THRESHOLD_ROOT.into(), cel::Value::from(thresholds));
-        let ctx = expr::context(&values);
+        let ctx = runbook_context(runbook, &mut values);
         for check in &runbook.checks {
             if !applicable(check, facts) {
                 out.counts.not_applicable += 1;
@@ -133,17 +182,7 @@ fn evaluate_check(
         Ok(true) => {}
         Err(EvalError::Failed(e)) => return Err(format!("condition could not be evaluated: {e}")),
     }
-    let mut evidence = BTreeMap::new();
-    for (name, e) in &check.evidence {
-        let value = if missing_root(&e.roots, facts).is_some() {
-            serde_json::Value::Null
-        } else {
-            e.evaluate(ctx)
-                .map(|v| expr::to_json(&v))
-                .unwrap_or(serde_json::Value::Null)
-        };
-        evidence.insert(name.clone(), value);
-    }
+    let evidence = evidence(check, facts, ctx);
     let lookup = |name: &str| evidence.get(name).map(expr::display);
     let fixes = check
         .fixes

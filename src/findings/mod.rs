@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use evaluate::{evaluate, Evaluation, Skipped};
-pub use report::Report;
+pub use evaluate::{evaluate, evidence_of, holds, Evaluation, Skipped};
+pub use report::{After, Report};
 
 /// How bad a finding is. `unknown` marks a finding that means the target
 /// could not be assessed at all (our credentials refused): exit code 3.

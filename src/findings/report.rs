@@ -32,6 +32,31 @@ pub struct Report {
     /// Checks that could not be evaluated.
     pub skipped: Vec<Skipped>,
     pub checks: CheckCounts,
+    /// With --fix: what was done about each fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<crate::remediate::Remediation>,
+    /// With --fix, once something was applied: the state after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<After>,
+}
+
+/// The node's state after remediation.
+#[derive(Debug, Clone, Serialize)]
+pub struct After {
+    pub status: Status,
+    pub score: u8,
+    /// Ids of the findings that still fire.
+    pub findings: Vec<String>,
+}
+
+impl After {
+    pub fn of(evaluation: &Evaluation) -> After {
+        After {
+            status: status_of(&evaluation.findings),
+            score: health_score(&evaluation.findings),
+            findings: evaluation.findings.iter().map(|f| f.id.clone()).collect(),
+        }
+    }
 }
 
 /// The status a set of findings gives: the worst severity, where critical
@@ -82,6 +107,8 @@ impl Report {
             unavailable,
             skipped: evaluation.skipped,
             checks: evaluation.counts,
+            remediation: None,
+            after: None,
         }
     }
 }

@@ -133,3 +133,54 @@ pub fn report(r: &Report) -> String {
     }
     out
 }
+
+/// Renders what --fix did: one row per fix, then the state after.
+pub fn remediation(r: &Report) -> String {
+    let mut out = String::new();
+    let Some(rem) = &r.remediation else {
+        return out;
+    };
+    if rem.actions.is_empty() {
+        let _ = writeln!(out, "\nNothing to fix: no finding has a fix.");
+        return out;
+    }
+    let mut table = new_table(&["FINDING", "FIX", "SAFETY", "OUTCOME", "DETAIL"]);
+    for a in &rem.actions {
+        let detail = match (a.resolved, a.verified) {
+            (Some(true), _) => "check passes now".to_string(),
+            (Some(false), Some(true)) => "verified; the check still fires".to_string(),
+            (Some(false), _) => "the check still fires".to_string(),
+            (None, _) => a.reason.clone(),
+        };
+        table.add_row(vec![
+            Cell::new(&a.finding),
+            Cell::new(&a.fix),
+            Cell::new(format!("{:?}", a.safety).to_lowercase()),
+            Cell::new(format!("{:?}", a.outcome).to_lowercase()),
+            Cell::new(detail),
+        ]);
+    }
+    let mode = match rem.mode {
+        crate::remediate::Mode::DryRun => "plan (--dry-run: nothing was changed)",
+        crate::remediate::Mode::Yes => "remediation (--yes: safe fixes only)",
+        crate::remediate::Mode::Interactive => "remediation",
+    };
+    let _ = writeln!(out, "\n{}\n{table}", mode.bold());
+    if let Some(path) = &rem.audit_log {
+        let _ = writeln!(out, "audit log: {path}");
+    }
+    if let Some(after) = &r.after {
+        let _ = writeln!(
+            out,
+            "after: {}  health {}/100{}",
+            status_label(after.status),
+            after.score,
+            if after.findings.is_empty() {
+                String::new()
+            } else {
+                format!("  findings now: {}", after.findings.join(", "))
+            }
+        );
+    }
+    out
+}

@@ -173,6 +173,18 @@ impl RedisServer {
             .unwrap_or_else(|e| panic!("{args:?} failed: {e}"))
     }
 
+    /// A CONFIG GET value (or any reply's last element) as text.
+    pub fn cmd_text(&self, args: &[&str]) -> String {
+        match self.cmd(args) {
+            redis::Value::Array(items) => match items.last() {
+                Some(redis::Value::BulkString(b)) => String::from_utf8_lossy(b).into_owned(),
+                other => format!("{other:?}"),
+            },
+            redis::Value::BulkString(b) => String::from_utf8_lossy(&b).into_owned(),
+            other => format!("{other:?}"),
+        }
+    }
+
     pub fn info_field(&self, field: &str) -> String {
         let text: String = redis::cmd("INFO")
             .arg("everything")
@@ -322,6 +334,33 @@ impl Cachectl {
     pub fn stdin(mut self, text: &str) -> Self {
         self.stdin = Some(text.to_string());
         self
+    }
+
+    /// Runs under a pseudo-terminal (util-linux `script`), typing `input`.
+    /// The exit code is cachectl's; stdout holds everything the terminal showed.
+    pub fn run_in_pty(self, input: &str) -> Run {
+        let program = self.cmd.get_program().to_string_lossy().into_owned();
+        let quoted: Vec<String> = std::iter::once(program)
+            .chain(
+                self.cmd
+                    .get_args()
+                    .map(|a| a.to_string_lossy().into_owned()),
+            )
+            .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+            .collect();
+        let mut script = Command::new("script");
+        script.args(["-qec", &quoted.join(" "), "/dev/null"]);
+        for (k, v) in self.cmd.get_envs() {
+            match v {
+                Some(v) => script.env(k, v),
+                None => script.env_remove(k),
+            };
+        }
+        Cachectl {
+            cmd: script,
+            stdin: Some(input.to_string()),
+        }
+        .run()
     }
 
     pub fn run(mut self) -> Run {

@@ -8,6 +8,7 @@ mod app;
 
 mod cli;
 mod connection;
+mod fix;
 mod generated;
 mod incidents;
 mod runbooks;

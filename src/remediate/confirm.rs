@@ -1,0 +1,56 @@
+//! The only place that reads the operator's answers: prompts on stderr,
+//! answers from the terminal. Never used without a terminal.
+
+use std::io::IsTerminal;
+
+use dialoguer::theme::SimpleTheme;
+use dialoguer::Input;
+
+/// What the operator chose for one fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Apply,
+    Skip,
+    Quit,
+}
+
+/// Whether prompts can be shown and answered.
+pub fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+fn term() -> dialoguer::console::Term {
+    dialoguer::console::Term::stderr()
+}
+
+/// Asks whether to apply a fix: y(es), n(o) to skip, q(uit) to stop the walk.
+pub fn ask(question: &str) -> Result<Choice, String> {
+    let answer: String = Input::with_theme(&SimpleTheme)
+        .with_prompt(format!("{question} [y]es / [n]o, skip / [q]uit"))
+        .validate_with(|a: &String| -> Result<(), &str> {
+            match a.trim().to_ascii_lowercase().as_str() {
+                "y" | "yes" | "n" | "no" | "s" | "skip" | "q" | "quit" => Ok(()),
+                _ => Err("answer y, n or q"),
+            }
+        })
+        .interact_text_on(&term())
+        .map_err(|e| format!("cannot read the answer: {e}"))?;
+    Ok(match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Choice::Apply,
+        "q" | "quit" => Choice::Quit,
+        _ => Choice::Skip,
+    })
+}
+
+/// Asks the operator to type `expected` (the node) to confirm a destructive
+/// fix. Anything else declines.
+pub fn typed(expected: &str) -> Result<bool, String> {
+    let answer: String = Input::with_theme(&SimpleTheme)
+        .with_prompt(format!(
+            "This fix is destructive. Type the node ({expected}) to confirm"
+        ))
+        .allow_empty(true)
+        .interact_text_on(&term())
+        .map_err(|e| format!("cannot read the answer: {e}"))?;
+    Ok(answer.trim() == expected)
+}
