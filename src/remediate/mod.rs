@@ -398,8 +398,13 @@ pub async fn walk(
             action.outcome = Outcome::Applied;
             diag(&format!("  applied: {}", action.results.join(", ")));
         }
-        // Verify: collect again, re-evaluate the check, compare.
-        let now = collect(spec, timeouts).await;
+        // Verify: collect Redis's facts again, re-evaluate the check, compare.
+        // The application is not scraped again: its counters move on their
+        // own schedule, so its facts from the diagnosis stand.
+        let mut now = collect(spec, timeouts).await;
+        if let Some(http) = facts.get(crate::runbook::expr::HTTP_ROOT) {
+            now.values.insert(crate::runbook::expr::HTTP_ROOT.into(), http.clone());
+        }
         let resolved = !still_fires(set, &now, &p.finding.id, &p.finding.node);
         action.after = Some(evidence_of(p.runbook, p.check, &now));
         action.resolved = Some(resolved);
