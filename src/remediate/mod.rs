@@ -403,7 +403,8 @@ pub async fn walk(
         // own schedule, so its facts from the diagnosis stand.
         let mut now = collect(spec, timeouts).await;
         if let Some(http) = facts.get(crate::runbook::expr::HTTP_ROOT) {
-            now.values.insert(crate::runbook::expr::HTTP_ROOT.into(), http.clone());
+            now.values
+                .insert(crate::runbook::expr::HTTP_ROOT.into(), http.clone());
         }
         let resolved = !still_fires(set, &now, &p.finding.id, &p.finding.node);
         action.after = Some(evidence_of(p.runbook, p.check, &now));

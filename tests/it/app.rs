@@ -362,18 +362,7 @@ fn malformed_metrics_lines_do_not_lose_the_scrape() {
 
 #[test]
 fn hot_set_evicted_needs_both_sides() {
-    let server = RedisServer::with(
-        ServerOptions::default()
-            .config("maxmemory 2mb")
-            .config("maxmemory-policy allkeys-lru"),
-    );
-    let mut c = server.client();
-    let value = "v".repeat(1024);
-    let mut pipe = redis::pipe();
-    for i in 0..20_000 {
-        pipe.cmd("SET").arg(format!("k:{i}")).arg(&value).ignore();
-    }
-    let _: () = pipe.query(&mut c).unwrap();
+    let server = evicting_server();
     let app = AppServer::start();
     app.route_fn("/metrics", |n| {
         Reply::metrics(&exposition(100 + 50 * n as u64, 100 + 50 * n as u64, 0))

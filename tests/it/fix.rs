@@ -6,27 +6,6 @@ use std::path::Path;
 
 use crate::harness::*;
 
-/// A cache full under noeviction: writes fail with OOM.
-fn oom_server(extra: ServerOptions) -> RedisServer {
-    let server = RedisServer::with(
-        extra
-            .config("maxmemory 3mb")
-            .config("maxmemory-policy noeviction"),
-    );
-    let mut c = server.client();
-    let value = "v".repeat(1024);
-    for i in 0..10_000 {
-        let r: redis::RedisResult<()> = redis::cmd("SET")
-            .arg(format!("k:{i}"))
-            .arg(&value)
-            .query(&mut c);
-        if r.is_err() {
-            break;
-        }
-    }
-    server
-}
-
 /// Every config parameter and the key count: what "untouched" means.
 fn state(server: &RedisServer) -> (BTreeMap<String, String>, i64) {
     let mut c = server.client();

@@ -248,6 +248,46 @@ impl Drop for RedisServer {
     }
 }
 
+/// A cache full under noeviction: SETs of 1 KiB values until one fails with
+/// OOM (panics if none does).
+pub fn oom_server(opts: ServerOptions) -> RedisServer {
+    let server = RedisServer::with(
+        opts.config("maxmemory 3mb")
+            .config("maxmemory-policy noeviction"),
+    );
+    let mut c = server.client();
+    let value = "v".repeat(1024);
+    for i in 0..10_000 {
+        let r: redis::RedisResult<()> = redis::cmd("SET")
+            .arg(format!("k:{i}"))
+            .arg(&value)
+            .query(&mut c);
+        if let Err(e) = r {
+            assert!(e.to_string().contains("OOM"), "{e}");
+            return server;
+        }
+    }
+    panic!("writes never failed with OOM");
+}
+
+/// A cache that has just evicted thousands of keys: 20 MB written into a
+/// 2 MB allkeys-lru instance.
+pub fn evicting_server() -> RedisServer {
+    let server = RedisServer::with(
+        ServerOptions::default()
+            .config("maxmemory 2mb")
+            .config("maxmemory-policy allkeys-lru"),
+    );
+    let mut c = server.client();
+    let value = "v".repeat(1024);
+    let mut pipe = redis::pipe();
+    for i in 0..20_000 {
+        pipe.cmd("SET").arg(format!("k:{i}")).arg(&value).ignore();
+    }
+    let _: () = pipe.query(&mut c).unwrap();
+    server
+}
+
 /// Output of one cachectl run.
 pub struct Run {
     pub output: Output,

@@ -44,26 +44,7 @@ fn healthy_cache_is_ok_and_exits_0() {
 
 #[test]
 fn out_of_memory_with_noeviction_is_critical() {
-    let server = RedisServer::with(
-        ServerOptions::default()
-            .config("maxmemory 3mb")
-            .config("maxmemory-policy noeviction"),
-    );
-    let mut c = server.client();
-    let value = "v".repeat(1024);
-    let mut oom = false;
-    for i in 0..10_000 {
-        let r: redis::RedisResult<()> = redis::cmd("SET")
-            .arg(format!("k:{i}"))
-            .arg(&value)
-            .query(&mut c);
-        if let Err(e) = r {
-            assert!(e.to_string().contains("OOM"), "{e}");
-            oom = true;
-            break;
-        }
-    }
-    assert!(oom, "writes never failed with OOM");
+    let server = oom_server(ServerOptions::default());
     let run = diagnose(&server.url(), &[]);
     let report = run.json();
     let f = expect_finding(&report, "oom-noeviction", "critical");
@@ -211,18 +192,7 @@ fn sixty_percent_hits_is_a_warning_and_few_lookups_are_not_judged() {
 
 #[test]
 fn a_stream_of_evictions_is_eviction_pressure() {
-    let server = RedisServer::with(
-        ServerOptions::default()
-            .config("maxmemory 2mb")
-            .config("maxmemory-policy allkeys-lru"),
-    );
-    let mut c = server.client();
-    let value = "v".repeat(1024);
-    let mut pipe = redis::pipe();
-    for i in 0..20_000 {
-        pipe.cmd("SET").arg(format!("k:{i}")).arg(&value).ignore();
-    }
-    let _: () = pipe.query(&mut c).unwrap();
+    let server = evicting_server();
     let run = diagnose(&server.url(), &["--only", "eviction-pressure"]);
     let report = run.json();
     let f = expect_finding(&report, "evictions-high", "warning");
