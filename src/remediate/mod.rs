@@ -21,9 +21,10 @@ use crate::facts::Facts;
 use crate::findings::{evidence_of, holds, Finding, FixKind, Report, Safety};
 use crate::redis::reply;
 use crate::render::diag;
+use crate::runbook::expr::HTTP_ROOT;
 use crate::runbook::load::{Check, Fix};
 use crate::runbook::{Runbook, RunbookSet};
-use crate::target::connect;
+use crate::target::connect::{self, Session};
 use crate::target::{TargetSpec, Timeouts};
 use audit::{AuditLog, AuditRecord};
 use confirm::Choice;
@@ -154,6 +155,19 @@ fn reply_text(v: &redis::Value) -> String {
     }
 }
 
+/// Facts about the node the pre-flight needs, from the diagnosis.
+fn node_state<'a>(facts: &Facts, user: &'a str) -> preflight::NodeState<'a> {
+    let info = |field: &str| facts.get("info").and_then(|i| i.get(field)).cloned();
+    let major: u32 = info("redis_version")
+        .and_then(|v| v.as_str().and_then(|s| s.split('.').next()?.parse().ok()))
+        .unwrap_or(0);
+    preflight::NodeState {
+        user,
+        is_replica: info("role").is_some_and(|r| r == "slave"),
+        has_acl_dryrun: major >= 7,
+    }
+}
+
 /// Walks the plan. Returns what happened and, if anything was applied, the
 /// facts collected after the last fix.
 pub async fn walk(
@@ -165,34 +179,56 @@ pub async fn walk(
     opts: &Options,
 ) -> (Remediation, Option<Facts>) {
     let planned = plan(&report.findings, set);
-    let mut actions = Vec::new();
-    let mut latest: Option<Facts> = None;
-    let node_name = spec.node();
     let session = if planned.is_empty() {
         None
     } else {
         connect::connect(spec, timeouts).await.ok()
     };
-    let info = |f: &Facts, field: &str| f.get("info").and_then(|i| i.get(field)).cloned();
-    let version = info(facts, "redis_version")
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default();
-    let major: u32 = version
-        .split('.')
-        .next()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(0);
-    let is_replica = info(facts, "role")
-        .and_then(|r| r.as_str().map(|s| s == "slave"))
-        .unwrap_or(false);
     let user = spec.username.clone().unwrap_or_else(|| "default".into());
-    let node = preflight::NodeState {
-        user: &user,
-        is_replica,
-        has_acl_dryrun: major >= 7,
+    let mut walker = Walker {
+        report,
+        set,
+        facts,
+        spec,
+        timeouts,
+        opts,
+        session,
+        node: node_state(facts, &user),
+        latest: None,
+        quit: false,
     };
-    let mut quit = false;
-    for p in planned {
+    let mut actions = Vec::new();
+    for p in &planned {
+        actions.push(walker.step(p).await);
+    }
+    let audit_log = opts.audit.as_ref().map(|a| a.path.display().to_string());
+    let remediation = Remediation {
+        mode: opts.mode,
+        audit_log,
+        actions,
+    };
+    (remediation, walker.latest)
+}
+
+/// The state of one walk through the plan.
+struct Walker<'a> {
+    report: &'a Report,
+    set: &'a RunbookSet,
+    facts: &'a Facts,
+    spec: &'a TargetSpec,
+    timeouts: &'a Timeouts,
+    opts: &'a Options,
+    session: Option<Session>,
+    node: preflight::NodeState<'a>,
+    /// Facts collected after the last applied fix.
+    latest: Option<Facts>,
+    /// The operator quit, or the audit log failed: offer nothing more.
+    quit: bool,
+}
+
+impl Walker<'_> {
+    /// Shows one fix, and decides, runs and verifies it.
+    async fn step(&mut self, p: &Planned<'_>) -> Action {
         let view = &p.finding.fixes[p.index];
         let mut action = Action {
             finding: p.finding.id.clone(),
@@ -222,133 +258,141 @@ pub async fn walk(
         for c in &view.commands {
             diag(&format!("    {c}"));
         }
-        if quit {
-            action.reason = "the walk was stopped".into();
-            actions.push(action);
-            continue;
+        let settle = |action: &mut Action, outcome: Outcome, reason: String, shown: &str| {
+            action.outcome = outcome;
+            if !shown.is_empty() {
+                diag(&format!("  {shown}: {reason}"));
+            }
+            action.reason = reason;
+        };
+        if self.quit {
+            settle(
+                &mut action,
+                Outcome::Skipped,
+                "the walk was stopped".into(),
+                "",
+            );
+            return action;
         }
         if view.kind == FixKind::Manual {
-            action.outcome = Outcome::Manual;
-            action.reason = "steps for the operator; cachectl does not run them".into();
-            diag("  (manual steps: cachectl does not run these)");
-            actions.push(action);
-            continue;
+            let why = "steps for the operator; cachectl does not run them".to_string();
+            settle(&mut action, Outcome::Manual, why, "manual");
+            return action;
         }
         let argv = match &p.argv {
-            Ok(a) => a.clone(),
+            Ok(a) => a,
             Err(e) => {
-                action.outcome = Outcome::Blocked;
-                action.reason = e.clone();
-                actions.push(action);
-                continue;
+                settle(&mut action, Outcome::Blocked, e.clone(), "blocked");
+                return action;
             }
         };
-        // The finding may already be gone (an earlier fix resolved it).
-        if let Some(now) = &latest {
-            if !still_fires(set, now, &p.finding.id, &p.finding.node) {
-                action.reason = "already resolved by an earlier fix".into();
-                diag("  already resolved by an earlier fix; skipped");
-                actions.push(action);
-                continue;
+        // An earlier fix may have resolved this finding already.
+        if let Some(now) = &self.latest {
+            if !still_fires(self.set, now, &p.finding.id, &p.finding.node) {
+                let why = "already resolved by an earlier fix".to_string();
+                settle(&mut action, Outcome::Skipped, why, "skipped");
+                return action;
             }
         }
-        let Some(session) = &session else {
-            action.outcome = Outcome::Blocked;
-            action.reason = "cannot connect to the node to run it".into();
-            diag("  blocked: cannot connect to the node to run it");
-            actions.push(action);
-            continue;
+        let Some(session) = &self.session else {
+            let why = "cannot connect to the node to run it".to_string();
+            settle(&mut action, Outcome::Blocked, why, "blocked");
+            return action;
         };
-        match preflight::check(session, &node, &argv).await {
+        match preflight::check(session, &self.node, argv).await {
             Err(why) => {
-                action.outcome = Outcome::Blocked;
-                action.reason = why.clone();
-                diag(&format!("  blocked: {why}"));
-                actions.push(action);
-                continue;
+                settle(&mut action, Outcome::Blocked, why, "blocked");
+                return action;
             }
-            Ok(notes) => {
-                for n in notes {
-                    diag(&format!("  note: {n}"));
+            Ok(notes) => notes.iter().for_each(|n| diag(&format!("  note: {n}"))),
+        }
+        if let Err((outcome, why)) = self.decide(view.safety) {
+            let shown = if outcome == Outcome::Planned {
+                ""
+            } else {
+                "skipped"
+            };
+            settle(&mut action, outcome, why, shown);
+            return action;
+        }
+        match self.execute(p, argv, &mut action.results).await {
+            Ok(()) => {
+                action.outcome = Outcome::Applied;
+                diag(&format!("  applied: {}", action.results.join(", ")));
+            }
+            Err(why) => {
+                let nothing_ran = action.results.is_empty();
+                settle(&mut action, Outcome::Failed, why, "failed");
+                if nothing_ran {
+                    return action;
                 }
             }
         }
-        let go = match opts.mode {
-            Mode::DryRun => {
-                action.outcome = Outcome::Planned;
-                action.reason = "--dry-run".into();
-                false
-            }
-            Mode::Yes => match view.safety {
-                Safety::Safe => true,
-                Safety::Unsafe => {
-                    action.reason =
-                        "unsafe: --yes applies only safe fixes; run interactively to apply it"
-                            .into();
-                    false
+        self.verify(p, &mut action).await;
+        action
+    }
+
+    /// Whether to apply a fix of this safety, by mode; `Err` says why not.
+    fn decide(&mut self, safety: Safety) -> Result<(), (Outcome, String)> {
+        let node = self.spec.node();
+        let skip = |why: String| Err((Outcome::Skipped, why));
+        match self.opts.mode {
+            Mode::DryRun => Err((Outcome::Planned, "--dry-run".into())),
+            Mode::Yes => match safety {
+                Safety::Safe => Ok(()),
+                Safety::Unsafe => skip(
+                    "unsafe: --yes applies only safe fixes; run interactively to apply it".into(),
+                ),
+                Safety::Destructive if self.opts.confirm_destructive.as_deref() == Some(&node) => {
+                    Ok(())
                 }
                 Safety::Destructive => {
-                    if opts.confirm_destructive.as_deref() == Some(node_name.as_str()) {
-                        true
-                    } else {
-                        action.reason =
-                            format!("destructive: needs --confirm-destructive {node_name}");
-                        false
-                    }
+                    skip(format!("destructive: needs --confirm-destructive {node}"))
                 }
             },
             Mode::Interactive => match confirm::ask("Apply this fix?") {
-                Ok(Choice::Apply) if view.safety == Safety::Destructive => {
-                    match confirm::typed(&node_name) {
-                        Ok(true) => true,
-                        Ok(false) => {
-                            action.reason = "the typed confirmation did not match the node".into();
-                            false
-                        }
-                        Err(e) => {
-                            action.reason = e;
-                            quit = true;
-                            false
-                        }
+                Ok(Choice::Apply) if safety == Safety::Destructive => match confirm::typed(&node) {
+                    Ok(true) => Ok(()),
+                    Ok(false) => skip("the typed confirmation did not match the node".into()),
+                    Err(e) => {
+                        self.quit = true;
+                        skip(e)
                     }
-                }
-                Ok(Choice::Apply) => true,
-                Ok(Choice::Skip) => {
-                    action.reason = "declined".into();
-                    false
-                }
+                },
+                Ok(Choice::Apply) => Ok(()),
+                Ok(Choice::Skip) => skip("declined".into()),
                 Ok(Choice::Quit) => {
-                    action.reason = "the walk was stopped".into();
-                    quit = true;
-                    false
+                    self.quit = true;
+                    skip("the walk was stopped".into())
                 }
                 Err(e) => {
-                    action.reason = e;
-                    quit = true;
-                    false
+                    self.quit = true;
+                    skip(e)
                 }
             },
-        };
-        if !go {
-            if !action.reason.is_empty() && opts.mode != Mode::DryRun {
-                diag(&format!("  skipped: {}", action.reason));
-            }
-            actions.push(action);
-            continue;
         }
-        // Execute, every command logged before it is sent.
-        let Some(log) = &opts.audit else {
-            action.outcome = Outcome::Blocked;
-            action.reason = "no audit log".into();
-            actions.push(action);
-            continue;
+    }
+
+    /// Sends the commands in order, each written to the audit log first.
+    /// Stops at the first failure; `results` holds the replies of those that ran.
+    async fn execute(
+        &mut self,
+        p: &Planned<'_>,
+        argv: &[Vec<String>],
+        results: &mut Vec<String>,
+    ) -> Result<(), String> {
+        let view = &p.finding.fixes[p.index];
+        let Some(log) = &self.opts.audit else {
+            return Err("no audit log".into());
         };
-        let mut failed = None;
+        let Some(session) = &self.session else {
+            return Err("not connected".into());
+        };
         for (i, args) in argv.iter().enumerate() {
             let record = |phase: &'static str, result: Option<String>| AuditRecord {
                 time: audit::now_rfc3339(),
                 user: audit::who(),
-                target: &report.target,
+                target: &self.report.target,
                 node: &p.finding.node,
                 finding: &p.finding.id,
                 fix: &view.id,
@@ -357,12 +401,11 @@ pub async fn walk(
                 result,
             };
             if let Err(e) = log.append(&record("attempt", None)) {
-                failed = Some(format!(
+                self.quit = true;
+                return Err(format!(
                     "{e}; nothing more was sent ({i} of {} commands ran)",
                     argv.len()
                 ));
-                quit = true;
-                break;
             }
             let mut cmd = redis::cmd(&args[0]);
             for a in &args[1..] {
@@ -372,53 +415,40 @@ pub async fn walk(
                 Ok(v) => {
                     let text = reply_text(&v);
                     let _ = log.append(&record("ok", Some(text.clone())));
-                    action.results.push(text);
+                    results.push(text);
                 }
                 Err(e) => {
                     let _ = log.append(&record("error", Some(e.detail.clone())));
-                    failed = Some(format!(
+                    return Err(format!(
                         "`{}` failed: {} ({i} of {} commands ran before it)",
                         view.commands[i],
                         e.detail,
                         argv.len()
                     ));
-                    break;
                 }
             }
         }
-        if let Some(why) = failed {
-            action.outcome = Outcome::Failed;
-            action.reason = why.clone();
-            diag(&format!("  failed: {why}"));
-            if action.results.is_empty() {
-                actions.push(action);
-                continue;
-            }
-        } else {
-            action.outcome = Outcome::Applied;
-            diag(&format!("  applied: {}", action.results.join(", ")));
+        Ok(())
+    }
+
+    /// Collects Redis's facts again, re-evaluates the check and the fix's
+    /// `verify`, and shows before and after. The application is not scraped
+    /// again: its counters move on their own schedule, so its facts stand.
+    async fn verify(&mut self, p: &Planned<'_>, action: &mut Action) {
+        let mut now = collect(self.spec, self.timeouts).await;
+        if let Some(http) = self.facts.get(HTTP_ROOT) {
+            now.values.insert(HTTP_ROOT.into(), http.clone());
         }
-        // Verify: collect Redis's facts again, re-evaluate the check, compare.
-        // The application is not scraped again: its counters move on their
-        // own schedule, so its facts from the diagnosis stand.
-        let mut now = collect(spec, timeouts).await;
-        if let Some(http) = facts.get(crate::runbook::expr::HTTP_ROOT) {
-            now.values
-                .insert(crate::runbook::expr::HTTP_ROOT.into(), http.clone());
-        }
-        let resolved = !still_fires(set, &now, &p.finding.id, &p.finding.node);
-        action.after = Some(evidence_of(p.runbook, p.check, &now));
-        action.resolved = Some(resolved);
+        let resolved = !still_fires(self.set, &now, &p.finding.id, &p.finding.node);
+        let after = evidence_of(p.runbook, p.check, &now);
         action.verified = p
             .def
             .verify
             .as_ref()
             .map(|v| holds(p.runbook, v, &now).unwrap_or(false));
+        action.resolved = Some(resolved);
         diag(&format!("  before: {}", show_evidence(&action.before)));
-        diag(&format!(
-            "  after:  {}",
-            show_evidence(action.after.as_ref().unwrap_or(&BTreeMap::new()))
-        ));
+        diag(&format!("  after:  {}", show_evidence(&after)));
         diag(&format!(
             "  {}{}",
             if resolved {
@@ -432,18 +462,9 @@ pub async fn walk(
                 None => "",
             }
         ));
-        latest = Some(now);
-        actions.push(action);
+        action.after = Some(after);
+        self.latest = Some(now);
     }
-    let audit_log = opts.audit.as_ref().map(|a| a.path.display().to_string());
-    (
-        Remediation {
-            mode: opts.mode,
-            audit_log,
-            actions,
-        },
-        latest,
-    )
 }
 
 fn still_fires(set: &RunbookSet, facts: &Facts, id: &str, node: &str) -> bool {
