@@ -62,7 +62,7 @@ fn fallback_scenario_app_healthy_redis_down_errors_rising() {
     assert_eq!(f["evidence"]["new_errors"], 150.0);
     assert_eq!(f["evidence"]["status"], 200);
     let interval = f["evidence"]["interval_s"].as_f64().unwrap();
-    assert!((1.0..1.5).contains(&interval), "{interval}");
+    assert!((1.0..2.5).contains(&interval), "{interval}");
     // All 150 operations in the window failed.
     expect_finding(&report, "app-error-rate-critical", "critical");
     assert!(
@@ -72,7 +72,7 @@ fn fallback_scenario_app_healthy_redis_down_errors_rising() {
     assert_eq!(report["app"], format!("{}/", app.url()));
     assert_eq!(run.code(), 2);
     assert!(
-        run.elapsed < Duration::from_secs(4),
+        run.elapsed < Duration::from_secs(6),
         "took {:?}",
         run.elapsed
     );
@@ -211,7 +211,7 @@ fn each_endpoint_failure_mode_is_its_own_finding_and_nothing_stalls() {
         "{f:#}"
     );
     assert!(
-        run.elapsed < Duration::from_secs(4),
+        run.elapsed < Duration::from_secs(5),
         "took {:?}",
         run.elapsed
     );
