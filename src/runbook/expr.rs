@@ -90,7 +90,11 @@ pub fn compile(source: &str, local_roots: &[Field]) -> Result<Expression, String
 }
 
 /// What the checker knows about a sub-expression: its shape and its path.
-type Known = Option<(Shape, String)>;
+/// Shapes are borrowed from the catalogue and the runbook, never copied.
+type Known<'s> = Option<(&'s Shape, String)>;
+
+static ANY: Shape = Shape::Scalar("any");
+static STRING: Shape = Shape::Scalar("string");
 
 struct Checker<'a> {
     local_roots: &'a [Field],
@@ -109,8 +113,12 @@ fn field_names(fields: &[Field]) -> String {
         .join(", ")
 }
 
-impl Checker<'_> {
-    fn walk(&mut self, e: &IdedExpr, scope: &HashMap<String, Known>) -> Result<Known, String> {
+impl<'a> Checker<'a> {
+    fn walk(
+        &mut self,
+        e: &IdedExpr,
+        scope: &HashMap<String, Known<'a>>,
+    ) -> Result<Known<'a>, String> {
         match &e.expr {
             Expr::Ident(name) => self.ident(name, scope),
             Expr::Select(sel) => {
@@ -141,12 +149,8 @@ impl Checker<'_> {
             Expr::Comprehension(c) => {
                 let range = self.walk(&c.iter_range, scope)?;
                 let element = match &range {
-                    Some((Shape::List(inner), path)) => {
-                        Some(((**inner).clone(), format!("{path}[]")))
-                    }
-                    Some((Shape::Map(_), path)) => {
-                        Some((Shape::Scalar("string"), format!("{path} key")))
-                    }
+                    Some((Shape::List(inner), path)) => Some((&**inner, format!("{path}[]"))),
+                    Some((Shape::Map(_), path)) => Some((&STRING, format!("{path} key"))),
                     _ => None,
                 };
                 let mut inner = scope.clone();
@@ -183,7 +187,11 @@ impl Checker<'_> {
         }
     }
 
-    fn ident(&mut self, name: &str, scope: &HashMap<String, Known>) -> Result<Known, String> {
+    fn ident(
+        &mut self,
+        name: &str,
+        scope: &HashMap<String, Known<'a>>,
+    ) -> Result<Known<'a>, String> {
         if let Some(bound) = scope.get(name) {
             return Ok(bound.clone());
         }
@@ -193,11 +201,11 @@ impl Checker<'_> {
             if name != THRESHOLD_ROOT {
                 self.roots.push(name.to_string());
             }
-            return Ok(Some((root.shape.clone(), name.to_string())));
+            return Ok(Some((&root.shape, name.to_string())));
         }
         if let Some(root) = catalog::root(name) {
             self.roots.push(name.to_string());
-            return Ok(Some((root.shape.clone(), name.to_string())));
+            return Ok(Some((&root.shape, name.to_string())));
         }
         if CEL_IDENTS.contains(&name) {
             return Ok(None);
@@ -214,31 +222,31 @@ impl Checker<'_> {
     }
 }
 
-fn select(operand: Known, field: &str) -> Result<Known, String> {
+fn select<'s>(operand: Known<'s>, field: &str) -> Result<Known<'s>, String> {
     let Some((shape, path)) = operand else {
         return Ok(None);
     };
     let child = format!("{path}.{field}");
     match shape {
         Shape::Record(fields) => match fields.iter().find(|f| f.name == field) {
-            Some(f) => Ok(Some((f.shape.clone(), child))),
+            Some(f) => Ok(Some((&f.shape, child))),
             None if path == THRESHOLD_ROOT => Err(format!(
                 "unknown threshold `{field}`; this runbook declares: {}",
-                field_names(&fields)
+                field_names(fields)
             )),
             None if path == HTTP_ROOT => Err(format!(
                 "unknown HTTP step `{field}`; this runbook declares: {}",
-                field_names(&fields)
+                field_names(fields)
             )),
             None => Err(format!(
                 "unknown fact `{child}`; `{path}` has: {}",
-                field_names(&fields)
+                field_names(fields)
             )),
         },
-        Shape::Map(inner) => Ok(Some((*inner, child))),
+        Shape::Map(inner) => Ok(Some((&**inner, child))),
         Shape::InfoFields => {
             if catalog::info_fields().contains(&field) {
-                Ok(Some((Shape::Scalar("any"), child)))
+                Ok(Some((&ANY, child)))
             } else {
                 Err(format!(
                     "unknown INFO field `{child}` (a field this version of cachectl does not know can be read as info[\"{field}\"])"
@@ -252,17 +260,17 @@ fn select(operand: Known, field: &str) -> Result<Known, String> {
     }
 }
 
-fn index(operand: Known, key: Option<&str>) -> Known {
+fn index<'s>(operand: Known<'s>, key: Option<&str>) -> Known<'s> {
     let (shape, path) = operand?;
     match (shape, key) {
-        (Shape::Map(inner), Some(k)) => Some((*inner, format!("{path}[\"{k}\"]"))),
-        (Shape::Map(inner), None) => Some((*inner, format!("{path}[]"))),
-        (Shape::List(inner), _) => Some((*inner, format!("{path}[]"))),
-        (Shape::InfoFields, _) => Some((Shape::Scalar("any"), path)),
+        (Shape::Map(inner), Some(k)) => Some((&**inner, format!("{path}[\"{k}\"]"))),
+        (Shape::Map(inner), None) => Some((&**inner, format!("{path}[]"))),
+        (Shape::List(inner), _) => Some((&**inner, format!("{path}[]"))),
+        (Shape::InfoFields, _) => Some((&ANY, path)),
         (Shape::Record(fields), Some(k)) => fields
             .iter()
             .find(|f| f.name == k)
-            .map(|f| (f.shape.clone(), format!("{path}.{k}"))),
+            .map(|f| (&f.shape, format!("{path}.{k}"))),
         _ => None,
     }
 }

@@ -385,30 +385,38 @@ fn runbook_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 /// Compiles the built-in runbooks, spread over the machine's cores:
 /// expression compilation is most of cachectl's start-up time.
 fn load_builtins() -> Result<Vec<Runbook>, LoadError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let files = super::builtin::FILES;
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 4);
-    let per_thread = files.len().div_ceil(threads);
-    let results: Vec<Result<Runbook, LoadError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(per_thread.max(1))
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|(name, text)| load_str(&format!("runbooks/{name}"), text, "built-in"))
-                        .collect::<Vec<_>>()
+    // Each thread takes the next file until none is left, so one large
+    // runbook does not hold a whole chunk back.
+    let next = AtomicUsize::new(0);
+    let mut loaded: Vec<(usize, Result<Runbook, LoadError>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((name, text)) = files.get(i) else {
+                            break;
+                        };
+                        done.push((i, load_str(&format!("runbooks/{name}"), text, "built-in")));
+                    }
+                    done
                 })
             })
             .collect();
-        handles
+        workers
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|w| w.join().unwrap_or_default())
             .collect()
     });
-    results.into_iter().collect()
+    loaded.sort_by_key(|(i, _)| *i);
+    loaded.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Built-in runbooks plus those in `dirs`. A user runbook with a built-in's
