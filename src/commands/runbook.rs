@@ -95,6 +95,13 @@ pub fn run(cmd: RunbookCommand) -> Result<Status, CliError> {
                 let _ = writeln!(out, "{}  {}", root.name, root.doc);
                 describe(&root.shape, &root.name, &mut out);
             }
+            let _ = writeln!(
+                out,
+                "threshold  The runbook's own thresholds: threshold.<name>.\n\
+                 http  With --app, the responses of the runbook's HTTP steps: http.<step>.ok, .error, \
+                 .status, .json, .values.<name>, .series.<name>.value|increase|rate|window \
+                 (see docs/runbooks.md)."
+            );
             render::out(&out);
             Ok(Status::Ok)
         }

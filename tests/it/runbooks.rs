@@ -68,6 +68,7 @@ fn facts_lists_the_catalogue() {
     assert_eq!(run.code(), 0);
     assert!(run.stdout().contains("derived.memory_ratio"));
     assert!(run.stdout().contains("slowlog.entries[].duration_us"));
+    assert!(run.stdout().contains("http.<step>"));
 }
 
 fn validate(text: &str) -> Run {
