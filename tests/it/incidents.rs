@@ -440,20 +440,24 @@ fn renamed_config_command_is_recorded_as_disabled() {
 fn a_server_kept_busy_has_high_round_trips() {
     let server = RedisServer::start();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let busy = {
-        let stop = stop.clone();
-        let mut c = server.client();
-        std::thread::spawn(move || {
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let _: redis::RedisResult<()> =
-                    redis::cmd("DEBUG").arg("SLEEP").arg("0.03").query(&mut c);
-            }
+    // Two clients taking turns keep the server asleep nearly all the time,
+    // even when this machine is loaded and a client is slow to send again.
+    let busy: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = stop.clone();
+            let mut c = server.client();
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _: redis::RedisResult<()> =
+                        redis::cmd("DEBUG").arg("SLEEP").arg("0.05").query(&mut c);
+                }
+            })
         })
-    };
-    std::thread::sleep(Duration::from_millis(50));
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
     let run = diagnose(&server.url(), &["--only", "high-latency"]);
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    busy.join().unwrap();
+    busy.into_iter().for_each(|b| b.join().unwrap());
     let report = run.json();
     let f = expect_finding(&report, "rtt-critical", "critical");
     assert!(f["evidence"]["avg_ms"].as_f64().unwrap() > 10.0, "{f:#}");
