@@ -292,3 +292,62 @@ fn long_running_script_is_server_busy() {
     assert_eq!(run.code(), 2);
     let _: redis::RedisResult<()> = redis::cmd("SCRIPT").arg("KILL").query(&mut server.client());
 }
+
+#[test]
+fn a_listener_that_never_accepts_is_a_connect_timeout() {
+    // A full accept queue makes the kernel drop SYNs: what a host behind a
+    // dropping firewall, or a process that stopped accepting, looks like.
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(
+            &"127.0.0.1:0"
+                .parse::<std::net::SocketAddr>()
+                .unwrap()
+                .into(),
+        )
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let _queued: Vec<_> = (0..2)
+        .filter_map(|_| {
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)).ok()
+        })
+        .collect();
+    let run = diagnose(
+        &format!("redis://127.0.0.1:{}", addr.port()),
+        &["--connect-timeout", "1s", "--command-timeout", "1s"],
+    );
+    let report = run.json();
+    let f = expect_finding(&report, "connect-timeout", "critical");
+    assert!(f["message"].as_str().unwrap().contains("firewall"), "{f:#}");
+    assert!(
+        run.elapsed < Duration::from_secs(5),
+        "took {:?}",
+        run.elapsed
+    );
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn a_server_loading_its_dataset_is_told_apart() {
+    let source = RedisServer::start();
+    source.cmd(&["DEBUG", "POPULATE", "20000"]);
+    source.cmd(&["SAVE"]);
+    let mut opts = ServerOptions::default()
+        // 200 µs per key: 4 s of loading for 20 000 keys.
+        .config("key-load-delay 200")
+        .config("loading-process-events-interval-bytes 1024");
+    opts.load_rdb = Some(source.dir.path().join("dump.rdb"));
+    let server = RedisServer::with(opts);
+    let run = diagnose(&server.url(), &[]);
+    let report = run.json();
+    let f = expect_finding(&report, "server-loading", "critical");
+    assert!(f["message"].as_str().unwrap().contains("loading"), "{f:#}");
+    assert_eq!(
+        report["findings"].as_array().unwrap().len(),
+        1,
+        "{report:#}"
+    );
+    assert_eq!(run.code(), 2);
+}

@@ -37,6 +37,9 @@ pub struct ServerOptions {
     pub password: Option<String>,
     /// Listen on TLS only: (cert, key, ca) files.
     pub tls: Option<(PathBuf, PathBuf, PathBuf)>,
+    /// An RDB file to load at start; the server is handed over as soon as it
+    /// listens, still loading.
+    pub load_rdb: Option<PathBuf>,
 }
 
 impl ServerOptions {
@@ -74,6 +77,9 @@ impl RedisServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let conf = dir.path().join("redis.conf");
+        if let Some(rdb) = &opts.load_rdb {
+            std::fs::copy(rdb, dir.path().join("dump.rdb")).ok()?;
+        }
         let mut text = String::new();
         text.push_str(&format!("bind 127.0.0.1\ndir {}\n", dir.path().display()));
         text.push_str("save \"\"\nappendonly no\nenable-debug-command yes\nlogfile redis.log\n");
@@ -116,7 +122,7 @@ impl RedisServer {
                 }
             }
             if TcpStream::connect(("127.0.0.1", port)).is_ok()
-                && (opts.tls.is_some() || server.ping_ok())
+                && (opts.tls.is_some() || opts.load_rdb.is_some() || server.ping_ok())
             {
                 return Some(server);
             }
