@@ -125,7 +125,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__diagnose)
-            opts="-u -y -o -h -V --url --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --app --interval --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --only --skip --color --help --version"
+            opts="-u -y -o -h -V --url --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --app --app-ca --interval --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --only --skip --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,6 +164,10 @@ _cachectl() {
                     return 0
                     ;;
                 --app)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-ca)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

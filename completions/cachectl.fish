@@ -41,6 +41,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l timeout -
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app -d 'Base URL of the application that uses the cache (http:// or https://). Runbooks probe its endpoints below it: /health/ready, /metrics, /internal/cache/status. Falls back to CACHECTL_APP' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-ca -d 'CA certificate (PEM) to verify an https:// --app with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l interval -d 'Time between the two scrapes of /metrics that give per-second rates; 0 scrapes once (checks that need rates then say so)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l confirm-destructive -d 'With --fix --yes: also apply destructive fixes (flush, client kill) to this node, named as host:port, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F

@@ -136,6 +136,11 @@ pub struct AppArgs {
     #[arg(long, value_name = "URL")]
     pub app: Option<String>,
 
+    /// CA certificate (PEM) to verify an https:// --app with, instead of the
+    /// system roots.
+    #[arg(long, value_name = "FILE")]
+    pub app_ca: Option<PathBuf>,
+
     /// Time between the two scrapes of /metrics that give per-second rates;
     /// 0 scrapes once (checks that need rates then say so).
     #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration::parse_or_zero)]

@@ -160,12 +160,22 @@ pub fn resolve_app(args: &AppArgs, timeouts: &Timeouts) -> Result<Option<App>, C
             args.interval, timeouts.command, timeouts.overall
         )));
     }
-    Ok(Some(App {
+    let ca_pem = match &args.app_ca {
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
+            CliError::Usage(format!("--app-ca: cannot read {}: {e}", path.display()))
+        })?),
+        None => None,
+    };
+    let app = App {
         base,
         connect_timeout: timeouts.connect,
         request_timeout: timeouts.command,
         interval: args.interval,
-    }))
+        ca_pem,
+    };
+    // A CA file that is not PEM is a bad argument, not an application fault.
+    crate::http::probe::client(&app).map_err(CliError::Usage)?;
+    Ok(Some(app))
 }
 
 pub fn timeouts(args: &TargetArgs) -> Timeouts {

@@ -21,6 +21,8 @@ pub struct App {
     pub request_timeout: Duration,
     /// Time between the two scrapes of steps that want rates; zero: one scrape.
     pub interval: Duration,
+    /// PEM CA certificates to trust instead of the system roots.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 impl App {
@@ -71,11 +73,19 @@ fn redact_url_text(text: &str) -> String {
 /// environment, a short redirect limit.
 pub fn client(app: &App) -> Result<reqwest::Client, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .connect_timeout(app.connect_timeout)
         .user_agent(concat!("cachectl/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::limited(3))
-        .no_proxy()
+        .no_proxy();
+    if let Some(pem) = &app.ca_pem {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .ok()
+            .filter(|c| !c.is_empty())
+            .ok_or("--app-ca holds no PEM certificate")?;
+        builder = builder.tls_certs_only(certs);
+    }
+    builder
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }

@@ -480,3 +480,70 @@ fn bad_jsonpath_and_selectors_are_load_errors_with_positions() {
         );
     }
 }
+
+#[test]
+fn https_app_with_a_private_ca() {
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, cert, key, ..) = make_certs(certs.path());
+    let app = AppServer::start_tls(&cert, &key);
+    app.route(
+        "/health/ready",
+        Reply::json(503, r#"{"redis":{"status":"down"}}"#),
+    );
+    let server = RedisServer::start();
+    let url = format!("https://127.0.0.1:{}", app.port);
+    let run = Cachectl::new()
+        .args([
+            "diagnose",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--app",
+            &url,
+            "--only",
+            "app-readiness,app-endpoints",
+            "--app-ca",
+        ])
+        .arg(&ca)
+        .run();
+    let f = expect_finding(&run.json(), "app-not-ready", "critical");
+    assert_eq!(f["evidence"]["redis_status"], "down");
+    // Without the CA, the system roots do not know it: a TLS finding.
+    let run = Cachectl::new()
+        .args([
+            "diagnose",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--app",
+            &url,
+            "--only",
+            "app-readiness,app-endpoints",
+        ])
+        .run();
+    let f = expect_finding(&run.json(), "app-tls", "critical");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("certificate"),
+        "{f:#}"
+    );
+    // A CA file that is not PEM is a bad argument.
+    let run = Cachectl::new()
+        .args([
+            "diagnose",
+            "--url",
+            &server.url(),
+            "--app",
+            &url,
+            "--app-ca",
+        ])
+        .arg(&key)
+        .run();
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(run.stderr().contains("--app-ca"), "{}", run.stderr());
+}

@@ -5,8 +5,9 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -63,6 +64,27 @@ pub struct AppServer {
 
 impl AppServer {
     pub fn start() -> AppServer {
+        Self::start_with(None)
+    }
+
+    /// An HTTPS server with this certificate chain and key (PEM files).
+    pub fn start_tls(cert: &Path, key: &Path) -> AppServer {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+            .unwrap()
+            .map(|c| c.unwrap())
+            .collect();
+        let key = PrivateKeyDer::from_pem_file(key).unwrap();
+        let config = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        Self::start_with(Some(Arc::new(config)))
+    }
+
+    fn start_with(tls: Option<Arc<rustls::ServerConfig>>) -> AppServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let routes: Routes = Arc::default();
@@ -75,8 +97,17 @@ impl AppServer {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (r, q) = (r.clone(), q.clone());
-                std::thread::spawn(move || serve(conn, r, q));
+                let (r, q, tls) = (r.clone(), q.clone(), tls.clone());
+                let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+                std::thread::spawn(move || match tls {
+                    Some(config) => {
+                        let Ok(session) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
+                        serve(rustls::StreamOwned::new(session, conn), r, q)
+                    }
+                    None => serve(conn, r, q),
+                });
             }
         });
         AppServer {
@@ -117,22 +148,27 @@ impl Drop for AppServer {
     }
 }
 
-fn serve(mut conn: TcpStream, routes: Routes, requests: Arc<Mutex<Vec<String>>>) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
-    loop {
-        let mut head = String::new();
-        loop {
-            let mut line = String::new();
-            match reader.read_line(&mut line) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            if line == "\r\n" || line == "\n" {
-                break;
-            }
-            head.push_str(&line);
+/// Reads one request head: bytes up to the blank line. A TLS handshake on
+/// a plaintext server gets a 400 and a closed connection, as from nginx.
+fn read_head(conn: &mut (impl Read + Write)) -> Option<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match conn.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return None,
         }
+        if head == [0x16] {
+            let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+            return None;
+        }
+    }
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
+fn serve(mut conn: impl Read + Write, routes: Routes, requests: Arc<Mutex<Vec<String>>>) {
+    // Keep-alive: one request after another until the client closes.
+    while let Some(head) = read_head(&mut conn) {
         requests.lock().unwrap().push(head.clone());
         let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
         let found = routes.lock().unwrap().get(&path).cloned();
@@ -163,9 +199,9 @@ fn serve(mut conn: TcpStream, routes: Routes, requests: Arc<Mutex<Vec<String>>>)
                 return;
             }
         }
+        let _ = conn.flush();
         if reply.truncate_to.is_some() || reply.no_length {
-            let _ = conn.shutdown(std::net::Shutdown::Both);
-            return;
+            return; // dropping the stream closes the connection
         }
     }
 }
