@@ -386,22 +386,21 @@ fn headers_come_from_env_and_are_never_printed() {
     .unwrap();
     let d = dir.path().to_str().unwrap();
     let token = "tok-9f8e7d6c5b4a";
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--app",
-            &app.url(),
-            "--runbooks",
-            d,
-            "--only",
-            "secure-probe,app-endpoints",
-        ])
-        .env("APP_TOKEN_FOR_TEST", token)
-        .run();
+    let probe = || {
+        let only = ["--runbooks", d, "--only", "secure-probe,app-endpoints"];
+        Cachectl::new()
+            .args([
+                "diagnose",
+                "-o",
+                "json",
+                "--url",
+                &server.url(),
+                "--app",
+                &app.url(),
+            ])
+            .args(only)
+    };
+    let run = probe().env("APP_TOKEN_FOR_TEST", token).run();
     expect_finding(&run.json(), "secure-ok", "info");
     assert!(!run.all_output().contains(token));
     let heads = app.requests.lock().unwrap().join("\n");
@@ -410,21 +409,7 @@ fn headers_come_from_env_and_are_never_printed() {
         "{heads}"
     );
 
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--app",
-            &app.url(),
-            "--runbooks",
-            d,
-            "--only",
-            "secure-probe,app-endpoints",
-        ])
-        .run();
+    let run = probe().run();
     let f = expect_finding(&run.json(), "app-probe-misconfigured", "unknown");
     assert!(
         f["message"]
