@@ -166,15 +166,15 @@ pub fn resolve_app(args: &AppArgs, timeouts: &Timeouts) -> Result<Option<App>, C
         })?),
         None => None,
     };
-    let app = App {
-        base,
-        connect_timeout: timeouts.connect,
-        request_timeout: timeouts.command,
-        interval: args.interval,
-        ca_pem,
-    };
     // A CA file that is not PEM is a bad argument, not an application fault.
-    crate::http::probe::client(&app).map_err(CliError::Usage)?;
+    let app = App::new(
+        base,
+        timeouts.connect,
+        timeouts.command,
+        args.interval,
+        ca_pem.as_deref(),
+    )
+    .map_err(CliError::Usage)?;
     Ok(Some(app))
 }
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use tokio::task::JoinSet;
 use tokio::time::{sleep_until, timeout_at, Instant};
 
@@ -13,35 +13,19 @@ use crate::http::step::HttpStep;
 
 /// The `http` root: one fact per step, by step id.
 pub async fn collect(app: &App, steps: Vec<HttpStep>, deadline: Instant) -> Value {
-    let client = match probe::client(app) {
-        Ok(c) => c,
-        Err(e) => {
-            let failed = Fetched::Failed {
-                kind: "other".into(),
-                detail: e,
-                latency: Duration::ZERO,
-            };
-            return steps
-                .iter()
-                .map(|s| (s.id.clone(), probe::fact(s, &failed, None)))
-                .collect::<Map<_, _>>()
-                .into();
-        }
-    };
     let mut tasks = JoinSet::new();
     for step in steps.iter().cloned() {
-        let client = client.clone();
         let app = app.clone();
         tasks.spawn(async move {
             let started = Instant::now();
-            let first = probe::fetch(&client, &app, &step).await;
+            let first = probe::fetch(&app, &step).await;
             let second = if step.rates
                 && !app.interval.is_zero()
                 && matches!(first, Fetched::Response { .. })
             {
                 sleep_until(started + app.interval).await;
                 let again = Instant::now();
-                let second = probe::fetch(&client, &app, &step).await;
+                let second = probe::fetch(&app, &step).await;
                 Some((second, again - started))
             } else {
                 None
@@ -62,17 +46,12 @@ pub async fn collect(app: &App, steps: Vec<HttpStep>, deadline: Instant) -> Valu
     tasks.abort_all();
     for step in &steps {
         facts.entry(step.id.clone()).or_insert_with(|| {
-            let mut f = probe::fact(
-                step,
-                &Fetched::Failed {
-                    kind: "timeout".into(),
-                    detail: "the run's deadline passed before the request finished".into(),
-                    latency: Duration::ZERO,
-                },
-                None,
-            );
-            f["error"] = json!("timeout");
-            f
+            let late = Fetched::Failed {
+                kind: "timeout".into(),
+                detail: "the run's deadline passed before the request finished".into(),
+                latency: Duration::ZERO,
+            };
+            probe::fact(step, &late, None)
         });
     }
     facts.into()

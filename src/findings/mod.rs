@@ -47,6 +47,16 @@ pub enum Safety {
     Destructive,
 }
 
+impl Safety {
+    pub fn label(self) -> &'static str {
+        match self {
+            Safety::Safe => "safe",
+            Safety::Unsafe => "unsafe",
+            Safety::Destructive => "destructive",
+        }
+    }
+}
+
 /// Who carries a fix out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -13,19 +13,51 @@ use crate::runbook::model::BodyFormat;
 /// Characters of the body kept in facts.
 const BODY_EXCERPT: usize = 1024;
 
-/// The application under diagnosis.
+/// The application under diagnosis, with the one HTTP client every probe uses.
 #[derive(Debug, Clone)]
 pub struct App {
     pub base: reqwest::Url,
-    pub connect_timeout: Duration,
     pub request_timeout: Duration,
     /// Time between the two scrapes of steps that want rates; zero: one scrape.
     pub interval: Duration,
-    /// PEM CA certificates to trust instead of the system roots.
-    pub ca_pem: Option<Vec<u8>>,
+    client: reqwest::Client,
 }
 
 impl App {
+    /// Builds the client: rustls on the ring provider, `ca_pem` (PEM CA
+    /// certificates) instead of the system roots when given, no proxies from
+    /// the environment, a short redirect limit.
+    pub fn new(
+        base: reqwest::Url,
+        connect_timeout: Duration,
+        request_timeout: Duration,
+        interval: Duration,
+        ca_pem: Option<&[u8]>,
+    ) -> Result<App, String> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .user_agent(concat!("cachectl/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::limited(3))
+            .no_proxy();
+        if let Some(pem) = ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or("--app-ca holds no PEM certificate")?;
+            builder = builder.tls_certs_only(certs);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(App {
+            base,
+            request_timeout,
+            interval,
+            client,
+        })
+    }
+
     /// Parses the base URL (`--app`).
     pub fn parse_base(text: &str) -> Result<reqwest::Url, String> {
         let shown = redact_url_text(text);
@@ -54,11 +86,12 @@ impl App {
         url.to_string()
     }
 
-    fn join(&self, path: &str) -> Result<reqwest::Url, String> {
-        let mut base = self.base.clone();
-        let prefix = base.path().trim_end_matches('/').to_string();
-        base.set_path(&format!("{prefix}{path}"));
-        Ok(base)
+    /// `path` below the base URL (which may itself have a path).
+    fn join(&self, path: &str) -> reqwest::Url {
+        let mut url = self.base.clone();
+        let prefix = url.path().trim_end_matches('/').to_string();
+        url.set_path(&format!("{prefix}{path}"));
+        url
     }
 }
 
@@ -67,27 +100,6 @@ fn redact_url_text(text: &str) -> String {
         (Some(s), Some(at)) if at > s => format!("{}://***@{}", &text[..s], &text[at + 1..]),
         _ => text.to_string(),
     }
-}
-
-/// Builds the HTTP client: rustls on the ring provider, no proxies from the
-/// environment, a short redirect limit.
-pub fn client(app: &App) -> Result<reqwest::Client, String> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut builder = reqwest::Client::builder()
-        .connect_timeout(app.connect_timeout)
-        .user_agent(concat!("cachectl/", env!("CARGO_PKG_VERSION")))
-        .redirect(reqwest::redirect::Policy::limited(3))
-        .no_proxy();
-    if let Some(pem) = &app.ca_pem {
-        let certs = reqwest::Certificate::from_pem_bundle(pem)
-            .ok()
-            .filter(|c| !c.is_empty())
-            .ok_or("--app-ca holds no PEM certificate")?;
-        builder = builder.tls_certs_only(certs);
-    }
-    builder
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
 /// One response, or why there was none.
@@ -149,21 +161,18 @@ fn classify(err: &reqwest::Error) -> (&'static str, String) {
 }
 
 /// Sends one step's request and reads at most `max_bytes` of the body.
-pub async fn fetch(client: &reqwest::Client, app: &App, step: &HttpStep) -> Fetched {
+pub async fn fetch(app: &App, step: &HttpStep) -> Fetched {
     let start = Instant::now();
     let failed = |kind: &str, detail: String| Fetched::Failed {
         kind: kind.to_string(),
         detail,
         latency: start.elapsed(),
     };
-    let url = match app.join(&step.path) {
-        Ok(u) => u,
-        Err(e) => return failed("config", e),
-    };
+    let url = app.join(&step.path);
     let method =
         reqwest::Method::from_bytes(step.method.as_bytes()).unwrap_or(reqwest::Method::GET);
     let limit = step.timeout.unwrap_or(app.request_timeout);
-    let mut request = client.request(method, url).timeout(limit);
+    let mut request = app.client.request(method, url).timeout(limit);
     for (name, def) in &step.headers {
         match std::env::var(&def.env) {
             Ok(v) if !v.is_empty() => {

@@ -155,6 +155,19 @@ fn reply_text(v: &redis::Value) -> String {
     }
 }
 
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Planned => "planned",
+            Outcome::Applied => "applied",
+            Outcome::Skipped => "skipped",
+            Outcome::Blocked => "blocked",
+            Outcome::Failed => "failed",
+            Outcome::Manual => "manual",
+        }
+    }
+}
+
 /// Facts about the node the pre-flight needs, from the diagnosis.
 fn node_state<'a>(facts: &Facts, user: &'a str) -> preflight::NodeState<'a> {
     let info = |field: &str| facts.get("info").and_then(|i| i.get(field)).cloned();
@@ -195,6 +208,7 @@ pub async fn walk(
         session,
         node: node_state(facts, &user),
         latest: None,
+        firing: Vec::new(),
         quit: false,
     };
     let mut actions = Vec::new();
@@ -222,6 +236,8 @@ struct Walker<'a> {
     node: preflight::NodeState<'a>,
     /// Facts collected after the last applied fix.
     latest: Option<Facts>,
+    /// (finding id, node) of what still fired in `latest`.
+    firing: Vec<(String, String)>,
     /// The operator quit, or the audit log failed: offer nothing more.
     quit: bool,
 }
@@ -253,7 +269,7 @@ impl Walker<'_> {
             p.finding.message,
             view.id,
             view.title,
-            format!("{:?}", view.safety).to_lowercase()
+            view.safety.label()
         ));
         for c in &view.commands {
             diag(&format!("    {c}"));
@@ -287,8 +303,9 @@ impl Walker<'_> {
             }
         };
         // An earlier fix may have resolved this finding already.
-        if let Some(now) = &self.latest {
-            if !still_fires(self.set, now, &p.finding.id, &p.finding.node) {
+        if self.latest.is_some() {
+            let key = (p.finding.id.clone(), p.finding.node.clone());
+            if !self.firing.contains(&key) {
                 let why = "already resolved by an earlier fix".to_string();
                 settle(&mut action, Outcome::Skipped, why, "skipped");
                 return action;
@@ -439,7 +456,13 @@ impl Walker<'_> {
         if let Some(http) = self.facts.get(HTTP_ROOT) {
             now.values.insert(HTTP_ROOT.into(), http.clone());
         }
-        let resolved = !still_fires(self.set, &now, &p.finding.id, &p.finding.node);
+        self.firing = crate::findings::evaluate(self.set, &now)
+            .findings
+            .into_iter()
+            .map(|f| (f.id, f.node))
+            .collect();
+        let key = (p.finding.id.clone(), p.finding.node.clone());
+        let resolved = !self.firing.contains(&key);
         let after = evidence_of(p.runbook, p.check, &now);
         action.verified = p
             .def
@@ -465,11 +488,4 @@ impl Walker<'_> {
         action.after = Some(after);
         self.latest = Some(now);
     }
-}
-
-fn still_fires(set: &RunbookSet, facts: &Facts, id: &str, node: &str) -> bool {
-    crate::findings::evaluate(set, facts)
-        .findings
-        .iter()
-        .any(|f| f.id == id && f.node == node)
 }

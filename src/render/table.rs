@@ -91,13 +91,7 @@ pub fn report(r: &Report) -> String {
                         FixKind::Redis => "redis",
                         FixKind::Manual => "manual",
                     };
-                    let _ = writeln!(
-                        out,
-                        "    - {} [{}, {}]",
-                        fix.title,
-                        format!("{:?}", fix.safety).to_lowercase(),
-                        who
-                    );
+                    let _ = writeln!(out, "    - {} [{}, {}]", fix.title, fix.safety.label(), who);
                     for c in &fix.commands {
                         let _ = writeln!(out, "        {}", c.dimmed());
                     }
@@ -155,8 +149,8 @@ pub fn remediation(r: &Report) -> String {
         table.add_row(vec![
             Cell::new(&a.finding),
             Cell::new(&a.fix),
-            Cell::new(format!("{:?}", a.safety).to_lowercase()),
-            Cell::new(format!("{:?}", a.outcome).to_lowercase()),
+            Cell::new(a.safety.label()),
+            Cell::new(a.outcome.label()),
             Cell::new(detail),
         ]);
     }

@@ -161,11 +161,8 @@ fn client_for(spec: &TargetSpec, with_credentials: bool) -> Result<Client, Conne
     } else {
         Client::open(info)
     };
-    built.map_err(|e| failure(classify_tls_setup(&e), e.to_string(), Duration::ZERO))
-}
-
-fn classify_tls_setup(_e: &RedisError) -> FailureKind {
-    FailureKind::Tls
+    // Only TLS material can make building the client fail.
+    built.map_err(|e| failure(FailureKind::Tls, e.to_string(), Duration::ZERO))
 }
 
 fn failure(kind: FailureKind, detail: String, elapsed: Duration) -> ConnectFailure {

@@ -11,9 +11,6 @@ use std::time::Duration;
 
 use crate::secret::{Secret, REDACTED};
 
-/// Default target, like redis-cli's.
-pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
-
 /// TLS material for `rediss://` targets.
 #[derive(Debug, Clone, Default)]
 pub struct TlsOptions {
@@ -85,7 +82,7 @@ impl TargetSpec {
 fn describe_source(name: &str) -> String {
     match name {
         "--url" => "--url".to_string(),
-        other => format!("the {other} environment variable"),
+        other => format!("the {other} environment variables"),
     }
 }
 
@@ -109,7 +106,9 @@ pub fn resolve(inputs: TargetInputs<'_>) -> Result<TargetSpec, String> {
         (url, "CACHECTL_URL")
     } else if let Some(url) = non_empty("REDIS_URL") {
         (url, "REDIS_URL")
-    } else if non_empty("REDIS_HOST").is_some() || non_empty("REDIS_PORT").is_some() {
+    } else {
+        // The seeds' variables, each defaulting like redis-cli:
+        // redis://127.0.0.1:6379/0.
         let host = non_empty("REDIS_HOST").unwrap_or_else(|| "127.0.0.1".into());
         let port = non_empty("REDIS_PORT").unwrap_or_else(|| "6379".into());
         let db = non_empty("REDIS_DB").unwrap_or_else(|| "0".into());
@@ -118,18 +117,13 @@ pub fn resolve(inputs: TargetInputs<'_>) -> Result<TargetSpec, String> {
         } else {
             host
         };
-        (format!("redis://{host}:{port}/{db}"), "REDIS_HOST")
-    } else {
-        (DEFAULT_URL.to_string(), "--url")
+        (
+            format!("redis://{host}:{port}/{db}"),
+            "REDIS_HOST/REDIS_PORT/REDIS_DB",
+        )
     };
     let mut spec =
         parse_url(&url).map_err(|e| format!("{e} (from {})", describe_source(source)))?;
-    if source == "--url" && inputs.url.is_none() {
-        // The default URL: honour REDIS_DB alone too.
-        if let Some(db) = non_empty("REDIS_DB") {
-            spec.db = parse_db(&db).map_err(|e| format!("{e} (from REDIS_DB)"))?;
-        }
-    }
     if let Some(pw) = inputs.password_from_stdin {
         spec.password = Some(Secret::new(pw));
     } else if spec.password.is_none() {
@@ -314,7 +308,16 @@ mod tests {
         assert_eq!((t.host.as_str(), t.port, t.db), ("seedhost", 7000, 2));
         assert_eq!(t.password.unwrap().expose(), "seed-password");
         let t = resolve(inputs(None, &no_env)).unwrap();
-        assert_eq!(t.node(), "127.0.0.1:6379");
+        assert_eq!((t.node().as_str(), t.db), ("127.0.0.1:6379", 0));
+        let db_only = |k: &str| (k == "REDIS_DB").then(|| "4".to_string());
+        let t = resolve(inputs(None, &db_only)).unwrap();
+        assert_eq!((t.node().as_str(), t.db), ("127.0.0.1:6379", 4));
+        let bad_db = |k: &str| (k == "REDIS_DB").then(|| "four".to_string());
+        let err = resolve(inputs(None, &bad_db)).unwrap_err();
+        assert!(
+            err.contains("`four`") && err.contains("REDIS_DB environment variables"),
+            "{err}"
+        );
     }
 
     #[test]
