@@ -202,6 +202,21 @@ fn tls_with_ca_and_client_certificate() {
         .run();
     expect_finding(&run.json(), "tls-failure", "critical");
     assert_eq!(run.code(), 2);
+
+    // The server requires a client certificate: the right CA alone is not
+    // enough, so the successful run above did present one.
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--url", &url])
+        .arg("--tls-ca")
+        .arg(&ca)
+        .run();
+    let report = run.json();
+    let id = report["findings"][0]["id"].as_str().unwrap().to_string();
+    assert!(
+        id == "tls-failure" || id == "connection-closed",
+        "without a client certificate: {report:#}"
+    );
+    assert_eq!(run.code(), 2);
 }
 
 #[test]

@@ -85,7 +85,7 @@ impl RedisServer {
         text.push_str("save \"\"\nappendonly no\nenable-debug-command yes\nlogfile redis.log\n");
         if let Some((cert, key, ca)) = &opts.tls {
             text.push_str(&format!(
-                "port 0\ntls-port {port}\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients optional\n",
+                "port 0\ntls-port {port}\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients yes\n",
                 cert.display(),
                 key.display(),
                 ca.display()
