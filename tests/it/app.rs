@@ -27,15 +27,7 @@ http_request_duration_seconds_count{{path=\"/api/v1/users\"}} 12.0\n"
 
 /// diagnose with --app; rates over 1 s unless `extra` sets --interval.
 fn app_diagnose(redis_url: &str, app: &AppServer, extra: &[&str]) -> Run {
-    let mut run = Cachectl::new().args([
-        "diagnose",
-        "-o",
-        "json",
-        "--url",
-        redis_url,
-        "--app",
-        &app.url(),
-    ]);
+    let mut run = diagnose_cmd(redis_url, &["--app", &app.url()]);
     if !extra.contains(&"--interval") {
         run = run.args(["--interval", "1s"]);
     }
@@ -222,38 +214,30 @@ fn each_endpoint_failure_mode_is_its_own_finding_and_nothing_stalls() {
 fn refused_and_tls_failures_of_the_app() {
     let server = RedisServer::start();
     let port = free_port();
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
+    let run = diagnose(
+        &server.url(),
+        &[
             "--app",
             &format!("http://127.0.0.1:{port}"),
             "--only",
             "app-readiness,app-endpoints",
-        ])
-        .run();
+        ],
+    );
     let f = expect_finding(&run.json(), "app-refused", "critical");
     assert_eq!(f["evidence"]["paths"][0], "/health/ready");
     assert_eq!(run.code(), 2);
 
     let app = AppServer::start();
     app.route("/health/ready", Reply::json(200, "{}"));
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
+    let run = diagnose(
+        &server.url(),
+        &[
             "--app",
             &format!("https://127.0.0.1:{}", app.port),
             "--only",
             "app-readiness,app-endpoints",
-        ])
-        .run();
+        ],
+    );
     expect_finding(&run.json(), "app-tls", "critical");
     assert_eq!(run.code(), 2);
 }
@@ -388,17 +372,7 @@ fn headers_come_from_env_and_are_never_printed() {
     let token = "tok-9f8e7d6c5b4a";
     let probe = || {
         let only = ["--runbooks", d, "--only", "secure-probe,app-endpoints"];
-        Cachectl::new()
-            .args([
-                "diagnose",
-                "-o",
-                "json",
-                "--url",
-                &server.url(),
-                "--app",
-                &app.url(),
-            ])
-            .args(only)
+        diagnose_cmd(&server.url(), &["--app", &app.url()]).args(only)
     };
     let run = probe().env("APP_TOKEN_FOR_TEST", token).run();
     expect_finding(&run.json(), "secure-ok", "info");
@@ -477,37 +451,18 @@ fn https_app_with_a_private_ca() {
     );
     let server = RedisServer::start();
     let url = format!("https://127.0.0.1:{}", app.port);
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--app",
-            &url,
-            "--only",
-            "app-readiness,app-endpoints",
-            "--app-ca",
-        ])
-        .arg(&ca)
+    let only = ["--only", "app-readiness,app-endpoints"];
+    let ca = ca.to_str().unwrap();
+    let run = diagnose_cmd(&server.url(), &["--app", &url, "--app-ca", ca])
+        .args(only)
         .run();
     let f = expect_finding(&run.json(), "app-not-ready", "critical");
     assert_eq!(f["evidence"]["redis_status"], "down");
     // Without the CA, the system roots do not know it: a TLS finding.
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--app",
-            &url,
-            "--only",
-            "app-readiness,app-endpoints",
-        ])
-        .run();
+    let run = diagnose(
+        &server.url(),
+        &["--app", &url, "--only", "app-readiness,app-endpoints"],
+    );
     let f = expect_finding(&run.json(), "app-tls", "critical");
     assert!(
         f["message"]
@@ -518,17 +473,10 @@ fn https_app_with_a_private_ca() {
         "{f:#}"
     );
     // A CA file that is not PEM is a bad argument.
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "--url",
-            &server.url(),
-            "--app",
-            &url,
-            "--app-ca",
-        ])
-        .arg(&key)
-        .run();
+    let run = diagnose(
+        &server.url(),
+        &["--app", &url, "--app-ca", key.to_str().unwrap()],
+    );
     assert_eq!(run.code(), 3, "{}", run.stderr());
     assert!(run.stderr().contains("--app-ca"), "{}", run.stderr());
 }

@@ -162,15 +162,19 @@ fn tls_with_ca_and_client_certificate() {
     opts.tls = Some((cert, key, ca.clone()));
     let server = RedisServer::with(opts);
     let url = format!("rediss://:tls-pass-1@127.0.0.1:{}", server.port);
-    let run = Cachectl::new()
-        .args(["diagnose", "-o", "json", "--url", &url])
-        .arg("--tls-ca")
-        .arg(&ca)
-        .arg("--tls-cert")
-        .arg(&client_cert)
-        .arg("--tls-key")
-        .arg(&client_key)
-        .run();
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let (ca_s, cert_s, key_s) = (path(&ca), path(&client_cert), path(&client_key));
+    let run = diagnose(
+        &url,
+        &[
+            "--tls-ca",
+            &ca_s,
+            "--tls-cert",
+            &cert_s,
+            "--tls-key",
+            &key_s,
+        ],
+    );
     let report = run.json();
     assert_eq!(problems(&report), Vec::<String>::new(), "{report:#}");
     assert_eq!(
@@ -195,21 +199,13 @@ fn tls_with_ca_and_client_certificate() {
     // A CA that did not sign the server's certificate.
     let other = tempfile::tempdir().unwrap();
     let (other_ca, ..) = make_certs(other.path());
-    let run = Cachectl::new()
-        .args(["diagnose", "-o", "json", "--url", &url])
-        .arg("--tls-ca")
-        .arg(&other_ca)
-        .run();
+    let run = diagnose(&url, &["--tls-ca", other_ca.to_str().unwrap()]);
     expect_finding(&run.json(), "tls-failure", "critical");
     assert_eq!(run.code(), 2);
 
     // The server requires a client certificate: the right CA alone is not
     // enough, so the successful run above did present one.
-    let run = Cachectl::new()
-        .args(["diagnose", "-o", "json", "--url", &url])
-        .arg("--tls-ca")
-        .arg(&ca)
-        .run();
+    let run = diagnose(&url, &["--tls-ca", &ca_s]);
     let report = run.json();
     let id = report["findings"][0]["id"].as_str().unwrap().to_string();
     assert!(
@@ -247,19 +243,12 @@ fn target_from_seed_environment_variables() {
 #[test]
 fn password_from_stdin() {
     let server = RedisServer::with(ServerOptions::default().password("stdin-pass-1"));
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "-o",
-            "json",
-            "--only",
-            "redis-unreachable",
-            "--password-stdin",
-            "--url",
-        ])
-        .arg(server.bare_url())
-        .stdin("stdin-pass-1\n")
-        .run();
+    let run = diagnose_cmd(
+        &server.bare_url(),
+        &["--only", "redis-unreachable", "--password-stdin"],
+    )
+    .stdin("stdin-pass-1\n")
+    .run();
     assert_eq!(run.code(), 0, "{}", run.stdout());
     assert_eq!(
         run.json()["target"],

@@ -38,20 +38,12 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
     let server = oom_server(ServerOptions::default());
     let before = state(&server);
     let state_dir = tempfile::tempdir().unwrap();
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--fix",
-            "--dry-run",
-            "--only",
-            "out-of-memory",
-        ])
-        .env("XDG_STATE_HOME", state_dir.path().to_str().unwrap())
-        .run();
+    let run = diagnose_cmd(
+        &server.url(),
+        &["--fix", "--dry-run", "--only", "out-of-memory"],
+    )
+    .env("XDG_STATE_HOME", state_dir.path().to_str().unwrap())
+    .run();
     let report = run.json();
     let actions = report["remediation"]["actions"].as_array().unwrap();
     let fixes: Vec<_> = actions.iter().map(|a| a["fix"].as_str().unwrap()).collect();
@@ -305,14 +297,7 @@ fn destructive_fix_needs_the_node_typed_exactly() {
         .run_in_pty(&format!("n\nn\ny\n{node}\n"));
     let screen = run.stdout();
     assert!(screen.contains("applied"), "{screen}");
-    let start = std::time::Instant::now();
-    while state(&server).1 != 0 {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(5),
-            "FLUSHDB ASYNC did not empty the db"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_until("FLUSHDB ASYNC emptying the db", || state(&server).1 == 0);
     assert_eq!(
         audit_lines(&audit)
             .iter()
@@ -397,21 +382,12 @@ fn preflight_blocks_what_acl_refuses_and_renamed_commands() {
     ]);
     let dir = tempfile::tempdir().unwrap();
     let url = format!("redis://ops:ops-pass-1@127.0.0.1:{}", server.port);
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "-o",
-            "json",
-            "--url",
-            &url,
-            "--fix",
-            "--yes",
-            "--only",
-            "configuration",
-            "--audit-log",
-        ])
-        .arg(dir.path().join("a.jsonl"))
-        .run();
+    let run = diagnose_cmd(
+        &url,
+        &["--fix", "--yes", "--only", "configuration", "--audit-log"],
+    )
+    .arg(dir.path().join("a.jsonl"))
+    .run();
     let report = run.json();
     let a = &report["remediation"]["actions"][0];
     assert_eq!(a["fix"], "enable-latency-monitor");
@@ -426,19 +402,10 @@ fn preflight_blocks_what_acl_refuses_and_renamed_commands() {
     assert!(audit_lines(&dir.path().join("a.jsonl")).is_empty());
 
     let renamed = oom_server(ServerOptions::default().config("rename-command FLUSHDB \"\""));
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "-o",
-            "json",
-            "--url",
-            &renamed.url(),
-            "--fix",
-            "--dry-run",
-            "--only",
-            "out-of-memory",
-        ])
-        .run();
+    let run = diagnose(
+        &renamed.url(),
+        &["--fix", "--dry-run", "--only", "out-of-memory"],
+    );
     let report = run.json();
     let flush = &report["remediation"]["actions"][2];
     assert_eq!(flush["outcome"], "blocked");
@@ -452,33 +419,16 @@ fn preflight_blocks_what_acl_refuses_and_renamed_commands() {
 fn preflight_blocks_writes_on_a_replica() {
     let primary = RedisServer::start();
     primary.cmd(&["DEBUG", "POPULATE", "20000", "k", "256"]);
-    let replica = RedisServer::with(
+    let replica = replica_of(
+        &primary,
         ServerOptions::default()
-            .config(&format!("replicaof 127.0.0.1 {}", primary.port))
             .config("maxmemory 3mb")
             .config("maxmemory-policy noeviction"),
     );
-    let start = std::time::Instant::now();
-    while replica.info_field("master_link_status") != "up" {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(10),
-            "replica never synced"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let run = Cachectl::new()
-        .args([
-            "diagnose",
-            "-o",
-            "json",
-            "--url",
-            &replica.url(),
-            "--fix",
-            "--dry-run",
-            "--only",
-            "out-of-memory",
-        ])
-        .run();
+    let run = diagnose(
+        &replica.url(),
+        &["--fix", "--dry-run", "--only", "out-of-memory"],
+    );
     let report = run.json();
     expect_finding(&report, "oom-noeviction", "critical");
     let actions = report["remediation"]["actions"].as_array().unwrap();

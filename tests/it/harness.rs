@@ -294,6 +294,29 @@ pub fn evicting_server() -> RedisServer {
     server
 }
 
+/// Polls `done` every 20 ms for up to 10 s; panics naming `what` if it
+/// never holds.
+#[track_caller]
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{what}: not within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A replica of `primary`, started with `opts` and synced.
+pub fn replica_of(primary: &RedisServer, opts: ServerOptions) -> RedisServer {
+    let replica = RedisServer::with(opts.config(&format!("replicaof 127.0.0.1 {}", primary.port)));
+    wait_until("replica sync", || {
+        replica.info_field("master_link_status") == "up"
+    });
+    replica
+}
+
 /// Output of one cachectl run.
 pub struct Run {
     pub output: Output,
@@ -430,12 +453,16 @@ impl Cachectl {
     }
 }
 
-/// `cachectl diagnose -o json --url URL` plus extra args, run.
-pub fn diagnose(url: &str, extra: &[&str]) -> Run {
+/// `cachectl diagnose -o json --url URL` plus extra args, to add to.
+pub fn diagnose_cmd(url: &str, extra: &[&str]) -> Cachectl {
     Cachectl::new()
         .args(["diagnose", "-o", "json", "--url", url])
         .args(extra)
-        .run()
+}
+
+/// `cachectl diagnose -o json --url URL` plus extra args, run.
+pub fn diagnose(url: &str, extra: &[&str]) -> Run {
+    diagnose_cmd(url, extra).run()
 }
 
 /// The findings of a JSON report, by id.

@@ -101,8 +101,7 @@ checks:
         ),
         (
             "env password",
-            Cachectl::new()
-                .args(["diagnose", "-o", "json", "--url", &server.bare_url()])
+            diagnose_cmd(&server.bare_url(), &[])
                 .env("REDISCLI_AUTH", PASSWORD)
                 .run(),
         ),
