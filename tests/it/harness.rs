@@ -294,6 +294,32 @@ pub fn evicting_server() -> RedisServer {
     server
 }
 
+/// `cachectl runbook validate` of `text` saved as rb.yaml.
+pub fn validate(text: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rb.yaml");
+    std::fs::write(&path, text).unwrap();
+    Cachectl::new()
+        .args(["runbook", "validate"])
+        .arg(&path)
+        .run()
+}
+
+/// Asserts each runbook text is rejected (exit 3) with an error naming
+/// rb.yaml and containing the expected `:line:column: message` part.
+#[track_caller]
+pub fn expect_rejected(cases: &[(String, &str)]) {
+    for (text, expected) in cases {
+        let run = validate(text);
+        assert_eq!(run.code(), 3, "{text}");
+        let err = run.stderr();
+        assert!(
+            err.contains("rb.yaml") && err.contains(expected),
+            "expected `{expected}` in:\n{err}"
+        );
+    }
+}
+
 /// Polls `done` every 20 ms for up to 10 s; panics naming `what` if it
 /// never holds.
 #[track_caller]
@@ -324,6 +350,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// Asserts the run ended within `secs` seconds: nothing hung.
+    #[track_caller]
+    pub fn assert_within(&self, secs: u64) {
+        assert!(
+            self.elapsed < Duration::from_secs(secs),
+            "took {:?}, more than {secs} s",
+            self.elapsed
+        );
+    }
+
     pub fn code(&self) -> i32 {
         self.output.status.code().expect("exited normally")
     }

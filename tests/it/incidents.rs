@@ -96,11 +96,7 @@ fn maxclients_reached_is_told_apart_and_rejections_are_counted() {
         1,
         "{report:#}"
     );
-    assert!(
-        run.elapsed < Duration::from_secs(5),
-        "took {:?}",
-        run.elapsed
-    );
+    run.assert_within(5);
     assert_eq!(run.code(), 2);
     drop(held);
     std::thread::sleep(Duration::from_millis(100));
@@ -129,12 +125,19 @@ fn keys_and_debug_sleep_in_the_slow_log_are_high_latency() {
             .any(|o| o.as_str().unwrap().starts_with("keys ")),
         "{f:#}"
     );
-    assert!(
-        offenders
-            .iter()
-            .any(|o| o.as_str().unwrap().starts_with("debug 15")),
-        "{f:#}"
-    );
+    // "debug 152ms from ...": at least the 150 ms slept (more on a busy machine).
+    let debug_ms = offenders
+        .iter()
+        .filter_map(|o| {
+            o.as_str()?
+                .strip_prefix("debug ")?
+                .split("ms")
+                .next()?
+                .parse::<i64>()
+                .ok()
+        })
+        .max();
+    assert!(debug_ms.is_some_and(|ms| ms >= 150), "{f:#}");
     assert_eq!(f["fixes"][0]["commands"][0], "SLOWLOG RESET");
     let f = expect_finding(&report, "slow-operations", "warning");
     assert!(

@@ -71,18 +71,6 @@ fn facts_lists_the_catalogue() {
     assert!(run.stdout().contains("http.<step>"));
 }
 
-fn validate(text: &str) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rb.yaml");
-    std::fs::write(&path, text).unwrap();
-    let run = Cachectl::new()
-        .args(["runbook", "validate"])
-        .arg(&path)
-        .run();
-    // Keep paths out of assertions: report relative to the file.
-    run
-}
-
 const GOOD: &str = "id: custom\ntitle: Custom\nsource: test\nchecks:\n  - id: custom-check\n    title: Custom check\n    when: info.connected_clients > 0\n    severity: info\n    score: 5\n    message: hello\n";
 
 #[test]
@@ -115,15 +103,7 @@ fn validate_accepts_good_and_positions_every_kind_of_error() {
             ":10:14: message names `{who}`",
         ),
     ];
-    for (text, expected) in cases {
-        let run = validate(&text);
-        assert_eq!(run.code(), 3, "{text}");
-        let err = run.stderr();
-        assert!(
-            err.contains("rb.yaml") && err.contains(expected),
-            "expected `{expected}` in:\n{err}"
-        );
-    }
+    expect_rejected(&cases);
 }
 
 #[test]
