@@ -33,17 +33,19 @@ complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "diagnose" -d 'Run
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l command-timeout -d 'Limit for each command\'s reply' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app -d 'Base URL of the application that uses the cache (http:// or https://). Runbooks probe its endpoints below it: /health/ready, /metrics, /internal/cache/status. Falls back to CACHECTL_APP' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app -d 'Base URL of the application that uses the cache (http:// or https://). Runbooks probe its endpoints below it: /health/ready, /metrics, /internal/cache/status' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-ca -d 'CA certificate (PEM) to verify an https:// --app with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l interval -d 'Time between the two scrapes of /metrics that give per-second rates; 0 scrapes once (checks that need rates then say so)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l confirm-destructive -d 'With --fix --yes: also apply destructive fixes (flush, client kill) to this node, named as host:port, without prompting' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l max-body -d 'Largest response body read from the application (e.g. 64MiB, 512k); /metrics is parsed as it streams in, so memory stays bounded either way' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (schema_version 1)'"
@@ -55,8 +57,8 @@ always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s y -l yes -d 'With --fix: apply only fixes marked safe, without prompting. Unsafe fixes are skipped; destructive ones need --confirm-destructive'
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l dry-run -d 'With --fix: print the plan (commands, checks, safety); change nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''

@@ -51,9 +51,18 @@ pub enum CliError {
     /// A runbook failed to load or validate (message carries file:line:column).
     #[error("{0}")]
     Runbook(String),
+    /// Standard output could not take the result (not a closed pipe).
+    #[error("{0}")]
+    Output(String),
     /// Anything else, with its context chain.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+}
+
+impl From<crate::runbook::load::LoadError> for CliError {
+    fn from(e: crate::runbook::load::LoadError) -> CliError {
+        CliError::Runbook(e.to_string())
+    }
 }
 
 impl CliError {

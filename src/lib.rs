@@ -6,15 +6,19 @@
 pub mod cli;
 pub mod commands;
 pub mod duration;
+pub mod engine;
 pub mod error;
 pub mod facts;
 pub mod findings;
 pub mod http;
+pub mod model;
+pub mod mutate;
 pub mod redis;
 pub mod remediate;
 pub mod render;
 pub mod runbook;
 pub mod secret;
+pub mod size;
 pub mod target;
 
 use std::ffi::OsString;
@@ -34,12 +38,23 @@ where
         Ok(cli) => cli,
         Err(code) => return code,
     };
-    render::init_color(cli.color);
-    match commands::dispatch(cli) {
+    init_color(cli.color);
+    let printer = render::Printer::stdio();
+    match commands::dispatch(cli, &printer) {
         Ok(status) => status.exit_code(),
         Err(err) => {
-            render::error(&err);
+            printer.error(&err);
             err.exit_code()
         }
     }
+}
+
+/// Sets the process-wide colour choice (anstream strips escapes otherwise).
+fn init_color(choice: cli::ColorChoice) {
+    let choice = match choice {
+        cli::ColorChoice::Auto => anstream::ColorChoice::Auto,
+        cli::ColorChoice::Always => anstream::ColorChoice::Always,
+        cli::ColorChoice::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
 }

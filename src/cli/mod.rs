@@ -71,8 +71,13 @@ pub struct TargetArgs {
     /// Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB,
     /// then redis://127.0.0.1:6379. The password may also come from
     /// REDISCLI_AUTH or REDIS_PASSWORD; it is never printed.
+    /// unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket.
     #[arg(short = 'u', long, value_name = "URL")]
     pub url: Option<String>,
+
+    /// Unix socket of the Redis server (like redis-cli -s), instead of a URL.
+    #[arg(short = 's', long, value_name = "PATH", conflicts_with = "url")]
+    pub socket: Option<PathBuf>,
 
     /// Read the password from the first line of standard input.
     #[arg(long)]
@@ -132,8 +137,8 @@ pub struct RunbookArgs {
 pub struct AppArgs {
     /// Base URL of the application that uses the cache (http:// or https://).
     /// Runbooks probe its endpoints below it: /health/ready, /metrics,
-    /// /internal/cache/status. Falls back to CACHECTL_APP.
-    #[arg(long, value_name = "URL")]
+    /// /internal/cache/status.
+    #[arg(long, value_name = "URL", env = "CACHECTL_APP")]
     pub app: Option<String>,
 
     /// CA certificate (PEM) to verify an https:// --app with, instead of the
@@ -145,36 +150,52 @@ pub struct AppArgs {
     /// 0 scrapes once (checks that need rates then say so).
     #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration::parse_or_zero)]
     pub interval: Duration,
+
+    /// Largest response body read from the application (e.g. 64MiB, 512k);
+    /// /metrics is parsed as it streams in, so memory stays bounded either way.
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = crate::size::parse)]
+    pub max_body: u64,
 }
 
-/// Applying fixes, and how safely.
+/// How writes are made: every command that changes a node takes these.
 #[derive(Debug, Clone, Args)]
-pub struct SafetyArgs {
-    /// Walk the findings by score and apply their fixes: each fix shows its
-    /// exact commands, is checked (command exists, node is primary, ACL
-    /// allows it), asked for, run, audited, and verified by re-collecting.
-    #[arg(long)]
-    pub fix: bool,
-
-    /// With --fix: apply only fixes marked safe, without prompting. Unsafe
-    /// fixes are skipped; destructive ones need --confirm-destructive.
-    #[arg(short = 'y', long, requires = "fix")]
+pub struct MutationArgs {
+    /// Apply only safe changes, without prompting. Unsafe ones are skipped;
+    /// destructive ones need --confirm-destructive.
+    #[arg(short = 'y', long)]
     pub yes: bool,
 
-    /// With --fix: print the plan (commands, checks, safety); change nothing.
-    #[arg(long, requires = "fix", conflicts_with = "yes")]
+    /// Print the plan (commands, checks, safety); change nothing.
+    #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,
 
-    /// With --fix --yes: also apply destructive fixes (flush, client kill)
-    /// to this node, named as host:port, without prompting.
+    /// With --yes: also apply destructive changes (flush, client kill) to
+    /// this node, named as host:port or unix:/path, without prompting.
     #[arg(long, value_name = "NODE", requires = "yes")]
     pub confirm_destructive: Option<String>,
 
     /// Where to append the audit log of every mutating command (JSON Lines).
     /// Default: $XDG_STATE_HOME/cachectl/audit.jsonl or
     /// ~/.local/state/cachectl/audit.jsonl.
-    #[arg(long, value_name = "PATH", requires = "fix")]
+    #[arg(long, value_name = "PATH")]
     pub audit_log: Option<PathBuf>,
+}
+
+impl MutationArgs {
+    /// The first mutation flag given, for commands where they need another.
+    pub fn given(&self) -> Option<&'static str> {
+        if self.yes {
+            Some("--yes")
+        } else if self.dry_run {
+            Some("--dry-run")
+        } else if self.confirm_destructive.is_some() {
+            Some("--confirm-destructive")
+        } else if self.audit_log.is_some() {
+            Some("--audit-log")
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -183,8 +204,13 @@ pub struct DiagnoseArgs {
     pub target: TargetArgs,
     #[command(flatten)]
     pub app: AppArgs,
+    /// Walk the findings by score and apply their fixes: each fix shows its
+    /// exact commands, is checked (command exists, node is primary, ACL
+    /// allows it), asked for, run, audited, and verified by re-collecting.
+    #[arg(long)]
+    pub fix: bool,
     #[command(flatten)]
-    pub safety: SafetyArgs,
+    pub mutation: MutationArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

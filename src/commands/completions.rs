@@ -2,9 +2,10 @@
 
 use crate::cli::generate;
 use crate::error::{CliError, Status};
+use crate::render::Printer;
 
-pub fn run(shell: clap_complete::Shell) -> Result<Status, CliError> {
+pub fn run(shell: clap_complete::Shell, printer: &Printer) -> Result<Status, CliError> {
     let script = generate::completion(shell);
-    crate::render::out(&String::from_utf8_lossy(&script));
+    printer.out(&String::from_utf8_lossy(&script))?;
     Ok(Status::Ok)
 }

@@ -7,11 +7,12 @@ pub mod runbook;
 
 use crate::cli::{Cli, Command};
 use crate::error::{CliError, Status};
+use crate::render::Printer;
 
-pub fn dispatch(cli: Cli) -> Result<Status, CliError> {
+pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
     match cli.command {
-        Command::Diagnose(args) => diagnose::run(*args),
-        Command::Runbook(cmd) => runbook::run(cmd),
-        Command::Completions { shell } => completions::run(shell),
+        Command::Diagnose(args) => diagnose::run(*args, printer),
+        Command::Runbook(cmd) => runbook::run(cmd, printer),
+        Command::Completions { shell } => completions::run(shell, printer),
     }
 }

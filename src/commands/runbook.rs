@@ -8,13 +8,13 @@ use serde_json::json;
 use crate::cli::{OutputFormat, RunbookCommand};
 use crate::error::{CliError, Status};
 use crate::facts::catalog::{self, Shape};
-use crate::render;
+use crate::render::{self, Printer};
 use crate::runbook::{load_all, load_file};
 
-pub fn run(cmd: RunbookCommand) -> Result<Status, CliError> {
+pub fn run(cmd: RunbookCommand, printer: &Printer) -> Result<Status, CliError> {
     match cmd {
         RunbookCommand::List { runbooks, output } => {
-            let set = load_all(&runbooks.dirs).map_err(|e| CliError::Runbook(e.to_string()))?;
+            let set = load_all(&runbooks.dirs)?;
             match output.output {
                 OutputFormat::Json => {
                     let list: Vec<_> = set
@@ -30,7 +30,7 @@ pub fn run(cmd: RunbookCommand) -> Result<Status, CliError> {
                             })
                         })
                         .collect();
-                    render::out(&render::json::render(&list)?);
+                    printer.out(&render::json::render(&list)?)?;
                 }
                 OutputFormat::Table => {
                     let mut table = render::table::new_table(&["ID", "TITLE", "CHECKS", "FROM"]);
@@ -42,20 +42,14 @@ pub fn run(cmd: RunbookCommand) -> Result<Status, CliError> {
                             Cell::new(&r.origin),
                         ]);
                     }
-                    render::out(&format!("{table}\n"));
+                    printer.out(&format!("{table}\n"))?;
                 }
             }
             Ok(Status::Ok)
         }
         RunbookCommand::Show { id, runbooks } => {
-            let set = load_all(&runbooks.dirs).map_err(|e| CliError::Runbook(e.to_string()))?;
-            let rb = set.get(&id).ok_or_else(|| {
-                let known: Vec<_> = set.runbooks.iter().map(|r| r.id.as_str()).collect();
-                CliError::Usage(format!(
-                    "no runbook `{id}`; known runbooks: {}",
-                    known.join(", ")
-                ))
-            })?;
+            let set = load_all(&runbooks.dirs)?;
+            let rb = set.require(&id)?;
             let mut out = String::new();
             let _ = writeln!(out, "# {} ({}) from {}", rb.title, rb.id, rb.origin);
             let _ = writeln!(out, "# source: {}", rb.source);
@@ -63,7 +57,7 @@ pub fn run(cmd: RunbookCommand) -> Result<Status, CliError> {
             if !rb.text.ends_with('\n') {
                 out.push('\n');
             }
-            render::out(&out);
+            printer.out(&out)?;
             Ok(Status::Ok)
         }
         RunbookCommand::Validate { files } => {
@@ -82,11 +76,11 @@ pub fn run(cmd: RunbookCommand) -> Result<Status, CliError> {
                     }
                     Err(e) => {
                         failed = true;
-                        render::diag(&format!("error: {e}"));
+                        printer.status(&format!("error: {e}"));
                     }
                 }
             }
-            render::out(&out);
+            printer.out(&out)?;
             Ok(if failed { Status::Unknown } else { Status::Ok })
         }
         RunbookCommand::Facts => {
@@ -102,7 +96,7 @@ pub fn run(cmd: RunbookCommand) -> Result<Status, CliError> {
                  .status, .json, .values.<name>, .series.<name>.value|increase|rate|window \
                  (see docs/runbooks.md)."
             );
-            render::out(&out);
+            printer.out(&out)?;
             Ok(Status::Ok)
         }
     }

@@ -83,20 +83,85 @@ pub fn info_fields() -> &'static [&'static str] {
     })
 }
 
+/// Where a fact root comes from: the one command (or step) that fills it.
+/// Collection, the not-connected and failed-command fan-outs, the catalogue
+/// and `runbook facts` all read this table, so a root is declared once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Connecting (always present).
+    Connection,
+    /// A second connection without credentials.
+    Anonymous,
+    /// The PING burst.
+    Ping,
+    /// `INFO all`, and values derived from it (with CONFIG).
+    Info,
+    Config,
+    Role,
+    Slowlog,
+    ClientList,
+    Latency,
+    /// Filled by cachectl itself from the other roots.
+    Bookkeeping,
+}
+
+impl Source {
+    /// The command shown when the root is unavailable.
+    pub fn command(self) -> &'static str {
+        match self {
+            Source::Connection => "connect",
+            Source::Anonymous => "PING (without credentials)",
+            Source::Ping => "PING",
+            Source::Info => "INFO all",
+            Source::Config => "CONFIG GET",
+            Source::Role => "ROLE",
+            Source::Slowlog => "SLOWLOG GET",
+            Source::ClientList => "CLIENT LIST",
+            Source::Latency => "LATENCY LATEST",
+            Source::Bookkeeping => "",
+        }
+    }
+
+    /// Whether the root needs a live connection to the node.
+    pub fn needs_connection(self) -> bool {
+        !matches!(self, Source::Connection | Source::Bookkeeping)
+    }
+}
+
+/// A node fact root: where it comes from and its shape.
+#[derive(Debug, Clone)]
+pub struct Root {
+    pub source: Source,
+    pub field: Field,
+}
+
+/// Every node fact root, each with its source and shape.
+pub fn node_roots() -> &'static [Root] {
+    static ROOTS: OnceLock<Vec<Root>> = OnceLock::new();
+    ROOTS.get_or_init(build_roots)
+}
+
+/// The roots that `source` fills.
+pub fn roots_of(source: Source) -> impl Iterator<Item = &'static Root> {
+    node_roots().iter().filter(move |r| r.source == source)
+}
+
 /// The root variables and their shapes.
 pub fn roots() -> &'static [Field] {
     static ROOTS: OnceLock<Vec<Field>> = OnceLock::new();
-    ROOTS.get_or_init(build_roots)
+    ROOTS.get_or_init(|| node_roots().iter().map(|r| r.field.clone()).collect())
 }
 
 pub fn root(name: &str) -> Option<&'static Field> {
     roots().iter().find(|r| r.name == name)
 }
 
-fn build_roots() -> Vec<Field> {
+fn build_roots() -> Vec<Root> {
     use Shape::*;
+    use Source::*;
+    let from = |source: Source, field: Field| Root { source, field };
     vec![
-        nested("connection", "Connecting to the node (always available).", Record(vec![
+        from(Connection, nested("connection", "Connecting to the node (always available).", Record(vec![
             f("host", "string", "host name or address connected to"),
             f("port", "int", "TCP port"),
             f("user", "string", "ACL user cachectl authenticates as (default when none given)"),
@@ -106,32 +171,32 @@ fn build_roots() -> Vec<Field> {
             f("connect_ms", "double", "time to connect and authenticate, ms"),
             f("tls", "bool", "whether the target uses TLS"),
             f("authenticated", "bool", "whether a password was supplied"),
-        ])),
-        nested("access", "What an unauthenticated client may do.", Record(vec![
+        ]))),
+        from(Anonymous, nested("access", "What an unauthenticated client may do.", Record(vec![
             f("anonymous", "bool", "true when a client with no password can run commands"),
-        ])),
-        nested("info", "Every scalar INFO field (INFO all), typed: info.used_memory, info.maxmemory_policy.", InfoFields),
-        nested("keyspace", "INFO keyspace by database: keyspace.db0.keys.", Map(Box::new(Record(vec![
+        ]))),
+        from(Info, nested("info", "Every scalar INFO field (INFO all), typed: info.used_memory, info.maxmemory_policy.", InfoFields)),
+        from(Info, nested("keyspace", "INFO keyspace by database: keyspace.db0.keys.", Map(Box::new(Record(vec![
             f("keys", "int", "number of keys"),
             f("expires", "int", "keys with a TTL"),
             f("avg_ttl", "int", "average TTL, ms"),
-        ])))),
-        nested("commandstats", "INFO commandstats by lower-case command: commandstats.get.calls.", Map(Box::new(Record(vec![
+        ]))))),
+        from(Info, nested("commandstats", "INFO commandstats by lower-case command: commandstats.get.calls.", Map(Box::new(Record(vec![
             f("calls", "int", "calls since start or CONFIG RESETSTAT"),
             f("usec", "int", "total time, µs"),
             f("usec_per_call", "double", "average time per call, µs"),
             f("rejected_calls", "int", "calls rejected before running (e.g. OOM, ACL)"),
             f("failed_calls", "int", "calls that ran and failed"),
-        ])))),
-        nested("errorstats", "INFO errorstats: error replies by prefix (OOM, NOPERM, ERR, ...).", Map(Box::new(Scalar("int")))),
-        nested("replicas", "A primary's replicas from INFO replication.", List(Box::new(Record(vec![
+        ]))))),
+        from(Info, nested("errorstats", "INFO errorstats: error replies by prefix (OOM, NOPERM, ERR, ...).", Map(Box::new(Scalar("int"))))),
+        from(Info, nested("replicas", "A primary's replicas from INFO replication.", List(Box::new(Record(vec![
             f("ip", "string", "replica address"),
             f("port", "int", "replica port"),
             f("state", "string", "online, wait_bgsave, send_bulk, ..."),
             f("offset", "int", "acknowledged replication offset"),
             f("lag", "int", "seconds since the replica last acknowledged"),
-        ])))),
-        nested("derived", "Values computed from INFO and CONFIG.", Record(vec![
+        ]))))),
+        from(Info, nested("derived", "Values computed from INFO and CONFIG.", Record(vec![
             f("hit_ratio", "double", "keyspace_hits / (hits + misses); 0 when there were no lookups"),
             f("lookups", "int", "keyspace_hits + keyspace_misses since start"),
             f("maxmemory", "int", "maxmemory in bytes; 0 when unlimited"),
@@ -142,9 +207,11 @@ fn build_roots() -> Vec<Field> {
             f("fragmentation_excess_bytes", "int", "used_memory_rss - used_memory"),
             f("max_replica_lag", "int", "largest lag of any replica, seconds; 0 without replicas"),
             f("used_memory_mb", "double", "used_memory in MiB"),
-        ])),
-        nested("config", "CONFIG GET of the parameters runbooks use, as strings: config[\"maxmemory-policy\"].", Map(Box::new(Scalar("string")))),
-        nested("role", "ROLE.", Record(vec![
+            f("memory_excluding_clients", "int", "used_memory less client buffers (mem_clients_normal + mem_clients_slaves), bytes: what must be resident"),
+            f("rss_ratio_excluding_clients", "double", "used_memory_rss / memory_excluding_clients; below 1 means part of the data is swapped out; 0 when nothing is used"),
+        ]))),
+        from(Config, nested("config", "CONFIG GET of the parameters runbooks use, as strings: config[\"maxmemory-policy\"].", Map(Box::new(Scalar("string"))))),
+        from(Role, nested("role", "ROLE.", Record(vec![
             f("role", "string", "master, slave or sentinel"),
             f("offset", "int", "replication offset"),
             f("primary", "string", "replica: host:port of its primary"),
@@ -153,8 +220,8 @@ fn build_roots() -> Vec<Field> {
                 f("addr", "string", "host:port"),
                 f("offset", "int", "acknowledged offset"),
             ])))),
-        ])),
-        nested("slowlog", "SLOWLOG GET 128.", Record(vec![
+        ]))),
+        from(Slowlog, nested("slowlog", "SLOWLOG GET 128.", Record(vec![
             nested("entries", "the entries, newest first", List(Box::new(Record(vec![
                 f("id", "int", "entry id"),
                 f("timestamp", "int", "unix time"),
@@ -167,9 +234,21 @@ fn build_roots() -> Vec<Field> {
             f("count", "int", "number of entries read"),
             f("max_duration_us", "int", "slowest entry, µs; 0 when empty"),
             f("slowest_command", "string", "command of the slowest entry"),
-        ])),
-        nested("clients", "One CLIENT LIST.", Record(vec![
-            nested("entries", "every client", List(Box::new(Record(vec![
+        ]))),
+        from(ClientList, nested("clients", "One CLIENT LIST, summed up: with 10,000 clients a per-client list costs more than the whole diagnosis should.", Record(vec![
+            f("count", "int", "number of clients"),
+            f("idle_over_300s", "int", "clients idle for more than 5 minutes"),
+            f("total_omem", "int", "sum of output buffers, bytes"),
+            f("max_omem", "int", "largest output buffer of one client, bytes"),
+            f("total_qbuf", "int", "sum of query buffers, bytes"),
+            f("blocked", "int", "clients blocked in BLPOP, XREAD BLOCK, WAIT, ... (flag b)"),
+            f("pubsub", "int", "clients in subscribe mode (flag P)"),
+            nested("idle", "every client's idle seconds, largest first: clients.idle.filter(i, i > 300).size()", List(Box::new(Scalar("int")))),
+            nested("by_ip", "clients per source IP address", Map(Box::new(Scalar("int")))),
+            nested("by_name", "clients per CLIENT SETNAME name (\"\" for unnamed)", Map(Box::new(Scalar("int")))),
+            nested("by_user", "clients per ACL user", Map(Box::new(Scalar("int")))),
+            nested("by_cmd", "clients per last command", Map(Box::new(Scalar("int")))),
+            nested("top_omem", "the 10 clients with the largest output buffers", List(Box::new(Record(vec![
                 f("id", "int", "client id"),
                 f("addr", "string", "address"),
                 f("name", "string", "CLIENT SETNAME name"),
@@ -183,11 +262,8 @@ fn build_roots() -> Vec<Field> {
                 f("tot_mem", "int", "total client memory bytes"),
                 f("qbuf", "int", "query buffer bytes"),
             ])))),
-            f("count", "int", "number of clients"),
-            f("idle_over_300s", "int", "clients idle for more than 5 minutes"),
-            f("total_omem", "int", "sum of output buffers, bytes"),
-        ])),
-        nested("latency", "LATENCY LATEST.", Record(vec![
+        ]))),
+        from(Latency, nested("latency", "LATENCY LATEST.", Record(vec![
             nested("events", "latency monitor events", List(Box::new(Record(vec![
                 f("event", "string", "command, fast-command, fork, aof-fsync-always, ..."),
                 f("timestamp", "int", "unix time of the latest spike"),
@@ -195,19 +271,19 @@ fn build_roots() -> Vec<Field> {
                 f("max_ms", "int", "largest spike, ms"),
             ])))),
             f("max_ms", "int", "largest spike of any event; 0 when none"),
-        ])),
-        nested("ping", "Client-side round trips of a short PING burst.", Record(vec![
+        ]))),
+        from(Ping, nested("ping", "Client-side round trips of a short PING burst.", Record(vec![
             f("samples", "int", "number of PINGs"),
             f("min_ms", "double", "fastest, ms"),
             f("avg_ms", "double", "mean, ms"),
             f("p99_ms", "double", "99th percentile, ms"),
             f("max_ms", "double", "slowest, ms"),
-        ])),
-        nested("unavailable", "Facts that could not be collected, by root: unavailable.config.kind is noperm, disabled, timeout, connection_lost, error or not_connected.", Map(Box::new(Record(vec![
+        ]))),
+        from(Bookkeeping, nested("unavailable", "Facts that could not be collected, by root: unavailable.config.kind is noperm, disabled, timeout, connection_lost, error or not_connected.", Map(Box::new(Record(vec![
             f("command", "string", "the Redis command that failed"),
             f("kind", "string", "noperm, disabled, timeout, connection_lost, error, not_connected"),
             f("detail", "string", "the error as reported"),
-        ])))),
+        ]))))),
     ]
 }
 

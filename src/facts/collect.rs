@@ -10,33 +10,17 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::time::timeout_at;
 
-use super::catalog::CONFIG_PARAMS;
+use super::catalog::{self, Source, CONFIG_PARAMS};
+use super::clients;
 use super::derive::derive;
 use super::Facts;
 use crate::redis::{client_list, info, latency, reply, role, slowlog};
-use crate::target::connect::{self, CommandFailure, CommandFailureKind, Session};
-use crate::target::{TargetSpec, Timeouts};
+use crate::target::connect::{self, CommandFailure, CommandFailureKind, FailureKind, Session};
+use crate::target::{Role, TargetSpec, Timeouts};
 
 /// PINGs in the round-trip burst: enough for a p99 of a few samples, short
 /// enough (well under a millisecond each on a LAN) to keep the run fast.
 pub const PING_SAMPLES: usize = 20;
-
-/// Roots that need a live connection.
-const CONNECTED_ROOTS: &[(&str, &str)] = &[
-    ("access", "PING (without credentials)"),
-    ("ping", "PING"),
-    ("info", "INFO all"),
-    ("keyspace", "INFO all"),
-    ("commandstats", "INFO all"),
-    ("errorstats", "INFO all"),
-    ("replicas", "INFO all"),
-    ("derived", "INFO all"),
-    ("config", "CONFIG GET"),
-    ("role", "ROLE"),
-    ("slowlog", "SLOWLOG GET"),
-    ("clients", "CLIENT LIST"),
-    ("latency", "LATENCY LATEST"),
-];
 
 #[derive(Serialize)]
 struct ConnectionFact<'a> {
@@ -49,72 +33,96 @@ struct ConnectionFact<'a> {
     connect_ms: f64,
     tls: bool,
     authenticated: bool,
+    /// What answered when it was not Redis: http, tls, other; else empty.
+    answered: &'a str,
+    /// The first bytes it sent, escaped.
+    first_bytes: &'a str,
+    /// The connection dropped after connecting, during the run.
+    lost: bool,
+    /// After a loss: refused (the server is down: crashed or killed),
+    /// accepting (it is up again: restarted, or it dropped only us), or
+    /// timeout; empty when nothing was lost.
+    after_loss: &'a str,
+    /// Roots that arrived before the loss, and those that did not.
+    arrived: Vec<String>,
+    missing: Vec<String>,
 }
 
 fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
 }
 
+impl ConnectionFact<'_> {
+    fn failed<'a>(
+        spec: &'a TargetSpec,
+        host: &'a str,
+        error: &'a str,
+        detail: &'a str,
+    ) -> ConnectionFact<'a> {
+        ConnectionFact {
+            host,
+            port: spec.addr.port(),
+            user: spec.username.as_deref().unwrap_or("default"),
+            ok: false,
+            error,
+            detail,
+            connect_ms: 0.0,
+            tls: spec.tls,
+            authenticated: spec.password.is_some(),
+            answered: "",
+            first_bytes: "",
+            lost: false,
+            after_loss: "",
+            arrived: Vec::new(),
+            missing: Vec::new(),
+        }
+    }
+}
+
 /// Collects all facts of the node `spec` names. Never fails: what cannot be
 /// had is recorded in `Facts::unavailable`.
 pub async fn collect(spec: &TargetSpec, timeouts: &Timeouts) -> Facts {
     let deadline = tokio::time::Instant::now() + timeouts.overall;
-    let mut facts = Facts::new(spec.node());
+    collect_until(spec, timeouts, deadline).await
+}
+
+/// `collect`, under a deadline the caller sets (the run's).
+pub async fn collect_until(
+    spec: &TargetSpec,
+    timeouts: &Timeouts,
+    deadline: tokio::time::Instant,
+) -> Facts {
+    let mut facts = Facts::new(spec.addr.clone());
+    let host = spec.addr.host();
     let authenticated = spec.password.is_some();
-    let user = spec.username.as_deref().unwrap_or("default");
     let session = match timeout_at(deadline, connect::connect(spec, timeouts)).await {
         Ok(Ok(session)) => session,
         Ok(Err(failure)) => {
-            facts.set(
-                "connection",
-                ConnectionFact {
-                    host: &spec.host,
-                    port: spec.port,
-                    user,
-                    ok: false,
-                    error: failure.kind.as_str(),
-                    detail: &failure.detail,
-                    connect_ms: ms(failure.elapsed),
-                    tls: spec.tls,
-                    authenticated,
-                },
-            );
+            let peer = failure.peer.clone();
+            let mut fact =
+                ConnectionFact::failed(spec, &host, failure.kind.as_str(), &failure.detail);
+            fact.connect_ms = ms(failure.elapsed);
+            if let Some(peer) = &peer {
+                fact.answered = peer.kind;
+                fact.first_bytes = &peer.first_bytes;
+            }
+            facts.set("connection", fact);
             mark_not_connected(&mut facts, failure.kind.as_str());
             return facts;
         }
         Err(_) => {
-            facts.set(
-                "connection",
-                ConnectionFact {
-                    host: &spec.host,
-                    port: spec.port,
-                    user,
-                    ok: false,
-                    error: "unresponsive",
-                    detail: "the run's deadline passed while connecting",
-                    connect_ms: ms(timeouts.overall),
-                    tls: spec.tls,
-                    authenticated,
-                },
+            let mut fact = ConnectionFact::failed(
+                spec,
+                &host,
+                "unresponsive",
+                "the run's deadline passed while connecting",
             );
+            fact.connect_ms = ms(timeouts.overall);
+            facts.set("connection", fact);
             mark_not_connected(&mut facts, "unresponsive");
             return facts;
         }
     };
-    facts.set(
-        "connection",
-        ConnectionFact {
-            host: &spec.host,
-            port: spec.port,
-            user,
-            ok: true,
-            error: "",
-            detail: "",
-            connect_ms: ms(session.connect_time),
-            tls: spec.tls,
-            authenticated,
-        },
-    );
 
     let anonymous = async {
         if authenticated {
@@ -151,7 +159,7 @@ pub async fn collect(spec: &TargetSpec, timeouts: &Timeouts) -> Facts {
         Some(anonymous) => facts.set("access", json!({ "anonymous": anonymous })),
         None => facts.set_unavailable(
             "access",
-            "PING (without credentials)",
+            Source::Anonymous.command(),
             "error",
             "could not tell whether unauthenticated clients are refused",
         ),
@@ -170,7 +178,7 @@ pub async fn collect(spec: &TargetSpec, timeouts: &Timeouts) -> Facts {
             Some(map)
         }
         Err(e) => {
-            unavailable(&mut facts, "config", "CONFIG GET", &e);
+            unavailable(&mut facts, Source::Config, &e);
             None
         }
     };
@@ -182,24 +190,20 @@ pub async fn collect(spec: &TargetSpec, timeouts: &Timeouts) -> Facts {
             facts.set("commandstats", &info.commandstats);
             facts.set("errorstats", &info.errorstats);
             facts.set("replicas", &info.replicas);
+            if let Some(role) = info.fields.get("role").and_then(|r| r.as_str()) {
+                facts.node.role = Role::from_redis(role);
+            }
             facts.set("info", &info.fields);
         }
-        Err(e) => {
-            for root in [
-                "info",
-                "keyspace",
-                "commandstats",
-                "errorstats",
-                "replicas",
-                "derived",
-            ] {
-                unavailable(&mut facts, root, "INFO all", &e);
-            }
-        }
+        Err(e) => unavailable(&mut facts, Source::Info, &e),
     }
     match role {
-        Ok(v) => facts.set("role", role::parse(&v)),
-        Err(e) => unavailable(&mut facts, "role", "ROLE", &e),
+        Ok(v) => {
+            let parsed = role::parse(&v);
+            facts.node.role = Role::from_redis(&parsed.role);
+            facts.set("role", parsed);
+        }
+        Err(e) => unavailable(&mut facts, Source::Role, &e),
     }
     match slowlog {
         Ok(v) => {
@@ -215,22 +219,11 @@ pub async fn collect(spec: &TargetSpec, timeouts: &Timeouts) -> Facts {
                 }),
             );
         }
-        Err(e) => unavailable(&mut facts, "slowlog", "SLOWLOG GET", &e),
+        Err(e) => unavailable(&mut facts, Source::Slowlog, &e),
     }
     match clients {
-        Ok(text) => {
-            let entries = client_list::parse(&text);
-            facts.set(
-                "clients",
-                json!({
-                    "count": entries.len(),
-                    "idle_over_300s": entries.iter().filter(|c| c.idle > 300).count(),
-                    "total_omem": entries.iter().map(|c| c.omem).sum::<i64>(),
-                    "entries": entries,
-                }),
-            );
-        }
-        Err(e) => unavailable(&mut facts, "clients", "CLIENT LIST", &e),
+        Ok(text) => facts.set("clients", clients::summarize(client_list::parse(&text))),
+        Err(e) => unavailable(&mut facts, Source::ClientList, &e),
     }
     match latency {
         Ok(v) => {
@@ -243,23 +236,55 @@ pub async fn collect(spec: &TargetSpec, timeouts: &Timeouts) -> Facts {
                 }),
             );
         }
-        Err(e) => unavailable(&mut facts, "latency", "LATENCY LATEST", &e),
+        Err(e) => unavailable(&mut facts, Source::Latency, &e),
     }
+
+    let mut fact = ConnectionFact::failed(spec, &host, "", "");
+    fact.ok = true;
+    fact.connect_ms = ms(session.connect_time);
+    let missing: Vec<String> = facts
+        .unavailable
+        .values()
+        .filter(|u| u.kind == "connection_lost")
+        .map(|u| u.fact.clone())
+        .collect();
+    if !missing.is_empty() {
+        // Which is it: the server went away (refuses now), or only our
+        // connection dropped (it accepts again)?
+        fact.lost = true;
+        fact.after_loss = match connect::probe(&spec.addr, timeouts.connect).await {
+            FailureKind::Refused => "refused",
+            FailureKind::Unresponsive => "accepting",
+            _ => "timeout",
+        };
+        fact.arrived = catalog::node_roots()
+            .iter()
+            .filter(|r| r.source.needs_connection())
+            .map(|r| r.field.name.to_string())
+            .filter(|name| facts.values.contains_key(name))
+            .collect();
+        fact.missing = missing;
+    }
+    facts.set("connection", fact);
     facts
 }
 
+/// Every root that needs a connection is unavailable: no connection.
 fn mark_not_connected(facts: &mut Facts, why: &str) {
-    for (root, command) in CONNECTED_ROOTS {
-        facts.set_unavailable(
-            root,
-            command,
-            "not_connected",
-            &format!("no connection ({why})"),
-        );
+    for root in catalog::node_roots() {
+        if root.source.needs_connection() {
+            facts.set_unavailable(
+                &root.field.name,
+                root.source.command(),
+                "not_connected",
+                &format!("no connection ({why})"),
+            );
+        }
     }
 }
 
-fn unavailable(facts: &mut Facts, root: &str, command: &str, e: &CommandFailure) {
+/// Every root `source` fills is unavailable, for the same reason.
+fn unavailable(facts: &mut Facts, source: Source, e: &CommandFailure) {
     let kind = match e.kind {
         CommandFailureKind::Noperm => "noperm",
         CommandFailureKind::Disabled => "disabled",
@@ -267,7 +292,9 @@ fn unavailable(facts: &mut Facts, root: &str, command: &str, e: &CommandFailure)
         CommandFailureKind::ConnectionLost => "connection_lost",
         CommandFailureKind::Error => "error",
     };
-    facts.set_unavailable(root, command, kind, &e.detail);
+    for root in catalog::roots_of(source) {
+        facts.set_unavailable(&root.field.name, source.command(), kind, &e.detail);
+    }
 }
 
 /// Runs a query, turning the run's deadline into a timeout failure.

@@ -20,6 +20,8 @@ pub struct Derived {
     pub fragmentation_excess_bytes: i64,
     pub max_replica_lag: i64,
     pub used_memory_mb: f64,
+    pub memory_excluding_clients: i64,
+    pub rss_ratio_excluding_clients: f64,
 }
 
 fn round(x: f64, places: i32) -> f64 {
@@ -48,6 +50,10 @@ pub fn derive(info: &Info, config: Option<&BTreeMap<String, String>>) -> Derived
         .unwrap_or_else(|| from_config("maxclients"));
     let connected = num("connected_clients");
     let uptime_min = (num("uptime_in_seconds") / 60.0).max(1.0);
+    // Client buffers are allocated up front and touched only when used: with
+    // thousands of idle clients, used_memory counts memory that was never
+    // resident. What must be resident is the rest.
+    let data = (used - num("mem_clients_normal") - num("mem_clients_slaves")).max(0.0);
     Derived {
         hit_ratio: if lookups > 0.0 {
             round(hits / lookups, 4)
@@ -71,6 +77,12 @@ pub fn derive(info: &Info, config: Option<&BTreeMap<String, String>>) -> Derived
         fragmentation_excess_bytes: (num("used_memory_rss") - used) as i64,
         max_replica_lag: info.replicas.iter().map(|r| r.lag).max().unwrap_or(0),
         used_memory_mb: round(used / 1_048_576.0, 2),
+        memory_excluding_clients: data as i64,
+        rss_ratio_excluding_clients: if data > 0.0 {
+            round(num("used_memory_rss") / data, 4)
+        } else {
+            0.0
+        },
     }
 }
 
@@ -90,6 +102,20 @@ mod tests {
         assert_eq!(d.evictions_per_min, 300.0);
         assert_eq!(d.fragmentation_excess_bytes, 1000);
         assert_eq!(d.max_replica_lag, 4);
+    }
+
+    #[test]
+    fn idle_client_buffers_are_not_resident_memory() {
+        // 10,000 fresh idle clients: 110 MB of buffers never touched.
+        let info = parse("used_memory:115877232\nused_memory_rss:20824064\nmem_clients_normal:110267520\nmem_clients_slaves:0\n");
+        let d = derive(&info, None);
+        assert_eq!(d.memory_excluding_clients, 5_609_712);
+        assert_eq!(d.rss_ratio_excluding_clients, 3.7121);
+        // A swapped dataset: 1 GB used, 400 MB resident.
+        let info = parse(
+            "used_memory:1073741824\nused_memory_rss:429496730\nmem_clients_normal:1000000\n",
+        );
+        assert!(derive(&info, None).rss_ratio_excluding_clients < 0.41);
     }
 
     #[test]

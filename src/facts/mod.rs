@@ -4,12 +4,15 @@
 
 pub mod app;
 pub mod catalog;
+pub mod clients;
 pub mod collect;
 pub mod derive;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+use crate::target::{Node, NodeAddr, Role};
 
 /// Why one fact root could not be collected.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -25,10 +28,10 @@ pub struct Unavailable {
 }
 
 /// Everything known about one node, keyed by catalogue root.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Facts {
-    /// `host:port` of the node.
-    pub node: String,
+    /// The node, with its role once INFO or ROLE told it.
+    pub node: Node,
     /// Collected roots as JSON values (converted to CEL values for checks).
     pub values: BTreeMap<String, serde_json::Value>,
     /// Roots that could not be collected, and why.
@@ -36,10 +39,14 @@ pub struct Facts {
 }
 
 impl Facts {
-    pub fn new(node: String) -> Self {
+    pub fn new(addr: NodeAddr) -> Self {
         Facts {
-            node,
-            ..Facts::default()
+            node: Node {
+                addr,
+                role: Role::Unknown,
+            },
+            values: BTreeMap::new(),
+            unavailable: BTreeMap::new(),
         }
     }
 

@@ -1,21 +1,24 @@
 //! Evaluating runbook checks against facts. Pure: reads facts, never Redis.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{Finding, FixView};
+use super::{Finding, FixView, Severity};
 use crate::facts::Facts;
+use crate::runbook::command::Command;
 use crate::runbook::expr::{self, EvalError, Expression, HTTP_ROOT, THRESHOLD_ROOT};
 use crate::runbook::load::Check;
 use crate::runbook::{Runbook, RunbookSet};
+use crate::target::NodeAddr;
 
 /// A check that could not be evaluated, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Skipped {
     pub check: String,
     pub runbook: String,
-    pub node: String,
+    pub node: NodeAddr,
     pub reason: String,
 }
 
@@ -38,32 +41,41 @@ pub struct Evaluation {
     pub counts: CheckCounts,
 }
 
-/// The facts as CEL values, converted once per node.
-fn fact_values(facts: &Facts) -> HashMap<String, cel::Value> {
-    let mut values: HashMap<String, cel::Value> = facts
-        .values
-        .iter()
-        .map(|(k, v)| (k.clone(), expr::to_cel(v)))
-        .collect();
-    values.insert(
-        "unavailable".into(),
-        expr::to_cel(&facts.unavailable_value()),
-    );
-    values
+/// The facts as one CEL context, converted once per node. Converting a fact
+/// tree into CEL is the costly part of evaluating (10,000 client entries are
+/// 10,000 maps): runbooks add their thresholds in an inner scope instead of
+/// building contexts of their own.
+pub struct FactContext {
+    base: cel::Context<'static, 'static>,
 }
 
-/// The CEL context of one runbook: the facts plus its thresholds.
-fn runbook_context(
-    runbook: &Runbook,
-    values: &mut HashMap<String, cel::Value>,
-) -> cel::Context<'static, 'static> {
-    let thresholds: HashMap<String, cel::Value> = runbook
-        .thresholds
-        .iter()
-        .map(|(k, t)| (k.clone(), cel::Value::Float(t.value)))
-        .collect();
-    values.insert(THRESHOLD_ROOT.into(), cel::Value::from(thresholds));
-    expr::context(values)
+impl FactContext {
+    pub fn new(facts: &Facts) -> FactContext {
+        let mut values: HashMap<String, cel::Value> = facts
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), expr::to_cel(v)))
+            .collect();
+        values.insert(
+            "unavailable".into(),
+            expr::to_cel(&facts.unavailable_value()),
+        );
+        FactContext {
+            base: expr::context(&values),
+        }
+    }
+
+    /// The context of one runbook: the facts plus its thresholds.
+    pub fn runbook<'a>(&'a self, runbook: &Runbook) -> cel::Context<'a, 'static> {
+        let thresholds: HashMap<String, cel::Value> = runbook
+            .thresholds
+            .iter()
+            .map(|(k, t)| (k.clone(), cel::Value::Float(t.value)))
+            .collect();
+        let mut ctx = self.base.new_inner_scope();
+        ctx.add_variable_from_value(THRESHOLD_ROOT, cel::Value::from(thresholds));
+        ctx
+    }
 }
 
 /// Whether `condition` (a fix's `verify`) holds for these facts.
@@ -71,7 +83,8 @@ pub fn holds(runbook: &Runbook, condition: &Expression, facts: &Facts) -> Result
     if let Some(reason) = missing_root(&condition.roots, facts) {
         return Err(reason);
     }
-    let ctx = runbook_context(runbook, &mut fact_values(facts));
+    let base = FactContext::new(facts);
+    let ctx = base.runbook(runbook);
     condition.holds(&ctx).map_err(|EvalError::Failed(e)| e)
 }
 
@@ -82,7 +95,8 @@ pub fn evidence_of(
     check: &Check,
     facts: &Facts,
 ) -> BTreeMap<String, serde_json::Value> {
-    let ctx = runbook_context(runbook, &mut fact_values(facts));
+    let base = FactContext::new(facts);
+    let ctx = base.runbook(runbook);
     evidence(check, facts, &ctx)
 }
 
@@ -107,19 +121,28 @@ fn evidence(
         .collect()
 }
 
-/// Evaluates every check of every runbook against one node's facts.
-pub fn evaluate(set: &RunbookSet, facts: &Facts) -> Evaluation {
-    let mut values = fact_values(facts);
+/// Evaluates every check of every runbook against one node's facts. Checks
+/// still waiting when `deadline` passes are not evaluated: they are listed
+/// as skipped, with the deadline as their reason.
+pub fn evaluate(set: &RunbookSet, facts: &Facts, deadline: Option<Instant>) -> Evaluation {
+    let base = FactContext::new(facts);
     let mut out = Evaluation::default();
+    let mut late = 0;
     for runbook in &set.runbooks {
-        let ctx = runbook_context(runbook, &mut values);
+        let ctx = base.runbook(runbook);
         for check in &runbook.checks {
             if !applicable(check, facts) {
                 out.counts.not_applicable += 1;
                 continue;
             }
             out.counts.total += 1;
-            match evaluate_check(runbook, check, facts, &ctx) {
+            let outcome = if deadline.is_some_and(|d| Instant::now() >= d) {
+                late += 1;
+                Err(DEADLINE_PASSED.into())
+            } else {
+                evaluate_check(runbook, check, facts, &ctx)
+            };
+            match outcome {
                 Ok(Some(finding)) => {
                     out.counts.fired += 1;
                     out.findings.push(finding);
@@ -130,12 +153,16 @@ pub fn evaluate(set: &RunbookSet, facts: &Facts) -> Evaluation {
                     out.skipped.push(Skipped {
                         check: check.id.clone(),
                         runbook: runbook.id.clone(),
-                        node: facts.node.clone(),
+                        node: facts.node.addr.clone(),
                         reason,
                     });
                 }
             }
         }
+    }
+    if late > 0 {
+        out.findings
+            .push(deadline_finding(late, out.counts.total, &facts.node.addr));
     }
     out.findings.sort_by(|a, b| {
         b.severity
@@ -144,6 +171,29 @@ pub fn evaluate(set: &RunbookSet, facts: &Facts) -> Evaluation {
             .then(a.id.cmp(&b.id))
     });
     out
+}
+
+const DEADLINE_PASSED: &str =
+    "the run's deadline (--timeout) passed before this check was evaluated";
+
+/// The run could not assess everything in time: that is not OK.
+fn deadline_finding(late: usize, total: usize, node: &NodeAddr) -> Finding {
+    Finding {
+        id: "deadline-exceeded".into(),
+        runbook: "cachectl".into(),
+        severity: Severity::Unknown,
+        score: 50,
+        title: "The run's deadline passed before every check was evaluated".into(),
+        message: format!(
+            "{late} of {total} checks were not evaluated before --timeout passed; they are listed under skipped. Raise --timeout, or narrow the run with --only."
+        ),
+        evidence: BTreeMap::from([
+            ("not_evaluated".to_string(), late.into()),
+            ("checks".to_string(), total.into()),
+        ]),
+        node: node.clone(),
+        fixes: Vec::new(),
+    }
 }
 
 /// Whether a check applies: it does not read the application when none was
@@ -183,17 +233,40 @@ fn evaluate_check(
         Err(EvalError::Failed(e)) => return Err(format!("condition could not be evaluated: {e}")),
     }
     let evidence = evidence(check, facts, ctx);
-    let lookup = |name: &str| evidence.get(name).map(expr::display);
+    // A null evidence value (its fact is missing) fills no command.
+    let lookup = |name: &str| {
+        evidence
+            .get(name)
+            .filter(|v| !v.is_null())
+            .map(expr::display)
+    };
+    let message_lookup = |name: &str| evidence.get(name).map(expr::display);
     let fixes = check
         .fixes
         .iter()
-        .map(|f| FixView {
-            id: f.id.clone(),
-            title: f.title.clone(),
-            kind: f.kind,
-            safety: f.safety,
-            commands: f.commands.iter().map(|c| c.render(lookup)).collect(),
-            verify: f.verify.as_ref().map(|v| v.source.clone()),
+        .map(|f| {
+            let filled: Result<Vec<Command>, String> =
+                f.commands.iter().map(|c| c.fill(lookup)).collect();
+            let (commands, argv, not_runnable) = match filled {
+                Ok(argv) => (argv.iter().map(Command::display).collect(), argv, None),
+                Err(field) => (
+                    f.commands.iter().map(|c| c.source().to_string()).collect(),
+                    Vec::new(),
+                    Some(format!(
+                        "`{{{field}}}` has no value: the fact it comes from is missing"
+                    )),
+                ),
+            };
+            FixView {
+                id: f.id.clone(),
+                title: f.title.clone(),
+                kind: f.kind,
+                safety: f.safety,
+                commands,
+                argv,
+                not_runnable,
+                verify: f.verify.as_ref().map(|v| v.source.clone()),
+            }
         })
         .collect();
     Ok(Some(Finding {
@@ -202,9 +275,9 @@ fn evaluate_check(
         severity: check.severity,
         score: check.score,
         title: check.title.clone(),
-        message: check.message.render(lookup),
+        message: check.message.render(message_lookup),
         evidence,
-        node: facts.node.clone(),
+        node: facts.node.addr.clone(),
         fixes,
     }))
 }

@@ -2,71 +2,20 @@
 //! that gathers them with an overall status and health score.
 
 pub mod evaluate;
+pub mod remediation;
 pub mod report;
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use crate::model::{FixKind, Safety, Severity};
+use crate::runbook::command::Command;
+use crate::target::NodeAddr;
 
 pub use evaluate::{evaluate, evidence_of, holds, Evaluation, Skipped};
+pub use remediation::{Action, Outcome, Remediation};
 pub use report::{After, Report};
-
-/// How bad a finding is. `unknown` marks a finding that means the target
-/// could not be assessed at all (our credentials refused): exit code 3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Ok,
-    Info,
-    Warning,
-    Critical,
-    Unknown,
-}
-
-impl Severity {
-    pub fn label(self) -> &'static str {
-        match self {
-            Severity::Ok => "ok",
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Critical => "critical",
-            Severity::Unknown => "unknown",
-        }
-    }
-}
-
-/// How risky a fix is to apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Safety {
-    /// Changes nothing that matters if wrong (reset a counter, a log).
-    Safe,
-    /// Changes behaviour (configuration, limits); reversible.
-    Unsafe,
-    /// Loses data or connections (flush, kill, failover).
-    Destructive,
-}
-
-impl Safety {
-    pub fn label(self) -> &'static str {
-        match self {
-            Safety::Safe => "safe",
-            Safety::Unsafe => "unsafe",
-            Safety::Destructive => "destructive",
-        }
-    }
-}
-
-/// Who carries a fix out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FixKind {
-    /// Redis commands cachectl can run against the node.
-    #[default]
-    Redis,
-    /// Steps for the operator (shell, orchestration); shown, never run.
-    Manual,
-}
 
 /// A fix as shown in a report: exact commands, filled in from the evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,7 +24,15 @@ pub struct FixView {
     pub title: String,
     pub kind: FixKind,
     pub safety: Safety,
+    /// The commands as shown (Redis arguments quoted as redis-cli reads them).
     pub commands: Vec<String>,
+    /// The commands as they are sent, one argument vector each; empty when
+    /// a value is missing.
+    #[serde(skip)]
+    pub argv: Vec<Command>,
+    /// Why it cannot be run: a placeholder had no value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_runnable: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verify: Option<String>,
 }
@@ -90,6 +47,6 @@ pub struct Finding {
     pub title: String,
     pub message: String,
     pub evidence: BTreeMap<String, serde_json::Value>,
-    pub node: String,
+    pub node: NodeAddr,
     pub fixes: Vec<FixView>,
 }

@@ -7,6 +7,7 @@ use super::evaluate::{CheckCounts, Evaluation, Skipped};
 use super::{Finding, Severity};
 use crate::error::Status;
 use crate::facts::Unavailable;
+use crate::target::NodeAddr;
 
 /// Bumped on any incompatible change to the JSON report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -24,7 +25,7 @@ pub struct Report {
     /// The application's base URL (--app), password redacted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
-    pub nodes: Vec<String>,
+    pub nodes: Vec<NodeAddr>,
     pub duration_ms: f64,
     pub findings: Vec<Finding>,
     /// Facts that could not be collected.
@@ -34,7 +35,7 @@ pub struct Report {
     pub checks: CheckCounts,
     /// With --fix: what was done about each fix.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub remediation: Option<crate::remediate::Remediation>,
+    pub remediation: Option<super::Remediation>,
     /// With --fix, once something was applied: the state after.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<After>,
@@ -89,7 +90,7 @@ impl Report {
     pub fn new(
         target: String,
         app: Option<String>,
-        nodes: Vec<String>,
+        nodes: Vec<NodeAddr>,
         evaluation: Evaluation,
         unavailable: Vec<Unavailable>,
         duration_ms: f64,
@@ -127,7 +128,7 @@ mod tests {
             title: String::new(),
             message: String::new(),
             evidence: BTreeMap::new(),
-            node: String::new(),
+            node: NodeAddr::tcp("127.0.0.1", 6379),
             fixes: vec![],
         }
     }

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::prometheus::{self, Scrape};
-use super::step::HttpStep;
+use super::prometheus::{self, SeriesValues};
+use super::step::{HttpStep, MAX_BYTES};
 use crate::runbook::model::BodyFormat;
 
 /// Characters of the body kept in facts.
@@ -20,6 +20,8 @@ pub struct App {
     pub request_timeout: Duration,
     /// Time between the two scrapes of steps that want rates; zero: one scrape.
     pub interval: Duration,
+    /// Largest body read from a step without a `max_bytes` of its own.
+    pub max_body: u64,
     client: reqwest::Client,
 }
 
@@ -32,6 +34,7 @@ impl App {
         connect_timeout: Duration,
         request_timeout: Duration,
         interval: Duration,
+        max_body: u64,
         ca_pem: Option<&[u8]>,
     ) -> Result<App, String> {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -54,6 +57,7 @@ impl App {
             base,
             request_timeout,
             interval,
+            max_body,
             client,
         })
     }
@@ -102,12 +106,51 @@ fn redact_url_text(text: &str) -> String {
     }
 }
 
+/// A Prometheus exposition read as it streamed in: only the series the
+/// step selects are kept, so memory does not grow with the body.
+#[derive(Debug, Clone, Default)]
+pub struct Metrics {
+    pub samples: usize,
+    pub issues: usize,
+    pub first_issue: Option<prometheus::ParseIssue>,
+    /// Per series selector of the step, the matching series' values.
+    pub series: Vec<SeriesValues>,
+}
+
+struct MetricsSink<'a> {
+    step: &'a HttpStep,
+    metrics: Metrics,
+}
+
+impl prometheus::Sink for MetricsSink<'_> {
+    fn sample(&mut self, sample: prometheus::Sample) {
+        self.metrics.samples += 1;
+        for (i, (_, _, sel)) in self.step.series.iter().enumerate() {
+            if sel.matches(&sample) {
+                *self.metrics.series[i]
+                    .entry(prometheus::series_key(&sample))
+                    .or_default() += sample.value;
+            }
+        }
+    }
+    fn family(&mut self, _: &str, _: Option<String>, _: Option<prometheus::MetricType>) {}
+    fn issue(&mut self, issue: prometheus::ParseIssue) {
+        self.metrics.issues += 1;
+        self.metrics.first_issue.get_or_insert(issue);
+    }
+}
+
 /// One response, or why there was none.
 #[derive(Debug, Clone)]
 pub enum Fetched {
     Response {
         status: u16,
+        /// The body (JSON and text steps), or its first bytes (metrics).
         body: Vec<u8>,
+        /// Bytes read in all.
+        bytes: u64,
+        /// Metrics steps: what the exposition held.
+        metrics: Option<Metrics>,
         latency: Duration,
         /// Set when the body was cut or could not be read whole.
         body_error: Option<(String, String)>,
@@ -198,38 +241,51 @@ pub async fn fetch(app: &App, step: &HttpStep) -> Fetched {
         }
     };
     let status = response.status().as_u16();
-    if let Some(len) = response.content_length() {
-        if len > step.max_bytes {
-            return Fetched::Response {
-                status,
-                body: Vec::new(),
-                latency: start.elapsed(),
-                body_error: Some((
-                    "too_large".into(),
-                    format!(
-                        "Content-Length {len} is over the {} byte limit; body not read",
-                        step.max_bytes
-                    ),
-                )),
-            };
-        }
-    }
+    let streamed = step.format == BodyFormat::Prometheus;
+    // Metrics stream through the parser, so only --max-body bounds them; a
+    // JSON or text body is held whole, so it also stays under 1 MiB.
+    let max_bytes = step.max_bytes.unwrap_or(if streamed {
+        app.max_body
+    } else {
+        app.max_body.min(MAX_BYTES)
+    });
+    let mut sink = streamed.then(|| MetricsSink {
+        step,
+        metrics: Metrics {
+            series: vec![SeriesValues::new(); step.series.len()],
+            ..Metrics::default()
+        },
+    });
+    let mut lines = prometheus::LineReader::default();
     let mut body = Vec::new();
+    let mut bytes: u64 = 0;
     let mut body_error = None;
+    let declared = response.content_length();
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                if body.len() as u64 + chunk.len() as u64 > step.max_bytes {
+                bytes += chunk.len() as u64;
+                if bytes > max_bytes {
+                    let size = match declared {
+                        Some(len) => format!("Content-Length {len}"),
+                        None => format!("over {max_bytes} bytes"),
+                    };
                     body_error = Some((
                         "too_large".to_string(),
                         format!(
-                            "body over the {} byte limit; stopped reading",
-                            step.max_bytes
+                            "body is {size}, past the {max_bytes} byte limit (--max-body, or the step's max_bytes); stopped reading after {bytes} bytes"
                         ),
                     ));
                     break;
                 }
-                body.extend_from_slice(&chunk);
+                match &mut sink {
+                    Some(sink) => {
+                        lines.feed(&chunk, sink);
+                        let room = BODY_EXCERPT.saturating_sub(body.len());
+                        body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                    }
+                    None => body.extend_from_slice(&chunk),
+                }
             }
             Ok(None) => break,
             Err(e) => {
@@ -241,15 +297,21 @@ pub async fn fetch(app: &App, step: &HttpStep) -> Fetched {
                 };
                 body_error = Some((
                     kind.to_string(),
-                    format!("body cut after {} bytes: {detail}", body.len()),
+                    format!("body cut after {bytes} bytes: {detail}"),
                 ));
                 break;
             }
         }
     }
+    let metrics = sink.map(|mut sink| {
+        lines.finish(&mut sink);
+        sink.metrics
+    });
     Fetched::Response {
         status,
         body,
+        bytes,
+        metrics,
         latency: start.elapsed(),
         body_error,
     }
@@ -283,13 +345,16 @@ pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration
         Fetched::Response {
             status,
             body,
+            bytes,
             latency,
             body_error,
-        } => (*status, body, *latency, body_error),
+            ..
+        } => (*status, body, *latency, (body_error, *bytes)),
     };
+    let (body_error, bytes) = body_error;
     out["status"] = status.into();
     out["latency_ms"] = ms(latency).into();
-    out["bytes"] = body.len().into();
+    out["bytes"] = bytes.into();
     let text = String::from_utf8_lossy(body);
     out["body"] = crate::secret::scrub(&text.chars().take(BODY_EXCERPT).collect::<String>()).into();
     let mut error: Option<(String, String)> = body_error.clone();
@@ -327,12 +392,12 @@ pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration
                 }
             }
             BodyFormat::Prometheus => {
-                let scrape = prometheus::parse(&text);
-                out["parse_issues"] = scrape.issues.len().into();
-                if scrape.samples.is_empty() && error.is_none() {
-                    let why = scrape
-                        .issues
-                        .first()
+                let metrics = metrics_of(last).cloned().unwrap_or_default();
+                out["parse_issues"] = metrics.issues.into();
+                if metrics.samples == 0 && error.is_none() {
+                    let why = metrics
+                        .first_issue
+                        .as_ref()
                         .map(|i| format!("line {}: {}", i.line, i.message))
                         .unwrap_or_else(|| "no samples".into());
                     error = Some((
@@ -340,18 +405,12 @@ pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration
                         format!("no metrics could be read ({why})"),
                     ));
                 }
-                let before = match second {
-                    Some((_, dt)) => match first {
-                        Fetched::Response {
-                            body,
-                            body_error: None,
-                            ..
-                        } => Some((prometheus::parse(&String::from_utf8_lossy(body)), dt)),
-                        _ => None,
-                    },
-                    None => None,
-                };
-                fill_series(&mut out, step, &scrape, before.as_ref());
+                let before = second.and_then(|(_, dt)| {
+                    metrics_of(first)
+                        .filter(|_| first.complete())
+                        .map(|m| (m, dt))
+                });
+                fill_series(&mut out, step, &metrics, before);
             }
         }
     }
@@ -365,23 +424,42 @@ pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration
     out
 }
 
+fn metrics_of(f: &Fetched) -> Option<&Metrics> {
+    match f {
+        Fetched::Response { metrics, .. } => metrics.as_ref(),
+        Fetched::Failed { .. } => None,
+    }
+}
+
+impl Fetched {
+    /// A response whose body was read whole.
+    fn complete(&self) -> bool {
+        matches!(
+            self,
+            Fetched::Response {
+                body_error: None,
+                ..
+            }
+        )
+    }
+}
+
 fn fill_series(
     out: &mut Value,
     step: &HttpStep,
-    scrape: &Scrape,
-    before: Option<&(Scrape, Duration)>,
+    metrics: &Metrics,
+    before: Option<(&Metrics, Duration)>,
 ) {
     if let Some((_, dt)) = before {
         out["rated"] = true.into();
         out["interval_s"] = ((dt.as_secs_f64() * 1000.0).round() / 1000.0).into();
     }
-    for (name, _, sel) in &step.series {
-        let (value, count) = scrape.sum(sel);
-        let value = finite(value);
-        let mut series =
-            json!({"value": value, "count": count, "increase": 0.0, "rate": 0.0, "window": value});
+    for (i, (name, _, _)) in step.series.iter().enumerate() {
+        let values = &metrics.series[i];
+        let value = finite(values.values().filter(|v| v.is_finite()).sum());
+        let mut series = json!({"value": value, "count": values.len(), "increase": 0.0, "rate": 0.0, "window": value});
         if let Some((prev, dt)) = before {
-            let inc = finite(prometheus::increase(prev, scrape, sel));
+            let inc = finite(prometheus::increase_of(&prev.series[i], values));
             series["increase"] = inc.into();
             series["window"] = inc.into();
             let secs = dt.as_secs_f64();

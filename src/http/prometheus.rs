@@ -276,57 +276,143 @@ fn unescape_help(text: &str) -> String {
     out
 }
 
+/// Where parsed lines go: a whole `Scrape`, or a consumer that keeps only
+/// the series it needs (so a large exposition is read in bounded memory).
+pub trait Sink {
+    fn sample(&mut self, sample: Sample);
+    fn family(&mut self, name: &str, help: Option<String>, kind: Option<MetricType>);
+    fn issue(&mut self, issue: ParseIssue);
+}
+
+impl Sink for Scrape {
+    fn sample(&mut self, sample: Sample) {
+        self.samples.push(sample);
+    }
+    fn family(&mut self, name: &str, help: Option<String>, kind: Option<MetricType>) {
+        let f = self.families.entry(name.to_string()).or_default();
+        if help.is_some() {
+            f.help = help;
+        }
+        if kind.is_some() {
+            f.kind = kind;
+        }
+    }
+    fn issue(&mut self, issue: ParseIssue) {
+        self.issues.push(issue);
+    }
+}
+
+/// Parses one line (without its newline) into `sink`.
+pub fn parse_line(line_no: usize, raw: &str, sink: &mut impl Sink) {
+    let line = raw
+        .strip_suffix('\r')
+        .unwrap_or(raw)
+        .trim_start_matches([' ', '\t']);
+    if line.trim().is_empty() {
+        return;
+    }
+    if let Some(rest) = line.strip_prefix('#') {
+        let rest = rest.trim_start_matches([' ', '\t']);
+        let mut words = rest.splitn(3, [' ', '\t']);
+        match (words.next(), words.next(), words.next()) {
+            (Some("HELP"), Some(name), help) => {
+                sink.family(
+                    name,
+                    Some(unescape_help(help.unwrap_or("").trim_end())),
+                    None,
+                );
+            }
+            (Some("TYPE"), Some(name), Some(kind)) => {
+                let kind = match kind.trim() {
+                    "counter" => MetricType::Counter,
+                    "gauge" => MetricType::Gauge,
+                    "histogram" | "gaugehistogram" => MetricType::Histogram,
+                    "summary" => MetricType::Summary,
+                    "untyped" | "unknown" | "info" | "stateset" => MetricType::Untyped,
+                    other => {
+                        sink.issue(ParseIssue {
+                            line: line_no,
+                            message: format!("unknown metric type `{other}`"),
+                        });
+                        return;
+                    }
+                };
+                sink.family(name, None, Some(kind));
+            }
+            // Any other comment, including OpenMetrics' `# EOF`.
+            _ => {}
+        }
+        return;
+    }
+    match parse_sample(line) {
+        Ok(sample) => sink.sample(sample),
+        Err(message) => sink.issue(ParseIssue {
+            line: line_no,
+            message,
+        }),
+    }
+}
+
 /// Parses a whole exposition. Never fails: bad lines become `issues`.
 pub fn parse(text: &str) -> Scrape {
     let mut scrape = Scrape::default();
     for (i, raw) in text.split('\n').enumerate() {
-        let line_no = i + 1;
-        let line = raw
-            .strip_suffix('\r')
-            .unwrap_or(raw)
-            .trim_start_matches([' ', '\t']);
-        if line.trim().is_empty() {
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix('#') {
-            let rest = rest.trim_start_matches([' ', '\t']);
-            let mut words = rest.splitn(3, [' ', '\t']);
-            match (words.next(), words.next(), words.next()) {
-                (Some("HELP"), Some(name), help) => {
-                    scrape.families.entry(name.to_string()).or_default().help =
-                        Some(unescape_help(help.unwrap_or("").trim_end()));
-                }
-                (Some("TYPE"), Some(name), Some(kind)) => {
-                    let kind = match kind.trim() {
-                        "counter" => MetricType::Counter,
-                        "gauge" => MetricType::Gauge,
-                        "histogram" | "gaugehistogram" => MetricType::Histogram,
-                        "summary" => MetricType::Summary,
-                        "untyped" | "unknown" | "info" | "stateset" => MetricType::Untyped,
-                        other => {
-                            scrape.issues.push(ParseIssue {
-                                line: line_no,
-                                message: format!("unknown metric type `{other}`"),
-                            });
-                            continue;
-                        }
-                    };
-                    scrape.families.entry(name.to_string()).or_default().kind = Some(kind);
-                }
-                // Any other comment, including OpenMetrics' `# EOF`.
-                _ => {}
-            }
-            continue;
-        }
-        match parse_sample(line) {
-            Ok(sample) => scrape.samples.push(sample),
-            Err(message) => scrape.issues.push(ParseIssue {
-                line: line_no,
-                message,
-            }),
-        }
+        parse_line(i + 1, raw, &mut scrape);
     }
     scrape
+}
+
+/// Longest line kept; a longer one is an issue, not a buffer without end.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Splits a body into lines as its chunks arrive, keeping at most one
+/// partial line (up to `MAX_LINE` bytes) between chunks.
+#[derive(Debug, Default)]
+pub struct LineReader {
+    partial: Vec<u8>,
+    overlong: bool,
+    line_no: usize,
+}
+
+impl LineReader {
+    pub fn feed(&mut self, mut chunk: &[u8], sink: &mut impl Sink) {
+        while let Some(nl) = chunk.iter().position(|b| *b == b'\n') {
+            self.push(&chunk[..nl]);
+            self.emit(sink);
+            chunk = &chunk[nl + 1..];
+        }
+        self.push(chunk);
+    }
+
+    /// The last line, if the body did not end with a newline.
+    pub fn finish(&mut self, sink: &mut impl Sink) {
+        if !self.partial.is_empty() || self.overlong {
+            self.emit(sink);
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        if self.partial.len() + bytes.len() > MAX_LINE {
+            self.overlong = true;
+            self.partial.clear();
+        } else if !self.overlong {
+            self.partial.extend_from_slice(bytes);
+        }
+    }
+
+    fn emit(&mut self, sink: &mut impl Sink) {
+        self.line_no += 1;
+        if self.overlong {
+            sink.issue(ParseIssue {
+                line: self.line_no,
+                message: format!("line longer than {MAX_LINE} bytes; skipped"),
+            });
+        } else {
+            parse_line(self.line_no, &String::from_utf8_lossy(&self.partial), sink);
+        }
+        self.partial.clear();
+        self.overlong = false;
+    }
 }
 
 impl Scrape {
@@ -453,21 +539,37 @@ impl Selector {
 /// (so its delta is its new value), as Prometheus's `rate()` treats resets.
 /// Series only in the second scrape count from zero; vanished series not at all.
 pub fn increase(before: &Scrape, after: &Scrape, sel: &Selector) -> f64 {
-    let key = |s: &Sample| {
-        let mut labels = s.labels.clone();
-        labels.sort();
-        labels
-    };
-    let previous: Vec<(Vec<(String, String)>, f64)> =
-        before.select(sel).map(|s| (key(s), s.value)).collect();
-    after
+    let previous: SeriesValues = before
         .select(sel)
-        .map(|s| {
-            let k = key(s);
-            match previous.iter().find(|(pk, _)| *pk == k) {
-                Some((_, v1)) if s.value >= *v1 => s.value - v1,
-                _ => s.value,
-            }
+        .map(|s| (series_key(s), s.value))
+        .collect();
+    let now: SeriesValues = after
+        .select(sel)
+        .map(|s| (series_key(s), s.value))
+        .collect();
+    increase_of(&previous, &now)
+}
+
+/// A series' identity: its name and its labels in a fixed order.
+pub type SeriesKey = (String, Vec<(String, String)>);
+
+/// The value of every series a selector matched, by identity.
+pub type SeriesValues = std::collections::HashMap<SeriesKey, f64>;
+
+pub fn series_key(s: &Sample) -> SeriesKey {
+    let mut labels = s.labels.clone();
+    labels.sort();
+    (s.name.clone(), labels)
+}
+
+/// `increase` over series already keyed: one hash look-up per series, so
+/// pairing 100,000 series takes linear time.
+pub fn increase_of(before: &SeriesValues, after: &SeriesValues) -> f64 {
+    after
+        .iter()
+        .map(|(k, v2)| match before.get(k) {
+            Some(v1) if v2 >= v1 => v2 - v1,
+            _ => *v2,
         })
         .filter(|d| d.is_finite())
         .sum()

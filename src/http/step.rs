@@ -10,9 +10,8 @@ use super::prometheus::Selector;
 use crate::facts::catalog::{Field, Shape};
 use crate::runbook::model::{BodyFormat, HeaderDef, HttpStepDef};
 
-/// Default body limits.
+/// Largest JSON or text body held whole, unless the step says otherwise.
 pub const MAX_BYTES: u64 = 1 << 20;
-pub const MAX_BYTES_METRICS: u64 = 8 << 20;
 
 /// A validated HTTP step.
 #[derive(Debug, Clone)]
@@ -24,7 +23,8 @@ pub struct HttpStep {
     pub timeout: Option<Duration>,
     pub expect_status: Vec<u16>,
     pub format: BodyFormat,
-    pub max_bytes: u64,
+    /// The step's own body limit; without one, `--max-body`.
+    pub max_bytes: Option<u64>,
     /// (name, JSONPath text, compiled path).
     pub values: Vec<(String, String, JsonPath)>,
     /// (name, selector text, parsed selector).
@@ -219,13 +219,7 @@ pub fn compile(def: &HttpStepDef) -> Result<HttpStep, StepError<'_>> {
     if def.rates && def.format != BodyFormat::Prometheus {
         return Err(err(&def.id, "rates need `format: prometheus`".into()));
     }
-    let max_bytes = def
-        .max_bytes
-        .unwrap_or(if def.format == BodyFormat::Prometheus {
-            MAX_BYTES_METRICS
-        } else {
-            MAX_BYTES
-        });
+    let max_bytes = def.max_bytes;
     Ok(HttpStep {
         id: def.id.value.clone(),
         method,

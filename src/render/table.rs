@@ -8,6 +8,7 @@ use owo_colors::OwoColorize;
 
 use crate::error::Status;
 use crate::findings::{FixKind, Report, Severity};
+use crate::mutate::Mode;
 
 fn status_label(status: Status) -> String {
     let label = status.label();
@@ -155,9 +156,9 @@ pub fn remediation(r: &Report) -> String {
         ]);
     }
     let mode = match rem.mode {
-        crate::remediate::Mode::DryRun => "plan (--dry-run: nothing was changed)",
-        crate::remediate::Mode::Yes => "remediation (--yes: safe fixes only)",
-        crate::remediate::Mode::Interactive => "remediation",
+        Mode::DryRun => "plan (--dry-run: nothing was changed)",
+        Mode::Yes => "remediation (--yes: safe fixes only)",
+        Mode::Interactive => "remediation",
     };
     let _ = writeln!(out, "\n{}\n{table}", mode.bold());
     if let Some(path) = &rem.audit_log {

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::Spanned;
 
+use super::command::CommandTemplate;
 use super::expr::{self, Expression, HTTP_ROOT, THRESHOLD_ROOT};
 use super::model::{CheckDef, RunbookFile, ThresholdDef};
 use super::template::Template;
+use crate::error::CliError;
 use crate::facts::catalog::{Field, Shape};
-use crate::findings::{FixKind, Safety, Severity};
 use crate::http::step::{self, HttpStep};
+use crate::model::{FixKind, Safety, Severity};
 
 /// A runbook that loaded and validated.
 #[derive(Debug)]
@@ -61,7 +63,7 @@ pub struct Fix {
     pub title: String,
     pub safety: Safety,
     pub kind: FixKind,
-    pub commands: Vec<Template>,
+    pub commands: Vec<CommandTemplate>,
     pub verify: Option<Expression>,
 }
 
@@ -74,6 +76,17 @@ pub struct RunbookSet {
 impl RunbookSet {
     pub fn get(&self, id: &str) -> Option<&Runbook> {
         self.runbooks.iter().find(|r| r.id == id)
+    }
+
+    /// The runbook `id`, or a usage error that lists the known ones.
+    pub fn require(&self, id: &str) -> Result<&Runbook, CliError> {
+        self.get(id).ok_or_else(|| {
+            let known: Vec<_> = self.runbooks.iter().map(|r| r.id.as_str()).collect();
+            CliError::Usage(format!(
+                "no runbook `{id}`; known runbooks: {}",
+                known.join(", ")
+            ))
+        })
     }
 
     /// Every HTTP step of the set, once (steps sharing an id are identical).
@@ -324,7 +337,15 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
         let commands = f
             .commands
             .iter()
-            .map(|c| cx.template(c, &format!("command of fix `{}`", f.id), &names))
+            .map(|c| {
+                let what = format!("command of fix `{}`", f.id);
+                let template = cx.template(c, &what, &names)?;
+                match f.kind {
+                    FixKind::Manual => Ok(CommandTemplate::Manual(template)),
+                    FixKind::Redis => CommandTemplate::redis(&c.value)
+                        .map_err(|e| cx.at(c, format!("bad {what}: {e}"))),
+                }
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let verify = f
             .verify
@@ -520,7 +541,7 @@ checks:
         assert_eq!(rb.id, "demo");
         assert_eq!(rb.checks[0].when.roots, vec!["derived"]);
         assert_eq!(
-            rb.checks[0].fixes[0].commands[0].source,
+            rb.checks[0].fixes[0].commands[0].source(),
             "CONFIG SET maxmemory 2gb"
         );
     }

@@ -5,7 +5,9 @@
 //! Built-in runbooks live in `runbooks/` and are embedded in the binary;
 //! user runbooks come from `--runbooks DIR`.
 
+pub mod argv;
 pub mod builtin;
+pub mod command;
 pub mod expr;
 pub mod load;
 pub mod model;

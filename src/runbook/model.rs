@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
-use crate::findings::{FixKind, Safety, Severity};
+use crate::model::{FixKind, Safety, Severity};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,8 +72,8 @@ pub struct HttpStepDef {
     pub expect_status: Vec<u16>,
     #[serde(default)]
     pub format: BodyFormat,
-    /// Largest body read; more is the `too_large` error. Default 1 MiB
-    /// (8 MiB for prometheus).
+    /// Largest body read; more is the `too_large` error. Default
+    /// `--max-body` (64 MiB); JSON and text bodies at most 1 MiB.
     #[serde(default)]
     pub max_bytes: Option<u64>,
     /// JSONPath (RFC 9535) selections from a JSON body: `http.<id>.values.<name>`.

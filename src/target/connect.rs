@@ -11,7 +11,7 @@ use serde::Serialize;
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-use super::{TargetSpec, Timeouts};
+use super::{NodeAddr, TargetSpec, Timeouts};
 
 /// Name cachectl gives its connections, so they show in CLIENT LIST.
 pub const CLIENT_NAME: &str = "cachectl";
@@ -43,6 +43,8 @@ pub enum FailureKind {
     Loading,
     /// A script or function has run past busy-reply-threshold (BUSY).
     Busy,
+    /// Something answered that does not speak RESP (HTTP, TLS, other bytes).
+    NotRedis,
     /// Anything else; the detail says what.
     Other,
 }
@@ -61,6 +63,7 @@ impl FailureKind {
             FailureKind::Maxclients => "maxclients",
             FailureKind::Loading => "loading",
             FailureKind::Busy => "busy",
+            FailureKind::NotRedis => "not_redis",
             FailureKind::Other => "other",
         }
     }
@@ -72,6 +75,8 @@ pub struct ConnectFailure {
     pub kind: FailureKind,
     pub detail: String,
     pub elapsed: Duration,
+    /// With `NotRedis`: what answered.
+    pub peer: Option<Peer>,
 }
 
 /// Why one command could not give its fact.
@@ -105,15 +110,15 @@ pub struct Session {
 }
 
 fn client_for(spec: &TargetSpec, with_credentials: bool) -> Result<Client, ConnectFailure> {
-    let addr = if spec.tls {
-        ConnectionAddr::TcpTls {
-            host: spec.host.clone(),
-            port: spec.port,
+    let addr = match &spec.addr {
+        NodeAddr::Unix { path } => ConnectionAddr::Unix(path.clone()),
+        NodeAddr::Tcp { host, port } if spec.tls => ConnectionAddr::TcpTls {
+            host: host.clone(),
+            port: *port,
             insecure: false,
             tls_params: None,
-        }
-    } else {
-        ConnectionAddr::Tcp(spec.host.clone(), spec.port)
+        },
+        NodeAddr::Tcp { host, port } => ConnectionAddr::Tcp(host.clone(), *port),
     };
     let mut settings = redis::RedisConnectionInfo::default()
         .set_db(spec.db)
@@ -170,39 +175,38 @@ fn failure(kind: FailureKind, detail: String, elapsed: Duration) -> ConnectFailu
         kind,
         detail: crate::secret::scrub(&detail),
         elapsed,
+        peer: None,
     }
 }
 
-/// Resolves the host under the connect timeout; literal IPs skip DNS.
+/// Resolves the host under the connect timeout; literal IPs and unix
+/// sockets skip DNS.
 async fn check_dns(spec: &TargetSpec, limit: Duration) -> Result<(), ConnectFailure> {
-    if spec.host.parse::<std::net::IpAddr>().is_ok() {
+    let NodeAddr::Tcp { host, port } = &spec.addr else {
+        return Ok(());
+    };
+    if host.parse::<std::net::IpAddr>().is_ok() {
         return Ok(());
     }
     let start = Instant::now();
-    match timeout(
-        limit,
-        tokio::net::lookup_host((spec.host.as_str(), spec.port)),
-    )
-    .await
-    {
+    match timeout(limit, tokio::net::lookup_host((host.as_str(), *port))).await {
         Ok(Ok(mut addrs)) => match addrs.next() {
             Some(_) => Ok(()),
             None => Err(failure(
                 FailureKind::Dns,
-                format!("{} resolved to no address", spec.host),
+                format!("{host} resolved to no address"),
                 start.elapsed(),
             )),
         },
         Ok(Err(e)) => Err(failure(
             FailureKind::Dns,
-            format!("cannot resolve {}: {e}", spec.host),
+            format!("cannot resolve {host}: {e}"),
             start.elapsed(),
         )),
         Err(_) => Err(failure(
             FailureKind::Dns,
             format!(
-                "DNS lookup of {} took longer than {} ms",
-                spec.host,
+                "DNS lookup of {host} took longer than {} ms",
                 limit.as_millis()
             ),
             start.elapsed(),
@@ -210,37 +214,104 @@ async fn check_dns(spec: &TargetSpec, limit: Duration) -> Result<(), ConnectFail
     }
 }
 
-/// After a timeout: did TCP connect at all? Tells a hung server from a
-/// filtered or dead host.
-async fn tcp_probe(spec: &TargetSpec, limit: Duration) -> FailureKind {
-    match timeout(limit, TcpStream::connect((spec.host.as_str(), spec.port))).await {
+/// A raw byte stream to the node, TCP or unix socket, for probes that must
+/// see what answers before any RESP parser does.
+trait RawStream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> RawStream for T {}
+
+async fn raw_connect(addr: &NodeAddr) -> std::io::Result<Box<dyn RawStream>> {
+    Ok(match addr {
+        NodeAddr::Tcp { host, port } => Box::new(TcpStream::connect((host.as_str(), *port)).await?),
+        NodeAddr::Unix { path } => Box::new(tokio::net::UnixStream::connect(path).await?),
+    })
+}
+
+/// After a timeout or a drop: does the node accept connections at all?
+/// Tells a hung server from a filtered or dead host, and a crash from a
+/// restart.
+pub async fn probe(addr: &NodeAddr, limit: Duration) -> FailureKind {
+    match timeout(limit, raw_connect(addr)).await {
         Ok(Ok(_)) => FailureKind::Unresponsive,
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => FailureKind::Refused,
+        Ok(Err(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound
+            ) =>
+        {
+            FailureKind::Refused
+        }
         Ok(Err(_)) => FailureKind::Other,
         Err(_) => FailureKind::ConnectTimeout,
     }
+}
+
+/// What answered on the node's port, from the first bytes it sent back to
+/// an inline `PING`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    /// redis, http, tls, other, or silent (nothing within the limit).
+    pub kind: &'static str,
+    /// Up to 48 bytes it sent, escaped for display.
+    pub first_bytes: String,
+}
+
+/// Sends an inline `PING` over a raw connection and reads what comes back.
+pub async fn identify(addr: &NodeAddr, limit: Duration) -> Option<Peer> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let probe = async {
+        let mut stream = raw_connect(addr).await.ok()?;
+        stream.write_all(b"PING\r\n").await.ok()?;
+        let mut buf = [0u8; 48];
+        let n = stream.read(&mut buf).await.ok()?;
+        Some(buf[..n].to_vec())
+    };
+    let bytes = timeout(limit, probe).await.ok()??;
+    Some(classify_peer(&bytes))
+}
+
+/// Names what sent `bytes`: RESP starts with one of `+-:$*` (or RESP3's
+/// `_,#!=(%~>|`), HTTP with `HTTP/`, a TLS record with 0x15/0x16 0x03.
+pub fn classify_peer(bytes: &[u8]) -> Peer {
+    let kind = match bytes {
+        [] => "silent",
+        [b'+' | b'-' | b':' | b'$' | b'*' | b'%' | b'_' | b'#' | b',' | b'=' | b'(' | b'~'
+        | b'>' | b'|' | b'!', ..]
+            if bytes.ends_with(b"\r\n") || bytes.len() >= 48 =>
+        {
+            "redis"
+        }
+        _ if bytes.starts_with(b"HTTP/") => "http",
+        [0x15 | 0x16, 0x03, ..] => "tls",
+        _ => "other",
+    };
+    Peer {
+        kind,
+        first_bytes: escape_bytes(bytes),
+    }
+}
+
+/// Bytes as text a terminal and a JSON reader can show: printable ASCII as
+/// is, `\r`, `\n`, `\t`, and `\xNN` for anything else.
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for &b in bytes {
+        match b {
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out
 }
 
 /// For a rediss:// target that timed out: does the port answer plaintext
 /// RESP? A plaintext Redis leaves a TLS ClientHello unanswered, which would
 /// otherwise look like a hung server.
 async fn speaks_plaintext(spec: &TargetSpec, limit: Duration) -> bool {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let probe = async {
-        let mut stream = TcpStream::connect((spec.host.as_str(), spec.port))
-            .await
-            .ok()?;
-        stream.write_all(b"PING\r\n").await.ok()?;
-        let mut buf = [0u8; 16];
-        let n = stream.read(&mut buf).await.ok()?;
-        let reply = &buf[..n];
-        Some(
-            reply.starts_with(b"+PONG")
-                || reply.starts_with(b"-NOAUTH")
-                || reply.starts_with(b"-ERR"),
-        )
-    };
-    matches!(timeout(limit, probe).await, Ok(Some(true)))
+    matches!(identify(&spec.addr, limit).await, Some(p) if p.kind == "redis")
 }
 
 /// Classifies an error from connecting or from the first command.
@@ -361,13 +432,13 @@ async fn timed_out_probed(
         return failure(
             FailureKind::Tls,
             format!(
-                "TLS handshake got no answer, and the port answers plaintext Redis: use redis://{}:{} instead of rediss://",
-                spec.host, spec.port
+                "TLS handshake got no answer, and the port answers plaintext Redis: use redis://{} instead of rediss://",
+                spec.addr
             ),
             start.elapsed(),
         );
     }
-    let kind = tcp_probe(spec, timeouts.connect).await;
+    let kind = probe(&spec.addr, timeouts.connect).await;
     timed_out(kind, limit, start)
 }
 
@@ -402,6 +473,14 @@ async fn connect_error(
     start: Instant,
 ) -> ConnectFailure {
     let kind = classify(err, spec.tls);
+    if !spec.tls
+        && (matches!(kind, FailureKind::Other | FailureKind::Closed)
+            || err.kind() == redis::ErrorKind::Parse)
+    {
+        if let Some(f) = not_redis_or_gone(spec, timeouts, err, start).await {
+            return f;
+        }
+    }
     if kind == FailureKind::Unresponsive {
         let limit = timeouts.connect.max(timeouts.command);
         return timed_out_probed(spec, timeouts, limit, start).await;
@@ -417,6 +496,49 @@ async fn connect_error(
         _ => err.to_string(),
     };
     failure(kind, detail, start.elapsed())
+}
+
+/// A reply the client could not parse, or a connection closed at once:
+/// look at what is on the port. Something that is not Redis is named with
+/// its first bytes; a port that now refuses means the server went away
+/// while we connected.
+async fn not_redis_or_gone(
+    spec: &TargetSpec,
+    timeouts: &Timeouts,
+    err: &RedisError,
+    start: Instant,
+) -> Option<ConnectFailure> {
+    let limit = timeouts.connect.min(Duration::from_secs(1));
+    match identify(&spec.addr, limit).await {
+        Some(peer) if matches!(peer.kind, "http" | "tls" | "other") => {
+            let what = match peer.kind {
+                "http" => "an HTTP server",
+                "tls" => "a TLS server (use rediss:// if it is Redis behind TLS)",
+                _ => "something that does not speak the Redis protocol",
+            };
+            let mut f = failure(
+                FailureKind::NotRedis,
+                format!(
+                    "{} answered on {}, not Redis; its first bytes: \"{}\"",
+                    what, spec.addr, peer.first_bytes
+                ),
+                start.elapsed(),
+            );
+            f.peer = Some(peer);
+            Some(f)
+        }
+        Some(_) => None,
+        None => match probe(&spec.addr, limit).await {
+            FailureKind::Refused => Some(failure(
+                FailureKind::Refused,
+                format!(
+                    "the server dropped the connection ({err}) and now refuses new ones: it stopped or crashed while cachectl connected"
+                ),
+                start.elapsed(),
+            )),
+            _ => None,
+        },
+    }
 }
 
 /// Checks whether a client without credentials may run commands.

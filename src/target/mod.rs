@@ -5,6 +5,9 @@
 //! connection and classifies every way that can fail.
 
 pub mod connect;
+pub mod node;
+
+pub use node::{Node, NodeAddr, Role};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,12 +25,12 @@ pub struct TlsOptions {
     pub key_file: Option<PathBuf>,
 }
 
-/// A standalone Redis node, fully resolved.
+/// The node a run starts from, fully resolved: its address, credentials,
+/// database and TLS material.
 #[derive(Debug, Clone)]
 pub struct TargetSpec {
     pub tls: bool,
-    pub host: String,
-    pub port: u16,
+    pub addr: NodeAddr,
     pub db: i64,
     pub username: Option<String>,
     pub password: Option<Secret>,
@@ -45,43 +48,31 @@ pub struct Timeouts {
     pub overall: Duration,
 }
 
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            connect: Duration::from_secs(2),
-            command: Duration::from_secs(2),
-            overall: Duration::from_secs(10),
-        }
-    }
-}
-
 impl TargetSpec {
-    /// `host:port`, the name findings are attributed to.
-    pub fn node(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
-    }
-
     /// The URL with any password replaced by `***`: safe to print anywhere.
     pub fn redacted_url(&self) -> String {
-        let scheme = if self.tls { "rediss" } else { "redis" };
         let auth = match (&self.username, &self.password) {
             (Some(u), Some(_)) => format!("{u}:{REDACTED}@"),
             (None, Some(_)) => format!(":{REDACTED}@"),
             (Some(u), None) => format!("{u}@"),
             (None, None) => String::new(),
         };
-        format!("{scheme}://{auth}{}/{}", self.node(), self.db)
+        match &self.addr {
+            NodeAddr::Unix { path } => {
+                format!("unix://{auth}{}?db={}", path.display(), self.db)
+            }
+            tcp => {
+                let scheme = if self.tls { "rediss" } else { "redis" };
+                format!("{scheme}://{auth}{tcp}/{}", self.db)
+            }
+        }
     }
 }
 
 /// Where the target came from, for messages ("from REDIS_URL").
 fn describe_source(name: &str) -> String {
     match name {
-        "--url" => "--url".to_string(),
+        "--url" | "--socket" => name.to_string(),
         other => format!("the {other} environment variables"),
     }
 }
@@ -89,6 +80,8 @@ fn describe_source(name: &str) -> String {
 /// Raw target inputs, before resolution: flags plus a lookup for env vars.
 pub struct TargetInputs<'a> {
     pub url: Option<&'a str>,
+    /// `--socket PATH`: a unix socket instead of a URL.
+    pub socket: Option<PathBuf>,
     pub password_from_stdin: Option<String>,
     pub tls_options: TlsOptions,
     pub env: &'a dyn Fn(&str) -> Option<String>,
@@ -100,7 +93,11 @@ pub struct TargetInputs<'a> {
 pub fn resolve(inputs: TargetInputs<'_>) -> Result<TargetSpec, String> {
     let env = inputs.env;
     let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-    let (url, source) = if let Some(url) = inputs.url {
+    let (url, source) = if let Some(path) = &inputs.socket {
+        let url = url::Url::from_file_path(path)
+            .map_err(|_| format!("--socket: `{}` is not an absolute path", path.display()))?;
+        (format!("unix://{}", url.path()), "--socket")
+    } else if let Some(url) = inputs.url {
         (url.to_string(), "--url")
     } else if let Some(url) = non_empty("CACHECTL_URL") {
         (url, "CACHECTL_URL")
@@ -171,9 +168,10 @@ pub fn parse_url(raw: &str) -> Result<TargetSpec, String> {
     let tls = match url.scheme() {
         "redis" => false,
         "rediss" => true,
+        "unix" | "redis+unix" => return parse_unix_url(&url, &shown),
         other => {
             return Err(format!(
-                "invalid Redis URL `{shown}`: scheme `{other}` is not supported (use redis:// or rediss://)"
+                "invalid Redis URL `{shown}`: scheme `{other}` is not supported (use redis://, rediss://, unix:// or redis+unix://)"
             ))
         }
     };
@@ -204,11 +202,56 @@ pub fn parse_url(raw: &str) -> Result<TargetSpec, String> {
     };
     Ok(TargetSpec {
         tls,
-        host,
-        port,
+        addr: NodeAddr::tcp(host, port),
         db,
         username,
         password,
+        tls_options: TlsOptions::default(),
+    })
+}
+
+/// `unix:///path/to/redis.sock?db=N` (also `redis+unix://`), the way
+/// redis-py and redis-rs write socket targets, with `user` and `password`
+/// (or `pass`) as query values.
+fn parse_unix_url(url: &url::Url, shown: &str) -> Result<TargetSpec, String> {
+    let path = url.path();
+    if path.is_empty() || path == "/" {
+        return Err(format!(
+            "invalid Redis URL `{shown}`: no socket path (write unix:///path/to/redis.sock)"
+        ));
+    }
+    let decode = |s: &str| {
+        percent_decode(s).map_err(|_| format!("invalid Redis URL `{shown}`: bad percent-encoding"))
+    };
+    let mut db = 0;
+    let mut username = (!url.username().is_empty())
+        .then(|| decode(url.username()))
+        .transpose()?;
+    let mut password = url
+        .password()
+        .filter(|p| !p.is_empty())
+        .map(decode)
+        .transpose()?;
+    for (k, v) in url.query_pairs() {
+        match k.as_ref() {
+            "db" => db = parse_db(&v).map_err(|e| format!("invalid Redis URL `{shown}`: {e}"))?,
+            "user" | "username" => username = Some(v.into_owned()),
+            "password" | "pass" => password = Some(v.into_owned()),
+            other => {
+                return Err(format!(
+                    "invalid Redis URL `{shown}`: unknown query parameter `{other}` (db, user, password)"
+                ))
+            }
+        }
+    }
+    Ok(TargetSpec {
+        tls: false,
+        addr: NodeAddr::Unix {
+            path: decode(path)?.into(),
+        },
+        db,
+        username,
+        password: password.filter(|p| !p.is_empty()).map(Secret::new),
         tls_options: TlsOptions::default(),
     })
 }
@@ -244,6 +287,7 @@ mod tests {
     ) -> TargetInputs<'a> {
         TargetInputs {
             url,
+            socket: None,
             password_from_stdin: None,
             tls_options: TlsOptions::default(),
             env,
@@ -254,8 +298,7 @@ mod tests {
     fn parses_full_url() {
         let t = parse_url("rediss://alice:p%40ss@cache.example:6380/3").unwrap();
         assert!(t.tls);
-        assert_eq!(t.host, "cache.example");
-        assert_eq!(t.port, 6380);
+        assert_eq!(t.addr, NodeAddr::tcp("cache.example", 6380));
         assert_eq!(t.db, 3);
         assert_eq!(t.username.as_deref(), Some("alice"));
         assert_eq!(t.password.as_ref().unwrap().expose(), "p@ss");
@@ -265,8 +308,7 @@ mod tests {
     #[test]
     fn parses_password_only_and_ipv6() {
         let t = parse_url("redis://:pw-only@[::1]").unwrap();
-        assert_eq!(t.host, "::1");
-        assert_eq!(t.port, 6379);
+        assert_eq!(t.addr, NodeAddr::tcp("::1", 6379));
         assert!(t.username.is_none());
         assert_eq!(t.redacted_url(), "redis://:***@[::1]:6379/0");
     }
@@ -290,11 +332,14 @@ mod tests {
             _ => None,
         };
         assert_eq!(
-            resolve(inputs(None, &env)).unwrap().host,
+            resolve(inputs(None, &env)).unwrap().addr.host(),
             "from-cachectl-url"
         );
         assert_eq!(
-            resolve(inputs(Some("redis://flag:3"), &env)).unwrap().host,
+            resolve(inputs(Some("redis://flag:3"), &env))
+                .unwrap()
+                .addr
+                .host(),
             "flag"
         );
         let env = |k: &str| match k {
@@ -305,13 +350,13 @@ mod tests {
             _ => None,
         };
         let t = resolve(inputs(None, &env)).unwrap();
-        assert_eq!((t.host.as_str(), t.port, t.db), ("seedhost", 7000, 2));
+        assert_eq!((t.addr.to_string(), t.db), ("seedhost:7000".into(), 2));
         assert_eq!(t.password.unwrap().expose(), "seed-password");
         let t = resolve(inputs(None, &no_env)).unwrap();
-        assert_eq!((t.node().as_str(), t.db), ("127.0.0.1:6379", 0));
+        assert_eq!((t.addr.to_string().as_str(), t.db), ("127.0.0.1:6379", 0));
         let db_only = |k: &str| (k == "REDIS_DB").then(|| "4".to_string());
         let t = resolve(inputs(None, &db_only)).unwrap();
-        assert_eq!((t.node().as_str(), t.db), ("127.0.0.1:6379", 4));
+        assert_eq!((t.addr.to_string().as_str(), t.db), ("127.0.0.1:6379", 4));
         let bad_db = |k: &str| (k == "REDIS_DB").then(|| "four".to_string());
         let err = resolve(inputs(None, &bad_db)).unwrap_err();
         assert!(
@@ -334,6 +379,31 @@ mod tests {
         let mut i = inputs(Some("redis://:in-url@h"), &env);
         i.password_from_stdin = Some("from-stdin".into());
         assert_eq!(resolve(i).unwrap().password.unwrap().expose(), "from-stdin");
+    }
+
+    #[test]
+    fn parses_unix_socket_urls() {
+        for raw in [
+            "unix:///run/redis/redis.sock?db=2",
+            "redis+unix:///run/redis/redis.sock?db=2",
+        ] {
+            let t = parse_url(raw).unwrap();
+            assert_eq!(
+                t.addr,
+                NodeAddr::Unix {
+                    path: "/run/redis/redis.sock".into()
+                }
+            );
+            assert_eq!(t.db, 2);
+            assert!(!t.tls);
+        }
+        let t = parse_url("redis+unix:///tmp/r.sock?pass=s3cret").unwrap();
+        assert_eq!(t.password.unwrap().expose(), "s3cret");
+        let t = parse_url("unix:///tmp/r.sock?password=s3cret&user=bob").unwrap();
+        assert_eq!(t.username.as_deref(), Some("bob"));
+        assert_eq!(t.redacted_url(), "unix://bob:***@/tmp/r.sock?db=0");
+        assert!(parse_url("unix:///tmp/r.sock?color=red").is_err());
+        assert!(parse_url("unix://").is_err());
     }
 
     #[test]

@@ -112,7 +112,7 @@ fn user_runbooks_add_checks_and_replace_built_ins() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("named.yaml"),
-        "id: cachectl-self\ntitle: Sees itself\nsource: test\nchecks:\n  - id: sees-own-connection\n    title: cachectl names its connection\n    when: \"clients.entries.exists(c, c.name == 'cachectl')\"\n    severity: info\n    score: 1\n    evidence:\n      names: clients.entries.map(c, c.name)\n    message: \"clients: {names}\"\n",
+        "id: cachectl-self\ntitle: Sees itself\nsource: test\nchecks:\n  - id: sees-own-connection\n    title: cachectl names its connection\n    when: \"'cachectl' in clients.by_name\"\n    severity: info\n    score: 1\n    evidence:\n      names: clients.by_name.map(n, n)\n    message: \"clients: {names}\"\n",
     )
     .unwrap();
     // Replace the built-in security runbook with one that never fires.

@@ -8,6 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+use super::Origin;
+use crate::target::NodeAddr;
+
 /// One line of the audit log.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditRecord<'a> {
@@ -16,9 +19,16 @@ pub struct AuditRecord<'a> {
     pub user: String,
     /// The target URL, password redacted.
     pub target: &'a str,
-    pub node: &'a str,
-    pub finding: &'a str,
-    pub fix: &'a str,
+    pub node: &'a NodeAddr,
+    /// What asked for the write: `diagnose --fix` with its finding and fix,
+    /// or another command's operation.
+    #[serde(flatten)]
+    pub origin: &'a Origin,
+    /// The operation's title.
+    pub operation: &'a str,
+    /// For a batch (keys flushed, clients killed): how many it covers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
     /// The command, with values that could be secret replaced by ***.
     pub command: String,
     /// `attempt` before sending; `ok` or `error` after.
@@ -220,13 +230,20 @@ mod tests {
         let log = AuditLog {
             path: dir.path().join("a/b/audit.jsonl"),
         };
+        let node = NodeAddr::tcp("h", 1);
+        let origin = Origin {
+            origin: "flush".into(),
+            finding: None,
+            fix: None,
+        };
         let rec = AuditRecord {
             time: now_rfc3339(),
             user: who(),
             target: "redis://h:1/0",
-            node: "h:1",
-            finding: "f",
-            fix: "x",
+            node: &node,
+            origin: &origin,
+            operation: "unlink a batch",
+            count: Some(500),
             command: "SLOWLOG RESET".into(),
             phase: "attempt",
             result: None,
@@ -237,6 +254,10 @@ mod tests {
         assert_eq!(text.lines().count(), 2);
         let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
         assert_eq!(first["command"], "SLOWLOG RESET");
+        assert_eq!(first["node"], "h:1");
+        assert_eq!(first["origin"], "flush");
+        assert_eq!(first["count"], 500);
+        assert!(first.get("finding").is_none());
         let bad = AuditLog {
             path: dir.path().join("a/b/audit.jsonl/nope"),
         };

@@ -1,0 +1,161 @@
+//! The engine every command calls: resolve the target, collect its facts
+//! under the run's deadline, evaluate the runbooks, render, and remediate
+//! through the one mutation path. Command files are glue around it.
+
+pub mod resolve;
+
+use std::time::{Duration, Instant};
+
+use crate::cli::OutputFormat;
+use crate::error::CliError;
+use crate::facts::collect::collect_until;
+use crate::facts::Facts;
+use crate::findings::{evaluate, After, Report};
+use crate::http::probe::App;
+use crate::mutate::Mutator;
+use crate::remediate::{self, Walk};
+use crate::render::{self, Printer};
+use crate::runbook::RunbookSet;
+use crate::target::{TargetSpec, Timeouts};
+
+/// What one run shares: the printer, the async runtime, the time limits
+/// and the deadline every step of the run answers to.
+pub struct Context<'p> {
+    pub printer: &'p Printer,
+    pub runtime: tokio::runtime::Runtime,
+    pub timeouts: Timeouts,
+    pub started: Instant,
+    pub deadline: Instant,
+}
+
+impl<'p> Context<'p> {
+    pub fn new(printer: &'p Printer, timeouts: Timeouts) -> Result<Context<'p>, CliError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| CliError::Other(anyhow::anyhow!("cannot start the async runtime: {e}")))?;
+        let started = Instant::now();
+        Ok(Context {
+            printer,
+            runtime,
+            timeouts,
+            started,
+            deadline: started + timeouts.overall,
+        })
+    }
+
+    fn tokio_deadline(&self) -> tokio::time::Instant {
+        tokio::time::Instant::from_std(self.deadline)
+    }
+
+    /// When collecting must stop: a little before the deadline, so that
+    /// evaluating and rendering what arrived still fit in --timeout.
+    fn collect_deadline(&self) -> tokio::time::Instant {
+        let reserve = (self.timeouts.overall / 20)
+            .clamp(Duration::from_millis(20), Duration::from_millis(250));
+        self.tokio_deadline() - reserve
+    }
+
+    /// Milliseconds since the run started, to a tenth.
+    pub fn elapsed_ms(&self) -> f64 {
+        (self.started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0
+    }
+
+    /// Writes a result in the chosen format.
+    pub fn emit(
+        &self,
+        format: OutputFormat,
+        report: &Report,
+        table: fn(&Report) -> String,
+    ) -> Result<(), CliError> {
+        match format {
+            OutputFormat::Table => self.printer.out(&table(report)),
+            OutputFormat::Json => self.printer.out(&render::json::render(report)?),
+        }
+    }
+}
+
+/// A diagnosis: the report and what it was made from.
+pub struct Diagnosis {
+    pub report: Report,
+    pub facts: Facts,
+    pub runbooks: RunbookSet,
+}
+
+/// Collects the node's facts (and the application's, once the runbooks say
+/// which endpoints to ask) under the run's deadline, and evaluates the
+/// runbooks. `load` runs on its own thread while Redis answers: compiling
+/// runbooks is CPU work, collecting is waiting on the network.
+pub fn diagnose(
+    ctx: &Context<'_>,
+    spec: &TargetSpec,
+    app: Option<&App>,
+    load: impl FnOnce() -> Result<RunbookSet, CliError> + Send,
+) -> Result<Diagnosis, CliError> {
+    let deadline = ctx.collect_deadline();
+    let (loaded_tx, loaded_rx) = tokio::sync::oneshot::channel();
+    let (mut facts, (runbooks, app_facts)) = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let _ = loaded_tx.send(load());
+        });
+        ctx.runtime.block_on(async {
+            let app_side = async {
+                let runbooks = loaded_rx.await.unwrap_or_else(|_| {
+                    Err(CliError::Other(anyhow::anyhow!("runbook loading panicked")))
+                });
+                let app_facts = match (app, &runbooks) {
+                    (Some(app), Ok(set)) => {
+                        let steps = set.http_steps().into_iter().cloned().collect();
+                        Some(crate::facts::app::collect(app, steps, deadline).await)
+                    }
+                    _ => None,
+                };
+                (runbooks, app_facts)
+            };
+            tokio::join!(collect_until(spec, &ctx.timeouts, deadline), app_side)
+        })
+    });
+    let runbooks = runbooks?;
+    if let Some(value) = app_facts {
+        facts.values.insert("http".into(), value);
+    }
+    let evaluation = evaluate(&runbooks, &facts, Some(ctx.deadline));
+    let report = Report::new(
+        spec.redacted_url(),
+        app.map(App::redacted),
+        vec![facts.node.addr.clone()],
+        evaluation,
+        facts.unavailable.values().cloned().collect(),
+        ctx.elapsed_ms(),
+    );
+    Ok(Diagnosis {
+        report,
+        facts,
+        runbooks,
+    })
+}
+
+/// Walks the diagnosis's fixes through the mutation path and records what
+/// was done and the state after in its report.
+pub fn remediate(
+    ctx: &Context<'_>,
+    spec: &TargetSpec,
+    diagnosis: &mut Diagnosis,
+    mutator: &mut Mutator,
+) {
+    let walk = Walk {
+        set: &diagnosis.runbooks,
+        facts: &diagnosis.facts,
+        spec,
+        timeouts: &ctx.timeouts,
+        deadline: ctx.tokio_deadline(),
+        printer: ctx.printer,
+    };
+    let (done, latest) =
+        ctx.runtime
+            .block_on(remediate::walk(&walk, &diagnosis.report.findings, mutator));
+    diagnosis.report.remediation = Some(done);
+    if let Some(now) = latest {
+        diagnosis.report.after = Some(After::of(&evaluate(&diagnosis.runbooks, &now, None)));
+    }
+}

@@ -1,0 +1,134 @@
+//! Turning the shared flag groups into what the engine works with: the
+//! target, the time limits, the application, the runbooks, the mutation
+//! policy. Every command resolves its flags here, before any I/O.
+
+use std::io::BufRead;
+
+use crate::cli::{AppArgs, MutationArgs, RunbookArgs, TargetArgs};
+use crate::error::CliError;
+use crate::http::probe::App;
+use crate::mutate::audit::AuditLog;
+use crate::mutate::{confirm, Mode, Policy};
+use crate::runbook::{load_all, RunbookSet};
+use crate::target::{self, NodeAddr, TargetInputs, TargetSpec, Timeouts, TlsOptions};
+
+/// The time limits; no single step may outlast the whole run.
+pub fn timeouts(args: &TargetArgs) -> Timeouts {
+    Timeouts {
+        connect: args.connect_timeout.min(args.timeout),
+        command: args.command_timeout.min(args.timeout),
+        overall: args.timeout,
+    }
+}
+
+pub fn target(args: &TargetArgs) -> Result<TargetSpec, CliError> {
+    let password_from_stdin = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| CliError::Usage(format!("--password-stdin: cannot read stdin: {e}")))?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_string();
+        if pw.is_empty() {
+            return Err(CliError::Usage(
+                "--password-stdin: standard input gave an empty password".into(),
+            ));
+        }
+        Some(pw)
+    } else {
+        None
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    target::resolve(TargetInputs {
+        url: args.url.as_deref(),
+        socket: args.socket.clone(),
+        password_from_stdin,
+        tls_options: TlsOptions {
+            ca_file: args.tls_ca.clone(),
+            cert_file: args.tls_cert.clone(),
+            key_file: args.tls_key.clone(),
+        },
+        env: &env,
+    })
+    .map_err(CliError::Usage)
+}
+
+/// The application from --app or CACHECTL_APP, if any.
+pub fn app(args: &AppArgs, timeouts: &Timeouts) -> Result<Option<App>, CliError> {
+    let Some(text) = args.app.as_ref().filter(|a| !a.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let base = App::parse_base(text).map_err(CliError::Usage)?;
+    if args.interval + timeouts.command >= timeouts.overall {
+        return Err(CliError::Usage(format!(
+            "--interval {:?} plus --command-timeout {:?} does not fit in --timeout {:?}",
+            args.interval, timeouts.command, timeouts.overall
+        )));
+    }
+    let ca_pem = match &args.app_ca {
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
+            CliError::Usage(format!("--app-ca: cannot read {}: {e}", path.display()))
+        })?),
+        None => None,
+    };
+    // A CA file that is not PEM is a bad argument, not an application fault.
+    let app = App::new(
+        base,
+        timeouts.connect,
+        timeouts.command,
+        args.interval,
+        args.max_body,
+        ca_pem.as_deref(),
+    )
+    .map_err(CliError::Usage)?;
+    Ok(Some(app))
+}
+
+/// Loads the runbooks and applies --only / --skip, rejecting unknown ids.
+pub fn runbooks(
+    args: &RunbookArgs,
+    only: &[String],
+    skip: &[String],
+) -> Result<RunbookSet, CliError> {
+    let mut set = load_all(&args.dirs)?;
+    for id in only.iter().chain(skip) {
+        set.require(id)?;
+    }
+    set.runbooks
+        .retain(|r| (only.is_empty() || only.contains(&r.id)) && !skip.contains(&r.id));
+    Ok(set)
+}
+
+/// The mutation policy, checked before anything touches the network.
+pub fn policy(args: &MutationArgs) -> Result<Policy, CliError> {
+    let mode = if args.dry_run {
+        Mode::DryRun
+    } else if args.yes {
+        Mode::Yes
+    } else if confirm::interactive() {
+        Mode::Interactive
+    } else {
+        return Err(CliError::Usage(
+            "writing needs a terminal to ask before each change, and there is none: add --yes to apply only safe changes without asking, or --dry-run to print the plan".into(),
+        ));
+    };
+    let audit = if mode == Mode::DryRun {
+        None
+    } else {
+        let path = args.audit_log.clone().or_else(AuditLog::default_path).ok_or_else(|| {
+            CliError::Usage("no state directory for the audit log ($XDG_STATE_HOME and $HOME are unset): give --audit-log PATH".into())
+        })?;
+        Some(AuditLog { path })
+    };
+    let confirm_destructive = args
+        .confirm_destructive
+        .as_deref()
+        .map(NodeAddr::parse)
+        .transpose()
+        .map_err(|e| CliError::Usage(format!("--confirm-destructive: {e}")))?;
+    Ok(Policy {
+        mode,
+        confirm_destructive,
+        audit,
+    })
+}

@@ -1,0 +1,71 @@
+//! What `diagnose --fix` did about each fix: the remediation part of a report.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::Safety;
+use crate::mutate::Mode;
+use crate::target::NodeAddr;
+
+/// What happened to one fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// --dry-run: would be offered.
+    Planned,
+    Applied,
+    /// Declined, or not allowed in this mode.
+    Skipped,
+    /// Pre-flight says it cannot run.
+    Blocked,
+    /// A command failed; the reason says which ran.
+    Failed,
+    /// Steps for the operator; cachectl does not run them.
+    Manual,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Planned => "planned",
+            Outcome::Applied => "applied",
+            Outcome::Skipped => "skipped",
+            Outcome::Blocked => "blocked",
+            Outcome::Failed => "failed",
+            Outcome::Manual => "manual",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Action {
+    pub finding: String,
+    pub node: NodeAddr,
+    pub fix: String,
+    pub title: String,
+    pub safety: Safety,
+    pub commands: Vec<String>,
+    pub outcome: Outcome,
+    pub reason: String,
+    /// Replies, one per command run.
+    pub results: Vec<String>,
+    pub before: BTreeMap<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<BTreeMap<String, serde_json::Value>>,
+    /// The check no longer fires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<bool>,
+    /// The fix's `verify` condition holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
+}
+
+/// The remediation part of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Remediation {
+    pub mode: Mode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_log: Option<String>,
+    pub actions: Vec<Action>,
+}

@@ -1,0 +1,311 @@
+//! The one path every write takes: plan an operation, pre-flight it, decide
+//! (dry-run, --yes, prompt, typed confirmation), write the audit record
+//! first, execute, and let the caller verify. `diagnose --fix` walks
+//! findings through it; any command that writes uses it the same way.
+
+pub mod audit;
+pub mod confirm;
+pub mod preflight;
+
+use serde::Serialize;
+
+use crate::model::Safety;
+use crate::redis::reply;
+use crate::runbook::command::Command;
+use crate::target::connect::Session;
+use crate::target::NodeAddr;
+use audit::{AuditLog, AuditRecord};
+use confirm::Choice;
+
+/// How writes are decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Show the plan; change nothing.
+    DryRun,
+    /// No prompts: safe operations, and destructive ones on the confirmed node.
+    Yes,
+    /// Ask for each operation on the terminal.
+    Interactive,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::DryRun => "dry-run",
+            Mode::Yes => "yes",
+            Mode::Interactive => "interactive",
+        }
+    }
+}
+
+/// What asked for a write; recorded in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The command line that asked: `diagnose --fix`, `flush`, ...
+    pub origin: String,
+    /// With `diagnose --fix`: the finding and the fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finding: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Origin {
+    pub fn fix(finding: &str, fix: &str) -> Origin {
+        Origin {
+            origin: "diagnose --fix".into(),
+            finding: Some(finding.into()),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
+/// One write: what, where, how risky, and its exact commands.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub node: NodeAddr,
+    pub origin: Origin,
+    pub title: String,
+    pub safety: Safety,
+    /// Argument vectors, sent as they are.
+    pub commands: Vec<Vec<String>>,
+    /// For a batch: how many items (keys, clients) it covers.
+    pub count: Option<u64>,
+}
+
+/// The mutation flags, resolved: how to decide, and where to log.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub mode: Mode,
+    /// `--confirm-destructive NODE`: consent to destructive writes on it.
+    pub confirm_destructive: Option<NodeAddr>,
+    /// Where writes are logged (not needed for --dry-run).
+    pub audit: Option<AuditLog>,
+}
+
+/// Whether an operation may go ahead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Apply,
+    /// --dry-run: it would be offered.
+    Planned,
+    /// Declined or not allowed in this mode; says why.
+    Skip(String),
+    /// The operator stopped, or prompts failed: decide nothing more.
+    Stop(String),
+}
+
+/// A failed execution: why, and how many commands had run.
+#[derive(Debug, Clone)]
+pub struct ExecError {
+    pub reason: String,
+    pub ran: usize,
+    /// The audit log failed: nothing more may be sent this run.
+    pub audit_failed: bool,
+}
+
+/// The state of a run's writes: its policy and whether it was stopped.
+pub struct Mutator {
+    pub policy: Policy,
+    /// The target URL, redacted, for the audit log.
+    pub target: String,
+    stopped: Option<String>,
+}
+
+impl Mutator {
+    pub fn new(policy: Policy, target: String) -> Mutator {
+        Mutator {
+            policy,
+            target,
+            stopped: None,
+        }
+    }
+
+    /// Why nothing more may be done, once the walk was stopped.
+    pub fn stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
+    }
+
+    /// Decides an operation by mode, safety and node: `--yes` runs safe
+    /// ones; destructive ones need `--confirm-destructive` naming the
+    /// operation's own node, or that node typed back at the prompt.
+    pub fn decide(&mut self, op: &Operation) -> Decision {
+        if let Some(why) = &self.stopped {
+            return Decision::Skip(why.clone());
+        }
+        let decision = match self.policy.mode {
+            Mode::DryRun => Decision::Planned,
+            Mode::Yes => match op.safety {
+                Safety::Safe => Decision::Apply,
+                Safety::Unsafe => Decision::Skip(
+                    "unsafe: --yes applies only safe fixes; run interactively to apply it".into(),
+                ),
+                Safety::Destructive
+                    if self.policy.confirm_destructive.as_ref() == Some(&op.node) =>
+                {
+                    Decision::Apply
+                }
+                Safety::Destructive => Decision::Skip(format!(
+                    "destructive: needs --confirm-destructive {}",
+                    op.node
+                )),
+            },
+            Mode::Interactive => match confirm::ask("Apply this fix?") {
+                Ok(Choice::Apply) if op.safety == Safety::Destructive => {
+                    match confirm::typed(&op.node.to_string()) {
+                        Ok(true) => Decision::Apply,
+                        Ok(false) => {
+                            Decision::Skip("the typed confirmation did not match the node".into())
+                        }
+                        Err(e) => Decision::Stop(e),
+                    }
+                }
+                Ok(Choice::Apply) => Decision::Apply,
+                Ok(Choice::Skip) => Decision::Skip("declined".into()),
+                Ok(Choice::Quit) => Decision::Stop("the walk was stopped".into()),
+                Err(e) => Decision::Stop(e),
+            },
+        };
+        if let Decision::Stop(why) = &decision {
+            self.stopped = Some(why.clone());
+        }
+        decision
+    }
+
+    /// Sends the commands in order, each written to the audit log before it
+    /// is sent and after it answers. Stops at the first failure; an audit
+    /// log that cannot be written stops this and every later operation.
+    pub async fn execute(
+        &mut self,
+        session: &Session,
+        op: &Operation,
+    ) -> Result<Vec<String>, ExecError> {
+        let mut results = Vec::new();
+        let fail = |reason: String, ran: usize, audit_failed: bool| ExecError {
+            reason,
+            ran,
+            audit_failed,
+        };
+        let Some(log) = &self.policy.audit else {
+            return Err(fail("no audit log".into(), 0, true));
+        };
+        let total = op.commands.len();
+        for (i, args) in op.commands.iter().enumerate() {
+            let record = |phase: &'static str, result: Option<String>| AuditRecord {
+                time: audit::now_rfc3339(),
+                user: audit::who(),
+                target: &self.target,
+                node: &op.node,
+                origin: &op.origin,
+                operation: &op.title,
+                count: op.count,
+                command: audit::elide(args),
+                phase,
+                result,
+            };
+            if let Err(e) = log.append(&record("attempt", None)) {
+                let why = format!("{e}; nothing more was sent ({i} of {total} commands ran)");
+                self.stopped = Some(why.clone());
+                return Err(fail(why, i, true));
+            }
+            let Some((name, rest)) = args.split_first() else {
+                return Err(fail("empty command".into(), i, false));
+            };
+            let mut cmd = redis::cmd(name);
+            for a in rest {
+                cmd.arg(a);
+            }
+            match session.query::<redis::Value>(&cmd).await {
+                Ok(v) => {
+                    let text = reply_text(&v);
+                    let _ = log.append(&record("ok", Some(text.clone())));
+                    results.push(text);
+                }
+                Err(e) => {
+                    let _ = log.append(&record("error", Some(e.detail.clone())));
+                    return Err(fail(
+                        format!(
+                            "`{}` failed: {} ({i} of {total} commands ran before it)",
+                            Command::Redis(args.clone()).display(),
+                            e.detail
+                        ),
+                        i,
+                        false,
+                    ));
+                }
+            }
+        }
+        Ok(results)
+    }
+}
+
+/// A reply as one short line for the transcript and the audit log.
+pub fn reply_text(v: &redis::Value) -> String {
+    match v {
+        redis::Value::Okay => "OK".into(),
+        redis::Value::Nil => "(nil)".into(),
+        redis::Value::Array(items) => format!("({} items)", items.len()),
+        other => reply::text(other).unwrap_or_else(|| format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(node: &str, safety: Safety) -> Operation {
+        Operation {
+            node: NodeAddr::parse(node).unwrap(),
+            origin: Origin::fix("f", "x"),
+            title: "t".into(),
+            safety,
+            commands: vec![vec!["PING".into()]],
+            count: None,
+        }
+    }
+
+    fn yes(confirm: Option<&str>) -> Mutator {
+        Mutator::new(
+            Policy {
+                mode: Mode::Yes,
+                confirm_destructive: confirm.map(|c| NodeAddr::parse(c).unwrap()),
+                audit: None,
+            },
+            "redis://x".into(),
+        )
+    }
+
+    #[test]
+    fn yes_consents_to_safe_and_to_destructive_on_the_named_node_only() {
+        let mut m = yes(Some("10.0.0.1:6379"));
+        assert_eq!(
+            m.decide(&op("10.0.0.2:6379", Safety::Safe)),
+            Decision::Apply
+        );
+        assert_eq!(
+            m.decide(&op("10.0.0.1:6379", Safety::Destructive)),
+            Decision::Apply
+        );
+        assert!(matches!(
+            m.decide(&op("10.0.0.2:6379", Safety::Destructive)),
+            Decision::Skip(why) if why.contains("--confirm-destructive 10.0.0.2:6379")
+        ));
+        assert!(matches!(
+            m.decide(&op("10.0.0.1:6379", Safety::Unsafe)),
+            Decision::Skip(_)
+        ));
+        let mut m = yes(None);
+        assert!(matches!(
+            m.decide(&op("10.0.0.1:6379", Safety::Destructive)),
+            Decision::Skip(_)
+        ));
+    }
+
+    #[test]
+    fn dry_run_plans_everything() {
+        let mut m = yes(None);
+        m.policy.mode = Mode::DryRun;
+        assert_eq!(m.decide(&op("h:1", Safety::Destructive)), Decision::Planned);
+    }
+}

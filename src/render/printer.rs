@@ -1,0 +1,142 @@
+//! The printer: the one writer of results (stdout) and of the transcript
+//! and errors (stderr), injected so tests can capture both. Every string is
+//! scrubbed of secrets on its way out. A reader that went away (`| head`)
+//! ends output quietly; any other write error is an error (exit 3), so a
+//! full disk never passes for an empty report.
+
+use std::cell::RefCell;
+use std::io::{self, Write};
+
+use crate::error::CliError;
+use crate::secret::scrub;
+
+struct Sink {
+    writer: Box<dyn Write>,
+    /// The reader went away: write nothing more.
+    closed: bool,
+}
+
+impl Sink {
+    fn write(&mut self, text: &str) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self
+            .writer
+            .write_all(scrub(text).as_bytes())
+            .and_then(|_| self.writer.flush());
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
+pub struct Printer {
+    out: RefCell<Sink>,
+    err: RefCell<Sink>,
+}
+
+impl Printer {
+    /// Standard output and error, colour stripped where the choice says so.
+    pub fn stdio() -> Printer {
+        Printer::new(Box::new(anstream::stdout()), Box::new(anstream::stderr()))
+    }
+
+    pub fn new(out: Box<dyn Write>, err: Box<dyn Write>) -> Printer {
+        let sink = |writer| {
+            RefCell::new(Sink {
+                writer,
+                closed: false,
+            })
+        };
+        Printer {
+            out: sink(out),
+            err: sink(err),
+        }
+    }
+
+    /// Writes a result. Fails when stdout cannot take it (other than a
+    /// closed pipe).
+    pub fn out(&self, text: &str) -> Result<(), CliError> {
+        self.out
+            .borrow_mut()
+            .write(text)
+            .map_err(|e| CliError::Output(format!("cannot write to standard output: {e}")))
+    }
+
+    /// Writes one line of transcript or diagnostics to stderr. Its errors
+    /// are not the run's: the result on stdout is what counts.
+    pub fn status(&self, text: &str) {
+        let _ = self.err.borrow_mut().write(&format!("{text}\n"));
+    }
+
+    /// Prints an error and its cause chain to stderr.
+    pub fn error(&self, err: &CliError) {
+        let mut text = format!("cachectl: error: {err}");
+        if let CliError::Other(e) = err {
+            for cause in e.chain().skip(1) {
+                text.push_str(&format!("\n  caused by: {cause}"));
+            }
+        }
+        self.status(&text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    struct Failing(io::ErrorKind);
+    impl Write for Failing {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::from(self.0))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn broken_pipe_is_quiet_other_errors_are_not() {
+        let p = Printer::new(
+            Box::new(Failing(io::ErrorKind::BrokenPipe)),
+            Box::new(io::sink()),
+        );
+        assert!(p.out("report").is_ok());
+        assert!(p.out("more").is_ok());
+        let p = Printer::new(
+            Box::new(Failing(io::ErrorKind::StorageFull)),
+            Box::new(io::sink()),
+        );
+        let err = p.out("report").unwrap_err();
+        assert!(matches!(err, CliError::Output(_)));
+        assert!(err.to_string().contains("standard output"), "{err}");
+    }
+
+    #[test]
+    fn writes_to_the_injected_writers() {
+        let (out, err) = (Shared::default(), Shared::default());
+        let p = Printer::new(Box::new(out.clone()), Box::new(err.clone()));
+        p.out("result\n").unwrap();
+        p.status("note");
+        assert_eq!(out.0.lock().unwrap().as_slice(), b"result\n");
+        assert_eq!(err.0.lock().unwrap().as_slice(), b"note\n");
+    }
+}
