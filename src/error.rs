@@ -59,12 +59,6 @@ pub enum CliError {
     Other(#[from] anyhow::Error),
 }
 
-impl From<crate::runbook::load::LoadError> for CliError {
-    fn from(e: crate::runbook::load::LoadError) -> CliError {
-        CliError::Runbook(e.to_string())
-    }
-}
-
 impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         Status::Unknown.exit_code()

@@ -13,6 +13,7 @@ pub mod findings;
 pub mod http;
 pub mod model;
 pub mod mutate;
+pub mod prometheus;
 pub mod redis;
 pub mod remediate;
 pub mod render;

@@ -106,7 +106,7 @@ pub fn diagnose(
                 let app_facts = match (app, &runbooks) {
                     (Some(app), Ok(set)) => {
                         let steps = set.http_steps().into_iter().cloned().collect();
-                        Some(crate::facts::app::collect(app, steps, deadline).await)
+                        Some(crate::http::collect::collect(app, steps, deadline).await)
                     }
                     _ => None,
                 };

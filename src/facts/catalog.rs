@@ -162,15 +162,21 @@ fn build_roots() -> Vec<Root> {
     let from = |source: Source, field: Field| Root { source, field };
     vec![
         from(Connection, nested("connection", "Connecting to the node (always available).", Record(vec![
-            f("host", "string", "host name or address connected to"),
-            f("port", "int", "TCP port"),
+            f("host", "string", "host name or address connected to (the socket path for unix sockets)"),
+            f("port", "int", "TCP port (0 for unix sockets)"),
             f("user", "string", "ACL user cachectl authenticates as (default when none given)"),
             f("ok", "bool", "true when the node answered PING with the given credentials"),
-            f("error", "string", "why not: dns, refused, connect_timeout, unresponsive, tls, closed, auth_failed, auth_required, maxclients, loading, busy, other; empty when ok"),
+            f("error", "string", "why not: dns, refused, connect_timeout, unresponsive, tls, closed, auth_failed, auth_required, maxclients, loading, busy, not_redis, other; empty when ok"),
             f("detail", "string", "the error as reported, secrets removed"),
             f("connect_ms", "double", "time to connect and authenticate, ms"),
             f("tls", "bool", "whether the target uses TLS"),
             f("authenticated", "bool", "whether a password was supplied"),
+            f("answered", "string", "with not_redis: what answered (http, tls, other)"),
+            f("first_bytes", "string", "with not_redis: the first bytes it sent, escaped"),
+            f("lost", "bool", "the connection dropped during the run, after connecting"),
+            f("after_loss", "string", "after a loss: refused (the server is down), accepting (it restarted, or dropped only us) or timeout"),
+            nested("arrived", "after a loss: the roots that arrived before it", List(Box::new(Scalar("string")))),
+            nested("missing", "after a loss: the roots lost with the connection", List(Box::new(Scalar("string")))),
         ]))),
         from(Anonymous, nested("access", "What an unauthenticated client may do.", Record(vec![
             f("anonymous", "bool", "true when a client with no password can run commands"),
@@ -239,6 +245,7 @@ fn build_roots() -> Vec<Root> {
             f("count", "int", "number of clients"),
             f("idle_over_300s", "int", "clients idle for more than 5 minutes"),
             f("total_omem", "int", "sum of output buffers, bytes"),
+            f("total_mem", "int", "sum of the clients' total memory (tot-mem), bytes"),
             f("max_omem", "int", "largest output buffer of one client, bytes"),
             f("total_qbuf", "int", "sum of query buffers, bytes"),
             f("blocked", "int", "clients blocked in BLPOP, XREAD BLOCK, WAIT, ... (flag b)"),

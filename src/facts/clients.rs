@@ -16,6 +16,7 @@ pub struct ClientsFact {
     pub count: usize,
     pub idle_over_300s: usize,
     pub total_omem: i64,
+    pub total_mem: i64,
     pub max_omem: i64,
     pub total_qbuf: i64,
     pub blocked: usize,
@@ -53,6 +54,7 @@ pub fn summarize(clients: Vec<ClientInfo>) -> ClientsFact {
     for c in &clients {
         fact.idle_over_300s += usize::from(c.idle > 300);
         fact.total_omem += c.omem;
+        fact.total_mem += c.tot_mem;
         fact.max_omem = fact.max_omem.max(c.omem);
         fact.total_qbuf += c.qbuf;
         fact.blocked += usize::from(c.flags.contains('b'));

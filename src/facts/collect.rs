@@ -182,10 +182,22 @@ pub async fn collect_until(
             None
         }
     };
+    let clients = match clients {
+        Ok(text) => {
+            let summary = clients::summarize(client_list::parse(&text));
+            facts.set("clients", &summary);
+            Some(summary)
+        }
+        Err(e) => {
+            unavailable(&mut facts, Source::ClientList, &e);
+            None
+        }
+    };
     match info {
         Ok(text) => {
             let info = info::parse(&text);
-            facts.set("derived", derive(&info, config.as_ref()));
+            let client_mem = clients.as_ref().map(|c| c.total_mem);
+            facts.set("derived", derive(&info, config.as_ref(), client_mem));
             facts.set("keyspace", &info.keyspace);
             facts.set("commandstats", &info.commandstats);
             facts.set("errorstats", &info.errorstats);
@@ -220,10 +232,6 @@ pub async fn collect_until(
             );
         }
         Err(e) => unavailable(&mut facts, Source::Slowlog, &e),
-    }
-    match clients {
-        Ok(text) => facts.set("clients", clients::summarize(client_list::parse(&text))),
-        Err(e) => unavailable(&mut facts, Source::ClientList, &e),
     }
     match latency {
         Ok(v) => {

@@ -29,8 +29,14 @@ fn round(x: f64, places: i32) -> f64 {
     (x * p).round() / p
 }
 
-/// Computes derived values; `config` fills gaps of older servers' INFO.
-pub fn derive(info: &Info, config: Option<&BTreeMap<String, String>>) -> Derived {
+/// Computes derived values; `config` fills gaps of older servers' INFO, and
+/// `client_mem` (CLIENT LIST's tot-mem summed) the client memory INFO counts
+/// only as its cron gets round to each client.
+pub fn derive(
+    info: &Info,
+    config: Option<&BTreeMap<String, String>>,
+    client_mem: Option<i64>,
+) -> Derived {
     let num = |f: &str| info.f64(f).unwrap_or(0.0);
     let from_config = |p: &str| {
         config
@@ -53,7 +59,11 @@ pub fn derive(info: &Info, config: Option<&BTreeMap<String, String>>) -> Derived
     // Client buffers are allocated up front and touched only when used: with
     // thousands of idle clients, used_memory counts memory that was never
     // resident. What must be resident is the rest.
-    let data = (used - num("mem_clients_normal") - num("mem_clients_slaves")).max(0.0);
+    // INFO's mem_clients_normal lags behind a burst of new connections, so
+    // take the larger of it and CLIENT LIST's own count.
+    let clients =
+        (num("mem_clients_normal") + num("mem_clients_slaves")).max(client_mem.unwrap_or(0) as f64);
+    let data = (used - clients).max(0.0);
     Derived {
         hit_ratio: if lookups > 0.0 {
             round(hits / lookups, 4)
@@ -94,7 +104,7 @@ mod tests {
     #[test]
     fn ratios() {
         let info = parse("keyspace_hits:50\nkeyspace_misses:950\nused_memory:900\nmaxmemory:1000\nconnected_clients:9\nmaxclients:10\nevicted_keys:600\nuptime_in_seconds:120\nused_memory_rss:1900\nslave0:ip=a,port=1,state=online,offset=1,lag=4\n");
-        let d = derive(&info, None);
+        let d = derive(&info, None, None);
         assert_eq!(d.hit_ratio, 0.05);
         assert_eq!(d.lookups, 1000);
         assert_eq!(d.memory_ratio, 0.9);
@@ -108,14 +118,19 @@ mod tests {
     fn idle_client_buffers_are_not_resident_memory() {
         // 10,000 fresh idle clients: 110 MB of buffers never touched.
         let info = parse("used_memory:115877232\nused_memory_rss:20824064\nmem_clients_normal:110267520\nmem_clients_slaves:0\n");
-        let d = derive(&info, None);
+        let d = derive(&info, None, None);
         assert_eq!(d.memory_excluding_clients, 5_609_712);
         assert_eq!(d.rss_ratio_excluding_clients, 3.7121);
+        // INFO has counted only some of them yet; CLIENT LIST has them all.
+        let info =
+            parse("used_memory:115877232\nused_memory_rss:20824064\nmem_clients_normal:20000000\n");
+        let d = derive(&info, None, Some(110_267_520));
+        assert_eq!(d.memory_excluding_clients, 5_609_712);
         // A swapped dataset: 1 GB used, 400 MB resident.
         let info = parse(
             "used_memory:1073741824\nused_memory_rss:429496730\nmem_clients_normal:1000000\n",
         );
-        assert!(derive(&info, None).rss_ratio_excluding_clients < 0.41);
+        assert!(derive(&info, None, None).rss_ratio_excluding_clients < 0.41);
     }
 
     #[test]
@@ -123,7 +138,7 @@ mod tests {
         let info = parse("used_memory:900\nmaxmemory:0\nconnected_clients:5\n");
         let mut config = BTreeMap::new();
         config.insert("maxclients".to_string(), "10".to_string());
-        let d = derive(&info, Some(&config));
+        let d = derive(&info, Some(&config), None);
         assert_eq!(d.hit_ratio, 0.0);
         assert_eq!(d.memory_ratio, 0.0);
         assert_eq!(d.maxclients, 10);

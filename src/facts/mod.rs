@@ -2,7 +2,6 @@
 //! each under a deadline. A fact that cannot be had is recorded as
 //! unavailable with its reason; checks that need it are skipped, not failed.
 
-pub mod app;
 pub mod catalog;
 pub mod clients;
 pub mod collect;

@@ -1,6 +1,5 @@
 //! The application side of a target: HTTP probes of its health, Prometheus
-//! metrics and JSON status endpoints.
+//! metrics and JSON status endpoints, collected into the `http` fact root.
 
+pub mod collect;
 pub mod probe;
-pub mod prometheus;
-pub mod step;

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::prometheus::{self, SeriesValues};
-use super::step::{HttpStep, MAX_BYTES};
+use crate::prometheus::{self, SeriesValues};
 use crate::runbook::model::BodyFormat;
+use crate::runbook::step::{HttpStep, MAX_BYTES};
 
 /// Characters of the body kept in facts.
 const BODY_EXCERPT: usize = 1024;

@@ -10,10 +10,10 @@ use serde_saphyr::Spanned;
 use super::command::CommandTemplate;
 use super::expr::{self, Expression, HTTP_ROOT, THRESHOLD_ROOT};
 use super::model::{CheckDef, RunbookFile, ThresholdDef};
+use super::step::{self, HttpStep};
 use super::template::Template;
 use crate::error::CliError;
 use crate::facts::catalog::{Field, Shape};
-use crate::http::step::{self, HttpStep};
 use crate::model::{FixKind, Safety, Severity};
 
 /// A runbook that loaded and validated.
@@ -71,6 +71,12 @@ pub struct Fix {
 #[derive(Debug, Default)]
 pub struct RunbookSet {
     pub runbooks: Vec<Runbook>,
+}
+
+impl From<LoadError> for CliError {
+    fn from(e: LoadError) -> CliError {
+        CliError::Runbook(e.to_string())
+    }
 }
 
 impl RunbookSet {

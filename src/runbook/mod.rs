@@ -11,6 +11,7 @@ pub mod command;
 pub mod expr;
 pub mod load;
 pub mod model;
+pub mod step;
 pub mod template;
 
 pub use load::{load_all, load_file, Runbook, RunbookSet};

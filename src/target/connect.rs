@@ -260,7 +260,9 @@ pub async fn identify(addr: &NodeAddr, limit: Duration) -> Option<Peer> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let probe = async {
         let mut stream = raw_connect(addr).await.ok()?;
-        stream.write_all(b"PING\r\n").await.ok()?;
+        // The blank line completes an HTTP request for servers that wait for
+        // headers; Redis ignores it.
+        stream.write_all(b"PING\r\n\r\n").await.ok()?;
         let mut buf = [0u8; 48];
         let n = stream.read(&mut buf).await.ok()?;
         Some(buf[..n].to_vec())
@@ -439,6 +441,14 @@ async fn timed_out_probed(
         );
     }
     let kind = probe(&spec.addr, timeouts.connect).await;
+    if kind == FailureKind::Unresponsive && !spec.tls {
+        // Accepted but silent to RESP: is it something that answers a
+        // line-based request (HTTP waiting for headers)?
+        let peer = identify(&spec.addr, Duration::from_millis(250)).await;
+        if let Some(f) = peer.and_then(|p| not_redis(spec, p, start)) {
+            return f;
+        }
+    }
     timed_out(kind, limit, start)
 }
 
@@ -510,24 +520,7 @@ async fn not_redis_or_gone(
 ) -> Option<ConnectFailure> {
     let limit = timeouts.connect.min(Duration::from_secs(1));
     match identify(&spec.addr, limit).await {
-        Some(peer) if matches!(peer.kind, "http" | "tls" | "other") => {
-            let what = match peer.kind {
-                "http" => "an HTTP server",
-                "tls" => "a TLS server (use rediss:// if it is Redis behind TLS)",
-                _ => "something that does not speak the Redis protocol",
-            };
-            let mut f = failure(
-                FailureKind::NotRedis,
-                format!(
-                    "{} answered on {}, not Redis; its first bytes: \"{}\"",
-                    what, spec.addr, peer.first_bytes
-                ),
-                start.elapsed(),
-            );
-            f.peer = Some(peer);
-            Some(f)
-        }
-        Some(_) => None,
+        Some(peer) => not_redis(spec, peer, start),
         None => match probe(&spec.addr, limit).await {
             FailureKind::Refused => Some(failure(
                 FailureKind::Refused,
@@ -539,6 +532,27 @@ async fn not_redis_or_gone(
             _ => None,
         },
     }
+}
+
+/// What answered, as a failure when it is not Redis; `None` when it is
+/// Redis or silent.
+fn not_redis(spec: &TargetSpec, peer: Peer, start: Instant) -> Option<ConnectFailure> {
+    let what = match peer.kind {
+        "http" => "an HTTP server",
+        "tls" => "a TLS server (use rediss:// if it is Redis behind TLS)",
+        "other" => "something that does not speak the Redis protocol",
+        _ => return None,
+    };
+    let mut f = failure(
+        FailureKind::NotRedis,
+        format!(
+            "{what} answered on {}, not Redis; its first bytes: \"{}\"",
+            spec.addr, peer.first_bytes
+        ),
+        start.elapsed(),
+    );
+    f.peer = Some(peer);
+    Some(f)
 }
 
 /// Checks whether a client without credentials may run commands.

@@ -158,7 +158,12 @@ fn read_head(conn: &mut (impl Read + Write)) -> Option<String> {
             Ok(1) => head.push(byte[0]),
             _ => return None,
         }
-        if head == [0x16] {
+        // A TLS ClientHello, or a first line that is no request line (Redis
+        // protocol, say): a 400 at once, as real servers answer.
+        let bad_line = head.ends_with(b"\r\n")
+            && !head.contains(&b' ')
+            && !head[..head.len() - 2].contains(&b'\n');
+        if head == [0x16] || bad_line {
             let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
             return None;
         }

@@ -40,6 +40,8 @@ pub struct ServerOptions {
     /// An RDB file to load at start; the server is handed over as soon as it
     /// listens, still loading.
     pub load_rdb: Option<PathBuf>,
+    /// Also listen on a unix socket, `redis.sock` in the server's directory.
+    pub unix_socket: bool,
 }
 
 impl ServerOptions {
@@ -96,6 +98,12 @@ impl RedisServer {
         if let Some(pw) = &opts.password {
             text.push_str(&format!("requirepass {pw}\n"));
         }
+        if opts.unix_socket {
+            text.push_str(&format!(
+                "unixsocket {}\nunixsocketperm 700\n",
+                dir.path().join("redis.sock").display()
+            ));
+        }
         for l in &opts.config_lines {
             text.push_str(l);
             text.push('\n');
@@ -135,6 +143,11 @@ impl RedisServer {
         self.client_opt()
             .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c).ok())
             .is_some()
+    }
+
+    /// The unix socket (with `ServerOptions::unix_socket`).
+    pub fn socket(&self) -> PathBuf {
+        self.dir.path().join("redis.sock")
     }
 
     pub fn pid(&self) -> u32 {
@@ -466,6 +479,20 @@ impl Cachectl {
             stdin: Some(input.to_string()),
         }
         .run()
+    }
+
+    /// Runs with stdout going to `out` (a full disk, a closed pipe).
+    pub fn run_with_stdout(mut self, out: impl Into<Stdio>) -> Run {
+        let start = Instant::now();
+        self.cmd
+            .stdout(out)
+            .stderr(Stdio::piped())
+            .stdin(Stdio::null());
+        let output = self.cmd.output().expect("run cachectl");
+        Run {
+            output,
+            elapsed: start.elapsed(),
+        }
     }
 
     pub fn run(mut self) -> Run {

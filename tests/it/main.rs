@@ -8,6 +8,7 @@ mod app;
 
 mod cli;
 mod connection;
+mod engine;
 mod fix;
 mod generated;
 mod incidents;

@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 use tokio::time::{sleep_until, timeout_at, Instant};
 
 use crate::http::probe::{self, App, Fetched};
-use crate::http::step::HttpStep;
+use crate::runbook::step::HttpStep;
 
 /// The `http` root: one fact per step, by step id.
 pub async fn collect(app: &App, steps: Vec<HttpStep>, deadline: Instant) -> Value {

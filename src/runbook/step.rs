@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json_path::JsonPath;
 
-use super::prometheus::Selector;
 use crate::facts::catalog::{Field, Shape};
+use crate::prometheus::Selector;
 use crate::runbook::model::{BodyFormat, HeaderDef, HttpStepDef};
 
 /// Largest JSON or text body held whole, unless the step says otherwise.
