@@ -146,6 +146,32 @@ pub fn roots_of(source: Source) -> impl Iterator<Item = &'static Root> {
     node_roots().iter().filter(move |r| r.source == source)
 }
 
+/// The facts table of docs/runbooks.md, made from the catalogue so the
+/// documentation cannot drift from what is collected.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| root | from | fields |\n| --- | --- | --- |\n");
+    for root in node_roots() {
+        let from = match root.source {
+            Source::Connection => "connecting".to_string(),
+            Source::Anonymous => "a second connection, without credentials".to_string(),
+            Source::Bookkeeping => "the run itself".to_string(),
+            s => format!("`{}`", s.command()),
+        };
+        let fields = match &root.field.shape {
+            Shape::Record(fields) => fields
+                .iter()
+                .map(|f| format!("`{}`", f.name))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => root.field.doc.to_string(),
+        };
+        out.push_str(&format!("| `{}` | {from} | {fields} |\n", root.field.name));
+    }
+    out.push_str("| `threshold` | the runbook's `thresholds` | numbers, e.g. `threshold.memory_critical` |\n");
+    out.push_str("| `http` | the runbook's HTTP steps, with `--app` | see above |\n");
+    out
+}
+
 /// The root variables and their shapes.
 pub fn roots() -> &'static [Field] {
     static ROOTS: OnceLock<Vec<Field>> = OnceLock::new();

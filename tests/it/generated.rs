@@ -50,3 +50,26 @@ fn completions_and_man_pages_are_up_to_date() {
         "out of date: {stale:?}; run `CACHECTL_BLESS=1 cargo test generated` and commit"
     );
 }
+
+#[test]
+fn the_facts_table_in_the_docs_is_the_catalogue() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/runbooks.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let begin = "generated from the catalogue";
+    let start = text.find(begin).expect("facts table marker");
+    let start = start + text[start..].find('\n').unwrap() + 1;
+    let end = text
+        .find("<!-- end of facts table -->")
+        .expect("end marker");
+    let expected = cachectl::facts::catalog::markdown_table();
+    if std::env::var_os("CACHECTL_BLESS").is_some() {
+        let updated = format!("{}{expected}{}", &text[..start], &text[end..]);
+        std::fs::write(&path, updated).unwrap();
+        return;
+    }
+    assert_eq!(
+        &text[start..end],
+        expected,
+        "docs/runbooks.md's facts table is out of date; run `CACHECTL_BLESS=1 cargo test generated` and commit"
+    );
+}

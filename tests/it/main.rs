@@ -9,6 +9,7 @@ mod app;
 mod cli;
 mod connection;
 mod engine;
+mod facts;
 mod fix;
 mod generated;
 mod incidents;
