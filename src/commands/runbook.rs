@@ -33,7 +33,10 @@ pub fn run(cmd: RunbookCommand, printer: &Printer) -> Result<Status, CliError> {
                     printer.out(&render::json::render(&list)?)?;
                 }
                 OutputFormat::Table => {
-                    let mut table = render::table::new_table(&["ID", "TITLE", "CHECKS", "FROM"]);
+                    let mut table = render::table::new_table(
+                        &["ID", "TITLE", "CHECKS", "FROM"],
+                        render::table_width(),
+                    );
                     for r in &set.runbooks {
                         table.add_row(vec![
                             Cell::new(&r.id),

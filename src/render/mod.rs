@@ -5,6 +5,8 @@
 
 pub mod json;
 pub mod printer;
+#[cfg(test)]
+mod snapshots;
 pub mod table;
 
 pub use printer::Printer;

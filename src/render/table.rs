@@ -31,18 +31,23 @@ fn severity_label(s: Severity) -> String {
     }
 }
 
-/// A new table in the house style, laid out for the terminal if there is one.
-pub fn new_table(header: &[&str]) -> Table {
+/// A new table in the house style, `width` columns wide.
+pub fn new_table(header: &[&str], width: u16) -> Table {
     let mut table = Table::new();
     table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
     table.set_content_arrangement(ContentArrangement::Dynamic);
-    table.set_width(super::table_width());
+    table.set_width(width);
     table.set_header(header.iter().map(Cell::new));
     table
 }
 
-/// Renders a diagnose report for people.
+/// Renders a diagnose report for people, as wide as the terminal.
 pub fn report(r: &Report) -> String {
+    report_at(r, super::table_width())
+}
+
+/// Renders a diagnose report `width` columns wide.
+pub fn report_at(r: &Report, width: u16) -> String {
     let mut out = String::new();
     let target = match &r.app {
         Some(app) => format!("{}  app {app}", r.target),
@@ -63,7 +68,7 @@ pub fn report(r: &Report) -> String {
     if r.findings.is_empty() {
         let _ = writeln!(out, "\nNo findings: every check that could run passed.");
     } else {
-        let mut table = new_table(&["SEVERITY", "SCORE", "FINDING", "WHAT IS WRONG"]);
+        let mut table = new_table(&["SEVERITY", "SCORE", "FINDING", "WHAT IS WRONG"], width);
         if let Some(col) = table.column_mut(2) {
             col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(34)));
         }
@@ -95,6 +100,9 @@ pub fn report(r: &Report) -> String {
                     let _ = writeln!(out, "    - {} [{}, {}]", fix.title, fix.safety.label(), who);
                     for c in &fix.commands {
                         let _ = writeln!(out, "        {}", c.dimmed());
+                    }
+                    if let Some(why) = &fix.not_runnable {
+                        let _ = writeln!(out, "        not runnable: {why}");
                     }
                 }
             }
@@ -131,6 +139,11 @@ pub fn report(r: &Report) -> String {
 
 /// Renders what --fix did: one row per fix, then the state after.
 pub fn remediation(r: &Report) -> String {
+    remediation_at(r, super::table_width())
+}
+
+/// What --fix did, `width` columns wide.
+pub fn remediation_at(r: &Report, width: u16) -> String {
     let mut out = String::new();
     let Some(rem) = &r.remediation else {
         return out;
@@ -139,7 +152,7 @@ pub fn remediation(r: &Report) -> String {
         let _ = writeln!(out, "\nNothing to fix: no finding has a fix.");
         return out;
     }
-    let mut table = new_table(&["FINDING", "FIX", "SAFETY", "OUTCOME", "DETAIL"]);
+    let mut table = new_table(&["FINDING", "FIX", "SAFETY", "OUTCOME", "DETAIL"], width);
     for a in &rem.actions {
         let detail = match (a.resolved, a.verified) {
             (Some(true), _) => "check passes now".to_string(),

@@ -1,0 +1,212 @@
+//! Snapshot tests of the output contract: the table and the JSON report
+//! (`schema_version` 1), built in-process from a fixed report and written
+//! through the printer, as a run writes them. A change to either shows as a
+//! snapshot diff to review (`INSTA_UPDATE=always cargo test` to accept).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+
+use super::{json as render_json, table, Printer};
+use crate::facts::Unavailable;
+use crate::findings::evaluate::{CheckCounts, Evaluation, Skipped};
+use crate::findings::{Action, After, Finding, FixView, Outcome, Remediation, Report};
+use crate::model::{FixKind, Safety, Severity};
+use crate::mutate::Mode;
+use crate::runbook::command::Command;
+use crate::target::NodeAddr;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What the printer wrote to stdout, colour stripped as on a pipe.
+fn printed(text: &str) -> String {
+    let out = Captured::default();
+    let printer = Printer::new(Box::new(out.clone()), Box::new(std::io::sink()));
+    printer.out(text).unwrap();
+    let bytes = out.0.lock().unwrap().clone();
+    anstream::adapter::strip_str(&String::from_utf8(bytes).unwrap()).to_string()
+}
+
+fn node() -> NodeAddr {
+    NodeAddr::tcp("10.0.0.5", 6379)
+}
+
+fn report() -> Report {
+    let oom = Finding {
+        id: "oom-noeviction".into(),
+        runbook: "out-of-memory".into(),
+        severity: Severity::Critical,
+        score: 95,
+        title: "Writes fail: out of memory under noeviction".into(),
+        message: "Memory is at 100% of maxmemory (3mb) under noeviction: 1204 writes were refused with OOM.".into(),
+        evidence: BTreeMap::from([
+            ("policy".to_string(), json!("noeviction")),
+            ("pct".to_string(), json!(100.0)),
+            ("rejected".to_string(), json!(1204)),
+        ]),
+        node: node(),
+        fixes: vec![
+            FixView {
+                id: "evict-lru".into(),
+                title: "Let Redis evict least-recently-used keys".into(),
+                kind: FixKind::Redis,
+                safety: Safety::Unsafe,
+                commands: vec!["CONFIG SET maxmemory-policy allkeys-lru".into()],
+                argv: vec![Command::Redis(vec![
+                    "CONFIG".into(),
+                    "SET".into(),
+                    "maxmemory-policy".into(),
+                    "allkeys-lru".into(),
+                ])],
+                not_runnable: None,
+                verify: Some("config['maxmemory-policy'] != 'noeviction'".into()),
+            },
+            FixView {
+                id: "raise-maxmemory".into(),
+                title: "Raise maxmemory".into(),
+                kind: FixKind::Redis,
+                safety: Safety::Unsafe,
+                commands: vec!["CONFIG SET maxmemory {target}".into()],
+                argv: vec![],
+                not_runnable: Some("`{target}` has no value: the fact it comes from is missing".into()),
+                verify: None,
+            },
+        ],
+    };
+    let advice = Finding {
+        id: "latency-monitor-off".into(),
+        runbook: "high-latency".into(),
+        severity: Severity::Info,
+        score: 5,
+        title: "Latency monitor is off".into(),
+        message: "latency-monitor-threshold is 0: spikes are not recorded.".into(),
+        evidence: BTreeMap::new(),
+        node: node(),
+        fixes: vec![FixView {
+            id: "check-logs".into(),
+            title: "Read the server log".into(),
+            kind: FixKind::Manual,
+            safety: Safety::Safe,
+            commands: vec!["tail -n 100 /var/log/redis/redis-server.log".into()],
+            argv: vec![Command::Manual(
+                "tail -n 100 /var/log/redis/redis-server.log".into(),
+            )],
+            not_runnable: None,
+            verify: None,
+        }],
+    };
+    let evaluation = Evaluation {
+        findings: vec![oom, advice],
+        skipped: vec![Skipped {
+            check: "slow-commands".into(),
+            runbook: "high-latency".into(),
+            node: node(),
+            reason: "needs slowlog: SLOWLOG GET failed (noperm: NOPERM no permissions)".into(),
+        }],
+        counts: CheckCounts {
+            total: 71,
+            passed: 68,
+            fired: 2,
+            skipped: 1,
+            not_applicable: 24,
+        },
+    };
+    Report::new(
+        "redis://:***@10.0.0.5:6379/0".into(),
+        None,
+        vec![node()],
+        evaluation,
+        vec![Unavailable {
+            fact: "slowlog".into(),
+            command: "SLOWLOG GET".into(),
+            kind: "noperm".into(),
+            detail: "NOPERM no permissions".into(),
+        }],
+        12.5,
+    )
+}
+
+fn remediated() -> Report {
+    let mut r = report();
+    let before = r.findings[0].evidence.clone();
+    r.remediation = Some(Remediation {
+        mode: Mode::Yes,
+        audit_log: Some("/var/lib/cachectl/audit.jsonl".into()),
+        actions: vec![
+            Action {
+                finding: "oom-noeviction".into(),
+                node: node(),
+                fix: "evict-lru".into(),
+                title: "Let Redis evict least-recently-used keys".into(),
+                safety: Safety::Unsafe,
+                commands: vec!["CONFIG SET maxmemory-policy allkeys-lru".into()],
+                outcome: Outcome::Skipped,
+                reason: "unsafe: --yes applies only safe fixes; run interactively to apply it"
+                    .into(),
+                results: vec![],
+                before: before.clone(),
+                after: None,
+                resolved: None,
+                verified: None,
+            },
+            Action {
+                finding: "oom-noeviction".into(),
+                node: node(),
+                fix: "raise-maxmemory".into(),
+                title: "Raise maxmemory".into(),
+                safety: Safety::Unsafe,
+                commands: vec!["CONFIG SET maxmemory {target}".into()],
+                outcome: Outcome::Blocked,
+                reason: "`{target}` has no value: the fact it comes from is missing".into(),
+                results: vec![],
+                before,
+                after: None,
+                resolved: None,
+                verified: None,
+            },
+        ],
+    });
+    r.after = Some(After {
+        status: crate::error::Status::Critical,
+        score: 5,
+        findings: vec!["oom-noeviction".into()],
+    });
+    r
+}
+
+#[test]
+fn report_table() {
+    insta::assert_snapshot!(printed(&table::report_at(&report(), 100)));
+}
+
+#[test]
+fn report_json_contract() {
+    let text = printed(&render_json::render(&report()).unwrap());
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+}
+
+#[test]
+fn remediation_table() {
+    insta::assert_snapshot!(printed(&table::remediation_at(&remediated(), 100)));
+}
+
+#[test]
+fn remediation_json_contract() {
+    let text = printed(&render_json::render(&remediated()).unwrap());
+    insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+}
