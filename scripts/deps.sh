@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what cachectl's lab, tests and benchmarks need when it is absent:
-# Redis (server, cli, sentinel) and openssl from Debian, hyperfine with --bench.
+# Redis (server, cli, sentinel) and openssl from Debian; with --bench also
+# hyperfine, GNU time and python3.
 # Sourced by the other scripts; safe to run again.
 set -euo pipefail
 
@@ -12,6 +13,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)  # pseudo-terminal for prompt tests
 if [[ "${1:-}" == "--bench" ]]; then
   command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
+  [[ -x /usr/bin/time ]] || need+=(time)  # peak RSS
+  command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
 fi
 
 if ((${#need[@]})); then

@@ -458,3 +458,62 @@ fn https_app_with_a_private_ca() {
     assert_eq!(run.code(), 3, "{}", run.stderr());
     assert!(run.stderr().contains("--app-ca"), "{}", run.stderr());
 }
+
+/// An exporter with `n` series each of hits and misses; every scrape adds
+/// one hit to every series and three misses to the first half of them.
+fn large_exporter(n: usize, scrape: usize) -> String {
+    let mut body = String::with_capacity(n * 90);
+    body.push_str("# TYPE cache_hits_total counter\n");
+    for i in 0..n {
+        body.push_str(&format!(
+            "cache_hits_total{{service=\"api\",shard=\"{i}\"}} {}\n",
+            1000 + i + scrape
+        ));
+    }
+    body.push_str("# TYPE cache_misses_total counter\n");
+    for i in 0..n {
+        let misses = if i < n / 2 { 3 * scrape } else { 0 };
+        body.push_str(&format!(
+            "cache_misses_total{{shard=\"{i}\",service=\"api\"}} {}\n",
+            10 + misses
+        ));
+    }
+    body
+}
+
+#[test]
+fn a_large_exporter_is_paired_series_by_series_and_its_size_is_named() {
+    const SERIES: usize = 50_000;
+    let server = RedisServer::start();
+    let app = AppServer::start();
+    let bodies = [large_exporter(SERIES, 0), large_exporter(SERIES, 1)];
+    let size = bodies[1].len();
+    app.route_fn("/metrics", move |i| Reply::metrics(&bodies[i.min(1)]));
+    let run = app_diagnose(
+        &server.url(),
+        &app,
+        &["--only", "app-hit-rate", "--interval", "100ms"],
+    );
+    let report = run.json();
+    // 50,000 hits against 75,000 misses over the window: 40%.
+    let f = expect_finding(&report, "app-hit-rate-critical", "critical");
+    assert_eq!(f["evidence"]["hits"], 50_000.0);
+    assert_eq!(f["evidence"]["misses"], 75_000.0);
+    assert_eq!(f["evidence"]["percent"], 40.0);
+    assert_eq!(run.code(), 2);
+
+    let run = app_diagnose(
+        &server.url(),
+        &app,
+        &["--only", "app-hit-rate,app-endpoints", "--max-body", "1MiB"],
+    );
+    let report = run.json();
+    let f = expect_finding(&report, "app-body-too-large", "warning");
+    let message = f["message"].as_str().unwrap();
+    // The size seen is named: later scrapes serve the second body.
+    assert!(
+        message.contains(&format!("Content-Length {size},")),
+        "{message}"
+    );
+    assert!(message.contains("1048576 byte limit"), "{message}");
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmark: `cachectl diagnose` with 1,000 and 10,000 idle clients connected
+# (seed 000 Scenario 3, too many connections), side by side in one hyperfine
+# run with the peer, a bare `redis-cli CLIENT LIST`. Prints the ratio, peak
+# RSS, and the cost of all runbooks against one (`--only access`), which
+# shows the cost does not multiply by the number of runbooks.
+# Target (issue #8): at 10,000 clients, diagnose within 3x of CLIENT LIST.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh --bench
+cargo build --release --locked --quiet
+bin=$PWD/target/release/cachectl
+
+dir=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+holder=""
+cleanup() {
+  [[ -n "$holder" ]] && kill "$holder" 2>/dev/null || true
+  redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --maxclients 12000 \
+  --daemonize yes --logfile "$dir/redis.log"
+for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+hold() { # N: hold N idle connections until killed
+  python3 - "$port" "$1" <<'PY' &
+import resource, socket, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+conns = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(int(sys.argv[2]))]
+print("holding", len(conns), flush=True)
+time.sleep(3600)
+PY
+  holder=$!
+  for _ in $(seq 300); do
+    local have
+    have=$(redis-cli -p "$port" info clients | awk -F: '/^connected_clients/{print $2+0}')
+    [[ "$have" -ge "$1" ]] && return 0
+    sleep 0.1
+  done
+  echo "could not hold $1 connections" >&2; exit 1
+}
+
+runs=${RUNS:-30}
+for n in 1000 10000; do
+  hold "$n"
+  echo "== $n idle clients"
+  hyperfine -N -i --warmup 3 --runs "$runs" --export-json "$dir/$n.json" \
+    -n "redis-cli CLIENT LIST" "redis-cli -p $port CLIENT LIST" \
+    -n "cachectl diagnose" "$bin diagnose --url redis://127.0.0.1:$port -o json" \
+    -n "cachectl diagnose --only access" "$bin diagnose --url redis://127.0.0.1:$port -o json --only access" \
+    >/dev/null 2>&1 || true
+  rss=$( { /usr/bin/time -f '%M' "$bin" diagnose --url "redis://127.0.0.1:$port" -o json >/dev/null || true; } 2>&1 | tail -1)
+  python3 - "$dir/$n.json" "$rss" <<'PY'
+import json, sys
+r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
+peer, ours, one = r["redis-cli CLIENT LIST"], r["cachectl diagnose"], r["cachectl diagnose --only access"]
+print(f"redis-cli CLIENT LIST {peer*1000:.1f} ms   cachectl diagnose {ours*1000:.1f} ms   ratio {ours/peer:.2f} (target <= 3.00)")
+print(f"all runbooks {ours*1000:.1f} ms vs one runbook (--only access) {one*1000:.1f} ms: x{ours/one:.2f}")
+print(f"cachectl peak RSS {int(sys.argv[2])/1024:.1f} MiB")
+PY
+  kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true; holder=""
+  for _ in $(seq 100); do
+    n2=$(redis-cli -p "$port" info clients | awk -F: '/^connected_clients/{print $2+0}')
+    [[ "$n2" -le 2 ]] && break; sleep 0.1
+  done
+done
