@@ -148,6 +148,24 @@ fn something_that_does_not_speak_resp_is_not_redis() {
     // No raw escape reaches the terminal through the message either.
     assert!(!run.stdout().contains('\x1b'), "{}", run.stdout());
     assert_eq!(run.code(), 2);
+
+    // A TLS endpoint (an HTTPS server) reached with redis:// answers with a
+    // TLS alert record.
+    let certs = tempfile::tempdir().unwrap();
+    let (_, cert, key, ..) = make_certs(certs.path());
+    let https = AppServer::start_tls(&cert, &key);
+    let run = diagnose(&format!("redis://127.0.0.1:{}", https.port), &[]);
+    let report = run.json();
+    let f = expect_finding(&report, "not-redis", "critical");
+    assert_eq!(f["evidence"]["answered"], "tls", "{f:#}");
+    assert!(
+        f["evidence"]["first_bytes"]
+            .as_str()
+            .unwrap()
+            .starts_with("\\x15\\x03"),
+        "{f:#}"
+    );
+    assert_eq!(run.code(), 2);
 }
 
 /// A proxy in front of `server` that forwards one connection and, when the
