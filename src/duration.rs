@@ -2,6 +2,10 @@
 
 use std::time::Duration;
 
+/// The shortest and longest durations a flag takes.
+pub const MIN: Duration = Duration::from_millis(1);
+pub const MAX: Duration = Duration::from_secs(24 * 3600);
+
 /// Parses a duration; a bare number is seconds.
 pub fn parse(text: &str) -> Result<Duration, String> {
     let t = text.trim();
@@ -21,7 +25,16 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     if !value.is_finite() || value <= 0.0 {
         return Err(format!("`{text}` must be a positive duration"));
     }
-    Ok(Duration::from_secs_f64(value * scale))
+    let secs = value * scale;
+    if secs < MIN.as_secs_f64() {
+        return Err(format!(
+            "`{text}` is shorter than 1ms, too short to connect or wait for anything"
+        ));
+    }
+    if secs > MAX.as_secs_f64() {
+        return Err(format!("`{text}` is longer than the 24h limit"));
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 /// Like [`parse`], but `0` (or `0s`) is allowed and means "none".
@@ -36,6 +49,17 @@ pub fn parse_or_zero(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_range_is_an_error_not_a_panic() {
+        assert!(parse("1e-12").unwrap_err().contains("shorter than 1ms"));
+        assert!(parse("1e30").unwrap_err().contains("24h"));
+        assert!(parse("inf").is_err());
+        assert!(parse("NaN").is_err());
+        assert_eq!(parse("24h").is_err(), true);
+        assert_eq!(parse("86400").unwrap(), MAX);
+        assert_eq!(parse("1ms").unwrap(), MIN);
+    }
 
     #[test]
     fn parses_units() {

@@ -1,6 +1,10 @@
 //! Secrets (passwords) that must never reach any output: a wrapper type whose
-//! `Debug`/`Display` are redacted, and a process-wide scrubber the render layer
-//! applies to every string it prints, as a second line of defence.
+//! `Debug`/`Display` are redacted; URL redaction by structure, for URLs
+//! well-formed or not; and a scrubber for the text that comes from outside
+//! (error messages, replies, response bodies), applied to those values where
+//! they enter, never to a whole rendered report (where it would turn a
+//! password like `true` or `100` into broken JSON, or give it away in
+//! `***://`).
 
 use std::fmt;
 use std::sync::{Mutex, OnceLock};
@@ -56,6 +60,62 @@ pub fn register(value: &str) {
     }
 }
 
+/// Hides the credentials of anything that looks like a URL, parsed or not:
+/// everything between the scheme (`x:` or `x://`) and the last `@` of the
+/// authority, and every query value. `redis:/:s3cret@host` and
+/// `http://u:p@h/?api_key=k` both come out without their secrets.
+pub fn redact_url(text: &str) -> String {
+    let Some(colon) = text.find(':') else {
+        return text.to_string();
+    };
+    let scheme = &text[..colon];
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    {
+        return text.to_string();
+    }
+    let rest = &text[colon + 1..];
+    let slashes = rest.len() - rest.trim_start_matches('/').len();
+    let after = &rest[slashes..];
+    let authority_end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let authority = &after[..authority_end];
+    let mut out = format!("{scheme}:{}", &rest[..slashes]);
+    match authority.rfind('@') {
+        Some(at) => {
+            out.push_str(REDACTED);
+            out.push_str(&authority[at..]);
+        }
+        None => out.push_str(authority),
+    }
+    let tail = &after[authority_end..];
+    match tail.split_once('?') {
+        Some((path, query)) => {
+            let (query, fragment) = match query.split_once('#') {
+                Some((q, f)) => (q, Some(f)),
+                None => (query, None),
+            };
+            out.push_str(path);
+            out.push('?');
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, _)) => format!("{k}={REDACTED}"),
+                    None => pair.to_string(),
+                })
+                .collect();
+            out.push_str(&pairs.join("&"));
+            if let Some(f) = fragment {
+                out.push('#');
+                out.push_str(f);
+            }
+        }
+        None => out.push_str(tail),
+    }
+    out
+}
+
 /// Replaces every registered secret in `text` with [`REDACTED`].
 pub fn scrub(text: &str) -> String {
     let secrets = registry().lock().unwrap_or_else(|e| e.into_inner());
@@ -70,6 +130,24 @@ pub fn scrub(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn urls_lose_their_credentials_parsed_or_not() {
+        for (raw, shown) in [
+            ("redis://:s3cret@host:6379/0", "redis://***@host:6379/0"),
+            ("redis:/:s3cret@host:6379", "redis:/***@host:6379"),
+            ("redis:s3cret@host", "redis:***@host"),
+            ("rediss://alice:p@ss@h:1", "rediss://***@h:1"),
+            (
+                "http://u:p@h/x?api_key=k1&x=2#f",
+                "http://***@h/x?api_key=***&x=***#f",
+            ),
+            ("http://h/metrics", "http://h/metrics"),
+            ("no url here", "no url here"),
+        ] {
+            assert_eq!(super::redact_url(raw), shown, "{raw}");
+        }
+    }
+
     use super::*;
 
     #[test]

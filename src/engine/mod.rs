@@ -116,6 +116,14 @@ pub fn diagnose(
         })
     });
     let runbooks = runbooks?;
+    if let Some(conn) = facts.get("connection") {
+        if conn["error"] == "no_such_db" {
+            return Err(CliError::Usage(format!(
+                "the target's database {} does not exist on {} ({}): fix the /DB part of --url, or REDIS_DB",
+                spec.db, spec.addr, conn["detail"].as_str().unwrap_or_default()
+            )));
+        }
+    }
     if let Some(value) = app_facts {
         facts.values.insert("http".into(), value);
     }

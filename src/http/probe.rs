@@ -64,7 +64,7 @@ impl App {
 
     /// Parses the base URL (`--app`).
     pub fn parse_base(text: &str) -> Result<reqwest::Url, String> {
-        let shown = redact_url_text(text);
+        let shown = crate::secret::redact_url(text);
         let url =
             reqwest::Url::parse(text).map_err(|e| format!("invalid --app URL `{shown}`: {e}"))?;
         match url.scheme() {
@@ -75,19 +75,21 @@ impl App {
                 ))
             }
         }
+        // The user name, the password and query values (`?api_key=`) are
+        // credentials: scrub them from any error text that quotes the URL.
         if let Some(pw) = url.password() {
             crate::secret::register(pw);
+        }
+        crate::secret::register(url.username());
+        for (_, v) in url.query_pairs() {
+            crate::secret::register(&v);
         }
         Ok(url)
     }
 
-    /// The base URL with any password hidden.
+    /// The base URL with its user name, password and query values hidden.
     pub fn redacted(&self) -> String {
-        let mut url = self.base.clone();
-        if url.password().is_some() {
-            let _ = url.set_password(Some(crate::secret::REDACTED));
-        }
-        url.to_string()
+        crate::secret::redact_url(self.base.as_str())
     }
 
     /// `path` below the base URL (which may itself have a path).
@@ -96,13 +98,6 @@ impl App {
         let prefix = url.path().trim_end_matches('/').to_string();
         url.set_path(&format!("{prefix}{path}"));
         url
-    }
-}
-
-fn redact_url_text(text: &str) -> String {
-    match (text.find("://"), text.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &text[..s], &text[at + 1..]),
-        _ => text.to_string(),
     }
 }
 

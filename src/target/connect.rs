@@ -45,6 +45,9 @@ pub enum FailureKind {
     Busy,
     /// Something answered that does not speak RESP (HTTP, TLS, other bytes).
     NotRedis,
+    /// SELECT refused the database index: the target names a database the
+    /// server does not have (a usage error, not an incident).
+    NoSuchDb,
     /// Anything else; the detail says what.
     Other,
 }
@@ -64,6 +67,7 @@ impl FailureKind {
             FailureKind::Loading => "loading",
             FailureKind::Busy => "busy",
             FailureKind::NotRedis => "not_redis",
+            FailureKind::NoSuchDb => "no_such_db",
             FailureKind::Other => "other",
         }
     }
@@ -322,6 +326,8 @@ fn classify(err: &RedisError, tls: bool) -> FailureKind {
     let code = err.code().unwrap_or("");
     if text.contains("max number of clients") {
         FailureKind::Maxclients
+    } else if text.contains("db index is out of range") || text.contains("invalid db index") {
+        FailureKind::NoSuchDb
     } else if code == "WRONGPASS"
         || err.kind() == redis::ErrorKind::AuthenticationFailed
         || text.contains("wrongpass")

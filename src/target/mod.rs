@@ -25,6 +25,42 @@ pub struct TlsOptions {
     pub key_file: Option<PathBuf>,
 }
 
+impl TlsOptions {
+    /// Reads the files now: a missing, unreadable or empty file is a bad
+    /// argument (exit 3), not a TLS failure of the server.
+    pub fn check(&self) -> Result<(), String> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let read = |flag: &str, path: &std::path::Path| {
+            std::fs::read(path).map_err(|e| format!("{flag}: cannot read {}: {e}", path.display()))
+        };
+        for (flag, path) in [("--tls-ca", &self.ca_file), ("--tls-cert", &self.cert_file)] {
+            if let Some(path) = path {
+                let pem = read(flag, path)?;
+                let certs = CertificateDer::pem_slice_iter(&pem)
+                    .filter(|c| c.is_ok())
+                    .count();
+                if certs == 0 {
+                    return Err(format!(
+                        "{flag}: {} holds no PEM certificate",
+                        path.display()
+                    ));
+                }
+            }
+        }
+        if let Some(path) = &self.key_file {
+            let pem = read("--tls-key", path)?;
+            if PrivateKeyDer::from_pem_slice(&pem).is_err() {
+                return Err(format!(
+                    "--tls-key: {} holds no PEM private key",
+                    path.display()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The node a run starts from, fully resolved: its address, credentials,
 /// database and TLS material.
 #[derive(Debug, Clone)]
@@ -140,6 +176,7 @@ pub fn resolve(inputs: TargetInputs<'_>) -> Result<TargetSpec, String> {
     if spec.tls_options.cert_file.is_some() != spec.tls_options.key_file.is_some() {
         return Err("--tls-cert and --tls-key must be given together".to_string());
     }
+    spec.tls_options.check()?;
     Ok(spec)
 }
 
@@ -151,19 +188,9 @@ fn parse_db(text: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("database `{text}` is not a non-negative number"))
 }
 
-/// Hides the userinfo of a URL that could not be parsed, for error messages.
-fn redact_raw_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(start), Some(at)) if at > start => {
-            format!("{}://{REDACTED}@{}", &url[..start], &url[at + 1..])
-        }
-        _ => url.to_string(),
-    }
-}
-
 /// Parses `redis://[user:pass@]host[:port][/db]` or `rediss://...`.
 pub fn parse_url(raw: &str) -> Result<TargetSpec, String> {
-    let shown = redact_raw_url(raw);
+    let shown = crate::secret::redact_url(raw);
     let url = url::Url::parse(raw).map_err(|e| format!("invalid Redis URL `{shown}`: {e}"))?;
     let tls = match url.scheme() {
         "redis" => false,

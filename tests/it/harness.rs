@@ -12,6 +12,19 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+/// Everything but ASCII letters and digits as %XX, for userinfo in URLs.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// A port nothing listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -96,7 +109,8 @@ impl RedisServer {
             text.push_str(&format!("port {port}\n"));
         }
         if let Some(pw) = &opts.password {
-            text.push_str(&format!("requirepass {pw}\n"));
+            let quoted = pw.replace('\\', "\\\\").replace('"', "\\\"");
+            text.push_str(&format!("requirepass \"{quoted}\"\n"));
         }
         if opts.unix_socket {
             text.push_str(&format!(
@@ -157,7 +171,7 @@ impl RedisServer {
     /// redis:// URL with the server's password, if any.
     pub fn url(&self) -> String {
         match &self.password {
-            Some(pw) => format!("redis://:{pw}@127.0.0.1:{}", self.port),
+            Some(pw) => format!("redis://:{}@127.0.0.1:{}", percent_encode(pw), self.port),
             None => format!("redis://127.0.0.1:{}", self.port),
         }
     }

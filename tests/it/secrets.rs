@@ -162,10 +162,94 @@ checks:
         assert!(run.stderr().contains("***"), "{what}: {}", run.stderr());
     }
     assert_eq!(cases[13].1.code(), 3);
+    // The user name goes too: user and password together are the secret.
     assert_eq!(
         cases[14].1.json()["app"],
-        format!("http://ops:***@127.0.0.1:{dead}/")
+        format!("http://***@127.0.0.1:{dead}/")
     );
     assert!(finding(&cases[14].1.json(), "app-refused").is_some());
     assert_eq!(cases[16].1.code(), 3);
+}
+
+/// Redaction works on values: whatever the password is, the JSON is valid,
+/// numbers, booleans and words are what they are, and the URL shows `***`
+/// where the password was, and nothing else.
+#[test]
+fn any_password_leaves_the_report_intact() {
+    for password in [
+        "true",
+        "null",
+        "100",
+        "redis",
+        "\"",
+        "\\",
+        "ok",
+        "cache:hits",
+    ] {
+        let server = RedisServer::with(ServerOptions::default().password(password));
+        server.cmd(&["SET", "cache:hits", "1"]);
+        let port = server.port;
+        let run = Cachectl::new()
+            .args(["diagnose", "-o", "json", "--url", &server.bare_url()])
+            .env("REDISCLI_AUTH", password)
+            .run();
+        let report: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap_or_else(|e| {
+            panic!(
+                "password {password:?}: invalid JSON ({e}):\n{}",
+                run.stdout()
+            )
+        });
+        assert_eq!(
+            report["target"],
+            format!("redis://:***@127.0.0.1:{port}/0"),
+            "{password:?}"
+        );
+        assert!(
+            report["score"].is_u64(),
+            "{password:?}: {}",
+            report["score"]
+        );
+        assert!(report["checks"]["total"].is_u64(), "{password:?}");
+        assert!(
+            ["ok", "warning", "critical", "unknown"].contains(&report["status"].as_str().unwrap())
+        );
+        assert_eq!(report["unavailable"], serde_json::json!([]), "{password:?}");
+        let run = Cachectl::new()
+            .args(["diagnose", "--url", &server.bare_url()])
+            .env("REDISCLI_AUTH", password)
+            .run();
+        let header = run.stdout().lines().next().unwrap_or_default().to_string();
+        assert!(
+            header.contains(&format!("redis://:***@127.0.0.1:{port}/0")),
+            "{password:?}: {header}"
+        );
+        assert!(header.contains("health "), "{password:?}: {header}");
+    }
+}
+
+#[test]
+fn malformed_and_app_urls_are_redacted() {
+    let run = diagnose_cmd("redis:/:s3cret-pw@127.0.0.1:6379", &[]).run();
+    assert_eq!(run.code(), 3);
+    assert!(
+        !run.all_output().contains("s3cret-pw"),
+        "{}",
+        run.all_output()
+    );
+    assert!(run.stderr().contains("***"), "{}", run.stderr());
+
+    let server = RedisServer::start();
+    let dead = free_port();
+    let app = format!("http://deploy-bot:hunter22@127.0.0.1:{dead}/?api_key=k3y-s3cret&env=prod");
+    let run = diagnose(&server.url(), &["--app", &app, "--interval", "0"]);
+    let all = run.all_output();
+    for secret in ["deploy-bot", "hunter22", "k3y-s3cret"] {
+        assert!(!all.contains(secret), "{secret} leaked:\n{all}");
+    }
+    let report = run.json();
+    assert_eq!(
+        report["app"],
+        format!("http://***@127.0.0.1:{dead}/?api_key=***&env=***")
+    );
+    assert!(finding(&report, "app-refused").is_some(), "{report:#}");
 }
