@@ -154,6 +154,19 @@ pub async fn collect_until(
     };
     let (anonymous, (ping, info, config, role, slowlog, clients, latency)) =
         tokio::join!(anonymous, commands);
+    // A server can answer RESP and still not be Redis (a proxy that says +OK
+    // to everything): replies of the wrong shape are no facts.
+    let info = info.and_then(|t| {
+        shaped(t, "INFO", |t| {
+            t.contains("redis_version:") || t.contains("valkey_version:")
+        })
+    });
+    let role = role.and_then(|v| shaped(v, "ROLE", |v| matches!(v, Value::Array(items) if items.first().and_then(reply::text).is_some_and(|r| matches!(r.as_str(), "master" | "slave" | "replica" | "sentinel")))));
+    let slowlog = slowlog.and_then(|v| shaped(v, "SLOWLOG GET", |v| matches!(v, Value::Array(_))));
+    let latency =
+        latency.and_then(|v| shaped(v, "LATENCY LATEST", |v| matches!(v, Value::Array(_))));
+    // CLIENT LIST always lists at least cachectl's own connection.
+    let clients = clients.and_then(|t| shaped(t, "CLIENT LIST", |t| t.starts_with("id=")));
 
     match anonymous {
         Some(anonymous) => facts.set("access", json!({ "anonymous": anonymous })),
@@ -299,10 +312,30 @@ fn unavailable(facts: &mut Facts, source: Source, e: &CommandFailure) {
         CommandFailureKind::Timeout => "timeout",
         CommandFailureKind::ConnectionLost => "connection_lost",
         CommandFailureKind::Error => "error",
+        CommandFailureKind::Malformed => "malformed",
     };
     for root in catalog::roots_of(source) {
         facts.set_unavailable(&root.field.name, source.command(), kind, &e.detail);
     }
+}
+
+/// The reply if `ok` says it has the shape Redis gives, else a `malformed`
+/// failure quoting its first bytes.
+fn shaped<T: std::fmt::Debug>(
+    reply: T,
+    command: &str,
+    ok: impl Fn(&T) -> bool,
+) -> Result<T, CommandFailure> {
+    if ok(&reply) {
+        return Ok(reply);
+    }
+    let shown: String = format!("{reply:?}").chars().take(80).collect();
+    Err(CommandFailure {
+        kind: CommandFailureKind::Malformed,
+        detail: crate::secret::scrub(&format!(
+            "the {command} reply does not have the shape Redis gives: {shown}"
+        )),
+    })
 }
 
 /// Runs a query, turning the run's deadline into a timeout failure.
@@ -360,7 +393,7 @@ async fn config_get(session: &Session) -> Result<BTreeMap<String, String>, Comma
         all.arg(*p);
     }
     match session.query::<Value>(&all).await {
-        Ok(v) => Ok(config_pairs(&v)),
+        Ok(v) => config_pairs_checked(&v),
         Err(e) if e.kind == CommandFailureKind::Error && e.detail.contains("wrong number") => {
             // Redis < 7 takes one parameter per CONFIG GET: pipeline them.
             let mut pipe = redis::pipe();
@@ -377,6 +410,22 @@ async fn config_get(session: &Session) -> Result<BTreeMap<String, String>, Comma
 /// CONFIG GET replies are a flat array (RESP2) or a map (RESP3). Only
 /// catalogue parameters are kept, so a secret can never slip through.
 fn config_pairs(v: &Value) -> BTreeMap<String, String> {
+    config_pairs_checked(v).unwrap_or_default()
+}
+
+/// `config_pairs`, or why the reply is not a CONFIG GET reply.
+fn config_pairs_checked(v: &Value) -> Result<BTreeMap<String, String>, CommandFailure> {
+    match v {
+        Value::Array(items) if items.len() % 2 == 0 => {}
+        Value::Map(_) => {}
+        other => {
+            return shaped(other, "CONFIG GET", |_| false).map(|_| BTreeMap::new());
+        }
+    }
+    Ok(config_pairs_unchecked(v))
+}
+
+fn config_pairs_unchecked(v: &Value) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
     let mut keep = |k: Option<String>, v: Option<String>| {
         if let (Some(k), Some(v)) = (k, v) {

