@@ -56,6 +56,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l color -d 
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-follow-redirects -d 'Follow the application\'s redirects within the same origin (scheme, host and port). By default none is followed, and one to another origin never is: the report says where it pointed'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'

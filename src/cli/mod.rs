@@ -155,6 +155,12 @@ pub struct AppArgs {
     /// /metrics is parsed as it streams in, so memory stays bounded either way.
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = crate::size::parse)]
     pub max_body: u64,
+
+    /// Follow the application's redirects within the same origin (scheme,
+    /// host and port). By default none is followed, and one to another
+    /// origin never is: the report says where it pointed.
+    #[arg(long)]
+    pub app_follow_redirects: bool,
 }
 
 /// How writes are made: every command that changes a node takes these.

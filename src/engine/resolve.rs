@@ -78,6 +78,7 @@ pub fn app(args: &AppArgs, timeouts: &Timeouts) -> Result<Option<App>, CliError>
         timeouts.command,
         args.interval,
         args.max_body,
+        args.app_follow_redirects,
         ca_pem.as_deref(),
     )
     .map_err(CliError::Usage)?;

@@ -35,13 +35,35 @@ impl App {
         request_timeout: Duration,
         interval: Duration,
         max_body: u64,
+        follow_redirects: bool,
         ca_pem: Option<&[u8]>,
     ) -> Result<App, String> {
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // A redirect is an answer, not an instruction: by default none is
+        // followed (the fact says where it pointed). With
+        // --app-follow-redirects, only within the origin (scheme, host,
+        // port), so a runbook's headers never reach another server.
+        let policy = if follow_redirects {
+            reqwest::redirect::Policy::custom(|attempt| {
+                let same_origin = attempt
+                    .previous()
+                    .last()
+                    .is_some_and(|prev| prev.origin() == attempt.url().origin());
+                if attempt.previous().len() > 3 {
+                    attempt.error("more than 3 redirects")
+                } else if same_origin {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            })
+        } else {
+            reqwest::redirect::Policy::none()
+        };
         let mut builder = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .user_agent(concat!("cachectl/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::limited(3))
+            .redirect(policy)
             .no_proxy();
         if let Some(pem) = ca_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
@@ -146,6 +168,8 @@ pub enum Fetched {
         bytes: u64,
         /// Metrics steps: what the exposition held.
         metrics: Option<Metrics>,
+        /// A redirect not followed: where it pointed (credentials redacted).
+        location: Option<String>,
         latency: Duration,
         /// Set when the body was cut or could not be read whole.
         body_error: Option<(String, String)>,
@@ -206,7 +230,17 @@ pub async fn fetch(app: &App, step: &HttpStep) -> Fetched {
         detail,
         latency: start.elapsed(),
     };
-    let url = app.join(&step.path);
+    let mut url = app.join(&step.path);
+    // One Authorization source at a time: a step's own Authorization header
+    // wins, and the --app URL's user:password is then not sent.
+    if step
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+    {
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
     let method =
         reqwest::Method::from_bytes(step.method.as_bytes()).unwrap_or(reqwest::Method::GET);
     let limit = step.timeout.unwrap_or(app.request_timeout);
@@ -236,6 +270,12 @@ pub async fn fetch(app: &App, step: &HttpStep) -> Fetched {
         }
     };
     let status = response.status().as_u16();
+    let location = response
+        .status()
+        .is_redirection()
+        .then(|| response.headers().get(reqwest::header::LOCATION))
+        .flatten()
+        .map(|l| crate::secret::redact_url(&String::from_utf8_lossy(l.as_bytes())));
     let streamed = step.format == BodyFormat::Prometheus;
     // Metrics stream through the parser, so only --max-body bounds them; a
     // JSON or text body is held whole, so it also stays under 1 MiB.
@@ -307,6 +347,7 @@ pub async fn fetch(app: &App, step: &HttpStep) -> Fetched {
         body,
         bytes,
         metrics,
+        location,
         latency: start.elapsed(),
         body_error,
     }
@@ -321,7 +362,7 @@ pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration
     let last = second.map(|(f, _)| f).unwrap_or(first);
     let mut out = json!({
         "path": step.path, "ok": false, "error": "", "detail": "", "status": 0, "latency_ms": 0.0, "bytes": 0,
-        "body": "", "json": null, "absent": false, "rated": false, "interval_s": 0.0,
+        "body": "", "json": null, "absent": false, "rated": false, "interval_s": 0.0, "location": "",
         "parse_issues": 0,
         "values": step.values.iter().map(|(n, _, _)| (n.clone(), Value::Null)).collect::<serde_json::Map<_, _>>(),
         "series": step.series.iter().map(|(n, _, _)| (n.clone(), json!({"value": 0.0, "count": 0, "increase": 0.0, "rate": 0.0, "window": 0.0}))).collect::<serde_json::Map<_, _>>(),
@@ -343,8 +384,14 @@ pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration
             bytes,
             latency,
             body_error,
+            location,
             ..
-        } => (*status, body, *latency, (body_error, *bytes)),
+        } => {
+            if let Some(to) = location {
+                out["location"] = to.as_str().into();
+            }
+            (*status, body, *latency, (body_error, *bytes))
+        }
     };
     let (body_error, bytes) = body_error;
     out["status"] = status.into();
@@ -356,10 +403,17 @@ pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration
     if error.is_none() && !step.status_ok(status) {
         let kind = match status {
             404 => "not_found",
+            300..=399 => "redirect",
             500..=599 => "server_error",
             _ => "bad_status",
         };
-        error = Some((kind.into(), format!("HTTP {status} from {}", step.path)));
+        let detail = match out["location"].as_str() {
+            Some(to) if kind == "redirect" => {
+                format!("HTTP {status} from {} to {to}; redirects are not followed (see --app-follow-redirects)", step.path)
+            }
+            _ => format!("HTTP {status} from {}", step.path),
+        };
+        error = Some((kind.into(), detail));
     }
     if step.optional && status == 404 {
         // Not served: checks reading this step do not apply.

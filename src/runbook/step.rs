@@ -87,7 +87,8 @@ impl HttpStep {
         Shape::Record(vec![
             s("path", "string", "the path requested"),
             s("ok", "bool", "a response came with an expected status and a readable body"),
-            s("error", "string", "refused, timeout, dns, tls, connect, server_error, bad_status, not_found, not_json, truncated, too_large, bad_metrics, config, absent, other; empty when ok"),
+            s("error", "string", "refused, timeout, dns, tls, connect, server_error, bad_status, not_found, redirect, not_json, truncated, too_large, bad_metrics, config, absent, other; empty when ok"),
+            s("location", "string", "a redirect that was not followed: where it pointed (credentials redacted); empty otherwise"),
             s("detail", "string", "the error as reported"),
             s("status", "int", "HTTP status; 0 without a response"),
             s("latency_ms", "double", "time to the full body, ms"),

@@ -517,3 +517,101 @@ fn a_large_exporter_is_paired_series_by_series_and_its_size_is_named() {
     );
     assert!(message.contains("1048576 byte limit"), "{message}");
 }
+
+/// A user runbook probing /internal/secure with an API key from the environment.
+fn secure_probe(dir: &std::path::Path, header: &str) {
+    std::fs::write(
+        dir.join("secure.yaml"),
+        format!("id: secure-probe\ntitle: Secure\nsource: test\nhttp:\n  - id: secure\n    path: /internal/secure\n    format: json\n    headers:\n      {header}: {{env: APP_KEY_FOR_TEST, prefix: \"Bearer \"}}\nchecks:\n  - id: secure-ok\n    title: Secure endpoint answered\n    when: http.secure.ok\n    severity: info\n    score: 1\n    message: ok\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn redirects_are_not_followed_across_origins_and_headers_stay_home() {
+    let server = RedisServer::start();
+    let elsewhere = AppServer::start();
+    elsewhere.route("/steal", Reply::json(200, "{}"));
+    let app = AppServer::start();
+    app.route(
+        "/internal/secure",
+        Reply::redirect(
+            302,
+            &format!("http://127.0.0.1:{}/steal?token=abc123", elsewhere.port),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    secure_probe(dir.path(), "X-Api-Key");
+    let d = dir.path().to_str().unwrap();
+    for extra in [&[][..], &["--app-follow-redirects"][..]] {
+        let run = diagnose_cmd(&server.url(), &["--app", &app.url(), "--interval", "0"])
+            .args(["--runbooks", d, "--only", "secure-probe,app-endpoints"])
+            .args(extra)
+            .env("APP_KEY_FOR_TEST", "key-that-stays-home")
+            .run();
+        let report = run.json();
+        let f = expect_finding(&report, "app-redirected", "warning");
+        let message = f["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!(
+                "to http://127.0.0.1:{}/steal?token=***",
+                elsewhere.port
+            )),
+            "{message}"
+        );
+        assert!(finding(&report, "secure-ok").is_none());
+        assert!(!run.all_output().contains("key-that-stays-home"));
+    }
+    assert!(
+        elsewhere.requests.lock().unwrap().is_empty(),
+        "the other origin was contacted: {:?}",
+        elsewhere.requests.lock().unwrap()
+    );
+
+    // Within the origin, and only with the flag, a redirect is followed.
+    let app = AppServer::start();
+    app.route("/internal/secure", Reply::redirect(307, "/internal/real"));
+    app.route("/internal/real", Reply::json(200, "{\"ok\": true}"));
+    let run = diagnose_cmd(&server.url(), &["--app", &app.url(), "--interval", "0"])
+        .args([
+            "--runbooks",
+            d,
+            "--only",
+            "secure-probe,app-endpoints",
+            "--app-follow-redirects",
+        ])
+        .env("APP_KEY_FOR_TEST", "key-that-stays-home")
+        .run();
+    let report = run.json();
+    expect_finding(&report, "secure-ok", "info");
+    assert!(finding(&report, "app-redirected").is_none());
+    let heads = app.requests.lock().unwrap().join("\n");
+    assert!(heads.contains("GET /internal/real"), "{heads}");
+}
+
+#[test]
+fn a_step_authorization_header_wins_over_url_credentials() {
+    let server = RedisServer::start();
+    let app = AppServer::start();
+    app.route("/internal/secure", Reply::json(200, "{\"ok\": true}"));
+    let dir = tempfile::tempdir().unwrap();
+    secure_probe(dir.path(), "Authorization");
+    let url = format!("http://ops:url-password@127.0.0.1:{}", app.port);
+    let run = diagnose_cmd(&server.url(), &["--app", &url, "--interval", "0"])
+        .args([
+            "--runbooks",
+            dir.path().to_str().unwrap(),
+            "--only",
+            "secure-probe",
+        ])
+        .env("APP_KEY_FOR_TEST", "step-token")
+        .run();
+    expect_finding(&run.json(), "secure-ok", "info");
+    let heads = app.requests.lock().unwrap().join("\n").to_ascii_lowercase();
+    assert_eq!(heads.matches("authorization:").count(), 1, "{heads}");
+    assert!(
+        heads.contains("authorization: bearer step-token"),
+        "{heads}"
+    );
+    assert!(!heads.contains("basic"), "{heads}");
+}

@@ -23,6 +23,8 @@ pub struct Reply {
     pub truncate_to: Option<usize>,
     /// Send no Content-Length; the body ends when the connection closes.
     pub no_length: bool,
+    /// More response headers (Location, ...).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -41,6 +43,12 @@ impl Reply {
 
     pub fn metrics(body: &str) -> Reply {
         Reply::new(200, "text/plain; version=0.0.4", body)
+    }
+
+    pub fn redirect(status: u16, location: &str) -> Reply {
+        let mut r = Reply::new(status, "text/plain", "moved");
+        r.headers.push(("Location".into(), location.into()));
+        r
     }
 
     pub fn delayed(mut self, d: Duration) -> Reply {
@@ -186,6 +194,9 @@ fn serve(mut conn: impl Read + Write, routes: Routes, requests: Arc<Mutex<Vec<St
             "HTTP/1.1 {} X\r\nContent-Type: {}\r\n",
             reply.status, reply.content_type
         );
+        for (name, value) in &reply.headers {
+            out.push_str(&format!("{name}: {value}\r\n"));
+        }
         if !reply.no_length {
             out.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
         } else {
