@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod facts;
 pub mod findings;
+pub mod floor;
 pub mod http;
 pub mod model;
 pub mod mutate;

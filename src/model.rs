@@ -29,8 +29,8 @@ impl Severity {
     }
 }
 
-/// How risky a fix is to apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How risky a fix is to apply, least first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Safety {
     /// Changes nothing that matters if wrong (reset a counter, a log).

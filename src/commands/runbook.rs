@@ -26,6 +26,7 @@ pub fn run(cmd: RunbookCommand, printer: &Printer) -> Result<Status, CliError> {
                                 "title": r.title,
                                 "source": r.source,
                                 "origin": r.origin,
+                                "replaces_builtin": r.replaces_builtin,
                                 "checks": r.checks.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
                             })
                         })
@@ -42,7 +43,11 @@ pub fn run(cmd: RunbookCommand, printer: &Printer) -> Result<Status, CliError> {
                             Cell::new(&r.id),
                             Cell::new(&r.title),
                             Cell::new(r.checks.len()),
-                            Cell::new(&r.origin),
+                            Cell::new(if r.replaces_builtin {
+                                format!("{} (replaces the built-in)", r.origin)
+                            } else {
+                                r.origin.clone()
+                            }),
                         ]);
                     }
                     printer.out(&format!("{table}\n"))?;

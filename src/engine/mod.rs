@@ -112,7 +112,7 @@ pub fn diagnose(
                 };
                 (runbooks, app_facts)
             };
-            tokio::join!(collect_until(spec, &ctx.timeouts, deadline), app_side)
+            tokio::join!(collect_until(spec, &ctx.timeouts, deadline, None), app_side)
         })
     });
     let runbooks = runbooks?;
@@ -128,7 +128,7 @@ pub fn diagnose(
         facts.values.insert("http".into(), value);
     }
     let evaluation = evaluate(&runbooks, &facts, Some(ctx.deadline));
-    let report = Report::new(
+    let mut report = Report::new(
         spec.redacted_url(),
         app.map(App::redacted),
         vec![facts.node.addr.clone()],
@@ -136,6 +136,7 @@ pub fn diagnose(
         facts.unavailable.values().cloned().collect(),
         ctx.elapsed_ms(),
     );
+    report.replaced_runbooks = runbooks.overrides();
     Ok(Diagnosis {
         report,
         facts,

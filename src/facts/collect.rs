@@ -12,7 +12,7 @@ use tokio::time::timeout_at;
 
 use super::catalog::{self, Source, CONFIG_PARAMS};
 use super::clients;
-use super::derive::derive;
+use super::derive::{derive, Counters};
 use super::Facts;
 use crate::redis::{client_list, info, latency, reply, role, slowlog};
 use crate::target::connect::{self, CommandFailure, CommandFailureKind, FailureKind, Session};
@@ -83,14 +83,16 @@ impl ConnectionFact<'_> {
 /// had is recorded in `Facts::unavailable`.
 pub async fn collect(spec: &TargetSpec, timeouts: &Timeouts) -> Facts {
     let deadline = tokio::time::Instant::now() + timeouts.overall;
-    collect_until(spec, timeouts, deadline).await
+    collect_until(spec, timeouts, deadline, None).await
 }
 
-/// `collect`, under a deadline the caller sets (the run's).
+/// `collect`, under a deadline the caller sets (the run's); with a
+/// `baseline`, counters are measured over the window since it.
 pub async fn collect_until(
     spec: &TargetSpec,
     timeouts: &Timeouts,
     deadline: tokio::time::Instant,
+    baseline: Option<Counters>,
 ) -> Facts {
     let mut facts = Facts::new(spec.addr.clone());
     let host = spec.addr.host();
@@ -210,7 +212,11 @@ pub async fn collect_until(
         Ok(text) => {
             let info = info::parse(&text);
             let client_mem = clients.as_ref().map(|c| c.total_mem);
-            facts.set("derived", derive(&info, config.as_ref(), client_mem));
+            facts.set(
+                "derived",
+                derive(&info, config.as_ref(), client_mem, baseline),
+            );
+            facts.counters = Some(Counters::of(&info));
             facts.set("keyspace", &info.keyspace);
             facts.set("commandstats", &info.commandstats);
             facts.set("errorstats", &info.errorstats);

@@ -35,6 +35,9 @@ pub struct Facts {
     pub values: BTreeMap<String, serde_json::Value>,
     /// Roots that could not be collected, and why.
     pub unavailable: BTreeMap<String, Unavailable>,
+    /// INFO's counters when these facts were collected: the baseline a
+    /// later collection measures its window from.
+    pub counters: Option<derive::Counters>,
 }
 
 impl Facts {
@@ -46,6 +49,7 @@ impl Facts {
             },
             values: BTreeMap::new(),
             unavailable: BTreeMap::new(),
+            counters: None,
         }
     }
 

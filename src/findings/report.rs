@@ -33,6 +33,9 @@ pub struct Report {
     /// Checks that could not be evaluated.
     pub skipped: Vec<Skipped>,
     pub checks: CheckCounts,
+    /// Built-in runbooks a user runbook replaced: `id (from file)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replaced_runbooks: Vec<String>,
     /// With --fix: what was done about each fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remediation: Option<super::Remediation>,
@@ -108,6 +111,7 @@ impl Report {
             unavailable,
             skipped: evaluation.skipped,
             checks: evaluation.counts,
+            replaced_runbooks: Vec::new(),
             remediation: None,
             after: None,
         }

@@ -136,11 +136,17 @@ impl Mutator {
         }
         let decision = match self.policy.mode {
             Mode::DryRun => Decision::Planned,
+            // Consent is a ladder: naming a node for destructive changes
+            // consents to unsafe ones there too.
             Mode::Yes => match op.safety {
                 Safety::Safe => Decision::Apply,
-                Safety::Unsafe => Decision::Skip(
-                    "unsafe: --yes applies only safe fixes; run interactively to apply it".into(),
-                ),
+                Safety::Unsafe if self.policy.confirm_destructive.as_ref() == Some(&op.node) => {
+                    Decision::Apply
+                }
+                Safety::Unsafe => Decision::Skip(format!(
+                    "unsafe: --yes applies only safe fixes; run interactively, or add --confirm-destructive {}",
+                    op.node
+                )),
                 Safety::Destructive
                     if self.policy.confirm_destructive.as_ref() == Some(&op.node) =>
                 {
@@ -291,8 +297,12 @@ mod tests {
             m.decide(&op("10.0.0.2:6379", Safety::Destructive)),
             Decision::Skip(why) if why.contains("--confirm-destructive 10.0.0.2:6379")
         ));
-        assert!(matches!(
+        assert_eq!(
             m.decide(&op("10.0.0.1:6379", Safety::Unsafe)),
+            Decision::Apply
+        );
+        assert!(matches!(
+            m.decide(&op("10.0.0.2:6379", Safety::Unsafe)),
             Decision::Skip(_)
         ));
         let mut m = yes(None);

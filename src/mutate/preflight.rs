@@ -4,6 +4,7 @@
 
 use redis::Value;
 
+use crate::model::Safety;
 use crate::redis::reply;
 use crate::target::connect::{CommandFailureKind, Session};
 
@@ -15,13 +16,53 @@ pub struct NodeState<'a> {
     pub has_acl_dryrun: bool,
 }
 
-/// Why a fix cannot run, or `Ok(notes)` with what could not be checked.
+/// What pre-flight found: notes on what could not be checked, and the
+/// safety the server itself gives the commands.
+pub struct Cleared {
+    pub notes: Vec<String>,
+    pub floor: Safety,
+}
+
+/// Texts of an array reply's elements (flags, ACL categories).
+fn texts(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::Array(items)) | Some(Value::Set(items)) => {
+            items.iter().filter_map(reply::text).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The COMMAND INFO entry for `argv`: the subcommand's own entry (index 9 of
+/// a container command, Redis 7+) when there is one.
+fn entry_for<'a>(info: &'a [Value], argv: &[String]) -> &'a [Value] {
+    let Some(sub) = argv.get(1) else {
+        return info;
+    };
+    let wanted = format!("{}|{}", argv[0], sub).to_ascii_lowercase();
+    if let Some(Value::Array(subs)) = info.get(9) {
+        for s in subs {
+            if let Value::Array(e) = s {
+                if e.first()
+                    .and_then(reply::text)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&wanted))
+                {
+                    return e;
+                }
+            }
+        }
+    }
+    info
+}
+
+/// Why a fix cannot run, or what pre-flight cleared.
 pub async fn check(
     session: &Session,
     node: &NodeState<'_>,
     commands: &[Vec<String>],
-) -> Result<Vec<String>, String> {
+) -> Result<Cleared, String> {
     let mut notes = Vec::new();
+    let mut floor = Safety::Safe;
     for argv in commands {
         let name = argv[0].to_ascii_lowercase();
         match session
@@ -36,12 +77,10 @@ pub async fn check(
                     ))
                 }
                 Some(Value::Array(info)) => {
-                    let writes = match info.get(2) {
-                        Some(Value::Array(flags)) | Some(Value::Set(flags)) => {
-                            flags.iter().filter_map(reply::text).any(|f| f == "write")
-                        }
-                        _ => false,
-                    };
+                    let entry = entry_for(info, argv);
+                    let flags = texts(entry.get(2));
+                    floor = floor.max(crate::floor::from_server(&flags, &texts(entry.get(6))));
+                    let writes = flags.iter().any(|f| f == "write");
                     if writes && node.is_replica {
                         return Err(format!(
                             "`{}` writes, and this node is a replica: run it on the primary",
@@ -81,5 +120,5 @@ pub async fn check(
         }
     }
     notes.dedup();
-    Ok(notes)
+    Ok(Cleared { notes, floor })
 }

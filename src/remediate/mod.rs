@@ -28,7 +28,9 @@ struct Planned<'a> {
     def: &'a Fix,
 }
 
-/// Findings by score, highest first, each with its fixes in order.
+/// Findings by score, highest first, each with its fixes from least to most
+/// destructive (in the runbook's order within a class): the walk stops at
+/// the first that works.
 fn plan<'a>(findings: &'a [Finding], set: &'a RunbookSet) -> Vec<Planned<'a>> {
     let mut ordered: Vec<&Finding> = findings.iter().filter(|f| !f.fixes.is_empty()).collect();
     ordered.sort_by(|a, b| b.score.cmp(&a.score).then(b.severity.cmp(&a.severity)));
@@ -40,7 +42,9 @@ fn plan<'a>(findings: &'a [Finding], set: &'a RunbookSet) -> Vec<Planned<'a>> {
         let Some(check) = runbook.checks.iter().find(|c| c.id == finding.id) else {
             continue;
         };
-        for view in &finding.fixes {
+        let mut views: Vec<&FixView> = finding.fixes.iter().collect();
+        views.sort_by_key(|v| v.safety);
+        for view in views {
             if let Some(def) = check.fixes.iter().find(|d| d.id == view.id) {
                 out.push(Planned {
                     finding,
@@ -61,7 +65,15 @@ impl Planned<'_> {
             node: self.finding.node.clone(),
             origin: Origin::fix(&self.finding.id, &self.view.id),
             title: self.view.title.clone(),
-            safety: self.view.safety,
+            // The built-in floor of the commands, whatever the label says.
+            safety: self
+                .view
+                .argv
+                .iter()
+                .fold(self.view.safety, |s, c| match c {
+                    Command::Redis(args) => s.max(crate::floor::of(args)),
+                    Command::Manual(_) => s,
+                }),
             commands: self
                 .view
                 .argv
@@ -131,6 +143,7 @@ pub async fn walk(
         node: node_state(ctx.facts, &user),
         latest: None,
         firing: Vec::new(),
+        verified: Vec::new(),
     };
     let mut actions = Vec::new();
     for p in &planned {
@@ -156,6 +169,9 @@ struct Walker<'a, 'w> {
     latest: Option<Facts>,
     /// (finding id, node) of what still fired in `latest`.
     firing: Vec<(String, crate::target::NodeAddr)>,
+    /// (finding id, node) of findings a fix was verified for: their more
+    /// destructive fixes are not needed.
+    verified: Vec<(String, crate::target::NodeAddr)>,
 }
 
 impl Walker<'_, '_> {
@@ -216,9 +232,16 @@ impl Walker<'_, '_> {
             settle(Outcome::Blocked, why.clone(), "blocked");
             return action;
         }
-        // An earlier fix may have resolved this finding already.
+        // An earlier fix may have resolved this finding already, or been
+        // verified for it: the ladder stops at the first fix that works.
         if self.latest.is_some() && !self.fires(p.finding) {
             let why = "already resolved by an earlier fix".to_string();
+            settle(Outcome::Skipped, why, "skipped");
+            return action;
+        }
+        let key = (p.finding.id.clone(), p.finding.node.clone());
+        if self.verified.contains(&key) {
+            let why = "an earlier fix for this finding was verified".to_string();
             settle(Outcome::Skipped, why, "skipped");
             return action;
         }
@@ -227,15 +250,28 @@ impl Walker<'_, '_> {
             settle(Outcome::Blocked, why, "blocked");
             return action;
         };
-        let op = p.operation();
+        let mut op = p.operation();
         match preflight::check(session, &self.node, &op.commands).await {
             Err(why) => {
                 settle(Outcome::Blocked, why, "blocked");
                 return action;
             }
-            Ok(notes) => notes
-                .iter()
-                .for_each(|n| self.ctx.printer.status(&format!("  note: {}", clean(n)))),
+            Ok(cleared) => {
+                cleared
+                    .notes
+                    .iter()
+                    .for_each(|n| self.ctx.printer.status(&format!("  note: {}", clean(n))));
+                // The server's own word can only raise the label.
+                if cleared.floor > op.safety {
+                    self.ctx.printer.status(&format!(
+                        "  note: the server classes this as {}, not {}",
+                        cleared.floor.label(),
+                        op.safety.label()
+                    ));
+                    op.safety = cleared.floor;
+                    action.safety = cleared.floor;
+                }
+            }
         }
         match mutator.decide(&op) {
             Decision::Apply => {}
@@ -277,7 +313,9 @@ impl Walker<'_, '_> {
     /// again: its counters move on their own schedule, so its facts stand.
     async fn verify(&mut self, p: &Planned<'_>, action: &mut Action) {
         let ctx = self.ctx;
-        let mut now = collect_until(ctx.spec, ctx.timeouts, ctx.deadline).await;
+        // Counters since start would keep a fixed incident firing forever:
+        // after a fix, they count from the diagnosis.
+        let mut now = collect_until(ctx.spec, ctx.timeouts, ctx.deadline, ctx.facts.counters).await;
         if let Some(http) = ctx.facts.get(HTTP_ROOT) {
             now.values.insert(HTTP_ROOT.into(), http.clone());
         }
@@ -294,6 +332,10 @@ impl Walker<'_, '_> {
             .as_ref()
             .map(|v| holds(p.runbook, v, &now).unwrap_or(false));
         action.resolved = Some(resolved);
+        if action.verified == Some(true) || resolved {
+            self.verified
+                .push((p.finding.id.clone(), p.finding.node.clone()));
+        }
         self.say(&format!("  before: {}", show_evidence(&action.before)));
         self.say(&format!("  after:  {}", show_evidence(&after)));
         self.say(&format!(

@@ -67,6 +67,12 @@ pub fn report_at(r: &Report, width: u16) -> String {
         r.checks.skipped,
         r.duration_ms
     );
+    for replaced in &r.replaced_runbooks {
+        let _ = writeln!(
+            out,
+            "note: user runbook {replaced} replaces the built-in one"
+        );
+    }
     if r.findings.is_empty() {
         let _ = writeln!(out, "\nNo findings: every check that could run passed.");
     } else {

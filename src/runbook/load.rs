@@ -30,6 +30,8 @@ pub struct Runbook {
     pub checks: Vec<Check>,
     /// `built-in` or the file it was read from.
     pub origin: String,
+    /// A user runbook that took the place of the built-in one of its id.
+    pub replaces_builtin: bool,
     /// The YAML text, for `runbook show`.
     pub text: String,
 }
@@ -82,6 +84,15 @@ impl From<LoadError> for CliError {
 impl RunbookSet {
     pub fn get(&self, id: &str) -> Option<&Runbook> {
         self.runbooks.iter().find(|r| r.id == id)
+    }
+
+    /// User runbooks that replace built-in ones: `id (from file)`.
+    pub fn overrides(&self) -> Vec<String> {
+        self.runbooks
+            .iter()
+            .filter(|r| r.replaces_builtin)
+            .map(|r| format!("{} (from {})", r.id, r.origin))
+            .collect()
     }
 
     /// The runbook `id`, or a usage error that lists the known ones.
@@ -251,6 +262,7 @@ pub fn load_str(file: &str, text: &str, origin: &str) -> Result<Runbook, LoadErr
         http,
         checks,
         origin: origin.to_string(),
+        replaces_builtin: false,
         text: text.to_string(),
     })
 }
@@ -353,6 +365,25 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
                 }
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // The command sets the least a label may say.
+        for c in &commands {
+            if let CommandTemplate::Redis { args, source } = c {
+                let words: Vec<String> = args.iter().map(|a| a.source.clone()).collect();
+                let floor = crate::floor::of(&words);
+                if f.safety.value < floor {
+                    return Err(cx.at(
+                        &f.safety,
+                        format!(
+                            "fix `{}` is labelled {}, but `{source}` is {} whatever a runbook says: label it {}",
+                            f.id,
+                            f.safety.value.label(),
+                            floor.label(),
+                            floor.label()
+                        ),
+                    ));
+                }
+            }
+        }
         let verify = f
             .verify
             .as_ref()
@@ -361,7 +392,7 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
         fixes.push(Fix {
             id: f.id.clone(),
             title: f.title.clone(),
-            safety: f.safety,
+            safety: f.safety.value,
             kind: f.kind,
             commands,
             verify,
@@ -454,7 +485,12 @@ pub fn load_all(dirs: &[PathBuf]) -> Result<RunbookSet, LoadError> {
         for path in runbook_files(dir)? {
             let rb = load_file(&path)?;
             match runbooks.iter().position(|r: &Runbook| r.id == rb.id) {
-                Some(i) if runbooks[i].origin == "built-in" => runbooks[i] = rb,
+                Some(i) if runbooks[i].origin == "built-in" => {
+                    runbooks[i] = Runbook {
+                        replaces_builtin: true,
+                        ..rb
+                    }
+                }
                 Some(i) => {
                     return Err(LoadError {
                         file: path.display().to_string(),

@@ -124,7 +124,7 @@ pub struct CheckDef {
 pub struct FixDef {
     pub id: String,
     pub title: String,
-    pub safety: Safety,
+    pub safety: Spanned<Safety>,
     /// `redis`: commands cachectl can run; `manual`: steps for the operator.
     #[serde(default)]
     pub kind: FixKind,

@@ -29,6 +29,8 @@ fn a_placeholder_fills_exactly_one_argument() {
         "SET probe:key {value}",
     );
     let audit = dir.path().join("audit.jsonl");
+    // SET writes: unsafe whatever the label, so consent names the node.
+    let node = format!("127.0.0.1:{}", server.port);
     let run = diagnose_cmd(
         &server.url(),
         &[
@@ -38,6 +40,8 @@ fn a_placeholder_fills_exactly_one_argument() {
             "probe",
             "--fix",
             "--yes",
+            "--confirm-destructive",
+            &node,
             "--audit-log",
             audit.to_str().unwrap(),
         ],

@@ -67,6 +67,10 @@ fn collected_facts_have_the_catalogue_shapes() {
         ServerOptions::default().arg("--slowlog-log-slower-than 0 --latency-monitor-threshold 1"),
     );
     let _replica = replica_of(&primary, ServerOptions::default());
+    wait_until("the primary lists its replica", || {
+        primary.info_field("connected_slaves") == "1"
+            && primary.info_field("slave0").contains("state=online")
+    });
     // Something in every list and map: keys, an error, slow entries, a
     // latency event, a replica.
     primary.cmd(&["SET", "k", "v"]);

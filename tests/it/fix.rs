@@ -353,12 +353,25 @@ fn destructive_fix_without_a_terminal_needs_the_node_named() {
         ],
     )
     .run();
+    // Consent is a ladder: naming the node consents to unsafe fixes there
+    // too, and the walk stops at the first fix that works. The policy
+    // change resolves the incident (LRU evicts what it must); nothing is
+    // flushed.
     let report = run.json();
-    assert_eq!(
-        report["remediation"]["actions"][0]["outcome"], "skipped",
-        "unsafe stays skipped"
-    );
-    assert_eq!(report["remediation"]["actions"][2]["outcome"], "applied");
+    let actions = &report["remediation"]["actions"];
+    assert_eq!(actions[0]["fix"], "evict-lru");
+    assert_eq!(actions[0]["outcome"], "applied", "{actions:#}");
+    assert_eq!(actions[0]["resolved"], true, "{actions:#}");
+    assert_eq!(actions[2]["fix"], "flush-db");
+    assert_eq!(actions[2]["outcome"], "skipped", "{actions:#}");
+    let left = state(&server).1;
+    assert!(left > keys / 2, "{left} of {keys} keys left: flushed?");
+    assert!(finding(&report, "oom-noeviction").is_some());
+    assert!(!report["after"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f == "oom-noeviction"));
 }
 
 #[test]
@@ -445,4 +458,33 @@ fn preflight_blocks_writes_on_a_replica() {
         "{:#}",
         actions[2]
     );
+}
+
+#[test]
+fn counters_since_start_do_not_keep_a_fixed_incident_firing() {
+    // OOM errors are counted since start; once maxmemory is raised, none
+    // happen in the window after the fix, so the incident clears.
+    let server = oom_server(ServerOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let run = fix_cmd(&server, &audit, &["--only", "out-of-memory"]).run_in_pty("n\ny\n");
+    let screen = run.stdout();
+    assert!(screen.contains("raise-maxmemory"), "{screen}");
+    assert!(
+        screen.contains("the check passes now; verify condition holds"),
+        "{screen}"
+    );
+    assert_eq!(
+        server.cmd_text(&["CONFIG", "GET", "maxmemory-policy"]),
+        "noeviction"
+    );
+    let lines = audit_lines(&audit);
+    assert!(
+        lines[0]["command"]
+            .as_str()
+            .unwrap()
+            .starts_with("CONFIG SET maxmemory "),
+        "{lines:#?}"
+    );
+    assert_eq!(run.code(), 0, "{screen}");
 }

@@ -132,6 +132,22 @@ fn user_runbooks_add_checks_and_replace_built_ins() {
         finding(&report, "no-auth").is_none(),
         "built-in security was not replaced"
     );
+    let replaced = report["replaced_runbooks"].as_array().unwrap();
+    assert_eq!(replaced.len(), 1, "{replaced:?}");
+    assert!(replaced[0].as_str().unwrap().starts_with("security (from "));
+    let table = Cachectl::new()
+        .args([
+            "diagnose",
+            "--url",
+            &server.url(),
+            "--runbooks",
+            d,
+            "--only",
+            "security",
+        ])
+        .run()
+        .stdout();
+    assert!(table.contains("user runbook security (from "), "{table}");
     assert_eq!(run.code(), 0);
     let run = Cachectl::new()
         .args(["runbook", "list", "-o", "json", "--runbooks", d])
@@ -144,6 +160,7 @@ fn user_runbooks_add_checks_and_replace_built_ins() {
         .find(|r| r["id"] == "security")
         .unwrap();
     assert!(sec["origin"].as_str().unwrap().ends_with("security.yaml"));
+    assert_eq!(sec["replaces_builtin"], true);
 
     // A broken user runbook stops diagnose with exit 3 before touching Redis.
     std::fs::write(dir.path().join("zz-broken.yaml"), "id: broken\n").unwrap();

@@ -259,3 +259,56 @@ fn a_server_that_says_ok_to_everything_is_never_healthy() {
     expect_finding(&run.json(), "core-facts-missing", "unknown");
     assert_eq!(run.code(), 3);
 }
+
+fn one_fix_runbook(dir: &std::path::Path, safety: &str, command: &str) {
+    std::fs::write(
+        dir.join("labelled.yaml"),
+        format!("id: labelled\ntitle: Labelled\nsource: test\nchecks:\n  - id: always\n    title: Always\n    when: \"true\"\n    severity: warning\n    score: 10\n    message: always\n    fixes:\n      - id: the-fix\n        title: The fix\n        safety: {safety}\n        commands:\n          - \"{command}\"\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_label_cannot_make_a_destructive_command_safe() {
+    let server = RedisServer::start();
+    server.cmd(&["SET", "precious", "1"]);
+    let dir = tempfile::tempdir().unwrap();
+    one_fix_runbook(dir.path(), "safe", "FLUSHALL");
+    let file = dir.path().join("labelled.yaml");
+    let run = Cachectl::new()
+        .args(["runbook", "validate"])
+        .arg(&file)
+        .run();
+    assert_eq!(run.code(), 3);
+    assert!(
+        run.stderr().contains("labelled.yaml:14:17:")
+            && run.stderr().contains("`FLUSHALL` is destructive"),
+        "{}",
+        run.stderr()
+    );
+    let audit = dir.path().join("audit.jsonl");
+    let run = diagnose_cmd(&server.url(), &["--runbooks", dir.path().to_str().unwrap()])
+        .args(["--fix", "--yes", "--audit-log", audit.to_str().unwrap()])
+        .run();
+    assert_eq!(run.code(), 3);
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(1));
+
+    // What the built-in list does not know, the server tells: SORT ... STORE
+    // writes and is @dangerous, so --yes does not run it as "safe".
+    server.cmd(&["RPUSH", "src", "3", "1", "2"]);
+    one_fix_runbook(dir.path(), "safe", "SORT src STORE dst");
+    let run = diagnose_cmd(&server.url(), &["--runbooks", dir.path().to_str().unwrap()])
+        .args([
+            "--only",
+            "labelled",
+            "--fix",
+            "--yes",
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ])
+        .run();
+    let action = &run.json()["remediation"]["actions"][0];
+    assert_eq!(action["outcome"], "skipped", "{action:#}");
+    assert_eq!(action["safety"], "destructive", "{action:#}");
+    assert_eq!(server.cmd(&["EXISTS", "dst"]), redis::Value::Int(0));
+}

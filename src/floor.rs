@@ -1,0 +1,147 @@
+//! The safety floor of a command: how risky it is whatever a runbook's label
+//! says. Runbooks are checked against it when they load (a lower label is an
+//! error), and every operation is raised to it before anyone decides; the
+//! server's own word (COMMAND INFO flags and ACL categories) can only raise
+//! it further.
+
+use crate::model::Safety;
+
+/// Commands (or `command subcommand`) and the least risky label they may
+/// carry. Anything that loses data, connections or a primary is
+/// destructive; anything that changes behaviour is at least unsafe.
+const FLOORS: &[(&str, Safety)] = &[
+    ("flushall", Safety::Destructive),
+    ("flushdb", Safety::Destructive),
+    ("del", Safety::Destructive),
+    ("unlink", Safety::Destructive),
+    ("client kill", Safety::Destructive),
+    ("shutdown", Safety::Destructive),
+    ("debug", Safety::Destructive),
+    ("script flush", Safety::Destructive),
+    ("function flush", Safety::Destructive),
+    ("function delete", Safety::Destructive),
+    ("function restore", Safety::Destructive),
+    ("config rewrite", Safety::Destructive),
+    ("replicaof", Safety::Destructive),
+    ("slaveof", Safety::Destructive),
+    ("failover", Safety::Destructive),
+    ("cluster failover", Safety::Destructive),
+    ("cluster reset", Safety::Destructive),
+    ("cluster forget", Safety::Destructive),
+    ("cluster delslots", Safety::Destructive),
+    ("cluster delslotsrange", Safety::Destructive),
+    ("cluster flushslots", Safety::Destructive),
+    ("sentinel failover", Safety::Destructive),
+    ("sentinel reset", Safety::Destructive),
+    ("sentinel remove", Safety::Destructive),
+    ("swapdb", Safety::Destructive),
+    ("migrate", Safety::Destructive),
+    ("move", Safety::Destructive),
+    ("restore", Safety::Destructive),
+    ("acl deluser", Safety::Destructive),
+    ("config set", Safety::Unsafe),
+    ("acl setuser", Safety::Unsafe),
+    ("acl load", Safety::Unsafe),
+    ("client pause", Safety::Unsafe),
+    ("client unpause", Safety::Unsafe),
+    ("client no-evict", Safety::Unsafe),
+    ("script kill", Safety::Unsafe),
+    ("function kill", Safety::Unsafe),
+    ("bgsave", Safety::Unsafe),
+    ("bgrewriteaof", Safety::Unsafe),
+    ("save", Safety::Unsafe),
+    ("keys", Safety::Unsafe),
+    ("monitor", Safety::Unsafe),
+    ("sentinel set", Safety::Unsafe),
+    ("module load", Safety::Unsafe),
+    ("module unload", Safety::Destructive),
+];
+
+/// CONFIG SET parameters that only change what Redis records about itself:
+/// setting them changes nothing an application sees.
+const OBSERVABILITY_PARAMS: &[&str] = &[
+    "latency-monitor-threshold",
+    "slowlog-log-slower-than",
+    "slowlog-max-len",
+    "latency-tracking",
+];
+
+/// The floor of one command from the built-in list: `Safe` when the list
+/// does not know it (the server may still raise it).
+pub fn of(argv: &[String]) -> Safety {
+    let name = argv
+        .first()
+        .map(|a| a.to_ascii_lowercase())
+        .unwrap_or_default();
+    let pair = argv
+        .get(1)
+        .map(|s| format!("{name} {}", s.to_ascii_lowercase()))
+        .unwrap_or_default();
+    if pair == "config set"
+        && argv.len() == 4
+        && OBSERVABILITY_PARAMS.contains(&argv[2].to_ascii_lowercase().as_str())
+    {
+        return Safety::Safe;
+    }
+    FLOORS
+        .iter()
+        .filter(|(cmd, _)| *cmd == name || *cmd == pair)
+        .map(|(_, s)| *s)
+        .max()
+        .unwrap_or(Safety::Safe)
+}
+
+/// The floor the server itself gives: a write is at least unsafe, a write
+/// in the `@dangerous` category destructive.
+pub fn from_server(flags: &[String], categories: &[String]) -> Safety {
+    let writes = flags.iter().any(|f| f == "write");
+    let dangerous = categories.iter().any(|c| c == "@dangerous");
+    match (writes, dangerous) {
+        (true, true) => Safety::Destructive,
+        (true, false) => Safety::Unsafe,
+        _ => Safety::Safe,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn floors_by_command_and_subcommand() {
+        assert_eq!(of(&argv("FLUSHALL")), Safety::Destructive);
+        assert_eq!(of(&argv("flushdb ASYNC")), Safety::Destructive);
+        assert_eq!(of(&argv("CLIENT KILL ID 5")), Safety::Destructive);
+        assert_eq!(of(&argv("CLIENT LIST")), Safety::Safe);
+        assert_eq!(of(&argv("CONFIG SET maxmemory 1gb")), Safety::Unsafe);
+        assert_eq!(
+            of(&argv("CONFIG SET latency-monitor-threshold 100")),
+            Safety::Safe
+        );
+        assert_eq!(
+            of(&argv(
+                "CONFIG SET latency-monitor-threshold 100 maxmemory 1"
+            )),
+            Safety::Unsafe
+        );
+        assert_eq!(of(&argv("CONFIG REWRITE")), Safety::Destructive);
+        assert_eq!(of(&argv("CONFIG RESETSTAT")), Safety::Safe);
+        assert_eq!(of(&argv("SLOWLOG RESET")), Safety::Safe);
+        assert_eq!(
+            from_server(&argv("write"), &argv("@keyspace @write @slow @dangerous")),
+            Safety::Destructive
+        );
+        assert_eq!(
+            from_server(&argv("write denyoom"), &argv("@write")),
+            Safety::Unsafe
+        );
+        assert_eq!(
+            from_server(&argv("admin"), &argv("@admin @dangerous")),
+            Safety::Safe
+        );
+    }
+}
