@@ -75,6 +75,12 @@ pub fn compile(source: &str, local_roots: &[Field]) -> Result<Expression, String
         http_steps: Vec::new(),
     };
     checker.walk(&ast, &HashMap::new())?;
+    let steps = cost(&ast);
+    if steps > COST_LIMIT {
+        return Err(format!(
+            "expression may take up to {steps} evaluation steps, over the limit of {COST_LIMIT}: nested comprehensions (all, exists, map, filter) multiply, and a fact list counts as {FACT_LIST_BOUND} elements"
+        ));
+    }
     let mut roots = checker.roots;
     roots.sort();
     roots.dedup();
@@ -87,6 +93,59 @@ pub fn compile(source: &str, local_roots: &[Field]) -> Result<Expression, String
         roots,
         http_steps,
     })
+}
+
+/// Most evaluation steps one expression may take. Bounds the CPU a runbook
+/// (a user's, or one from an exported CACHECTL_RUNBOOKS) can spend: about
+/// 0.2 s in a release build.
+pub const COST_LIMIT: u64 = 10_000_000;
+
+/// How many elements a fact list or map is assumed to hold (the catalogue
+/// cannot know: clients, series, HTTP steps).
+pub const FACT_LIST_BOUND: u64 = 10_000;
+
+/// An upper bound on the steps evaluating `e` takes: every node one step,
+/// a comprehension's loop as often as its range can have elements.
+fn cost(e: &IdedExpr) -> u64 {
+    match &e.expr {
+        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified | Expr::Struct(_) => 1,
+        Expr::Select(sel) => 1 + cost(&sel.operand),
+        Expr::Call(call) => call
+            .target
+            .iter()
+            .map(|t| cost(t))
+            .chain(call.args.iter().map(cost))
+            .fold(1u64, u64::saturating_add),
+        Expr::List(l) => l.elements.iter().map(cost).fold(1u64, u64::saturating_add),
+        Expr::Map(m) => m
+            .entries
+            .iter()
+            .map(|entry| match &entry.expr {
+                cel::common::ast::EntryExpr::MapEntry(me) => {
+                    cost(&me.key).saturating_add(cost(&me.value))
+                }
+                _ => 1,
+            })
+            .fold(1u64, u64::saturating_add),
+        Expr::Comprehension(c) => {
+            let per_element = cost(&c.loop_cond).saturating_add(cost(&c.loop_step));
+            cost(&c.iter_range)
+                .saturating_add(cost(&c.accu_init))
+                .saturating_add(size_bound(&c.iter_range).saturating_mul(per_element))
+                .saturating_add(cost(&c.result))
+        }
+    }
+}
+
+/// How many elements `e` can have when a comprehension iterates it.
+fn size_bound(e: &IdedExpr) -> u64 {
+    match &e.expr {
+        Expr::List(l) => l.elements.len() as u64,
+        Expr::Map(m) => m.entries.len() as u64,
+        // map() and filter() give at most as many as they read.
+        Expr::Comprehension(c) => size_bound(&c.iter_range),
+        _ => FACT_LIST_BOUND,
+    }
 }
 
 /// What the checker knows about a sub-expression: its shape and its path.
@@ -475,6 +534,31 @@ mod tests {
         assert!(err.contains("`slowlog.entries[]` has:"), "{err}");
         let err = compile("slowlog.entries.command == 'x'", &ths()).unwrap_err();
         assert!(err.contains("is a list"), "{err}");
+    }
+
+    #[test]
+    fn costly_expressions_are_rejected() {
+        let digits = "[0,1,2,3,4,5,6,7,8,9]";
+        let nested = |depth: usize| {
+            let vars: Vec<String> = (0..depth).map(|i| format!("v{i}")).collect();
+            let mut e = format!("{} >= 0", vars.join(" + "));
+            for v in vars.iter().rev() {
+                e = format!("{digits}.all({v}, {e})");
+            }
+            e
+        };
+        // 100,000 steps of a check: fine; 10^7 elements: not.
+        assert!(compile(&nested(5), &ths()).is_ok());
+        let err = compile(&nested(7), &ths()).unwrap_err();
+        assert!(err.contains("over the limit"), "{err}");
+        // Two fact lists nested: 10^8 by the catalogue's bound.
+        let err = compile(
+            "clients.idle.exists(a, clients.idle.exists(b, a == b))",
+            &ths(),
+        )
+        .unwrap_err();
+        assert!(err.contains("over the limit"), "{err}");
+        assert!(compile("clients.idle.filter(i, i > 300).size() > 1", &ths()).is_ok());
     }
 
     #[test]

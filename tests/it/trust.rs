@@ -312,3 +312,36 @@ fn a_label_cannot_make_a_destructive_command_safe() {
     assert_eq!(action["safety"], "destructive", "{action:#}");
     assert_eq!(server.cmd(&["EXISTS", "dst"]), redis::Value::Int(0));
 }
+
+#[test]
+fn a_runbook_expression_cannot_eat_the_cpu() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let digits = "[0,1,2,3,4,5,6,7,8,9]";
+    let mut expr = "a + b + c + d + e + f + g >= 0".to_string();
+    for v in ["g", "f", "e", "d", "c", "b", "a"] {
+        expr = format!("{digits}.all({v}, {expr})");
+    }
+    std::fs::write(
+        dir.path().join("burn.yaml"),
+        format!("id: burn\ntitle: Burn\nsource: test\nchecks:\n  - id: burn\n    title: Burn\n    when: \"{expr}\"\n    severity: warning\n    score: 1\n    message: burn\n"),
+    )
+    .unwrap();
+    let run = Cachectl::new()
+        .args(["runbook", "validate"])
+        .arg(dir.path().join("burn.yaml"))
+        .run();
+    assert_eq!(run.code(), 3);
+    assert!(
+        run.stderr().contains("burn.yaml:7:11:") && run.stderr().contains("over the limit"),
+        "{}",
+        run.stderr()
+    );
+    // An exported CACHECTL_RUNBOOKS alone cannot smuggle it in either.
+    let run = Cachectl::new()
+        .args(["diagnose", "--url", &server.url(), "--timeout", "2s"])
+        .env("CACHECTL_RUNBOOKS", dir.path().to_str().unwrap())
+        .run();
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(run.elapsed < Duration::from_secs(2), "{:?}", run.elapsed);
+}
