@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use tokio::time::timeout_at;
+
 use crate::facts::collect::collect_until;
 use crate::facts::Facts;
 use crate::findings::{
@@ -144,6 +146,7 @@ pub async fn walk(
         latest: None,
         firing: Vec::new(),
         verified: Vec::new(),
+        interactive: mutator.policy.mode == crate::mutate::Mode::Interactive,
     };
     let mut actions = Vec::new();
     for p in &planned {
@@ -172,6 +175,8 @@ struct Walker<'a, 'w> {
     /// (finding id, node) of findings a fix was verified for: their more
     /// destructive fixes are not needed.
     verified: Vec<(String, crate::target::NodeAddr)>,
+    /// Prompts are shown: each fix gets --timeout of its own.
+    interactive: bool,
 }
 
 impl Walker<'_, '_> {
@@ -250,8 +255,25 @@ impl Walker<'_, '_> {
             settle(Outcome::Blocked, why, "blocked");
             return action;
         };
+        // Without prompts the whole walk answers to the run's deadline; with
+        // them, each fix's pre-flight, and its execution and verification,
+        // get --timeout of their own (the operator's thinking is not the
+        // server's time).
+        if !self.interactive && tokio::time::Instant::now() >= self.ctx.deadline {
+            let why = "the run's deadline (--timeout) passed before this fix".to_string();
+            settle(Outcome::Skipped, why, "skipped");
+            return action;
+        }
         let mut op = p.operation();
-        match preflight::check(session, &self.node, &op.commands).await {
+        let checked = timeout_at(
+            self.phase_deadline(),
+            preflight::check(session, &self.node, &op.commands),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err("pre-flight did not finish before the deadline (--timeout)".into())
+        });
+        match checked {
             Err(why) => {
                 settle(Outcome::Blocked, why, "blocked");
                 return action;
@@ -284,7 +306,16 @@ impl Walker<'_, '_> {
                 return action;
             }
         }
-        match mutator.execute(session, &op).await {
+        let deadline = self.phase_deadline();
+        let executed = match timeout_at(deadline, mutator.execute(session, &op)).await {
+            Ok(done) => done,
+            Err(_) => Err(crate::mutate::ExecError {
+                reason: "the deadline (--timeout) passed while the commands ran; the audit log shows which were sent".into(),
+                ran: 1,
+                audit_failed: false,
+            }),
+        };
+        match executed {
             Ok(results) => {
                 action.results = results;
                 action.outcome = Outcome::Applied;
@@ -298,8 +329,17 @@ impl Walker<'_, '_> {
                 }
             }
         }
-        self.verify(p, &mut action).await;
+        self.verify(p, &mut action, deadline).await;
         action
+    }
+
+    /// Until when the next phase of a fix may run.
+    fn phase_deadline(&self) -> tokio::time::Instant {
+        if self.interactive {
+            tokio::time::Instant::now() + self.ctx.timeouts.overall
+        } else {
+            self.ctx.deadline
+        }
     }
 
     fn fires(&self, finding: &Finding) -> bool {
@@ -311,11 +351,16 @@ impl Walker<'_, '_> {
     /// Collects Redis's facts again, re-evaluates the check and the fix's
     /// `verify`, and shows before and after. The application is not scraped
     /// again: its counters move on their own schedule, so its facts stand.
-    async fn verify(&mut self, p: &Planned<'_>, action: &mut Action) {
+    async fn verify(
+        &mut self,
+        p: &Planned<'_>,
+        action: &mut Action,
+        deadline: tokio::time::Instant,
+    ) {
         let ctx = self.ctx;
         // Counters since start would keep a fixed incident firing forever:
         // after a fix, they count from the diagnosis.
-        let mut now = collect_until(ctx.spec, ctx.timeouts, ctx.deadline, ctx.facts.counters).await;
+        let mut now = collect_until(ctx.spec, ctx.timeouts, deadline, ctx.facts.counters).await;
         if let Some(http) = ctx.facts.get(HTTP_ROOT) {
             now.values.insert(HTTP_ROOT.into(), http.clone());
         }

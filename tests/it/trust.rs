@@ -345,3 +345,88 @@ fn a_runbook_expression_cannot_eat_the_cpu() {
     assert_eq!(run.code(), 3, "{}", run.stderr());
     assert!(run.elapsed < Duration::from_secs(2), "{:?}", run.elapsed);
 }
+
+/// A proxy to `port` that holds back every client chunk containing one of
+/// `slow` for `delay` before passing it on.
+fn delaying_proxy(port: u16, slow: &'static [&'static str], delay: Duration) -> u16 {
+    use std::io::Read;
+    use std::net::TcpStream;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let front = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(upstream) = TcpStream::connect(("127.0.0.1", port)) else {
+                continue;
+            };
+            let (mut c_read, mut u_write) =
+                (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+            let (mut u_read, mut c_write) = (upstream, client);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                while let Ok(n) = u_read.read(&mut buf) {
+                    if n == 0 || c_write.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                while let Ok(n) = c_read.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let text = String::from_utf8_lossy(&buf[..n]).to_ascii_uppercase();
+                    if slow.iter().any(|s| text.contains(s)) {
+                        std::thread::sleep(delay);
+                    }
+                    if u_write.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    front
+}
+
+#[test]
+fn a_walk_without_prompts_ends_within_the_timeout() {
+    let server = RedisServer::start();
+    server.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
+    server.cmd(&["KEYS", "*"]);
+    let port = delaying_proxy(
+        server.port,
+        &["COMMAND", "DRYRUN"],
+        Duration::from_millis(1900),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let run = diagnose_cmd(
+        &format!("redis://127.0.0.1:{port}"),
+        &["--only", "high-latency,configuration"],
+    )
+    .args([
+        "--fix",
+        "--yes",
+        "--timeout",
+        "3s",
+        "--audit-log",
+        audit.to_str().unwrap(),
+    ])
+    .run();
+    assert!(
+        run.elapsed < Duration::from_millis(3800),
+        "took {:?}",
+        run.elapsed
+    );
+    let report = run.json();
+    let actions = report["remediation"]["actions"].as_array().unwrap();
+    assert!(actions.len() >= 2, "{actions:#?}");
+    assert!(
+        actions.iter().any(|a| a["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("deadline")),
+        "{actions:#?}"
+    );
+}
