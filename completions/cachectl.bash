@@ -125,7 +125,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__diagnose)
-            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --app --app-ca --interval --max-body --app-follow-redirects --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --only --skip --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --app --app-ca --interval --max-body --app-follow-redirects --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --only --skip --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -168,6 +168,10 @@ _cachectl() {
                     return 0
                     ;;
                 --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-reply)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

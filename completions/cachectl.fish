@@ -41,6 +41,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-key -
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app -d 'Base URL of the application that uses the cache (http:// or https://). Runbooks probe its endpoints below it: /health/ready, /metrics, /internal/cache/status' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-ca -d 'CA certificate (PEM) to verify an https:// --app with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l interval -d 'Time between the two scrapes of /metrics that give per-second rates; 0 scrapes once (checks that need rates then say so)' -r

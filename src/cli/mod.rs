@@ -106,6 +106,12 @@ pub struct TargetArgs {
     /// Limit for each command's reply.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration::parse)]
     pub command_timeout: Duration,
+
+    /// Largest reply read from Redis (e.g. 512MiB); a larger one is dropped
+    /// as it arrives and its fact is unavailable, naming the size seen. The
+    /// default fits CLIENT LIST at maxclients 100,000.
+    #[arg(long, value_name = "SIZE", default_value = "128MiB", value_parser = crate::size::parse)]
+    pub max_reply: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -39,7 +39,7 @@ pub fn target(args: &TargetArgs) -> Result<TargetSpec, CliError> {
         None
     };
     let env = |name: &str| std::env::var(name).ok();
-    target::resolve(TargetInputs {
+    let mut spec = target::resolve(TargetInputs {
         url: args.url.as_deref(),
         socket: args.socket.clone(),
         password_from_stdin,
@@ -50,7 +50,9 @@ pub fn target(args: &TargetArgs) -> Result<TargetSpec, CliError> {
         },
         env: &env,
     })
-    .map_err(CliError::Usage)
+    .map_err(CliError::Usage)?;
+    spec.max_reply = args.max_reply;
+    Ok(spec)
 }
 
 /// The application from --app or CACHECTL_APP, if any.

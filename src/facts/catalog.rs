@@ -316,9 +316,9 @@ fn build_roots() -> Vec<Root> {
             f("p99_ms", "double", "99th percentile, ms"),
             f("max_ms", "double", "slowest, ms"),
         ]))),
-        from(Bookkeeping, nested("unavailable", "Facts that could not be collected, by root: unavailable.config.kind is noperm, disabled, timeout, connection_lost, error, malformed or not_connected.", Map(Box::new(Record(vec![
+        from(Bookkeeping, nested("unavailable", "Facts that could not be collected, by root: unavailable.config.kind is noperm, disabled, timeout, connection_lost, error, malformed, too_large or not_connected.", Map(Box::new(Record(vec![
             f("command", "string", "the Redis command that failed"),
-            f("kind", "string", "noperm, disabled, timeout, connection_lost, error, malformed, not_connected"),
+            f("kind", "string", "noperm, disabled, timeout, connection_lost, error, malformed, too_large, not_connected"),
             f("detail", "string", "the error as reported"),
         ]))))),
     ]

@@ -319,6 +319,7 @@ fn unavailable(facts: &mut Facts, source: Source, e: &CommandFailure) {
         CommandFailureKind::ConnectionLost => "connection_lost",
         CommandFailureKind::Error => "error",
         CommandFailureKind::Malformed => "malformed",
+        CommandFailureKind::TooLarge => "too_large",
     };
     for root in catalog::roots_of(source) {
         facts.set_unavailable(&root.field.name, source.command(), kind, &e.detail);

@@ -6,12 +6,13 @@
 use std::time::{Duration, Instant};
 
 use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, RedisError};
+use redis::{AsyncConnectionConfig, RedisError};
 use serde::Serialize;
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-use super::{NodeAddr, TargetSpec, Timeouts};
+use super::bounded::BoundedReplies;
+use super::{NodeAddr, TargetSpec, Timeouts, TlsOptions};
 
 /// Name cachectl gives its connections, so they show in CLIENT LIST.
 pub const CLIENT_NAME: &str = "cachectl";
@@ -99,6 +100,8 @@ pub enum CommandFailureKind {
     Error,
     /// A reply that is not of the shape Redis gives for that command.
     Malformed,
+    /// A reply over --max-reply, dropped as it arrived.
+    TooLarge,
 }
 
 #[derive(Debug, Clone)]
@@ -115,65 +118,161 @@ pub struct Session {
     pub command_timeout: Duration,
 }
 
-fn client_for(spec: &TargetSpec, with_credentials: bool) -> Result<Client, ConnectFailure> {
-    let addr = match &spec.addr {
-        NodeAddr::Unix { path } => ConnectionAddr::Unix(path.clone()),
-        NodeAddr::Tcp { host, port } if spec.tls => ConnectionAddr::TcpTls {
-            host: host.clone(),
-            port: *port,
-            insecure: false,
-            tls_params: None,
-        },
-        NodeAddr::Tcp { host, port } => ConnectionAddr::Tcp(host.clone(), *port),
+/// Why a connection could not be opened: already classified (TCP, TLS), or
+/// an error from the Redis handshake (AUTH, SELECT) to classify.
+enum OpenError {
+    Failure(ConnectFailure),
+    Redis(RedisError),
+}
+
+/// The TLS client configuration: the CA file's certificates or the
+/// system's, and the client certificate for mutual TLS.
+fn tls_config(opts: &TlsOptions) -> Result<rustls::ClientConfig, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut roots = rustls::RootCertStore::empty();
+    match &opts.ca_file {
+        Some(ca) => {
+            for cert in CertificateDer::pem_file_iter(ca)
+                .map_err(|e| format!("cannot read {}: {e}", ca.display()))?
+                .flatten()
+            {
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("bad CA certificate in {}: {e}", ca.display()))?;
+            }
+        }
+        None => {
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+        }
+    }
+    let builder = rustls::ClientConfig::builder().with_root_certificates(roots);
+    match (&opts.cert_file, &opts.key_file) {
+        (Some(cert), Some(key)) => {
+            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+                .map_err(|e| format!("cannot read {}: {e}", cert.display()))?
+                .flatten()
+                .collect();
+            let key = PrivateKeyDer::from_pem_file(key)
+                .map_err(|e| format!("cannot read {}: {e}", key.display()))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| format!("bad client certificate: {e}"))
+        }
+        _ => Ok(builder.with_no_client_auth()),
+    }
+}
+
+/// Opens the byte stream to the node (TCP, unix socket, TLS over TCP),
+/// bounds its replies, and runs the Redis handshake over it.
+async fn open(
+    spec: &TargetSpec,
+    with_credentials: bool,
+    timeouts: &Timeouts,
+    start: Instant,
+) -> Result<MultiplexedConnection, OpenError> {
+    let fail = |kind: FailureKind, detail: String| {
+        OpenError::Failure(failure(kind, detail, start.elapsed()))
     };
-    let mut settings = redis::RedisConnectionInfo::default()
-        .set_db(spec.db)
+    let io_fail = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => {
+            fail(FailureKind::Refused, format!("connection refused ({e})"))
+        }
+        std::io::ErrorKind::NotFound => fail(
+            FailureKind::Refused,
+            format!("no socket at {} ({e})", spec.addr),
+        ),
+        _ => fail(
+            FailureKind::Other,
+            format!("cannot connect to {}: {e}", spec.addr),
+        ),
+    };
+    let stream: Box<dyn RawStream> = match &spec.addr {
+        NodeAddr::Unix { path } => {
+            match timeout(timeouts.connect, tokio::net::UnixStream::connect(path)).await {
+                Ok(Ok(s)) => Box::new(s),
+                Ok(Err(e)) => return Err(io_fail(e)),
+                Err(_) => {
+                    return Err(OpenError::Failure(timed_out(
+                        FailureKind::ConnectTimeout,
+                        timeouts.connect,
+                        start,
+                    )))
+                }
+            }
+        }
+        NodeAddr::Tcp { host, port } => {
+            let tcp =
+                match timeout(timeouts.connect, TcpStream::connect((host.as_str(), *port))).await {
+                    Ok(Ok(s)) => s,
+                    Ok(Err(e)) => return Err(io_fail(e)),
+                    Err(_) => {
+                        return Err(OpenError::Failure(timed_out(
+                            FailureKind::ConnectTimeout,
+                            timeouts.connect,
+                            start,
+                        )))
+                    }
+                };
+            let _ = tcp.set_nodelay(true);
+            if spec.tls {
+                let config =
+                    tls_config(&spec.tls_options).map_err(|e| fail(FailureKind::Tls, e))?;
+                let name = rustls::pki_types::ServerName::try_from(host.clone()).map_err(|e| {
+                    fail(
+                        FailureKind::Tls,
+                        format!("`{host}` is no TLS server name: {e}"),
+                    )
+                })?;
+                let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+                match timeout(
+                    timeouts.connect + timeouts.command,
+                    connector.connect(name, tcp),
+                )
+                .await
+                {
+                    Ok(Ok(tls)) => Box::new(tls),
+                    Ok(Err(e)) => {
+                        let detail = if speaks_plaintext(spec, timeouts.connect).await {
+                            format!("TLS handshake failed ({e}), and the port answers plaintext Redis: use redis://{} instead of rediss://", spec.addr)
+                        } else {
+                            format!("TLS failed ({e}); a plaintext port reached with rediss://, or a certificate the CA does not sign, does this")
+                        };
+                        return Err(fail(FailureKind::Tls, detail));
+                    }
+                    Err(_) => {
+                        let limit = timeouts.connect + timeouts.command;
+                        return Err(OpenError::Failure(
+                            timed_out_probed(spec, timeouts, limit, start).await,
+                        ));
+                    }
+                }
+            } else {
+                Box::new(tcp)
+            }
+        }
+    };
+    let stream = BoundedReplies::new(stream, spec.max_reply);
+    let mut info = redis::RedisConnectionInfo::default()
+        .set_db(if with_credentials { spec.db } else { 0 })
         .set_skip_set_lib_name();
     if with_credentials {
         if let Some(user) = &spec.username {
-            settings = settings.set_username(user);
+            info = info.set_username(user);
         }
         if let Some(pw) = &spec.password {
-            settings = settings.set_password(pw.expose());
+            info = info.set_password(pw.expose());
         }
-    } else {
-        settings = settings.set_db(0);
     }
-    let info = addr
-        .into_connection_info()
-        .map_err(|e| failure(FailureKind::Other, e.to_string(), Duration::ZERO))?
-        .set_redis_settings(settings);
-    let opts = &spec.tls_options;
-    let built = if spec.tls && (opts.ca_file.is_some() || opts.cert_file.is_some()) {
-        let read = |p: &std::path::Path| {
-            std::fs::read(p).map_err(|e| {
-                failure(
-                    FailureKind::Tls,
-                    format!("cannot read {}: {e}", p.display()),
-                    Duration::ZERO,
-                )
-            })
-        };
-        let root_cert = opts.ca_file.as_deref().map(read).transpose()?;
-        let client_tls = match (&opts.cert_file, &opts.key_file) {
-            (Some(c), Some(k)) => Some(redis::ClientTlsConfig {
-                client_cert: read(c)?,
-                client_key: read(k)?,
-            }),
-            _ => None,
-        };
-        Client::build_with_tls(
-            info,
-            redis::TlsCertificates {
-                client_tls,
-                root_cert,
-            },
-        )
-    } else {
-        Client::open(info)
-    };
-    // Only TLS material can make building the client fail.
-    built.map_err(|e| failure(FailureKind::Tls, e.to_string(), Duration::ZERO))
+    let config = AsyncConnectionConfig::new().set_response_timeout(Some(timeouts.command));
+    let (conn, driver) = MultiplexedConnection::new_with_config(&info, stream, config)
+        .await
+        .map_err(OpenError::Redis)?;
+    tokio::spawn(driver);
+    Ok(conn)
 }
 
 fn failure(kind: FailureKind, detail: String, elapsed: Duration) -> ConnectFailure {
@@ -376,20 +475,12 @@ fn classify(err: &RedisError, tls: bool) -> FailureKind {
 pub async fn connect(spec: &TargetSpec, timeouts: &Timeouts) -> Result<Session, ConnectFailure> {
     let start = Instant::now();
     check_dns(spec, timeouts.connect).await?;
-    let client = client_for(spec, true)?;
-    let config = AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(timeouts.connect))
-        .set_response_timeout(Some(timeouts.command));
     // The outer timeout is a backstop: connect plus handshake must end in time.
     let limit = timeouts.connect + timeouts.command;
-    let attempt = timeout(
-        limit,
-        client.get_multiplexed_async_connection_with_config(&config),
-    )
-    .await;
-    let mut conn = match attempt {
+    let mut conn = match timeout(limit, open(spec, true, timeouts, start)).await {
         Ok(Ok(conn)) => conn,
-        Ok(Err(e)) => return Err(connect_error(spec, &e, timeouts, start).await),
+        Ok(Err(OpenError::Failure(f))) => return Err(f),
+        Ok(Err(OpenError::Redis(e))) => return Err(connect_error(spec, &e, timeouts, start).await),
         Err(_) => return Err(timed_out_probed(spec, timeouts, limit, start).await),
     };
     let connect_time = start.elapsed();
@@ -528,6 +619,22 @@ async fn not_redis_or_gone(
 ) -> Option<ConnectFailure> {
     let limit = timeouts.connect.min(Duration::from_secs(1));
     match identify(&spec.addr, limit).await {
+        // Redis refusing at once (max clients) writes its error and closes
+        // before our first command is read: the probe reads it.
+        Some(peer) if peer.kind == "redis" && peer.first_bytes.starts_with('-') => {
+            let text = peer.first_bytes.trim_end_matches("\\r\\n").to_string();
+            let lower = text.to_ascii_lowercase();
+            let kind = if lower.contains("max number of clients") {
+                FailureKind::Maxclients
+            } else if lower.starts_with("-loading") {
+                FailureKind::Loading
+            } else if lower.starts_with("-busy") {
+                FailureKind::Busy
+            } else {
+                return None;
+            };
+            Some(failure(kind, text[1..].to_string(), start.elapsed()))
+        }
         Some(peer) => not_redis(spec, peer, start),
         None => match probe(&spec.addr, limit).await {
             FailureKind::Refused => Some(failure(
@@ -567,18 +674,14 @@ fn not_redis(spec: &TargetSpec, peer: Peer, start: Instant) -> Option<ConnectFai
 /// `Some(true)`: anonymous PING answered; `Some(false)`: refused (NOAUTH);
 /// `None`: could not tell (timeout, error).
 pub async fn anonymous_access(spec: &TargetSpec, timeouts: &Timeouts) -> Option<bool> {
-    let client = client_for(spec, false).ok()?;
-    let config = AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(timeouts.connect))
-        .set_response_timeout(Some(timeouts.command));
     let limit = timeouts.connect + timeouts.command;
-    let mut conn = timeout(
-        limit,
-        client.get_multiplexed_async_connection_with_config(&config),
-    )
-    .await
-    .ok()?
-    .ok()?;
+    let mut conn = match timeout(limit, open(spec, false, timeouts, Instant::now())).await {
+        Ok(Ok(conn)) => conn,
+        Ok(Err(OpenError::Redis(e))) if classify(&e, spec.tls) == FailureKind::AuthRequired => {
+            return Some(false)
+        }
+        _ => return None,
+    };
     match timeout(
         timeouts.command,
         redis::cmd("PING").query_async::<String>(&mut conn),
@@ -628,7 +731,9 @@ impl Session {
 fn command_failure(err: &RedisError) -> CommandFailure {
     let text = err.to_string();
     let lower = text.to_ascii_lowercase();
-    let kind = if err.code() == Some("NOPERM") || lower.contains("noperm") {
+    let kind = if text.contains(super::bounded::TOO_LARGE) {
+        CommandFailureKind::TooLarge
+    } else if err.code() == Some("NOPERM") || lower.contains("noperm") {
         CommandFailureKind::Noperm
     } else if lower.contains("unknown command") || lower.contains("unknown subcommand") {
         CommandFailureKind::Disabled

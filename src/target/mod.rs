@@ -4,6 +4,7 @@
 //! beyond reading a password from stdin; `connect` turns it into a live
 //! connection and classifies every way that can fail.
 
+pub mod bounded;
 pub mod connect;
 pub mod node;
 
@@ -71,6 +72,8 @@ pub struct TargetSpec {
     pub username: Option<String>,
     pub password: Option<Secret>,
     pub tls_options: TlsOptions,
+    /// Largest reply read from the node (`--max-reply`).
+    pub max_reply: u64,
 }
 
 /// Time limits for every network step.
@@ -234,6 +237,7 @@ pub fn parse_url(raw: &str) -> Result<TargetSpec, String> {
         username,
         password,
         tls_options: TlsOptions::default(),
+        max_reply: bounded::DEFAULT_LIMIT,
     })
 }
 
@@ -280,6 +284,7 @@ fn parse_unix_url(url: &url::Url, shown: &str) -> Result<TargetSpec, String> {
         username,
         password: password.filter(|p| !p.is_empty()).map(Secret::new),
         tls_options: TlsOptions::default(),
+        max_reply: bounded::DEFAULT_LIMIT,
     })
 }
 

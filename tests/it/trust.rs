@@ -430,3 +430,140 @@ fn a_walk_without_prompts_ends_within_the_timeout() {
         "{actions:#?}"
     );
 }
+
+/// A fake Redis that answers PING and CLIENT normally and INFO with `info`
+/// (a header) followed by `stream` bytes of `filler`, written for as long as
+/// the client reads, up to `secs` seconds.
+fn hostile_info(info: &'static [u8], filler: &'static [u8], secs: u64) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut writer = stream;
+                let mut line = String::new();
+                let mut words = Vec::new();
+                let mut expect = 0usize;
+                while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                    let l = line.trim_end().to_string();
+                    line.clear();
+                    if let Some(n) = l.strip_prefix('*') {
+                        expect = n.parse().unwrap_or(0);
+                        words.clear();
+                        continue;
+                    }
+                    if l.starts_with('$') {
+                        continue;
+                    }
+                    words.push(l.to_ascii_uppercase());
+                    if words.len() < expect {
+                        continue;
+                    }
+                    let reply: &[u8] = match words[0].as_str() {
+                        "PING" => b"+PONG\r\n",
+                        "CLIENT" => b"+OK\r\n",
+                        "INFO" => {
+                            let _ = writer.write_all(info);
+                            let started = std::time::Instant::now();
+                            while started.elapsed() < Duration::from_secs(secs) {
+                                if writer.write_all(filler).is_err() {
+                                    return;
+                                }
+                            }
+                            return;
+                        }
+                        _ => b"-ERR unknown command\r\n",
+                    };
+                    let _ = writer.write_all(reply);
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Runs cachectl and returns its report and its peak resident memory (KiB),
+/// read from /proc while it runs.
+fn run_measuring_rss(args: &[&str]) -> (serde_json::Value, u64) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cachectl"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            if let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kb);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().unwrap();
+    (serde_json::from_slice(&out.stdout).unwrap(), peak)
+}
+
+#[test]
+fn an_endless_reply_is_cut_at_the_limit_and_memory_stays_bounded() {
+    // A declared size far past any limit, then bytes until the deadline.
+    let port = hostile_info(b"$999999999999\r\n", &[b'x'; 65536], 4);
+    let url = format!("redis://127.0.0.1:{port}");
+    let (report, peak_kib) =
+        run_measuring_rss(&["diagnose", "-o", "json", "--url", &url, "--timeout", "3s"]);
+    let info = report["unavailable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["fact"] == "info")
+        .cloned()
+        .unwrap();
+    assert_eq!(info["kind"], "too_large", "{report:#}");
+    assert!(
+        info["detail"]
+            .as_str()
+            .unwrap()
+            .contains("declared 999999999999 bytes"),
+        "{info}"
+    );
+    assert_ne!(report["status"], "ok");
+    assert!(peak_kib < 64 * 1024, "peak RSS {peak_kib} KiB");
+
+    // An aggregate that grows without end, under a 4 MiB --max-reply.
+    let port = hostile_info(b"*99999999\r\n", b"$8\r\nxxxxxxxx\r\n", 4);
+    let url = format!("redis://127.0.0.1:{port}");
+    let (report, peak_kib) = run_measuring_rss(&[
+        "diagnose",
+        "-o",
+        "json",
+        "--url",
+        &url,
+        "--timeout",
+        "3s",
+        "--max-reply",
+        "4MiB",
+    ]);
+    let info = report["unavailable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["fact"] == "info")
+        .cloned()
+        .unwrap();
+    assert_eq!(info["kind"], "too_large", "{report:#}");
+    assert!(
+        info["detail"]
+            .as_str()
+            .unwrap()
+            .contains("4194304 byte limit"),
+        "{info}"
+    );
+    assert!(peak_kib < 4 * 1024 + 40 * 1024, "peak RSS {peak_kib} KiB");
+}

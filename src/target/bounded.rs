@@ -1,0 +1,350 @@
+//! A byte stream that hands the Redis client one whole reply at a time, and
+//! never more than `limit` bytes of one. A reply that declares or grows past
+//! the limit is replaced by an error reply naming the size seen, and the
+//! rest of it is read and thrown away, so the connection stays usable and
+//! memory stays under the limit whatever the server sends (`$999999999999`
+//! followed by an endless stream included).
+//!
+//! Bytes that are not RESP are passed through untouched, so the client's
+//! own parser reports them (that is how `not-redis` is told).
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// Longest header line (`*N`, `$N`, `+text`) kept while scanning; a RESP
+/// simple string or error longer than this counts against the limit anyway.
+const MAX_LINE: usize = 64 * 1024;
+
+/// Default largest reply: CLIENT LIST at maxclients 100,000 is about 40 MB.
+pub const DEFAULT_LIMIT: u64 = 128 << 20;
+
+/// The prefix of the error reply that stands for a reply over the limit.
+pub const TOO_LARGE: &str = "CACHECTL_TOO_LARGE";
+
+#[derive(Debug, Default)]
+struct Scanner {
+    /// The current header line.
+    line: Vec<u8>,
+    /// Bulk payload (and its CRLF) still to come.
+    bulk_left: u64,
+    /// Elements still expected by each open aggregate.
+    open: Vec<u64>,
+    /// Bytes of the current top-level reply so far.
+    reply_bytes: u64,
+    /// Size the current reply's largest bulk declared, if over the limit.
+    declared: Option<u64>,
+    /// The current reply is over the limit: its bytes are dropped.
+    discarding: bool,
+    /// Not RESP: pass everything through from here on.
+    passthrough: bool,
+}
+
+enum Step {
+    /// The byte belongs to the current reply.
+    More,
+    /// The byte ended a top-level reply.
+    Done,
+    /// The reply is over the limit (from this byte on).
+    Over,
+    /// The byte is not RESP.
+    Garbage,
+}
+
+impl Scanner {
+    fn element_done(&mut self) -> bool {
+        while let Some(top) = self.open.last_mut() {
+            *top -= 1;
+            if *top == 0 {
+                self.open.pop();
+            } else {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn header(&mut self, limit: u64) -> Step {
+        let line = std::mem::take(&mut self.line);
+        let text = String::from_utf8_lossy(&line);
+        let body = text.trim_end_matches(['\r', '\n']);
+        let Some(kind) = body.chars().next() else {
+            return Step::Garbage;
+        };
+        let number = || body[1..].trim().parse::<i64>().ok();
+        let done = |s: &mut Scanner| {
+            if s.element_done() {
+                Step::Done
+            } else {
+                Step::More
+            }
+        };
+        match kind {
+            '+' | '-' | ':' | ',' | '#' | '_' | '(' => done(self),
+            '$' | '=' | '!' => match number() {
+                Some(n) if n < 0 => done(self),
+                Some(n) if n as u64 > limit => {
+                    self.declared = Some(n as u64);
+                    self.bulk_left = n as u64 + 2;
+                    Step::Over
+                }
+                Some(n) => {
+                    self.bulk_left = n as u64 + 2;
+                    Step::More
+                }
+                None => Step::Garbage,
+            },
+            '*' | '~' | '>' | '%' | '|' => match number() {
+                Some(n) if n <= 0 => done(self),
+                Some(n) => {
+                    let n = n as u64;
+                    self.open
+                        .push(if matches!(kind, '%' | '|') { n * 2 } else { n });
+                    Step::More
+                }
+                None => Step::Garbage,
+            },
+            _ => Step::Garbage,
+        }
+    }
+
+    /// Scans one byte.
+    fn byte(&mut self, b: u8, limit: u64) -> Step {
+        self.reply_bytes += 1;
+        let over = self.reply_bytes > limit && !self.discarding;
+        if self.bulk_left > 0 {
+            self.bulk_left -= 1;
+            if self.bulk_left == 0 && self.element_done() {
+                return Step::Done;
+            }
+            return if over { Step::Over } else { Step::More };
+        }
+        let first_of_reply = self.line.is_empty() && self.open.is_empty() && self.reply_bytes == 1;
+        if first_of_reply && !b"+-:$*%_#,=(~>|!".contains(&b) {
+            return Step::Garbage;
+        }
+        if self.line.len() < MAX_LINE {
+            self.line.push(b);
+        }
+        if b == b'\n' {
+            return self.header(limit);
+        }
+        if over {
+            Step::Over
+        } else {
+            Step::More
+        }
+    }
+}
+
+/// The stream wrapper.
+pub struct BoundedReplies<S> {
+    inner: S,
+    limit: u64,
+    scanner: Scanner,
+    /// Bytes of the reply being gathered.
+    gathering: Vec<u8>,
+    /// Whole replies (or synthesized errors) ready for the client.
+    ready: Vec<u8>,
+    /// Where the client has read `ready` up to.
+    offset: usize,
+    eof: bool,
+}
+
+impl<S> BoundedReplies<S> {
+    pub fn new(inner: S, limit: u64) -> BoundedReplies<S> {
+        BoundedReplies {
+            inner,
+            limit,
+            scanner: Scanner::default(),
+            gathering: Vec::new(),
+            ready: Vec::new(),
+            offset: 0,
+            eof: false,
+        }
+    }
+
+    fn too_large(&mut self) {
+        let seen = self.scanner.reply_bytes;
+        let what = match self.scanner.declared {
+            Some(n) => format!("declared {n} bytes"),
+            None => format!("{seen} bytes and counting"),
+        };
+        self.ready.extend_from_slice(
+            format!(
+                "-{TOO_LARGE} reply over the {} byte limit (--max-reply): {what}; the rest was read and dropped\r\n",
+                self.limit
+            )
+            .as_bytes(),
+        );
+        self.gathering = Vec::new();
+        self.scanner.discarding = true;
+    }
+
+    fn take(&mut self, data: &[u8]) {
+        for &b in data {
+            if self.scanner.passthrough {
+                self.ready.push(b);
+                continue;
+            }
+            let discarding = self.scanner.discarding;
+            match self.scanner.byte(b, self.limit) {
+                Step::Garbage => {
+                    // Not RESP: let the client's parser see it as it came.
+                    self.scanner.passthrough = true;
+                    self.ready.append(&mut self.gathering);
+                    self.ready.push(b);
+                }
+                Step::Over => {
+                    if !discarding {
+                        self.too_large();
+                    }
+                }
+                Step::More => {
+                    if !discarding {
+                        self.gathering.push(b);
+                    }
+                }
+                Step::Done => {
+                    if !discarding {
+                        self.gathering.push(b);
+                        self.ready.append(&mut self.gathering);
+                    }
+                    self.scanner.reply_bytes = 0;
+                    self.scanner.declared = None;
+                    self.scanner.discarding = false;
+                }
+            }
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for BoundedReplies<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if this.offset < this.ready.len() {
+                let n = buf.remaining().min(this.ready.len() - this.offset);
+                buf.put_slice(&this.ready[this.offset..this.offset + n]);
+                this.offset += n;
+                if this.offset == this.ready.len() {
+                    this.ready.clear();
+                    this.offset = 0;
+                }
+                return Poll::Ready(Ok(()));
+            }
+            if this.eof {
+                // What was gathered of an unfinished reply goes up as it is:
+                // the client reports the cut.
+                if !this.gathering.is_empty() {
+                    this.ready.append(&mut this.gathering);
+                    continue;
+                }
+                return Poll::Ready(Ok(()));
+            }
+            let mut chunk = [0u8; 16 * 1024];
+            let mut read = ReadBuf::new(&mut chunk);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut read) {
+                Poll::Ready(Ok(())) => {
+                    let filled = read.filled();
+                    if filled.is_empty() {
+                        this.eof = true;
+                    } else {
+                        let data = filled.to_vec();
+                        this.take(&data);
+                    }
+                }
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for BoundedReplies<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, data)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+
+    async fn through(input: &[u8], limit: u64) -> Vec<u8> {
+        let mut s = BoundedReplies::new(input, limit);
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).await.unwrap();
+        out
+    }
+
+    fn run<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn replies_under_the_limit_pass_whole() {
+        let input = b"+OK\r\n*2\r\n$3\r\nfoo\r\n:1\r\n%1\r\n+k\r\n*1\r\n$-1\r\n$0\r\n\r\n";
+        assert_eq!(run(through(input, 100)), input.to_vec());
+    }
+
+    #[test]
+    fn an_oversized_bulk_becomes_an_error_and_the_next_reply_survives() {
+        let mut input = b"$999999999999\r\n".to_vec();
+        input.extend_from_slice(&[b'x'; 500]);
+        let out = String::from_utf8(run(through(&input, 100))).unwrap();
+        assert!(
+            out.starts_with("-CACHECTL_TOO_LARGE reply over the 100 byte limit"),
+            "{out}"
+        );
+        assert!(out.contains("declared 999999999999 bytes"), "{out}");
+
+        let mut input = b"$150\r\n".to_vec();
+        input.extend_from_slice(&[b'y'; 150]);
+        input.extend_from_slice(b"\r\n+PONG\r\n");
+        let out = String::from_utf8(run(through(&input, 100))).unwrap();
+        assert!(out.starts_with("-CACHECTL_TOO_LARGE"), "{out}");
+        assert!(out.ends_with("dropped\r\n+PONG\r\n"), "{out}");
+    }
+
+    #[test]
+    fn an_aggregate_growing_past_the_limit_is_cut() {
+        let mut input = b"*1000\r\n".to_vec();
+        for _ in 0..1000 {
+            input.extend_from_slice(b"$2\r\nab\r\n");
+        }
+        input.extend_from_slice(b":7\r\n");
+        let out = String::from_utf8(run(through(&input, 1000))).unwrap();
+        assert!(out.starts_with("-CACHECTL_TOO_LARGE"), "{out}");
+        assert!(out.contains("1001 bytes and counting"), "{out}");
+        assert!(out.ends_with(":7\r\n"), "{out}");
+    }
+
+    #[test]
+    fn not_resp_passes_through_for_the_parser_to_name() {
+        let input = b"HTTP/1.1 400 Bad Request\r\n\r\n";
+        assert_eq!(run(through(input, 100)), input.to_vec());
+    }
+}
