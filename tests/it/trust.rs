@@ -567,3 +567,22 @@ fn an_endless_reply_is_cut_at_the_limit_and_memory_stays_bounded() {
     );
     assert!(peak_kib < 4 * 1024 + 40 * 1024, "peak RSS {peak_kib} KiB");
 }
+
+#[test]
+fn an_interactive_walk_bounds_each_fix() {
+    let server = RedisServer::start();
+    server.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
+    server.cmd(&["KEYS", "*"]);
+    let port = delaying_proxy(server.port, &["COMMAND", "DRYRUN"], Duration::from_secs(3));
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let run = diagnose_cmd(&format!("redis://127.0.0.1:{port}"), &["--only", "high-latency"])
+        .args(["--fix", "--timeout", "1s", "--audit-log", audit.to_str().unwrap()])
+        .run_in_pty("y\ny\ny\ny\n");
+    let screen = run.stdout();
+    assert!(
+        screen.contains("blocked: pre-flight did not finish before the deadline"),
+        "{screen}"
+    );
+    assert!(!audit.exists(), "nothing was sent");
+}
