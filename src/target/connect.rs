@@ -190,33 +190,38 @@ async fn open(
             format!("cannot connect to {}: {e}", spec.addr),
         ),
     };
-    let stream: Box<dyn RawStream> = match &spec.addr {
-        NodeAddr::Unix { path } => {
-            match timeout(timeouts.connect, tokio::net::UnixStream::connect(path)).await {
-                Ok(Ok(s)) => Box::new(s),
-                Ok(Err(e)) => return Err(io_fail(e)),
-                Err(_) => {
-                    return Err(OpenError::Failure(timed_out(
-                        FailureKind::ConnectTimeout,
-                        timeouts.connect,
-                        start,
-                    )))
-                }
-            }
+    // Connecting, TCP or unix, within the connect timeout.
+    fn within<T>(
+        done: Result<std::io::Result<T>, tokio::time::error::Elapsed>,
+        io_fail: &dyn Fn(std::io::Error) -> OpenError,
+        limit: Duration,
+        start: Instant,
+    ) -> Result<T, OpenError> {
+        match done {
+            Ok(Ok(s)) => Ok(s),
+            Ok(Err(e)) => Err(io_fail(e)),
+            Err(_) => Err(OpenError::Failure(timed_out(
+                FailureKind::ConnectTimeout,
+                limit,
+                start,
+            ))),
         }
+    }
+    let limit = timeouts.connect;
+    let stream: Box<dyn RawStream> = match &spec.addr {
+        NodeAddr::Unix { path } => Box::new(within(
+            timeout(limit, tokio::net::UnixStream::connect(path)).await,
+            &io_fail,
+            limit,
+            start,
+        )?),
         NodeAddr::Tcp { host, port } => {
-            let tcp =
-                match timeout(timeouts.connect, TcpStream::connect((host.as_str(), *port))).await {
-                    Ok(Ok(s)) => s,
-                    Ok(Err(e)) => return Err(io_fail(e)),
-                    Err(_) => {
-                        return Err(OpenError::Failure(timed_out(
-                            FailureKind::ConnectTimeout,
-                            timeouts.connect,
-                            start,
-                        )))
-                    }
-                };
+            let tcp = within(
+                timeout(limit, TcpStream::connect((host.as_str(), *port))).await,
+                &io_fail,
+                limit,
+                start,
+            )?;
             let _ = tcp.set_nodelay(true);
             if spec.tls {
                 let config =

@@ -18,6 +18,16 @@ fn probe_runbook(dir: &std::path::Path, evidence: &str, command: &str) {
     std::fs::write(dir.join("probe.yaml"), text).unwrap();
 }
 
+/// `diagnose --fix --yes` of the probe runbook in `dir`, audited there.
+fn probe_fix(server: &RedisServer, dir: &std::path::Path, extra: &[&str]) -> Run {
+    let audit = dir.join("audit.jsonl");
+    diagnose_cmd(&server.url(), &["--runbooks", dir.to_str().unwrap()])
+        .args(["--only", "probe", "--fix", "--yes"])
+        .args(["--audit-log", audit.to_str().unwrap()])
+        .args(extra)
+        .run()
+}
+
 #[test]
 fn a_placeholder_fills_exactly_one_argument() {
     let server = RedisServer::start();
@@ -31,22 +41,7 @@ fn a_placeholder_fills_exactly_one_argument() {
     let audit = dir.path().join("audit.jsonl");
     // SET writes: unsafe whatever the label, so consent names the node.
     let node = format!("127.0.0.1:{}", server.port);
-    let run = diagnose_cmd(
-        &server.url(),
-        &[
-            "--runbooks",
-            dir.path().to_str().unwrap(),
-            "--only",
-            "probe",
-            "--fix",
-            "--yes",
-            "--confirm-destructive",
-            &node,
-            "--audit-log",
-            audit.to_str().unwrap(),
-        ],
-    )
-    .run();
+    let run = probe_fix(&server, dir.path(), &["--confirm-destructive", &node]);
     let report = run.json();
     let action = &report["remediation"]["actions"][0];
     assert_eq!(action["outcome"], "applied", "{action:#}");
@@ -83,20 +78,7 @@ fn a_fix_whose_value_is_missing_is_not_offered_as_runnable() {
         "SET probe:key {value}",
     );
     let audit = dir.path().join("audit.jsonl");
-    let run = diagnose_cmd(
-        &server.url(),
-        &[
-            "--runbooks",
-            dir.path().to_str().unwrap(),
-            "--only",
-            "probe",
-            "--fix",
-            "--yes",
-            "--audit-log",
-            audit.to_str().unwrap(),
-        ],
-    )
-    .run();
+    let run = probe_fix(&server, dir.path(), &[]);
     let report = run.json();
     let fix = &report["findings"][0]["fixes"][0];
     assert!(

@@ -511,60 +511,39 @@ fn run_measuring_rss(args: &[&str]) -> (serde_json::Value, u64) {
     (serde_json::from_slice(&out.stdout).unwrap(), peak)
 }
 
+/// Diagnoses the hostile server on `port` with `extra` flags: the `info`
+/// fact's unavailability and cachectl's peak RSS (KiB).
+fn too_large_info(port: u16, extra: &[&str]) -> (serde_json::Value, u64) {
+    let url = format!("redis://127.0.0.1:{port}");
+    let mut args = vec!["diagnose", "-o", "json", "--url", &url, "--timeout", "3s"];
+    args.extend_from_slice(extra);
+    let (report, peak_kib) = run_measuring_rss(&args);
+    assert_ne!(report["status"], "ok");
+    let info = report["unavailable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["fact"] == "info")
+        .cloned()
+        .unwrap_or_else(|| panic!("info was collected: {report:#}"));
+    assert_eq!(info["kind"], "too_large", "{report:#}");
+    (info, peak_kib)
+}
+
 #[test]
 fn an_endless_reply_is_cut_at_the_limit_and_memory_stays_bounded() {
     // A declared size far past any limit, then bytes until the deadline.
     let port = hostile_info(b"$999999999999\r\n", &[b'x'; 65536], 4);
-    let url = format!("redis://127.0.0.1:{port}");
-    let (report, peak_kib) =
-        run_measuring_rss(&["diagnose", "-o", "json", "--url", &url, "--timeout", "3s"]);
-    let info = report["unavailable"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["fact"] == "info")
-        .cloned()
-        .unwrap();
-    assert_eq!(info["kind"], "too_large", "{report:#}");
-    assert!(
-        info["detail"]
-            .as_str()
-            .unwrap()
-            .contains("declared 999999999999 bytes"),
-        "{info}"
-    );
-    assert_ne!(report["status"], "ok");
+    let (info, peak_kib) = too_large_info(port, &[]);
+    let detail = info["detail"].as_str().unwrap();
+    assert!(detail.contains("declared 999999999999 bytes"), "{info}");
     assert!(peak_kib < 64 * 1024, "peak RSS {peak_kib} KiB");
 
     // An aggregate that grows without end, under a 4 MiB --max-reply.
     let port = hostile_info(b"*99999999\r\n", b"$8\r\nxxxxxxxx\r\n", 4);
-    let url = format!("redis://127.0.0.1:{port}");
-    let (report, peak_kib) = run_measuring_rss(&[
-        "diagnose",
-        "-o",
-        "json",
-        "--url",
-        &url,
-        "--timeout",
-        "3s",
-        "--max-reply",
-        "4MiB",
-    ]);
-    let info = report["unavailable"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["fact"] == "info")
-        .cloned()
-        .unwrap();
-    assert_eq!(info["kind"], "too_large", "{report:#}");
-    assert!(
-        info["detail"]
-            .as_str()
-            .unwrap()
-            .contains("4194304 byte limit"),
-        "{info}"
-    );
+    let (info, peak_kib) = too_large_info(port, &["--max-reply", "4MiB"]);
+    let detail = info["detail"].as_str().unwrap();
+    assert!(detail.contains("4194304 byte limit"), "{info}");
     assert!(peak_kib < 4 * 1024 + 40 * 1024, "peak RSS {peak_kib} KiB");
 }
 
@@ -576,9 +555,18 @@ fn an_interactive_walk_bounds_each_fix() {
     let port = delaying_proxy(server.port, &["COMMAND", "DRYRUN"], Duration::from_secs(3));
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
-    let run = diagnose_cmd(&format!("redis://127.0.0.1:{port}"), &["--only", "high-latency"])
-        .args(["--fix", "--timeout", "1s", "--audit-log", audit.to_str().unwrap()])
-        .run_in_pty("y\ny\ny\ny\n");
+    let run = diagnose_cmd(
+        &format!("redis://127.0.0.1:{port}"),
+        &["--only", "high-latency"],
+    )
+    .args([
+        "--fix",
+        "--timeout",
+        "1s",
+        "--audit-log",
+        audit.to_str().unwrap(),
+    ])
+    .run_in_pty("y\ny\ny\ny\n");
     let screen = run.stdout();
     assert!(
         screen.contains("blocked: pre-flight did not finish before the deadline"),
