@@ -6,28 +6,18 @@
 # hyperfine run: one plain fetch and parse of the same body with the
 # Prometheus Python client's parser. Prints the ratio and cachectl's peak RSS
 # (the body is parsed as it streams, keeping only the selected series).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/deps.sh --bench
-cargo build --release --locked --quiet
-bin=$PWD/target/release/cachectl
+source "$(dirname "$0")/common.sh"
 series=${SERIES:-100000}
 
-dir=$(mktemp -d)
 venv=${BENCH_VENV:-$PWD/bench/.venv}
 [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
 "$venv/bin/python" -c 'import prometheus_client' 2>/dev/null ||
   "$venv/bin/pip" install -q prometheus_client
-rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+rport=$(free_port)
+hport=$(free_port)
 web=""
-cleanup() {
-  [[ -n "$web" ]] && kill "$web" 2>/dev/null || true
-  redis-cli -p "$rport" shutdown nosave >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-redis-server --port "$rport" --bind 127.0.0.1 --dir "$dir" --save "" --daemonize yes --logfile "$dir/redis.log"
+bench_cleanups+=('[[ -n "$web" ]] && kill "$web" 2>/dev/null')
+start_redis "$rport"
 mkdir -p "$dir/www"
 python3 - "$dir/www/metrics" "$series" <<'PY'
 import sys

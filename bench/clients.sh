@@ -5,24 +5,12 @@
 # RSS, and the cost of all runbooks against one (`--only access`), which
 # shows the cost does not multiply by the number of runbooks.
 # Target (issue #8): at 10,000 clients, diagnose within 3x of CLIENT LIST.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/deps.sh --bench
-cargo build --release --locked --quiet
-bin=$PWD/target/release/cachectl
+source "$(dirname "$0")/common.sh"
 
-dir=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 holder=""
-cleanup() {
-  [[ -n "$holder" ]] && kill "$holder" 2>/dev/null || true
-  redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --maxclients 12000 \
-  --daemonize yes --logfile "$dir/redis.log"
-for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+bench_cleanups+=('[[ -n "$holder" ]] && kill "$holder" 2>/dev/null')
+start_redis "$port" --maxclients 12000
 
 hold() { # N: hold N idle connections until killed
   python3 - "$port" "$1" <<'PY' &

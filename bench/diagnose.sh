@@ -3,20 +3,13 @@
 # (bench/manual-diagnosis.sh, 13 redis-cli processes), side by side in one
 # hyperfine run against the same healthy local Redis. Prints the ratio.
 # Target (issue #2): cachectl takes at most one fifth of the peer's wall time.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/deps.sh --bench
-cargo build --release --locked --quiet
-bin=$PWD/target/release/cachectl
+source "$(dirname "$0")/common.sh"
 
-dir=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 export REDISCLI_AUTH="bench-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-trap 'redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --requirepass "$REDISCLI_AUTH" \
+start_redis "$port" --requirepass "$REDISCLI_AUTH" \
   --maxmemory 256mb --maxmemory-policy allkeys-lru --latency-monitor-threshold 100 \
-  --enable-debug-command local --daemonize yes --logfile "$dir/redis.log"
-for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  --enable-debug-command local
 
 # A healthy small cache: 100k keys and 20k reads, 90% of them hits.
 redis-cli -p "$port" DEBUG POPULATE 100000 cache 64 >/dev/null

@@ -183,12 +183,38 @@ impl<S> BoundedReplies<S> {
         self.scanner.discarding = true;
     }
 
-    fn take(&mut self, data: &[u8]) {
-        for &b in data {
+    fn take(&mut self, mut data: &[u8]) {
+        if self.scanner.passthrough {
+            self.ready.extend_from_slice(data);
+            return;
+        }
+        while let Some((&b, rest)) = data.split_first() {
             if self.scanner.passthrough {
-                self.ready.push(b);
-                continue;
+                self.ready.extend_from_slice(data);
+                return;
             }
+            // Bulk payload, all but its last byte, in one step: a 3 MB
+            // CLIENT LIST is one bulk string.
+            let run = (self.scanner.bulk_left.saturating_sub(1) as usize).min(data.len());
+            if run > 0 {
+                let room = self.limit.saturating_sub(self.scanner.reply_bytes) as usize;
+                let take = if self.scanner.discarding {
+                    run
+                } else {
+                    run.min(room)
+                };
+                // With no room left, the byte path below crosses the limit.
+                if take > 0 {
+                    self.scanner.bulk_left -= take as u64;
+                    self.scanner.reply_bytes += take as u64;
+                    if !self.scanner.discarding {
+                        self.gathering.extend_from_slice(&data[..take]);
+                    }
+                    data = &data[take..];
+                    continue;
+                }
+            }
+            data = rest;
             let discarding = self.scanner.discarding;
             match self.scanner.byte(b, self.limit) {
                 Step::Garbage => {
@@ -248,7 +274,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for BoundedReplies<S> {
                 }
                 return Poll::Ready(Ok(()));
             }
-            let mut chunk = [0u8; 16 * 1024];
+            let mut chunk = [0u8; 64 * 1024];
             let mut read = ReadBuf::new(&mut chunk);
             match Pin::new(&mut this.inner).poll_read(cx, &mut read) {
                 Poll::Ready(Ok(())) => {
@@ -256,8 +282,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for BoundedReplies<S> {
                     if filled.is_empty() {
                         this.eof = true;
                     } else {
-                        let data = filled.to_vec();
-                        this.take(&data);
+                        this.take(filled);
                     }
                 }
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
