@@ -11,10 +11,11 @@ command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)  # pseudo-terminal for prompt tests
+command -v python3 >/dev/null 2>&1 || need+=(python3)   # holds thousands of idle connections in a test
 if [[ "${1:-}" == "--bench" ]]; then
   command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
   [[ -x /usr/bin/time ]] || need+=(time)  # peak RSS
-  command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
+  python3 -c 'import venv' >/dev/null 2>&1 || need+=(python3-venv)
 fi
 
 if ((${#need[@]})); then
