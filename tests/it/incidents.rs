@@ -147,7 +147,15 @@ fn keys_and_debug_sleep_in_the_slow_log_are_high_latency() {
     assert_eq!(f["evidence"]["command"], "debug");
     let f = expect_finding(&report, "latency-events", "warning");
     assert!(f["evidence"]["max_ms"].as_i64().unwrap() >= 100, "{f:#}");
-    assert_eq!(run.code(), 1);
+    // Warnings only; round trips measured on a machine loaded by the rest
+    // of the suite may honestly add rtt-critical.
+    let rtt_critical = finding(&report, "rtt-critical").is_some();
+    assert_eq!(
+        run.code(),
+        if rtt_critical { 2 } else { 1 },
+        "{:?}",
+        problems(&report)
+    );
 }
 
 fn lookups(server: &RedisServer, hits: usize, misses: usize) {
