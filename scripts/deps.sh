@@ -12,10 +12,11 @@ command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)  # pseudo-terminal for prompt tests
 command -v python3 >/dev/null 2>&1 || need+=(python3)   # holds thousands of idle connections in a test
+# venvs: the server matrix (scripts/servers) and the benchmarks' peers.
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if [[ "${1:-}" == "--bench" ]]; then
   command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
   [[ -x /usr/bin/time ]] || need+=(time)  # peak RSS
-  python3 -c 'import venv' >/dev/null 2>&1 || need+=(python3-venv)
 fi
 
 if ((${#need[@]})); then

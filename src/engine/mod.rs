@@ -137,6 +137,7 @@ pub fn diagnose(
         ctx.elapsed_ms(),
     );
     report.replaced_runbooks = runbooks.overrides();
+    report.server = facts.server();
     Ok(Diagnosis {
         report,
         facts,

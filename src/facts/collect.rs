@@ -401,7 +401,9 @@ async fn config_get(session: &Session) -> Result<BTreeMap<String, String>, Comma
     }
     match session.query::<Value>(&all).await {
         Ok(v) => config_pairs_checked(&v),
-        Err(e) if e.kind == CommandFailureKind::Error && e.detail.contains("wrong number") => {
+        // Redis < 7 takes one parameter per CONFIG GET, and says so as
+        // "Unknown subcommand or wrong number of arguments".
+        Err(e) if e.detail.contains("wrong number of arguments") => {
             // Redis < 7 takes one parameter per CONFIG GET: pipeline them.
             let mut pipe = redis::pipe();
             for p in CONFIG_PARAMS {

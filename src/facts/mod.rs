@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod clients;
 pub mod collect;
 pub mod derive;
+pub mod server;
 
 use std::collections::BTreeMap;
 
@@ -73,6 +74,11 @@ impl Facts {
 
     pub fn get(&self, root: &str) -> Option<&serde_json::Value> {
         self.values.get(root)
+    }
+
+    /// Which server this is (from INFO), when INFO was collected.
+    pub fn server(&self) -> Option<server::ServerId> {
+        self.get("info").and_then(server::ServerId::from_info)
     }
 
     /// The `unavailable` root as checks see it.

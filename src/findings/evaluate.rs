@@ -227,6 +227,11 @@ fn evaluate_check(
     if let Some(reason) = missing_root(&check.when.roots, facts) {
         return Err(reason);
     }
+    if let (Some(min), Some(server)) = (&check.requires_redis, facts.server()) {
+        if !server.has(min) {
+            return Err(format!("needs Redis {min}; this is {server}"));
+        }
+    }
     match check.when.holds(ctx) {
         Ok(false) => return Ok(None),
         Ok(true) => {}

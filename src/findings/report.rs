@@ -26,6 +26,9 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
     pub nodes: Vec<NodeAddr>,
+    /// What the (first) node runs, when INFO told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<crate::facts::server::ServerId>,
     pub duration_ms: f64,
     pub findings: Vec<Finding>,
     /// Facts that could not be collected.
@@ -106,6 +109,7 @@ impl Report {
             target,
             app,
             nodes,
+            server: None,
             duration_ms,
             findings: evaluation.findings,
             unavailable,

@@ -12,8 +12,8 @@ use crate::target::connect::{CommandFailureKind, Session};
 pub struct NodeState<'a> {
     pub user: &'a str,
     pub is_replica: bool,
-    /// ACL DRYRUN exists from Redis 7.0.
-    pub has_acl_dryrun: bool,
+    /// What the node runs; ACL DRYRUN exists from Redis 7.0.
+    pub server: Option<crate::facts::server::ServerId>,
 }
 
 /// What pre-flight found: notes on what could not be checked, and the
@@ -96,7 +96,18 @@ pub async fn check(
                 argv[0], e.detail
             )),
         }
-        if node.has_acl_dryrun {
+        let has_acl_dryrun = node.server.as_ref().is_some_and(|s| s.has("7.0"));
+        if !has_acl_dryrun {
+            let this = node
+                .server
+                .as_ref()
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "a server whose version is unknown".into());
+            notes.push(format!(
+                "ACL DRYRUN needs Redis 7.0; this is {this}: whether the user may run it was not checked"
+            ));
+        }
+        if has_acl_dryrun {
             let mut dry = redis::cmd("ACL");
             dry.arg("DRYRUN").arg(node.user);
             for a in argv {

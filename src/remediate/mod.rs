@@ -99,15 +99,10 @@ fn show_evidence(e: &BTreeMap<String, serde_json::Value>) -> String {
 
 /// Facts about the node the pre-flight needs, from the diagnosis.
 fn node_state<'a>(facts: &Facts, user: &'a str) -> preflight::NodeState<'a> {
-    let major: u32 = facts
-        .get("info")
-        .and_then(|i| i.get("redis_version"))
-        .and_then(|v| v.as_str().and_then(|s| s.split('.').next()?.parse().ok()))
-        .unwrap_or(0);
     preflight::NodeState {
         user,
         is_replica: facts.node.role == Role::Replica,
-        has_acl_dryrun: major >= 7,
+        server: facts.server(),
     }
 }
 

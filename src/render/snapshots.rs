@@ -124,7 +124,7 @@ fn report() -> Report {
             not_applicable: 24,
         },
     };
-    Report::new(
+    let mut report = Report::new(
         "redis://:***@10.0.0.5:6379/0".into(),
         None,
         vec![node()],
@@ -136,7 +136,12 @@ fn report() -> Report {
             detail: "NOPERM no permissions".into(),
         }],
         12.5,
-    )
+    );
+    report.server = Some(crate::facts::server::ServerId {
+        flavour: "redis",
+        version: "7.0.15".into(),
+    });
+    report
 }
 
 fn remediated() -> Report {

@@ -51,9 +51,14 @@ pub fn report(r: &Report) -> String {
 /// Renders a diagnose report `width` columns wide.
 pub fn report_at(r: &Report, width: u16) -> String {
     let mut out = String::new();
+    let server = r
+        .server
+        .as_ref()
+        .map(|s| format!("{s}  "))
+        .unwrap_or_default();
     let target = match &r.app {
-        Some(app) => format!("{}  app {app}", r.target),
-        None => r.target.clone(),
+        Some(app) => format!("{server}{}  app {app}", r.target),
+        None => format!("{server}{}", r.target),
     };
     let _ = writeln!(
         out,

@@ -46,6 +46,8 @@ pub struct Check {
     pub evidence: Vec<(String, Expression)>,
     pub message: Template,
     pub fixes: Vec<Fix>,
+    /// The Redis version it needs (`7.0`), if any.
+    pub requires_redis: Option<String>,
 }
 
 impl Check {
@@ -398,6 +400,19 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
             verify,
         });
     }
+    let requires_redis = match &def.requires_redis {
+        Some(v)
+            if crate::facts::server::parse_version(&v.value) == (0, 0, 0)
+                || !v.value.chars().all(|c| c.is_ascii_digit() || c == '.') =>
+        {
+            return Err(cx.at(
+                v,
+                format!("requires_redis `{}` is not a version like 7.0", v.value),
+            ))
+        }
+        Some(v) => Some(v.value.clone()),
+        None => None,
+    };
     Ok(Check {
         id: def.id.value.clone(),
         title: def.title.clone(),
@@ -407,6 +422,7 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
         evidence,
         message,
         fixes,
+        requires_redis,
     })
 }
 

@@ -117,6 +117,10 @@ pub struct CheckDef {
     pub message: Spanned<String>,
     #[serde(default)]
     pub fixes: Vec<FixDef>,
+    /// The Redis version the check needs (`"7.0"`): on an older server it
+    /// is skipped, saying so. Valkey counts as Redis 7.2.
+    #[serde(default)]
+    pub requires_redis: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -222,7 +222,9 @@ fn a_server_killed_mid_run_says_what_arrived_and_that_it_is_down() {
             .collect()
     };
     let (arrived, missing) = (names("arrived"), names("missing"));
-    for root in ["ping", "info", "config", "role"] {
+    // CONFIG GET comes first on Redis 7; before, it is retried one
+    // parameter at a time, after SLOWLOG was sent.
+    for root in ["ping", "info", "role"] {
         assert!(arrived.contains(&root.to_string()), "{arrived:?}");
     }
     for root in ["slowlog", "clients", "latency"] {

@@ -376,6 +376,11 @@ fn destructive_fix_without_a_terminal_needs_the_node_named() {
 
 #[test]
 fn preflight_blocks_what_acl_refuses_and_renamed_commands() {
+    preflight_blocks_renamed_commands();
+    if !server_has((7, 0), "ACL DRYRUN and subcommand rules (-config|set)") {
+        preflight_says_acl_dryrun_needs_redis_7();
+        return;
+    }
     let server = RedisServer::with(
         ServerOptions::default()
             .password("pre-pass-1")
@@ -413,7 +418,31 @@ fn preflight_blocks_what_acl_refuses_and_renamed_commands() {
         "{a:#}"
     );
     assert!(audit_lines(&dir.path().join("a.jsonl")).is_empty());
+}
 
+/// Before Redis 7 there is no ACL DRYRUN: the walk says so, by version.
+fn preflight_says_acl_dryrun_needs_redis_7() {
+    let server = RedisServer::with(ServerOptions::default().config("latency-monitor-threshold 0"));
+    let dir = tempfile::tempdir().unwrap();
+    let run = Cachectl::new()
+        .args([
+            "diagnose",
+            "--url",
+            &server.url(),
+            "--only",
+            "configuration",
+        ])
+        .args(["--fix", "--dry-run", "--audit-log"])
+        .arg(dir.path().join("a.jsonl"))
+        .run();
+    let expected = format!(
+        "ACL DRYRUN needs Redis 7.0; this is {}",
+        server_build().describe()
+    );
+    assert!(run.stderr().contains(&expected), "{}", run.stderr());
+}
+
+fn preflight_blocks_renamed_commands() {
     let renamed = oom_server(ServerOptions::default().config("rename-command FLUSHDB \"\""));
     let run = diagnose(
         &renamed.url(),

@@ -25,6 +25,125 @@ pub fn percent_encode(text: &str) -> String {
         .collect()
 }
 
+/// The server binary every test runs: `CACHECTL_REDIS_SERVER` (a path),
+/// or Debian's `redis-server`. `scripts/servers` installs the others.
+pub fn server_binary() -> String {
+    std::env::var("CACHECTL_REDIS_SERVER")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "redis-server".to_string())
+}
+
+/// What the server binary is.
+#[derive(Debug, Clone)]
+pub struct ServerBuild {
+    /// `redis` or `valkey`.
+    pub flavour: &'static str,
+    pub version: (u32, u32, u32),
+    /// Built with TLS support.
+    pub tls: bool,
+}
+
+impl ServerBuild {
+    /// The Redis version whose features it has: Valkey forked from 7.2.
+    pub fn redis_compatible(&self) -> (u32, u32) {
+        match self.flavour {
+            "valkey" => (7, 2),
+            _ => (self.version.0, self.version.1),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let (a, b, c) = self.version;
+        let name = if self.flavour == "valkey" {
+            "Valkey"
+        } else {
+            "Redis"
+        };
+        format!("{name} {a}.{b}.{c}")
+    }
+}
+
+/// The server binary's flavour, version and TLS support, asked once.
+pub fn server_build() -> &'static ServerBuild {
+    static BUILD: std::sync::OnceLock<ServerBuild> = std::sync::OnceLock::new();
+    BUILD.get_or_init(|| {
+        let bin = server_binary();
+        let out = Command::new(&bin)
+            .arg("--version")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run {bin}: {e} (install redis-server, or set CACHECTL_REDIS_SERVER)")
+            });
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let flavour = if text.to_ascii_lowercase().contains("valkey") {
+            "valkey"
+        } else {
+            "redis"
+        };
+        let v = text
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("v="))
+            .unwrap_or("0.0.0");
+        let mut parts = v.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        let version = (
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+        );
+        // A build without TLS refuses tls-port at once; one with TLS
+        // complains about the missing files instead.
+        let probe = Command::new(&bin)
+            .args(["--port", "0", "--tls-port", &free_port().to_string()])
+            .args([
+                "--tls-cert-file",
+                "/nonexistent",
+                "--tls-key-file",
+                "/nonexistent",
+            ])
+            .output()
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr)
+            })
+            .unwrap_or_default();
+        let tls = !(probe.contains("Bad directive")
+            || probe.contains("Failed finding TLS support")
+            || probe.contains("Missing implement of connection type tls"));
+        ServerBuild {
+            flavour,
+            version,
+            tls,
+        }
+    })
+}
+
+/// Whether the server has what a test needs; if not, says why the test is
+/// skipped (on stderr, shown by `cargo test`) and returns false.
+#[allow(clippy::print_stderr)]
+pub fn server_has(min_redis: (u32, u32), what: &str) -> bool {
+    let build = server_build();
+    if build.redis_compatible() >= min_redis {
+        return true;
+    }
+    eprintln!(
+        "skipped: {what} needs Redis {}.{}; this is {}",
+        min_redis.0,
+        min_redis.1,
+        build.describe()
+    );
+    false
+}
+
+/// Whether the server was built with TLS; if not, says why the test is skipped.
+#[allow(clippy::print_stderr)]
+pub fn server_has_tls() -> bool {
+    let build = server_build();
+    if !build.tls {
+        eprintln!("skipped: {} was built without TLS", build.describe());
+    }
+    build.tls
+}
+
 /// A port nothing listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -97,7 +216,11 @@ impl RedisServer {
         }
         let mut text = String::new();
         text.push_str(&format!("bind 127.0.0.1\ndir {}\n", dir.path().display()));
-        text.push_str("save \"\"\nappendonly no\nenable-debug-command yes\nlogfile redis.log\n");
+        text.push_str("save \"\"\nappendonly no\nlogfile redis.log\n");
+        if server_build().redis_compatible() >= (7, 0) {
+            // DEBUG is refused by default from 7.0 on; older servers allow it.
+            text.push_str("enable-debug-command yes\n");
+        }
         if let Some((cert, key, ca)) = &opts.tls {
             text.push_str(&format!(
                 "port 0\ntls-port {port}\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients yes\n",
@@ -123,7 +246,7 @@ impl RedisServer {
             text.push('\n');
         }
         std::fs::write(&conf, text).ok()?;
-        let child = Command::new("redis-server")
+        let child = Command::new(server_binary())
             .arg(&conf)
             .args(&opts.args)
             .stdout(Stdio::null())

@@ -169,3 +169,45 @@ fn user_runbooks_add_checks_and_replace_built_ins() {
     assert!(run.stderr().contains("zz-broken.yaml:"), "{}", run.stderr());
     assert!(run.stderr().contains("missing field"), "{}", run.stderr());
 }
+
+#[test]
+fn a_check_for_a_newer_server_is_skipped_naming_both_versions() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("future.yaml"),
+        "id: future\ntitle: Future\nsource: test\nchecks:\n  - id: from-the-future\n    title: Needs a server that does not exist yet\n    requires_redis: \"99.0\"\n    when: \"true\"\n    severity: critical\n    score: 100\n    message: never\n",
+    )
+    .unwrap();
+    let run = diagnose(
+        &server.url(),
+        &[
+            "--runbooks",
+            dir.path().to_str().unwrap(),
+            "--only",
+            "future",
+        ],
+    );
+    let report = run.json();
+    assert!(finding(&report, "from-the-future").is_none());
+    let skipped = &report["skipped"][0];
+    assert_eq!(skipped["check"], "from-the-future");
+    assert_eq!(
+        skipped["reason"],
+        format!("needs Redis 99.0; this is {}", server_build().describe())
+    );
+    assert_eq!(run.code(), 0);
+    // The report names the server, as the test harness found it.
+    let build = server_build();
+    assert_eq!(report["server"]["flavour"], build.flavour);
+    let (a, b, c) = build.version;
+    assert_eq!(report["server"]["version"], format!("{a}.{b}.{c}"));
+    let table = Cachectl::new()
+        .args(["diagnose", "--url", &server.url(), "--only", "access"])
+        .run()
+        .stdout();
+    assert!(
+        table.lines().next().unwrap().contains(&build.describe()),
+        "{table}"
+    );
+}
