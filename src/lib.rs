@@ -19,6 +19,7 @@ pub mod redis;
 pub mod remediate;
 pub mod render;
 pub mod runbook;
+pub mod scan;
 pub mod secret;
 pub mod size;
 pub mod target;

@@ -54,6 +54,10 @@ pub enum Command {
     /// Run the runbooks against a Redis node and print scored findings with fixes.
     #[command(after_help = EXIT_CODES)]
     Diagnose(Box<DiagnoseArgs>),
+    /// Where the memory went: usage, MEMORY STATS and DOCTOR, the memory
+    /// findings; with --keys, a scan of the keyspace by key pattern.
+    #[command(after_help = EXIT_CODES)]
+    Memory(Box<MemoryArgs>),
     /// List, show and validate runbooks (built-in and user-supplied).
     #[command(subcommand)]
     Runbook(RunbookCommand),
@@ -233,6 +237,64 @@ pub struct DiagnoseArgs {
     /// Skip these runbooks (comma-separated ids).
     #[arg(long, value_name = "ID", value_delimiter = ',')]
     pub skip: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MemoryArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Walk the memory findings' fixes, as `diagnose --fix` does.
+    #[arg(long)]
+    pub fix: bool,
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub runbooks: RunbookArgs,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// The keyspace scan of `memory --keys`.
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Scan the keyspace (SCAN, then TYPE, MEMORY USAGE, PTTL, OBJECT
+    /// ENCODING and the element count of every key): memory by key pattern,
+    /// keys without TTL, TTLs, the largest keys.
+    #[arg(long)]
+    pub keys: bool,
+    /// Only keys matching this glob (SCAN MATCH).
+    #[arg(long, value_name = "GLOB", requires = "keys")]
+    pub pattern: Option<String>,
+    /// Only keys of this type (SCAN TYPE): string, list, hash, set, zset, stream.
+    #[arg(long = "type", value_name = "TYPE", requires = "keys")]
+    pub kind: Option<String>,
+    /// The database to look at, instead of the URL's.
+    #[arg(long, value_name = "N")]
+    pub db: Option<i64>,
+    /// Scan only this many keys and estimate the rest, with a 95% margin.
+    #[arg(long, value_name = "N", requires = "keys", value_parser = clap::value_parser!(u64).range(1..))]
+    pub sample: Option<u64>,
+    /// How many of the largest keys to show.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// Keys per second, at most (gentler on a busy server).
+    #[arg(long, value_name = "KEYS_PER_S", value_parser = clap::value_parser!(u64).range(1..))]
+    pub rate: Option<u64>,
+    /// Keys each SCAN asks for (SCAN COUNT), at most.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: u64,
+    /// The longest one SCAN may take on the server; COUNT shrinks to keep it there.
+    #[arg(long, value_name = "DURATION", default_value = "5ms", value_parser = duration::parse)]
+    pub max_command_time: Duration,
+    /// Most key patterns kept apart; the rest are summed as `<other patterns>`.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_patterns: usize,
+    /// Deadline for the scan (it has its own: millions of keys take longer
+    /// than --timeout). What was found by then is reported, marked partial.
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = duration::parse)]
+    pub scan_timeout: Duration,
 }
 
 #[derive(Debug, Subcommand)]

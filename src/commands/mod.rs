@@ -3,6 +3,7 @@
 
 pub mod completions;
 pub mod diagnose;
+pub mod memory;
 pub mod runbook;
 
 use crate::cli::{Cli, Command};
@@ -12,6 +13,7 @@ use crate::render::Printer;
 pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
     match cli.command {
         Command::Diagnose(args) => diagnose::run(*args, printer),
+        Command::Memory(args) => memory::run(*args, printer),
         Command::Runbook(cmd) => runbook::run(cmd, printer),
         Command::Completions { shell } => completions::run(shell, printer),
     }

@@ -145,6 +145,91 @@ pub fn diagnose(
     })
 }
 
+impl Diagnosis {
+    /// Evaluates the runbooks again over the facts (after facts were added,
+    /// a key scan), keeping the rest of the report.
+    pub fn reassess(&mut self, ctx: &Context<'_>) {
+        let evaluation = evaluate(&self.runbooks, &self.facts, None);
+        let fresh = Report::new(
+            self.report.target.clone(),
+            self.report.app.clone(),
+            self.report.nodes.clone(),
+            evaluation,
+            self.facts.unavailable.values().cloned().collect(),
+            ctx.elapsed_ms(),
+        );
+        self.report.status = fresh.status;
+        self.report.score = fresh.score;
+        self.report.findings = fresh.findings;
+        self.report.skipped = fresh.skipped;
+        self.report.checks = fresh.checks;
+        self.report.duration_ms = fresh.duration_ms;
+    }
+}
+
+/// Scans the keyspace of the target's database with a progress bar on
+/// stderr, until the end, the scan's deadline or Ctrl-C.
+pub fn scan_keys(
+    ctx: &Context<'_>,
+    spec: &TargetSpec,
+    opts: &crate::scan::ScanOptions,
+) -> Result<crate::scan::tally::KeyspaceReport, CliError> {
+    let bar = render::progress::Bar::new("keys");
+    ctx.runtime.block_on(async {
+        let session = crate::target::connect::connect(spec, &ctx.timeouts)
+            .await
+            .map_err(|f| {
+                CliError::Other(anyhow::anyhow!(
+                    "cannot connect to {} to scan its keys: {}",
+                    spec.addr,
+                    f.detail
+                ))
+            })?;
+        let interrupt = async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        crate::scan::run(&session, opts, &bar, interrupt)
+            .await
+            .map_err(|e| {
+                CliError::Other(anyhow::anyhow!(
+                    "the key scan of {} failed: {}",
+                    spec.addr,
+                    e.detail
+                ))
+            })
+    })
+}
+
+/// Prints the report and, with a policy, walks its fixes; the status is
+/// that of the state the node is left in.
+pub fn finish(
+    ctx: &Context<'_>,
+    spec: &TargetSpec,
+    mut diagnosis: Diagnosis,
+    policy: Option<crate::mutate::Policy>,
+    format: OutputFormat,
+    table: fn(&Report) -> String,
+) -> Result<crate::error::Status, CliError> {
+    let Some(policy) = policy else {
+        ctx.emit(format, &diagnosis.report, table)?;
+        return Ok(diagnosis.report.status);
+    };
+    if format == OutputFormat::Table {
+        ctx.printer.out(&table(&diagnosis.report))?;
+    }
+    let mut mutator = Mutator::new(policy, diagnosis.report.target.clone());
+    remediate(ctx, spec, &mut diagnosis, &mut mutator);
+    ctx.emit(format, &diagnosis.report, render::table::remediation)?;
+    let report = &diagnosis.report;
+    Ok(report
+        .after
+        .as_ref()
+        .map(|a| a.status)
+        .unwrap_or(report.status))
+}
+
 /// Walks the diagnosis's fixes through the mutation path and records what
 /// was done and the state after in its report.
 pub fn remediate(

@@ -102,6 +102,18 @@ pub fn runbooks(
     Ok(set)
 }
 
+/// The mutation policy of a command whose writes come with `--fix`: none
+/// without it, and a mutation flag without it is a usage error.
+pub fn fix_policy(fix: bool, args: &MutationArgs) -> Result<Option<Policy>, CliError> {
+    if !fix {
+        if let Some(flag) = args.given() {
+            return Err(CliError::Usage(format!("{flag} needs --fix")));
+        }
+        return Ok(None);
+    }
+    policy(args).map(Some)
+}
+
 /// The mutation policy, checked before anything touches the network.
 pub fn policy(args: &MutationArgs) -> Result<Policy, CliError> {
     let mode = if args.dry_run {

@@ -101,6 +101,10 @@ pub enum Source {
     Slowlog,
     ClientList,
     Latency,
+    MemoryStats,
+    MemoryDoctor,
+    /// `cachectl memory --keys`: a scan of the keyspace (absent otherwise).
+    KeyScan,
     /// Filled by cachectl itself from the other roots.
     Bookkeeping,
 }
@@ -118,13 +122,24 @@ impl Source {
             Source::Slowlog => "SLOWLOG GET",
             Source::ClientList => "CLIENT LIST",
             Source::Latency => "LATENCY LATEST",
+            Source::MemoryStats => "MEMORY STATS",
+            Source::MemoryDoctor => "MEMORY DOCTOR",
+            Source::KeyScan => "SCAN + MEMORY USAGE",
             Source::Bookkeeping => "",
         }
     }
 
     /// Whether the root needs a live connection to the node.
     pub fn needs_connection(self) -> bool {
-        !matches!(self, Source::Connection | Source::Bookkeeping)
+        !matches!(
+            self,
+            Source::Connection | Source::Bookkeeping | Source::KeyScan
+        )
+    }
+
+    /// Whether every diagnosis collects it (a key scan is asked for).
+    pub fn always(self) -> bool {
+        self != Source::KeyScan
     }
 }
 
@@ -308,6 +323,37 @@ fn build_roots() -> Vec<Root> {
                 f("max_ms", "int", "largest spike, ms"),
             ])))),
             f("max_ms", "int", "largest spike of any event; 0 when none"),
+        ]))),
+        from(MemoryStats, nested("memory", "MEMORY STATS highlights (0 when the server does not report a field).", Record(
+            super::memory::STATS.iter().map(|(_, name, ty, doc)| f(name, ty, doc)).collect(),
+        ))),
+        from(MemoryDoctor, nested("memory_doctor", "MEMORY DOCTOR.", Record(vec![
+            f("text", "string", "the server's own advice about its memory"),
+        ]))),
+        from(KeyScan, nested("keyspace_scan", "With `cachectl memory --keys`: the scan of the keyspace, summed up (absent otherwise: checks reading it do not apply).", Record(vec![
+            f("scanned_keys", "int", "keys scanned"),
+            f("total_keys", "int", "keys in the database (DBSIZE), or the estimate when sampled"),
+            f("total_bytes", "int", "MEMORY USAGE summed over the scanned keys (the estimate when sampled)"),
+            f("partial", "bool", "the scan was interrupted (Ctrl-C, deadline) before the end"),
+            f("sampled", "bool", "--sample: a part of the keyspace, with estimates"),
+            f("no_ttl_keys", "int", "scanned keys without a TTL"),
+            f("no_ttl_bytes_share", "double", "share of the scanned bytes in keys without a TTL, 0-1"),
+            f("big_key_count", "int", "keys over the runbook's big-key thresholds"),
+            nested("patterns", "the 50 patterns holding the most bytes", List(Box::new(Record(vec![
+                f("pattern", "string", "the key pattern (ids, numbers, UUIDs, hashes, IPs, dates collapsed to *), escaped"),
+                f("keys", "int", "keys"),
+                f("bytes", "int", "bytes (MEMORY USAGE)"),
+                f("share", "double", "share of the scanned bytes, 0-1"),
+                f("no_ttl_keys", "int", "keys without a TTL"),
+                f("no_ttl_share", "double", "share of its keys without a TTL, 0-1"),
+            ])))),
+            nested("big_keys", "the largest keys over the big-key thresholds", List(Box::new(Record(vec![
+                f("key", "string", "the key, escaped"),
+                f("type", "string", "string, list, hash, set, zset, stream, ..."),
+                f("bytes", "int", "bytes (MEMORY USAGE)"),
+                f("elements", "int", "members, fields or elements; the length for strings"),
+                f("ttl", "int", "seconds to live; -1 without a TTL"),
+            ])))),
         ]))),
         from(Ping, nested("ping", "Client-side round trips of a short PING burst.", Record(vec![
             f("samples", "int", "number of PINGs"),

@@ -11,9 +11,9 @@ use serde_json::json;
 use tokio::time::timeout_at;
 
 use super::catalog::{self, Source, CONFIG_PARAMS};
-use super::clients;
 use super::derive::{derive, Counters};
 use super::Facts;
+use super::{clients, memory};
 use crate::redis::{client_list, info, latency, reply, role, slowlog};
 use crate::target::connect::{self, CommandFailure, CommandFailureKind, FailureKind, Session};
 use crate::target::{Role, TargetSpec, Timeouts};
@@ -142,19 +142,25 @@ pub async fn collect_until(
     let slowlog_cmd = redis::cmd("SLOWLOG").arg("GET").arg(128).clone();
     let clients_cmd = redis::cmd("CLIENT").arg("LIST").clone();
     let latency_cmd = redis::cmd("LATENCY").arg("LATEST").clone();
+    let stats_cmd = redis::cmd("MEMORY").arg("STATS").clone();
+    let doctor_cmd = redis::cmd("MEMORY").arg("DOCTOR").clone();
     let commands = async {
         let ping = timeout_at(deadline, ping_burst(&session)).await;
-        let (info, config, role, slowlog, clients, latency) = tokio::join!(
+        let (info, config, role, slowlog, clients, latency, stats, doctor) = tokio::join!(
             guarded(deadline, session.query::<String>(&info_cmd)),
             guarded(deadline, config_get(&session)),
             guarded(deadline, session.query::<Value>(&role_cmd)),
             guarded(deadline, session.query::<Value>(&slowlog_cmd)),
             guarded(deadline, session.query::<String>(&clients_cmd)),
             guarded(deadline, session.query::<Value>(&latency_cmd)),
+            guarded(deadline, session.query::<Value>(&stats_cmd)),
+            guarded(deadline, session.query::<Value>(&doctor_cmd)),
         );
-        (ping, info, config, role, slowlog, clients, latency)
+        (
+            ping, info, config, role, slowlog, clients, latency, stats, doctor,
+        )
     };
-    let (anonymous, (ping, info, config, role, slowlog, clients, latency)) =
+    let (anonymous, (ping, info, config, role, slowlog, clients, latency, stats, doctor)) =
         tokio::join!(anonymous, commands);
     // A server can answer RESP and still not be Redis (a proxy that says +OK
     // to everything): replies of the wrong shape are no facts.
@@ -264,6 +270,16 @@ pub async fn collect_until(
             );
         }
         Err(e) => unavailable(&mut facts, Source::Latency, &e),
+    }
+
+    match stats.and_then(|v| shaped(memory::stats(&v), "MEMORY STATS", |s| s.is_some())) {
+        Ok(Some(s)) => facts.set("memory", s),
+        Ok(None) => {}
+        Err(e) => unavailable(&mut facts, Source::MemoryStats, &e),
+    }
+    match doctor.and_then(|v| shaped(reply::text(&v), "MEMORY DOCTOR", |t| t.is_some())) {
+        Ok(text) => facts.set("memory_doctor", json!({ "text": text.unwrap_or_default() })),
+        Err(e) => unavailable(&mut facts, Source::MemoryDoctor, &e),
     }
 
     let mut fact = ConnectionFact::failed(spec, &host, "", "");

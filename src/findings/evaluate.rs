@@ -173,6 +173,9 @@ pub fn evaluate(set: &RunbookSet, facts: &Facts, deadline: Option<Instant>) -> E
     out
 }
 
+/// The root a key scan fills.
+pub const KEYSCAN_ROOT: &str = "keyspace_scan";
+
 const DEADLINE_PASSED: &str =
     "the run's deadline (--timeout) passed before this check was evaluated";
 
@@ -199,6 +202,11 @@ fn deadline_finding(late: usize, total: usize, node: &NodeAddr) -> Finding {
 /// Whether a check applies: it does not read the application when none was
 /// given, nor an optional endpoint the application does not serve.
 fn applicable(check: &Check, facts: &Facts) -> bool {
+    // A key scan is asked for (`memory --keys`): without one, checks that
+    // read it do not apply.
+    if check.when.roots.iter().any(|r| r == KEYSCAN_ROOT) && facts.get(KEYSCAN_ROOT).is_none() {
+        return false;
+    }
     let reads_http = check.when.roots.iter().any(|r| r == HTTP_ROOT);
     let Some(http) = facts.get(HTTP_ROOT) else {
         return !reads_http;

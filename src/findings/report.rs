@@ -36,6 +36,12 @@ pub struct Report {
     /// Checks that could not be evaluated.
     pub skipped: Vec<Skipped>,
     pub checks: CheckCounts,
+    /// `cachectl memory`: where the memory is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<crate::facts::memory::MemoryView>,
+    /// `cachectl memory --keys`: the keyspace by pattern.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyspace: Option<crate::scan::tally::KeyspaceReport>,
     /// Built-in runbooks a user runbook replaced: `id (from file)`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub replaced_runbooks: Vec<String>,
@@ -116,6 +122,8 @@ impl Report {
             skipped: evaluation.skipped,
             checks: evaluation.counts,
             replaced_runbooks: Vec::new(),
+            memory: None,
+            keyspace: None,
             remediation: None,
             after: None,
         }

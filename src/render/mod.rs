@@ -5,6 +5,7 @@
 
 pub mod json;
 pub mod printer;
+pub mod progress;
 #[cfg(test)]
 mod snapshots;
 pub mod table;

@@ -208,3 +208,153 @@ pub fn remediation_at(r: &Report, width: u16) -> String {
     }
     out
 }
+
+/// Bytes for people: `512 B`, `1.5 KiB`, `3.2 GiB`.
+pub fn human_bytes(n: i64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v.abs() >= 1024.0 && u < units.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
+}
+
+/// `cachectl memory`: the diagnosis, then where the memory is, then the
+/// keyspace by pattern when it was scanned.
+pub fn memory(r: &Report) -> String {
+    memory_at(r, super::table_width())
+}
+
+pub fn memory_at(r: &Report, width: u16) -> String {
+    let mut out = report_at(r, width);
+    if let Some(m) = &r.memory {
+        let _ = writeln!(out, "\n{}", "Memory".bold());
+        let limit = if m.maxmemory_bytes > 0 {
+            format!(
+                " of {} ({:.1}%)",
+                human_bytes(m.maxmemory_bytes),
+                m.used_ratio * 100.0
+            )
+        } else {
+            " (no maxmemory)".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "  used {}{limit}  peak {}  RSS {}  fragmentation {:.2}",
+            human_bytes(m.used_bytes),
+            human_bytes(m.peak_bytes),
+            human_bytes(m.rss_bytes),
+            m.fragmentation_ratio
+        );
+        let _ = writeln!(
+            out,
+            "  policy {}  evicted {} keys  expired {} keys since start",
+            clean(&m.policy),
+            m.evicted_keys,
+            m.expired_keys
+        );
+        if let Some(s) = &m.stats {
+            let n = |f: &str| s[f].as_i64().unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "  dataset {} ({:.1}% of net memory), {} keys at {} each; overhead {} (clients {}, replication backlog {})",
+                human_bytes(n("dataset_bytes")),
+                s["dataset_percentage"].as_f64().unwrap_or(0.0),
+                n("keys_count"),
+                human_bytes(n("bytes_per_key")),
+                human_bytes(n("overhead_total")),
+                human_bytes(n("clients_normal") + n("clients_replicas")),
+                human_bytes(n("replication_backlog")),
+            );
+        }
+        if let Some(d) = &m.doctor {
+            let _ = writeln!(out, "  MEMORY DOCTOR: {}", clean(d.trim()));
+        }
+    }
+    if let Some(k) = &r.keyspace {
+        let _ = writeln!(
+            out,
+            "\n{}  {} keys scanned of {}, {}{}{}",
+            "Keyspace".bold(),
+            k.scanned_keys,
+            k.total_keys,
+            human_bytes(k.total_bytes as i64),
+            match &k.estimated_total_bytes {
+                Some(e) => format!(
+                    " (sample: about {} in all, ±{})",
+                    human_bytes(e.value as i64),
+                    human_bytes(e.margin as i64)
+                ),
+                None => String::new(),
+            },
+            match &k.stopped_because {
+                Some(why) => format!("  PARTIAL: {why}"),
+                None => String::new(),
+            }
+        );
+        let mut table = new_table(
+            &[
+                "PATTERN", "KEYS", "BYTES", "SHARE", "NO TTL", "TYPES", "TTL",
+            ],
+            width,
+        );
+        for p in k.patterns.iter().take(20) {
+            let types: Vec<String> = p.types.iter().map(|(t, n)| format!("{t} {n}")).collect();
+            let ttl: Vec<String> = p.ttl.iter().map(|(b, n)| format!("{b} {n}")).collect();
+            table.add_row(vec![
+                Cell::new(clean(&p.pattern)),
+                Cell::new(p.keys),
+                Cell::new(human_bytes(p.bytes as i64)),
+                Cell::new(format!("{:.1}%", p.share * 100.0)),
+                Cell::new(p.no_ttl_keys),
+                Cell::new(types.join(", ")),
+                Cell::new(ttl.join(", ")),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+        if k.patterns.len() > 20 {
+            let _ = writeln!(
+                out,
+                "  ... {} more patterns (-o json lists them all)",
+                k.patterns.len() - 20
+            );
+        }
+        if k.patterns_capped {
+            let _ = writeln!(
+                out,
+                "  more patterns than --max-patterns: the rest are summed as <other patterns>"
+            );
+        }
+        if !k.largest.is_empty() {
+            let mut table = new_table(&["LARGEST KEYS", "TYPE", "BYTES", "ELEMENTS", "TTL"], width);
+            for key in &k.largest {
+                table.add_row(vec![
+                    Cell::new(clean(&key.key)),
+                    Cell::new(&key.kind),
+                    Cell::new(human_bytes(key.bytes as i64)),
+                    Cell::new(key.elements),
+                    Cell::new(if key.ttl < 0 {
+                        "none".to_string()
+                    } else {
+                        format!("{} s", key.ttl)
+                    }),
+                ]);
+            }
+            let _ = writeln!(out, "{table}");
+        }
+        if k.vanished_keys > 0 {
+            let _ = writeln!(
+                out,
+                "  {} keys were deleted or expired during the scan (skipped)",
+                k.vanished_keys
+            );
+        }
+    }
+    out
+}

@@ -49,6 +49,10 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("access.yaml", include_str!("../../runbooks/access.yaml")),
     (
+        "keyspace.yaml",
+        include_str!("../../runbooks/keyspace.yaml"),
+    ),
+    (
         "app-readiness.yaml",
         include_str!("../../runbooks/app-readiness.yaml"),
     ),

@@ -519,8 +519,8 @@ mod tests {
 
     #[test]
     fn unknown_facts_and_fields_are_errors() {
-        let err = compile("memory.used > 1", &ths()).unwrap_err();
-        assert!(err.contains("unknown fact `memory`"), "{err}");
+        let err = compile("memroy.used > 1", &ths()).unwrap_err();
+        assert!(err.contains("unknown fact `memroy`"), "{err}");
         let err = compile("derived.memory_ratoi > 1", &ths()).unwrap_err();
         assert!(err.contains("unknown fact `derived.memory_ratoi`"), "{err}");
         let err = compile("info.used_memroy > 1", &ths()).unwrap_err();

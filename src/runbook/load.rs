@@ -25,6 +25,8 @@ pub struct Runbook {
     pub description: String,
     pub symptoms: Vec<String>,
     pub thresholds: BTreeMap<String, ThresholdDef>,
+    /// What it is about (`memory`, ...).
+    pub topics: Vec<String>,
     /// Requests this runbook makes to the application.
     pub http: Vec<HttpStep>,
     pub checks: Vec<Check>,
@@ -86,6 +88,18 @@ impl From<LoadError> for CliError {
 impl RunbookSet {
     pub fn get(&self, id: &str) -> Option<&Runbook> {
         self.runbooks.iter().find(|r| r.id == id)
+    }
+
+    /// Only the runbooks about `topic`.
+    pub fn with_topic(mut self, topic: &str) -> RunbookSet {
+        self.runbooks
+            .retain(|r| r.topics.iter().any(|t| t == topic));
+        self
+    }
+
+    /// A runbook's threshold, if the runbook and the threshold are there.
+    pub fn threshold(&self, runbook: &str, name: &str) -> Option<f64> {
+        self.get(runbook)?.thresholds.get(name).map(|t| t.value)
     }
 
     /// User runbooks that replace built-in ones: `id (from file)`.
@@ -261,6 +275,7 @@ pub fn load_str(file: &str, text: &str, origin: &str) -> Result<Runbook, LoadErr
         description: parsed.description,
         symptoms: parsed.symptoms,
         thresholds: parsed.thresholds,
+        topics: parsed.topics,
         http,
         checks,
         origin: origin.to_string(),
@@ -639,10 +654,10 @@ checks:
 
     #[test]
     fn unknown_fact_is_positioned() {
-        let e = err(&GOOD.replace("pct: derived.memory_ratio * 100.0", "pct: memory.ratio"));
+        let e = err(&GOOD.replace("pct: derived.memory_ratio * 100.0", "pct: memroy.ratio"));
         assert_eq!((e.line, e.column), (13, 12), "{e}");
         assert!(
-            e.message.contains("evidence `pct`: unknown fact `memory`"),
+            e.message.contains("evidence `pct`: unknown fact `memroy`"),
             "{e}"
         );
     }

@@ -24,6 +24,10 @@ pub struct RunbookFile {
     /// Named numbers checks compare against, each citing where it comes from.
     #[serde(default)]
     pub thresholds: BTreeMap<String, ThresholdDef>,
+    /// What the runbook is about (`memory`, `clients`, ...): the commands
+    /// other than `diagnose` run the runbooks of their topic.
+    #[serde(default)]
+    pub topics: Vec<String>,
     /// Requests to the application (`--app`); responses become `http.<id>`.
     #[serde(default)]
     pub http: Vec<HttpStepDef>,

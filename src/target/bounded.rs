@@ -24,6 +24,25 @@ pub const DEFAULT_LIMIT: u64 = 128 << 20;
 /// The prefix of the error reply that stands for a reply over the limit.
 pub const TOO_LARGE: &str = "CACHECTL_TOO_LARGE";
 
+/// An integer header value (`-1`, `1024`), without allocating.
+fn parse_int(digits: &[u8]) -> Option<i64> {
+    let (negative, digits) = match digits.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, digits),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(d - b'0');
+    }
+    Some(if negative { -n } else { n })
+}
+
 #[derive(Debug, Default)]
 struct Scanner {
     /// The current header line.
@@ -67,13 +86,20 @@ impl Scanner {
     }
 
     fn header(&mut self, limit: u64) -> Step {
-        let line = std::mem::take(&mut self.line);
-        let text = String::from_utf8_lossy(&line);
-        let body = text.trim_end_matches(['\r', '\n']);
-        let Some(kind) = body.chars().next() else {
+        // Parsed in place: one header per reply element, a million a scan.
+        let mut end = self.line.len();
+        while end > 0 && matches!(self.line[end - 1], b'\r' | b'\n') {
+            end -= 1;
+        }
+        let Some(&first) = self.line.first().filter(|_| end > 0) else {
+            self.line.clear();
             return Step::Garbage;
         };
-        let number = || body[1..].trim().parse::<i64>().ok();
+        let kind = first as char;
+        let digits = &self.line[1..end];
+        let parsed = parse_int(digits);
+        self.line.clear();
+        let number = || parsed;
         let done = |s: &mut Scanner| {
             if s.element_done() {
                 Step::Done

@@ -111,6 +111,8 @@ pub struct CommandFailure {
 }
 
 /// A connection that answered PING, with the round trip of that PING.
+/// Clones share the one multiplexed connection.
+#[derive(Clone)]
 pub struct Session {
     pub conn: MultiplexedConnection,
     pub connect_time: Duration,

@@ -13,6 +13,7 @@ mod facts;
 mod fix;
 mod generated;
 mod incidents;
+mod memory;
 mod runbooks;
 mod secrets;
 mod trust;

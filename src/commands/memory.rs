@@ -1,0 +1,79 @@
+//! `cachectl memory`: the memory findings of the engine's diagnosis, the
+//! memory view, and with --keys a scan of the keyspace whose results the
+//! keyspace runbook reads.
+
+use std::time::Instant;
+
+use crate::cli::{MemoryArgs, ScanArgs};
+use crate::engine::{self, resolve, Context};
+use crate::error::{CliError, Status};
+use crate::facts::memory::MemoryView;
+use crate::findings::evaluate::KEYSCAN_ROOT;
+use crate::render::{self, Printer};
+use crate::runbook::RunbookSet;
+use crate::scan::tally::BigKeys;
+use crate::scan::ScanOptions;
+
+/// The runbook whose thresholds say what a big key is.
+const KEYSPACE_RUNBOOK: &str = "keyspace";
+
+fn scan_options(args: &ScanArgs, runbooks: &RunbookSet) -> ScanOptions {
+    let threshold = |name: &str, default: f64| {
+        runbooks
+            .threshold(KEYSPACE_RUNBOOK, name)
+            .unwrap_or(default)
+    };
+    ScanOptions {
+        pattern: args.pattern.clone(),
+        kind: args.kind.clone(),
+        sample: args.sample,
+        top: args.top,
+        rate: args.rate,
+        count: args.count,
+        max_command: args.max_command_time,
+        max_patterns: args.max_patterns.max(1),
+        big: BigKeys {
+            string_bytes: (threshold("big_string_mb", 1.0) * 1_048_576.0) as u64,
+            collection_members: threshold("big_collection_members", 5000.0) as u64,
+            list_elements: threshold("big_list_elements", 10_000.0) as u64,
+        },
+        deadline: Instant::now() + args.scan_timeout,
+    }
+}
+
+pub fn run(args: MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
+    let policy = resolve::fix_policy(args.fix, &args.mutation)?;
+    let mut spec = resolve::target(&args.target)?;
+    if let Some(db) = args.scan.db {
+        if db < 0 {
+            return Err(CliError::Usage(format!(
+                "--db {db}: a database is 0 or more"
+            )));
+        }
+        spec.db = db;
+    }
+    let timeouts = resolve::timeouts(&args.target);
+    let ctx = Context::new(printer, timeouts)?;
+    let mut diagnosis = engine::diagnose(&ctx, &spec, None, || {
+        Ok(resolve::runbooks(&args.runbooks, &[], &[])?.with_topic("memory"))
+    })?;
+    if args.scan.keys {
+        let opts = scan_options(&args.scan, &diagnosis.runbooks);
+        let keyspace = engine::scan_keys(&ctx, &spec, &opts)?;
+        diagnosis
+            .facts
+            .values
+            .insert(KEYSCAN_ROOT.into(), keyspace.fact());
+        diagnosis.reassess(&ctx);
+        diagnosis.report.keyspace = Some(keyspace);
+    }
+    diagnosis.report.memory = MemoryView::of(&diagnosis.facts);
+    engine::finish(
+        &ctx,
+        &spec,
+        diagnosis,
+        policy,
+        args.output.output,
+        render::table::memory,
+    )
+}

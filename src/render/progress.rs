@@ -1,0 +1,41 @@
+//! A progress bar on stderr for long work (scans): position, rate and ETA.
+//! Hidden when stderr is not a terminal, so pipes, CI logs and cron mail
+//! get none of it.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::scan::Progress;
+
+pub struct Bar(ProgressBar);
+
+impl Bar {
+    /// A bar counting `unit`s, or a hidden one without a terminal.
+    pub fn new(unit: &str) -> Bar {
+        if !std::io::stderr().is_terminal() {
+            return Bar(ProgressBar::hidden());
+        }
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        let template =
+            format!("{{bar:40}} {{human_pos}}/{{human_len}} {unit}  {{per_sec}}  ETA {{eta}}");
+        if let Ok(style) = ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+        Bar(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn total(&self, n: u64) {
+        self.0.set_length(n);
+    }
+
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}

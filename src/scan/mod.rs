@@ -1,0 +1,371 @@
+//! A keyspace scan: SCAN in batches, and for each batch one pipeline of
+//! TYPE, MEMORY USAGE, PTTL and OBJECT ENCODING, then one of the element
+//! counts of the collections. Gentle on the server (each command is small;
+//! COUNT shrinks when a SCAN takes longer than the bound; an optional
+//! keys-per-second rate), exact on what it scanned, bounded in memory
+//! (see `tally`), and interruptible: Ctrl-C or the deadline ends it with
+//! what was found so far, marked partial.
+
+pub mod pattern;
+pub mod tally;
+
+use std::time::{Duration, Instant};
+
+use redis::Value;
+
+use crate::redis::reply;
+use crate::target::connect::{CommandFailure, Session};
+use tally::{BigKeys, KeyInfo, KeyspaceReport, Tally};
+
+/// How to scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// SCAN MATCH.
+    pub pattern: Option<String>,
+    /// SCAN TYPE.
+    pub kind: Option<String>,
+    /// Stop after this many keys and extrapolate.
+    pub sample: Option<u64>,
+    pub top: usize,
+    /// Keys per second, at most.
+    pub rate: Option<u64>,
+    /// SCAN COUNT to start with, and the most it grows to.
+    pub count: u64,
+    /// What one SCAN may take; COUNT halves when it takes longer.
+    pub max_command: Duration,
+    pub max_patterns: usize,
+    pub big: BigKeys,
+    pub deadline: Instant,
+}
+
+/// Why a scan ended early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Interrupted,
+    Deadline,
+}
+
+/// What a scan tells its watcher as it goes.
+pub trait Progress {
+    fn total(&self, keys: u64);
+    fn advance(&self, keys: u64);
+    fn finish(&self);
+}
+
+/// No progress shown.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn total(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+}
+
+fn text(v: &Value) -> String {
+    reply::text(v).unwrap_or_default()
+}
+
+fn int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        other => reply::text(other)?.parse().ok(),
+    }
+}
+
+/// The command that counts a collection's elements, by type.
+fn count_command(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "list" => "LLEN",
+        "hash" => "HLEN",
+        "set" => "SCARD",
+        "zset" => "ZCARD",
+        "stream" => "XLEN",
+        _ => return None,
+    })
+}
+
+/// Looks up one batch of keys: two pipelines. A key gone since SCAN
+/// (TYPE `none`, MEMORY USAGE nil) is counted as vanished and skipped.
+/// OBJECT ENCODING is asked only of the keys `tally` still wants an
+/// encoding sample for (a few per pattern).
+async fn look_up(
+    session: &Session,
+    keys: &[Vec<u8>],
+    wants_encoding: &[bool],
+    offset: usize,
+) -> Result<Looked, CommandFailure> {
+    let mut pipe = redis::pipe();
+    for (k, wants) in keys.iter().zip(wants_encoding) {
+        pipe.cmd("TYPE").arg(k.as_slice());
+        pipe.cmd("MEMORY").arg("USAGE").arg(k.as_slice());
+        pipe.cmd("PTTL").arg(k.as_slice());
+        if *wants {
+            pipe.cmd("OBJECT").arg("ENCODING").arg(k.as_slice());
+        }
+    }
+    let mut vanished = 0;
+    let replies: Vec<Value> = session.query_pipeline(&pipe).await?;
+    let mut found: Vec<KeyInfo> = Vec::with_capacity(keys.len());
+    let mut index = Vec::with_capacity(keys.len());
+    let mut at = 0;
+    for (i, (k, wants)) in keys.iter().zip(wants_encoding).enumerate() {
+        let step = if *wants { 4 } else { 3 };
+        let Some(r) = replies.get(at..at + step) else {
+            break;
+        };
+        at += step;
+        let (kind, bytes, pttl) = (&r[0], &r[1], &r[2]);
+        let encoding = r.get(3).unwrap_or(&Value::Nil);
+        let kind = text(kind);
+        let Some(bytes) = int(bytes).filter(|_| kind != "none") else {
+            vanished += 1;
+            continue;
+        };
+        let ttl = match int(pttl).unwrap_or(-1) {
+            -2 => {
+                vanished += 1;
+                continue;
+            }
+            -1 => -1,
+            ms => ms / 1000,
+        };
+        index.push(offset + i);
+        found.push(KeyInfo {
+            key: k.clone(),
+            kind,
+            encoding: text(encoding),
+            bytes: bytes.max(0) as u64,
+            elements: 0,
+            ttl,
+        });
+    }
+    let mut counts = redis::pipe();
+    let mut counted = Vec::new();
+    for (i, k) in found.iter().enumerate() {
+        if let Some(cmd) = count_command(&k.kind) {
+            counts.cmd(cmd).arg(k.key.as_slice());
+            counted.push(i);
+        }
+    }
+    if !counted.is_empty() {
+        // A key whose type changed since TYPE answers WRONGTYPE, which fails
+        // the pipeline: then its elements stay unknown (0), nothing else.
+        if let Ok(replies) = session.query_pipeline::<Vec<Value>>(&counts).await {
+            for (i, r) in counted.iter().zip(replies) {
+                found[*i].elements = int(&r).unwrap_or(0).max(0) as u64;
+            }
+        }
+    }
+    Ok(Looked {
+        found,
+        index,
+        vanished,
+    })
+}
+
+/// Keys per look-up task, and tasks in flight at once.
+const CHUNK: usize = 250;
+const WINDOW: usize = 24;
+
+type Task = tokio::task::JoinHandle<Result<Looked, CommandFailure>>;
+
+/// The look-ups in flight, oldest first; dropped (interrupted), they stop.
+#[derive(Default)]
+struct Inflight(std::collections::VecDeque<(Task, Vec<Vec<u8>>)>);
+
+impl Inflight {
+    /// Keys asked and not yet counted.
+    fn keys(&self) -> u64 {
+        self.0.iter().map(|(_, p)| p.len() as u64).sum()
+    }
+}
+
+impl Drop for Inflight {
+    fn drop(&mut self) {
+        for (task, _) in &self.0 {
+            task.abort();
+        }
+    }
+}
+
+/// What one batch's look-up found.
+struct Looked {
+    found: Vec<KeyInfo>,
+    /// Where each found key was in the batch given to `look_up_all`.
+    index: Vec<usize>,
+    vanished: u64,
+}
+
+/// Looks a SCAN's keys up in two pipelines at once, so that the server
+/// works on one while cachectl reads the other, and adds them up.
+pub async fn look_up_all(
+    session: &Session,
+    keys: &[Vec<u8>],
+    tally: &mut Tally,
+) -> Result<(), CommandFailure> {
+    let patterns: Vec<Vec<u8>> = keys.iter().map(|k| pattern::of(k)).collect();
+    let wants: Vec<bool> = patterns.iter().map(|p| tally.wants_encoding(p)).collect();
+    let half = keys.len().div_ceil(2);
+    let (a, b) = tokio::join!(
+        look_up(session, &keys[..half], &wants[..half], 0),
+        look_up(session, &keys[half..], &wants[half..], half)
+    );
+    for looked in [a?, b?] {
+        tally.vanished += looked.vanished;
+        for (k, i) in looked.found.iter().zip(looked.index) {
+            tally.add_as(k, patterns[i].clone());
+        }
+    }
+    Ok(())
+}
+
+/// One SCAN: the next cursor and its keys.
+async fn scan_once(
+    session: &Session,
+    cursor: u64,
+    count: u64,
+    opts: &ScanOptions,
+) -> Result<(u64, Vec<Vec<u8>>), CommandFailure> {
+    let mut cmd = redis::cmd("SCAN");
+    cmd.arg(cursor);
+    if let Some(p) = &opts.pattern {
+        cmd.arg("MATCH").arg(p);
+    }
+    cmd.arg("COUNT").arg(count);
+    if let Some(t) = &opts.kind {
+        cmd.arg("TYPE").arg(t);
+    }
+    let reply: Value = session.query(&cmd).await?;
+    let malformed = || CommandFailure {
+        kind: crate::target::connect::CommandFailureKind::Malformed,
+        detail: "SCAN did not answer a cursor and a list of keys".into(),
+    };
+    let Value::Array(parts) = reply else {
+        return Err(malformed());
+    };
+    let [next, keys] = parts.as_slice() else {
+        return Err(malformed());
+    };
+    let next = reply::text(next)
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(malformed)?;
+    let keys = match keys {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|k| match k {
+                Value::BulkString(b) => Some(b.clone()),
+                Value::SimpleString(s) => Some(s.as_bytes().to_vec()),
+                _ => None,
+            })
+            .collect(),
+        _ => return Err(malformed()),
+    };
+    Ok((next, keys))
+}
+
+/// Scans the database the session selected. `interrupt` resolves when the
+/// operator asks to stop (Ctrl-C).
+pub async fn run(
+    session: &Session,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+    interrupt: impl std::future::Future<Output = ()>,
+) -> Result<KeyspaceReport, CommandFailure> {
+    let started = Instant::now();
+    let total_keys: u64 = session
+        .query::<i64>(&redis::cmd("DBSIZE"))
+        .await
+        .unwrap_or(0)
+        .max(0) as u64;
+    progress.total(opts.sample.map(|s| s.min(total_keys)).unwrap_or(total_keys));
+    let mut tally = Tally::new(opts.top, opts.max_patterns, opts.big);
+    let mut stopped = None;
+    let mut sampled = false;
+    let mut cursor = 0;
+    let mut count = opts.count.max(1);
+    tokio::pin!(interrupt);
+    let work = async {
+        // Look-ups run as tasks, several at once, while the next SCAN is
+        // asked: the server works on some while cachectl reads others.
+        let mut inflight = Inflight::default();
+        let mut more = true;
+        loop {
+            if Instant::now() >= opts.deadline {
+                return Ok::<Option<Stop>, CommandFailure>(Some(Stop::Deadline));
+            }
+            while more && inflight.0.len() < WINDOW {
+                let asked = Instant::now();
+                let (next, mut keys) = scan_once(session, cursor, count, opts).await?;
+                // Keep each SCAN under the bound: halve COUNT when it was
+                // slow, grow it back when it was quick.
+                let took = asked.elapsed();
+                if took > opts.max_command && count > 10 {
+                    count /= 2;
+                } else if took < opts.max_command / 4 && count < opts.count {
+                    count = (count * 2).min(opts.count);
+                }
+                cursor = next;
+                let room = opts.sample.map(|limit| {
+                    limit.saturating_sub(tally.scanned + tally.vanished + inflight.keys()) as usize
+                });
+                if let Some(room) = room {
+                    keys.truncate(room);
+                }
+                more = cursor != 0 && room.is_none_or(|r| r > keys.len());
+                if !more && cursor != 0 {
+                    sampled = true;
+                }
+                for chunk in keys.chunks(CHUNK) {
+                    let patterns: Vec<Vec<u8>> = chunk.iter().map(|k| pattern::of(k)).collect();
+                    let wants: Vec<bool> =
+                        patterns.iter().map(|p| tally.wants_encoding(p)).collect();
+                    let (s, keys) = (session.clone(), chunk.to_vec());
+                    let task = tokio::spawn(async move { look_up(&s, &keys, &wants, 0).await });
+                    inflight.0.push_back((task, patterns));
+                }
+            }
+            let Some((task, patterns)) = inflight.0.pop_front() else {
+                return Ok(None);
+            };
+            let looked = task.await.map_err(|e| CommandFailure {
+                kind: crate::target::connect::CommandFailureKind::Error,
+                detail: format!("a look-up task failed: {e}"),
+            })??;
+            tally.vanished += looked.vanished;
+            let asked = patterns.len() as u64;
+            let mut patterns = patterns;
+            for (k, i) in looked.found.iter().zip(looked.index) {
+                tally.add_as(k, std::mem::take(&mut patterns[i]));
+            }
+            progress.advance(asked);
+            if let Some(rate) = opts.rate.filter(|r| *r > 0) {
+                let due = Duration::from_secs_f64(tally.scanned as f64 / rate as f64);
+                tokio::time::sleep(due.saturating_sub(started.elapsed())).await;
+            }
+        }
+    };
+    tokio::select! {
+        outcome = work => {
+            match outcome {
+                Ok(Some(stop)) => stopped = Some(stop),
+                Ok(None) => {}
+                Err(e) => {
+                    progress.finish();
+                    return Err(e);
+                }
+            }
+        }
+        _ = &mut interrupt => stopped = Some(Stop::Interrupted),
+    }
+    progress.finish();
+    let mut report = tally.report(total_keys, sampled);
+    report.scan_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
+    if let Some(stop) = stopped {
+        report.partial = true;
+        report.stopped_because = Some(match stop {
+            Stop::Interrupted => "interrupted (Ctrl-C)".into(),
+            Stop::Deadline => "the scan's deadline (--scan-timeout) passed".into(),
+        });
+    }
+    Ok(report)
+}
