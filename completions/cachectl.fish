@@ -30,6 +30,7 @@ never\t''"
 complete -c cachectl -n "__fish_cachectl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_needs_command" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "diagnose" -d 'Run the runbooks against a Redis node and print scored findings with fixes'
+complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "memory" -d 'Where the memory went: usage, MEMORY STATS and DOCTOR, the memory findings; with --keys, a scan of the keyspace by key pattern'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -63,6 +64,40 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s y -l yes 
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
+json\t'Versioned JSON (schema_version 1)'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l pattern -d 'Only keys matching this glob (SCAN MATCH)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l type -d 'Only keys of this type (SCAN TYPE): string, list, hash, set, zset, stream' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l db -d 'The database to look at, instead of the URL\'s' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l sample -d 'Scan only this many keys and estimate the rest, with a 95% margin' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l top -d 'How many of the largest keys to show' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l rate -d 'Keys per second, at most (gentler on a busy server)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l count -d 'Keys each SCAN asks for (SCAN COUNT), at most' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l max-command-time -d 'The longest one SCAN may take on the server; COUNT shrinks to keep it there' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l max-patterns -d 'Most key patterns kept apart; the rest are summed as `<other patterns>`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l scan-timeout -d 'Deadline for the scan (it has its own: millions of keys take longer than --timeout). What was found by then is reported, marked partial' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l fix -d 'Walk the memory findings\' fixes, as `diagnose --fix` does'
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l keys -d 'Scan the keyspace (SCAN, then TYPE, MEMORY USAGE, PTTL, OBJECT ENCODING and the element count of every key): memory by key pattern, keys without TTL, TTLs, the largest keys'
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -107,10 +142,11 @@ always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose runbook completions help" -f -a "diagnose" -d 'Run the runbooks against a Redis node and print scored findings with fixes'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose runbook completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose runbook completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose runbook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory runbook completions help" -f -a "diagnose" -d 'Run the runbooks against a Redis node and print scored findings with fixes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory runbook completions help" -f -a "memory" -d 'Where the memory went: usage, MEMORY STATS and DOCTOR, the memory findings; with --keys, a scan of the keyspace by key pattern'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory runbook completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory runbook completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory runbook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "list" -d 'List the runbooks: id, title, checks, where each comes from'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "show" -d 'Show one runbook: its seed, thresholds and checks, and its YAML'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "validate" -d 'Validate runbook files: YAML, fields, expressions, facts, templates'

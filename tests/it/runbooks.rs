@@ -15,6 +15,7 @@ const BUILT_IN: &[&str] = &[
     "configuration",
     "security",
     "access",
+    "keyspace",
     "app-readiness",
     "app-fallback-active",
     "app-hit-rate",
@@ -90,8 +91,8 @@ fn validate_accepts_good_and_positions_every_kind_of_error() {
             ":7:11: bad expression in `when`: syntax error",
         ),
         (
-            GOOD.replace("info.connected_clients > 0", "memory.used > 0"),
-            ":7:11: bad expression in `when`: unknown fact `memory`",
+            GOOD.replace("info.connected_clients > 0", "memroy.used > 0"),
+            ":7:11: bad expression in `when`: unknown fact `memroy`",
         ),
         (
             GOOD.replace("info.connected_clients > 0", "info.conected_clients > 0"),
