@@ -215,3 +215,74 @@ fn remediation_json_contract() {
     let text = printed(&render_json::render(&remediated()).unwrap());
     insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
 }
+
+fn with_memory() -> Report {
+    use crate::scan::tally::{BigKeys, KeyInfo, Tally};
+    let mut r = report();
+    r.memory = Some(crate::facts::memory::MemoryView {
+        used_bytes: 3_250_000,
+        peak_bytes: 3_300_000,
+        rss_bytes: 6_000_000,
+        maxmemory_bytes: 3_145_728,
+        used_ratio: 1.0331,
+        policy: "noeviction".into(),
+        fragmentation_ratio: 1.85,
+        evicted_keys: 0,
+        expired_keys: 12,
+        stats: Some(json!({
+            "dataset_bytes": 2_500_000, "dataset_percentage": 80.5, "keys_count": 2500,
+            "bytes_per_key": 1000, "overhead_total": 750_000, "clients_normal": 20_000,
+            "clients_replicas": 0, "replication_backlog": 0,
+        })),
+        doctor: Some("Sam, I detected a few issues in this Redis instance memory implants:\n\n * High allocator fragmentation".into()),
+    });
+    let big = BigKeys {
+        string_bytes: 1 << 20,
+        collection_members: 5000,
+        list_elements: 10_000,
+    };
+    let mut t = Tally::new(2, 100, big);
+    let key = |k: &[u8], kind: &str, bytes: u64, elements: u64, ttl: i64| KeyInfo {
+        key: k.to_vec(),
+        kind: kind.into(),
+        encoding: if kind == "string" {
+            "embstr".into()
+        } else {
+            "listpack".into()
+        },
+        bytes,
+        elements,
+        ttl,
+    };
+    for i in 0..3 {
+        t.add(&key(
+            format!("user:{i}:profile").as_bytes(),
+            "string",
+            100 + i,
+            0,
+            -1,
+        ));
+    }
+    t.add(&key(
+        b"session:6f1c1b2e-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+        "string",
+        90,
+        0,
+        1800,
+    ));
+    t.add(&key(b"queue:jobs", "list", 90_000, 12_000, -1));
+    t.add(&key(b"bin:\xff:x", "string", 60, 0, -1));
+    r.keyspace = Some(t.report(6, false));
+    r
+}
+
+#[test]
+fn memory_table() {
+    insta::assert_snapshot!(printed(&table::memory_at(&with_memory(), 100)));
+}
+
+#[test]
+fn memory_json_contract() {
+    let text = printed(&render_json::render(&with_memory()).unwrap());
+    insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+}

@@ -274,7 +274,16 @@ pub fn memory_at(r: &Report, width: u16) -> String {
             );
         }
         if let Some(d) = &m.doctor {
-            let _ = writeln!(out, "  MEMORY DOCTOR: {}", clean(d.trim()));
+            // Its own lines, each escaped: the text is the server's.
+            let _ = writeln!(out, "  MEMORY DOCTOR:");
+            for line in d
+                .trim()
+                .lines()
+                .map(str::trim_end)
+                .filter(|l| !l.is_empty())
+            {
+                let _ = writeln!(out, "    {}", clean(line));
+            }
         }
     }
     if let Some(k) = &r.keyspace {

@@ -51,7 +51,7 @@ fn memory_shows_usage_stats_doctor_and_the_memory_findings() {
         .run()
         .stdout();
     assert!(table.contains("Memory\n  used "), "{table}");
-    assert!(table.contains("MEMORY DOCTOR: "), "{table}");
+    assert!(table.contains("MEMORY DOCTOR:\n    "), "{table}");
 }
 
 /// A keyspace of known composition. Returns the keys of each expected group.
