@@ -92,7 +92,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l color -d 'W
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l password-stdin -d 'Read the password from the first line of standard input'
-complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l fix -d 'Walk the memory findings\' fixes, as `diagnose --fix` does'
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l keys -d 'Scan the keyspace (SCAN, then TYPE, MEMORY USAGE, PTTL, OBJECT ENCODING and the element count of every key): memory by key pattern, keys without TTL, TTLs, the largest keys'

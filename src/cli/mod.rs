@@ -220,13 +220,8 @@ pub struct DiagnoseArgs {
     pub target: TargetArgs,
     #[command(flatten)]
     pub app: AppArgs,
-    /// Walk the findings by score and apply their fixes: each fix shows its
-    /// exact commands, is checked (command exists, node is primary, ACL
-    /// allows it), asked for, run, audited, and verified by re-collecting.
-    #[arg(long)]
-    pub fix: bool,
     #[command(flatten)]
-    pub mutation: MutationArgs,
+    pub fix: FixArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -239,15 +234,24 @@ pub struct DiagnoseArgs {
     pub skip: Vec<String>,
 }
 
+/// Fixing what a command found: `--fix` and how writes are made.
 #[derive(Debug, Clone, Args)]
-pub struct MemoryArgs {
-    #[command(flatten)]
-    pub target: TargetArgs,
-    /// Walk the memory findings' fixes, as `diagnose --fix` does.
+pub struct FixArgs {
+    /// Walk the findings by score and apply their fixes: each fix shows its
+    /// exact commands, is checked (command exists, node is primary, ACL
+    /// allows it), asked for, run, audited, and verified by re-collecting.
     #[arg(long)]
     pub fix: bool,
     #[command(flatten)]
     pub mutation: MutationArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MemoryArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub fix: FixArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

@@ -6,7 +6,7 @@ use crate::error::{CliError, Status};
 use crate::render::{self, Printer};
 
 pub fn run(args: DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
-    let policy = resolve::fix_policy(args.fix, &args.mutation)?;
+    let policy = resolve::fix_policy(&args.fix)?;
     let spec = resolve::target(&args.target)?;
     let timeouts = resolve::timeouts(&args.target);
     let app = resolve::app(&args.app, &timeouts)?;

@@ -42,7 +42,7 @@ fn scan_options(args: &ScanArgs, runbooks: &RunbookSet) -> ScanOptions {
 }
 
 pub fn run(args: MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
-    let policy = resolve::fix_policy(args.fix, &args.mutation)?;
+    let policy = resolve::fix_policy(&args.fix)?;
     let mut spec = resolve::target(&args.target)?;
     if let Some(db) = args.scan.db {
         if db < 0 {

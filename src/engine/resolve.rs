@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 
-use crate::cli::{AppArgs, MutationArgs, RunbookArgs, TargetArgs};
+use crate::cli::{AppArgs, FixArgs, MutationArgs, RunbookArgs, TargetArgs};
 use crate::error::CliError;
 use crate::http::probe::App;
 use crate::mutate::audit::AuditLog;
@@ -104,7 +104,8 @@ pub fn runbooks(
 
 /// The mutation policy of a command whose writes come with `--fix`: none
 /// without it, and a mutation flag without it is a usage error.
-pub fn fix_policy(fix: bool, args: &MutationArgs) -> Result<Option<Policy>, CliError> {
+pub fn fix_policy(args: &FixArgs) -> Result<Option<Policy>, CliError> {
+    let (fix, args) = (args.fix, &args.mutation);
     if !fix {
         if let Some(flag) = args.given() {
             return Err(CliError::Usage(format!("{flag} needs --fix")));

@@ -7,12 +7,18 @@ use std::time::Duration;
 
 use crate::harness::*;
 
+/// `cachectl memory -o json --url URL` plus `extra`.
+fn memory(server: &RedisServer, extra: &[&str]) -> Run {
+    Cachectl::new()
+        .args(["memory", "-o", "json", "--url", &server.url()])
+        .args(extra)
+        .run()
+}
+
 #[test]
 fn memory_shows_usage_stats_doctor_and_the_memory_findings() {
     let server = oom_server(ServerOptions::default());
-    let run = Cachectl::new()
-        .args(["memory", "-o", "json", "--url", &server.url()])
-        .run();
+    let run = memory(&server, &[]);
     let report = run.json();
     let m = &report["memory"];
     assert_eq!(m["maxmemory_bytes"], 3 * 1024 * 1024);
@@ -32,17 +38,7 @@ fn memory_shows_usage_stats_doctor_and_the_memory_findings() {
     assert_eq!(run.code(), 2);
 
     // Same flags and walk as diagnose.
-    let run = Cachectl::new()
-        .args([
-            "memory",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--fix",
-            "--dry-run",
-        ])
-        .run();
+    let run = memory(&server, &["--fix", "--dry-run"]);
     let actions = run.json()["remediation"]["actions"].clone();
     assert_eq!(actions[0]["fix"], "evict-lru", "{actions:#}");
     assert_eq!(actions[0]["outcome"], "planned");
@@ -174,18 +170,7 @@ fn pattern<'a>(report: &'a serde_json::Value, p: &str) -> &'a serde_json::Value 
 fn a_key_scan_counts_every_group_exactly() {
     let server = RedisServer::start();
     let groups = seed(&server);
-    let run = Cachectl::new()
-        .args([
-            "memory",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--keys",
-            "--top",
-            "3",
-        ])
-        .run();
+    let run = memory(&server, &["--keys", "--top", "3"]);
     let report = run.json();
     let k = &report["keyspace"];
     let total: usize = groups.values().map(Vec::len).sum();
@@ -242,31 +227,9 @@ fn a_key_scan_counts_every_group_exactly() {
     assert_eq!(run.code(), 1, "{:?}", problems(&report));
 
     // --pattern and --type narrow the scan.
-    let run = Cachectl::new()
-        .args([
-            "memory",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--keys",
-            "--pattern",
-            "user:*",
-        ])
-        .run();
+    let run = memory(&server, &["--keys", "--pattern", "user:*"]);
     assert_eq!(run.json()["keyspace"]["scanned_keys"], 300);
-    let run = Cachectl::new()
-        .args([
-            "memory",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--keys",
-            "--type",
-            "hash",
-        ])
-        .run();
+    let run = memory(&server, &["--keys", "--type", "hash"]);
     assert_eq!(run.json()["keyspace"]["scanned_keys"], 51);
 }
 
@@ -274,20 +237,7 @@ fn a_key_scan_counts_every_group_exactly() {
 fn a_sample_says_it_is_one_and_estimates_with_a_margin() {
     let server = RedisServer::start();
     seed(&server);
-    let run = Cachectl::new()
-        .args([
-            "memory",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--keys",
-            "--sample",
-            "100",
-            "--count",
-            "50",
-        ])
-        .run();
+    let run = memory(&server, &["--keys", "--sample", "100", "--count", "50"]);
     let k = run.json()["keyspace"].clone();
     assert_eq!(k["sampled"], true, "{k:#}");
     assert_eq!(k["scanned_keys"], 100);
@@ -309,18 +259,7 @@ fn a_sample_says_it_is_one_and_estimates_with_a_margin() {
 fn the_deadline_and_ctrl_c_end_a_scan_with_what_was_found() {
     let server = RedisServer::start();
     server.cmd(&["DEBUG", "POPULATE", "3000", "item"]);
-    let run = Cachectl::new()
-        .args([
-            "memory",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--keys",
-            "--scan-timeout",
-            "1ms",
-        ])
-        .run();
+    let run = memory(&server, &["--keys", "--scan-timeout", "1ms"]);
     let report = run.json();
     assert_eq!(report["keyspace"]["partial"], true);
     assert!(report["keyspace"]["stopped_because"]
