@@ -31,6 +31,7 @@ complete -c cachectl -n "__fish_cachectl_needs_command" -s h -l help -d 'Print h
 complete -c cachectl -n "__fish_cachectl_needs_command" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "diagnose" -d 'Run the runbooks against a Redis node and print scored findings with fixes'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "memory" -d 'Where the memory went: usage, MEMORY STATS and DOCTOR, the memory findings; with --keys, a scan of the keyspace by key pattern'
+complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "clients" -d 'Who is connected: CLIENT LIST grouped by host, name, library, user, db and command, with the client findings; `clients kill` to end the ones a filter matches'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -98,6 +99,63 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l dry-run -d 
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l keys -d 'Scan the keyspace (SCAN, then TYPE, MEMORY USAGE, PTTL, OBJECT ENCODING and the element count of every key): memory by key pattern, keys without TTL, TTLs, the largest keys'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
+json\t'Versioned JSON (schema_version 1)'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -f -a "kill" -d 'Kill the clients the filters match (all filters must hold), after showing them. Replication links, the master link and cachectl\'s own connection are never killed. Asks like `diagnose --fix` does for a destructive fix: the node typed back, or --yes with --confirm-destructive NODE; --dry-run kills nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
+json\t'Versioned JSON (schema_version 1)'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l idle -d 'Clients idle at least this long (e.g. 10m)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l age -d 'Clients connected at least this long' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l host -d 'Clients from this host (IP address as CLIENT LIST shows it)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l name -d 'Clients with this CLIENT SETNAME name ("" for unnamed)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l user -d 'Clients of this ACL user' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l type -d 'normal or pubsub' -r -f -a "normal\t''
+pubsub\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l db -d 'Clients using this database' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l cmd -d 'Clients whose last command was this (e.g. get, client|list)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from help" -f -a "kill" -d 'Kill the clients the filters match (all filters must hold), after showing them. Replication links, the master link and cachectl\'s own connection are never killed. Asks like `diagnose --fix` does for a destructive fix: the node typed back, or --yes with --confirm-destructive NODE; --dry-run kills nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -142,11 +200,13 @@ always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory runbook completions help" -f -a "diagnose" -d 'Run the runbooks against a Redis node and print scored findings with fixes'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory runbook completions help" -f -a "memory" -d 'Where the memory went: usage, MEMORY STATS and DOCTOR, the memory findings; with --keys, a scan of the keyspace by key pattern'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory runbook completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory runbook completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory runbook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients runbook completions help" -f -a "diagnose" -d 'Run the runbooks against a Redis node and print scored findings with fixes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients runbook completions help" -f -a "memory" -d 'Where the memory went: usage, MEMORY STATS and DOCTOR, the memory findings; with --keys, a scan of the keyspace by key pattern'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients runbook completions help" -f -a "clients" -d 'Who is connected: CLIENT LIST grouped by host, name, library, user, db and command, with the client findings; `clients kill` to end the ones a filter matches'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients runbook completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients runbook completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients runbook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from clients" -f -a "kill" -d 'Kill the clients the filters match (all filters must hold), after showing them. Replication links, the master link and cachectl\'s own connection are never killed. Asks like `diagnose --fix` does for a destructive fix: the node typed back, or --yes with --confirm-destructive NODE; --dry-run kills nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "list" -d 'List the runbooks: id, title, checks, where each comes from'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "show" -d 'Show one runbook: its seed, thresholds and checks, and its YAML'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "validate" -d 'Validate runbook files: YAML, fields, expressions, facts, templates'

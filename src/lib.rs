@@ -4,6 +4,7 @@
 //! Checks never talk to Redis; they read facts. Only `render` writes results.
 
 pub mod cli;
+pub mod clients;
 pub mod commands;
 pub mod duration;
 pub mod engine;

@@ -58,6 +58,11 @@ pub enum Command {
     /// findings; with --keys, a scan of the keyspace by key pattern.
     #[command(after_help = EXIT_CODES)]
     Memory(Box<MemoryArgs>),
+    /// Who is connected: CLIENT LIST grouped by host, name, library, user,
+    /// db and command, with the client findings; `clients kill` to end
+    /// the ones a filter matches.
+    #[command(after_help = EXIT_CODES)]
+    Clients(Box<ClientsArgs>),
     /// List, show and validate runbooks (built-in and user-supplied).
     #[command(subcommand)]
     Runbook(RunbookCommand),
@@ -258,6 +263,65 @@ pub struct MemoryArgs {
     pub runbooks: RunbookArgs,
     #[command(flatten)]
     pub scan: ScanArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ClientsArgs {
+    #[command(subcommand)]
+    pub action: Option<ClientsCommand>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub fix: FixArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub runbooks: RunbookArgs,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ClientsCommand {
+    /// Kill the clients the filters match (all filters must hold), after
+    /// showing them. Replication links, the master link and cachectl's own
+    /// connection are never killed. Asks like `diagnose --fix` does for a
+    /// destructive fix: the node typed back, or --yes with
+    /// --confirm-destructive NODE; --dry-run kills nothing.
+    Kill(Box<KillArgs>),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct KillArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Clients idle at least this long (e.g. 10m).
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    pub idle: Option<Duration>,
+    /// Clients connected at least this long.
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    pub age: Option<Duration>,
+    /// Clients from this host (IP address as CLIENT LIST shows it).
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    /// Clients with this CLIENT SETNAME name ("" for unnamed).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Clients of this ACL user.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// normal or pubsub.
+    #[arg(long = "type", value_name = "TYPE", value_parser = ["normal", "pubsub"])]
+    pub kind: Option<String>,
+    /// Clients using this database.
+    #[arg(long, value_name = "N")]
+    pub db: Option<i64>,
+    /// Clients whose last command was this (e.g. get, client|list).
+    #[arg(long, value_name = "COMMAND")]
+    pub cmd: Option<String>,
 }
 
 /// The keyspace scan of `memory --keys`.

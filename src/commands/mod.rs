@@ -1,6 +1,7 @@
 //! One file per subcommand: turn arguments into options and call the domain
 //! modules. No Redis, rule or formatting logic lives here.
 
+pub mod clients;
 pub mod completions;
 pub mod diagnose;
 pub mod memory;
@@ -14,6 +15,7 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
     match cli.command {
         Command::Diagnose(args) => diagnose::run(*args, printer),
         Command::Memory(args) => memory::run(*args, printer),
+        Command::Clients(args) => clients::run(*args, printer),
         Command::Runbook(cmd) => runbook::run(cmd, printer),
         Command::Completions { shell } => completions::run(shell, printer),
     }

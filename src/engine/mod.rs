@@ -167,6 +167,23 @@ impl Diagnosis {
     }
 }
 
+/// Connects to the target for a command's own work (a full CLIENT LIST, a
+/// scan), under the run's time limits.
+pub fn session(
+    ctx: &Context<'_>,
+    spec: &TargetSpec,
+) -> Result<crate::target::connect::Session, CliError> {
+    ctx.runtime
+        .block_on(crate::target::connect::connect(spec, &ctx.timeouts))
+        .map_err(|f| {
+            CliError::Other(anyhow::anyhow!(
+                "cannot connect to {}: {}",
+                spec.addr,
+                f.detail
+            ))
+        })
+}
+
 /// Scans the keyspace of the target's database with a progress bar on
 /// stderr, until the end, the scan's deadline or Ctrl-C.
 pub fn scan_keys(

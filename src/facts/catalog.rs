@@ -313,6 +313,9 @@ fn build_roots() -> Vec<Root> {
                 f("omem", "int", "output buffer bytes"),
                 f("tot_mem", "int", "total client memory bytes"),
                 f("qbuf", "int", "query buffer bytes"),
+                f("lib_name", "string", "client library (Redis 7.2+), empty before"),
+                f("lib_ver", "string", "client library version (Redis 7.2+)"),
+                f("oll", "int", "replies queued in the output list"),
             ])))),
         ]))),
         from(Latency, nested("latency", "LATENCY LATEST.", Record(vec![

@@ -39,6 +39,9 @@ pub struct Report {
     /// `cachectl memory`: where the memory is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<crate::facts::memory::MemoryView>,
+    /// `cachectl clients`: who is connected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<crate::clients::ClientsView>,
     /// `cachectl memory --keys`: the keyspace by pattern.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keyspace: Option<crate::scan::tally::KeyspaceReport>,
@@ -123,6 +126,7 @@ impl Report {
             checks: evaluation.counts,
             replaced_runbooks: Vec::new(),
             memory: None,
+            clients: None,
             keyspace: None,
             remediation: None,
             after: None,

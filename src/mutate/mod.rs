@@ -246,6 +246,72 @@ impl Mutator {
     }
 }
 
+impl Mutator {
+    /// Sends a batch (one command per item: a client to kill, a key to
+    /// unlink) in one pipeline, with one audit record before it (naming
+    /// every item and the count) and one after. Returns each reply.
+    pub async fn execute_batch(
+        &mut self,
+        session: &Session,
+        op: &Operation,
+    ) -> Result<Vec<redis::Value>, ExecError> {
+        let fail = |reason: String, audit_failed: bool| ExecError {
+            reason,
+            ran: 0,
+            audit_failed,
+        };
+        let Some(log) = &self.policy.audit else {
+            return Err(fail("no audit log".into(), true));
+        };
+        let shown = op
+            .commands
+            .iter()
+            .map(|c| audit::elide(c))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let record = |phase: &'static str, result: Option<String>| AuditRecord {
+            time: audit::now_rfc3339(),
+            user: audit::who(),
+            target: &self.target,
+            node: &op.node,
+            origin: &op.origin,
+            operation: &op.title,
+            count: op.count.or(Some(op.commands.len() as u64)),
+            command: shown.clone(),
+            phase,
+            result,
+        };
+        if let Err(e) = log.append(&record("attempt", None)) {
+            let why = format!("{e}; nothing was sent");
+            self.stopped = Some(why.clone());
+            return Err(fail(why, true));
+        }
+        let mut pipe = redis::pipe();
+        for args in &op.commands {
+            if let Some((name, rest)) = args.split_first() {
+                let cmd = pipe.cmd(name);
+                for a in rest {
+                    cmd.arg(a);
+                }
+            }
+        }
+        match session.query_pipeline::<Vec<redis::Value>>(&pipe).await {
+            Ok(replies) => {
+                let _ = log.append(&record("ok", Some(format!("{} replies", replies.len()))));
+                Ok(replies)
+            }
+            Err(e) => {
+                let _ = log.append(&record("error", Some(e.detail.clone())));
+                Err(ExecError {
+                    reason: format!("the batch failed: {}", e.detail),
+                    ran: op.commands.len(),
+                    audit_failed: false,
+                })
+            }
+        }
+    }
+}
+
 /// A reply as one short line for the transcript and the audit log.
 pub fn reply_text(v: &redis::Value) -> String {
     match v {

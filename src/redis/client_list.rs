@@ -25,6 +25,11 @@ pub struct ClientInfo {
     pub tot_mem: i64,
     /// Query buffer length, bytes.
     pub qbuf: i64,
+    /// Client library and version (CLIENT SETINFO, Redis 7.2+); empty before.
+    pub lib_name: String,
+    pub lib_ver: String,
+    /// Output list length (replies queued).
+    pub oll: i64,
 }
 
 /// Parses a CLIENT LIST reply; malformed lines are skipped.
@@ -60,6 +65,9 @@ fn parse_line(line: &str) -> Option<ClientInfo> {
             "omem" => client.omem = int(),
             "tot-mem" => client.tot_mem = int(),
             "qbuf" => client.qbuf = int(),
+            "lib-name" => client.lib_name = v.to_string(),
+            "lib-ver" => client.lib_ver = v.to_string(),
+            "oll" => client.oll = int(),
             _ => {}
         }
     }

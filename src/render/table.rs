@@ -367,3 +367,140 @@ pub fn memory_at(r: &Report, width: u16) -> String {
     }
     out
 }
+
+/// `cachectl clients`: the diagnosis, then who is connected.
+pub fn clients(r: &Report) -> String {
+    clients_at(r, super::table_width())
+}
+
+pub fn clients_at(r: &Report, width: u16) -> String {
+    let mut out = report_at(r, width);
+    let Some(c) = &r.clients else {
+        return out;
+    };
+    let of_max = if c.maxclients > 0 {
+        format!(
+            " of maxclients {} ({:.1}%)",
+            c.maxclients,
+            c.used_ratio * 100.0
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "\n{}  {} connected{of_max}", "Clients".bold(), c.count);
+    let f = &c.flags;
+    let _ = writeln!(
+        out,
+        "  normal {}  blocked {}  pubsub {}  replicas {}  primary link {}  monitors {}  in MULTI {}",
+        f.normal, f.blocked, f.pubsub, f.replica, f.master, f.monitor, f.in_multi
+    );
+    let hist = |h: &std::collections::BTreeMap<String, u64>| {
+        ["<1s", "<1m", "<5m", "<1h", ">=1h"]
+            .iter()
+            .map(|b| format!("{b} {}", h.get(*b).copied().unwrap_or(0)))
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    let _ = writeln!(out, "  idle: {}", hist(&c.idle));
+    let _ = writeln!(out, "  age:  {}", hist(&c.age));
+    for (title, groups) in [
+        ("HOST", &c.by_host),
+        ("NAME", &c.by_name),
+        ("LIBRARY", &c.by_lib),
+        ("USER", &c.by_user),
+        ("DB", &c.by_db),
+        ("LAST COMMAND", &c.by_cmd),
+    ] {
+        let mut table = new_table(&[title, "CLIENTS", "IDLE > 5M", "MAX IDLE"], width);
+        for g in groups.iter().take(10) {
+            let key = if g.key.is_empty() {
+                "(none)".to_string()
+            } else {
+                clean(&g.key).into_owned()
+            };
+            table.add_row(vec![
+                Cell::new(key),
+                Cell::new(g.count),
+                Cell::new(g.idle_over_300s),
+                Cell::new(format!("{} s", g.max_idle)),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+    }
+    for (title, list) in [
+        ("LARGEST QUERY BUFFERS", &c.largest_query_buffers),
+        ("LARGEST OUTPUT BUFFERS", &c.largest_output_buffers),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let mut table = new_table(&[title, "NAME", "QBUF", "OMEM", "CMD"], width);
+        for x in list {
+            table.add_row(vec![
+                Cell::new(format!("{} {}", x.id, clean(&x.addr))),
+                Cell::new(clean(&x.name)),
+                Cell::new(human_bytes(x.qbuf)),
+                Cell::new(human_bytes(x.omem)),
+                Cell::new(clean(&x.cmd)),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+    }
+    out
+}
+
+/// What `clients kill` is about to do, for the transcript (stderr).
+pub fn kill_plan(
+    node: &crate::target::NodeAddr,
+    matched: &[crate::clients::Client],
+    groups: &crate::clients::ClientsView,
+    spared: &[crate::clients::Spared],
+) -> String {
+    let mut out = format!("{} clients matched on {node}", matched.len());
+    let by = |g: &[crate::clients::Group]| {
+        g.iter()
+            .take(5)
+            .map(|g| {
+                format!(
+                    "{} {}",
+                    if g.key.is_empty() {
+                        "(none)".into()
+                    } else {
+                        clean(&g.key).into_owned()
+                    },
+                    g.count
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !matched.is_empty() {
+        out.push_str(&format!(
+            "\n  by host: {}\n  by name: {}",
+            by(&groups.by_host),
+            by(&groups.by_name)
+        ));
+        for c in matched.iter().take(10) {
+            out.push_str(&format!(
+                "\n    id {} {} name {} idle {} s cmd {}",
+                c.id,
+                clean(&c.addr),
+                clean(&c.name),
+                c.idle,
+                clean(&c.cmd)
+            ));
+        }
+        if matched.len() > 10 {
+            out.push_str(&format!("\n    ... and {} more", matched.len() - 10));
+        }
+    }
+    for s in spared {
+        out.push_str(&format!(
+            "\n  spared: id {} {} ({})",
+            s.client.id,
+            clean(&s.client.addr),
+            s.reason
+        ));
+    }
+    out
+}

@@ -52,6 +52,7 @@ pub const FILES: &[(&str, &str)] = &[
         "keyspace.yaml",
         include_str!("../../runbooks/keyspace.yaml"),
     ),
+    ("clients.yaml", include_str!("../../runbooks/clients.yaml")),
     (
         "app-readiness.yaml",
         include_str!("../../runbooks/app-readiness.yaml"),

@@ -7,6 +7,7 @@ mod harness;
 mod app;
 
 mod cli;
+mod clients;
 mod connection;
 mod engine;
 mod facts;

@@ -16,6 +16,7 @@ const BUILT_IN: &[&str] = &[
     "security",
     "access",
     "keyspace",
+    "clients",
     "app-readiness",
     "app-fallback-active",
     "app-hit-rate",

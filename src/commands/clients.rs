@@ -1,0 +1,231 @@
+//! `cachectl clients` and `cachectl clients kill`: glue between their
+//! flags, the engine and the mutation path.
+
+use serde::Serialize;
+
+use crate::cli::{ClientsArgs, ClientsCommand, KillArgs, OutputFormat};
+use crate::clients::{self, Client, ClientsView, Filter, Spared};
+use crate::engine::{self, resolve, Context};
+use crate::error::{CliError, Status};
+use crate::model::Safety;
+use crate::mutate::preflight::{self, NodeState};
+use crate::mutate::{Decision, Mode, Mutator, Operation, Origin};
+use crate::redis::client_list::{self, ClientInfo};
+use crate::render::{self, Printer};
+use crate::target::connect::Session;
+use crate::target::NodeAddr;
+
+pub fn run(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
+    match args.action {
+        Some(ClientsCommand::Kill(kill_args)) => kill(*kill_args, printer),
+        None => view(args, printer),
+    }
+}
+
+/// One full CLIENT LIST, and cachectl's own client id.
+fn client_list(ctx: &Context<'_>, session: &Session) -> Result<(Vec<ClientInfo>, i64), CliError> {
+    ctx.runtime.block_on(async {
+        let text: String = session
+            .query(&redis::cmd("CLIENT").arg("LIST").clone())
+            .await
+            .map_err(|e| CliError::Other(anyhow::anyhow!("CLIENT LIST failed: {}", e.detail)))?;
+        let own = session
+            .query::<i64>(&redis::cmd("CLIENT").arg("ID").clone())
+            .await
+            .unwrap_or(-1);
+        Ok((client_list::parse(&text), own))
+    })
+}
+
+fn view(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
+    let policy = resolve::fix_policy(&args.fix)?;
+    let spec = resolve::target(&args.target)?;
+    let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
+    let mut diagnosis = engine::diagnose(&ctx, &spec, None, || {
+        Ok(resolve::runbooks(&args.runbooks, &[], &[])?.with_topic("clients"))
+    })?;
+    if diagnosis
+        .facts
+        .get("connection")
+        .is_some_and(|c| c["ok"] == true)
+    {
+        let session = engine::session(&ctx, &spec)?;
+        let (list, _) = client_list(&ctx, &session)?;
+        let maxclients = diagnosis
+            .facts
+            .get("derived")
+            .and_then(|d| d["maxclients"].as_i64())
+            .unwrap_or(0);
+        diagnosis.report.clients = Some(ClientsView::of(&list, maxclients));
+    }
+    engine::finish(
+        &ctx,
+        &spec,
+        diagnosis,
+        policy,
+        args.output.output,
+        render::table::clients,
+    )
+}
+
+/// What `clients kill` did.
+#[derive(Debug, Serialize)]
+pub struct KillReport {
+    pub schema_version: u32,
+    pub tool: String,
+    pub target: String,
+    pub node: NodeAddr,
+    pub mode: Mode,
+    /// Clients the filters matched and that may be killed.
+    pub matched: Vec<Client>,
+    pub killed: u64,
+    /// Clients the filters matched but that are never killed.
+    pub spared: Vec<Spared>,
+    /// applied, planned, skipped, blocked or failed.
+    pub outcome: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_log: Option<String>,
+}
+
+fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
+    let filter = Filter {
+        idle: args.idle,
+        age: args.age,
+        host: args.host.clone(),
+        name: args.name.clone(),
+        user: args.user.clone(),
+        kind: args.kind.clone(),
+        db: args.db,
+        cmd: args.cmd.clone(),
+    };
+    if filter.is_empty() {
+        return Err(CliError::Usage(
+            "clients kill needs at least one filter (--idle, --age, --host, --name, --user, --type, --db, --cmd): it does not kill every client".into(),
+        ));
+    }
+    let policy = resolve::policy(&args.mutation)?;
+    let spec = resolve::target(&args.target)?;
+    let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
+    let session = engine::session(&ctx, &spec)?;
+    let (list, own) = client_list(&ctx, &session)?;
+    let (matched, spared) = clients::select(&list, &filter, own);
+    let matched_info: Vec<ClientInfo> = list
+        .iter()
+        .filter(|c| matched.iter().any(|m| m.id == c.id))
+        .cloned()
+        .collect();
+    let groups = ClientsView::of(&matched_info, 0);
+    printer.status(&render::table::kill_plan(
+        &spec.addr, &matched, &groups, &spared,
+    ));
+    let mode = policy.mode;
+    let audit_log = policy.audit.as_ref().map(|a| a.path.display().to_string());
+    let mut report = KillReport {
+        schema_version: crate::findings::report::SCHEMA_VERSION,
+        tool: format!("cachectl {}", env!("CARGO_PKG_VERSION")),
+        target: spec.redacted_url(),
+        node: spec.addr.clone(),
+        mode,
+        killed: 0,
+        spared,
+        outcome: "skipped".into(),
+        reason: String::new(),
+        audit_log,
+        matched,
+    };
+    let status = if report.matched.is_empty() {
+        report.reason = "no client matched".into();
+        Status::Ok
+    } else {
+        let op = Operation {
+            node: spec.addr.clone(),
+            origin: Origin {
+                origin: "clients kill".into(),
+                finding: None,
+                fix: None,
+            },
+            title: format!("kill {} clients", report.matched.len()),
+            safety: Safety::Destructive,
+            commands: report
+                .matched
+                .iter()
+                .map(|c| {
+                    vec![
+                        "CLIENT".into(),
+                        "KILL".into(),
+                        "ID".into(),
+                        c.id.to_string(),
+                    ]
+                })
+                .collect(),
+            count: Some(report.matched.len() as u64),
+        };
+        let mut mutator = Mutator::new(policy, report.target.clone());
+        let node = NodeState {
+            user: spec.username.as_deref().unwrap_or("default"),
+            is_replica: false,
+            server: None,
+        };
+        let checked = ctx
+            .runtime
+            .block_on(preflight::check(&session, &node, &op.commands[..1]));
+        match checked {
+            Err(why) => {
+                report.outcome = "blocked".into();
+                report.reason = why;
+                Status::Unknown
+            }
+            Ok(_) => match mutator.decide(&op) {
+                Decision::Planned => {
+                    report.outcome = "planned".into();
+                    report.reason = "--dry-run".into();
+                    Status::Ok
+                }
+                Decision::Skip(why) | Decision::Stop(why) => {
+                    report.reason = why;
+                    Status::Unknown
+                }
+                Decision::Apply => match ctx.runtime.block_on(mutator.execute_batch(&session, &op))
+                {
+                    Ok(replies) => {
+                        report.killed = replies
+                            .iter()
+                            .filter(|r| {
+                                matches!(r, redis::Value::Int(1)) || matches!(r, redis::Value::Okay)
+                            })
+                            .count() as u64;
+                        report.outcome = "applied".into();
+                        report.reason = format!(
+                            "{} of {} killed (a client gone meanwhile is not counted)",
+                            report.killed,
+                            report.matched.len()
+                        );
+                        Status::Ok
+                    }
+                    Err(e) => {
+                        report.outcome = "failed".into();
+                        report.reason = e.reason;
+                        Status::Unknown
+                    }
+                },
+            },
+        }
+    };
+    match args.output.output {
+        OutputFormat::Json => printer.out(&render::json::render(&report)?)?,
+        OutputFormat::Table => printer.out(&format!(
+            "{}: {} of {} matched clients killed on {}{}\n",
+            report.outcome,
+            report.killed,
+            report.matched.len(),
+            report.node,
+            if report.reason.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", render::clean(&report.reason))
+            }
+        ))?,
+    }
+    Ok(status)
+}
