@@ -13,6 +13,7 @@ pub mod facts;
 pub mod findings;
 pub mod floor;
 pub mod http;
+pub mod latency;
 pub mod model;
 pub mod mutate;
 pub mod prometheus;
@@ -23,6 +24,7 @@ pub mod runbook;
 pub mod scan;
 pub mod secret;
 pub mod size;
+pub mod slowlog;
 pub mod target;
 
 use std::ffi::OsString;

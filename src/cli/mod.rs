@@ -63,6 +63,15 @@ pub enum Command {
     /// the ones a filter matches.
     #[command(after_help = EXIT_CODES)]
     Clients(Box<ClientsArgs>),
+    /// What is slow: the whole slow log grouped by command and key
+    /// pattern with the seeds' advice, commandstats ranked, errorstats, the
+    /// latency monitor; with the latency findings and their fixes.
+    #[command(after_help = EXIT_CODES)]
+    Slowlog(Box<CommonArgs>),
+    /// Round trips sampled from here, like redis-cli --latency and
+    /// --latency-history: min/avg/p50/p99/max, a line per --every window.
+    #[command(after_help = EXIT_CODES)]
+    Latency(Box<LatencyArgs>),
     /// List, show and validate runbooks (built-in and user-supplied).
     #[command(subcommand)]
     Runbook(RunbookCommand),
@@ -322,6 +331,37 @@ pub struct KillArgs {
     /// Clients whose last command was this (e.g. get, client|list).
     #[arg(long, value_name = "COMMAND")]
     pub cmd: Option<String>,
+}
+
+/// The flags of a front door that diagnoses one topic and may fix it.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub fix: FixArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub runbooks: RunbookArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LatencyArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// PINGs to send (without --duration).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: u64,
+    /// Sample for this long instead of --count PINGs.
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    pub duration: Option<Duration>,
+    /// Print a line of figures for every window this long (like --latency-history).
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    pub every: Option<Duration>,
+    /// Pause between PINGs (redis-cli --latency uses 10ms).
+    #[arg(long, value_name = "DURATION", default_value = "10ms", value_parser = duration::parse)]
+    pub interval: Duration,
 }
 
 /// The keyspace scan of `memory --keys`.

@@ -4,8 +4,10 @@
 pub mod clients;
 pub mod completions;
 pub mod diagnose;
+pub mod latency;
 pub mod memory;
 pub mod runbook;
+pub mod slowlog;
 
 use crate::cli::{Cli, Command};
 use crate::error::{CliError, Status};
@@ -16,6 +18,8 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
         Command::Diagnose(args) => diagnose::run(*args, printer),
         Command::Memory(args) => memory::run(*args, printer),
         Command::Clients(args) => clients::run(*args, printer),
+        Command::Slowlog(args) => slowlog::run(*args, printer),
+        Command::Latency(args) => latency::run(*args, printer),
         Command::Runbook(cmd) => runbook::run(cmd, printer),
         Command::Completions { shell } => completions::run(shell, printer),
     }

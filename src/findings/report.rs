@@ -39,6 +39,12 @@ pub struct Report {
     /// `cachectl memory`: where the memory is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<crate::facts::memory::MemoryView>,
+    /// `cachectl slowlog`: what is slow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slowlog: Option<crate::slowlog::SlowlogView>,
+    /// `cachectl latency`: round trips sampled from here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency: Option<crate::latency::LatencyView>,
     /// `cachectl clients`: who is connected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clients: Option<crate::clients::ClientsView>,
@@ -126,6 +132,8 @@ impl Report {
             checks: evaluation.counts,
             replaced_runbooks: Vec::new(),
             memory: None,
+            slowlog: None,
+            latency: None,
             clients: None,
             keyspace: None,
             remediation: None,

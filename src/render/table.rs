@@ -504,3 +504,118 @@ pub fn kill_plan(
     }
     out
 }
+
+/// One line of latency figures (a window, or the whole run).
+pub fn latency_line(f: &crate::latency::Figures) -> String {
+    let ms = |us: u64| us as f64 / 1000.0;
+    format!(
+        "min {:.3} ms  avg {:.3} ms  p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms  ({} samples)\n",
+        ms(f.min_us),
+        ms(f.avg_us),
+        ms(f.p50_us),
+        ms(f.p99_us),
+        ms(f.max_us),
+        f.samples
+    )
+}
+
+/// `cachectl latency`: the diagnosis, then the sampled round trips.
+pub fn latency(r: &Report) -> String {
+    let mut out = report_at(r, super::table_width());
+    if let Some(l) = &r.latency {
+        let _ = write!(
+            out,
+            "\n{}  {}",
+            "Round trips".bold(),
+            latency_line(&l.overall)
+        );
+        if l.errors > 0 {
+            let _ = writeln!(out, "  {} PINGs failed or timed out", l.errors);
+        }
+    }
+    out
+}
+
+/// `cachectl slowlog`: the diagnosis, then what is slow.
+pub fn slowlog(r: &Report) -> String {
+    slowlog_at(r, super::table_width())
+}
+
+pub fn slowlog_at(r: &Report, width: u16) -> String {
+    let mut out = report_at(r, width);
+    let Some(s) = &r.slowlog else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "\n{}  {} entries (slowlog-log-slower-than {} µs, slowlog-max-len {})",
+        "Slow log".bold(),
+        s.entries,
+        s.slower_than_us,
+        s.max_len
+    );
+    if !s.groups.is_empty() {
+        let mut table = new_table(
+            &[
+                "COMMAND",
+                "KEY PATTERN",
+                "COUNT",
+                "TOTAL",
+                "MAX",
+                "CLIENTS",
+                "ADVICE",
+            ],
+            width,
+        );
+        for g in s.groups.iter().take(20) {
+            table.add_row(vec![
+                Cell::new(clean(&g.command)),
+                Cell::new(clean(&g.pattern)),
+                Cell::new(g.count),
+                Cell::new(format!("{:.1} ms", g.total_us as f64 / 1000.0)),
+                Cell::new(format!("{:.1} ms", g.max_us as f64 / 1000.0)),
+                Cell::new(clean(&g.clients.join(", "))),
+                Cell::new(g.advice.clone().unwrap_or_default()),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+    }
+    for (title, list) in [
+        ("SLOWEST PER CALL", &s.by_time_per_call),
+        ("MOST TIME IN ALL", &s.by_total_time),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let mut table = new_table(&[title, "CALLS", "µs PER CALL", "TOTAL"], width);
+        for c in list {
+            table.add_row(vec![
+                Cell::new(&c.command),
+                Cell::new(c.calls),
+                Cell::new(format!("{:.1}", c.usec_per_call)),
+                Cell::new(format!("{:.1} ms", c.usec as f64 / 1000.0)),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+    }
+    if !s.errors.is_empty() {
+        let errors: Vec<String> = s
+            .errors
+            .iter()
+            .map(|(k, v)| format!("{} {v}", clean(k)))
+            .collect();
+        let _ = writeln!(out, "  error replies since start: {}", errors.join(", "));
+    }
+    if let Some(d) = &s.latency_doctor {
+        let _ = writeln!(out, "  LATENCY DOCTOR:");
+        for line in d
+            .trim()
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.is_empty())
+        {
+            let _ = writeln!(out, "    {}", clean(line));
+        }
+    }
+    out
+}

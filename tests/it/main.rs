@@ -17,4 +17,5 @@ mod incidents;
 mod memory;
 mod runbooks;
 mod secrets;
+mod slowlog;
 mod trust;

@@ -1,0 +1,113 @@
+//! `cachectl slowlog`: the latency findings of the engine's diagnosis, and
+//! the whole slow log grouped, commandstats, errorstats and the latency
+//! monitor.
+
+use redis::Value;
+
+use crate::cli::CommonArgs;
+use crate::engine::{self, resolve, Context};
+use crate::error::{CliError, Status};
+use crate::redis::slowlog as parser;
+use crate::render::{self, Printer};
+use crate::slowlog::{self, SlowlogView};
+
+pub fn run(args: CommonArgs, printer: &Printer) -> Result<Status, CliError> {
+    let policy = resolve::fix_policy(&args.fix)?;
+    let spec = resolve::target(&args.target)?;
+    let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
+    let mut diagnosis = engine::diagnose(&ctx, &spec, None, || {
+        Ok(resolve::runbooks(&args.runbooks, &[], &[])?.with_topic("latency"))
+    })?;
+    if diagnosis
+        .facts
+        .get("connection")
+        .is_some_and(|c| c["ok"] == true)
+    {
+        let config = |p: &str| {
+            diagnosis
+                .facts
+                .get("config")
+                .and_then(|c| c[p].as_str())
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        let max_len = config("slowlog-max-len").unwrap_or(128).max(1);
+        let slower_than = config("slowlog-log-slower-than").unwrap_or(-1);
+        let monitor_on = config("latency-monitor-threshold").unwrap_or(0) > 0;
+        let events: Vec<String> = diagnosis
+            .facts
+            .get("latency")
+            .and_then(|l| l["events"].as_array())
+            .map(|e| {
+                e.iter()
+                    .filter_map(|x| x["event"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let session = engine::session(&ctx, &spec)?;
+        let (entries, history, doctor) = ctx.runtime.block_on(async {
+            // The whole log: up to slowlog-max-len, not a fixed newest 128.
+            let entries = session
+                .query::<Value>(redis::cmd("SLOWLOG").arg("GET").arg(max_len))
+                .await
+                .map(|v| parser::parse(&v))
+                .unwrap_or_default();
+            let mut history = serde_json::Map::new();
+            for event in &events {
+                if let Ok(Value::Array(points)) = session
+                    .query::<Value>(redis::cmd("LATENCY").arg("HISTORY").arg(event))
+                    .await
+                {
+                    let points: Vec<serde_json::Value> = points
+                        .iter()
+                        .filter_map(|p| match p {
+                            Value::Array(pair) if pair.len() == 2 => Some(serde_json::json!({
+                                "timestamp": crate::redis::reply::int(&pair[0]).unwrap_or(0),
+                                "ms": crate::redis::reply::int(&pair[1]).unwrap_or(0),
+                            })),
+                            _ => None,
+                        })
+                        .collect();
+                    history.insert(event.clone(), points.into());
+                }
+            }
+            let doctor = if monitor_on {
+                session
+                    .query::<String>(redis::cmd("LATENCY").arg("DOCTOR"))
+                    .await
+                    .ok()
+            } else {
+                None
+            };
+            (entries, history, doctor)
+        });
+        let (by_time_per_call, by_total_time) =
+            slowlog::ranked(diagnosis.facts.get("commandstats"));
+        let errors = diagnosis
+            .facts
+            .get("errorstats")
+            .and_then(|e| serde_json::from_value(e.clone()).ok())
+            .unwrap_or_default();
+        diagnosis.report.slowlog = Some(SlowlogView {
+            entries: entries.len() as u64,
+            slower_than_us: slower_than,
+            max_len,
+            groups: slowlog::group(&entries),
+            by_time_per_call,
+            by_total_time,
+            errors,
+            latency: serde_json::json!({
+                "latest": diagnosis.facts.get("latency").map(|l| l["events"].clone()),
+                "history": history,
+            }),
+            latency_doctor: doctor,
+        });
+    }
+    engine::finish(
+        &ctx,
+        &spec,
+        diagnosis,
+        policy,
+        args.output.output,
+        render::table::slowlog,
+    )
+}

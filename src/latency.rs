@@ -1,0 +1,144 @@
+//! Round trips sampled from the operator's side, like `redis-cli --latency`
+//! and `--latency-history`: PING after PING, figures in microseconds, a
+//! window at a time when asked.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+/// Figures over some samples, microseconds.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Figures {
+    pub samples: u64,
+    pub min_us: u64,
+    pub avg_us: u64,
+    pub p50_us: u64,
+    pub p99_us: u64,
+    pub max_us: u64,
+}
+
+impl Figures {
+    /// Nearest-rank percentiles of the samples; `None` without any.
+    pub fn of(samples: &[Duration]) -> Option<Figures> {
+        if samples.is_empty() {
+            return None;
+        }
+        let mut us: Vec<u64> = samples.iter().map(|d| d.as_micros() as u64).collect();
+        us.sort_unstable();
+        let n = us.len();
+        let rank = |p: f64| us[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
+        Some(Figures {
+            samples: n as u64,
+            min_us: us[0],
+            avg_us: us.iter().sum::<u64>() / n as u64,
+            p50_us: rank(0.50),
+            p99_us: rank(0.99),
+            max_us: us[n - 1],
+        })
+    }
+
+    /// The `ping` fact these figures stand for (the runbooks read it in ms).
+    pub fn ping_fact(&self) -> serde_json::Value {
+        let ms = |us: u64| us as f64 / 1000.0;
+        serde_json::json!({
+            "samples": self.samples,
+            "min_ms": ms(self.min_us),
+            "avg_ms": ms(self.avg_us),
+            "p99_ms": ms(self.p99_us),
+            "max_ms": ms(self.max_us),
+        })
+    }
+}
+
+/// The latency part of a report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LatencyView {
+    #[serde(flatten)]
+    pub overall: Figures,
+    /// Failed or timed-out PINGs.
+    pub errors: u64,
+    /// With --every: one set of figures per window.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<Figures>,
+}
+
+/// How to sample.
+pub struct Sampling {
+    pub count: u64,
+    pub duration: Option<Duration>,
+    pub every: Option<Duration>,
+    pub interval: Duration,
+}
+
+/// Samples PING round trips on `session`; `window` is called with each
+/// window's figures as it closes.
+pub async fn sample(
+    session: &crate::target::connect::Session,
+    how: &Sampling,
+    mut window: impl FnMut(&Figures),
+) -> Option<LatencyView> {
+    let started = Instant::now();
+    let ping = redis::cmd("PING");
+    let mut all = Vec::new();
+    let mut current = Vec::new();
+    let mut windows = Vec::new();
+    let mut errors = 0;
+    let mut window_start = Instant::now();
+    loop {
+        let done = match how.duration {
+            Some(d) => started.elapsed() >= d,
+            None => all.len() as u64 + errors >= how.count,
+        };
+        if done {
+            break;
+        }
+        let t = Instant::now();
+        match session.query::<String>(&ping).await {
+            Ok(_) => {
+                let took = t.elapsed();
+                all.push(took);
+                current.push(took);
+            }
+            Err(_) => errors += 1,
+        }
+        if let Some(every) = how.every {
+            if window_start.elapsed() >= every {
+                if let Some(f) = Figures::of(&current) {
+                    window(&f);
+                    windows.push(f);
+                }
+                current.clear();
+                window_start = Instant::now();
+            }
+        }
+        tokio::time::sleep(how.interval).await;
+    }
+    if how.every.is_some() {
+        if let Some(f) = Figures::of(&current) {
+            window(&f);
+            windows.push(f);
+        }
+    }
+    Figures::of(&all).map(|overall| LatencyView {
+        overall,
+        errors,
+        windows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles() {
+        let samples: Vec<Duration> = (1..=100).map(Duration::from_micros).collect();
+        let f = Figures::of(&samples).unwrap();
+        assert_eq!(
+            (f.min_us, f.p50_us, f.p99_us, f.max_us, f.avg_us),
+            (1, 50, 99, 100, 50)
+        );
+        assert_eq!(f.ping_fact()["p99_ms"], 0.099);
+        assert!(Figures::of(&[]).is_none());
+    }
+}

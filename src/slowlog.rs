@@ -1,0 +1,186 @@
+//! What is slow: the whole slow log grouped by command shape (the command
+//! and the pattern of its key), with the seeds' advice for the commands
+//! that should not be there; INFO commandstats ranked; errorstats; the
+//! latency monitor's latest and history.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::redis::slowlog::SlowlogEntry;
+use crate::scan::pattern;
+
+/// The seeds' advice for a command in the slow log, if it is one of the
+/// anti-patterns.
+pub fn advice(e: &SlowlogEntry) -> Option<&'static str> {
+    let arg = |i: usize| e.args.get(i).map(|a| a.to_ascii_lowercase());
+    let whole_range = arg(1).as_deref() == Some("0") && arg(2).as_deref() == Some("-1");
+    Some(match e.command.as_str() {
+        "keys" => "KEYS walks the whole keyspace and blocks every client: use SCAN (seed 001: never use KEYS in production)",
+        "del" => "DEL of a big key frees it in the foreground: use UNLINK",
+        "hgetall" | "smembers" => "reads a whole big collection in one command: use HSCAN/SSCAN, or split the key",
+        "lrange" | "zrange" if whole_range => "reads a whole big collection (0 -1): page through it, or split the key",
+        "flushall" | "flushdb" if arg(0).as_deref() != Some("async") => {
+            "empties the database in the foreground: add ASYNC"
+        }
+        "save" => "SAVE blocks the server for the whole dump: use BGSAVE",
+        "debug" => "DEBUG has no place on a live cache",
+        "eval" | "evalsha" | "fcall" | "eval_ro" | "evalsha_ro" | "fcall_ro" => {
+            "a script blocks every client while it runs: keep scripts short"
+        }
+        _ => return None,
+    })
+}
+
+/// Entries of one command shape.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Group {
+    pub command: String,
+    /// The pattern of the first argument (the key, for most commands).
+    pub pattern: String,
+    pub count: u64,
+    pub total_us: i64,
+    pub max_us: i64,
+    /// Clients that ran it (address and name), up to 5.
+    pub clients: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
+}
+
+/// A commandstats line.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CommandStat {
+    pub command: String,
+    pub calls: i64,
+    pub usec: i64,
+    pub usec_per_call: f64,
+}
+
+/// The slow log part of a report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SlowlogView {
+    /// Entries read (the whole log).
+    pub entries: u64,
+    /// slowlog-log-slower-than and slowlog-max-len, as configured.
+    pub slower_than_us: i64,
+    pub max_len: i64,
+    pub groups: Vec<Group>,
+    /// INFO commandstats: slowest per call, and most time in all.
+    pub by_time_per_call: Vec<CommandStat>,
+    pub by_total_time: Vec<CommandStat>,
+    /// INFO errorstats: error replies by prefix.
+    pub errors: BTreeMap<String, i64>,
+    /// LATENCY LATEST events, LATENCY HISTORY of each, LATENCY DOCTOR.
+    pub latency: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_doctor: Option<String>,
+}
+
+/// Groups entries by command and key pattern, slowest total first.
+pub fn group(entries: &[SlowlogEntry]) -> Vec<Group> {
+    let mut map: BTreeMap<(String, String), Group> = BTreeMap::new();
+    for e in entries {
+        let pat = e
+            .args
+            .first()
+            .map(|a| pattern::show(&pattern::of(a.as_bytes())))
+            .unwrap_or_default();
+        let g = map
+            .entry((e.command.clone(), pat.clone()))
+            .or_insert_with(|| Group {
+                command: e.command.clone(),
+                pattern: pat,
+                count: 0,
+                total_us: 0,
+                max_us: 0,
+                clients: Vec::new(),
+                advice: advice(e).map(str::to_string),
+            });
+        g.count += 1;
+        g.total_us += e.duration_us;
+        g.max_us = g.max_us.max(e.duration_us);
+        let who = if e.client_name.is_empty() {
+            e.client_addr.clone()
+        } else {
+            format!("{} ({})", e.client_addr, e.client_name)
+        };
+        if g.clients.len() < 5 && !g.clients.contains(&who) {
+            g.clients.push(who);
+        }
+    }
+    let mut groups: Vec<Group> = map.into_values().collect();
+    groups.sort_by(|a, b| b.total_us.cmp(&a.total_us).then(a.command.cmp(&b.command)));
+    groups
+}
+
+/// commandstats from the `commandstats` fact, ranked two ways (top 10 each).
+pub fn ranked(commandstats: Option<&serde_json::Value>) -> (Vec<CommandStat>, Vec<CommandStat>) {
+    let Some(serde_json::Value::Object(map)) = commandstats else {
+        return (Vec::new(), Vec::new());
+    };
+    let all: Vec<CommandStat> = map
+        .iter()
+        .map(|(name, s)| CommandStat {
+            command: name.clone(),
+            calls: s["calls"].as_i64().unwrap_or(0),
+            usec: s["usec"].as_i64().unwrap_or(0),
+            usec_per_call: s["usec_per_call"].as_f64().unwrap_or(0.0),
+        })
+        .collect();
+    let mut per_call = all.clone();
+    per_call.sort_by(|a, b| b.usec_per_call.total_cmp(&a.usec_per_call));
+    per_call.truncate(10);
+    let mut total = all;
+    total.sort_by_key(|c| std::cmp::Reverse(c.usec));
+    total.truncate(10);
+    (per_call, total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(cmd: &str, args: &[&str], us: i64, addr: &str) -> SlowlogEntry {
+        SlowlogEntry {
+            command: cmd.into(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+            duration_us: us,
+            client_addr: addr.into(),
+            ..SlowlogEntry::default()
+        }
+    }
+
+    #[test]
+    fn groups_by_shape_with_advice() {
+        let entries = vec![
+            entry("keys", &["*"], 20_000, "10.0.0.1:1"),
+            entry("keys", &["*"], 30_000, "10.0.0.2:1"),
+            entry("hgetall", &["user:1"], 5_000, "10.0.0.1:1"),
+            entry("hgetall", &["user:2"], 7_000, "10.0.0.1:1"),
+            entry("flushdb", &["async"], 1_000, "10.0.0.1:1"),
+            entry("lrange", &["q", "0", "10"], 1_000, "10.0.0.1:1"),
+        ];
+        let g = group(&entries);
+        assert_eq!(g[0].command, "keys");
+        assert_eq!(
+            (g[0].count, g[0].total_us, g[0].max_us),
+            (2, 50_000, 30_000)
+        );
+        assert_eq!(g[0].clients.len(), 2);
+        assert!(g[0].advice.as_deref().unwrap().contains("SCAN"));
+        let h = g.iter().find(|x| x.command == "hgetall").unwrap();
+        assert_eq!((h.pattern.as_str(), h.count), ("user:*", 2));
+        assert!(g
+            .iter()
+            .find(|x| x.command == "flushdb")
+            .unwrap()
+            .advice
+            .is_none());
+        assert!(g
+            .iter()
+            .find(|x| x.command == "lrange")
+            .unwrap()
+            .advice
+            .is_none());
+    }
+}

@@ -1,0 +1,139 @@
+//! `cachectl slowlog` and `cachectl latency` against a real server.
+
+use std::time::Duration;
+
+use crate::harness::*;
+
+#[test]
+fn the_whole_slow_log_grouped_flagged_and_without_secrets() {
+    let server = RedisServer::with(ServerOptions::default().password("slow-s3cret-pw"));
+    server.cmd(&["CONFIG", "SET", "slowlog-max-len", "500"]);
+    server.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
+    let mut c = server.client();
+    for _ in 0..300 {
+        let _: String = redis::cmd("PING").query(&mut c).unwrap();
+    }
+    server.cmd(&["KEYS", "*"]);
+    server.cmd(&["DEBUG", "SLEEP", "0.01"]);
+    // The password goes through the slow log by CONFIG SET.
+    server.cmd(&["CONFIG", "SET", "requirepass", "slow-s3cret-pw"]);
+    server.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "1000000"]);
+    let run = Cachectl::new()
+        .args(["slowlog", "-o", "json", "--url", &server.url()])
+        .run();
+    assert!(
+        !run.all_output().contains("slow-s3cret-pw"),
+        "{}",
+        run.all_output()
+    );
+    let report = run.json();
+    let s = &report["slowlog"];
+    // Not a fixed newest 128: the whole log.
+    assert!(s["entries"].as_u64().unwrap() > 300, "{}", s["entries"]);
+    assert_eq!(s["max_len"], 500);
+    let group = |cmd: &str| {
+        s["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["command"] == cmd)
+            .unwrap_or_else(|| panic!("no group {cmd}: {:#}", s["groups"]))
+            .clone()
+    };
+    let keys = group("keys");
+    assert_eq!(keys["count"], 1);
+    assert!(keys["advice"].as_str().unwrap().contains("SCAN"), "{keys}");
+    let debug = group("debug");
+    assert!(debug["max_us"].as_i64().unwrap() >= 10_000, "{debug}");
+    assert!(debug["advice"].as_str().is_some());
+    assert!(group("ping")["count"].as_u64().unwrap() >= 300);
+    assert!(s["by_total_time"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["command"] == "debug"));
+    expect_finding(&report, "dangerous-commands", "warning");
+
+    // SLOWLOG RESET is a safe fix, applied with --fix --yes.
+    let dir = tempfile::tempdir().unwrap();
+    let run = Cachectl::new()
+        .args([
+            "slowlog",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--fix",
+            "--yes",
+            "--audit-log",
+        ])
+        .arg(dir.path().join("audit.jsonl"))
+        .run();
+    let actions = run.json()["remediation"]["actions"].clone();
+    assert!(
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["fix"] == "reset-slowlog" && a["outcome"] == "applied"),
+        "{actions:#}"
+    );
+}
+
+#[test]
+fn latency_samples_a_slow_server_and_judges_p99() {
+    let server = RedisServer::start();
+    let run = Cachectl::new()
+        .args([
+            "latency",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--count",
+            "20",
+        ])
+        .run();
+    let report = run.json();
+    let l = &report["latency"];
+    assert_eq!(l["samples"], 20);
+    assert!(l["p99_us"].as_u64().unwrap() >= l["p50_us"].as_u64().unwrap());
+    assert!(
+        finding(&report, "rtt-critical").is_none(),
+        "{:?}",
+        problems(&report)
+    );
+
+    // A server made slow: DEBUG SLEEP in a loop on another connection.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (flag, url) = (stop.clone(), server.url());
+    let sleeper = std::thread::spawn(move || {
+        let mut c = redis::Client::open(url).unwrap().get_connection().unwrap();
+        while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+            let _: redis::RedisResult<()> =
+                redis::cmd("DEBUG").arg("SLEEP").arg("0.03").query(&mut c);
+        }
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let run = Cachectl::new()
+        .args([
+            "latency",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--count",
+            "20",
+            "--every",
+            "100ms",
+        ])
+        .run();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    sleeper.join().unwrap();
+    let report = run.json();
+    let l = &report["latency"];
+    assert!(l["p99_us"].as_u64().unwrap() >= 10_000, "{l}");
+    assert!(!l["windows"].as_array().unwrap().is_empty(), "{l}");
+    expect_finding(&report, "rtt-critical", "critical");
+    assert_eq!(run.code(), 2);
+}
