@@ -3,7 +3,8 @@
 # (seed 000 Scenario 3, too many connections), side by side in one hyperfine
 # run with the peer, a bare `redis-cli CLIENT LIST`. Prints the ratio, peak
 # RSS, and the cost of all runbooks against one (`--only access`), which
-# shows the cost does not multiply by the number of runbooks.
+# shows the cost does not multiply by the number of runbooks. Also
+# `cachectl clients` against `redis-cli CLIENT LIST | awk` grouping by host.
 # Target (issue #8): at 10,000 clients, diagnose within 3x of CLIENT LIST.
 source "$(dirname "$0")/common.sh"
 
@@ -31,6 +32,11 @@ PY
   echo "could not hold $1 connections" >&2; exit 1
 }
 
+# The peer for `cachectl clients`: CLIENT LIST grouped by source host.
+cat > "$dir/by-host.sh" <<'SH'
+redis-cli -p "$1" CLIENT LIST | awk '{split($2, a, "="); split(a[2], h, ":"); c[h[1]]++} END {for (k in c) print k, c[k]}'
+SH
+
 runs=${RUNS:-30}
 for n in 1000 10000; do
   hold "$n"
@@ -39,15 +45,20 @@ for n in 1000 10000; do
     -n "redis-cli CLIENT LIST" "redis-cli -p $port CLIENT LIST" \
     -n "cachectl diagnose" "$bin diagnose --url redis://127.0.0.1:$port -o json" \
     -n "cachectl diagnose --only access" "$bin diagnose --url redis://127.0.0.1:$port -o json --only access" \
+    -n "redis-cli CLIENT LIST | awk (by host)" "bash $dir/by-host.sh $port" \
+    -n "cachectl clients" "$bin clients --url redis://127.0.0.1:$port -o json" \
     >/dev/null 2>&1 || true
   rss=$( { /usr/bin/time -f '%M' "$bin" diagnose --url "redis://127.0.0.1:$port" -o json >/dev/null || true; } 2>&1 | tail -1)
-  python3 - "$dir/$n.json" "$rss" <<'PY'
+  rss_clients=$( { /usr/bin/time -f '%M' "$bin" clients --url "redis://127.0.0.1:$port" -o json >/dev/null || true; } 2>&1 | tail -1)
+  python3 - "$dir/$n.json" "$rss" "$rss_clients" <<'PY'
 import json, sys
 r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
 peer, ours, one = r["redis-cli CLIENT LIST"], r["cachectl diagnose"], r["cachectl diagnose --only access"]
+awk, clients = r["redis-cli CLIENT LIST | awk (by host)"], r["cachectl clients"]
 print(f"redis-cli CLIENT LIST {peer*1000:.1f} ms   cachectl diagnose {ours*1000:.1f} ms   ratio {ours/peer:.2f} (target <= 3.00)")
 print(f"all runbooks {ours*1000:.1f} ms vs one runbook (--only access) {one*1000:.1f} ms: x{ours/one:.2f}")
-print(f"cachectl peak RSS {int(sys.argv[2])/1024:.1f} MiB")
+print(f"redis-cli CLIENT LIST | awk by host {awk*1000:.1f} ms   cachectl clients {clients*1000:.1f} ms   ratio {clients/awk:.2f}")
+print(f"cachectl peak RSS: diagnose {int(sys.argv[2])/1024:.1f} MiB, clients {int(sys.argv[3])/1024:.1f} MiB")
 PY
   kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true; holder=""
   for _ in $(seq 100); do

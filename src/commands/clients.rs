@@ -166,6 +166,7 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
             user: spec.username.as_deref().unwrap_or("default"),
             is_replica: false,
             server: None,
+            fd_limit: Err("not needed to kill clients".into()),
         };
         let checked = ctx
             .runtime

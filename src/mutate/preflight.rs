@@ -14,6 +14,52 @@ pub struct NodeState<'a> {
     pub is_replica: bool,
     /// What the node runs; ACL DRYRUN exists from Redis 7.0.
     pub server: Option<crate::facts::server::ServerId>,
+    /// The server process's open-file limit, when it could be read (a
+    /// server on this host: /proc/PID/limits); `Err` says why not.
+    pub fd_limit: Result<u64, String>,
+}
+
+/// Files Redis keeps for itself besides clients (its CONFIG_MIN_RESERVED_FDS).
+const RESERVED_FDS: u64 = 32;
+
+/// The open-file limit of process `pid` on this host, from /proc.
+pub fn fd_limit_of(pid: i64) -> Result<u64, String> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/limits"))
+        .map_err(|e| format!("cannot read /proc/{pid}/limits ({e})"))?;
+    text.lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|soft| soft.parse::<u64>().ok())
+        .ok_or_else(|| format!("no open-file limit in /proc/{pid}/limits"))
+}
+
+/// Before `CONFIG SET maxclients N`: does the server process have the file
+/// descriptors for N clients? Redis refuses what it cannot back.
+fn maxclients_headroom(argv: &[String], node: &NodeState<'_>) -> Result<Option<String>, String> {
+    let lower: Vec<String> = argv.iter().map(|a| a.to_ascii_lowercase()).collect();
+    let Some(pos) = lower.iter().position(|a| a == "maxclients") else {
+        return Ok(None);
+    };
+    if lower.first().map(String::as_str) != Some("config")
+        || lower.get(1).map(String::as_str) != Some("set")
+    {
+        return Ok(None);
+    }
+    let Some(wanted) = argv.get(pos + 1).and_then(|v| v.parse::<u64>().ok()) else {
+        return Ok(None);
+    };
+    match &node.fd_limit {
+        Ok(limit) if wanted + RESERVED_FDS > *limit => Err(format!(
+            "maxclients {wanted} needs {} file descriptors and the server process may open {limit}: raise its limit (LimitNOFILE, ulimit -n) first",
+            wanted + RESERVED_FDS
+        )),
+        Ok(limit) => Ok(Some(format!(
+            "file descriptors: maxclients {wanted} fits the server's limit of {limit}"
+        ))),
+        Err(why) => Ok(Some(format!(
+            "the server's file-descriptor limit could not be checked ({why}); Redis refuses a maxclients it cannot back"
+        ))),
+    }
 }
 
 /// What pre-flight found: notes on what could not be checked, and the
@@ -64,6 +110,9 @@ pub async fn check(
     let mut notes = Vec::new();
     let mut floor = Safety::Safe;
     for argv in commands {
+        if let Some(note) = maxclients_headroom(argv, node)? {
+            notes.push(note);
+        }
         let name = argv[0].to_ascii_lowercase();
         match session
             .query::<Value>(redis::cmd("COMMAND").arg("INFO").arg(&name))
@@ -132,4 +181,47 @@ pub async fn check(
     }
     notes.dedup();
     Ok(Cleared { notes, floor })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(limit: Result<u64, String>) -> NodeState<'static> {
+        NodeState {
+            user: "default",
+            is_replica: false,
+            server: None,
+            fd_limit: limit,
+        }
+    }
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn maxclients_needs_file_descriptors() {
+        let set = argv("CONFIG SET maxclients 10000");
+        let err = maxclients_headroom(&set, &node(Ok(4096))).unwrap_err();
+        assert!(
+            err.contains("needs 10032 file descriptors") && err.contains("may open 4096"),
+            "{err}"
+        );
+        let ok = maxclients_headroom(&set, &node(Ok(65536)))
+            .unwrap()
+            .unwrap();
+        assert!(ok.contains("fits"), "{ok}");
+        let unknown = maxclients_headroom(&set, &node(Err("the server is on another host".into())))
+            .unwrap()
+            .unwrap();
+        assert!(
+            unknown.contains("could not be checked (the server is on another host)"),
+            "{unknown}"
+        );
+        assert_eq!(
+            maxclients_headroom(&argv("CONFIG SET timeout 300"), &node(Ok(1))),
+            Ok(None)
+        );
+    }
 }

@@ -99,10 +99,31 @@ fn show_evidence(e: &BTreeMap<String, serde_json::Value>) -> String {
 
 /// Facts about the node the pre-flight needs, from the diagnosis.
 fn node_state<'a>(facts: &Facts, user: &'a str) -> preflight::NodeState<'a> {
+    // A server on this host (loopback or a unix socket) lets its limits be
+    // read; a remote one does not.
+    let local = match &facts.node.addr {
+        crate::target::NodeAddr::Unix { .. } => true,
+        crate::target::NodeAddr::Tcp { host, .. } => {
+            host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+    };
+    let pid = facts
+        .get("info")
+        .and_then(|i| i.get("process_id"))
+        .and_then(|p| p.as_i64());
+    let fd_limit = match (local, pid) {
+        (true, Some(pid)) => preflight::fd_limit_of(pid),
+        (false, _) => Err("the server is on another host".into()),
+        (true, None) => Err("INFO did not give the process id".into()),
+    };
     preflight::NodeState {
         user,
         is_replica: facts.node.role == Role::Replica,
         server: facts.server(),
+        fd_limit,
     }
 }
 

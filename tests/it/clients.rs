@@ -207,3 +207,17 @@ fn clients_are_grouped_and_a_filtered_kill_spares_the_rest() {
     assert_eq!(names.matches("name=worker").count(), 3);
     assert_eq!(primary.info_field("connected_slaves"), "1");
 }
+
+#[test]
+fn clients_near_maxclients_is_critical() {
+    let server = RedisServer::with(ServerOptions::default().config("maxclients 20"));
+    let _held: Vec<_> = (0..17).map(|_| server.client()).collect();
+    let run = Cachectl::new()
+        .args(["clients", "-o", "json", "--url", &server.url()])
+        .run();
+    let report = run.json();
+    expect_finding(&report, "clients-critical", "critical");
+    assert_eq!(report["clients"]["maxclients"], 20);
+    assert!(report["clients"]["used_ratio"].as_f64().unwrap() >= 0.9);
+    assert_eq!(run.code(), 2);
+}

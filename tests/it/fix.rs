@@ -273,6 +273,11 @@ fn interactive_fix_raises_maxclients() {
     .run_in_pty("y\n");
     let screen = run.stdout();
     assert!(screen.contains("CONFIG SET maxclients 10000"), "{screen}");
+    // The server is on this host: its open-file limit was read first.
+    assert!(
+        screen.contains("file descriptors: maxclients 10000 fits the server's limit of"),
+        "{screen}"
+    );
     assert!(screen.contains("the check passes now"), "{screen}");
     assert_eq!(server.cmd_text(&["CONFIG", "GET", "maxclients"]), "10000");
     assert_eq!(run.code(), 0, "{screen}");
