@@ -30,6 +30,23 @@ pub struct ClientInfo {
     pub lib_ver: String,
     /// Output list length (replies queued).
     pub oll: i64,
+    /// The server address the client connected to.
+    pub laddr: String,
+    pub fd: i64,
+    /// Channel and pattern subscriptions (and shard channels, Redis 7+).
+    pub sub: i64,
+    pub psub: i64,
+    pub ssub: i64,
+    /// Commands queued in MULTI; -1 outside one.
+    pub multi: i64,
+    pub qbuf_free: i64,
+    pub argv_mem: i64,
+    /// Output buffer length, bytes (fixed buffer).
+    pub obl: i64,
+    /// r, w or rw: what the client waits for.
+    pub events: String,
+    /// RESP version (Redis 7+).
+    pub resp: i64,
 }
 
 /// Parses a CLIENT LIST reply; malformed lines are skipped.
@@ -68,6 +85,17 @@ fn parse_line(line: &str) -> Option<ClientInfo> {
             "lib-name" => client.lib_name = v.to_string(),
             "lib-ver" => client.lib_ver = v.to_string(),
             "oll" => client.oll = int(),
+            "laddr" => client.laddr = v.to_string(),
+            "fd" => client.fd = int(),
+            "sub" => client.sub = int(),
+            "psub" => client.psub = int(),
+            "ssub" => client.ssub = int(),
+            "multi" => client.multi = int(),
+            "qbuf-free" => client.qbuf_free = int(),
+            "argv-mem" => client.argv_mem = int(),
+            "obl" => client.obl = int(),
+            "events" => client.events = v.to_string(),
+            "resp" => client.resp = int(),
             _ => {}
         }
     }
@@ -95,6 +123,19 @@ mod tests {
         assert_eq!(clients[1].db, 2);
         assert_eq!(clients[1].omem, 1024);
         assert_eq!(clients[1].user, "repl");
+        assert_eq!(clients[0].laddr, "127.0.0.1:7777");
+        assert_eq!(
+            (clients[0].fd, clients[0].multi, clients[0].qbuf_free),
+            (8, -1, 20448)
+        );
+        assert_eq!(
+            (
+                clients[0].argv_mem,
+                clients[0].events.as_str(),
+                clients[0].resp
+            ),
+            (10, "r", 2)
+        );
     }
 
     #[test]
