@@ -34,6 +34,7 @@ complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "memory" -d 'Where
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "clients" -d 'Who is connected: CLIENT LIST grouped by host, name, library, user, db and command, with the client findings; `clients kill` to end the ones a filter matches'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "slowlog" -d 'What is slow: the whole slow log grouped by command and key pattern with the seeds\' advice, commandstats ranked, errorstats, the latency monitor; with the latency findings and their fixes'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency and --latency-history: min/avg/p50/p99/max, a line per --every window'
+complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "flush" -d 'Delete exactly the keys a pattern (and --type, --no-ttl, --idle) matches, with SCAN + UNLINK in audited batches; or a whole database (--db) or every database (--all) with FLUSHDB/FLUSHALL ASYNC. Asks like a destructive fix: the node and db typed back, or --yes with --confirm-destructive NODE; --dry-run deletes nothing'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -208,6 +209,35 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s y -l yes -
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
+json\t'Versioned JSON (schema_version 1)'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l pattern -d 'Keys matching this glob (SCAN MATCH)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l type -d 'Keys of this type only (SCAN TYPE)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l db -d 'The database (default: the URL\'s). Alone, without a pattern or filter: the whole database, with FLUSHDB ASYNC' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l idle -d 'Only keys not used for this long (OBJECT IDLETIME)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l rate -d 'Keys deleted per second, at most' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l all -d 'Every database, with FLUSHALL ASYNC'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l no-ttl -d 'Only keys without a TTL'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l bytes -d 'Also sum the matched keys\' memory in the preview (MEMORY USAGE)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -252,14 +282,15 @@ always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency runbook completions help" -f -a "diagnose" -d 'Run the runbooks against a Redis node and print scored findings with fixes'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency runbook completions help" -f -a "memory" -d 'Where the memory went: usage, MEMORY STATS and DOCTOR, the memory findings; with --keys, a scan of the keyspace by key pattern'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency runbook completions help" -f -a "clients" -d 'Who is connected: CLIENT LIST grouped by host, name, library, user, db and command, with the client findings; `clients kill` to end the ones a filter matches'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency runbook completions help" -f -a "slowlog" -d 'What is slow: the whole slow log grouped by command and key pattern with the seeds\' advice, commandstats ranked, errorstats, the latency monitor; with the latency findings and their fixes'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency runbook completions help" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency and --latency-history: min/avg/p50/p99/max, a line per --every window'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency runbook completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency runbook completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency runbook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush runbook completions help" -f -a "diagnose" -d 'Run the runbooks against a Redis node and print scored findings with fixes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush runbook completions help" -f -a "memory" -d 'Where the memory went: usage, MEMORY STATS and DOCTOR, the memory findings; with --keys, a scan of the keyspace by key pattern'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush runbook completions help" -f -a "clients" -d 'Who is connected: CLIENT LIST grouped by host, name, library, user, db and command, with the client findings; `clients kill` to end the ones a filter matches'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush runbook completions help" -f -a "slowlog" -d 'What is slow: the whole slow log grouped by command and key pattern with the seeds\' advice, commandstats ranked, errorstats, the latency monitor; with the latency findings and their fixes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush runbook completions help" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency and --latency-history: min/avg/p50/p99/max, a line per --every window'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush runbook completions help" -f -a "flush" -d 'Delete exactly the keys a pattern (and --type, --no-ttl, --idle) matches, with SCAN + UNLINK in audited batches; or a whole database (--db) or every database (--all) with FLUSHDB/FLUSHALL ASYNC. Asks like a destructive fix: the node and db typed back, or --yes with --confirm-destructive NODE; --dry-run deletes nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush runbook completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush runbook completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush runbook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from clients" -f -a "kill" -d 'Kill the clients the filters match (all filters must hold), after showing them. Replication links, the master link and cachectl\'s own connection are never killed. Asks like `diagnose --fix` does for a destructive fix: the node typed back, or --yes with --confirm-destructive NODE; --dry-run kills nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "list" -d 'List the runbooks: id, title, checks, where each comes from'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "show" -d 'Show one runbook: its seed, thresholds and checks, and its YAML'

@@ -12,6 +12,7 @@ pub mod error;
 pub mod facts;
 pub mod findings;
 pub mod floor;
+pub mod flush;
 pub mod http;
 pub mod latency;
 pub mod model;

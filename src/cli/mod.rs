@@ -72,6 +72,13 @@ pub enum Command {
     /// --latency-history: min/avg/p50/p99/max, a line per --every window.
     #[command(after_help = EXIT_CODES)]
     Latency(Box<LatencyArgs>),
+    /// Delete exactly the keys a pattern (and --type, --no-ttl, --idle)
+    /// matches, with SCAN + UNLINK in audited batches; or a whole database
+    /// (--db) or every database (--all) with FLUSHDB/FLUSHALL ASYNC. Asks
+    /// like a destructive fix: the node and db typed back, or --yes with
+    /// --confirm-destructive NODE; --dry-run deletes nothing.
+    #[command(after_help = EXIT_CODES)]
+    Flush(Box<FlushArgs>),
     /// List, show and validate runbooks (built-in and user-supplied).
     #[command(subcommand)]
     Runbook(RunbookCommand),
@@ -331,6 +338,41 @@ pub struct KillArgs {
     /// Clients whose last command was this (e.g. get, client|list).
     #[arg(long, value_name = "COMMAND")]
     pub cmd: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FlushArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Keys matching this glob (SCAN MATCH).
+    #[arg(long, value_name = "GLOB")]
+    pub pattern: Option<String>,
+    /// Keys of this type only (SCAN TYPE).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// The database (default: the URL's). Alone, without a pattern or
+    /// filter: the whole database, with FLUSHDB ASYNC.
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "-1", allow_negative_numbers = true)]
+    pub db: Option<i64>,
+    /// Every database, with FLUSHALL ASYNC.
+    #[arg(long, conflicts_with_all = ["pattern", "kind", "no_ttl", "idle", "db"])]
+    pub all: bool,
+    /// Only keys without a TTL.
+    #[arg(long)]
+    pub no_ttl: bool,
+    /// Only keys not used for this long (OBJECT IDLETIME).
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    pub idle: Option<Duration>,
+    /// Also sum the matched keys' memory in the preview (MEMORY USAGE).
+    #[arg(long)]
+    pub bytes: bool,
+    /// Keys deleted per second, at most.
+    #[arg(long, value_name = "KEYS_PER_S", value_parser = clap::value_parser!(u64).range(1..))]
+    pub rate: Option<u64>,
 }
 
 /// The flags of a front door that diagnoses one topic and may fix it.

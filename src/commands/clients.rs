@@ -140,11 +140,7 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
     } else {
         let op = Operation {
             node: spec.addr.clone(),
-            origin: Origin {
-                origin: "clients kill".into(),
-                finding: None,
-                fix: None,
-            },
+            origin: Origin::command("clients kill", None),
             title: format!("kill {} clients", report.matched.len()),
             safety: Safety::Destructive,
             commands: report
@@ -160,6 +156,8 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
                 })
                 .collect(),
             count: Some(report.matched.len() as u64),
+            summary: None,
+            confirm: None,
         };
         let mut mutator = Mutator::new(policy, report.target.clone());
         let node = NodeState {

@@ -4,6 +4,7 @@
 pub mod clients;
 pub mod completions;
 pub mod diagnose;
+pub mod flush;
 pub mod latency;
 pub mod memory;
 pub mod runbook;
@@ -20,6 +21,7 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
         Command::Clients(args) => clients::run(*args, printer),
         Command::Slowlog(args) => slowlog::run(*args, printer),
         Command::Latency(args) => latency::run(*args, printer),
+        Command::Flush(args) => flush::run(*args, printer),
         Command::Runbook(cmd) => runbook::run(cmd, printer),
         Command::Completions { shell } => completions::run(shell, printer),
     }

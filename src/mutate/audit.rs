@@ -244,11 +244,7 @@ mod tests {
             path: dir.path().join("a/b/audit.jsonl"),
         };
         let node = NodeAddr::tcp("h", 1);
-        let origin = Origin {
-            origin: "flush".into(),
-            finding: None,
-            fix: None,
-        };
+        let origin = Origin::command("flush", Some("session:*".into()));
         let rec = AuditRecord {
             time: now_rfc3339(),
             user: who(),
@@ -275,6 +271,7 @@ mod tests {
         assert_eq!(first["origin"], "flush");
         assert_eq!(first["count"], 500);
         assert!(first.get("finding").is_none());
+        assert_eq!(first["pattern"], "session:*");
         let bad = AuditLog {
             path: dir.path().join("a/b/audit.jsonl/nope"),
         };

@@ -49,14 +49,28 @@ pub struct Origin {
     pub finding: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// With `flush`: the pattern the keys matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
 }
 
 impl Origin {
+    /// What a command other than `diagnose --fix` asks for.
+    pub fn command(origin: &str, pattern: Option<String>) -> Origin {
+        Origin {
+            origin: origin.into(),
+            finding: None,
+            fix: None,
+            pattern,
+        }
+    }
+
     pub fn fix(finding: &str, fix: &str) -> Origin {
         Origin {
             origin: "diagnose --fix".into(),
             finding: Some(finding.into()),
             fix: Some(fix.into()),
+            pattern: None,
         }
     }
 }
@@ -72,6 +86,12 @@ pub struct Operation {
     pub commands: Vec<Vec<String>>,
     /// For a batch: how many items (keys, clients) it covers.
     pub count: Option<u64>,
+    /// For a batch: what the audit log says instead of every item
+    /// (`UNLINK 500 keys`).
+    pub summary: Option<String>,
+    /// What the operator types to confirm a destructive operation (the
+    /// node when `None`; `node/db` for a flush).
+    pub confirm: Option<String>,
 }
 
 /// The mutation flags, resolved: how to decide, and where to log.
@@ -159,7 +179,8 @@ impl Mutator {
             },
             Mode::Interactive => match confirm::ask("Apply this fix?") {
                 Ok(Choice::Apply) if op.safety == Safety::Destructive => {
-                    match confirm::typed(&op.node.to_string()) {
+                    let expected = op.confirm.clone().unwrap_or_else(|| op.node.to_string());
+                    match confirm::typed(&expected) {
                         Ok(true) => Decision::Apply,
                         Ok(false) => {
                             Decision::Skip("the typed confirmation did not match the node".into())
@@ -255,6 +276,34 @@ impl Mutator {
         session: &Session,
         op: &Operation,
     ) -> Result<Vec<redis::Value>, ExecError> {
+        let shown = op.summary.clone().unwrap_or_else(|| {
+            op.commands
+                .iter()
+                .map(|c| audit::elide(c))
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        let mut pipe = redis::pipe();
+        for args in &op.commands {
+            if let Some((name, rest)) = args.split_first() {
+                let cmd = pipe.cmd(name);
+                for a in rest {
+                    cmd.arg(a);
+                }
+            }
+        }
+        self.send_audited(session, op, &pipe, shown).await
+    }
+
+    /// `execute_batch` for a pipeline the caller built (arguments that are
+    /// bytes, such as key names); `shown` is what the audit log says.
+    pub async fn send_audited(
+        &mut self,
+        session: &Session,
+        op: &Operation,
+        pipe: &redis::Pipeline,
+        shown: String,
+    ) -> Result<Vec<redis::Value>, ExecError> {
         let fail = |reason: String, audit_failed: bool| ExecError {
             reason,
             ran: 0,
@@ -263,12 +312,6 @@ impl Mutator {
         let Some(log) = &self.policy.audit else {
             return Err(fail("no audit log".into(), true));
         };
-        let shown = op
-            .commands
-            .iter()
-            .map(|c| audit::elide(c))
-            .collect::<Vec<_>>()
-            .join("; ");
         let record = |phase: &'static str, result: Option<String>| AuditRecord {
             time: audit::now_rfc3339(),
             user: audit::who(),
@@ -286,16 +329,7 @@ impl Mutator {
             self.stopped = Some(why.clone());
             return Err(fail(why, true));
         }
-        let mut pipe = redis::pipe();
-        for args in &op.commands {
-            if let Some((name, rest)) = args.split_first() {
-                let cmd = pipe.cmd(name);
-                for a in rest {
-                    cmd.arg(a);
-                }
-            }
-        }
-        match session.query_pipeline::<Vec<redis::Value>>(&pipe).await {
+        match session.query_pipeline::<Vec<redis::Value>>(pipe).await {
             Ok(replies) => {
                 let _ = log.append(&record("ok", Some(format!("{} replies", replies.len()))));
                 Ok(replies)
@@ -334,6 +368,8 @@ mod tests {
             safety,
             commands: vec![vec!["PING".into()]],
             count: None,
+            summary: None,
+            confirm: None,
         }
     }
 

@@ -86,6 +86,8 @@ impl Planned<'_> {
                 })
                 .collect(),
             count: None,
+            summary: None,
+            confirm: None,
         }
     }
 }

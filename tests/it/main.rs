@@ -12,6 +12,7 @@ mod connection;
 mod engine;
 mod facts;
 mod fix;
+mod flush;
 mod generated;
 mod incidents;
 mod memory;

@@ -1,0 +1,137 @@
+//! Emptying exactly what was meant: the keys that match (SCAN MATCH and
+//! TYPE, and `--no-ttl` / `--idle` checked per key) are listed first; the
+//! run then unlinks exactly those, in pipelined batches, and a key written
+//! during the run is not touched.
+
+use std::time::{Duration, Instant};
+
+use redis::Value;
+
+use crate::redis::reply;
+use crate::target::connect::{CommandFailure, Session};
+
+/// Which keys.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub pattern: Option<String>,
+    pub kind: Option<String>,
+    /// Only keys without a TTL.
+    pub no_ttl: bool,
+    /// Only keys not read or written for this long (OBJECT IDLETIME).
+    pub idle: Option<Duration>,
+    /// Also sum their MEMORY USAGE.
+    pub bytes: bool,
+}
+
+/// The keys a selection matched when the run started.
+#[derive(Debug, Default)]
+pub struct Matched {
+    pub keys: Vec<Vec<u8>>,
+    pub bytes: u64,
+}
+
+async fn scan_page(
+    session: &Session,
+    cursor: u64,
+    sel: &Selection,
+) -> Result<(u64, Vec<Vec<u8>>), CommandFailure> {
+    let mut cmd = redis::cmd("SCAN");
+    cmd.arg(cursor);
+    if let Some(p) = &sel.pattern {
+        cmd.arg("MATCH").arg(p);
+    }
+    cmd.arg("COUNT").arg(1000);
+    if let Some(t) = &sel.kind {
+        cmd.arg("TYPE").arg(t);
+    }
+    let reply: Value = session.query(&cmd).await?;
+    let bad = || CommandFailure {
+        kind: crate::target::connect::CommandFailureKind::Malformed,
+        detail: "SCAN did not answer a cursor and keys".into(),
+    };
+    let Value::Array(parts) = reply else {
+        return Err(bad());
+    };
+    let [next, Value::Array(keys)] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let next = reply::text(next)
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(bad)?;
+    let keys = keys
+        .iter()
+        .filter_map(|k| match k {
+            Value::BulkString(b) => Some(b.clone()),
+            _ => None,
+        })
+        .collect();
+    Ok((next, keys))
+}
+
+/// Lists the keys the selection matches now.
+pub async fn select(session: &Session, sel: &Selection) -> Result<Matched, CommandFailure> {
+    let mut matched = Matched::default();
+    let mut cursor = 0;
+    loop {
+        let (next, keys) = scan_page(session, cursor, sel).await?;
+        if !keys.is_empty() {
+            let mut pipe = redis::pipe();
+            for k in &keys {
+                pipe.cmd("PTTL").arg(k.as_slice());
+                pipe.cmd("OBJECT").arg("IDLETIME").arg(k.as_slice());
+                if sel.bytes {
+                    pipe.cmd("MEMORY").arg("USAGE").arg(k.as_slice());
+                }
+            }
+            let step = if sel.bytes { 3 } else { 2 };
+            let replies: Vec<Value> = session.query_pipeline(&pipe).await?;
+            for (k, r) in keys.into_iter().zip(replies.chunks(step)) {
+                let pttl = reply::int(&r[0]).unwrap_or(-2);
+                if pttl == -2 {
+                    continue; // gone since SCAN
+                }
+                if sel.no_ttl && pttl != -1 {
+                    continue;
+                }
+                if let Some(idle) = sel.idle {
+                    let secs = reply::int(&r[1]).unwrap_or(0);
+                    if secs < idle.as_secs() as i64 {
+                        continue;
+                    }
+                }
+                if sel.bytes {
+                    matched.bytes += reply::int(&r[2]).unwrap_or(0).max(0) as u64;
+                }
+                matched.keys.push(k);
+            }
+        }
+        cursor = next;
+        if cursor == 0 {
+            return Ok(matched);
+        }
+    }
+}
+
+/// Keys per UNLINK.
+pub const BATCH: usize = 500;
+
+/// Counts which of `keys` still exist (for the re-check after a run).
+pub async fn still_there(session: &Session, keys: &[Vec<u8>]) -> Result<u64, CommandFailure> {
+    let mut left = 0;
+    for chunk in keys.chunks(BATCH) {
+        let mut cmd = redis::cmd("EXISTS");
+        for k in chunk {
+            cmd.arg(k.as_slice());
+        }
+        left += session.query::<i64>(&cmd).await?.max(0) as u64;
+    }
+    Ok(left)
+}
+
+/// Paces batches to at most `rate` keys a second from `started`.
+pub async fn pace(rate: Option<u64>, done: u64, started: Instant) {
+    if let Some(rate) = rate.filter(|r| *r > 0) {
+        let due = Duration::from_secs_f64(done as f64 / rate as f64);
+        tokio::time::sleep(due.saturating_sub(started.elapsed())).await;
+    }
+}

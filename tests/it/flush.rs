@@ -1,0 +1,270 @@
+//! `cachectl flush`: exactly the matching keys, in audited batches, behind
+//! the destructive confirmation.
+
+use std::time::Duration;
+
+use crate::harness::*;
+
+fn seed(server: &RedisServer) {
+    let mut c = server.client();
+    let mut pipe = redis::pipe();
+    for i in 0..1200 {
+        pipe.cmd("SET").arg(format!("cache:{i}")).arg("v").ignore();
+    }
+    for i in 0..50 {
+        pipe.cmd("SET").arg(format!("keep:{i}")).arg("v").ignore();
+    }
+    for key in [
+        &b"cache:\xff\xfe"[..],
+        b"cache:a b",
+        b"cache:line\nbreak",
+        b"cache:*glob?",
+    ] {
+        pipe.cmd("SET").arg(key).arg("v").ignore();
+    }
+    pipe.query::<()>(&mut c).unwrap();
+}
+
+fn flush(server: &RedisServer, extra: &[&str]) -> Run {
+    Cachectl::new()
+        .args(["flush", "-o", "json", "--url", &server.url()])
+        .args(extra)
+        .run()
+}
+
+#[test]
+fn a_pattern_flush_deletes_exactly_what_matched() {
+    let server = RedisServer::start();
+    seed(&server);
+    let node = format!("127.0.0.1:{}", server.port);
+    // No terminal, no --yes: refused, nothing deleted.
+    let run = flush(&server, &["--pattern", "cache:*"]);
+    assert_eq!(run.code(), 3);
+    assert!(
+        run.stderr().contains("--yes") && run.stderr().contains("--dry-run"),
+        "{}",
+        run.stderr()
+    );
+    // --dry-run: the preview, nothing deleted.
+    let run = flush(&server, &["--pattern", "cache:*", "--dry-run", "--bytes"]);
+    let f = run.json()["flush"].clone();
+    assert_eq!(f["outcome"], "planned");
+    assert_eq!(f["matched"], 1204);
+    assert!(f["bytes"].as_u64().unwrap() > 0);
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(1254));
+    // --yes alone does not delete; with the node named it does.
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let run = flush(
+        &server,
+        &[
+            "--pattern",
+            "cache:*",
+            "--yes",
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.json()["flush"]["outcome"], "skipped");
+    assert_eq!(run.code(), 3);
+    let run = flush(
+        &server,
+        &[
+            "--pattern",
+            "cache:*",
+            "--yes",
+            "--confirm-destructive",
+            &node,
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+    );
+    let f = run.json()["flush"].clone();
+    assert_eq!(f["outcome"], "applied", "{f:#}");
+    assert_eq!(
+        (f["matched"].as_u64(), f["deleted"].as_u64()),
+        (Some(1204), Some(1204))
+    );
+    assert_eq!(f["complete"], true);
+    assert_eq!(f["db"], 0);
+    assert_eq!(run.code(), 0);
+    // Only keep:* is left; binary, spaced, newline and glob keys went too.
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(50));
+    // One audit record per batch of 500, with count and pattern.
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let attempts: Vec<_> = lines.iter().filter(|l| l["phase"] == "attempt").collect();
+    assert_eq!(attempts.len(), 3, "{lines:#?}");
+    assert_eq!(attempts[0]["count"], 500);
+    assert_eq!(attempts[0]["pattern"], "cache:*");
+    assert_eq!(attempts[0]["origin"], "flush");
+}
+
+#[test]
+fn keys_written_during_a_flush_are_left_alone_and_an_interrupted_one_says_so() {
+    let server = RedisServer::start();
+    seed(&server);
+    let node = format!("127.0.0.1:{}", server.port);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    // A writer racing the flush, which runs at 1,000 keys a second.
+    let url = server.url();
+    let writer = std::thread::spawn(move || {
+        let mut c = redis::Client::open(url).unwrap().get_connection().unwrap();
+        for i in 0..20 {
+            let _: () = redis::cmd("SET")
+                .arg(format!("cache:new:{i}"))
+                .arg("v")
+                .query(&mut c)
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    let run = flush(
+        &server,
+        &[
+            "--pattern",
+            "cache:*",
+            "--rate",
+            "1000",
+            "--yes",
+            "--confirm-destructive",
+            &node,
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+    );
+    writer.join().unwrap();
+    let f = run.json()["flush"].clone();
+    assert_eq!(f["deleted"], f["matched"], "{f:#}");
+    assert_eq!(f["complete"], true);
+    let new_keys: i64 = redis::cmd("EVAL")
+        .arg("return #redis.call('KEYS', 'cache:new:*')")
+        .arg(0)
+        .query(&mut server.client())
+        .unwrap();
+    let matched = f["matched"].as_i64().unwrap();
+    // What the writer wrote after the preview survived, and is reported.
+    assert_eq!(f["matching_now"].as_i64().unwrap(), new_keys);
+    assert!(
+        matched >= 1204 && matched - 1204 + new_keys == 20,
+        "{matched} {new_keys}"
+    );
+
+    // Interrupted: counts what it deleted, incomplete, non-zero; a rerun finishes.
+    seed(&server);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cachectl"))
+        .args([
+            "flush",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--pattern",
+            "cache:*",
+            "--rate",
+            "400",
+        ])
+        .args([
+            "--yes",
+            "--confirm-destructive",
+            &node,
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &report["flush"];
+    assert_eq!(f["complete"], false, "{f:#}");
+    let deleted = f["deleted"].as_i64().unwrap();
+    assert!(
+        deleted > 0 && deleted < f["matched"].as_i64().unwrap(),
+        "{f:#}"
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let run = flush(
+        &server,
+        &[
+            "--pattern",
+            "cache:*",
+            "--yes",
+            "--confirm-destructive",
+            &node,
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.json()["flush"]["complete"], true);
+    // The writer's keys matched when these runs started: gone too.
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(50));
+}
+
+#[test]
+fn whole_databases_renamed_commands_and_replicas() {
+    let server = RedisServer::with(ServerOptions::default().config("rename-command FLUSHDB \"\""));
+    seed(&server);
+    let node = format!("127.0.0.1:{}", server.port);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let run = flush(
+        &server,
+        &[
+            "--db",
+            "--yes",
+            "--confirm-destructive",
+            &node,
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+    );
+    let f = run.json()["flush"].clone();
+    assert_eq!(f["outcome"], "blocked", "{f:#}");
+    assert!(
+        f["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--pattern '*' --db 0"),
+        "{f:#}"
+    );
+    assert_eq!(run.code(), 3);
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(1254));
+    // FLUSHALL works on this server.
+    let run = flush(
+        &server,
+        &[
+            "--all",
+            "--yes",
+            "--confirm-destructive",
+            &node,
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.json()["flush"]["outcome"], "applied");
+    wait_until("FLUSHALL ASYNC done", || {
+        server.cmd(&["DBSIZE"]) == redis::Value::Int(0)
+    });
+
+    let primary = RedisServer::start();
+    let replica = replica_of(&primary, ServerOptions::default());
+    let run = flush(&replica, &["--pattern", "x*", "--dry-run"]);
+    assert_eq!(run.code(), 3);
+    assert!(
+        run.stderr()
+            .contains(&format!("flush on the primary, 127.0.0.1:{}", primary.port)),
+        "{}",
+        run.stderr()
+    );
+}
