@@ -166,6 +166,23 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
     Ok(status)
 }
 
+/// The consent decision for `op`: `None` to go ahead, or the status to
+/// return with the report already saying why nothing was deleted.
+fn gate(mutator: &mut Mutator, op: &Operation, report: &mut FlushReport) -> Option<Status> {
+    match mutator.decide(op) {
+        Decision::Apply => None,
+        Decision::Planned => {
+            report.outcome = "planned".into();
+            report.reason = "--dry-run".into();
+            Some(Status::Ok)
+        }
+        Decision::Skip(why) | Decision::Stop(why) => {
+            report.reason = why;
+            Some(Status::Unknown)
+        }
+    }
+}
+
 /// FLUSHDB / FLUSHALL ASYNC.
 fn whole(
     ctx: &Context<'_>,
@@ -217,17 +234,8 @@ fn whole(
         "{} would delete {} keys of db {} on {}",
         op.title, report.matched, report.db, report.node
     ));
-    match mutator.decide(&op) {
-        Decision::Apply => {}
-        Decision::Planned => {
-            report.outcome = "planned".into();
-            report.reason = "--dry-run".into();
-            return Ok(Status::Ok);
-        }
-        Decision::Skip(why) | Decision::Stop(why) => {
-            report.reason = why;
-            return Ok(Status::Unknown);
-        }
+    if let Some(status) = gate(mutator, &op, report) {
+        return Ok(status);
     }
     match ctx.runtime.block_on(mutator.execute_batch(session, &op)) {
         Ok(_) => {
@@ -312,17 +320,8 @@ fn by_pattern(
         report.reason = why;
         return Ok(Status::Unknown);
     }
-    match mutator.decide(&probe) {
-        Decision::Apply => {}
-        Decision::Planned => {
-            report.outcome = "planned".into();
-            report.reason = "--dry-run".into();
-            return Ok(Status::Ok);
-        }
-        Decision::Skip(why) | Decision::Stop(why) => {
-            report.reason = why;
-            return Ok(Status::Unknown);
-        }
+    if let Some(status) = gate(mutator, &probe, report) {
+        return Ok(status);
     }
     let bar = render::progress::Bar::new("keys");
     bar.total(report.matched);
