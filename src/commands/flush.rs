@@ -8,7 +8,6 @@ use serde::Serialize;
 use crate::cli::{FlushArgs, OutputFormat};
 use crate::engine::{self, resolve, Context};
 use crate::error::{CliError, Status};
-use crate::facts::collect::collect_until;
 use crate::flush::{self, Selection};
 use crate::model::Safety;
 use crate::mutate::preflight::{self, NodeState};
@@ -16,7 +15,7 @@ use crate::mutate::{Decision, Mode, Mutator, Operation, Origin};
 use crate::render::{self, Printer};
 use crate::scan::pattern;
 use crate::scan::Progress;
-use crate::target::{NodeAddr, Role};
+use crate::target::NodeAddr;
 
 /// What a flush did.
 #[derive(Debug, Serialize)]
@@ -72,23 +71,7 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
         spec.db = db;
     }
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
-    let facts = ctx.runtime.block_on(collect_until(
-        &spec,
-        &ctx.timeouts,
-        tokio::time::Instant::now() + ctx.timeouts.overall,
-        None,
-    ));
-    if facts.node.role == Role::Replica {
-        let primary = facts
-            .get("role")
-            .and_then(|r| r["primary"].as_str())
-            .unwrap_or("its primary")
-            .to_string();
-        return Err(CliError::Usage(format!(
-            "{} is a replica: flush on the primary, {primary}",
-            spec.addr
-        )));
-    }
+    let facts = engine::primary(&ctx, &spec, "flush")?;
     let session = engine::session(&ctx, &spec)?;
     let target = spec.redacted_url();
     let mut report = FlushReport {

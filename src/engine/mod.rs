@@ -167,6 +167,29 @@ impl Diagnosis {
     }
 }
 
+/// The facts of the node a command is about to write to, refusing a
+/// replica with the name of its primary (`verb` says what would be done).
+pub fn primary(ctx: &Context<'_>, spec: &TargetSpec, verb: &str) -> Result<Facts, CliError> {
+    let facts = ctx.runtime.block_on(collect_until(
+        spec,
+        &ctx.timeouts,
+        tokio::time::Instant::now() + ctx.timeouts.overall,
+        None,
+    ));
+    if facts.node.role == crate::target::Role::Replica {
+        let primary = facts
+            .get("role")
+            .and_then(|r| r["primary"].as_str())
+            .unwrap_or("its primary")
+            .to_string();
+        return Err(CliError::Usage(format!(
+            "{} is a replica: {verb} on the primary, {primary}",
+            spec.addr
+        )));
+    }
+    Ok(facts)
+}
+
 /// Connects to the target for a command's own work (a full CLIENT LIST, a
 /// scan), under the run's time limits.
 pub fn session(
