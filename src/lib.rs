@@ -27,6 +27,7 @@ pub mod secret;
 pub mod size;
 pub mod slowlog;
 pub mod target;
+pub mod warm;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -79,6 +79,13 @@ pub enum Command {
     /// --confirm-destructive NODE; --dry-run deletes nothing.
     #[command(after_help = EXIT_CODES)]
     Flush(Box<FlushArgs>),
+    /// Refill the cache from a file of records (JSON Lines or CSV), in
+    /// pipelined batches that leave existing keys alone (unless --replace),
+    /// with a checkpoint for --resume. Asks once before writing; without a
+    /// terminal --yes is enough, and --replace also needs
+    /// --confirm-destructive NODE.
+    #[command(after_help = EXIT_CODES)]
+    Warm(Box<WarmArgs>),
     /// List, show and validate runbooks (built-in and user-supplied).
     #[command(subcommand)]
     Runbook(RunbookCommand),
@@ -502,4 +509,40 @@ mod tests {
     fn clap_definitions_are_consistent() {
         super::command().debug_assert();
     }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WarmArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The records: JSON Lines, one {"key", "value", "ttl", "type"} a line
+    /// (type string, hash, set, zset or list; {"base64": ...} for binary
+    /// keys and values), or CSV key,value[,ttl] for a file named *.csv.
+    #[arg(long, value_name = "PATH")]
+    pub file: PathBuf,
+    /// The file's format, when its name does not say.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<crate::warm::Format>,
+    /// Overwrite keys that exist (destructive: needs --confirm-destructive
+    /// NODE with --yes).
+    #[arg(long)]
+    pub replace: bool,
+    /// Checkpoint file: written after every batch, and where a rerun with
+    /// the same file starts from.
+    #[arg(long, value_name = "PATH")]
+    pub resume: Option<PathBuf>,
+    /// Malformed lines or refused writes tolerated before the run stops.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_errors: u64,
+    /// Go on when Redis answers OOM (maxmemory with noeviction); by default
+    /// the run stops at the first OOM with a finding.
+    #[arg(long)]
+    pub continue_on_oom: bool,
+    /// Records written per second, at most.
+    #[arg(long, value_name = "KEYS_PER_S", value_parser = clap::value_parser!(u64).range(1..))]
+    pub rate: Option<u64>,
 }

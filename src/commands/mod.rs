@@ -9,6 +9,7 @@ pub mod latency;
 pub mod memory;
 pub mod runbook;
 pub mod slowlog;
+pub mod warm;
 
 use crate::cli::{Cli, Command};
 use crate::error::{CliError, Status};
@@ -22,6 +23,7 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
         Command::Slowlog(args) => slowlog::run(*args, printer),
         Command::Latency(args) => latency::run(*args, printer),
         Command::Flush(args) => flush::run(*args, printer),
+        Command::Warm(args) => warm::run(*args, printer),
         Command::Runbook(cmd) => runbook::run(cmd, printer),
         Command::Completions { shell } => completions::run(shell, printer),
     }

@@ -20,3 +20,4 @@ mod runbooks;
 mod secrets;
 mod slowlog;
 mod trust;
+mod warm;

@@ -1,0 +1,501 @@
+//! `cachectl warm`: glue between its flags, the warm domain (records,
+//! batches, checkpoints) and the mutation path.
+
+use std::path::Path;
+use std::time::Instant;
+
+use redis::Value;
+use serde::Serialize;
+
+use crate::cli::{OutputFormat, WarmArgs};
+use crate::engine::{self, resolve, Context};
+use crate::error::{CliError, Status};
+use crate::model::Safety;
+use crate::mutate::preflight::{self, NodeState};
+use crate::mutate::{Decision, Mode, Mutator, Operation, Origin};
+use crate::render::{self, Printer};
+use crate::scan::Progress;
+use crate::target::connect::Session;
+use crate::target::NodeAddr;
+use crate::warm::{self, BadLine, Checkpoint, Data, Format, Reader, Record};
+
+/// Malformed lines kept in the report (all are counted).
+const SAMPLES: usize = 20;
+
+/// What a warm did.
+#[derive(Debug, Serialize)]
+pub struct WarmReport {
+    pub node: NodeAddr,
+    pub db: i64,
+    pub source: String,
+    pub format: Format,
+    pub mode: Mode,
+    pub replace: bool,
+    /// Line the run started at (0, or where a checkpoint left off).
+    pub started_at_line: u64,
+    /// Lines read and records parsed in this run.
+    pub lines: u64,
+    pub records: u64,
+    /// Keys written; keys left alone because they existed; malformed lines
+    /// plus writes Redis refused.
+    pub written: u64,
+    pub existing: u64,
+    pub errors: u64,
+    pub oom: u64,
+    pub bad_lines: Vec<BadLine>,
+    /// The whole file was read and every batch answered.
+    pub complete: bool,
+    /// applied, planned, skipped, blocked or failed.
+    pub outcome: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_log: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    schema_version: u32,
+    tool: String,
+    target: String,
+    warm: &'a WarmReport,
+}
+
+/// The commands a warm may send, for the preflight (ACL, renamed commands).
+fn commands(replace: bool) -> Vec<Vec<String>> {
+    let mut c: Vec<Vec<String>> = [
+        &["SET", "key", "value", "NX"][..],
+        &["HSET", "key", "field", "value"],
+        &["SADD", "key", "member"],
+        &["ZADD", "key", "1", "member"],
+        &["RPUSH", "key", "element"],
+        &["EXPIRE", "key", "1"],
+        &["EXISTS", "key"],
+    ]
+    .iter()
+    .map(|c| c.iter().map(|s| s.to_string()).collect())
+    .collect();
+    if replace {
+        c.push(vec!["DEL".into(), "key".into()]);
+    }
+    c
+}
+
+pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
+    let policy = resolve::policy(&args.mutation)?;
+    let spec = resolve::target(&args.target)?;
+    let format = args.format.unwrap_or_else(|| Format::guess(&args.file));
+    let size = std::fs::metadata(&args.file)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.file.display())))?
+        .len();
+    let source = std::fs::canonicalize(&args.file).unwrap_or_else(|_| args.file.clone());
+    let resumed = match &args.resume {
+        Some(path) => Checkpoint::load(path, &source, size).map_err(CliError::Usage)?,
+        None => None,
+    };
+    let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
+    let facts = engine::primary(&ctx, &spec, "warm")?;
+    let session = engine::session(&ctx, &spec)?;
+    let target = spec.redacted_url();
+    let mut report = WarmReport {
+        node: spec.addr.clone(),
+        db: spec.db,
+        source: args.file.display().to_string(),
+        format,
+        mode: policy.mode,
+        replace: args.replace,
+        started_at_line: resumed.as_ref().map_or(0, |c| c.line),
+        lines: 0,
+        records: 0,
+        written: 0,
+        existing: 0,
+        errors: 0,
+        oom: 0,
+        bad_lines: Vec::new(),
+        complete: false,
+        outcome: "skipped".into(),
+        reason: String::new(),
+        checkpoint: args.resume.as_ref().map(|p| p.display().to_string()),
+        audit_log: policy.audit.as_ref().map(|a| a.path.display().to_string()),
+    };
+    let node = NodeState {
+        user: spec.username.as_deref().unwrap_or("default"),
+        is_replica: false,
+        server: facts.server(),
+        fd_limit: Err("not needed to warm".into()),
+    };
+    let mut mutator = Mutator::new(policy, target.clone());
+    let status = warm_file(
+        &ctx,
+        &args,
+        &session,
+        &node,
+        &mut mutator,
+        (&source, size, resumed),
+        &mut report,
+    )?;
+    match args.output.output {
+        OutputFormat::Json => printer.out(&render::json::render(&Envelope {
+            schema_version: crate::findings::report::SCHEMA_VERSION,
+            tool: format!("cachectl {}", env!("CARGO_PKG_VERSION")),
+            target,
+            warm: &report,
+        })?)?,
+        OutputFormat::Table => printer.out(&summary(&report))?,
+    }
+    Ok(status)
+}
+
+fn summary(r: &WarmReport) -> String {
+    let mut table = render::table::new_table(
+        &[
+            "source", "records", "written", "existing", "errors", "complete",
+        ],
+        render::table_width(),
+    );
+    table.add_row(vec![
+        render::clean(&r.source).into_owned(),
+        r.records.to_string(),
+        r.written.to_string(),
+        r.existing.to_string(),
+        r.errors.to_string(),
+        if r.complete { "yes" } else { "NO" }.to_string(),
+    ]);
+    let mut out = format!(
+        "{}: warm of db {} on {}\n{table}\n",
+        r.outcome, r.db, r.node
+    );
+    for b in &r.bad_lines {
+        out.push_str(&format!(
+            "{}:{}: {}\n",
+            render::clean(&r.source),
+            b.line,
+            render::clean(&b.reason)
+        ));
+    }
+    if !r.reason.is_empty() {
+        out.push_str(&format!("{}\n", render::clean(&r.reason)));
+    }
+    out
+}
+
+/// The consent decision for the whole run: `None` to go ahead.
+fn gate(mutator: &mut Mutator, op: &Operation, report: &mut WarmReport) -> Option<Status> {
+    match mutator.decide(op) {
+        Decision::Apply => None,
+        Decision::Planned => {
+            report.outcome = "planned".into();
+            report.reason = "--dry-run: nothing was written".into();
+            Some(Status::Ok)
+        }
+        Decision::Skip(why) | Decision::Stop(why) => {
+            report.reason = why;
+            Some(Status::Unknown)
+        }
+    }
+}
+
+/// Why a run stopped before the end of the file.
+enum Stop {
+    Interrupted,
+    Oom,
+    TooManyErrors,
+    Failed(String),
+}
+
+fn warm_file(
+    ctx: &Context<'_>,
+    args: &WarmArgs,
+    session: &Session,
+    node: &NodeState<'_>,
+    mutator: &mut Mutator,
+    (source, size, resumed): (&Path, u64, Option<Checkpoint>),
+    report: &mut WarmReport,
+) -> Result<Status, CliError> {
+    let mut checkpoint = resumed.unwrap_or(Checkpoint {
+        source: source.to_path_buf(),
+        size,
+        offset: 0,
+        line: 0,
+        written: 0,
+        existing: 0,
+        errors: 0,
+        done: false,
+    });
+    let op = Operation {
+        node: report.node.clone(),
+        origin: Origin::command("warm", None),
+        title: format!(
+            "warm db {} from {}{}",
+            report.db,
+            report.source,
+            if args.replace {
+                ", replacing existing keys"
+            } else {
+                ""
+            }
+        ),
+        safety: if args.replace {
+            Safety::Destructive
+        } else {
+            Safety::Safe
+        },
+        commands: commands(args.replace),
+        count: None,
+        summary: None,
+        confirm: Some(report.node.to_string()),
+    };
+    ctx.printer.status(&format!(
+        "{} bytes of {} records from {}{} into db {} on {}",
+        size - checkpoint.offset,
+        match report.format {
+            Format::Jsonl => "JSON Lines",
+            Format::Csv => "CSV",
+        },
+        render::clean(&report.source),
+        if checkpoint.line > 0 {
+            format!(" (resuming after line {})", checkpoint.line)
+        } else {
+            String::new()
+        },
+        report.db,
+        report.node
+    ));
+    if let Err(why) = ctx
+        .runtime
+        .block_on(preflight::check(session, node, &op.commands))
+    {
+        report.outcome = "blocked".into();
+        report.reason = why;
+        return Ok(Status::Unknown);
+    }
+    if let Some(status) = gate(mutator, &op, report) {
+        return Ok(status);
+    }
+    let mut reader = Reader::open(
+        &args.file,
+        report.format,
+        checkpoint.offset,
+        checkpoint.line,
+    )
+    .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", report.source)))?;
+    // Totals of the runs before this one, from the checkpoint.
+    let base = (checkpoint.written, checkpoint.existing, checkpoint.errors);
+    let bar = render::progress::Bar::new("bytes");
+    bar.total(size);
+    bar.advance(checkpoint.offset);
+    let started = Instant::now();
+    let mut stop: Option<Stop> = None;
+    ctx.runtime.block_on(async {
+        let interrupt = async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::pin!(interrupt);
+        loop {
+            let first = reader.line + 1;
+            let before = reader.offset;
+            let (records, bad) = match reader.batch(warm::BATCH) {
+                Ok(b) => b,
+                Err(e) => {
+                    stop = Some(Stop::Failed(format!("reading {}: {e}", report.source)));
+                    break;
+                }
+            };
+            if records.is_empty() && bad.is_empty() {
+                report.complete = true;
+                break;
+            }
+            report.lines += reader.line + 1 - first;
+            report.records += records.len() as u64;
+            report.errors += bad.len() as u64;
+            for b in bad {
+                if report.bad_lines.len() < SAMPLES {
+                    report.bad_lines.push(b);
+                }
+            }
+            let batch = Operation {
+                count: Some(records.len() as u64),
+                summary: Some(format!(
+                    "warm {} records from {} lines {first}-{}",
+                    records.len(),
+                    report.source,
+                    reader.line
+                )),
+                ..op.clone()
+            };
+            tokio::select! {
+                done = write_batch(session, mutator, &batch, &records, args.replace) => match done {
+                    Ok(t) => {
+                        report.written += t.written;
+                        report.existing += t.existing;
+                        report.errors += t.errors;
+                        report.oom += t.oom;
+                        if t.oom > 0 && !args.continue_on_oom {
+                            stop = Some(Stop::Oom);
+                            break;
+                        }
+                    }
+                    Err(why) => {
+                        stop = Some(Stop::Failed(why));
+                        break;
+                    }
+                },
+                _ = &mut interrupt => {
+                    stop = Some(Stop::Interrupted);
+                    break;
+                }
+            }
+            bar.advance(reader.offset - before);
+            checkpoint.offset = reader.offset;
+            checkpoint.line = reader.line;
+            checkpoint.written = base.0 + report.written;
+            checkpoint.existing = base.1 + report.existing;
+            checkpoint.errors = base.2 + report.errors;
+            if let Some(path) = &args.resume {
+                if let Err(e) = checkpoint.save(path) {
+                    stop = Some(Stop::Failed(format!(
+                        "cannot write the checkpoint {}: {e}",
+                        path.display()
+                    )));
+                    break;
+                }
+            }
+            if report.errors > args.max_errors {
+                stop = Some(Stop::TooManyErrors);
+                break;
+            }
+            crate::flush::pace(args.rate, report.written + report.existing, started).await;
+        }
+    });
+    bar.finish();
+    let resume = match &args.resume {
+        Some(p) => format!("rerun with --resume {} to go on", p.display()),
+        None => "rerun (existing keys are left alone) or add --resume FILE next time".into(),
+    };
+    let done = format!(
+        "{} written, {} existing, up to line {} of {}",
+        report.written, report.existing, checkpoint.line, report.source
+    );
+    match stop {
+        None => {
+            report.outcome = "applied".into();
+            if report.errors > 0 {
+                report.reason = format!(
+                    "{} errors (malformed lines or refused writes); the rest was written",
+                    report.errors
+                );
+            }
+            if let Some(path) = &args.resume {
+                checkpoint.done = true;
+                let _ = checkpoint.save(path);
+            }
+            Ok(if report.errors > 0 {
+                Status::Warning
+            } else {
+                Status::Ok
+            })
+        }
+        Some(why) => {
+            report.outcome = "failed".into();
+            report.reason = match why {
+                Stop::Interrupted => format!("interrupted (Ctrl-C): {done}; {resume}"),
+                Stop::Oom => format!(
+                    "Redis is out of memory (OOM: maxmemory reached and nothing can be evicted): {done}; \
+                     the last batch may be partly written. Free memory or raise maxmemory \
+                     (`cachectl memory`), then {resume}; --continue-on-oom goes on regardless"
+                ),
+                Stop::TooManyErrors => format!(
+                    "stopped after {} errors (more than --max-errors {}): {done}; fix the input, then {resume}",
+                    report.errors, args.max_errors
+                ),
+                Stop::Failed(e) => format!("{e}: {done}; {resume}"),
+            };
+            Ok(Status::Unknown)
+        }
+    }
+}
+
+/// What one batch did.
+#[derive(Default)]
+struct Tally {
+    written: u64,
+    existing: u64,
+    errors: u64,
+    oom: u64,
+}
+
+/// Writes one batch: which non-string keys exist is asked first (strings
+/// use SET NX), then one audited pipeline stores the rest.
+async fn write_batch(
+    session: &Session,
+    mutator: &mut Mutator,
+    op: &Operation,
+    records: &[Record],
+    replace: bool,
+) -> Result<Tally, String> {
+    let mut tally = Tally::default();
+    let mut exists = vec![false; records.len()];
+    if !replace {
+        let others: Vec<usize> = (0..records.len())
+            .filter(|&i| !matches!(records[i].data, Data::String(_)))
+            .collect();
+        if !others.is_empty() {
+            let mut pipe = redis::pipe();
+            for &i in &others {
+                pipe.cmd("EXISTS").arg(records[i].key.as_slice());
+            }
+            let found: Vec<i64> = session
+                .query_pipeline(&pipe)
+                .await
+                .map_err(|e| format!("EXISTS failed: {}", e.detail))?;
+            for (&i, n) in others.iter().zip(found) {
+                exists[i] = n > 0;
+            }
+        }
+    }
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    let mut spans = Vec::with_capacity(records.len());
+    for (r, &there) in records.iter().zip(&exists) {
+        if there {
+            tally.existing += 1;
+            spans.push(0);
+        } else {
+            spans.push(warm::write(&mut pipe, r, replace));
+        }
+    }
+    if spans.iter().all(|&n| n == 0) {
+        return Ok(tally);
+    }
+    let shown = op.summary.clone().unwrap_or_default();
+    let replies = mutator
+        .send_audited(session, op, &pipe, shown)
+        .await
+        .map_err(|e| e.reason)?;
+    let mut replies = replies.into_iter();
+    for (r, n) in records.iter().zip(spans) {
+        if n == 0 {
+            continue;
+        }
+        let mine: Vec<Value> = replies.by_ref().take(n).collect();
+        let refused = mine.iter().find_map(|v| match v {
+            Value::ServerError(e) => Some(e.code().to_string()),
+            _ => None,
+        });
+        match refused {
+            Some(code) if code == "OOM" => {
+                tally.oom += 1;
+                tally.errors += 1;
+            }
+            Some(_) => tally.errors += 1,
+            None if matches!(r.data, Data::String(_)) && mine.first() == Some(&Value::Nil) => {
+                tally.existing += 1
+            }
+            None => tally.written += 1,
+        }
+    }
+    Ok(tally)
+}

@@ -1,0 +1,457 @@
+//! Refilling a cache from a file: JSON Lines (`{"key", "value", "ttl",
+//! "type"}`, binary parts as `{"base64": ...}`) or CSV (`key,value,ttl`),
+//! read as a stream, written in pipelined batches that leave existing keys
+//! alone unless told to replace them, with a checkpoint after every batch
+//! so an interrupted run resumes where it stopped.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+/// Records written per pipelined batch.
+pub const BATCH: usize = 1000;
+
+/// What one key is set to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Data {
+    String(Vec<u8>),
+    Hash(Vec<(Vec<u8>, Vec<u8>)>),
+    Set(Vec<Vec<u8>>),
+    Zset(Vec<(f64, Vec<u8>)>),
+    List(Vec<Vec<u8>>),
+}
+
+/// One line of input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub key: Vec<u8>,
+    pub data: Data,
+    /// Seconds; none keeps the key without a TTL.
+    pub ttl: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Jsonl,
+    Csv,
+}
+
+impl Format {
+    /// From the file name: .csv is CSV, anything else JSON Lines.
+    pub fn guess(path: &Path) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("csv") => Format::Csv,
+            _ => Format::Jsonl,
+        }
+    }
+}
+
+/// A string, or `{"base64": ...}` for bytes that are not text.
+fn bytes(v: &Json, what: &str) -> Result<Vec<u8>, String> {
+    match v {
+        Json::String(s) => Ok(s.as_bytes().to_vec()),
+        Json::Object(o) if o.len() == 1 && o.contains_key("base64") => match &o["base64"] {
+            Json::String(b) => base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .map_err(|e| format!("{what}: invalid base64: {e}")),
+            _ => Err(format!("{what}: base64 must be a string")),
+        },
+        Json::Number(n) => Ok(n.to_string().into_bytes()),
+        _ => Err(format!("{what}: expected a string or {{\"base64\": ...}}")),
+    }
+}
+
+fn list(v: &Json, what: &str) -> Result<Vec<Vec<u8>>, String> {
+    match v {
+        Json::Array(items) => items.iter().map(|i| bytes(i, what)).collect(),
+        _ => Err(format!("{what}: expected an array")),
+    }
+}
+
+/// Parses one JSON Lines record.
+pub fn parse_json(line: &[u8]) -> Result<Record, String> {
+    let v: Json = serde_json::from_slice(line).map_err(|e| format!("not JSON: {e}"))?;
+    let Json::Object(o) = &v else {
+        return Err("expected an object with key and value".into());
+    };
+    let key = bytes(o.get("key").ok_or("no \"key\"")?, "key")?;
+    if key.is_empty() {
+        return Err("empty key".into());
+    }
+    let value = o.get("value").ok_or("no \"value\"")?;
+    let kind = match o.get("type") {
+        None | Some(Json::Null) => "string",
+        Some(Json::String(t)) => t.as_str(),
+        Some(_) => return Err("type must be a string".into()),
+    };
+    let data = match kind.to_ascii_lowercase().as_str() {
+        "string" => Data::String(bytes(value, "value")?),
+        "hash" => match value {
+            Json::Object(fields) if !fields.is_empty() => Data::Hash(
+                fields
+                    .iter()
+                    .map(|(f, v)| Ok((f.as_bytes().to_vec(), bytes(v, "hash value")?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            _ => return Err("a hash's value is a non-empty object of fields".into()),
+        },
+        "set" => Data::Set(non_empty(list(value, "set member")?, "set")?),
+        "list" => Data::List(non_empty(list(value, "list element")?, "list")?),
+        "zset" => match value {
+            Json::Object(members) if !members.is_empty() => Data::Zset(
+                members
+                    .iter()
+                    .map(|(m, s)| {
+                        s.as_f64()
+                            .map(|s| (s, m.as_bytes().to_vec()))
+                            .ok_or_else(|| format!("zset member {m:?}: the score is not a number"))
+                    })
+                    .collect::<Result<_, String>>()?,
+            ),
+            _ => return Err("a zset's value is a non-empty object of member: score".into()),
+        },
+        other => {
+            return Err(format!(
+                "unknown type {other:?} (string, hash, set, zset or list)"
+            ))
+        }
+    };
+    let ttl = match o.get("ttl") {
+        None | Some(Json::Null) => None,
+        Some(t) => match t.as_u64() {
+            Some(0) => None,
+            Some(s) => Some(s),
+            None => return Err("ttl must be a whole number of seconds".into()),
+        },
+    };
+    Ok(Record { key, data, ttl })
+}
+
+fn non_empty(v: Vec<Vec<u8>>, what: &str) -> Result<Vec<Vec<u8>>, String> {
+    if v.is_empty() {
+        Err(format!("an empty {what} cannot be stored"))
+    } else {
+        Ok(v)
+    }
+}
+
+/// Splits one CSV line (RFC 4180 quoting, `""` for a quote inside quotes).
+fn csv_fields(line: &str) -> Result<Vec<String>, String> {
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cur.push(c),
+            (false, '"') if cur.is_empty() && !was_quoted => {
+                quoted = true;
+                was_quoted = true;
+            }
+            (false, ',') => {
+                fields.push(std::mem::take(&mut cur));
+                was_quoted = false;
+            }
+            (false, '"') => return Err("a quote inside an unquoted field".into()),
+            (false, c) if was_quoted => {
+                return Err(format!("{c:?} after a closing quote"));
+            }
+            (false, c) => cur.push(c),
+        }
+    }
+    if quoted {
+        return Err("an unclosed quote (a quoted field cannot span lines)".into());
+    }
+    fields.push(cur);
+    Ok(fields)
+}
+
+/// Parses one CSV record: key,value[,ttl]; a string value.
+pub fn parse_csv(line: &[u8]) -> Result<Record, String> {
+    let line = std::str::from_utf8(line).map_err(|_| "not UTF-8".to_string())?;
+    let fields = csv_fields(line)?;
+    let (key, value, ttl) = match fields.as_slice() {
+        [k, v] => (k, v, None),
+        [k, v, t] => (k, v, Some(t)),
+        _ => {
+            return Err(format!(
+                "expected key,value[,ttl], found {} fields",
+                fields.len()
+            ))
+        }
+    };
+    if key.is_empty() {
+        return Err("empty key".into());
+    }
+    let ttl = match ttl.map(|t| t.trim()) {
+        None | Some("") | Some("0") => None,
+        Some(t) => Some(
+            t.parse::<u64>()
+                .map_err(|_| format!("ttl {t:?} is not a whole number of seconds"))?,
+        ),
+    };
+    Ok(Record {
+        key: key.as_bytes().to_vec(),
+        data: Data::String(value.as_bytes().to_vec()),
+        ttl,
+    })
+}
+
+/// Appends the commands that store `r` to `pipe`; returns how many replies
+/// they add. `replace` drops what is there first; otherwise the caller has
+/// checked the key is absent (strings are written with NX regardless).
+pub fn write(pipe: &mut redis::Pipeline, r: &Record, replace: bool) -> usize {
+    let key = r.key.as_slice();
+    if let Data::String(v) = &r.data {
+        let cmd = pipe.cmd("SET").arg(key).arg(v.as_slice());
+        if let Some(t) = r.ttl {
+            cmd.arg("EX").arg(t);
+        }
+        if !replace {
+            cmd.arg("NX");
+        }
+        return 1;
+    }
+    let mut n = 1;
+    if replace {
+        pipe.cmd("DEL").arg(key);
+        n += 1;
+    }
+    match &r.data {
+        Data::String(_) => unreachable!("handled above"),
+        Data::Hash(fields) => {
+            let cmd = pipe.cmd("HSET").arg(key);
+            for (f, v) in fields {
+                cmd.arg(f.as_slice()).arg(v.as_slice());
+            }
+        }
+        Data::Set(members) => {
+            let cmd = pipe.cmd("SADD").arg(key);
+            for m in members {
+                cmd.arg(m.as_slice());
+            }
+        }
+        Data::List(items) => {
+            let cmd = pipe.cmd("RPUSH").arg(key);
+            for i in items {
+                cmd.arg(i.as_slice());
+            }
+        }
+        Data::Zset(members) => {
+            let cmd = pipe.cmd("ZADD").arg(key);
+            for (s, m) in members {
+                cmd.arg(*s).arg(m.as_slice());
+            }
+        }
+    }
+    if let Some(t) = r.ttl {
+        pipe.cmd("EXPIRE").arg(key).arg(t);
+        n += 1;
+    }
+    n
+}
+
+/// A malformed line, by number.
+#[derive(Debug, Clone, Serialize)]
+pub struct BadLine {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Reads records as a stream, remembering where each batch ends.
+pub struct Reader {
+    input: BufReader<File>,
+    format: Format,
+    /// Bytes consumed and lines read so far.
+    pub offset: u64,
+    pub line: u64,
+    buf: Vec<u8>,
+}
+
+impl Reader {
+    /// Opens `path` at `offset` (line `line`), for a resumed run.
+    pub fn open(path: &Path, format: Format, offset: u64, line: u64) -> std::io::Result<Reader> {
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(offset))?;
+        Ok(Reader {
+            input: BufReader::with_capacity(1 << 16, file),
+            format,
+            offset,
+            line,
+            buf: Vec::new(),
+        })
+    }
+
+    /// The next batch of up to `n` records and the malformed lines among
+    /// them; empty at the end of the file.
+    pub fn batch(&mut self, n: usize) -> std::io::Result<(Vec<Record>, Vec<BadLine>)> {
+        let mut records = Vec::with_capacity(n);
+        let mut bad = Vec::new();
+        while records.len() + bad.len() < n {
+            self.buf.clear();
+            let read = self.input.read_until(b'\n', &mut self.buf)?;
+            if read == 0 {
+                break;
+            }
+            self.offset += read as u64;
+            self.line += 1;
+            let mut text = self.buf.as_slice();
+            while let [rest @ .., b'\n' | b'\r'] = text {
+                text = rest;
+            }
+            if text.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let parsed = match self.format {
+                Format::Jsonl => parse_json(text),
+                Format::Csv if self.line == 1 && is_header(text) => continue,
+                Format::Csv => parse_csv(text),
+            };
+            match parsed {
+                Ok(r) => records.push(r),
+                Err(reason) => bad.push(BadLine {
+                    line: self.line,
+                    reason,
+                }),
+            }
+        }
+        Ok((records, bad))
+    }
+}
+
+fn is_header(line: &[u8]) -> bool {
+    let l = String::from_utf8_lossy(line).to_ascii_lowercase();
+    l.trim() == "key,value,ttl" || l.trim() == "key,value"
+}
+
+/// Where an interrupted run stopped: the file, its size when it started
+/// (a changed file is not resumed), and the first byte not yet written.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Checkpoint {
+    pub source: PathBuf,
+    pub size: u64,
+    pub offset: u64,
+    pub line: u64,
+    pub written: u64,
+    pub existing: u64,
+    pub errors: u64,
+    pub done: bool,
+}
+
+impl Checkpoint {
+    /// The checkpoint at `path` for `source`, if there is one for it.
+    pub fn load(path: &Path, source: &Path, size: u64) -> Result<Option<Checkpoint>, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let c: Checkpoint = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a cachectl warm checkpoint: {e}", path.display()))?;
+        if c.source != source || c.size != size {
+            return Err(format!(
+                "{} is the checkpoint of {} ({} bytes), not of {} ({size} bytes); remove it to start over",
+                path.display(),
+                c.source.display(),
+                c.size,
+                source.display()
+            ));
+        }
+        Ok(Some(c))
+    }
+
+    /// Writes it atomically (a temporary file renamed over the old one).
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec(self)?)?;
+        std::fs::rename(&tmp, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_records_of_every_type() {
+        let r = parse_json(br#"{"key":"a b\n*?","value":"v","ttl":60}"#).unwrap();
+        assert_eq!(r.key, b"a b\n*?");
+        assert_eq!(r.data, Data::String(b"v".to_vec()));
+        assert_eq!(r.ttl, Some(60));
+        let r = parse_json(br#"{"key":{"base64":"AP8="},"value":{"base64":"AQI="}}"#).unwrap();
+        assert_eq!(r.key, vec![0, 255]);
+        assert_eq!(r.data, Data::String(vec![1, 2]));
+        assert_eq!(r.ttl, None);
+        let r = parse_json(br#"{"key":"h","type":"hash","value":{"f":"1","g":{"base64":"AA=="}}}"#)
+            .unwrap();
+        assert_eq!(
+            r.data,
+            Data::Hash(vec![
+                (b"f".to_vec(), b"1".to_vec()),
+                (b"g".to_vec(), vec![0])
+            ])
+        );
+        let r = parse_json(br#"{"key":"z","type":"zset","value":{"m":1.5}}"#).unwrap();
+        assert_eq!(r.data, Data::Zset(vec![(1.5, b"m".to_vec())]));
+        let r = parse_json(br#"{"key":"l","type":"list","value":["x","y"]}"#).unwrap();
+        assert_eq!(r.data, Data::List(vec![b"x".to_vec(), b"y".to_vec()]));
+    }
+
+    #[test]
+    fn json_errors_say_what_was_wrong() {
+        let e = |l: &[u8]| parse_json(l).unwrap_err();
+        assert!(e(b"{").starts_with("not JSON"));
+        assert_eq!(e(br#"{"value":"v"}"#), "no \"key\"");
+        assert_eq!(e(br#"{"key":"k"}"#), "no \"value\"");
+        assert!(e(br#"{"key":"k","value":"v","ttl":-1}"#).contains("ttl"));
+        assert!(e(br#"{"key":"k","value":"v","type":"stream"}"#).contains("unknown type"));
+        assert!(e(br#"{"key":{"base64":"!!"},"value":"v"}"#).contains("invalid base64"));
+        assert!(e(br#"{"key":"k","type":"set","value":[]}"#).contains("empty set"));
+    }
+
+    #[test]
+    fn csv_quoting() {
+        let r = parse_csv(br#""a,b ""c""",value,30"#).unwrap();
+        assert_eq!(r.key, br#"a,b "c""#);
+        assert_eq!(r.ttl, Some(30));
+        let r = parse_csv(b"k,v").unwrap();
+        assert_eq!((r.key, r.ttl), (b"k".to_vec(), None));
+        assert!(parse_csv(b"k").unwrap_err().contains("1 fields"));
+        assert!(parse_csv(br#""k,v"#).unwrap_err().contains("unclosed"));
+        assert!(parse_csv(b"k,v,soon").unwrap_err().contains("ttl"));
+        assert!(parse_csv(br#"k"x,v"#).unwrap_err().contains("quote"));
+    }
+
+    #[test]
+    fn replace_drops_other_types_and_strings_are_nx_otherwise() {
+        let s = Record {
+            key: b"k".to_vec(),
+            data: Data::String(b"v".to_vec()),
+            ttl: Some(5),
+        };
+        let mut p = redis::pipe();
+        assert_eq!(write(&mut p, &s, false), 1);
+        let packed = String::from_utf8_lossy(&p.get_packed_pipeline()).to_string();
+        assert!(packed.contains("NX") && packed.contains("EX"));
+        let h = Record {
+            key: b"h".to_vec(),
+            data: Data::Hash(vec![(b"f".to_vec(), b"v".to_vec())]),
+            ttl: Some(5),
+        };
+        let mut p = redis::pipe();
+        assert_eq!(write(&mut p, &h, true), 3);
+        let packed = String::from_utf8_lossy(&p.get_packed_pipeline()).to_string();
+        assert!(packed.contains("DEL") && packed.contains("HSET") && packed.contains("EXPIRE"));
+    }
+}

@@ -1,0 +1,371 @@
+//! `cachectl warm`: records from a file, existing keys left alone, audited
+//! batches, a checkpoint to resume from, OOM and bad lines reported.
+
+use std::time::Duration;
+
+use crate::harness::*;
+
+fn warm(server: &RedisServer, file: &std::path::Path, extra: &[&str]) -> Run {
+    Cachectl::new()
+        .args(["warm", "-o", "json", "--url", &server.url(), "--file"])
+        .arg(file)
+        .args(extra)
+        .run()
+}
+
+fn get(server: &RedisServer, key: &[u8]) -> redis::Value {
+    redis::cmd("GET")
+        .arg(key)
+        .query(&mut server.client())
+        .unwrap()
+}
+
+const RECORDS: &str = r#"{"key":"a","value":"new","ttl":100}
+{"key":"with space\nnewline*?[glob]","value":"2"}
+{"key":{"base64":"AP8="},"value":{"base64":"AQI="},"ttl":50}
+{"key":"h","type":"hash","value":{"f":"1","g":"2"},"ttl":60}
+{"key":"s","type":"set","value":["x","y"]}
+{"key":"z","type":"zset","value":{"m":2.5}}
+{"key":"l","type":"list","value":["p","q"]}
+
+{"key":"broken", "value":
+{"key":"typed","type":"stream","value":"x"}
+"#;
+
+#[test]
+fn json_lines_of_every_type_leave_existing_keys_alone() {
+    let server = RedisServer::start();
+    let node = format!("127.0.0.1:{}", server.port);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("warm.jsonl");
+    std::fs::write(&file, RECORDS).unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let audit = audit.to_str().unwrap();
+    server.cmd(&["SET", "a", "old"]);
+    server.cmd(&["SADD", "s", "kept"]);
+
+    // Without a terminal and --yes: refused, nothing written.
+    let run = warm(&server, &file, &[]);
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(run.stderr().contains("--yes"), "{}", run.stderr());
+    // --dry-run writes nothing either.
+    let run = warm(&server, &file, &["--dry-run"]);
+    assert_eq!(run.json()["warm"]["outcome"], "planned");
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(2));
+
+    let run = warm(&server, &file, &["--yes", "--audit-log", audit]);
+    let w = run.json()["warm"].clone();
+    assert_eq!(w["outcome"], "applied", "{w:#}");
+    assert_eq!(w["complete"], true);
+    assert_eq!(w["records"], 7);
+    assert_eq!(w["written"], 5, "{w:#}");
+    assert_eq!(w["existing"], 2);
+    assert_eq!(w["errors"], 2);
+    let bad: Vec<u64> = w["bad_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(bad, [9, 10]);
+    assert!(w["bad_lines"][1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("unknown type \"stream\""));
+    // Errors were counted and the rest written: exit 1 (warning).
+    assert_eq!(run.code(), 1);
+    // Existing keys untouched; the rest exact, TTLs kept.
+    assert_eq!(
+        get(&server, b"a"),
+        redis::Value::BulkString(b"old".to_vec())
+    );
+    assert_eq!(
+        server.cmd(&["SMEMBERS", "s"]),
+        redis::Value::Array(vec![redis::Value::BulkString(b"kept".to_vec())])
+    );
+    assert_eq!(
+        get(&server, b"with space\nnewline*?[glob]"),
+        redis::Value::BulkString(b"2".to_vec())
+    );
+    assert_eq!(
+        get(&server, &[0, 255]),
+        redis::Value::BulkString(vec![1, 2])
+    );
+    assert_eq!(server.cmd_text(&["HGET", "h", "g"]), "2");
+    assert_eq!(server.cmd_text(&["ZSCORE", "z", "m"]), "2.5");
+    assert_eq!(server.cmd(&["LLEN", "l"]), redis::Value::Int(2));
+    let ttl = |k: &str| match server.cmd(&["TTL", k]) {
+        redis::Value::Int(t) => t,
+        other => panic!("{other:?}"),
+    };
+    assert!((55..=60).contains(&ttl("h")), "{}", ttl("h"));
+    assert_eq!(ttl("l"), -1);
+    // One audited batch, counted.
+    let audit_text = std::fs::read_to_string(audit).unwrap();
+    let attempts: Vec<serde_json::Value> = audit_text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|l| l["phase"] == "attempt")
+        .collect();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0]["origin"], "warm");
+    assert_eq!(attempts[0]["count"], 7);
+
+    // --replace is destructive: --yes alone does not overwrite.
+    let run = warm(
+        &server,
+        &file,
+        &["--replace", "--yes", "--audit-log", audit],
+    );
+    assert_eq!(run.json()["warm"]["outcome"], "skipped");
+    assert_eq!(run.code(), 3);
+    assert_eq!(
+        get(&server, b"a"),
+        redis::Value::BulkString(b"old".to_vec())
+    );
+    let run = warm(
+        &server,
+        &file,
+        &[
+            "--replace",
+            "--yes",
+            "--confirm-destructive",
+            &node,
+            "--audit-log",
+            audit,
+        ],
+    );
+    assert_eq!(run.json()["warm"]["written"], 7, "{}", run.stdout());
+    assert_eq!(
+        get(&server, b"a"),
+        redis::Value::BulkString(b"new".to_vec())
+    );
+    assert_eq!(server.cmd(&["SCARD", "s"]), redis::Value::Int(2));
+
+    // --max-errors 1: the second bad line stops the run, which says so.
+    let run = warm(
+        &server,
+        &file,
+        &["--yes", "--max-errors", "1", "--audit-log", audit],
+    );
+    let w = run.json()["warm"].clone();
+    assert_eq!(w["complete"], false);
+    assert!(
+        w["reason"].as_str().unwrap().contains("--max-errors 1"),
+        "{w:#}"
+    );
+    assert_eq!(run.code(), 3);
+}
+
+#[test]
+fn csv_with_quotes_and_a_header() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("warm.csv");
+    std::fs::write(
+        &file,
+        "key,value,ttl\nplain,1,30\n\"a,b \"\"q\"\"\",\"x,y\",\nnottl,v\nbad,v,soon\n",
+    )
+    .unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let run = warm(
+        &server,
+        &file,
+        &["--yes", "--audit-log", audit.to_str().unwrap()],
+    );
+    let w = run.json()["warm"].clone();
+    assert_eq!(w["format"], "csv");
+    assert_eq!(
+        (w["written"].as_u64(), w["errors"].as_u64()),
+        (Some(3), Some(1)),
+        "{w:#}"
+    );
+    assert_eq!(w["bad_lines"][0]["line"], 5);
+    assert_eq!(
+        get(&server, b"a,b \"q\""),
+        redis::Value::BulkString(b"x,y".to_vec())
+    );
+    assert_eq!(server.cmd(&["TTL", "nottl"]), redis::Value::Int(-1));
+    assert!(matches!(server.cmd(&["TTL", "plain"]), redis::Value::Int(t) if t > 25));
+}
+
+fn big_file(dir: &std::path::Path, n: usize) -> std::path::PathBuf {
+    let file = dir.join("big.jsonl");
+    let text: String = (0..n)
+        .map(|i| {
+            format!(
+                "{{\"key\":\"w:{i}\",\"value\":\"{}\",\"ttl\":3600}}\n",
+                "v".repeat(16)
+            )
+        })
+        .collect();
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+#[test]
+fn an_interrupted_warm_resumes_from_its_checkpoint() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = big_file(dir.path(), 6000);
+    let ckpt = dir.path().join("warm.ckpt");
+    let audit = dir.path().join("audit.jsonl");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cachectl"))
+        .args([
+            "warm",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--rate",
+            "2000",
+            "--yes",
+        ])
+        .arg("--file")
+        .arg(&file)
+        .arg("--resume")
+        .arg(&ckpt)
+        .arg("--audit-log")
+        .arg(&audit)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = &report["warm"];
+    assert_eq!(w["complete"], false, "{w:#}");
+    assert_eq!(out.status.code(), Some(3));
+    let written = w["written"].as_i64().unwrap();
+    assert!(written > 0 && written < 6000, "{w:#}");
+    assert!(w["reason"].as_str().unwrap().contains("--resume"), "{w:#}");
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(written));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ckpt).unwrap()).unwrap();
+    assert_eq!(saved["line"].as_i64(), Some(written), "{saved:#}");
+
+    // The rerun starts after the checkpoint and finishes the job.
+    let run = warm(
+        &server,
+        &file,
+        &[
+            "--yes",
+            "--resume",
+            ckpt.to_str().unwrap(),
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+    );
+    let w = run.json()["warm"].clone();
+    assert_eq!(w["complete"], true, "{w:#}");
+    assert_eq!(w["started_at_line"].as_i64(), Some(written));
+    assert_eq!(w["written"].as_i64(), Some(6000 - written));
+    assert_eq!(w["existing"], 0);
+    assert_eq!(run.code(), 0);
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(6000));
+
+    // A checkpoint of another file is refused, not applied.
+    let other = dir.path().join("other.jsonl");
+    std::fs::write(&other, "{\"key\":\"k\",\"value\":\"v\"}\n").unwrap();
+    let run = warm(
+        &server,
+        &other,
+        &["--yes", "--resume", ckpt.to_str().unwrap()],
+    );
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("remove it to start over"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn oom_stops_the_warm_unless_told_to_go_on_and_a_killed_server_is_reported() {
+    let server = oom_server(ServerOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let file = big_file(dir.path(), 3000);
+    let audit = dir.path().join("audit.jsonl");
+    let audit = audit.to_str().unwrap();
+    let run = warm(&server, &file, &["--yes", "--audit-log", audit]);
+    let w = run.json()["warm"].clone();
+    assert_eq!(w["outcome"], "failed", "{w:#}");
+    assert_eq!(w["complete"], false);
+    assert!(w["oom"].as_u64().unwrap() > 0);
+    assert!(
+        w["reason"].as_str().unwrap().contains("out of memory"),
+        "{w:#}"
+    );
+    assert_eq!(run.code(), 3);
+    let run = warm(
+        &server,
+        &file,
+        &[
+            "--yes",
+            "--continue-on-oom",
+            "--max-errors",
+            "100000",
+            "--audit-log",
+            audit,
+        ],
+    );
+    let w = run.json()["warm"].clone();
+    assert_eq!(w["complete"], true, "{w:#}");
+    assert_eq!(w["oom"], w["errors"]);
+    assert_eq!(run.code(), 1);
+
+    // The server killed mid-run: a failure that says how far it got.
+    let mut server = RedisServer::start();
+    let url = server.url();
+    let file2 = file.clone();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cachectl"))
+        .args([
+            "warm",
+            "-o",
+            "json",
+            "--url",
+            &url,
+            "--rate",
+            "2000",
+            "--yes",
+            "--audit-log",
+            audit,
+        ])
+        .arg("--file")
+        .arg(&file2)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    server.kill();
+    let out = child.wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = &report["warm"];
+    assert_eq!(w["outcome"], "failed", "{w:#}");
+    assert_eq!(w["complete"], false);
+    assert!(w["written"].as_u64().unwrap() > 0, "{w:#}");
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn a_replica_is_refused() {
+    let primary = RedisServer::start();
+    let replica = replica_of(&primary, ServerOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("w.jsonl");
+    std::fs::write(&file, "{\"key\":\"k\",\"value\":\"v\"}\n").unwrap();
+    let run = warm(&replica, &file, &["--dry-run"]);
+    assert_eq!(run.code(), 3);
+    assert!(
+        run.stderr()
+            .contains(&format!("warm on the primary, 127.0.0.1:{}", primary.port)),
+        "{}",
+        run.stderr()
+    );
+}
