@@ -37,12 +37,15 @@ for tool in pipe cachectl; do
 done
 rss=$( { redis-cli -p "$port" FLUSHALL >/dev/null; /usr/bin/time -f '%M' bash "$dir/cachectl.sh"; } 2>&1 | tail -1)
 
-redis-cli -p "$port" SLOWLOG RESET >/dev/null
 runs=${RUNS:-3}
 hyperfine -N --runs "$runs" --export-json "$dir/result.json" \
   --prepare "redis-cli -p $port FLUSHALL" \
   -n "redis-cli --pipe" "bash $dir/pipe.sh" \
   -n "cachectl warm" "bash $dir/cachectl.sh" >/dev/null 2>&1
+# The slow log of one cachectl run alone.
+redis-cli -p "$port" FLUSHALL >/dev/null
+redis-cli -p "$port" SLOWLOG RESET >/dev/null
+bash "$dir/cachectl.sh"
 slow=$(redis-cli -p "$port" SLOWLOG GET 1024 | grep -ciE '^(set|exists|hset|sadd|zadd|rpush|expire)$' || true)
 python3 - "$dir/result.json" "$keys" "$slow" "$rss" <<'PY'
 import json, sys

@@ -273,7 +273,7 @@ fn warm_file(
     if let Some(status) = gate(mutator, &op, report) {
         return Ok(status);
     }
-    let mut reader = Reader::open(
+    let reader = Reader::open(
         &args.file,
         report.format,
         checkpoint.offset,
@@ -294,24 +294,24 @@ fn warm_file(
             }
         };
         tokio::pin!(interrupt);
+        let mut chunks = warm::read_ahead(reader, warm::batch_size(args.rate));
         loop {
-            let first = reader.line + 1;
-            let before = reader.offset;
-            let (records, bad) = match reader.batch(warm::BATCH) {
-                Ok(b) => b,
-                Err(e) => {
+            let chunk = match chunks.recv().await {
+                None => {
+                    report.complete = true;
+                    break;
+                }
+                Some(Ok(c)) => c,
+                Some(Err(e)) => {
                     stop = Some(Stop::Failed(format!("reading {}: {e}", report.source)));
                     break;
                 }
             };
-            if records.is_empty() && bad.is_empty() {
-                report.complete = true;
-                break;
-            }
-            report.lines += reader.line + 1 - first;
+            let records = chunk.records;
+            report.lines += chunk.last_line + 1 - chunk.first_line;
             report.records += records.len() as u64;
-            report.errors += bad.len() as u64;
-            for b in bad {
+            report.errors += chunk.bad.len() as u64;
+            for b in chunk.bad {
                 if report.bad_lines.len() < SAMPLES {
                     report.bad_lines.push(b);
                 }
@@ -319,10 +319,11 @@ fn warm_file(
             let batch = Operation {
                 count: Some(records.len() as u64),
                 summary: Some(format!(
-                    "warm {} records from {} lines {first}-{}",
+                    "warm {} records from {} lines {}-{}",
                     records.len(),
                     report.source,
-                    reader.line
+                    chunk.first_line,
+                    chunk.last_line
                 )),
                 ..op.clone()
             };
@@ -348,9 +349,9 @@ fn warm_file(
                     break;
                 }
             }
-            bar.advance(reader.offset - before);
-            checkpoint.offset = reader.offset;
-            checkpoint.line = reader.line;
+            bar.advance(chunk.bytes);
+            checkpoint.offset = chunk.end_offset;
+            checkpoint.line = chunk.last_line;
             checkpoint.written = base.0 + report.written;
             checkpoint.existing = base.1 + report.existing;
             checkpoint.errors = base.2 + report.errors;
@@ -367,7 +368,14 @@ fn warm_file(
                 stop = Some(Stop::TooManyErrors);
                 break;
             }
-            crate::flush::pace(args.rate, report.written + report.existing, started).await;
+            let paced = crate::flush::pace(args.rate, report.written + report.existing, started);
+            tokio::select! {
+                _ = paced => {}
+                _ = &mut interrupt => {
+                    stop = Some(Stop::Interrupted);
+                    break;
+                }
+            }
         }
     });
     bar.finish();
