@@ -268,3 +268,38 @@ fn whole_databases_renamed_commands_and_replicas() {
         run.stderr()
     );
 }
+
+#[test]
+fn a_server_killed_mid_flush_is_reported_as_incomplete() {
+    let mut server = RedisServer::start();
+    seed(&server);
+    let node = format!("127.0.0.1:{}", server.port);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cachectl"))
+        .args(["flush", "-o", "json", "--url", &server.url()])
+        .args(["--pattern", "cache:*", "--rate", "500", "--yes"])
+        .args(["--confirm-destructive", &node, "--audit-log"])
+        .arg(&audit)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    server.kill();
+    let out = child.wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &report["flush"];
+    assert_eq!(f["outcome"], "failed", "{f:#}");
+    assert_eq!(f["complete"], false);
+    let deleted = f["deleted"].as_u64().unwrap();
+    assert!(deleted >= 500 && deleted < 1204, "{f:#}");
+    assert!(
+        f["reason"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{deleted} of 1204 deleted")),
+        "{f:#}"
+    );
+    assert_eq!(out.status.code(), Some(3));
+}
