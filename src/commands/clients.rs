@@ -8,8 +8,8 @@ use crate::clients::{self, Client, ClientsView, Filter, Spared};
 use crate::engine::{self, resolve, Context};
 use crate::error::{CliError, Status};
 use crate::model::Safety;
-use crate::mutate::preflight::{self, NodeState};
-use crate::mutate::{Decision, Mode, Mutator, Operation, Origin};
+use crate::mutate::preflight::NodeState;
+use crate::mutate::{Mode, Mutator, Operation, Origin};
 use crate::redis::client_list::{self, ClientInfo};
 use crate::render::{self, Printer};
 use crate::target::connect::Session;
@@ -166,48 +166,36 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
             server: None,
             fd_limit: Err("not needed to kill clients".into()),
         };
-        let checked = ctx
+        let cleared = ctx
             .runtime
-            .block_on(preflight::check(&session, &node, &op.commands[..1]));
-        match checked {
-            Err(why) => {
-                report.outcome = "blocked".into();
-                report.reason = why;
-                Status::Unknown
+            .block_on(mutator.clear(&session, &node, &op, &op.commands[..1]));
+        match cleared {
+            Err(held) => {
+                report.outcome = held.outcome.into();
+                report.reason = held.reason.clone();
+                held.status()
             }
-            Ok(_) => match mutator.decide(&op) {
-                Decision::Planned => {
-                    report.outcome = "planned".into();
-                    report.reason = "--dry-run".into();
+            Ok(()) => match ctx.runtime.block_on(mutator.execute_batch(&session, &op)) {
+                Ok(replies) => {
+                    report.killed = replies
+                        .iter()
+                        .filter(|r| {
+                            matches!(r, redis::Value::Int(1)) || matches!(r, redis::Value::Okay)
+                        })
+                        .count() as u64;
+                    report.outcome = "applied".into();
+                    report.reason = format!(
+                        "{} of {} killed (a client gone meanwhile is not counted)",
+                        report.killed,
+                        report.matched.len()
+                    );
                     Status::Ok
                 }
-                Decision::Skip(why) | Decision::Stop(why) => {
-                    report.reason = why;
+                Err(e) => {
+                    report.outcome = "failed".into();
+                    report.reason = e.reason;
                     Status::Unknown
                 }
-                Decision::Apply => match ctx.runtime.block_on(mutator.execute_batch(&session, &op))
-                {
-                    Ok(replies) => {
-                        report.killed = replies
-                            .iter()
-                            .filter(|r| {
-                                matches!(r, redis::Value::Int(1)) || matches!(r, redis::Value::Okay)
-                            })
-                            .count() as u64;
-                        report.outcome = "applied".into();
-                        report.reason = format!(
-                            "{} of {} killed (a client gone meanwhile is not counted)",
-                            report.killed,
-                            report.matched.len()
-                        );
-                        Status::Ok
-                    }
-                    Err(e) => {
-                        report.outcome = "failed".into();
-                        report.reason = e.reason;
-                        Status::Unknown
-                    }
-                },
             },
         }
     };

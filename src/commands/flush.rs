@@ -10,8 +10,8 @@ use crate::engine::{self, resolve, Context};
 use crate::error::{CliError, Status};
 use crate::flush::{self, Selection};
 use crate::model::Safety;
-use crate::mutate::preflight::{self, NodeState};
-use crate::mutate::{Decision, Mode, Mutator, Operation, Origin};
+use crate::mutate::preflight::NodeState;
+use crate::mutate::{Mode, Mutator, Operation, Origin};
 use crate::render::{self, Printer};
 use crate::scan::pattern;
 use crate::scan::Progress;
@@ -149,21 +149,30 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
     Ok(status)
 }
 
-/// The consent decision for `op`: `None` to go ahead, or the status to
-/// return with the report already saying why nothing was deleted.
-fn gate(mutator: &mut Mutator, op: &Operation, report: &mut FlushReport) -> Option<Status> {
-    match mutator.decide(op) {
-        Decision::Apply => None,
-        Decision::Planned => {
-            report.outcome = "planned".into();
-            report.reason = "--dry-run".into();
-            Some(Status::Ok)
-        }
-        Decision::Skip(why) | Decision::Stop(why) => {
-            report.reason = why;
-            Some(Status::Unknown)
-        }
-    }
+/// The preflight and consent for `op`: `None` to go ahead, or the status
+/// to return with the report saying why nothing was deleted.
+fn hold(
+    ctx: &Context<'_>,
+    session: &crate::target::connect::Session,
+    node: &NodeState<'_>,
+    mutator: &mut Mutator,
+    op: &Operation,
+    report: &mut FlushReport,
+) -> Option<Status> {
+    let held = ctx
+        .runtime
+        .block_on(mutator.clear(session, node, op, &op.commands))
+        .err()?;
+    report.outcome = held.outcome.into();
+    report.reason = if held.outcome == "blocked" && held.reason.contains("renamed or disabled") {
+        format!(
+            "{}; `cachectl flush --pattern '*' --db {}` deletes the keys with SCAN + UNLINK instead",
+            held.reason, report.db
+        )
+    } else {
+        held.reason.clone()
+    };
+    Some(held.status())
 }
 
 /// FLUSHDB / FLUSHALL ASYNC.
@@ -198,26 +207,11 @@ fn whole(
             confirm.to_string()
         }),
     };
-    if let Err(why) = ctx
-        .runtime
-        .block_on(preflight::check(session, node, &op.commands))
-    {
-        report.outcome = "blocked".into();
-        report.reason = if why.contains("renamed or disabled") {
-            format!(
-                "{why}; `cachectl flush --pattern '*' --db {}` deletes the keys with SCAN + UNLINK instead",
-                report.db
-            )
-        } else {
-            why
-        };
-        return Ok(Status::Unknown);
-    }
     ctx.printer.status(&format!(
         "{} would delete {} keys of db {} on {}",
         op.title, report.matched, report.db, report.node
     ));
-    if let Some(status) = gate(mutator, &op, report) {
+    if let Some(status) = hold(ctx, session, node, mutator, &op, report) {
         return Ok(status);
     }
     match ctx.runtime.block_on(mutator.execute_batch(session, &op)) {
@@ -295,15 +289,7 @@ fn by_pattern(
         report.reason = "no key matched".into();
         return Ok(Status::Ok);
     }
-    if let Err(why) = ctx
-        .runtime
-        .block_on(preflight::check(session, node, &probe.commands))
-    {
-        report.outcome = "blocked".into();
-        report.reason = why;
-        return Ok(Status::Unknown);
-    }
-    if let Some(status) = gate(mutator, &probe, report) {
+    if let Some(status) = hold(ctx, session, node, mutator, &probe, report) {
         return Ok(status);
     }
     let bar = render::progress::Bar::new("keys");

@@ -11,8 +11,8 @@ use crate::cli::{OutputFormat, WarmArgs};
 use crate::engine::{self, resolve, Context};
 use crate::error::{CliError, Status};
 use crate::model::Safety;
-use crate::mutate::preflight::{self, NodeState};
-use crate::mutate::{Decision, Mode, Mutator, Operation, Origin};
+use crate::mutate::preflight::NodeState;
+use crate::mutate::{Mode, Mutator, Operation, Origin};
 use crate::render::{self, Printer};
 use crate::scan::Progress;
 use crate::target::connect::Session;
@@ -180,22 +180,6 @@ fn summary(r: &WarmReport) -> String {
     out
 }
 
-/// The consent decision for the whole run: `None` to go ahead.
-fn gate(mutator: &mut Mutator, op: &Operation, report: &mut WarmReport) -> Option<Status> {
-    match mutator.decide(op) {
-        Decision::Apply => None,
-        Decision::Planned => {
-            report.outcome = "planned".into();
-            report.reason = "--dry-run: nothing was written".into();
-            Some(Status::Ok)
-        }
-        Decision::Skip(why) | Decision::Stop(why) => {
-            report.reason = why;
-            Some(Status::Unknown)
-        }
-    }
-}
-
 /// Why a run stopped before the end of the file.
 enum Stop {
     Interrupted,
@@ -262,16 +246,13 @@ fn warm_file(
         report.db,
         report.node
     ));
-    if let Err(why) = ctx
+    if let Err(held) = ctx
         .runtime
-        .block_on(preflight::check(session, node, &op.commands))
+        .block_on(mutator.clear(session, node, &op, &op.commands))
     {
-        report.outcome = "blocked".into();
-        report.reason = why;
-        return Ok(Status::Unknown);
-    }
-    if let Some(status) = gate(mutator, &op, report) {
-        return Ok(status);
+        report.outcome = held.outcome.into();
+        report.reason = held.reason.clone();
+        return Ok(held.status());
     }
     let reader = Reader::open(
         &args.file,

@@ -116,6 +116,25 @@ pub enum Decision {
     Stop(String),
 }
 
+/// Why a command's write did not go ahead, as its report says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// blocked (the preflight), planned (--dry-run) or skipped (consent).
+    pub outcome: &'static str,
+    pub reason: String,
+}
+
+impl Held {
+    /// A plan is a success; anything else leaves the job undone.
+    pub fn status(&self) -> crate::error::Status {
+        if self.outcome == "planned" {
+            crate::error::Status::Ok
+        } else {
+            crate::error::Status::Unknown
+        }
+    }
+}
+
 /// A failed execution: why, and how many commands had run.
 #[derive(Debug, Clone)]
 pub struct ExecError {
@@ -198,6 +217,35 @@ impl Mutator {
             self.stopped = Some(why.clone());
         }
         decision
+    }
+
+    /// The one gate before a front door's write: the preflight of
+    /// `checked` on the node (ACL, renamed commands, replica), then consent
+    /// for `op`. Prompts, when interactive, block this thread.
+    pub async fn clear(
+        &mut self,
+        session: &Session,
+        node: &preflight::NodeState<'_>,
+        op: &Operation,
+        checked: &[Vec<String>],
+    ) -> Result<(), Held> {
+        if let Err(reason) = preflight::check(session, node, checked).await {
+            return Err(Held {
+                outcome: "blocked",
+                reason,
+            });
+        }
+        match self.decide(op) {
+            Decision::Apply => Ok(()),
+            Decision::Planned => Err(Held {
+                outcome: "planned",
+                reason: "--dry-run: nothing was changed".into(),
+            }),
+            Decision::Skip(reason) | Decision::Stop(reason) => Err(Held {
+                outcome: "skipped",
+                reason,
+            }),
+        }
     }
 
     /// Sends the commands in order, each written to the audit log before it

@@ -156,7 +156,7 @@ fn keys_written_during_a_flush_are_left_alone_and_an_interrupted_one_says_so() {
 
     // Interrupted: counts what it deleted, incomplete, non-zero; a rerun finishes.
     seed(&server);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cachectl"))
+    let run = Cachectl::new()
         .args([
             "flush",
             "-o",
@@ -175,17 +175,8 @@ fn keys_written_during_a_flush_are_left_alone_and_an_interrupted_one_says_so() {
             "--audit-log",
             audit.to_str().unwrap(),
         ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run_while(Duration::from_millis(1500), interrupt);
+    let report = run.json();
     let f = &report["flush"];
     assert_eq!(f["complete"], false, "{f:#}");
     let deleted = f["deleted"].as_i64().unwrap();
@@ -193,7 +184,7 @@ fn keys_written_during_a_flush_are_left_alone_and_an_interrupted_one_says_so() {
         deleted > 0 && deleted < f["matched"].as_i64().unwrap(),
         "{f:#}"
     );
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(run.code(), 3);
     let run = flush(
         &server,
         &[
@@ -276,19 +267,14 @@ fn a_server_killed_mid_flush_is_reported_as_incomplete() {
     let node = format!("127.0.0.1:{}", server.port);
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cachectl"))
-        .args(["flush", "-o", "json", "--url", &server.url()])
+    let url = server.url();
+    let run = Cachectl::new()
+        .args(["flush", "-o", "json", "--url", &url])
         .args(["--pattern", "cache:*", "--rate", "500", "--yes"])
         .args(["--confirm-destructive", &node, "--audit-log"])
         .arg(&audit)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1200));
-    server.kill();
-    let out = child.wait_with_output().unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run_while(Duration::from_millis(1200), |_| server.kill());
+    let report = run.json();
     let f = &report["flush"];
     assert_eq!(f["outcome"], "failed", "{f:#}");
     assert_eq!(f["complete"], false);
@@ -301,5 +287,5 @@ fn a_server_killed_mid_flush_is_reported_as_incomplete() {
             .contains(&format!("{deleted} of 1204 deleted")),
         "{f:#}"
     );
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(run.code(), 3);
 }

@@ -632,6 +632,24 @@ impl Cachectl {
         }
     }
 
+    /// Runs it, and `after` this long does `act` with its pid (interrupt
+    /// it, kill its server) while it works; then waits for it.
+    pub fn run_while(mut self, after: Duration, act: impl FnOnce(u32)) -> Run {
+        let start = Instant::now();
+        self.cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .stdin(Stdio::null());
+        let child = self.cmd.spawn().expect("run cachectl");
+        std::thread::sleep(after);
+        act(child.id());
+        let output = child.wait_with_output().expect("wait for cachectl");
+        Run {
+            output,
+            elapsed: start.elapsed(),
+        }
+    }
+
     pub fn run(mut self) -> Run {
         let start = Instant::now();
         self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -651,6 +669,15 @@ impl Cachectl {
             elapsed: start.elapsed(),
         }
     }
+}
+
+/// Sends SIGINT (Ctrl-C) to a process.
+pub fn interrupt(pid: u32) {
+    let ok = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "kill -INT {pid} failed");
 }
 
 /// `cachectl diagnose -o json --url URL` plus extra args, to add to.

@@ -270,7 +270,7 @@ fn the_deadline_and_ctrl_c_end_a_scan_with_what_was_found() {
     assert_eq!(run.code(), 3);
 
     // Ctrl-C: 3,000 keys at 500 a second take 6 s; SIGINT after one.
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cachectl"))
+    let run = Cachectl::new()
         .args([
             "memory",
             "-o",
@@ -283,23 +283,14 @@ fn the_deadline_and_ctrl_c_end_a_scan_with_what_was_found() {
             "--count",
             "100",
         ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1200));
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run_while(Duration::from_millis(1200), interrupt);
+    let report = run.json();
     let k = &report["keyspace"];
     assert_eq!(k["partial"], true, "{k:#}");
     assert_eq!(k["stopped_because"], "interrupted (Ctrl-C)");
     let scanned = k["scanned_keys"].as_u64().unwrap();
     assert!(scanned > 0 && scanned < 3000, "{scanned}");
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(run.code(), 3);
 }
 
 #[test]

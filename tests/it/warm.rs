@@ -210,7 +210,7 @@ fn an_interrupted_warm_resumes_from_its_checkpoint() {
     let file = big_file(dir.path(), 6000);
     let ckpt = dir.path().join("warm.ckpt");
     let audit = dir.path().join("audit.jsonl");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cachectl"))
+    let run = Cachectl::new()
         .args([
             "warm",
             "-o",
@@ -227,20 +227,11 @@ fn an_interrupted_warm_resumes_from_its_checkpoint() {
         .arg(&ckpt)
         .arg("--audit-log")
         .arg(&audit)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1200));
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run_while(Duration::from_millis(1200), interrupt);
+    let report = run.json();
     let w = &report["warm"];
     assert_eq!(w["complete"], false, "{w:#}");
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(run.code(), 3);
     let written = w["written"].as_i64().unwrap();
     assert!(written > 0 && written < 6000, "{w:#}");
     assert!(w["reason"].as_str().unwrap().contains("--resume"), "{w:#}");
@@ -322,35 +313,19 @@ fn oom_stops_the_warm_unless_told_to_go_on_and_a_killed_server_is_reported() {
     // The server killed mid-run: a failure that says how far it got.
     let mut server = RedisServer::start();
     let url = server.url();
-    let file2 = file.clone();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cachectl"))
+    let run = Cachectl::new()
         .args([
-            "warm",
-            "-o",
-            "json",
-            "--url",
-            &url,
-            "--rate",
-            "2000",
-            "--yes",
-            "--audit-log",
-            audit,
+            "warm", "-o", "json", "--url", &url, "--rate", "2000", "--yes",
         ])
-        .arg("--file")
-        .arg(&file2)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
-    server.kill();
-    let out = child.wait_with_output().unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .args(["--audit-log", audit, "--file"])
+        .arg(&file)
+        .run_while(Duration::from_millis(800), |_| server.kill());
+    let report = run.json();
     let w = &report["warm"];
     assert_eq!(w["outcome"], "failed", "{w:#}");
     assert_eq!(w["complete"], false);
     assert!(w["written"].as_u64().unwrap() > 0, "{w:#}");
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(run.code(), 3);
 }
 
 #[test]
