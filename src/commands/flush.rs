@@ -297,11 +297,7 @@ fn by_pattern(
     let started = Instant::now();
     let mut stopped: Option<String> = None;
     ctx.runtime.block_on(async {
-        let interrupt = async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
+        let interrupt = engine::interrupted();
         tokio::pin!(interrupt);
         for chunk in matched.keys.chunks(flush::BATCH) {
             let op = Operation {

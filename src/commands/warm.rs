@@ -269,11 +269,7 @@ fn warm_file(
     let started = Instant::now();
     let mut stop: Option<Stop> = None;
     ctx.runtime.block_on(async {
-        let interrupt = async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
+        let interrupt = engine::interrupted();
         tokio::pin!(interrupt);
         let mut chunks = warm::read_ahead(reader, warm::batch_size(args.rate));
         loop {

@@ -167,6 +167,15 @@ impl Diagnosis {
     }
 }
 
+/// Resolves when the operator presses Ctrl-C (SIGINT); never, if the
+/// handler cannot be installed. Long work selects on it to stop cleanly
+/// and report what it did.
+pub async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// The facts of the node a command is about to write to, refusing a
 /// replica with the name of its primary (`verb` says what would be done).
 pub fn primary(ctx: &Context<'_>, spec: &TargetSpec, verb: &str) -> Result<Facts, CliError> {
@@ -225,12 +234,7 @@ pub fn scan_keys(
                     f.detail
                 ))
             })?;
-        let interrupt = async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
-        crate::scan::run(&session, opts, &bar, interrupt)
+        crate::scan::run(&session, opts, &bar, interrupted())
             .await
             .map_err(|e| {
                 CliError::Other(anyhow::anyhow!(
