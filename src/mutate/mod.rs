@@ -196,7 +196,12 @@ impl Mutator {
                     op.node
                 )),
             },
-            Mode::Interactive => match confirm::ask("Apply this fix?") {
+            Mode::Interactive => match confirm::ask(&if op.origin.fix.is_some() {
+                "Apply this fix?".to_string()
+            } else {
+                // A front door's own write: say which (flush, warm, kill).
+                format!("{}?", op.title)
+            }) {
                 Ok(Choice::Apply) if op.safety == Safety::Destructive => {
                     let expected = op.confirm.clone().unwrap_or_else(|| op.node.to_string());
                     match confirm::typed(&expected) {

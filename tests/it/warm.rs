@@ -344,3 +344,26 @@ fn a_replica_is_refused() {
         run.stderr()
     );
 }
+
+#[test]
+fn interactively_it_asks_once_naming_the_warm() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = big_file(dir.path(), 12000);
+    let audit = dir.path().join("audit.jsonl");
+    let run = Cachectl::new()
+        .args(["warm", "--url", &server.url(), "--audit-log"])
+        .arg(&audit)
+        .arg("--file")
+        .arg(&file)
+        .run_in_pty("y\n");
+    let screen = run.stdout();
+    // One "y" answers for all three batches of 5,000: asked once, naming
+    // what it will do (the terminal echoes the answered prompt again).
+    assert!(
+        screen.contains("warm db 0 from ") && screen.contains("? [y]es / [n]o, skip / [q]uit"),
+        "{screen}"
+    );
+    assert_eq!(run.code(), 0, "{screen}");
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(12000));
+}
