@@ -1330,7 +1330,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__warm)
-            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --yes --dry-run --confirm-destructive --audit-log --output --file --format --replace --resume --max-errors --continue-on-oom --rate --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --yes --dry-run --confirm-destructive --audit-log --output --file --from --pattern --format --replace --resume --max-errors --continue-on-oom --rate --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1397,6 +1397,14 @@ _cachectl() {
                     return 0
                     ;;
                 --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pattern)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -253,6 +253,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l audit-log -d 
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (schema_version 1)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l file -d 'The records: JSON Lines, one {"key", "value", "ttl", "type"} a line (type string, hash, set, zset or list; {"base64": ...} for binary keys and values), or CSV key,value[,ttl] for a file named *.csv' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l from -d 'Copy from another Redis instead (a replica, a restored backup): the keys matching --pattern, with DUMP/RESTORE, TTLs kept. A rerun after an interruption skips what was copied' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l pattern -d 'With --from: the keys to copy (SCAN MATCH glob)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l format -d 'The file\'s format, when its name does not say' -r -f -a "jsonl\t''
 csv\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l resume -d 'Checkpoint file: written after every batch, and where a rerun with the same file starts from' -r -F

@@ -34,50 +34,19 @@ pub struct Matched {
 /// few hundred round trips, small enough that no call reaches the slow log.
 const SCAN_COUNT: u64 = 5000;
 
-async fn scan_page(
-    session: &Session,
-    cursor: u64,
-    sel: &Selection,
-) -> Result<(u64, Vec<Vec<u8>>), CommandFailure> {
-    let mut cmd = redis::cmd("SCAN");
-    cmd.arg(cursor);
-    if let Some(p) = &sel.pattern {
-        cmd.arg("MATCH").arg(p);
-    }
-    cmd.arg("COUNT").arg(SCAN_COUNT);
-    if let Some(t) = &sel.kind {
-        cmd.arg("TYPE").arg(t);
-    }
-    let reply: Value = session.query(&cmd).await?;
-    let bad = || CommandFailure {
-        kind: crate::target::connect::CommandFailureKind::Malformed,
-        detail: "SCAN did not answer a cursor and keys".into(),
-    };
-    let Value::Array(parts) = reply else {
-        return Err(bad());
-    };
-    let [next, Value::Array(keys)] = parts.as_slice() else {
-        return Err(bad());
-    };
-    let next = reply::text(next)
-        .and_then(|t| t.parse().ok())
-        .ok_or_else(bad)?;
-    let keys = keys
-        .iter()
-        .filter_map(|k| match k {
-            Value::BulkString(b) => Some(b.clone()),
-            _ => None,
-        })
-        .collect();
-    Ok((next, keys))
-}
-
 /// Lists the keys the selection matches now.
 pub async fn select(session: &Session, sel: &Selection) -> Result<Matched, CommandFailure> {
     let mut matched = Matched::default();
     let mut cursor = 0;
     loop {
-        let (next, keys) = scan_page(session, cursor, sel).await?;
+        let (next, keys) = crate::scan::page(
+            session,
+            cursor,
+            SCAN_COUNT,
+            sel.pattern.as_deref(),
+            sel.kind.as_deref(),
+        )
+        .await?;
         // Without a per-key filter, SCAN MATCH/TYPE is the whole answer.
         if !(sel.no_ttl || sel.idle.is_some() || sel.bytes) {
             matched.keys.extend(keys);

@@ -31,6 +31,12 @@ pub enum Data {
     Set(Vec<Vec<u8>>),
     Zset(Vec<(f64, Vec<u8>)>),
     List(Vec<Vec<u8>>),
+    /// A DUMP payload from another Redis, restored with its TTL in
+    /// milliseconds (0: none).
+    Dump {
+        payload: Vec<u8>,
+        pttl_ms: u64,
+    },
 }
 
 /// One line of input.
@@ -216,11 +222,29 @@ pub fn parse_csv(line: &[u8]) -> Result<Record, String> {
     })
 }
 
+/// Whether writing `r` refuses by itself to overwrite a key (SET NX,
+/// RESTORE without REPLACE), so no EXISTS check is needed first.
+pub fn refuses_existing(r: &Record) -> bool {
+    matches!(r.data, Data::String(_) | Data::Dump { .. })
+}
+
 /// Appends the commands that store `r` to `pipe`; returns how many replies
 /// they add. `replace` drops what is there first; otherwise the caller has
-/// checked the key is absent (strings are written with NX regardless).
+/// checked the key is absent (strings are written with NX and dumps
+/// restored without REPLACE regardless).
 pub fn write(pipe: &mut redis::Pipeline, r: &Record, replace: bool) -> usize {
     let key = r.key.as_slice();
+    if let Data::Dump { payload, pttl_ms } = &r.data {
+        let cmd = pipe
+            .cmd("RESTORE")
+            .arg(key)
+            .arg(*pttl_ms)
+            .arg(payload.as_slice());
+        if replace {
+            cmd.arg("REPLACE");
+        }
+        return 1;
+    }
     if let Data::String(v) = &r.data {
         let cmd = pipe.cmd("SET").arg(key).arg(v.as_slice());
         if let Some(t) = r.ttl {
@@ -237,7 +261,7 @@ pub fn write(pipe: &mut redis::Pipeline, r: &Record, replace: bool) -> usize {
         n += 1;
     }
     match &r.data {
-        Data::String(_) => unreachable!("handled above"),
+        Data::String(_) | Data::Dump { .. } => unreachable!("handled above"),
         Data::Hash(fields) => {
             let cmd = pipe.cmd("HSET").arg(key);
             for (f, v) in fields {
@@ -268,6 +292,49 @@ pub fn write(pipe: &mut redis::Pipeline, r: &Record, replace: bool) -> usize {
         n += 1;
     }
     n
+}
+
+/// Keys SCAN visits per call on the source of a copy.
+const COPY_SCAN_COUNT: u64 = 1000;
+
+/// One SCAN page of the source of a copy, as DUMP records with their TTLs:
+/// the next cursor (0 at the end) and the keys that still existed.
+pub async fn dump_page(
+    source: &crate::target::connect::Session,
+    cursor: u64,
+    pattern: &str,
+) -> Result<(u64, Vec<Record>), crate::target::connect::CommandFailure> {
+    let (next, keys) =
+        crate::scan::page(source, cursor, COPY_SCAN_COUNT, Some(pattern), None).await?;
+    if keys.is_empty() {
+        return Ok((next, Vec::new()));
+    }
+    let mut pipe = redis::pipe();
+    for k in &keys {
+        pipe.cmd("PTTL").arg(k.as_slice());
+        pipe.cmd("DUMP").arg(k.as_slice());
+    }
+    let replies: Vec<redis::Value> = source.query_pipeline(&pipe).await?;
+    let records = keys
+        .into_iter()
+        .zip(replies.chunks(2))
+        .filter_map(|(key, r)| {
+            let pttl = crate::redis::reply::int(&r[0])?;
+            let redis::Value::BulkString(payload) = &r[1] else {
+                return None; // gone since SCAN
+            };
+            // -2: gone; 0: expiring now (RESTORE 0 would keep it forever).
+            (pttl == -1 || pttl > 0).then(|| Record {
+                key,
+                data: Data::Dump {
+                    payload: payload.clone(),
+                    pttl_ms: pttl.max(0) as u64,
+                },
+                ttl: None,
+            })
+        })
+        .collect();
+    Ok((next, records))
 }
 
 /// A malformed line, by number.
@@ -402,6 +469,20 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// The start of `source`, `size` bytes long.
+    pub fn start(source: PathBuf, size: u64) -> Checkpoint {
+        Checkpoint {
+            source,
+            size,
+            offset: 0,
+            line: 0,
+            written: 0,
+            existing: 0,
+            errors: 0,
+            done: false,
+        }
+    }
+
     /// The checkpoint at `path` for `source`, if there is one for it.
     pub fn load(path: &Path, source: &Path, size: u64) -> Result<Option<Checkpoint>, String> {
         let text = match std::fs::read_to_string(path) {

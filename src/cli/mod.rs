@@ -522,8 +522,16 @@ pub struct WarmArgs {
     /// The records: JSON Lines, one {"key", "value", "ttl", "type"} a line
     /// (type string, hash, set, zset or list; {"base64": ...} for binary
     /// keys and values), or CSV key,value[,ttl] for a file named *.csv.
-    #[arg(long, value_name = "PATH")]
-    pub file: PathBuf,
+    #[arg(long, value_name = "PATH", required_unless_present = "from")]
+    pub file: Option<PathBuf>,
+    /// Copy from another Redis instead (a replica, a restored backup):
+    /// the keys matching --pattern, with DUMP/RESTORE, TTLs kept. A rerun
+    /// after an interruption skips what was copied.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["file", "format", "resume"])]
+    pub from: Option<String>,
+    /// With --from: the keys to copy (SCAN MATCH glob).
+    #[arg(long, value_name = "GLOB", requires = "from", default_value = "*")]
+    pub pattern: String,
     /// The file's format, when its name does not say.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<crate::warm::Format>,

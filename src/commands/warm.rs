@@ -17,7 +17,7 @@ use crate::render::{self, Printer};
 use crate::scan::Progress;
 use crate::target::connect::Session;
 use crate::target::NodeAddr;
-use crate::warm::{self, BadLine, Checkpoint, Data, Format, Reader, Record};
+use crate::warm::{self, BadLine, Checkpoint, Chunk, Format, Reader, Record};
 
 /// Malformed lines kept in the report (all are counted).
 const SAMPLES: usize = 20;
@@ -28,7 +28,8 @@ pub struct WarmReport {
     pub node: NodeAddr,
     pub db: i64,
     pub source: String,
-    pub format: Format,
+    /// jsonl, csv, or redis (--from).
+    pub format: &'static str,
     pub mode: Mode,
     pub replace: bool,
     /// Line the run started at (0, or where a checkpoint left off).
@@ -85,27 +86,27 @@ fn commands(replace: bool) -> Vec<Vec<String>> {
 pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     let policy = resolve::policy(&args.mutation)?;
     let spec = resolve::target(&args.target)?;
-    let format = args.format.unwrap_or_else(|| Format::guess(&args.file));
-    let size = std::fs::metadata(&args.file)
-        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.file.display())))?
-        .len();
-    let source = std::fs::canonicalize(&args.file).unwrap_or_else(|_| args.file.clone());
-    let resumed = match &args.resume {
-        Some(path) => Checkpoint::load(path, &source, size).map_err(CliError::Usage)?,
-        None => None,
-    };
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
+    let source = match (&args.file, &args.from) {
+        (Some(file), _) => Source::file(file, args.format, args.resume.as_deref())?,
+        (None, Some(url)) => Source::redis(&ctx, url, &args.pattern, &spec)?,
+        (None, None) => {
+            return Err(CliError::Usage(
+                "say where from: --file PATH or --from URL".into(),
+            ))
+        }
+    };
     let facts = engine::primary(&ctx, &spec, "warm")?;
     let session = engine::session(&ctx, &spec)?;
     let target = spec.redacted_url();
     let mut report = WarmReport {
         node: spec.addr.clone(),
         db: spec.db,
-        source: args.file.display().to_string(),
-        format,
+        source: source.label.clone(),
+        format: source.format,
         mode: policy.mode,
         replace: args.replace,
-        started_at_line: resumed.as_ref().map_or(0, |c| c.line),
+        started_at_line: source.checkpoint.line,
         lines: 0,
         records: 0,
         written: 0,
@@ -126,13 +127,13 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
         fd_limit: Err("not needed to warm".into()),
     };
     let mut mutator = Mutator::new(policy, target.clone());
-    let status = warm_file(
+    let status = warm(
         &ctx,
         &args,
         &session,
         &node,
         &mut mutator,
-        (&source, size, resumed),
+        source,
         &mut report,
     )?;
     match args.output.output {
@@ -188,25 +189,109 @@ enum Stop {
     Failed(String),
 }
 
-fn warm_file(
+/// Where the records come from, and how far an earlier run got.
+struct Source {
+    /// The file, or the source's redacted URL and pattern.
+    label: String,
+    format: &'static str,
+    /// Bytes of the file, or keys on the source.
+    total: u64,
+    unit: &'static str,
+    checkpoint: Checkpoint,
+    feed: Feed,
+}
+
+enum Feed {
+    /// The path, read when the run starts.
+    File(std::path::PathBuf, Format),
+    Redis {
+        source: Session,
+        pattern: String,
+    },
+}
+
+impl Source {
+    fn file(
+        path: &Path,
+        format: Option<Format>,
+        resume: Option<&Path>,
+    ) -> Result<Source, CliError> {
+        let format = format.unwrap_or_else(|| Format::guess(path));
+        let size = std::fs::metadata(path)
+            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?
+            .len();
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let resumed = match resume {
+            Some(ckpt) => Checkpoint::load(ckpt, &canonical, size).map_err(CliError::Usage)?,
+            None => None,
+        };
+        Ok(Source {
+            label: path.display().to_string(),
+            format: match format {
+                Format::Jsonl => "jsonl",
+                Format::Csv => "csv",
+            },
+            total: size,
+            unit: "bytes",
+            checkpoint: resumed.unwrap_or_else(|| Checkpoint::start(canonical, size)),
+            feed: Feed::File(path.to_path_buf(), format),
+        })
+    }
+
+    fn redis(
+        ctx: &Context<'_>,
+        url: &str,
+        pattern: &str,
+        target: &crate::target::TargetSpec,
+    ) -> Result<Source, CliError> {
+        let mut spec =
+            crate::target::parse_url(url).map_err(|e| CliError::Usage(format!("--from: {e}")))?;
+        spec.max_reply = target.max_reply;
+        if spec.addr == target.addr && spec.db == target.db {
+            return Err(CliError::Usage(format!(
+                "--from names the target itself ({} db {})",
+                spec.addr, spec.db
+            )));
+        }
+        let source = ctx
+            .runtime
+            .block_on(crate::target::connect::connect(&spec, &ctx.timeouts))
+            .map_err(|f| {
+                CliError::Other(anyhow::anyhow!(
+                    "cannot connect to the source {}: {}",
+                    spec.addr,
+                    f.detail
+                ))
+            })?;
+        let keys = ctx
+            .runtime
+            .block_on(source.query::<i64>(&redis::cmd("DBSIZE")))
+            .unwrap_or(0)
+            .max(0) as u64;
+        Ok(Source {
+            label: format!("{} ({})", spec.redacted_url(), pattern),
+            format: "redis",
+            total: keys,
+            unit: "keys",
+            checkpoint: Checkpoint::start(Default::default(), 0),
+            feed: Feed::Redis {
+                source,
+                pattern: pattern.to_string(),
+            },
+        })
+    }
+}
+
+fn warm(
     ctx: &Context<'_>,
     args: &WarmArgs,
     session: &Session,
     node: &NodeState<'_>,
     mutator: &mut Mutator,
-    (source, size, resumed): (&Path, u64, Option<Checkpoint>),
+    source: Source,
     report: &mut WarmReport,
 ) -> Result<Status, CliError> {
-    let mut checkpoint = resumed.unwrap_or(Checkpoint {
-        source: source.to_path_buf(),
-        size,
-        offset: 0,
-        line: 0,
-        written: 0,
-        existing: 0,
-        errors: 0,
-        done: false,
-    });
+    let mut checkpoint = source.checkpoint;
     let op = Operation {
         node: report.node.clone(),
         origin: Origin::command("warm", None),
@@ -230,22 +315,31 @@ fn warm_file(
         summary: None,
         confirm: Some(report.node.to_string()),
     };
-    ctx.printer.status(&format!(
-        "{} bytes of {} records from {}{} into db {} on {}",
-        size - checkpoint.offset,
-        match report.format {
-            Format::Jsonl => "JSON Lines",
-            Format::Csv => "CSV",
-        },
-        render::clean(&report.source),
-        if checkpoint.line > 0 {
-            format!(" (resuming after line {})", checkpoint.line)
-        } else {
-            String::new()
-        },
-        report.db,
-        report.node
-    ));
+    ctx.printer.status(&match &source.feed {
+        Feed::File(_, format) => format!(
+            "{} bytes of {} records from {}{} into db {} on {}",
+            source.total - checkpoint.offset,
+            match format {
+                Format::Jsonl => "JSON Lines",
+                Format::Csv => "CSV",
+            },
+            render::clean(&report.source),
+            if checkpoint.line > 0 {
+                format!(" (resuming after line {})", checkpoint.line)
+            } else {
+                String::new()
+            },
+            report.db,
+            report.node
+        ),
+        Feed::Redis { .. } => format!(
+            "keys from {} ({} keys there) into db {} on {}",
+            render::clean(&report.source),
+            source.total,
+            report.db,
+            report.node
+        ),
+    });
     if let Err(held) = ctx
         .runtime
         .block_on(mutator.clear(session, node, &op, &op.commands))
@@ -254,26 +348,25 @@ fn warm_file(
         report.reason = held.reason.clone();
         return Ok(held.status());
     }
-    let reader = Reader::open(
-        &args.file,
-        report.format,
-        checkpoint.offset,
-        checkpoint.line,
-    )
-    .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", report.source)))?;
     // Totals of the runs before this one, from the checkpoint.
     let base = (checkpoint.written, checkpoint.existing, checkpoint.errors);
-    let bar = render::progress::Bar::new("bytes");
-    bar.total(size);
+    let bar = render::progress::Bar::new(source.unit);
+    bar.total(source.total);
     bar.advance(checkpoint.offset);
     let started = Instant::now();
     let mut stop: Option<Stop> = None;
     ctx.runtime.block_on(async {
         let interrupt = engine::interrupted();
         tokio::pin!(interrupt);
-        let mut chunks = warm::read_ahead(reader, warm::batch_size(args.rate));
+        let mut chunks = match Chunks::start(source.feed, &checkpoint, args.rate) {
+            Ok(c) => c,
+            Err(e) => {
+                stop = Some(Stop::Failed(e));
+                return;
+            }
+        };
         loop {
-            let chunk = match chunks.recv().await {
+            let chunk = match chunks.next().await {
                 None => {
                     report.complete = true;
                     break;
@@ -358,6 +451,7 @@ fn warm_file(
     bar.finish();
     let resume = match &args.resume {
         Some(p) => format!("rerun with --resume {} to go on", p.display()),
+        None if args.from.is_some() => "rerun: keys already copied are skipped".into(),
         None => "rerun (existing keys are left alone) or add --resume FILE next time".into(),
     };
     let done = format!(
@@ -403,6 +497,70 @@ fn warm_file(
     }
 }
 
+/// The batches of a run, from a file (parsed ahead on a thread) or from
+/// another Redis (a SCAN page of DUMPs at a time).
+enum Chunks {
+    File(tokio::sync::mpsc::Receiver<std::io::Result<Chunk>>),
+    Redis {
+        source: Session,
+        pattern: String,
+        cursor: u64,
+        done: bool,
+    },
+}
+
+impl Chunks {
+    fn start(feed: Feed, at: &Checkpoint, rate: Option<u64>) -> Result<Chunks, String> {
+        Ok(match feed {
+            Feed::File(path, format) => {
+                let reader = Reader::open(&path, format, at.offset, at.line)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                Chunks::File(warm::read_ahead(reader, warm::batch_size(rate)))
+            }
+            Feed::Redis { source, pattern } => Chunks::Redis {
+                source,
+                pattern,
+                cursor: 0,
+                done: false,
+            },
+        })
+    }
+
+    async fn next(&mut self) -> Option<Result<Chunk, String>> {
+        match self {
+            Chunks::File(rx) => rx.recv().await.map(|r| r.map_err(|e| e.to_string())),
+            Chunks::Redis {
+                source,
+                pattern,
+                cursor,
+                done,
+            } => loop {
+                if *done {
+                    return None;
+                }
+                match warm::dump_page(source, *cursor, pattern).await {
+                    Err(e) => return Some(Err(format!("the source: {}", e.detail))),
+                    Ok((next, records)) => {
+                        *cursor = next;
+                        *done = next == 0;
+                        if !records.is_empty() {
+                            let n = records.len() as u64;
+                            return Some(Ok(Chunk {
+                                records,
+                                bad: Vec::new(),
+                                first_line: 1,
+                                last_line: 0,
+                                end_offset: 0,
+                                bytes: n,
+                            }));
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
+
 /// What one batch did.
 #[derive(Default)]
 struct Tally {
@@ -425,7 +583,7 @@ async fn write_batch(
     let mut exists = vec![false; records.len()];
     if !replace {
         let others: Vec<usize> = (0..records.len())
-            .filter(|&i| !matches!(records[i].data, Data::String(_)))
+            .filter(|&i| !warm::refuses_existing(&records[i]))
             .collect();
         if !others.is_empty() {
             let mut pipe = redis::pipe();
@@ -471,12 +629,16 @@ async fn write_batch(
             _ => None,
         });
         match refused {
+            // RESTORE without REPLACE on a key that exists.
+            Some(code) if code == "BUSYKEY" => tally.existing += 1,
             Some(code) if code == "OOM" => {
                 tally.oom += 1;
                 tally.errors += 1;
             }
             Some(_) => tally.errors += 1,
-            None if matches!(r.data, Data::String(_)) && mine.first() == Some(&Value::Nil) => {
+            None if matches!(r.data, warm::Data::String(_))
+                && mine.first() == Some(&Value::Nil) =>
+            {
                 tally.existing += 1
             }
             None => tally.written += 1,

@@ -226,13 +226,32 @@ async fn scan_once(
     count: u64,
     opts: &ScanOptions,
 ) -> Result<(u64, Vec<Vec<u8>>), CommandFailure> {
+    page(
+        session,
+        cursor,
+        count,
+        opts.pattern.as_deref(),
+        opts.kind.as_deref(),
+    )
+    .await
+}
+
+/// One SCAN call, for every command that walks keys (memory --keys, flush,
+/// warm --from): the next cursor (0 at the end) and the keys it returned.
+pub async fn page(
+    session: &Session,
+    cursor: u64,
+    count: u64,
+    pattern: Option<&str>,
+    kind: Option<&str>,
+) -> Result<(u64, Vec<Vec<u8>>), CommandFailure> {
     let mut cmd = redis::cmd("SCAN");
     cmd.arg(cursor);
-    if let Some(p) = &opts.pattern {
+    if let Some(p) = pattern {
         cmd.arg("MATCH").arg(p);
     }
     cmd.arg("COUNT").arg(count);
-    if let Some(t) = &opts.kind {
+    if let Some(t) = kind {
         cmd.arg("TYPE").arg(t);
     }
     let reply: Value = session.query(&cmd).await?;

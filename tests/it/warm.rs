@@ -367,3 +367,107 @@ fn interactively_it_asks_once_naming_the_warm() {
     assert_eq!(run.code(), 0, "{screen}");
     assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(12000));
 }
+
+#[test]
+fn from_another_redis_with_dump_and_restore() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let node = format!("127.0.0.1:{}", target.port);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let audit = audit.to_str().unwrap();
+    let mut c = source.client();
+    let mut pipe = redis::pipe();
+    for i in 0..2500 {
+        pipe.cmd("SET")
+            .arg(format!("cache:{i}"))
+            .arg(i)
+            .arg("EX")
+            .arg(600)
+            .ignore();
+    }
+    pipe.cmd("HSET").arg("cache:h").arg("f").arg("v").ignore();
+    pipe.cmd("ZADD").arg("cache:z").arg(1.5).arg("m").ignore();
+    pipe.cmd("RPUSH").arg("cache:l").arg("a").arg("b").ignore();
+    pipe.cmd("SET")
+        .arg(&b"cache:\xff bin\nkey"[..])
+        .arg("b")
+        .ignore();
+    pipe.cmd("SET").arg("other").arg("x").ignore();
+    pipe.query::<()>(&mut c).unwrap();
+    target.cmd(&["SET", "cache:0", "kept"]);
+
+    let from = source.url();
+    let run = Cachectl::new()
+        .args([
+            "warm",
+            "-o",
+            "json",
+            "--url",
+            &target.url(),
+            "--from",
+            &from,
+        ])
+        .args(["--pattern", "cache:*", "--yes", "--audit-log", audit])
+        .run();
+    let w = run.json()["warm"].clone();
+    assert_eq!(w["format"], "redis", "{w:#}");
+    assert_eq!(w["complete"], true);
+    assert_eq!(w["records"], 2504);
+    assert_eq!(
+        (w["written"].as_u64(), w["existing"].as_u64()),
+        (Some(2503), Some(1))
+    );
+    assert_eq!(run.code(), 0);
+    // Exactly the matching keys, types and TTLs kept, the existing one untouched.
+    assert_eq!(target.cmd(&["DBSIZE"]), redis::Value::Int(2504));
+    assert_eq!(target.cmd_text(&["GET", "cache:0"]), "kept");
+    assert_eq!(target.cmd_text(&["GET", "cache:2499"]), "2499");
+    assert!(
+        matches!(target.cmd(&["TTL", "cache:7"]), redis::Value::Int(t) if (590..=600).contains(&t))
+    );
+    assert_eq!(target.cmd(&["TTL", "cache:h"]), redis::Value::Int(-1));
+    assert_eq!(target.cmd_text(&["ZSCORE", "cache:z", "m"]), "1.5");
+    assert_eq!(target.cmd(&["LLEN", "cache:l"]), redis::Value::Int(2));
+    let bin: redis::Value = redis::cmd("GET")
+        .arg(&b"cache:\xff bin\nkey"[..])
+        .query(&mut target.client())
+        .unwrap();
+    assert_eq!(bin, redis::Value::BulkString(b"b".to_vec()));
+    assert_eq!(target.cmd(&["EXISTS", "other"]), redis::Value::Int(0));
+
+    // --replace restores over the existing key, with the node named.
+    let run = Cachectl::new()
+        .args([
+            "warm",
+            "-o",
+            "json",
+            "--url",
+            &target.url(),
+            "--from",
+            &from,
+        ])
+        .args(["--pattern", "cache:0", "--replace", "--yes"])
+        .args(["--confirm-destructive", &node, "--audit-log", audit])
+        .run();
+    assert_eq!(run.json()["warm"]["written"], 1, "{}", run.stdout());
+    assert_eq!(target.cmd_text(&["GET", "cache:0"]), "0");
+
+    // The target as its own source is refused.
+    let run = Cachectl::new()
+        .args([
+            "warm",
+            "--url",
+            &target.url(),
+            "--from",
+            &target.url(),
+            "--yes",
+        ])
+        .run();
+    assert_eq!(run.code(), 3);
+    assert!(
+        run.stderr().contains("names the target itself"),
+        "{}",
+        run.stderr()
+    );
+}
