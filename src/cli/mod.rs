@@ -277,13 +277,7 @@ pub struct FixArgs {
 #[derive(Debug, Clone, Args)]
 pub struct MemoryArgs {
     #[command(flatten)]
-    pub target: TargetArgs,
-    #[command(flatten)]
-    pub fix: FixArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    #[command(flatten)]
-    pub runbooks: RunbookArgs,
+    pub common: CommonArgs,
     #[command(flatten)]
     pub scan: ScanArgs,
 }
@@ -294,13 +288,7 @@ pub struct ClientsArgs {
     #[command(subcommand)]
     pub action: Option<ClientsCommand>,
     #[command(flatten)]
-    pub target: TargetArgs,
-    #[command(flatten)]
-    pub fix: FixArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    #[command(flatten)]
-    pub runbooks: RunbookArgs,
+    pub common: CommonArgs,
 }
 
 #[derive(Debug, Clone, Subcommand)]

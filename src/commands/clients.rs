@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::cli::{ClientsArgs, ClientsCommand, KillArgs, OutputFormat};
 use crate::clients::{self, Client, ClientsView, Filter, Spared};
-use crate::engine::{self, resolve, Context};
+use crate::engine::{self, resolve, Context, Door};
 use crate::error::{CliError, Status};
 use crate::model::Safety;
 use crate::mutate::preflight::NodeState;
@@ -38,34 +38,19 @@ fn client_list(ctx: &Context<'_>, session: &Session) -> Result<(Vec<ClientInfo>,
 }
 
 fn view(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
-    let policy = resolve::fix_policy(&args.fix)?;
-    let spec = resolve::target(&args.target)?;
-    let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
-    let mut diagnosis = engine::diagnose(&ctx, &spec, None, || {
-        Ok(resolve::runbooks(&args.runbooks, &[], &[])?.with_topic("clients"))
-    })?;
-    if diagnosis
-        .facts
-        .get("connection")
-        .is_some_and(|c| c["ok"] == true)
-    {
-        let session = engine::session(&ctx, &spec)?;
-        let (list, _) = client_list(&ctx, &session)?;
-        let maxclients = diagnosis
+    let mut door = Door::open(&args.common, printer, "clients", None)?;
+    if door.connected() {
+        let session = engine::session(&door.ctx, &door.spec)?;
+        let (list, _) = client_list(&door.ctx, &session)?;
+        let maxclients = door
+            .diagnosis
             .facts
             .get("derived")
             .and_then(|d| d["maxclients"].as_i64())
             .unwrap_or(0);
-        diagnosis.report.clients = Some(ClientsView::of(&list, maxclients));
+        door.diagnosis.report.clients = Some(ClientsView::of(&list, maxclients));
     }
-    engine::finish(
-        &ctx,
-        &spec,
-        diagnosis,
-        policy,
-        args.output.output,
-        render::table::clients,
-    )
+    door.finish(render::table::clients)
 }
 
 /// What `clients kill` did.

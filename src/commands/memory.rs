@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use crate::cli::{MemoryArgs, ScanArgs};
-use crate::engine::{self, resolve, Context};
+use crate::engine::{self, Door};
 use crate::error::{CliError, Status};
 use crate::facts::memory::MemoryView;
 use crate::findings::evaluate::KEYSCAN_ROOT;
@@ -42,38 +42,23 @@ fn scan_options(args: &ScanArgs, runbooks: &RunbookSet) -> ScanOptions {
 }
 
 pub fn run(args: MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
-    let policy = resolve::fix_policy(&args.fix)?;
-    let mut spec = resolve::target(&args.target)?;
-    if let Some(db) = args.scan.db {
-        if db < 0 {
-            return Err(CliError::Usage(format!(
-                "--db {db}: a database is 0 or more"
-            )));
-        }
-        spec.db = db;
+    if let Some(db) = args.scan.db.filter(|db| *db < 0) {
+        return Err(CliError::Usage(format!(
+            "--db {db}: a database is 0 or more"
+        )));
     }
-    let timeouts = resolve::timeouts(&args.target);
-    let ctx = Context::new(printer, timeouts)?;
-    let mut diagnosis = engine::diagnose(&ctx, &spec, None, || {
-        Ok(resolve::runbooks(&args.runbooks, &[], &[])?.with_topic("memory"))
-    })?;
+    let mut door = Door::open(&args.common, printer, "memory", args.scan.db)?;
+    let (ctx, spec, diagnosis) = (&door.ctx, &door.spec, &mut door.diagnosis);
     if args.scan.keys {
         let opts = scan_options(&args.scan, &diagnosis.runbooks);
-        let keyspace = engine::scan_keys(&ctx, &spec, &opts)?;
+        let keyspace = engine::scan_keys(ctx, spec, &opts)?;
         diagnosis
             .facts
             .values
             .insert(KEYSCAN_ROOT.into(), keyspace.fact());
-        diagnosis.reassess(&ctx);
+        diagnosis.reassess(ctx);
         diagnosis.report.keyspace = Some(keyspace);
     }
     diagnosis.report.memory = MemoryView::of(&diagnosis.facts);
-    engine::finish(
-        &ctx,
-        &spec,
-        diagnosis,
-        policy,
-        args.output.output,
-        render::table::memory,
-    )
+    door.finish(render::table::memory)
 }

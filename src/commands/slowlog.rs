@@ -5,24 +5,16 @@
 use redis::Value;
 
 use crate::cli::CommonArgs;
-use crate::engine::{self, resolve, Context};
+use crate::engine::{self, Door};
 use crate::error::{CliError, Status};
 use crate::redis::slowlog as parser;
 use crate::render::{self, Printer};
 use crate::slowlog::{self, SlowlogView};
 
 pub fn run(args: CommonArgs, printer: &Printer) -> Result<Status, CliError> {
-    let policy = resolve::fix_policy(&args.fix)?;
-    let spec = resolve::target(&args.target)?;
-    let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
-    let mut diagnosis = engine::diagnose(&ctx, &spec, None, || {
-        Ok(resolve::runbooks(&args.runbooks, &[], &[])?.with_topic("latency"))
-    })?;
-    if diagnosis
-        .facts
-        .get("connection")
-        .is_some_and(|c| c["ok"] == true)
-    {
+    let mut door = Door::open(&args, printer, "latency", None)?;
+    if door.connected() {
+        let (ctx, spec, diagnosis) = (&door.ctx, &door.spec, &mut door.diagnosis);
         let config = |p: &str| {
             diagnosis
                 .facts
@@ -43,43 +35,44 @@ pub fn run(args: CommonArgs, printer: &Printer) -> Result<Status, CliError> {
                     .collect()
             })
             .unwrap_or_default();
-        let session = engine::session(&ctx, &spec)?;
-        let (entries, history, doctor) = ctx.runtime.block_on(async {
-            // The whole log: up to slowlog-max-len, not a fixed newest 128.
-            let entries = session
-                .query::<Value>(redis::cmd("SLOWLOG").arg("GET").arg(max_len))
-                .await
-                .map(|v| parser::parse(&v))
-                .unwrap_or_default();
-            let mut history = serde_json::Map::new();
-            for event in &events {
-                if let Ok(Value::Array(points)) = session
-                    .query::<Value>(redis::cmd("LATENCY").arg("HISTORY").arg(event))
-                    .await
-                {
-                    let points: Vec<serde_json::Value> = points
-                        .iter()
-                        .filter_map(|p| match p {
-                            Value::Array(pair) if pair.len() == 2 => Some(serde_json::json!({
-                                "timestamp": crate::redis::reply::int(&pair[0]).unwrap_or(0),
-                                "ms": crate::redis::reply::int(&pair[1]).unwrap_or(0),
-                            })),
-                            _ => None,
-                        })
-                        .collect();
-                    history.insert(event.clone(), points.into());
-                }
+        let session = engine::session(ctx, spec)?;
+        // One round trip: the whole log (up to slowlog-max-len, not a fixed
+        // newest 128), each event's history, and the doctor when it is on.
+        let mut pipe = redis::pipe();
+        pipe.ignore_errors();
+        pipe.cmd("SLOWLOG").arg("GET").arg(max_len);
+        for event in &events {
+            pipe.cmd("LATENCY").arg("HISTORY").arg(event);
+        }
+        if monitor_on {
+            pipe.cmd("LATENCY").arg("DOCTOR");
+        }
+        let replies: Vec<Value> = ctx
+            .runtime
+            .block_on(session.query_pipeline(&pipe))
+            .unwrap_or_default();
+        let mut replies = replies.into_iter();
+        let entries = replies
+            .next()
+            .map(|v| parser::parse(&v))
+            .unwrap_or_default();
+        let mut history = serde_json::Map::new();
+        for (event, reply) in events.iter().zip(replies.by_ref()) {
+            if let Value::Array(points) = reply {
+                let points: Vec<serde_json::Value> = points
+                    .iter()
+                    .filter_map(|p| match p {
+                        Value::Array(pair) if pair.len() == 2 => Some(serde_json::json!({
+                            "timestamp": crate::redis::reply::int(&pair[0]).unwrap_or(0),
+                            "ms": crate::redis::reply::int(&pair[1]).unwrap_or(0),
+                        })),
+                        _ => None,
+                    })
+                    .collect();
+                history.insert(event.clone(), points.into());
             }
-            let doctor = if monitor_on {
-                session
-                    .query::<String>(redis::cmd("LATENCY").arg("DOCTOR"))
-                    .await
-                    .ok()
-            } else {
-                None
-            };
-            (entries, history, doctor)
-        });
+        }
+        let doctor = replies.next().and_then(|v| crate::redis::reply::text(&v));
         let (by_time_per_call, by_total_time) =
             slowlog::ranked(diagnosis.facts.get("commandstats"));
         let errors = diagnosis
@@ -102,12 +95,5 @@ pub fn run(args: CommonArgs, printer: &Printer) -> Result<Status, CliError> {
             latency_doctor: doctor,
         });
     }
-    engine::finish(
-        &ctx,
-        &spec,
-        diagnosis,
-        policy,
-        args.output.output,
-        render::table::slowlog,
-    )
+    door.finish(render::table::slowlog)
 }

@@ -246,6 +246,65 @@ pub fn scan_keys(
     })
 }
 
+/// A topic front door (memory, clients, slowlog, latency) between its
+/// diagnosis and its end: the pipeline each of them runs, with room for the
+/// door's own view (a scan, the client list, the slow log) in between.
+pub struct Door<'p> {
+    pub ctx: Context<'p>,
+    pub spec: TargetSpec,
+    pub diagnosis: Diagnosis,
+    policy: Option<crate::mutate::Policy>,
+    format: OutputFormat,
+}
+
+impl<'p> Door<'p> {
+    /// Resolves the common flags (`db` over the URL's database) and
+    /// diagnoses the node with the runbooks of `topic`.
+    pub fn open(
+        args: &crate::cli::CommonArgs,
+        printer: &'p Printer,
+        topic: &str,
+        db: Option<i64>,
+    ) -> Result<Door<'p>, CliError> {
+        let policy = resolve::fix_policy(&args.fix)?;
+        let mut spec = resolve::target(&args.target)?;
+        if let Some(db) = db {
+            spec.db = db;
+        }
+        let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
+        let diagnosis = diagnose(&ctx, &spec, None, || {
+            Ok(resolve::runbooks(&args.runbooks, &[], &[])?.with_topic(topic))
+        })?;
+        Ok(Door {
+            ctx,
+            spec,
+            diagnosis,
+            policy,
+            format: args.output.output,
+        })
+    }
+
+    /// Whether the node answered: a door's own view needs a connection.
+    pub fn connected(&self) -> bool {
+        self.diagnosis
+            .facts
+            .get("connection")
+            .is_some_and(|c| c["ok"] == true)
+    }
+
+    /// Prints the report with `table`, and walks the fixes under --fix.
+    pub fn finish(self, table: fn(&Report) -> String) -> Result<crate::error::Status, CliError> {
+        finish(
+            &self.ctx,
+            &self.spec,
+            self.diagnosis,
+            self.policy,
+            self.format,
+            table,
+        )
+    }
+}
+
 /// Prints the report and, with a policy, walks its fixes; the status is
 /// that of the state the node is left in.
 pub fn finish(

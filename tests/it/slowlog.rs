@@ -14,6 +14,8 @@ fn the_whole_slow_log_grouped_flagged_and_without_secrets() {
         let _: String = redis::cmd("PING").query(&mut c).unwrap();
     }
     server.cmd(&["KEYS", "*"]);
+    // The latency monitor on, and one event over its threshold.
+    server.cmd(&["CONFIG", "SET", "latency-monitor-threshold", "5"]);
     server.cmd(&["DEBUG", "SLEEP", "0.01"]);
     // The password goes through the slow log by CONFIG SET.
     server.cmd(&["CONFIG", "SET", "requirepass", "slow-s3cret-pw"]);
@@ -53,6 +55,20 @@ fn the_whole_slow_log_grouped_flagged_and_without_secrets() {
         .iter()
         .any(|c| c["command"] == "debug"));
     expect_finding(&report, "dangerous-commands", "warning");
+    // LATENCY HISTORY of the event DEBUG SLEEP raised, and the doctor.
+    let history = &s["latency"]["history"]["command"];
+    assert!(
+        history
+            .as_array()
+            .is_some_and(|h| h.iter().any(|p| p["ms"].as_i64().unwrap() >= 10)),
+        "{:#}",
+        s["latency"]
+    );
+    assert!(
+        s["latency_doctor"].as_str().is_some_and(|d| d.len() > 20),
+        "{}",
+        s["latency_doctor"]
+    );
 
     // SLOWLOG RESET is a safe fix, applied with --fix --yes.
     let dir = tempfile::tempdir().unwrap();
