@@ -45,14 +45,6 @@ pub struct FlushReport {
     pub audit_log: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
-    schema_version: u32,
-    tool: String,
-    target: String,
-    flush: &'a FlushReport,
-}
-
 fn fail(e: impl std::fmt::Display) -> CliError {
     CliError::Other(anyhow::anyhow!("{e}"))
 }
@@ -124,12 +116,7 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
         )?
     };
     match args.output.output {
-        OutputFormat::Json => printer.out(&render::json::render(&Envelope {
-            schema_version: crate::findings::report::SCHEMA_VERSION,
-            tool: format!("cachectl {}", env!("CARGO_PKG_VERSION")),
-            target,
-            flush: &report,
-        })?)?,
+        OutputFormat::Json => printer.out(&render::json::envelope("flush", &target, &report)?)?,
         OutputFormat::Table => printer.out(&format!(
             "{}: deleted {} of {} keys matching {} in db {} on {}{}{}\n",
             report.outcome,

@@ -55,14 +55,6 @@ pub struct WarmReport {
     pub audit_log: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
-    schema_version: u32,
-    tool: String,
-    target: String,
-    warm: &'a WarmReport,
-}
-
 /// The commands a warm may send, for the preflight (ACL, renamed commands).
 fn commands(replace: bool) -> Vec<Vec<String>> {
     let mut c: Vec<Vec<String>> = [
@@ -137,12 +129,7 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
         &mut report,
     )?;
     match args.output.output {
-        OutputFormat::Json => printer.out(&render::json::render(&Envelope {
-            schema_version: crate::findings::report::SCHEMA_VERSION,
-            tool: format!("cachectl {}", env!("CARGO_PKG_VERSION")),
-            target,
-            warm: &report,
-        })?)?,
+        OutputFormat::Json => printer.out(&render::json::envelope("warm", &target, &report)?)?,
         OutputFormat::Table => printer.out(&summary(&report))?,
     }
     Ok(status)
