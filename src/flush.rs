@@ -88,6 +88,28 @@ pub async fn select(session: &Session, sel: &Selection) -> Result<Matched, Comma
     }
 }
 
+/// Keys in database `db`, or in every database: INFO keyspace, read the
+/// same way before and after a FLUSHDB/FLUSHALL.
+pub async fn keys_in(session: &Session, db: Option<i64>) -> Result<u64, CommandFailure> {
+    let info: String = session.query(redis::cmd("INFO").arg("keyspace")).await?;
+    Ok(count_keys(&info, db))
+}
+
+/// Sums `keys=` of the `dbN:` lines of INFO keyspace (only `db` when given).
+fn count_keys(info: &str, db: Option<i64>) -> u64 {
+    info.lines()
+        .filter_map(|l| l.trim().strip_prefix("db")?.split_once(':'))
+        .filter(|(n, _)| db.is_none_or(|d| n.parse() == Ok(d)))
+        .filter_map(|(_, fields)| {
+            fields
+                .split(',')
+                .find_map(|f| f.strip_prefix("keys="))?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
+}
+
 /// Keys per UNLINK.
 pub const BATCH: usize = 500;
 
@@ -109,5 +131,20 @@ pub async fn pace(rate: Option<u64>, done: u64, started: Instant) {
     if let Some(rate) = rate.filter(|r| *r > 0) {
         let due = Duration::from_secs_f64(done as f64 / rate as f64);
         tokio::time::sleep(due.saturating_sub(started.elapsed())).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyspace_counts_one_database_or_all() {
+        let info =
+            "# Keyspace\r\ndb0:keys=12,expires=1,avg_ttl=0\r\ndb3:keys=5,expires=0,avg_ttl=0\r\n";
+        assert_eq!(count_keys(info, None), 17);
+        assert_eq!(count_keys(info, Some(3)), 5);
+        assert_eq!(count_keys(info, Some(1)), 0);
+        assert_eq!(count_keys("# Keyspace\r\n", None), 0);
     }
 }

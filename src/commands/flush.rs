@@ -173,13 +173,12 @@ fn whole(
     report: &mut FlushReport,
 ) -> Result<Status, CliError> {
     let command = if args.all { "FLUSHALL" } else { "FLUSHDB" };
-    let dbsize = |s: &crate::target::connect::Session| {
-        ctx.runtime
-            .block_on(s.query::<i64>(&redis::cmd("DBSIZE")))
-            .unwrap_or(0)
-            .max(0) as u64
+    // FLUSHALL empties every database: count them all.
+    let scope = (!args.all).then_some(report.db);
+    let keys = |s: &crate::target::connect::Session| {
+        ctx.runtime.block_on(flush::keys_in(s, scope)).unwrap_or(0)
     };
-    report.matched = dbsize(session);
+    report.matched = keys(session);
     let op = Operation {
         node: report.node.clone(),
         origin: Origin::command("flush", Some(report.pattern.clone())),
@@ -195,8 +194,14 @@ fn whole(
         }),
     };
     ctx.printer.status(&format!(
-        "{} would delete {} keys of db {} on {}",
-        op.title, report.matched, report.db, report.node
+        "{} would delete {} keys of {} on {}",
+        op.title,
+        report.matched,
+        match scope {
+            Some(db) => format!("db {db}"),
+            None => "every database".into(),
+        },
+        report.node
     ));
     if let Some(status) = hold(ctx, session, node, mutator, &op, report) {
         return Ok(status);
@@ -206,7 +211,7 @@ fn whole(
             report.outcome = "applied".into();
             report.deleted = report.matched;
             report.complete = true;
-            report.matching_now = dbsize(session);
+            report.matching_now = keys(session);
             Ok(Status::Ok)
         }
         Err(e) => {

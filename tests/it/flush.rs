@@ -231,7 +231,17 @@ fn whole_databases_renamed_commands_and_replicas() {
     );
     assert_eq!(run.code(), 3);
     assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(1254));
-    // FLUSHALL works on this server.
+    // FLUSHALL works on this server, and counts every database.
+    let mut c = server.client();
+    redis::pipe()
+        .cmd("SELECT")
+        .arg(2)
+        .ignore()
+        .cmd("MSET")
+        .arg(&["a", "1", "b", "2", "c", "3"])
+        .ignore()
+        .query::<()>(&mut c)
+        .unwrap();
     let run = flush(
         &server,
         &[
@@ -243,9 +253,17 @@ fn whole_databases_renamed_commands_and_replicas() {
             audit.to_str().unwrap(),
         ],
     );
-    assert_eq!(run.json()["flush"]["outcome"], "applied");
+    let f = run.json()["flush"].clone();
+    assert_eq!(f["outcome"], "applied", "{f:#}");
+    assert_eq!(f["matched"], 1257, "{f:#}");
+    assert_eq!(f["deleted"], 1257);
     wait_until("FLUSHALL ASYNC done", || {
         server.cmd(&["DBSIZE"]) == redis::Value::Int(0)
+            && redis::cmd("SELECT")
+                .arg(2)
+                .query::<()>(&mut c)
+                .and_then(|_| redis::cmd("DBSIZE").query::<i64>(&mut c))
+                .is_ok_and(|n| n == 0)
     });
 
     let primary = RedisServer::start();
