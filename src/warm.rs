@@ -455,7 +455,8 @@ fn is_header(line: &[u8]) -> bool {
 }
 
 /// Where an interrupted run stopped: the file, its size when it started
-/// (a changed file is not resumed), and the first byte not yet written.
+/// (a changed file is not resumed), and the first byte not yet written
+/// (the size itself once the run is done: a rerun then reads nothing).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Checkpoint {
     pub source: PathBuf,
@@ -465,7 +466,6 @@ pub struct Checkpoint {
     pub written: u64,
     pub existing: u64,
     pub errors: u64,
-    pub done: bool,
 }
 
 impl Checkpoint {
@@ -479,7 +479,6 @@ impl Checkpoint {
             written: 0,
             existing: 0,
             errors: 0,
-            done: false,
         }
     }
 

@@ -454,10 +454,6 @@ fn warm(
                     report.errors
                 );
             }
-            if let Some(path) = &args.resume {
-                checkpoint.done = true;
-                let _ = checkpoint.save(path);
-            }
             Ok(if report.errors > 0 {
                 Status::Warning
             } else {
