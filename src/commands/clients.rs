@@ -39,16 +39,15 @@ fn client_list(ctx: &Context<'_>, session: &Session) -> Result<(Vec<ClientInfo>,
 
 fn view(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
     let mut door = Door::open(&args.common, printer, "clients", None)?;
-    if door.connected() {
-        let session = engine::session(&door.ctx, &door.spec)?;
-        let (list, _) = client_list(&door.ctx, &session)?;
+    // The diagnosis read the whole CLIENT LIST already.
+    if let Some(list) = &door.diagnosis.facts.client_list {
         let maxclients = door
             .diagnosis
             .facts
             .get("derived")
             .and_then(|d| d["maxclients"].as_i64())
             .unwrap_or(0);
-        door.diagnosis.report.clients = Some(ClientsView::of(&list, maxclients));
+        door.diagnosis.report.clients = Some(ClientsView::of(list, maxclients));
     }
     door.finish(render::table::clients)
 }

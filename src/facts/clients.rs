@@ -39,7 +39,7 @@ fn ip_of(addr: &str) -> &str {
     host.trim_start_matches('[').trim_end_matches(']')
 }
 
-pub fn summarize(clients: Vec<ClientInfo>) -> ClientsFact {
+pub fn summarize(clients: &[ClientInfo]) -> ClientsFact {
     let mut fact = ClientsFact {
         count: clients.len(),
         ..ClientsFact::default()
@@ -51,7 +51,7 @@ pub fn summarize(clients: Vec<ClientInfo>) -> ClientsFact {
             map.insert(key.to_string(), 1);
         }
     };
-    for c in &clients {
+    for c in clients {
         fact.idle_over_300s += usize::from(c.idle > 300);
         fact.total_omem += c.omem;
         fact.total_mem += c.tot_mem;
@@ -66,10 +66,9 @@ pub fn summarize(clients: Vec<ClientInfo>) -> ClientsFact {
         bump(&mut fact.by_cmd, &c.cmd);
     }
     fact.idle.sort_unstable_by(|a, b| b.cmp(a));
-    let mut clients = clients;
-    clients.sort_by(|a, b| b.omem.cmp(&a.omem).then(a.id.cmp(&b.id)));
-    clients.truncate(TOP);
-    fact.top_omem = clients;
+    let mut by_omem: Vec<&ClientInfo> = clients.iter().collect();
+    by_omem.sort_by(|a, b| b.omem.cmp(&a.omem).then(a.id.cmp(&b.id)));
+    fact.top_omem = by_omem.into_iter().take(TOP).cloned().collect();
     fact
 }
 
@@ -102,7 +101,7 @@ mod tests {
         for i in 0..20 {
             clients.push(client(100 + i, "10.0.0.2:1", "pool", 0, i, "N"));
         }
-        let f = summarize(clients);
+        let f = summarize(&clients);
         assert_eq!(f.count, 24);
         assert_eq!(f.idle_over_300s, 2);
         assert_eq!(f.idle[..3], [400, 301, 10]);

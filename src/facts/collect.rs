@@ -205,8 +205,10 @@ pub async fn collect_until(
     };
     let clients = match clients {
         Ok(text) => {
-            let summary = clients::summarize(client_list::parse(&text));
+            let list = client_list::parse(&text);
+            let summary = clients::summarize(&list);
             facts.set("clients", &summary);
+            facts.client_list = Some(list);
             Some(summary)
         }
         Err(e) => {

@@ -40,6 +40,9 @@ pub struct Facts {
     /// INFO's counters when these facts were collected: the baseline a
     /// later collection measures its window from.
     pub counters: Option<derive::Counters>,
+    /// The whole CLIENT LIST the `clients` root sums up, for a view that
+    /// lists clients (`cachectl clients`) without asking again.
+    pub client_list: Option<Vec<crate::redis::client_list::ClientInfo>>,
 }
 
 impl Facts {
@@ -52,6 +55,7 @@ impl Facts {
             values: BTreeMap::new(),
             unavailable: BTreeMap::new(),
             counters: None,
+            client_list: None,
         }
     }
 
