@@ -223,17 +223,9 @@ pub fn scan_keys(
     spec: &TargetSpec,
     opts: &crate::scan::ScanOptions,
 ) -> Result<crate::scan::tally::KeyspaceReport, CliError> {
+    let session = session(ctx, spec)?;
     let bar = render::progress::Bar::new("keys");
     ctx.runtime.block_on(async {
-        let session = crate::target::connect::connect(spec, &ctx.timeouts)
-            .await
-            .map_err(|f| {
-                CliError::Other(anyhow::anyhow!(
-                    "cannot connect to {} to scan its keys: {}",
-                    spec.addr,
-                    f.detail
-                ))
-            })?;
         crate::scan::run(&session, opts, &bar, interrupted())
             .await
             .map_err(|e| {

@@ -253,6 +253,29 @@ impl Mutator {
         }
     }
 
+    /// The audit record of `op` at `phase` (attempt, ok, error).
+    fn record<'a>(
+        &'a self,
+        op: &'a Operation,
+        count: Option<u64>,
+        command: String,
+        phase: &'static str,
+        result: Option<String>,
+    ) -> AuditRecord<'a> {
+        AuditRecord {
+            time: audit::now_rfc3339(),
+            user: audit::who(),
+            target: &self.target,
+            node: &op.node,
+            origin: &op.origin,
+            operation: &op.title,
+            count,
+            command,
+            phase,
+            result,
+        }
+    }
+
     /// Sends the commands in order, each written to the audit log before it
     /// is sent and after it answers. Stops at the first failure; an audit
     /// log that cannot be written stops this and every later operation.
@@ -272,18 +295,8 @@ impl Mutator {
         };
         let total = op.commands.len();
         for (i, args) in op.commands.iter().enumerate() {
-            let record = |phase: &'static str, result: Option<String>| AuditRecord {
-                time: audit::now_rfc3339(),
-                user: audit::who(),
-                target: &self.target,
-                node: &op.node,
-                origin: &op.origin,
-                operation: &op.title,
-                count: op.count,
-                command: audit::elide(args),
-                phase,
-                result,
-            };
+            let command = audit::elide(args);
+            let record = |phase, result| self.record(op, op.count, command.clone(), phase, result);
             if let Err(e) = log.append(&record("attempt", None)) {
                 let why = format!("{e}; nothing more was sent ({i} of {total} commands ran)");
                 self.stopped = Some(why.clone());
@@ -365,18 +378,8 @@ impl Mutator {
         let Some(log) = &self.policy.audit else {
             return Err(fail("no audit log".into(), true));
         };
-        let record = |phase: &'static str, result: Option<String>| AuditRecord {
-            time: audit::now_rfc3339(),
-            user: audit::who(),
-            target: &self.target,
-            node: &op.node,
-            origin: &op.origin,
-            operation: &op.title,
-            count: op.count.or(Some(op.commands.len() as u64)),
-            command: shown.clone(),
-            phase,
-            result,
-        };
+        let count = op.count.or(Some(op.commands.len() as u64));
+        let record = |phase, result| self.record(op, count, shown.clone(), phase, result);
         if let Err(e) = log.append(&record("attempt", None)) {
             let why = format!("{e}; nothing was sent");
             self.stopped = Some(why.clone());
