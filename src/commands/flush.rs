@@ -289,8 +289,7 @@ fn by_pattern(
     let started = Instant::now();
     let mut stopped: Option<String> = None;
     ctx.runtime.block_on(async {
-        let interrupt = engine::interrupted();
-        tokio::pin!(interrupt);
+        let interrupt = engine::Interrupt::catch();
         for chunk in matched.keys.chunks(flush::BATCH) {
             let op = Operation {
                 count: Some(chunk.len() as u64),
@@ -307,27 +306,33 @@ fn by_pattern(
                 cmd.arg(k.as_slice());
             }
             let shown = op.summary.clone().unwrap_or_default();
+            // A batch sent is seen to its reply (bounded by the command
+            // timeout), so `deleted` is what the server did.
+            match mutator.send_audited(session, &op, &pipe, shown).await {
+                Ok(replies) => {
+                    report.deleted += replies
+                        .first()
+                        .and_then(crate::redis::reply::int)
+                        .unwrap_or(0)
+                        .max(0) as u64;
+                    bar.advance(chunk.len() as u64);
+                }
+                Err(e) => {
+                    stopped = Some(e.reason);
+                    break;
+                }
+            }
+            if interrupt.fired() {
+                stopped = Some("interrupted (Ctrl-C)".into());
+                break;
+            }
             tokio::select! {
-                sent = mutator.send_audited(session, &op, &pipe, shown) => match sent {
-                    Ok(replies) => {
-                        report.deleted += replies
-                            .first()
-                            .and_then(crate::redis::reply::int)
-                            .unwrap_or(0)
-                            .max(0) as u64;
-                        bar.advance(chunk.len() as u64);
-                    }
-                    Err(e) => {
-                        stopped = Some(e.reason);
-                        break;
-                    }
-                },
-                _ = &mut interrupt => {
+                _ = flush::pace(args.rate, report.deleted, started) => {}
+                _ = interrupt.wait() => {
                     stopped = Some("interrupted (Ctrl-C)".into());
                     break;
                 }
             }
-            flush::pace(args.rate, report.deleted, started).await;
         }
     });
     bar.finish();

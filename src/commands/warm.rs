@@ -343,8 +343,7 @@ fn warm(
     let started = Instant::now();
     let mut stop: Option<Stop> = None;
     ctx.runtime.block_on(async {
-        let interrupt = engine::interrupted();
-        tokio::pin!(interrupt);
+        let interrupt = engine::Interrupt::catch();
         let mut chunks = match Chunks::start(source.feed, &checkpoint, args.rate) {
             Ok(c) => c,
             Err(e) => {
@@ -384,25 +383,21 @@ fn warm(
                 )),
                 ..op.clone()
             };
-            tokio::select! {
-                done = write_batch(session, mutator, &batch, &records, args.replace) => match done {
-                    Ok(t) => {
-                        report.written += t.written;
-                        report.existing += t.existing;
-                        report.errors += t.errors;
-                        report.oom += t.oom;
-                        if t.oom > 0 && !args.continue_on_oom {
-                            stop = Some(Stop::Oom);
-                            break;
-                        }
-                    }
-                    Err(why) => {
-                        stop = Some(Stop::Failed(why));
+            // A batch sent is seen to its reply (bounded by the command
+            // timeout): the counts and the checkpoint are what the server did.
+            match write_batch(session, mutator, &batch, &records, args.replace).await {
+                Ok(t) => {
+                    report.written += t.written;
+                    report.existing += t.existing;
+                    report.errors += t.errors;
+                    report.oom += t.oom;
+                    if t.oom > 0 && !args.continue_on_oom {
+                        stop = Some(Stop::Oom);
                         break;
                     }
-                },
-                _ = &mut interrupt => {
-                    stop = Some(Stop::Interrupted);
+                }
+                Err(why) => {
+                    stop = Some(Stop::Failed(why));
                     break;
                 }
             }
@@ -425,10 +420,14 @@ fn warm(
                 stop = Some(Stop::TooManyErrors);
                 break;
             }
+            if interrupt.fired() {
+                stop = Some(Stop::Interrupted);
+                break;
+            }
             let paced = crate::flush::pace(args.rate, report.written + report.existing, started);
             tokio::select! {
                 _ = paced => {}
-                _ = &mut interrupt => {
+                _ = interrupt.wait() => {
                     stop = Some(Stop::Interrupted);
                     break;
                 }
