@@ -228,6 +228,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l type -d 'Key
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l db -d 'The database (default: the URL\'s). Alone, without a pattern or filter: the whole database, with FLUSHDB ASYNC' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l idle -d 'Only keys not used for this long (OBJECT IDLETIME)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l rate -d 'Keys deleted per second, at most' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l batch -d 'Keys per UNLINK (each batch is one audit record); lower it to be gentler on a loaded server. `--rate` lowers it to a tenth of the rate' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -237,6 +238,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l dry-run -d '
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l all -d 'Every database, with FLUSHALL ASYNC'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l no-ttl -d 'Only keys without a TTL'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l bytes -d 'Also sum the matched keys\' memory in the preview (MEMORY USAGE)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l recheck -d 'After a pattern flush, SCAN again and count the keys matching now (written during the run, left alone). A second pass over the keyspace: as much server time as the first'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r

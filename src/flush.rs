@@ -110,18 +110,29 @@ fn count_keys(info: &str, db: Option<i64>) -> u64 {
         .sum()
 }
 
-/// Keys per UNLINK.
-pub const BATCH: usize = 500;
+/// Keys per UNLINK given `--batch` and `--rate` (a tenth of the rate, so
+/// pacing is smooth).
+pub fn batch_size(batch: u64, rate: Option<u64>) -> usize {
+    rate.map_or(batch, |r| (r / 10).clamp(1, batch)) as usize
+}
 
-/// Counts which of `keys` still exist (for the re-check after a run).
+/// Counts which of `keys` still exist (for the re-check after a run): EXISTS
+/// of 1,000 keys each, pipelined.
 pub async fn still_there(session: &Session, keys: &[Vec<u8>]) -> Result<u64, CommandFailure> {
     let mut left = 0;
-    for chunk in keys.chunks(BATCH) {
-        let mut cmd = redis::cmd("EXISTS");
-        for k in chunk {
-            cmd.arg(k.as_slice());
+    for group in keys.chunks(1000 * 50) {
+        let mut pipe = redis::pipe();
+        for chunk in group.chunks(1000) {
+            let cmd = pipe.cmd("EXISTS");
+            for k in chunk {
+                cmd.arg(k.as_slice());
+            }
         }
-        left += session.query::<i64>(&cmd).await?.max(0) as u64;
+        let replies: Vec<Value> = session.query_pipeline(&pipe).await?;
+        left += replies
+            .iter()
+            .map(|r| reply::int(r).unwrap_or(0).max(0) as u64)
+            .sum::<u64>();
     }
     Ok(left)
 }

@@ -368,6 +368,16 @@ pub struct FlushArgs {
     /// Keys deleted per second, at most.
     #[arg(long, value_name = "KEYS_PER_S", value_parser = clap::value_parser!(u64).range(1..))]
     pub rate: Option<u64>,
+    /// Keys per UNLINK (each batch is one audit record); lower it to be
+    /// gentler on a loaded server. `--rate` lowers it to a tenth of the rate.
+    #[arg(long, value_name = "KEYS", default_value_t = 2000,
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub batch: u64,
+    /// After a pattern flush, SCAN again and count the keys matching now
+    /// (written during the run, left alone). A second pass over the
+    /// keyspace: as much server time as the first.
+    #[arg(long, conflicts_with = "all")]
+    pub recheck: bool,
 }
 
 /// The flags of a front door that diagnoses one topic and may fix it.

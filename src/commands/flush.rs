@@ -34,10 +34,12 @@ pub struct FlushReport {
     pub sample: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
-    /// After the run: matched keys still there (re-created meanwhile), and
-    /// keys matching the pattern now (written during the run, untouched).
+    /// After the run: matched keys still there (EXISTS on each), and with
+    /// `--recheck` (or a whole-database flush) the keys matching now
+    /// (written during the run, untouched).
     pub remaining: u64,
-    pub matching_now: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching_now: Option<u64>,
     /// applied, planned, skipped, blocked or failed.
     pub outcome: String,
     pub reason: String,
@@ -81,7 +83,7 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
         sample: Vec::new(),
         bytes: None,
         remaining: 0,
-        matching_now: 0,
+        matching_now: None,
         outcome: "skipped".into(),
         reason: String::new(),
         audit_log: policy.audit.as_ref().map(|a| a.path.display().to_string()),
@@ -211,7 +213,7 @@ fn whole(
             report.outcome = "applied".into();
             report.deleted = report.matched;
             report.complete = true;
-            report.matching_now = keys(session);
+            report.matching_now = Some(keys(session));
             Ok(Status::Ok)
         }
         Err(e) => {
@@ -290,7 +292,10 @@ fn by_pattern(
     let mut stopped: Option<String> = None;
     ctx.runtime.block_on(async {
         let interrupt = engine::Interrupt::catch();
-        for chunk in matched.keys.chunks(flush::BATCH) {
+        for chunk in matched
+            .keys
+            .chunks(flush::batch_size(args.batch, args.rate))
+        {
             let op = Operation {
                 count: Some(chunk.len() as u64),
                 summary: Some(format!(
@@ -336,21 +341,24 @@ fn by_pattern(
         }
     });
     bar.finish();
-    // The re-check: what is left of what matched, and what matches now.
+    // The re-check: what is left of what matched (one EXISTS per batch),
+    // and with --recheck what matches now (a second SCAN).
     if let Ok(left) = ctx
         .runtime
         .block_on(flush::still_there(session, &matched.keys))
     {
         report.remaining = left;
     }
-    if let Ok(now) = ctx.runtime.block_on(flush::select(
-        session,
-        &Selection {
-            bytes: false,
-            ..sel
-        },
-    )) {
-        report.matching_now = now.keys.len() as u64;
+    if args.recheck {
+        if let Ok(now) = ctx.runtime.block_on(flush::select(
+            session,
+            &Selection {
+                bytes: false,
+                ..sel
+            },
+        )) {
+            report.matching_now = Some(now.keys.len() as u64);
+        }
     }
     match stopped {
         Some(why) => {
@@ -364,13 +372,12 @@ fn by_pattern(
         None => {
             report.outcome = "applied".into();
             report.complete = report.remaining == 0;
-            report.reason = if report.matching_now > 0 {
-                format!(
-                    "{} keys matching now were written during the run and left alone",
-                    report.matching_now
-                )
-            } else {
-                String::new()
+            report.reason = match report.matching_now {
+                Some(0) => String::new(),
+                Some(n) => {
+                    format!("{n} keys matching now were written during the run and left alone")
+                }
+                None => "keys written during the run were left alone; --recheck counts them".into(),
             };
             Ok(if report.complete {
                 Status::Ok

@@ -72,6 +72,8 @@ fn a_pattern_flush_deletes_exactly_what_matched() {
         &[
             "--pattern",
             "cache:*",
+            "--batch",
+            "500",
             "--yes",
             "--confirm-destructive",
             &node,
@@ -86,6 +88,10 @@ fn a_pattern_flush_deletes_exactly_what_matched() {
         (Some(1204), Some(1204))
     );
     assert_eq!(f["complete"], true);
+    assert_eq!(f["remaining"], 0);
+    // Without --recheck there is no second SCAN, and the report says so.
+    assert!(f.get("matching_now").is_none(), "{f:#}");
+    assert!(f["reason"].as_str().unwrap().contains("--recheck"), "{f:#}");
     assert_eq!(f["db"], 0);
     assert_eq!(run.code(), 0);
     // Only keep:* is left; binary, spaced, newline and glob keys went too.
@@ -130,6 +136,7 @@ fn keys_written_during_a_flush_are_left_alone_and_an_interrupted_one_says_so() {
             "cache:*",
             "--rate",
             "1000",
+            "--recheck",
             "--yes",
             "--confirm-destructive",
             &node,
