@@ -1334,7 +1334,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__warm)
-            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --yes --dry-run --confirm-destructive --audit-log --output --file --from --pattern --format --replace --resume --max-errors --continue-on-oom --rate --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --yes --dry-run --confirm-destructive --audit-log --output --runbooks --file --from --pattern --urls --plan --critical-only --format --replace --resume --max-errors --continue-on-oom --rate --concurrency --request-timeout --check --check-window --app --app-ca --app-follow-redirects --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1400,6 +1400,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1409,6 +1413,14 @@ _cachectl() {
                     return 0
                     ;;
                 --pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --urls)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1425,6 +1437,26 @@ _cachectl() {
                     return 0
                     ;;
                 --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-ca)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -254,22 +254,33 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l confirm-destr
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (schema_version 1)'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l file -d 'The records: JSON Lines, one {"key", "value", "ttl", "type"} a line (type string, hash, set, zset or list; {"base64": ...} for binary keys and values), or CSV key,value[,ttl] for a file named *.csv' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l from -d 'Copy from another Redis instead (a replica, a restored backup): the keys matching --pattern, with DUMP/RESTORE, TTLs kept. A rerun after an interruption skips what was copied' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l pattern -d 'With --from: the keys to copy (SCAN MATCH glob)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l urls -d 'Warm through the application instead: a file of URLs, one a line (`GET URL`, `HEAD URL`, or a URL; a path starting with / is below --app; # comments). Each answer is read whole; 2xx counts as warmed' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l plan -d 'A plan of several sources (file, from, urls) with priorities (critical, high, normal, low), run most important first' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l format -d 'The file\'s format, when its name does not say' -r -f -a "jsonl\t''
 csv\t''"
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l resume -d 'Checkpoint file: written after every batch, and where a rerun with the same file starts from' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l max-errors -d 'Malformed lines or refused writes tolerated before the run stops' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l rate -d 'Records written per second, at most' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l resume -d 'Checkpoint file: written after every batch, and where a rerun with the same sources starts from' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l max-errors -d 'Malformed lines, refused writes or failed requests tolerated before the run stops' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l rate -d 'Records written (or URLs requested) per second, at most' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l concurrency -d 'URLs requested at once' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l request-timeout -d 'Longest wait for one URL\'s whole answer (a cold application is slow)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l check-window -d 'How long --check watches the hit rate' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app -d 'Base URL of the application: paths in --urls are below it, and --check reads its /metrics' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-ca -d 'CA certificate (PEM) to verify an https:// application with' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l critical-only -d 'With --plan: only the sources of priority critical'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l replace -d 'Overwrite keys that exist (destructive: needs --confirm-destructive NODE with --yes)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l continue-on-oom -d 'Go on when Redis answers OOM (maxmemory with noeviction); by default the run stops at the first OOM with a finding'
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l check -d 'Afterwards, measure the hit rate over --check-window (Redis\'s, and the application\'s /metrics with --app) and judge it with the low-hit-rate runbook\'s thresholds (70% / 50%)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-follow-redirects -d 'Follow the application\'s redirects within the same origin'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''

@@ -8,8 +8,9 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-/// Overall outcome of a run, in Nagios terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Overall outcome of a run, in Nagios terms; ordered from best to worst
+/// (unknown last: a run that could not finish says so above all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,

@@ -517,19 +517,33 @@ pub struct WarmArgs {
     pub mutation: MutationArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub runbooks: RunbookArgs,
     /// The records: JSON Lines, one {"key", "value", "ttl", "type"} a line
     /// (type string, hash, set, zset or list; {"base64": ...} for binary
     /// keys and values), or CSV key,value[,ttl] for a file named *.csv.
-    #[arg(long, value_name = "PATH", required_unless_present = "from")]
+    #[arg(long, value_name = "PATH", required_unless_present_any = ["from", "urls", "plan"])]
     pub file: Option<PathBuf>,
     /// Copy from another Redis instead (a replica, a restored backup):
     /// the keys matching --pattern, with DUMP/RESTORE, TTLs kept. A rerun
     /// after an interruption skips what was copied.
-    #[arg(long, value_name = "URL", conflicts_with_all = ["file", "format", "resume"])]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["file", "format", "resume", "urls", "plan"])]
     pub from: Option<String>,
     /// With --from: the keys to copy (SCAN MATCH glob).
     #[arg(long, value_name = "GLOB", requires = "from", default_value = "*")]
     pub pattern: String,
+    /// Warm through the application instead: a file of URLs, one a line
+    /// (`GET URL`, `HEAD URL`, or a URL; a path starting with / is below
+    /// --app; # comments). Each answer is read whole; 2xx counts as warmed.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["file", "format"])]
+    pub urls: Option<PathBuf>,
+    /// A plan of several sources (file, from, urls) with priorities
+    /// (critical, high, normal, low), run most important first.
+    #[arg(long, value_name = "PLAN.yaml", conflicts_with_all = ["file", "format", "urls"])]
+    pub plan: Option<PathBuf>,
+    /// With --plan: only the sources of priority critical.
+    #[arg(long, requires = "plan")]
+    pub critical_only: bool,
     /// The file's format, when its name does not say.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<crate::warm::Format>,
@@ -538,17 +552,44 @@ pub struct WarmArgs {
     #[arg(long)]
     pub replace: bool,
     /// Checkpoint file: written after every batch, and where a rerun with
-    /// the same file starts from.
+    /// the same sources starts from.
     #[arg(long, value_name = "PATH")]
     pub resume: Option<PathBuf>,
-    /// Malformed lines or refused writes tolerated before the run stops.
+    /// Malformed lines, refused writes or failed requests tolerated before
+    /// the run stops.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub max_errors: u64,
     /// Go on when Redis answers OOM (maxmemory with noeviction); by default
     /// the run stops at the first OOM with a finding.
     #[arg(long)]
     pub continue_on_oom: bool,
-    /// Records written per second, at most.
-    #[arg(long, value_name = "KEYS_PER_S", value_parser = clap::value_parser!(u64).range(1..))]
+    /// Records written (or URLs requested) per second, at most.
+    #[arg(long, value_name = "PER_S", value_parser = clap::value_parser!(u64).range(1..))]
     pub rate: Option<u64>,
+    /// URLs requested at once.
+    #[arg(long, value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub concurrency: u64,
+    /// Longest wait for one URL's whole answer (a cold application is slow).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration::parse)]
+    pub request_timeout: Duration,
+    /// Afterwards, measure the hit rate over --check-window (Redis's, and
+    /// the application's /metrics with --app) and judge it with the
+    /// low-hit-rate runbook's thresholds (70% / 50%).
+    #[arg(long)]
+    pub check: bool,
+    /// How long --check watches the hit rate.
+    #[arg(long, value_name = "DURATION", default_value = "10s", requires = "check",
+          value_parser = duration::parse)]
+    pub check_window: Duration,
+    /// Base URL of the application: paths in --urls are below it, and
+    /// --check reads its /metrics.
+    #[arg(long, value_name = "URL", env = "CACHECTL_APP")]
+    pub app: Option<String>,
+    /// CA certificate (PEM) to verify an https:// application with.
+    #[arg(long, value_name = "FILE")]
+    pub app_ca: Option<PathBuf>,
+    /// Follow the application's redirects within the same origin.
+    #[arg(long)]
+    pub app_follow_redirects: bool,
 }

@@ -1,15 +1,18 @@
 //! `cachectl warm`: glue between its flags, the warm domain (records,
-//! batches, checkpoints) and the mutation path.
+//! URLs, plans, batches, checkpoints, the hit-rate check) and the mutation
+//! path. One run warms one or more sources (a plan's, most important
+//! first) after one consent, each in audited batches.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use redis::Value;
 use serde::Serialize;
 
 use crate::cli::{OutputFormat, WarmArgs};
-use crate::engine::{self, resolve, Context};
+use crate::engine::{self, resolve, Context, Interrupt};
 use crate::error::{CliError, Status};
+use crate::http::probe::App;
 use crate::model::Safety;
 use crate::mutate::preflight::NodeState;
 use crate::mutate::{Mode, Mutator, Operation, Origin};
@@ -17,35 +20,44 @@ use crate::render::{self, Printer};
 use crate::scan::Progress;
 use crate::target::connect::Session;
 use crate::target::NodeAddr;
-use crate::warm::{self, BadLine, Checkpoint, Chunk, Format, Reader, Record};
+use crate::warm::check::{self, Check, Thresholds};
+use crate::warm::plan::{self, Kind, Planned, Priority};
+use crate::warm::urls::{self, Request};
+use crate::warm::{self, BadLine, Checkpoint, Checkpoints, Chunk, Format, Reader, Record};
 
-/// Malformed lines kept in the report (all are counted).
+/// Malformed lines (or failed requests) kept in the report; all are counted.
 const SAMPLES: usize = 20;
 
-/// What a warm did.
+/// URLs requested per batch (one audit record each) without `--rate`.
+const URL_BATCH: usize = 256;
+
+/// What a warm did, over all its sources.
 #[derive(Debug, Serialize)]
 pub struct WarmReport {
     pub node: NodeAddr,
     pub db: i64,
-    pub source: String,
-    /// jsonl, csv, or redis (--from).
-    pub format: &'static str,
     pub mode: Mode,
     pub replace: bool,
-    /// Line the run started at (0, or where a checkpoint left off).
-    pub started_at_line: u64,
-    /// Lines read and records parsed in this run.
-    pub lines: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    pub critical_only: bool,
+    /// Each source, in the order run.
+    pub sources: Vec<SourceReport>,
+    /// Totals of this run over every source: records (or URLs) read, keys
+    /// written (or URLs answered 2xx), keys left alone because they
+    /// existed, errors (malformed lines, refused writes, failed requests).
     pub records: u64,
-    /// Keys written; keys left alone because they existed; malformed lines
-    /// plus writes Redis refused.
     pub written: u64,
     pub existing: u64,
     pub errors: u64,
     pub oom: u64,
-    pub bad_lines: Vec<BadLine>,
-    /// The whole file was read and every batch answered.
+    /// Every source was read to its end and every batch answered.
     pub complete: bool,
+    /// Keys in the database before and after the run.
+    pub keys_before: u64,
+    pub keys_after: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<Check>,
     /// applied, planned, skipped, blocked or failed.
     pub outcome: String,
     pub reason: String,
@@ -53,6 +65,33 @@ pub struct WarmReport {
     pub checkpoint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_log: Option<String>,
+}
+
+/// What one source did.
+#[derive(Debug, Serialize)]
+pub struct SourceReport {
+    pub name: String,
+    pub priority: Priority,
+    /// The file, or the source's redacted URL and pattern.
+    pub source: String,
+    /// jsonl, csv, redis (--from) or urls.
+    pub format: &'static str,
+    /// Line the run started at (0, or where a checkpoint left off).
+    pub started_at_line: u64,
+    pub lines: u64,
+    pub records: u64,
+    pub written: u64,
+    pub existing: u64,
+    pub errors: u64,
+    pub oom: u64,
+    /// URLs: answers by status code or failure.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub statuses: std::collections::BTreeMap<String, u64>,
+    /// Malformed lines and failed requests, by line (the first 20).
+    pub bad_lines: Vec<BadLine>,
+    pub complete: bool,
+    /// done, stopped or not started.
+    pub state: &'static str,
 }
 
 /// The commands a warm may send, for the preflight (ACL, renamed commands).
@@ -79,34 +118,54 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     let policy = resolve::policy(&args.mutation)?;
     let spec = resolve::target(&args.target)?;
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
-    let source = match (&args.file, &args.from) {
-        (Some(file), _) => Source::file(file, args.format, args.resume.as_deref())?,
-        (None, Some(url)) => Source::redis(&ctx, url, &args.pattern, &spec)?,
-        (None, None) => {
-            return Err(CliError::Usage(
-                "say where from: --file PATH or --from URL".into(),
-            ))
+    let (plan_label, planned) = planned(&args)?;
+    let http = http_client(&args, &ctx)?;
+    // The check's thresholds and /metrics step come from the runbooks:
+    // a bad runbook is a usage error before anything is written.
+    let check_with = match args.check {
+        true => {
+            let set = resolve::runbooks(&args.runbooks, &[], &[])?;
+            let step = set
+                .get("app-hit-rate")
+                .and_then(|r| r.http.iter().find(|s| s.id == "metrics"))
+                .cloned();
+            Some((Thresholds::of(&set), step))
         }
+        false => None,
     };
+    let checkpoints = match &args.resume {
+        Some(path) => Checkpoints::load(path).map_err(CliError::Usage)?,
+        None => Checkpoints::default(),
+    };
+    let mut sources = Vec::new();
+    for p in planned {
+        sources.push(Source::open(&ctx, p, &spec, &args, &checkpoints)?);
+    }
     let facts = engine::primary(&ctx, &spec, "warm")?;
     let session = engine::session(&ctx, &spec)?;
     let target = spec.redacted_url();
+    let keys = |s: &Session| {
+        ctx.runtime
+            .block_on(crate::flush::keys_in(s, Some(spec.db)))
+            .unwrap_or(0)
+    };
     let mut report = WarmReport {
         node: spec.addr.clone(),
         db: spec.db,
-        source: source.label.clone(),
-        format: source.format,
         mode: policy.mode,
         replace: args.replace,
-        started_at_line: source.checkpoint.line,
-        lines: 0,
+        plan: plan_label,
+        critical_only: args.critical_only,
+        sources: Vec::new(),
         records: 0,
         written: 0,
         existing: 0,
         errors: 0,
         oom: 0,
-        bad_lines: Vec::new(),
         complete: false,
+        keys_before: keys(&session),
+        keys_after: 0,
+        check: None,
         outcome: "skipped".into(),
         reason: String::new(),
         checkpoint: args.resume.as_ref().map(|p| p.display().to_string()),
@@ -119,15 +178,38 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
         fd_limit: Err("not needed to warm".into()),
     };
     let mut mutator = Mutator::new(policy, target.clone());
-    let status = warm(
-        &ctx,
-        &args,
-        &session,
-        &node,
-        &mut mutator,
-        source,
-        &mut report,
-    )?;
+    let mut run = Run {
+        ctx: &ctx,
+        args: &args,
+        session: &session,
+        http: http.as_ref(),
+        node: &node,
+        mutator: &mut mutator,
+        checkpoints,
+    };
+    let mut status = run.warm(sources, &mut report)?;
+    report.keys_after = keys(&session);
+    if let (Some((thresholds, step)), "applied") = (check_with, report.outcome.as_str()) {
+        let app = http.as_ref().filter(|_| args.app.is_some());
+        if app.is_some() && step.is_none() {
+            ctx.printer
+                .status("no app-hit-rate runbook with a `metrics` step: the application's rate is not checked");
+        }
+        ctx.printer.status(&format!(
+            "checking the hit rate for {:?}",
+            args.check_window
+        ));
+        let interrupt = ctx.runtime.block_on(async { Interrupt::catch() });
+        let measured = ctx.runtime.block_on(check::run(
+            &session,
+            app.zip(step.as_ref()),
+            args.check_window,
+            thresholds,
+            interrupt.wait(),
+        ));
+        status = status.max(measured.status());
+        report.check = Some(measured);
+    }
     match args.output.output {
         OutputFormat::Json => printer.out(&render::json::envelope("warm", &target, &report)?)?,
         OutputFormat::Table => printer.out(&summary(&report))?,
@@ -135,40 +217,138 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     Ok(status)
 }
 
+/// The sources the flags name: a plan's (ordered, maybe critical only), or
+/// the one of --file, --from or --urls.
+fn planned(args: &WarmArgs) -> Result<(Option<String>, Vec<Planned>), CliError> {
+    let one = |name: &str, kind| Planned {
+        name: name.into(),
+        priority: Priority::Normal,
+        kind,
+        rate: None,
+        concurrency: None,
+    };
+    Ok(match (&args.plan, &args.file, &args.from, &args.urls) {
+        (Some(path), ..) => {
+            let all = plan::load(path).map_err(|e| CliError::Usage(e.to_string()))?;
+            let chosen = plan::order(all, args.critical_only);
+            if chosen.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "{} has no critical source (--critical-only)",
+                    path.display()
+                )));
+            }
+            (Some(path.display().to_string()), chosen)
+        }
+        (None, Some(file), ..) => (
+            None,
+            vec![one("file", Kind::File(file.clone(), args.format))],
+        ),
+        (None, None, Some(url), _) => (
+            None,
+            vec![one(
+                "from",
+                Kind::Redis {
+                    url: url.clone(),
+                    pattern: args.pattern.clone(),
+                },
+            )],
+        ),
+        (None, None, None, Some(list)) => (None, vec![one("urls", Kind::Urls(list.clone()))]),
+        (None, None, None, None) => {
+            return Err(CliError::Usage(
+                "say where from: --file PATH, --from URL, --urls PATH or --plan PLAN.yaml".into(),
+            ))
+        }
+    })
+}
+
+/// The HTTP client for URL sources and the check: the application's, or a
+/// client for absolute URLs when there is no --app.
+fn http_client(args: &WarmArgs, ctx: &Context<'_>) -> Result<Option<App>, CliError> {
+    let client = resolve::AppClient {
+        ca: args.app_ca.as_deref(),
+        follow_redirects: args.app_follow_redirects,
+        interval: std::time::Duration::ZERO,
+        max_body: 64 << 20,
+        request_timeout: args.request_timeout,
+    };
+    match args.app.as_deref().filter(|a| !a.trim().is_empty()) {
+        Some(base) => client.build(base, &ctx.timeouts).map(Some),
+        None => client.build("http://localhost/", &ctx.timeouts).map(Some),
+    }
+}
+
 fn summary(r: &WarmReport) -> String {
     let mut table = render::table::new_table(
         &[
-            "source", "records", "written", "existing", "errors", "complete",
+            "source", "priority", "records", "written", "existing", "errors", "complete",
         ],
         render::table_width(),
     );
-    table.add_row(vec![
-        render::clean(&r.source).into_owned(),
-        r.records.to_string(),
-        r.written.to_string(),
-        r.existing.to_string(),
-        r.errors.to_string(),
-        if r.complete { "yes" } else { "NO" }.to_string(),
-    ]);
+    for s in &r.sources {
+        table.add_row(vec![
+            render::clean(&format!("{} ({})", s.name, s.source)).into_owned(),
+            format!("{:?}", s.priority).to_lowercase(),
+            s.records.to_string(),
+            s.written.to_string(),
+            s.existing.to_string(),
+            s.errors.to_string(),
+            match (s.complete, s.state) {
+                (true, _) => "yes".to_string(),
+                (false, state) => format!("NO ({state})"),
+            },
+        ]);
+    }
     let mut out = format!(
-        "{}: warm of db {} on {}\n{table}\n",
-        r.outcome, r.db, r.node
+        "{}: warm of db {} on {} ({} keys before, {} after)\n{table}\n",
+        r.outcome, r.db, r.node, r.keys_before, r.keys_after
     );
-    for b in &r.bad_lines {
-        out.push_str(&format!(
-            "{}:{}: {}\n",
-            render::clean(&r.source),
-            b.line,
-            render::clean(&b.reason)
-        ));
+    for s in &r.sources {
+        for (status, n) in &s.statuses {
+            out.push_str(&format!(
+                "{}: {n} answered {status}\n",
+                render::clean(&s.name)
+            ));
+        }
+        for b in &s.bad_lines {
+            out.push_str(&format!(
+                "{}:{}: {}\n",
+                render::clean(&s.source),
+                b.line,
+                render::clean(&b.reason)
+            ));
+        }
     }
     if !r.reason.is_empty() {
         out.push_str(&format!("{}\n", render::clean(&r.reason)));
     }
+    if let Some(c) = &r.check {
+        let line = |side: &str, rate: &check::Rate| match rate.verdict {
+            "unreadable" => format!("{side}: unreadable ({})\n", render::clean(&rate.error)),
+            verdict => format!(
+                "{side}: {} hits, {} misses: {} ({verdict})\n",
+                rate.hits,
+                rate.misses,
+                rate.hit_rate
+                    .map_or("no lookups".into(), |p| format!("{p}%")),
+            ),
+        };
+        out.push_str(&format!(
+            "hit rate over {} s{} (warning under {}%, critical under {}%):\n",
+            c.window_s,
+            if c.interrupted { ", cut short" } else { "" },
+            c.thresholds.warning * 100.0,
+            c.thresholds.critical * 100.0
+        ));
+        out.push_str(&line("  redis", &c.redis));
+        if let Some(app) = &c.app {
+            out.push_str(&line("  application", app));
+        }
+    }
     out
 }
 
-/// Why a run stopped before the end of the file.
+/// Why a run stopped before the end of a source.
 enum Stop {
     Interrupted,
     Oom,
@@ -176,313 +356,530 @@ enum Stop {
     Failed(String),
 }
 
-/// Where the records come from, and how far an earlier run got.
+/// One source, opened: where its data comes from and how far an earlier
+/// run got.
 struct Source {
+    name: String,
+    priority: Priority,
     /// The file, or the source's redacted URL and pattern.
     label: String,
     format: &'static str,
     /// Bytes of the file, or keys on the source.
     total: u64,
     unit: &'static str,
-    checkpoint: Checkpoint,
+    rate: Option<u64>,
+    concurrency: usize,
+    /// Where a checkpoint left off; None for a copy from another Redis.
+    checkpoint: Option<Checkpoint>,
     feed: Feed,
 }
 
 enum Feed {
     /// The path, read when the run starts.
-    File(std::path::PathBuf, Format),
+    File(PathBuf, Format),
     Redis {
         source: Session,
         pattern: String,
     },
+    Urls(PathBuf),
 }
 
 impl Source {
-    fn file(
-        path: &Path,
-        format: Option<Format>,
-        resume: Option<&Path>,
+    fn open(
+        ctx: &Context<'_>,
+        planned: Planned,
+        target: &crate::target::TargetSpec,
+        args: &WarmArgs,
+        checkpoints: &Checkpoints,
     ) -> Result<Source, CliError> {
-        let format = format.unwrap_or_else(|| Format::guess(path));
-        let size = std::fs::metadata(path)
-            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?
-            .len();
-        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let resumed = match resume {
-            Some(ckpt) => Checkpoint::load(ckpt, &canonical, size).map_err(CliError::Usage)?,
-            None => None,
+        let (label, format, total, unit, checkpoint, feed) = match planned.kind {
+            Kind::File(path, format) => {
+                let format = format.unwrap_or_else(|| Format::guess(&path));
+                let (size, at) = resume(args, checkpoints, &planned.name, &path)?;
+                let name = match format {
+                    Format::Jsonl => "jsonl",
+                    Format::Csv => "csv",
+                };
+                let label = path.display().to_string();
+                (
+                    label,
+                    name,
+                    size,
+                    "bytes",
+                    Some(at),
+                    Feed::File(path, format),
+                )
+            }
+            Kind::Urls(path) => {
+                let (size, at) = resume(args, checkpoints, &planned.name, &path)?;
+                let label = path.display().to_string();
+                (label, "urls", size, "bytes", Some(at), Feed::Urls(path))
+            }
+            Kind::Redis { url, pattern } => {
+                let (label, keys, source) = copy_source(ctx, &url, &pattern, target)?;
+                let feed = Feed::Redis { source, pattern };
+                (label, "redis", keys, "keys", None, feed)
+            }
         };
         Ok(Source {
-            label: path.display().to_string(),
-            format: match format {
-                Format::Jsonl => "jsonl",
-                Format::Csv => "csv",
-            },
-            total: size,
-            unit: "bytes",
-            checkpoint: resumed.unwrap_or_else(|| Checkpoint::start(canonical, size)),
-            feed: Feed::File(path.to_path_buf(), format),
+            name: planned.name,
+            priority: planned.priority,
+            label,
+            format,
+            total,
+            unit,
+            rate: planned.rate.or(args.rate),
+            concurrency: planned.concurrency.unwrap_or(args.concurrency as usize),
+            checkpoint,
+            feed,
         })
     }
 
-    fn redis(
-        ctx: &Context<'_>,
-        url: &str,
-        pattern: &str,
-        target: &crate::target::TargetSpec,
-    ) -> Result<Source, CliError> {
-        let mut spec =
-            crate::target::parse_url(url).map_err(|e| CliError::Usage(format!("--from: {e}")))?;
-        spec.max_reply = target.max_reply;
-        if spec.addr == target.addr && spec.db == target.db {
-            return Err(CliError::Usage(format!(
-                "--from names the target itself ({} db {})",
-                spec.addr, spec.db
-            )));
+    fn report(&self) -> SourceReport {
+        SourceReport {
+            name: self.name.clone(),
+            priority: self.priority,
+            source: self.label.clone(),
+            format: self.format,
+            started_at_line: self.checkpoint.as_ref().map_or(0, |c| c.line),
+            lines: 0,
+            records: 0,
+            written: 0,
+            existing: 0,
+            errors: 0,
+            oom: 0,
+            statuses: Default::default(),
+            bad_lines: Vec::new(),
+            complete: false,
+            state: "not started",
         }
-        let source = ctx
-            .runtime
-            .block_on(crate::target::connect::connect(&spec, &ctx.timeouts))
-            .map_err(|f| {
-                CliError::Other(anyhow::anyhow!(
-                    "cannot connect to the source {}: {}",
-                    spec.addr,
-                    f.detail
-                ))
-            })?;
-        let keys = ctx
-            .runtime
-            .block_on(source.query::<i64>(&redis::cmd("DBSIZE")))
-            .unwrap_or(0)
-            .max(0) as u64;
-        Ok(Source {
-            label: format!("{} ({})", spec.redacted_url(), pattern),
-            format: "redis",
-            total: keys,
-            unit: "keys",
-            checkpoint: Checkpoint::start(Default::default(), 0),
-            feed: Feed::Redis {
-                source,
-                pattern: pattern.to_string(),
-            },
-        })
     }
 }
 
-fn warm(
-    ctx: &Context<'_>,
+/// A file's size and where its checkpoint (if any) left off.
+fn resume(
     args: &WarmArgs,
-    session: &Session,
-    node: &NodeState<'_>,
-    mutator: &mut Mutator,
-    source: Source,
-    report: &mut WarmReport,
-) -> Result<Status, CliError> {
-    let mut checkpoint = source.checkpoint;
-    let op = Operation {
-        node: report.node.clone(),
-        origin: Origin::command("warm", None),
-        title: format!(
-            "warm db {} from {}{}",
-            report.db,
-            report.source,
-            if args.replace {
-                ", replacing existing keys"
-            } else {
-                ""
-            }
-        ),
-        safety: if args.replace {
-            Safety::Destructive
-        } else {
-            Safety::Safe
-        },
-        commands: commands(args.replace),
-        count: None,
-        summary: None,
-        confirm: Some(report.node.to_string()),
+    checkpoints: &Checkpoints,
+    name: &str,
+    path: &Path,
+) -> Result<(u64, Checkpoint), CliError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?
+        .len();
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let resumed = match &args.resume {
+        Some(ckpt) => checkpoints
+            .resume(ckpt, name, &canonical, size)
+            .map_err(CliError::Usage)?,
+        None => None,
     };
-    ctx.printer.status(&match &source.feed {
+    Ok((
+        size,
+        resumed.unwrap_or_else(|| Checkpoint::start(canonical, size)),
+    ))
+}
+
+/// Connects to the Redis a copy reads from: its label, its key count and
+/// the session.
+fn copy_source(
+    ctx: &Context<'_>,
+    url: &str,
+    pattern: &str,
+    target: &crate::target::TargetSpec,
+) -> Result<(String, u64, Session), CliError> {
+    let mut spec =
+        crate::target::parse_url(url).map_err(|e| CliError::Usage(format!("--from: {e}")))?;
+    spec.max_reply = target.max_reply;
+    if spec.addr == target.addr && spec.db == target.db {
+        return Err(CliError::Usage(format!(
+            "--from names the target itself ({} db {})",
+            spec.addr, spec.db
+        )));
+    }
+    let source = ctx
+        .runtime
+        .block_on(crate::target::connect::connect(&spec, &ctx.timeouts))
+        .map_err(|f| {
+            CliError::Other(anyhow::anyhow!(
+                "cannot connect to the source {}: {}",
+                spec.addr,
+                f.detail
+            ))
+        })?;
+    let keys = ctx
+        .runtime
+        .block_on(source.query::<i64>(&redis::cmd("DBSIZE")))
+        .unwrap_or(0)
+        .max(0) as u64;
+    Ok((
+        format!("{} ({})", spec.redacted_url(), pattern),
+        keys,
+        source,
+    ))
+}
+
+/// What a run shares across its sources.
+struct Run<'r, 'p> {
+    ctx: &'r Context<'p>,
+    args: &'r WarmArgs,
+    session: &'r Session,
+    http: Option<&'r App>,
+    node: &'r NodeState<'r>,
+    mutator: &'r mut Mutator,
+    checkpoints: Checkpoints,
+}
+
+impl Run<'_, '_> {
+    /// Asks once for every source, then warms them in order until one stops.
+    fn warm(&mut self, sources: Vec<Source>, report: &mut WarmReport) -> Result<Status, CliError> {
+        let writes_itself = sources.iter().any(|s| !matches!(s.feed, Feed::Urls(_)));
+        let from = match sources.as_slice() {
+            [one] => one.label.clone(),
+            many => format!(
+                "{} ({} sources: {})",
+                report.plan.as_deref().unwrap_or("a plan"),
+                many.len(),
+                many.iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let op = Operation {
+            node: report.node.clone(),
+            origin: Origin::command("warm", None),
+            title: format!(
+                "warm db {} from {from}{}",
+                report.db,
+                if self.args.replace {
+                    ", replacing existing keys"
+                } else {
+                    ""
+                }
+            ),
+            safety: if self.args.replace {
+                Safety::Destructive
+            } else {
+                Safety::Safe
+            },
+            // Warming through URLs: the application writes, not cachectl.
+            commands: if writes_itself {
+                commands(self.args.replace)
+            } else {
+                Vec::new()
+            },
+            count: None,
+            summary: None,
+            confirm: Some(report.node.to_string()),
+        };
+        report.sources = sources.iter().map(Source::report).collect();
+        for s in &sources {
+            self.ctx.printer.status(&describe(s, report));
+        }
+        if let Err(held) = self.ctx.runtime.block_on(self.mutator.clear(
+            self.session,
+            self.node,
+            &op,
+            &op.commands,
+        )) {
+            report.outcome = held.outcome.into();
+            report.reason = held.reason.clone();
+            return Ok(held.status());
+        }
+        let interrupt = self.ctx.runtime.block_on(async { Interrupt::catch() });
+        let mut stop = None;
+        let mut stopped_at = String::new();
+        for (i, source) in sources.into_iter().enumerate() {
+            let name = source.name.clone();
+            let label = source.label.clone();
+            let checkpoint = source.checkpoint.clone();
+            stop = self.source(&op, source, &mut report.sources[i], &interrupt);
+            add(report, i);
+            if stop.is_some() {
+                let s = &report.sources[i];
+                stopped_at = match &checkpoint {
+                    Some(_) => format!(
+                        "source {name}: {} written, {} existing, up to line {} of {label}",
+                        s.written,
+                        s.existing,
+                        s.started_at_line + s.lines
+                    ),
+                    None => format!(
+                        "source {name}: {} written, {} existing",
+                        s.written, s.existing
+                    ),
+                };
+                break;
+            }
+        }
+        report.complete = report.sources.iter().all(|s| s.complete);
+        let resume = match &self.args.resume {
+            Some(p) => format!("rerun with --resume {} to go on", p.display()),
+            None => "rerun (existing keys are left alone) or add --resume FILE next time".into(),
+        };
+        let not_started: Vec<&str> = report
+            .sources
+            .iter()
+            .filter(|s| s.state == "not started")
+            .map(|s| s.name.as_str())
+            .collect();
+        let later = match not_started.as_slice() {
+            [] => String::new(),
+            names => format!("; not started: {}", names.join(", ")),
+        };
+        match stop {
+            None => {
+                report.outcome = "applied".into();
+                if report.errors > 0 {
+                    report.reason = format!(
+                        "{} errors (malformed lines, refused writes or failed requests); the rest was warmed",
+                        report.errors
+                    );
+                }
+                Ok(if report.errors > 0 {
+                    Status::Warning
+                } else {
+                    Status::Ok
+                })
+            }
+            Some(why) => {
+                report.outcome = "failed".into();
+                let done = format!("{stopped_at}{later}");
+                report.reason = match why {
+                    Stop::Interrupted => format!("interrupted (Ctrl-C): {done}; {resume}"),
+                    Stop::Oom => format!(
+                        "Redis is out of memory (OOM: maxmemory reached and nothing can be evicted): {done}; \
+                         the last batch may be partly written. Free memory or raise maxmemory \
+                         (`cachectl memory`), then {resume}; --continue-on-oom goes on regardless"
+                    ),
+                    Stop::TooManyErrors => format!(
+                        "stopped after {} errors (more than --max-errors {}): {done}; fix the input, then {resume}",
+                        report.errors, self.args.max_errors
+                    ),
+                    Stop::Failed(e) => format!("{e}: {done}; {resume}"),
+                };
+                Ok(Status::Unknown)
+            }
+        }
+    }
+
+    /// Warms one source in batches, each audited and checkpointed.
+    fn source(
+        &mut self,
+        op: &Operation,
+        source: Source,
+        report: &mut SourceReport,
+        interrupt: &Interrupt,
+    ) -> Option<Stop> {
+        report.state = "stopped";
+        let mut checkpoint = source.checkpoint.clone();
+        let base = checkpoint
+            .as_ref()
+            .map_or((0, 0, 0), |c| (c.written, c.existing, c.errors));
+        let bar = render::progress::Bar::labelled(&source.name, source.unit);
+        bar.total(source.total);
+        bar.advance(checkpoint.as_ref().map_or(0, |c| c.offset));
+        let started = Instant::now();
+        let at = checkpoint
+            .clone()
+            .unwrap_or_else(|| Checkpoint::start(PathBuf::new(), 0));
+        let parse_base = self.args.app.as_ref().and(self.http.cloned());
+        let (rate, concurrency) = (source.rate, source.concurrency);
+        let stop = self.ctx.runtime.block_on(async {
+            let mut chunks = match Chunks::start(source.feed, &at, rate, parse_base) {
+                Ok(c) => c,
+                Err(e) => return Some(Stop::Failed(e)),
+            };
+            loop {
+                let piece = match chunks.next().await {
+                    None => {
+                        report.complete = true;
+                        report.state = "done";
+                        return None;
+                    }
+                    Some(Ok(c)) => c,
+                    Some(Err(e)) => {
+                        return Some(Stop::Failed(format!("reading {}: {e}", report.source)))
+                    }
+                };
+                report.lines += piece.last_line + 1 - piece.first_line;
+                report.records += piece.items.len() as u64;
+                report.errors += piece.bad.len() as u64;
+                keep(&mut report.bad_lines, piece.bad);
+                let batch = Operation {
+                    count: Some(piece.items.len() as u64),
+                    summary: Some(format!(
+                        "{} {} {} from {} lines {}-{}",
+                        piece.items.verb(),
+                        piece.items.len(),
+                        piece.items.noun(),
+                        report.source,
+                        piece.first_line,
+                        piece.last_line
+                    )),
+                    ..op.clone()
+                };
+                // A batch sent is seen to its reply (bounded by the command
+                // or request timeout): the counts and the checkpoint are
+                // what was done.
+                let done = match piece.items {
+                    Items::Records(records) => {
+                        write_batch(
+                            self.session,
+                            self.mutator,
+                            &batch,
+                            &records,
+                            self.args.replace,
+                        )
+                        .await
+                    }
+                    Items::Requests(requests) => {
+                        request_batch(
+                            self.http,
+                            self.mutator,
+                            &batch,
+                            requests,
+                            concurrency,
+                            report,
+                        )
+                        .await
+                    }
+                };
+                match done {
+                    Ok(t) => {
+                        report.written += t.written;
+                        report.existing += t.existing;
+                        report.errors += t.errors;
+                        report.oom += t.oom;
+                        if t.oom > 0 && !self.args.continue_on_oom {
+                            return Some(Stop::Oom);
+                        }
+                    }
+                    Err(why) => return Some(Stop::Failed(why)),
+                }
+                bar.advance(piece.bytes);
+                if let Some(c) = checkpoint.as_mut() {
+                    c.offset = piece.end_offset;
+                    c.line = piece.last_line;
+                    c.written = base.0 + report.written;
+                    c.existing = base.1 + report.existing;
+                    c.errors = base.2 + report.errors;
+                    if let Some(path) = &self.args.resume {
+                        self.checkpoints
+                            .sources
+                            .insert(source.name.clone(), c.clone());
+                        if let Err(e) = self.checkpoints.save(path) {
+                            return Some(Stop::Failed(format!(
+                                "cannot write the checkpoint {}: {e}",
+                                path.display()
+                            )));
+                        }
+                    }
+                }
+                if report.errors > self.args.max_errors {
+                    return Some(Stop::TooManyErrors);
+                }
+                if interrupt.fired() {
+                    return Some(Stop::Interrupted);
+                }
+                let paced = crate::flush::pace(rate, report.records, started);
+                tokio::select! {
+                    _ = paced => {}
+                    _ = interrupt.wait() => return Some(Stop::Interrupted),
+                }
+            }
+        });
+        bar.finish();
+        stop
+    }
+}
+
+/// Adds source `i`'s counts to the run's totals.
+fn add(report: &mut WarmReport, i: usize) {
+    let s = &report.sources[i];
+    report.records += s.records;
+    report.written += s.written;
+    report.existing += s.existing;
+    report.errors += s.errors;
+    report.oom += s.oom;
+}
+
+fn keep(kept: &mut Vec<BadLine>, more: Vec<BadLine>) {
+    let room = SAMPLES.saturating_sub(kept.len());
+    kept.extend(more.into_iter().take(room));
+}
+
+/// What the status line says a source will do.
+fn describe(s: &Source, report: &WarmReport) -> String {
+    let resumed = match &s.checkpoint {
+        Some(c) if c.line > 0 => format!(" (resuming after line {})", c.line),
+        _ => String::new(),
+    };
+    let into = format!("into db {} on {}", report.db, report.node);
+    let label = render::clean(&s.label);
+    match &s.feed {
         Feed::File(_, format) => format!(
-            "{} bytes of {} records from {}{} into db {} on {}",
-            source.total - checkpoint.offset,
+            "{}: {} bytes of {} records from {label}{resumed} {into}",
+            s.name,
+            s.total - s.checkpoint.as_ref().map_or(0, |c| c.offset),
             match format {
                 Format::Jsonl => "JSON Lines",
                 Format::Csv => "CSV",
             },
-            render::clean(&report.source),
-            if checkpoint.line > 0 {
-                format!(" (resuming after line {})", checkpoint.line)
-            } else {
-                String::new()
-            },
-            report.db,
-            report.node
+        ),
+        Feed::Urls(_) => format!(
+            "{}: URLs from {label}{resumed}, {} at a time, warming {into} through the application",
+            s.name, s.concurrency
         ),
         Feed::Redis { .. } => format!(
-            "keys from {} ({} keys there) into db {} on {}",
-            render::clean(&report.source),
-            source.total,
-            report.db,
-            report.node
+            "{}: keys from {label} ({} keys there) {into}",
+            s.name, s.total
         ),
-    });
-    if let Err(held) = ctx
-        .runtime
-        .block_on(mutator.clear(session, node, &op, &op.commands))
-    {
-        report.outcome = held.outcome.into();
-        report.reason = held.reason.clone();
-        return Ok(held.status());
     }
-    // Totals of the runs before this one, from the checkpoint.
-    let base = (checkpoint.written, checkpoint.existing, checkpoint.errors);
-    let bar = render::progress::Bar::new(source.unit);
-    bar.total(source.total);
-    bar.advance(checkpoint.offset);
-    let started = Instant::now();
-    let mut stop: Option<Stop> = None;
-    ctx.runtime.block_on(async {
-        let interrupt = engine::Interrupt::catch();
-        let mut chunks = match Chunks::start(source.feed, &checkpoint, args.rate) {
-            Ok(c) => c,
-            Err(e) => {
-                stop = Some(Stop::Failed(e));
-                return;
-            }
-        };
-        loop {
-            let chunk = match chunks.next().await {
-                None => {
-                    report.complete = true;
-                    break;
-                }
-                Some(Ok(c)) => c,
-                Some(Err(e)) => {
-                    stop = Some(Stop::Failed(format!("reading {}: {e}", report.source)));
-                    break;
-                }
-            };
-            let records = chunk.records;
-            report.lines += chunk.last_line + 1 - chunk.first_line;
-            report.records += records.len() as u64;
-            report.errors += chunk.bad.len() as u64;
-            for b in chunk.bad {
-                if report.bad_lines.len() < SAMPLES {
-                    report.bad_lines.push(b);
-                }
-            }
-            let batch = Operation {
-                count: Some(records.len() as u64),
-                summary: Some(format!(
-                    "warm {} records from {} lines {}-{}",
-                    records.len(),
-                    report.source,
-                    chunk.first_line,
-                    chunk.last_line
-                )),
-                ..op.clone()
-            };
-            // A batch sent is seen to its reply (bounded by the command
-            // timeout): the counts and the checkpoint are what the server did.
-            match write_batch(session, mutator, &batch, &records, args.replace).await {
-                Ok(t) => {
-                    report.written += t.written;
-                    report.existing += t.existing;
-                    report.errors += t.errors;
-                    report.oom += t.oom;
-                    if t.oom > 0 && !args.continue_on_oom {
-                        stop = Some(Stop::Oom);
-                        break;
-                    }
-                }
-                Err(why) => {
-                    stop = Some(Stop::Failed(why));
-                    break;
-                }
-            }
-            bar.advance(chunk.bytes);
-            checkpoint.offset = chunk.end_offset;
-            checkpoint.line = chunk.last_line;
-            checkpoint.written = base.0 + report.written;
-            checkpoint.existing = base.1 + report.existing;
-            checkpoint.errors = base.2 + report.errors;
-            if let Some(path) = &args.resume {
-                if let Err(e) = checkpoint.save(path) {
-                    stop = Some(Stop::Failed(format!(
-                        "cannot write the checkpoint {}: {e}",
-                        path.display()
-                    )));
-                    break;
-                }
-            }
-            if report.errors > args.max_errors {
-                stop = Some(Stop::TooManyErrors);
-                break;
-            }
-            if interrupt.fired() {
-                stop = Some(Stop::Interrupted);
-                break;
-            }
-            let paced = crate::flush::pace(args.rate, report.written + report.existing, started);
-            tokio::select! {
-                _ = paced => {}
-                _ = interrupt.wait() => {
-                    stop = Some(Stop::Interrupted);
-                    break;
-                }
-            }
+}
+
+/// A batch's items: records cachectl writes, or URLs it requests.
+enum Items {
+    Records(Vec<Record>),
+    Requests(Vec<Request>),
+}
+
+impl Items {
+    fn len(&self) -> usize {
+        match self {
+            Items::Records(r) => r.len(),
+            Items::Requests(r) => r.len(),
         }
-    });
-    bar.finish();
-    let resume = match &args.resume {
-        Some(p) => format!("rerun with --resume {} to go on", p.display()),
-        None if args.from.is_some() => "rerun: keys already copied are skipped".into(),
-        None => "rerun (existing keys are left alone) or add --resume FILE next time".into(),
-    };
-    let done = format!(
-        "{} written, {} existing, up to line {} of {}",
-        report.written, report.existing, checkpoint.line, report.source
-    );
-    match stop {
-        None => {
-            report.outcome = "applied".into();
-            if report.errors > 0 {
-                report.reason = format!(
-                    "{} errors (malformed lines or refused writes); the rest was written",
-                    report.errors
-                );
-            }
-            Ok(if report.errors > 0 {
-                Status::Warning
-            } else {
-                Status::Ok
-            })
+    }
+    fn verb(&self) -> &'static str {
+        match self {
+            Items::Records(_) => "warm",
+            Items::Requests(_) => "request",
         }
-        Some(why) => {
-            report.outcome = "failed".into();
-            report.reason = match why {
-                Stop::Interrupted => format!("interrupted (Ctrl-C): {done}; {resume}"),
-                Stop::Oom => format!(
-                    "Redis is out of memory (OOM: maxmemory reached and nothing can be evicted): {done}; \
-                     the last batch may be partly written. Free memory or raise maxmemory \
-                     (`cachectl memory`), then {resume}; --continue-on-oom goes on regardless"
-                ),
-                Stop::TooManyErrors => format!(
-                    "stopped after {} errors (more than --max-errors {}): {done}; fix the input, then {resume}",
-                    report.errors, args.max_errors
-                ),
-                Stop::Failed(e) => format!("{e}: {done}; {resume}"),
-            };
-            Ok(Status::Unknown)
+    }
+    fn noun(&self) -> &'static str {
+        match self {
+            Items::Records(_) => "records",
+            Items::Requests(_) => "URLs",
         }
     }
 }
 
-/// The batches of a run, from a file (parsed ahead on a thread) or from
-/// another Redis (a SCAN page of DUMPs at a time).
+/// One batch as read, whatever the source.
+struct Piece {
+    items: Items,
+    bad: Vec<BadLine>,
+    first_line: u64,
+    last_line: u64,
+    end_offset: u64,
+    bytes: u64,
+}
+
+/// The batches of a source: from a file (parsed ahead on a thread), a URL
+/// list (likewise), or another Redis (a SCAN page of DUMPs at a time).
 enum Chunks {
-    File(tokio::sync::mpsc::Receiver<std::io::Result<Chunk>>),
+    File(tokio::sync::mpsc::Receiver<std::io::Result<Chunk<Record>>>),
+    Urls(tokio::sync::mpsc::Receiver<std::io::Result<Chunk<Request>>>),
     Redis {
         source: Session,
         pattern: String,
@@ -492,12 +889,24 @@ enum Chunks {
 }
 
 impl Chunks {
-    fn start(feed: Feed, at: &Checkpoint, rate: Option<u64>) -> Result<Chunks, String> {
+    fn start(
+        feed: Feed,
+        at: &Checkpoint,
+        rate: Option<u64>,
+        base: Option<App>,
+    ) -> Result<Chunks, String> {
+        let open = |path: &Path| format!("cannot read {}", path.display());
         Ok(match feed {
             Feed::File(path, format) => {
-                let reader = Reader::open(&path, format, at.offset, at.line)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let reader = Reader::open(&path, format.parser(), at.offset, at.line)
+                    .map_err(|e| format!("{}: {e}", open(&path)))?;
                 Chunks::File(warm::read_ahead(reader, warm::batch_size(rate)))
+            }
+            Feed::Urls(path) => {
+                let reader = Reader::open(&path, urls::parser(base), at.offset, at.line)
+                    .map_err(|e| format!("{}: {e}", open(&path)))?;
+                let n = rate.map_or(URL_BATCH, |r| (r / 10).clamp(1, URL_BATCH as u64) as usize);
+                Chunks::Urls(warm::read_ahead(reader, n))
             }
             Feed::Redis { source, pattern } => Chunks::Redis {
                 source,
@@ -508,9 +917,26 @@ impl Chunks {
         })
     }
 
-    async fn next(&mut self) -> Option<Result<Chunk, String>> {
+    async fn next(&mut self) -> Option<Result<Piece, String>> {
+        fn wrap<T>(c: Chunk<T>, items: fn(Vec<T>) -> Items) -> Piece {
+            Piece {
+                items: items(c.items),
+                bad: c.bad,
+                first_line: c.first_line,
+                last_line: c.last_line,
+                end_offset: c.end_offset,
+                bytes: c.bytes,
+            }
+        }
         match self {
-            Chunks::File(rx) => rx.recv().await.map(|r| r.map_err(|e| e.to_string())),
+            Chunks::File(rx) => rx.recv().await.map(|r| {
+                r.map(|c| wrap(c, Items::Records))
+                    .map_err(|e| e.to_string())
+            }),
+            Chunks::Urls(rx) => rx.recv().await.map(|r| {
+                r.map(|c| wrap(c, Items::Requests))
+                    .map_err(|e| e.to_string())
+            }),
             Chunks::Redis {
                 source,
                 pattern,
@@ -527,8 +953,8 @@ impl Chunks {
                         *done = next == 0;
                         if !records.is_empty() {
                             let n = records.len() as u64;
-                            return Some(Ok(Chunk {
-                                records,
+                            return Some(Ok(Piece {
+                                items: Items::Records(records),
                                 bad: Vec::new(),
                                 first_line: 1,
                                 last_line: 0,
@@ -541,6 +967,43 @@ impl Chunks {
             },
         }
     }
+}
+
+/// Requests one batch of URLs through the application, audited like a
+/// batch of writes: the application writes to the cache on cachectl's
+/// behalf.
+async fn request_batch(
+    http: Option<&App>,
+    mutator: &mut Mutator,
+    op: &Operation,
+    requests: Vec<Request>,
+    concurrency: usize,
+    report: &mut SourceReport,
+) -> Result<Tally, String> {
+    let Some(app) = http else {
+        return Err("no HTTP client".into());
+    };
+    if requests.is_empty() {
+        return Ok(Tally::default());
+    }
+    let shown = op.summary.clone().unwrap_or_default();
+    let work = async { Ok(urls::request_all(app, requests, concurrency).await) };
+    let answers = mutator
+        .audited(op, shown, work, |a: &urls::Answers| {
+            format!("{} answered 2xx, {} did not", a.ok, a.failed.len())
+        })
+        .await
+        .map_err(|e| e.reason)?;
+    for (status, n) in answers.statuses {
+        *report.statuses.entry(status).or_default() += n;
+    }
+    let tally = Tally {
+        written: answers.ok,
+        errors: answers.failed.len() as u64,
+        ..Tally::default()
+    };
+    keep(&mut report.bad_lines, answers.failed);
+    Ok(tally)
 }
 
 /// What one batch did.

@@ -3,6 +3,7 @@
 //! policy. Every command resolves its flags here, before any I/O.
 
 use std::io::BufRead;
+use std::time::Duration;
 
 use crate::cli::{AppArgs, FixArgs, MutationArgs, RunbookArgs, TargetArgs};
 use crate::error::CliError;
@@ -60,31 +61,53 @@ pub fn app(args: &AppArgs, timeouts: &Timeouts) -> Result<Option<App>, CliError>
     let Some(text) = args.app.as_ref().filter(|a| !a.trim().is_empty()) else {
         return Ok(None);
     };
-    let base = App::parse_base(text).map_err(CliError::Usage)?;
     if args.interval + timeouts.command >= timeouts.overall {
         return Err(CliError::Usage(format!(
             "--interval {:?} plus --command-timeout {:?} does not fit in --timeout {:?}",
             args.interval, timeouts.command, timeouts.overall
         )));
     }
-    let ca_pem = match &args.app_ca {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            CliError::Usage(format!("--app-ca: cannot read {}: {e}", path.display()))
-        })?),
-        None => None,
+    let client = AppClient {
+        ca: args.app_ca.as_deref(),
+        follow_redirects: args.app_follow_redirects,
+        interval: args.interval,
+        max_body: args.max_body,
+        request_timeout: timeouts.command,
     };
-    // A CA file that is not PEM is a bad argument, not an application fault.
-    let app = App::new(
-        base,
-        timeouts.connect,
-        timeouts.command,
-        args.interval,
-        args.max_body,
-        args.app_follow_redirects,
-        ca_pem.as_deref(),
-    )
-    .map_err(CliError::Usage)?;
-    Ok(Some(app))
+    client.build(text, timeouts).map(Some)
+}
+
+/// How the HTTP client of an application is built.
+pub struct AppClient<'a> {
+    pub ca: Option<&'a std::path::Path>,
+    pub follow_redirects: bool,
+    pub interval: Duration,
+    pub max_body: u64,
+    pub request_timeout: Duration,
+}
+
+impl AppClient<'_> {
+    /// The client of the application at `base`.
+    pub fn build(&self, base: &str, timeouts: &Timeouts) -> Result<App, CliError> {
+        let base = App::parse_base(base).map_err(CliError::Usage)?;
+        let ca_pem = match self.ca {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                CliError::Usage(format!("--app-ca: cannot read {}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+        // A CA file that is not PEM is a bad argument, not an application fault.
+        App::new(
+            base,
+            timeouts.connect,
+            self.request_timeout,
+            self.interval,
+            self.max_body,
+            self.follow_redirects,
+            ca_pem.as_deref(),
+        )
+        .map_err(CliError::Usage)
+    }
 }
 
 /// Loads the runbooks and applies --only / --skip, rejecting unknown ids.

@@ -115,11 +115,41 @@ impl App {
     }
 
     /// `path` below the base URL (which may itself have a path).
-    fn join(&self, path: &str) -> reqwest::Url {
+    pub fn join(&self, path: &str) -> reqwest::Url {
         let mut url = self.base.clone();
         let prefix = url.path().trim_end_matches('/').to_string();
         url.set_path(&format!("{prefix}{path}"));
         url
+    }
+}
+
+impl App {
+    /// Requests `url` to warm the cache behind it: the status, once the
+    /// whole body (up to `--max-body`) has arrived, so the application has
+    /// done its work. Failures are (kind, detail) without the URL.
+    pub async fn warm(&self, method: reqwest::Method, url: reqwest::Url) -> Result<u16, String> {
+        let mut response = self
+            .client
+            .request(method, url)
+            .timeout(self.request_timeout)
+            .send()
+            .await
+            .map_err(|e| classify(&e).0.to_string())?;
+        let status = response.status().as_u16();
+        let mut bytes = 0u64;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    bytes += chunk.len() as u64;
+                    if bytes > self.max_body {
+                        break; // answered; the rest is not needed
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => return Err(format!("{} (body cut after {bytes} bytes)", classify(&e).0)),
+            }
+        }
+        Ok(status)
     }
 }
 

@@ -370,6 +370,28 @@ impl Mutator {
         pipe: &redis::Pipeline,
         shown: String,
     ) -> Result<Vec<redis::Value>, ExecError> {
+        let work = async {
+            session
+                .query_pipeline::<Vec<redis::Value>>(pipe)
+                .await
+                .map_err(|e| e.detail)
+        };
+        self.audited(op, shown, work, |replies| {
+            format!("{} replies", replies.len())
+        })
+        .await
+    }
+
+    /// Runs `work` (a batch of writes, or requests that make the
+    /// application write) between its write-ahead audit record and the
+    /// record of its result; nothing runs if the first cannot be written.
+    pub async fn audited<T>(
+        &mut self,
+        op: &Operation,
+        shown: String,
+        work: impl std::future::Future<Output = Result<T, String>>,
+        result: impl Fn(&T) -> String,
+    ) -> Result<T, ExecError> {
         let fail = |reason: String, audit_failed: bool| ExecError {
             reason,
             ran: 0,
@@ -385,15 +407,15 @@ impl Mutator {
             self.stopped = Some(why.clone());
             return Err(fail(why, true));
         }
-        match session.query_pipeline::<Vec<redis::Value>>(pipe).await {
-            Ok(replies) => {
-                let _ = log.append(&record("ok", Some(format!("{} replies", replies.len()))));
-                Ok(replies)
+        match work.await {
+            Ok(done) => {
+                let _ = log.append(&record("ok", Some(result(&done))));
+                Ok(done)
             }
             Err(e) => {
-                let _ = log.append(&record("error", Some(e.detail.clone())));
+                let _ = log.append(&record("error", Some(e.clone())));
                 Err(ExecError {
-                    reason: format!("the batch failed: {}", e.detail),
+                    reason: format!("the batch failed: {e}"),
                     ran: op.commands.len(),
                     audit_failed: false,
                 })

@@ -13,12 +13,23 @@ pub struct Bar(ProgressBar);
 impl Bar {
     /// A bar counting `unit`s, or a hidden one without a terminal.
     pub fn new(unit: &str) -> Bar {
+        Bar::labelled("", unit)
+    }
+
+    /// A bar with a label before it (the source of one part of a run).
+    pub fn labelled(label: &str, unit: &str) -> Bar {
         if !std::io::stderr().is_terminal() {
             return Bar(ProgressBar::hidden());
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        let label = crate::render::clean(label).replace(['{', '}'], "");
+        let label = if label.is_empty() {
+            label
+        } else {
+            format!("{label} ")
+        };
         let template = format!(
-            "{{bar:40}} {{human_pos}}/{{human_len}} {unit}  {{rate}} {unit}/s  ETA {{eta}}"
+            "{label}{{bar:40}} {{human_pos}}/{{human_len}} {unit}  {{rate}} {unit}/s  ETA {{eta}}"
         );
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style.with_key(

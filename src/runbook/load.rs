@@ -220,8 +220,10 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// Parses and validates one runbook's text. `file` names it in errors.
-pub fn load_str(file: &str, text: &str, origin: &str) -> Result<Runbook, LoadError> {
-    let parsed: RunbookFile = serde_saphyr::from_str(text).map_err(|e| {
+/// Parses a YAML document of cachectl's (a runbook, a warm plan); a
+/// syntax or shape error names file:line:column.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, LoadError> {
+    serde_saphyr::from_str(text).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line(), l.column()))
@@ -232,7 +234,11 @@ pub fn load_str(file: &str, text: &str, origin: &str) -> Result<Runbook, LoadErr
             column,
             message: yaml_message(&e.to_string()),
         }
-    })?;
+    })
+}
+
+pub fn load_str(file: &str, text: &str, origin: &str) -> Result<Runbook, LoadError> {
+    let parsed: RunbookFile = parse_yaml(file, text)?;
     let cx = Ctx { file };
     if !valid_id(&parsed.id.value) {
         return Err(cx.at(

@@ -61,14 +61,14 @@ fn json_lines_of_every_type_leave_existing_keys_alone() {
     assert_eq!(w["written"], 5, "{w:#}");
     assert_eq!(w["existing"], 2);
     assert_eq!(w["errors"], 2);
-    let bad: Vec<u64> = w["bad_lines"]
+    let bad: Vec<u64> = w["sources"][0]["bad_lines"]
         .as_array()
         .unwrap()
         .iter()
         .map(|b| b["line"].as_u64().unwrap())
         .collect();
     assert_eq!(bad, [9, 10]);
-    assert!(w["bad_lines"][1]["reason"]
+    assert!(w["sources"][0]["bad_lines"][1]["reason"]
         .as_str()
         .unwrap()
         .contains("unknown type \"stream\""));
@@ -174,13 +174,13 @@ fn csv_with_quotes_and_a_header() {
         &["--yes", "--audit-log", audit.to_str().unwrap()],
     );
     let w = run.json()["warm"].clone();
-    assert_eq!(w["format"], "csv");
+    assert_eq!(w["sources"][0]["format"], "csv");
     assert_eq!(
         (w["written"].as_u64(), w["errors"].as_u64()),
         (Some(3), Some(1)),
         "{w:#}"
     );
-    assert_eq!(w["bad_lines"][0]["line"], 5);
+    assert_eq!(w["sources"][0]["bad_lines"][0]["line"], 5);
     assert_eq!(
         get(&server, b"a,b \"q\""),
         redis::Value::BulkString(b"x,y".to_vec())
@@ -238,7 +238,11 @@ fn an_interrupted_warm_resumes_from_its_checkpoint() {
     assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(written));
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&ckpt).unwrap()).unwrap();
-    assert_eq!(saved["line"].as_i64(), Some(written), "{saved:#}");
+    assert_eq!(
+        saved["sources"]["file"]["line"].as_i64(),
+        Some(written),
+        "{saved:#}"
+    );
 
     // The rerun starts after the checkpoint and finishes the job.
     let run = warm(
@@ -254,7 +258,7 @@ fn an_interrupted_warm_resumes_from_its_checkpoint() {
     );
     let w = run.json()["warm"].clone();
     assert_eq!(w["complete"], true, "{w:#}");
-    assert_eq!(w["started_at_line"].as_i64(), Some(written));
+    assert_eq!(w["sources"][0]["started_at_line"].as_i64(), Some(written));
     assert_eq!(w["written"].as_i64(), Some(6000 - written));
     assert_eq!(w["existing"], 0);
     assert_eq!(run.code(), 0);
@@ -411,7 +415,7 @@ fn from_another_redis_with_dump_and_restore() {
         .args(["--pattern", "cache:*", "--yes", "--audit-log", audit])
         .run();
     let w = run.json()["warm"].clone();
-    assert_eq!(w["format"], "redis", "{w:#}");
+    assert_eq!(w["sources"][0]["format"], "redis", "{w:#}");
     assert_eq!(w["complete"], true);
     assert_eq!(w["records"], 2504);
     assert_eq!(

@@ -8,6 +8,10 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+pub mod check;
+pub mod plan;
+pub mod urls;
+
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -48,7 +52,7 @@ pub struct Record {
     pub ttl: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Jsonl,
@@ -344,36 +348,57 @@ pub struct BadLine {
     pub reason: String,
 }
 
-/// Reads records as a stream, remembering where each batch ends.
-pub struct Reader {
+/// How the lines of a source are read: `Ok(None)` skips a line (a CSV
+/// header, a comment), `Err` is a malformed line. Gets the line number.
+pub type Parse<T> = Box<dyn FnMut(u64, &[u8]) -> Result<Option<T>, String> + Send>;
+
+impl Format {
+    /// The parser of records in this format.
+    pub fn parser(self) -> Parse<Record> {
+        Box::new(move |line, text| match self {
+            Format::Jsonl => parse_json(text).map(Some),
+            Format::Csv if line == 1 && is_header(text) => Ok(None),
+            Format::Csv => parse_csv(text).map(Some),
+        })
+    }
+}
+
+/// Reads a source line by line as a stream, remembering where each batch
+/// ends: records (JSON Lines, CSV) or URLs.
+pub struct Reader<T> {
     input: BufReader<File>,
-    format: Format,
+    parse: Parse<T>,
     /// Bytes consumed and lines read so far.
     pub offset: u64,
     pub line: u64,
     buf: Vec<u8>,
 }
 
-impl Reader {
+impl<T> Reader<T> {
     /// Opens `path` at `offset` (line `line`), for a resumed run.
-    pub fn open(path: &Path, format: Format, offset: u64, line: u64) -> std::io::Result<Reader> {
+    pub fn open(
+        path: &Path,
+        parse: Parse<T>,
+        offset: u64,
+        line: u64,
+    ) -> std::io::Result<Reader<T>> {
         let mut file = File::open(path)?;
         file.seek(SeekFrom::Start(offset))?;
         Ok(Reader {
             input: BufReader::with_capacity(1 << 16, file),
-            format,
+            parse,
             offset,
             line,
             buf: Vec::new(),
         })
     }
 
-    /// The next batch of up to `n` records and the malformed lines among
+    /// The next batch of up to `n` items and the malformed lines among
     /// them; empty at the end of the file.
-    pub fn batch(&mut self, n: usize) -> std::io::Result<(Vec<Record>, Vec<BadLine>)> {
-        let mut records = Vec::with_capacity(n);
+    pub fn batch(&mut self, n: usize) -> std::io::Result<(Vec<T>, Vec<BadLine>)> {
+        let mut items = Vec::with_capacity(n);
         let mut bad = Vec::new();
-        while records.len() + bad.len() < n {
+        while items.len() + bad.len() < n {
             self.buf.clear();
             let read = self.input.read_until(b'\n', &mut self.buf)?;
             if read == 0 {
@@ -388,27 +413,23 @@ impl Reader {
             if text.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let parsed = match self.format {
-                Format::Jsonl => parse_json(text),
-                Format::Csv if self.line == 1 && is_header(text) => continue,
-                Format::Csv => parse_csv(text),
-            };
-            match parsed {
-                Ok(r) => records.push(r),
+            match (self.parse)(self.line, text) {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => {}
                 Err(reason) => bad.push(BadLine {
                     line: self.line,
                     reason,
                 }),
             }
         }
-        Ok((records, bad))
+        Ok((items, bad))
     }
 }
 
-/// One batch as read: its records and malformed lines, the lines it
-/// spans, and where in the file it ends.
-pub struct Chunk {
-    pub records: Vec<Record>,
+/// One batch as read: its items and malformed lines, the lines it spans,
+/// and where in the file it ends.
+pub struct Chunk<T> {
+    pub items: Vec<T>,
     pub bad: Vec<BadLine>,
     pub first_line: u64,
     pub last_line: u64,
@@ -419,18 +440,20 @@ pub struct Chunk {
 /// Reads and parses batches on a thread of its own, so the next batch is
 /// parsed while Redis works on this one. At most two batches wait: memory
 /// does not grow with the file. Dropping the receiver stops the thread.
-pub fn read_ahead(
-    mut reader: Reader,
+pub fn read_ahead<T: Send + 'static>(
+    mut reader: Reader<T>,
     n: usize,
-) -> tokio::sync::mpsc::Receiver<std::io::Result<Chunk>> {
+) -> tokio::sync::mpsc::Receiver<std::io::Result<Chunk<T>>> {
     let (tx, rx) = tokio::sync::mpsc::channel(2);
     std::thread::spawn(move || loop {
         let first_line = reader.line + 1;
         let before = reader.offset;
         let sent = match reader.batch(n) {
-            Ok((records, bad)) if records.is_empty() && bad.is_empty() => return,
-            Ok((records, bad)) => tx.blocking_send(Ok(Chunk {
-                records,
+            Ok((items, bad)) if items.is_empty() && bad.is_empty() && reader.offset == before => {
+                return
+            }
+            Ok((items, bad)) => tx.blocking_send(Ok(Chunk {
+                items,
                 bad,
                 first_line,
                 last_line: reader.line,
@@ -481,29 +504,52 @@ impl Checkpoint {
             errors: 0,
         }
     }
+}
 
-    /// The checkpoint at `path` for `source`, if there is one for it.
-    pub fn load(path: &Path, source: &Path, size: u64) -> Result<Option<Checkpoint>, String> {
+/// The checkpoints of a run's sources (a file, a URL list, each source of a
+/// plan), by source name, in one file written after every batch.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Checkpoints {
+    pub sources: std::collections::BTreeMap<String, Checkpoint>,
+}
+
+impl Checkpoints {
+    /// The checkpoints at `path`; none if there is no such file yet.
+    pub fn load(path: &Path) -> Result<Checkpoints, String> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Checkpoints::default()),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
-        let c: Checkpoint = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not a cachectl warm checkpoint: {e}", path.display()))?;
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a cachectl warm checkpoint: {e}", path.display()))
+    }
+
+    /// Where source `name` (the file `source`, `size` bytes) stopped, if it
+    /// has a checkpoint; one of another file or size is refused.
+    pub fn resume(
+        &self,
+        path: &Path,
+        name: &str,
+        source: &Path,
+        size: u64,
+    ) -> Result<Option<Checkpoint>, String> {
+        let Some(c) = self.sources.get(name) else {
+            return Ok(None);
+        };
         if c.source != source || c.size != size {
             return Err(format!(
-                "{} is the checkpoint of {} ({} bytes), not of {} ({size} bytes); remove it to start over",
+                "{} holds the checkpoint of {} ({} bytes), not of {} ({size} bytes); remove it to start over",
                 path.display(),
                 c.source.display(),
                 c.size,
                 source.display()
             ));
         }
-        Ok(Some(c))
+        Ok(Some(c.clone()))
     }
 
-    /// Writes it atomically (a temporary file renamed over the old one).
+    /// Writes them atomically (a temporary file renamed over the old one).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, serde_json::to_vec(self)?)?;
