@@ -386,6 +386,20 @@ impl RedisServer {
         }
     }
 
+    /// Starts the server again after `kill`: its port, its config, its
+    /// directory and whatever it persisted there.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "restart after kill");
+        let child = Command::new(server_binary())
+            .arg(self.dir.path().join("redis.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot run redis-server");
+        self.child = Some(child);
+        wait_until("the restarted server answers", || self.ping_ok());
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("redis.log")).unwrap_or_default()
     }

@@ -21,3 +21,4 @@ mod secrets;
 mod slowlog;
 mod trust;
 mod warm;
+mod warm_sources;
