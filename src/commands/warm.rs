@@ -305,10 +305,11 @@ fn summary(r: &WarmReport) -> String {
     );
     for s in &r.sources {
         for (status, n) in &s.statuses {
-            out.push_str(&format!(
-                "{}: {n} answered {status}\n",
-                render::clean(&s.name)
-            ));
+            let name = render::clean(&s.name);
+            out.push_str(&match status.parse::<u16>() {
+                Ok(code) => format!("{name}: {n} answered {code}\n"),
+                Err(_) => format!("{name}: {n} failed ({})\n", render::clean(status)),
+            });
         }
         for b in &s.bad_lines {
             out.push_str(&format!(
@@ -804,9 +805,11 @@ fn add(report: &mut WarmReport, i: usize) {
     report.oom += s.oom;
 }
 
+/// Keeps the first `SAMPLES` bad lines, in line order.
 fn keep(kept: &mut Vec<BadLine>, more: Vec<BadLine>) {
-    let room = SAMPLES.saturating_sub(kept.len());
-    kept.extend(more.into_iter().take(room));
+    kept.extend(more);
+    kept.sort_by_key(|b| b.line);
+    kept.truncate(SAMPLES);
 }
 
 /// What the status line says a source will do.

@@ -30,8 +30,14 @@ fn parse(line: u64, text: &[u8], base: Option<&App>) -> Result<Option<Request>, 
     if text.starts_with('#') {
         return Ok(None);
     }
+    // A method is GET or HEAD in any case, or a word in capitals (POST).
+    let method_word = |m: &str| {
+        m.eq_ignore_ascii_case("get")
+            || m.eq_ignore_ascii_case("head")
+            || m.bytes().all(|b| b.is_ascii_uppercase())
+    };
     let (method, target) = match text.split_once(char::is_whitespace) {
-        Some((m, rest)) => {
+        Some((m, rest)) if method_word(m) => {
             let method = match m.to_ascii_uppercase().as_str() {
                 "GET" => Method::GET,
                 "HEAD" => Method::HEAD,
@@ -44,11 +50,19 @@ fn parse(line: u64, text: &[u8], base: Option<&App>) -> Result<Option<Request>, 
             };
             (method, rest.trim())
         }
-        None => (Method::GET, text),
+        _ => (Method::GET, text),
     };
     let url = if target.starts_with('/') {
         match base {
-            Some(app) => app.join(target),
+            Some(app) => {
+                let (path, query) = match target.split_once('?') {
+                    Some((path, query)) => (path, Some(query)),
+                    None => (target, None),
+                };
+                let mut url = app.join(path);
+                url.set_query(query);
+                url
+            }
             None => return Err("a path needs --app (the base URL) to be requested".into()),
         }
     } else {
@@ -145,6 +159,13 @@ mod tests {
         let r = parse(4, b"  head /products/7 ", Some(&a)).unwrap().unwrap();
         assert_eq!(r.method, Method::HEAD);
         assert_eq!(r.url.as_str(), "http://app.local:8000/base/products/7");
+        let r = parse(4, b"/search?q=a b&page=2", Some(&a))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            r.url.as_str(),
+            "http://app.local:8000/base/search?q=a%20b&page=2"
+        );
         assert_eq!(parse(5, b"# popular pages", None).unwrap(), None);
         assert!(parse(6, b"/products/7", None)
             .unwrap_err()
@@ -152,6 +173,9 @@ mod tests {
         assert!(parse(7, b"POST https://x.example/", None)
             .unwrap_err()
             .contains("not GET or HEAD"));
+        assert!(parse(7, b"not a url", None)
+            .unwrap_err()
+            .starts_with("not a URL"));
         assert!(parse(8, b"ftp://x.example/", None)
             .unwrap_err()
             .contains("not http"));

@@ -37,7 +37,10 @@ fn shop(server: &RedisServer, pages: usize) -> (AppServer, Arc<AtomicUsize>) {
             Reply::new(200, "text/html", "<p>product</p>")
         });
     }
-    app.route("/broken", Reply::new(503, "text/plain", "down"));
+    app.route(
+        "/broken?api_key=s3cret",
+        Reply::new(503, "text/plain", "down"),
+    );
     app.route(
         "/slow",
         Reply::new(200, "text/plain", "late").delayed(Duration::from_secs(3)),
@@ -66,7 +69,7 @@ fn urls_warm_through_the_application_with_bounded_concurrency() {
     for i in 20..40 {
         text.push_str(&format!("GET {}/product/{i}\n", app.url()));
     }
-    text.push_str("POST /product/1\n/broken\n\n/slow\nhead /product/0\n");
+    text.push_str("POST /product/1\n/broken?api_key=s3cret\n\n/slow\nhead /product/0\n");
     std::fs::write(&list, text).unwrap();
     let run = Cachectl::new()
         .args([
@@ -113,7 +116,15 @@ fn urls_warm_through_the_application_with_bounded_concurrency() {
         "{bad:?}"
     );
     assert!(bad[0].1.contains("not GET or HEAD"), "{bad:?}");
-    assert!(bad[1].1.ends_with("/broken answered 503"), "{bad:?}");
+    assert!(
+        bad[1].1.ends_with("/broken?api_key=*** answered 503"),
+        "{bad:?}"
+    );
+    assert!(
+        !run.all_output().contains("s3cret"),
+        "a URL's secrets are not shown"
+    );
+    assert!(!std::fs::read_to_string(&audit).unwrap().contains("s3cret"));
     assert!(bad[2].1.contains("timeout"), "{bad:?}");
     assert_eq!(w["complete"], true);
     assert_eq!(
