@@ -57,14 +57,19 @@ hyperfine -N --runs "$runs" --export-json "$dir/result.json" --prepare "bash $di
 # The slow log of one cachectl run alone (the peers' big UNLINKs would count).
 bash "$dir/load.sh"
 redis-cli -p "$port" SLOWLOG RESET >/dev/null
+redis-cli -p "$port" CONFIG RESETSTAT >/dev/null
 bash "$dir/cachectl.sh"
 slow=$(redis-cli -p "$port" SLOWLOG GET 1024 | grep -ciE '^(scan|unlink|type|exists)$' || true)
-python3 - "$dir/result.json" "$keys" "$slow" <<'PY'
-import json, sys
+# The server's own time for cachectl's commands: the floor no client beats.
+redis-cli -p "$port" INFO commandstats | tr -d '\r' > "$dir/stats.txt"
+python3 - "$dir/result.json" "$keys" "$slow" "$dir/stats.txt" <<'PY'
+import json, re, sys
 r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
 xa, pipe, ours = r["xargs redis-cli UNLINK"], r["redis-cli --pipe"], r["cachectl flush"]
 n = int(sys.argv[2])
+usec = {m[0]: int(m[1]) / 1e6 for m in re.findall(r"cmdstat_(\w+):calls=\d+,usec=(\d+)", open(sys.argv[4]).read())}
 print(f"{(n + 3) // 4} of {n} keys: xargs redis-cli UNLINK {xa:.2f} s   redis-cli --scan | --pipe {pipe:.2f} s   cachectl flush {ours:.2f} s")
 print(f"cachectl is {xa/ours:.1f}x faster than xargs (target >= 10) and {pipe/ours:.2f}x the speed of the --pipe pipeline (target >= 1)")
+print("server time of one cachectl run (INFO commandstats): " + ", ".join(f"{k.upper()} {v:.3f} s" for k, v in sorted(usec.items()) if k in ("scan", "unlink", "exists")) + f"; 10x the xargs peer means {xa/10:.3f} s in all")
 print(f"slow-log entries >= 10 ms from cachectl's SCAN/UNLINK/EXISTS: {sys.argv[3]}")
 PY
