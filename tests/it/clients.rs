@@ -190,11 +190,7 @@ fn clients_are_grouped_and_a_filtered_kill_spares_the_rest() {
     assert_eq!(done["killed"], 200);
     assert_eq!(run.code(), 0);
     // One audit record for the batch, counting it.
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> = audit_records(&audit);
     assert_eq!(lines.len(), 2, "{lines:#?}");
     assert_eq!(lines[0]["origin"], "clients kill");
     assert_eq!(lines[0]["count"], 200);

@@ -54,11 +54,7 @@ fn a_placeholder_fills_exactly_one_argument() {
         action["commands"][0],
         r#"SET probe:key "two words \"quoted\" it's\nsecond line""#
     );
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> = audit_records(&audit);
     assert_eq!(lines.len(), 2, "{lines:#?}");
     assert_eq!(lines[0]["origin"], "diagnose --fix");
     assert_eq!(lines[0]["finding"], "probe-fires");

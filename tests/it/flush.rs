@@ -97,11 +97,7 @@ fn a_pattern_flush_deletes_exactly_what_matched() {
     // Only keep:* is left; binary, spaced, newline and glob keys went too.
     assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(50));
     // One audit record per batch of 500, with count and pattern.
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> = audit_records(&audit);
     let attempts: Vec<_> = lines.iter().filter(|l| l["phase"] == "attempt").collect();
     assert_eq!(attempts.len(), 3, "{lines:#?}");
     assert_eq!(attempts[0]["count"], 500);

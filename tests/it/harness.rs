@@ -487,6 +487,15 @@ pub fn expect_rejected(cases: &[(String, &str)]) {
 /// Polls `done` every 20 ms for up to 10 s; panics naming `what` if it
 /// never holds.
 #[track_caller]
+/// The records of an audit log (JSON Lines), in order.
+pub fn audit_records(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("audit log {}: {e}", path.display()))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {

@@ -101,10 +101,8 @@ fn json_lines_of_every_type_leave_existing_keys_alone() {
     assert!((55..=60).contains(&ttl("h")), "{}", ttl("h"));
     assert_eq!(ttl("l"), -1);
     // One audited batch, counted.
-    let audit_text = std::fs::read_to_string(audit).unwrap();
-    let attempts: Vec<serde_json::Value> = audit_text
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    let attempts: Vec<serde_json::Value> = audit_records(std::path::Path::new(audit))
+        .into_iter()
         .filter(|l| l["phase"] == "attempt")
         .collect();
     assert_eq!(attempts.len(), 1);

@@ -48,6 +48,19 @@ fn shop(server: &RedisServer, pages: usize) -> (AppServer, Arc<AtomicUsize>) {
     (app, most)
 }
 
+/// `cachectl warm -o json` into `server`, with `app` as --app.
+fn warm_with_app(server: &RedisServer, app: &AppServer) -> Cachectl {
+    Cachectl::new().args([
+        "warm",
+        "-o",
+        "json",
+        "--url",
+        &server.url(),
+        "--app",
+        &app.url(),
+    ])
+}
+
 fn dbsize(server: &RedisServer) -> i64 {
     match server.cmd(&["DBSIZE"]) {
         redis::Value::Int(n) => n,
@@ -71,16 +84,7 @@ fn urls_warm_through_the_application_with_bounded_concurrency() {
     }
     text.push_str("POST /product/1\n/broken?api_key=s3cret\n\n/slow\nhead /product/0\n");
     std::fs::write(&list, text).unwrap();
-    let run = Cachectl::new()
-        .args([
-            "warm",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--app",
-            &app.url(),
-        ])
+    let run = warm_with_app(&server, &app)
         .args(["--concurrency", "4", "--request-timeout", "1s", "--yes"])
         .arg("--urls")
         .arg(&list)
@@ -139,11 +143,7 @@ fn urls_warm_through_the_application_with_bounded_concurrency() {
     );
     assert_eq!(run.code(), 1, "errors make it a warning");
     // One audited batch (43 URLs < 256 a batch), its count the batch's.
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> = audit_records(&audit);
     assert_eq!(lines.len(), 2, "{lines:#?}");
     assert_eq!(lines[0]["count"], 43);
     assert!(lines[0]["command"]
@@ -162,16 +162,7 @@ fn urls_warm_through_the_application_with_bounded_concurrency() {
     )
     .unwrap();
     let started = Instant::now();
-    let run = Cachectl::new()
-        .args([
-            "warm",
-            "-o",
-            "json",
-            "--url",
-            &server.url(),
-            "--app",
-            &app.url(),
-        ])
+    let run = warm_with_app(&server, &app)
         .args(["--rate", "20", "--yes", "--audit-log"])
         .arg(&audit)
         .arg("--urls")
@@ -287,17 +278,8 @@ fn a_plan_runs_critical_sources_first_and_critical_only_runs_them_alone() {
     )
     .unwrap();
     let warm = |extra: &[&str]| {
-        Cachectl::new()
-            .args([
-                "warm",
-                "-o",
-                "json",
-                "--yes",
-                "--url",
-                &server.url(),
-                "--app",
-                &app.url(),
-            ])
+        warm_with_app(&server, &app)
+            .arg("--yes")
             .arg("--plan")
             .arg(&plan)
             .arg("--audit-log")
@@ -509,17 +491,8 @@ fn check_measures_the_hit_rate_after_the_warm_for_redis_and_the_app() {
                 .unwrap();
         }
     });
-    let run = Cachectl::new()
-        .args([
-            "warm",
-            "-o",
-            "json",
-            "--yes",
-            "--url",
-            &server.url(),
-            "--app",
-            &app.url(),
-        ])
+    let run = warm_with_app(&server, &app)
+        .arg("--yes")
         .args(["--check", "--check-window", "4s", "--audit-log"])
         .arg(dir.path().join("a.jsonl"))
         .arg("--file")
