@@ -158,7 +158,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__clients)
-            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --help --version kill help"
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --help --version kill help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -201,6 +201,14 @@ _cachectl() {
                     return 0
                     ;;
                 --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -282,7 +290,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__clients__subcmd__kill)
-            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --yes --dry-run --confirm-destructive --audit-log --output --idle --age --host --name --user --type --db --cmd --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --idle --age --host --name --user --type --db --cmd --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,6 +333,14 @@ _cachectl() {
                     return 0
                     ;;
                 --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -410,7 +426,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__diagnose)
-            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --app --app-ca --interval --max-body --app-follow-redirects --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --only --skip --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --app --app-ca --interval --max-body --app-follow-redirects --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --only --skip --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,6 +469,14 @@ _cachectl() {
                     return 0
                     ;;
                 --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -516,7 +540,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__flush)
-            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --yes --dry-run --confirm-destructive --audit-log --output --pattern --type --db --all --no-ttl --idle --bytes --rate --batch --recheck --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --pattern --type --db --all --no-ttl --idle --bytes --rate --batch --recheck --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -559,6 +583,14 @@ _cachectl() {
                     return 0
                     ;;
                 --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -842,7 +874,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__latency)
-            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --count --duration --every --interval --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --count --duration --every --interval --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -885,6 +917,14 @@ _cachectl() {
                     return 0
                     ;;
                 --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -940,7 +980,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__memory)
-            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --keys --pattern --type --db --sample --top --rate --count --max-command-time --max-patterns --scan-timeout --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --keys --pattern --type --db --sample --top --rate --count --max-command-time --max-patterns --scan-timeout --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -983,6 +1023,14 @@ _cachectl() {
                     return 0
                     ;;
                 --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1252,7 +1300,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__slowlog)
-            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1295,6 +1343,14 @@ _cachectl() {
                     return 0
                     ;;
                 --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1334,7 +1390,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__warm)
-            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --max-reply --yes --dry-run --confirm-destructive --audit-log --output --runbooks --file --from --pattern --urls --plan --critical-only --format --replace --resume --max-errors --continue-on-oom --rate --concurrency --request-timeout --check --check-window --app --app-ca --app-follow-redirects --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --runbooks --file --from --pattern --urls --plan --critical-only --format --replace --resume --max-errors --continue-on-oom --rate --concurrency --request-timeout --check --check-window --app --app-ca --app-follow-redirects --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1377,6 +1433,14 @@ _cachectl() {
                     return 0
                     ;;
                 --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

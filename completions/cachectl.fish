@@ -47,6 +47,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-key -
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l master -d 'The master\'s name, as the Sentinels know it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app -d 'Base URL of the application that uses the cache (http:// or https://). Runbooks probe its endpoints below it: /health/ready, /metrics, /internal/cache/status' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-ca -d 'CA certificate (PEM) to verify an https:// --app with, instead of the system roots' -r -F
@@ -63,6 +65,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l color -d 
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-follow-redirects -d 'Follow the application\'s redirects within the same origin (scheme, host and port). By default none is followed, and one to another origin never is: the report says where it pointed'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
@@ -77,6 +80,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-key -d 
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l master -d 'The master\'s name, as the Sentinels know it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
@@ -97,6 +102,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l color -d 'W
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
@@ -111,6 +117,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fis
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l master -d 'The master\'s name, as the Sentinels know it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
@@ -121,6 +129,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fis
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
@@ -136,6 +145,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_se
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l master -d 'The master\'s name, as the Sentinels know it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
@@ -154,6 +165,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_se
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -168,6 +180,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l tls-key -d
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l master -d 'The master\'s name, as the Sentinels know it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
@@ -178,6 +192,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l color -d '
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
@@ -191,6 +206,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l tls-key -d
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l master -d 'The master\'s name, as the Sentinels know it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
@@ -205,6 +222,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l color -d '
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
@@ -218,6 +236,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-key -d '
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l master -d 'The master\'s name, as the Sentinels know it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
@@ -233,6 +253,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l all -d 'Every database, with FLUSHALL ASYNC'
@@ -249,6 +270,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l tls-key -d 'P
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l master -d 'The master\'s name, as the Sentinels know it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
@@ -274,6 +297,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l critical-only -d 'With --plan: only the sources of priority critical'

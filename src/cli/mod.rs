@@ -139,6 +139,23 @@ pub struct TargetArgs {
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration::parse)]
     pub command_timeout: Duration,
 
+    /// Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]),
+    /// with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as
+    /// --url. --url (or REDIS_PASSWORD...) still gives the nodes'
+    /// credentials and database; the Sentinels' own come from
+    /// CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD.
+    #[arg(long, value_name = "HOST:PORT,...", requires = "master", conflicts_with = "socket")]
+    pub sentinel: Option<String>,
+
+    /// The master's name, as the Sentinels know it.
+    #[arg(long, value_name = "NAME", requires = "sentinel")]
+    pub master: Option<String>,
+
+    /// The target is a node of a Redis Cluster: every node is found from it
+    /// (CLUSTER NODES). A Cluster is also recognised without it.
+    #[arg(long, conflicts_with_all = ["sentinel", "socket"])]
+    pub cluster: bool,
+
     /// Largest reply read from Redis (e.g. 512MiB); a larger one is dropped
     /// as it arrives and its fact is unavailable, naming the size seen. The
     /// default fits CLIENT LIST at maxclients 100,000.

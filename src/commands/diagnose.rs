@@ -16,7 +16,6 @@ pub fn run(args: DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
     })?;
     engine::finish(
         &ctx,
-        &spec,
         diagnosis,
         policy,
         args.output.output,

@@ -3,6 +3,7 @@
 //! through the one mutation path. Command files are glue around it.
 
 pub mod resolve;
+pub mod topology;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -82,14 +83,23 @@ impl<'p> Context<'p> {
 /// A diagnosis: the report and what it was made from.
 pub struct Diagnosis {
     pub report: Report,
+    /// The node the run is about: the target, or the primary its Sentinels
+    /// name (for a Cluster, the node named).
+    pub spec: TargetSpec,
     pub facts: Facts,
+    /// The other nodes of a Sentinel or Cluster target.
+    pub others: Vec<Facts>,
+    pub topology: Option<crate::target::topology::Topology>,
     pub runbooks: RunbookSet,
 }
 
 /// Collects the node's facts (and the application's, once the runbooks say
 /// which endpoints to ask) under the run's deadline, and evaluates the
 /// runbooks. `load` runs on its own thread while Redis answers: compiling
-/// runbooks is CPU work, collecting is waiting on the network.
+/// runbooks is CPU work, collecting is waiting on the network. A Sentinel
+/// target is located first (the primary its Sentinels name); a Sentinel or
+/// Cluster target has every node collected and evaluated, and the
+/// topology's own checks.
 pub fn diagnose(
     ctx: &Context<'_>,
     spec: &TargetSpec,
@@ -97,6 +107,9 @@ pub fn diagnose(
     load: impl FnOnce() -> Result<RunbookSet, CliError> + Send,
 ) -> Result<Diagnosis, CliError> {
     let deadline = ctx.collect_deadline();
+    let (spec, mut topology) =
+        ctx.runtime
+            .block_on(topology::locate(spec, &ctx.timeouts, deadline));
     let (loaded_tx, loaded_rx) = tokio::sync::oneshot::channel();
     let (mut facts, (runbooks, app_facts)) = std::thread::scope(|scope| {
         scope.spawn(|| {
@@ -116,7 +129,7 @@ pub fn diagnose(
                 };
                 (runbooks, app_facts)
             };
-            tokio::join!(collect_until(spec, &ctx.timeouts, deadline, None), app_side)
+            tokio::join!(collect_until(&spec, &ctx.timeouts, deadline, None), app_side)
         })
     });
     let runbooks = runbooks?;
@@ -131,20 +144,70 @@ pub fn diagnose(
     if let Some(value) = app_facts {
         facts.values.insert("http".into(), value);
     }
-    let evaluation = evaluate(&runbooks, &facts, Some(ctx.deadline));
+    if topology.is_none() && topology::is_cluster(&spec, &facts) {
+        match ctx
+            .runtime
+            .block_on(topology::cluster_of(&spec, &ctx.timeouts, deadline))
+        {
+            Ok(t) => topology = Some(t),
+            Err(e) => ctx
+                .printer
+                .status(&format!("{} is a Cluster node, but its view of the Cluster could not be read: {}", spec.addr, render::clean(&e))),
+        }
+    }
+    let mut others = match &topology {
+        Some(t) => ctx.runtime.block_on(topology::collect_others(
+            &spec,
+            t,
+            &facts.node.addr,
+            &ctx.timeouts,
+            deadline,
+        )),
+        None => Vec::new(),
+    };
+    // The topology's roles where a node could not tell its own.
+    if let Some(t) = &topology {
+        for f in std::iter::once(&mut facts).chain(others.iter_mut()) {
+            if f.node.role == crate::target::Role::Unknown {
+                if let Some(m) = t.members.iter().find(|m| m.addr == f.node.addr) {
+                    f.node.role = m.role;
+                }
+            }
+        }
+    }
+    let all: Vec<&Facts> = std::iter::once(&facts).chain(others.iter()).collect();
+    if let Some(t) = topology.as_mut() {
+        topology::cross_node(t, &all);
+    }
+    let evaluation =
+        topology::evaluate_all(&runbooks, &all, topology.as_ref(), Some(ctx.deadline));
+    let nodes: Vec<crate::target::Node> = all.iter().map(|f| f.node.clone()).collect();
+    let unavailable = all
+        .iter()
+        .flat_map(|f| {
+            f.unavailable.values().cloned().map(|mut u| {
+                u.node = Some(f.node.addr.clone());
+                u
+            })
+        })
+        .collect();
     let mut report = Report::new(
         spec.redacted_url(),
         app.map(App::redacted),
-        vec![facts.node.addr.clone()],
+        nodes,
         evaluation,
-        facts.unavailable.values().cloned().collect(),
+        unavailable,
         ctx.elapsed_ms(),
     );
+    report.topology = topology.as_ref().map(|t| t.kind);
     report.replaced_runbooks = runbooks.overrides();
     report.server = facts.server();
     Ok(Diagnosis {
         report,
+        spec,
         facts,
+        others,
+        topology,
         runbooks,
     })
 }
@@ -153,13 +216,15 @@ impl Diagnosis {
     /// Evaluates the runbooks again over the facts (after facts were added,
     /// a key scan), keeping the rest of the report.
     pub fn reassess(&mut self, ctx: &Context<'_>) {
-        let evaluation = evaluate(&self.runbooks, &self.facts, None);
+        let all: Vec<&Facts> = std::iter::once(&self.facts).chain(self.others.iter()).collect();
+        let evaluation =
+            topology::evaluate_all(&self.runbooks, &all, self.topology.as_ref(), None);
         let fresh = Report::new(
             self.report.target.clone(),
             self.report.app.clone(),
             self.report.nodes.clone(),
             evaluation,
-            self.facts.unavailable.values().cloned().collect(),
+            self.report.unavailable.clone(),
             ctx.elapsed_ms(),
         );
         self.report.status = fresh.status;
@@ -322,6 +387,7 @@ impl<'p> Door<'p> {
         let diagnosis = diagnose(&ctx, &spec, None, || {
             Ok(resolve::runbooks(&args.runbooks, &[], &[])?.with_topic(topic))
         })?;
+        let spec = diagnosis.spec.clone();
         Ok(Door {
             ctx,
             spec,
@@ -341,14 +407,7 @@ impl<'p> Door<'p> {
 
     /// Prints the report with `table`, and walks the fixes under --fix.
     pub fn finish(self, table: fn(&Report) -> String) -> Result<crate::error::Status, CliError> {
-        finish(
-            &self.ctx,
-            &self.spec,
-            self.diagnosis,
-            self.policy,
-            self.format,
-            table,
-        )
+        finish(&self.ctx, self.diagnosis, self.policy, self.format, table)
     }
 }
 
@@ -356,7 +415,6 @@ impl<'p> Door<'p> {
 /// that of the state the node is left in.
 pub fn finish(
     ctx: &Context<'_>,
-    spec: &TargetSpec,
     mut diagnosis: Diagnosis,
     policy: Option<crate::mutate::Policy>,
     format: OutputFormat,
@@ -370,7 +428,7 @@ pub fn finish(
         ctx.printer.out(&table(&diagnosis.report))?;
     }
     let mut mutator = Mutator::new(policy, diagnosis.report.target.clone());
-    remediate(ctx, spec, &mut diagnosis, &mut mutator);
+    remediate(ctx, &mut diagnosis, &mut mutator);
     ctx.emit(format, &diagnosis.report, render::table::remediation)?;
     let report = &diagnosis.report;
     Ok(report
@@ -382,23 +440,38 @@ pub fn finish(
 
 /// Walks the diagnosis's fixes through the mutation path and records what
 /// was done and the state after in its report.
-pub fn remediate(
-    ctx: &Context<'_>,
-    spec: &TargetSpec,
-    diagnosis: &mut Diagnosis,
-    mutator: &mut Mutator,
-) {
+pub fn remediate(ctx: &Context<'_>, diagnosis: &mut Diagnosis, mutator: &mut Mutator) {
+    // One node's fixes a walk: the node the run is about. Findings on the
+    // other nodes of a topology are named, with how to fix them there.
+    let node = diagnosis.spec.addr.clone();
+    let (here, elsewhere): (Vec<_>, Vec<_>) = diagnosis
+        .report
+        .findings
+        .iter()
+        .cloned()
+        .partition(|f| f.node == node);
+    let elsewhere: Vec<String> = elsewhere
+        .iter()
+        .filter(|f| !f.fixes.is_empty())
+        .map(|f| format!("{} on {}", f.id, f.node))
+        .collect();
+    if !elsewhere.is_empty() {
+        ctx.printer.status(&format!(
+            "--fix walks the findings of {node}; fix the others on their own node (--url redis://NODE): {}",
+            elsewhere.join(", ")
+        ));
+    }
     let walk = Walk {
         set: &diagnosis.runbooks,
         facts: &diagnosis.facts,
-        spec,
+        spec: &diagnosis.spec,
         timeouts: &ctx.timeouts,
         deadline: ctx.tokio_deadline(),
         printer: ctx.printer,
     };
-    let (done, latest) =
-        ctx.runtime
-            .block_on(remediate::walk(&walk, &diagnosis.report.findings, mutator));
+    let (done, latest) = ctx
+        .runtime
+        .block_on(remediate::walk(&walk, &here, mutator));
     diagnosis.report.remediation = Some(done);
     if let Some(now) = latest {
         diagnosis.report.after = Some(After::of(&evaluate(&diagnosis.runbooks, &now, None)));

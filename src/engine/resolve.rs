@@ -11,7 +11,9 @@ use crate::http::probe::App;
 use crate::mutate::audit::AuditLog;
 use crate::mutate::{confirm, Mode, Policy};
 use crate::runbook::{load_all, RunbookSet};
-use crate::target::{self, NodeAddr, TargetInputs, TargetSpec, Timeouts, TlsOptions};
+use crate::target::{
+    self, NodeAddr, SentinelTarget, TargetInputs, TargetSpec, Timeouts, TlsOptions, Via,
+};
 
 /// The time limits; no single step may outlast the whole run.
 pub fn timeouts(args: &TargetArgs) -> Timeouts {
@@ -53,6 +55,25 @@ pub fn target(args: &TargetArgs) -> Result<TargetSpec, CliError> {
     })
     .map_err(CliError::Usage)?;
     spec.max_reply = args.max_reply;
+    if let (Some(list), Some(master)) = (&args.sentinel, &args.master) {
+        let sentinels = target::parse_sentinels(list)
+            .map_err(|e| CliError::Usage(format!("--sentinel: {e}")))?;
+        spec.addr = sentinels[0].clone();
+        spec.via = Via::Sentinel(SentinelTarget {
+            sentinels,
+            master: master.clone(),
+            username: None,
+            password: None,
+        });
+    } else if args.cluster {
+        spec.via = Via::Cluster;
+    }
+    if let Via::Sentinel(s) = &mut spec.via {
+        s.username = env("CACHECTL_SENTINEL_USER").filter(|u| !u.is_empty());
+        s.password = env("CACHECTL_SENTINEL_PASSWORD")
+            .filter(|p| !p.is_empty())
+            .map(crate::secret::Secret::new);
+    }
     Ok(spec)
 }
 

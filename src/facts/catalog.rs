@@ -105,6 +105,10 @@ pub enum Source {
     MemoryDoctor,
     /// `cachectl memory --keys`: a scan of the keyspace (absent otherwise).
     KeyScan,
+    /// A Sentinel target: what its Sentinels say (absent otherwise).
+    Sentinel,
+    /// A Cluster target: the Cluster as a node sees it (absent otherwise).
+    Cluster,
     /// Filled by cachectl itself from the other roots.
     Bookkeeping,
 }
@@ -125,6 +129,8 @@ impl Source {
             Source::MemoryStats => "MEMORY STATS",
             Source::MemoryDoctor => "MEMORY DOCTOR",
             Source::KeyScan => "SCAN + MEMORY USAGE",
+            Source::Sentinel => "SENTINEL MASTER/REPLICAS/CKQUORUM",
+            Source::Cluster => "CLUSTER INFO/NODES",
             Source::Bookkeeping => "",
         }
     }
@@ -133,13 +139,20 @@ impl Source {
     pub fn needs_connection(self) -> bool {
         !matches!(
             self,
-            Source::Connection | Source::Bookkeeping | Source::KeyScan
+            Source::Connection
+                | Source::Bookkeeping
+                | Source::KeyScan
+                | Source::Sentinel
+                | Source::Cluster
         )
     }
 
-    /// Whether every diagnosis collects it (a key scan is asked for).
+    /// Whether every diagnosis of a node collects it. The others are there
+    /// when asked for (a key scan) or for a topology (a Sentinel's or a
+    /// Cluster's target-wide facts): checks reading them otherwise do not
+    /// apply.
     pub fn always(self) -> bool {
-        self != Source::KeyScan
+        !matches!(self, Source::KeyScan | Source::Sentinel | Source::Cluster)
     }
 }
 
@@ -368,6 +381,64 @@ fn build_roots() -> Vec<Root> {
                 f("elements", "int", "members, fields or elements; the length for strings"),
                 f("ttl", "int", "seconds to live; -1 without a TTL"),
             ])))),
+        ]))),
+        from(Sentinel, nested("sentinel", "A target reached through its Sentinels (--sentinel, redis+sentinel://): what they say, asked all at once (absent otherwise).", Record(vec![
+            f("master", "string", "the master's name"),
+            f("sentinels", "int", "Sentinels given"),
+            f("reachable", "int", "Sentinels that answered"),
+            nested("unreachable", "Sentinels that did not answer, each `addr: why`", List(Box::new(Scalar("string")))),
+            f("known_sentinels", "int", "Sentinels the first answering one knows of, itself included (SENTINEL MASTER num-other-sentinels + 1)"),
+            f("quorum", "int", "the quorum configured"),
+            f("quorum_ok", "bool", "every answering Sentinel said OK to SENTINEL CKQUORUM (false when none answered)"),
+            f("ckquorum", "string", "the first refusal (NOQUORUM ...), or the OK text"),
+            nested("primaries", "the distinct primaries the Sentinels name", List(Box::new(Scalar("string")))),
+            f("agree", "bool", "every answering Sentinel names the same primary"),
+            f("primary", "string", "the primary most Sentinels name; empty when none does"),
+            f("primary_down", "bool", "the Sentinels flag the primary s_down or o_down"),
+            f("failover_in_progress", "bool", "a failover is under way"),
+            f("down_after_ms", "int", "down-after-milliseconds"),
+            f("failover_timeout_ms", "int", "failover-timeout, ms"),
+            f("parallel_syncs", "int", "parallel-syncs"),
+            nested("replicas", "the replicas the Sentinels know", List(Box::new(Record(vec![
+                f("addr", "string", "host:port"),
+                f("flags", "string", "the Sentinels' flags (slave, s_down, o_down, disconnected, ...)"),
+                f("down", "bool", "flagged s_down, o_down or disconnected"),
+                f("link_ok", "bool", "its link to the primary is up"),
+                f("offset", "int", "replication offset the Sentinel last saw"),
+                f("priority", "int", "replica-priority (0: never promoted)"),
+                f("lag_bytes", "int", "the primary's offset minus the replica's own, from INFO on both; -1 when either did not answer"),
+            ])))),
+        ]))),
+        from(Cluster, nested("cluster", "A Redis Cluster target (recognised from cluster_enabled, or --cluster): CLUSTER INFO and NODES from the node named, with every primary's keys and memory (absent otherwise).", Record(vec![
+            f("state", "string", "cluster_state: ok or fail"),
+            f("slots_assigned", "int", "cluster_slots_assigned"),
+            f("slots_ok", "int", "cluster_slots_ok"),
+            f("slots_pfail", "int", "cluster_slots_pfail"),
+            f("slots_fail", "int", "cluster_slots_fail"),
+            f("known_nodes", "int", "cluster_known_nodes"),
+            f("size", "int", "cluster_size: primaries serving slots"),
+            f("slots_uncovered", "int", "slots no primary serves (of 16384)"),
+            f("primaries", "int", "primaries listed"),
+            f("replicas", "int", "replicas listed"),
+            nested("failed", "nodes flagged fail", List(Box::new(Scalar("string")))),
+            nested("pfail", "nodes flagged fail? (suspected)", List(Box::new(Scalar("string")))),
+            nested("primaries_without_replicas", "primaries serving slots with no working replica", List(Box::new(Scalar("string")))),
+            f("migrating_slots", "int", "slots being migrated or imported"),
+            nested("nodes", "every node CLUSTER NODES lists", List(Box::new(Record(vec![
+                f("addr", "string", "host:port"),
+                f("id", "string", "node id"),
+                f("role", "string", "primary, replica or unknown"),
+                f("flags", "string", "flags as listed (myself, master, slave, fail, fail?, ...)"),
+                f("slots", "int", "slots served"),
+                f("primary", "string", "a replica's primary, host:port"),
+                f("link", "string", "connected or disconnected"),
+            ])))),
+            f("keys_max", "int", "most keys on one primary"),
+            f("keys_min", "int", "fewest keys on one primary"),
+            f("keys_skew", "double", "keys_max / keys_min; 0 when a primary has none or did not answer"),
+            f("memory_max", "int", "most used_memory on one primary, bytes"),
+            f("memory_min", "int", "least used_memory on one primary, bytes"),
+            f("memory_skew", "double", "memory_max / memory_min; 0 when unknown"),
         ]))),
         from(Ping, nested("ping", "Client-side round trips of a short PING burst.", Record(vec![
             f("samples", "int", "number of PINGs"),

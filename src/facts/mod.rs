@@ -26,6 +26,9 @@ pub struct Unavailable {
     pub kind: String,
     /// The error as reported, secrets removed.
     pub detail: String,
+    /// The node it was not collected from (in a report of several nodes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<crate::target::NodeAddr>,
 }
 
 /// Everything known about one node, keyed by catalogue root.
@@ -73,6 +76,7 @@ impl Facts {
                 command: command.to_string(),
                 kind: kind.to_string(),
                 detail: crate::secret::scrub(detail),
+                node: None,
             },
         );
     }

@@ -125,12 +125,34 @@ fn evidence(
 /// still waiting when `deadline` passes are not evaluated: they are listed
 /// as skipped, with the deadline as their reason.
 pub fn evaluate(set: &RunbookSet, facts: &Facts, deadline: Option<Instant>) -> Evaluation {
+    evaluate_where(set, facts, deadline, |_| true)
+}
+
+/// Evaluates only the checks that read `root` (a topology's `sentinel` or
+/// `cluster`) against facts holding it: the other checks are about nodes.
+pub fn evaluate_root(
+    set: &RunbookSet,
+    facts: &Facts,
+    root: &str,
+    deadline: Option<Instant>,
+) -> Evaluation {
+    evaluate_where(set, facts, deadline, |check| {
+        check.when.roots.iter().any(|r| r == root)
+    })
+}
+
+fn evaluate_where(
+    set: &RunbookSet,
+    facts: &Facts,
+    deadline: Option<Instant>,
+    wanted: impl Fn(&Check) -> bool,
+) -> Evaluation {
     let base = FactContext::new(facts);
     let mut out = Evaluation::default();
     let mut late = 0;
     for runbook in &set.runbooks {
         let ctx = base.runbook(runbook);
-        for check in &runbook.checks {
+        for check in runbook.checks.iter().filter(|c| wanted(c)) {
             if !applicable(check, facts) {
                 out.counts.not_applicable += 1;
                 continue;
@@ -202,9 +224,20 @@ fn deadline_finding(late: usize, total: usize, node: &NodeAddr) -> Finding {
 /// Whether a check applies: it does not read the application when none was
 /// given, nor an optional endpoint the application does not serve.
 fn applicable(check: &Check, facts: &Facts) -> bool {
-    // A key scan is asked for (`memory --keys`): without one, checks that
-    // read it do not apply.
-    if check.when.roots.iter().any(|r| r == KEYSCAN_ROOT) && facts.get(KEYSCAN_ROOT).is_none() {
+    // Roots not every diagnosis has (a key scan, asked for with `memory
+    // --keys`; a Sentinel's or a Cluster's facts): without them, checks that
+    // read them do not apply.
+    let occasional = |root: &String| {
+        crate::facts::catalog::node_roots()
+            .iter()
+            .any(|r| r.field.name == root.as_str() && !r.source.always())
+    };
+    if check
+        .when
+        .roots
+        .iter()
+        .any(|r| occasional(r) && facts.get(r).is_none())
+    {
         return false;
     }
     let reads_http = check.when.roots.iter().any(|r| r == HTTP_ROOT);

@@ -7,7 +7,7 @@ use super::evaluate::{CheckCounts, Evaluation, Skipped};
 use super::{Finding, Severity};
 use crate::error::Status;
 use crate::facts::Unavailable;
-use crate::target::NodeAddr;
+use crate::target::Node;
 
 /// Bumped on any incompatible change to the JSON report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -25,7 +25,12 @@ pub struct Report {
     /// The application's base URL (--app), password redacted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
-    pub nodes: Vec<NodeAddr>,
+    /// Every node diagnosed, with its role: the target's node (or the
+    /// primary its Sentinels name) first.
+    pub nodes: Vec<Node>,
+    /// sentinel or cluster, for a target of several nodes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topology: Option<&'static str>,
     /// What the (first) node runs, when INFO told.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<crate::facts::server::ServerId>,
@@ -111,7 +116,7 @@ impl Report {
     pub fn new(
         target: String,
         app: Option<String>,
-        nodes: Vec<NodeAddr>,
+        nodes: Vec<Node>,
         evaluation: Evaluation,
         unavailable: Vec<Unavailable>,
         duration_ms: f64,
@@ -124,6 +129,7 @@ impl Report {
             target,
             app,
             nodes,
+            topology: None,
             server: None,
             duration_ms,
             findings: evaluation.findings,
@@ -156,7 +162,7 @@ mod tests {
             title: String::new(),
             message: String::new(),
             evidence: BTreeMap::new(),
-            node: NodeAddr::tcp("127.0.0.1", 6379),
+            node: crate::target::NodeAddr::tcp("127.0.0.1", 6379),
             fixes: vec![],
         }
     }

@@ -127,13 +127,17 @@ fn report() -> Report {
     let mut report = Report::new(
         "redis://:***@10.0.0.5:6379/0".into(),
         None,
-        vec![node()],
+        vec![crate::target::Node {
+            addr: node(),
+            role: crate::target::Role::Primary,
+        }],
         evaluation,
         vec![Unavailable {
             fact: "slowlog".into(),
             command: "SLOWLOG GET".into(),
             kind: "noperm".into(),
             detail: "NOPERM no permissions".into(),
+            node: Some(node()),
         }],
         12.5,
     );

@@ -5,8 +5,11 @@
 //! connection and classifies every way that can fail.
 
 pub mod bounded;
+pub mod cluster;
 pub mod connect;
 pub mod node;
+pub mod sentinel;
+pub mod topology;
 
 pub use node::{Node, NodeAddr, Role};
 
@@ -74,6 +77,54 @@ pub struct TargetSpec {
     pub tls_options: TlsOptions,
     /// Largest reply read from the node (`--max-reply`).
     pub max_reply: u64,
+    /// How the nodes are found: the node named, its Sentinels, a Cluster.
+    pub via: Via,
+}
+
+/// How a target's nodes are found.
+#[derive(Debug, Clone, Default)]
+pub enum Via {
+    /// The node named (a Cluster is recognised from it).
+    #[default]
+    Direct,
+    /// The primary the Sentinels name for a master; `addr` is set to it
+    /// once they have been asked.
+    Sentinel(SentinelTarget),
+    /// A Cluster, reached through the node named (`--cluster`).
+    Cluster,
+}
+
+/// The Sentinels of a master, and how to authenticate to them (their own
+/// credentials: CACHECTL_SENTINEL_USER / CACHECTL_SENTINEL_PASSWORD).
+#[derive(Debug, Clone)]
+pub struct SentinelTarget {
+    pub sentinels: Vec<NodeAddr>,
+    pub master: String,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+}
+
+impl TargetSpec {
+    /// The same credentials, TLS and limits for another node of the target.
+    pub fn at(&self, addr: NodeAddr) -> TargetSpec {
+        TargetSpec {
+            addr,
+            via: Via::Direct,
+            ..self.clone()
+        }
+    }
+
+    /// How to reach Sentinel `addr`: its own credentials, no database.
+    pub fn sentinel(&self, s: &SentinelTarget, addr: NodeAddr) -> TargetSpec {
+        TargetSpec {
+            addr,
+            db: 0,
+            username: s.username.clone(),
+            password: s.password.clone(),
+            via: Via::Direct,
+            ..self.clone()
+        }
+    }
 }
 
 /// Time limits for every network step.
@@ -96,6 +147,11 @@ impl TargetSpec {
             (Some(u), None) => format!("{u}@"),
             (None, None) => String::new(),
         };
+        if let Via::Sentinel(s) = &self.via {
+            let scheme = if self.tls { "rediss+sentinel" } else { "redis+sentinel" };
+            let hosts: Vec<String> = s.sentinels.iter().map(|a| a.to_string()).collect();
+            return format!("{scheme}://{auth}{}/{}/{}", hosts.join(","), s.master, self.db);
+        }
         match &self.addr {
             NodeAddr::Unix { path } => {
                 format!("unix://{auth}{}?db={}", path.display(), self.db)
@@ -194,11 +250,17 @@ fn parse_db(text: &str) -> Result<i64, String> {
 /// Parses `redis://[user:pass@]host[:port][/db]` or `rediss://...`.
 pub fn parse_url(raw: &str) -> Result<TargetSpec, String> {
     let shown = crate::secret::redact_url(raw);
+    if let Some((scheme, _)) = raw.split_once("://") {
+        if scheme.ends_with("+sentinel") {
+            return parse_sentinel_url(raw, &shown);
+        }
+    }
     let url = url::Url::parse(raw).map_err(|e| format!("invalid Redis URL `{shown}`: {e}"))?;
     let tls = match url.scheme() {
         "redis" => false,
         "rediss" => true,
         "unix" | "redis+unix" => return parse_unix_url(&url, &shown),
+        "redis+sentinel" | "rediss+sentinel" => return parse_sentinel_url(raw, &shown),
         other => {
             return Err(format!(
                 "invalid Redis URL `{shown}`: scheme `{other}` is not supported (use redis://, rediss://, unix:// or redis+unix://)"
@@ -238,7 +300,78 @@ pub fn parse_url(raw: &str) -> Result<TargetSpec, String> {
         password,
         tls_options: TlsOptions::default(),
         max_reply: bounded::DEFAULT_LIMIT,
+        via: Via::Direct,
     })
+}
+
+/// `redis+sentinel://[user:pass@]host:port[,host:port...]/MASTER[/DB]`
+/// (`rediss+sentinel://` for TLS), as redis-py and redis-rs write it: the
+/// Sentinels, the master's name, and the credentials of the data nodes.
+fn parse_sentinel_url(raw: &str, shown: &str) -> Result<TargetSpec, String> {
+    let bad = |why: &str| format!("invalid Sentinel URL `{shown}`: {why}");
+    let (scheme, rest) = raw.split_once("://").ok_or_else(|| bad("no ://"))?;
+    let tls = match scheme {
+        "redis+sentinel" => false,
+        "rediss+sentinel" => true,
+        _ => return Err(bad("use redis+sentinel:// or rediss+sentinel://")),
+    };
+    let (auth, rest) = match rest.rsplit_once('@') {
+        Some((auth, rest)) => (Some(auth), rest),
+        None => (None, rest),
+    };
+    let (hosts, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let sentinels = parse_sentinels(hosts).map_err(|e| bad(&e))?;
+    let mut parts = path.split('/').filter(|p| !p.is_empty());
+    let master = parts
+        .next()
+        .ok_or_else(|| bad("no master name (…/MASTER[/DB])"))?;
+    let master = percent_decode(master).map_err(|_| bad("bad percent-encoding"))?;
+    let db = match parts.next() {
+        Some(db) => parse_db(db).map_err(|e| bad(&e))?,
+        None => 0,
+    };
+    let decode = |s: &str| percent_decode(s).map_err(|_| bad("bad percent-encoding"));
+    let (username, password) = match auth.map(|a| a.split_once(':').unwrap_or((a, ""))) {
+        Some((user, pass)) => (
+            (!user.is_empty()).then(|| decode(user)).transpose()?,
+            (!pass.is_empty())
+                .then(|| decode(pass).map(Secret::new))
+                .transpose()?,
+        ),
+        None => (None, None),
+    };
+    Ok(TargetSpec {
+        tls,
+        addr: sentinels[0].clone(),
+        db,
+        username,
+        password,
+        tls_options: TlsOptions::default(),
+        max_reply: bounded::DEFAULT_LIMIT,
+        via: Via::Sentinel(SentinelTarget {
+            sentinels,
+            master,
+            username: None,
+            password: None,
+        }),
+    })
+}
+
+/// `host:port[,host:port...]` (port 26379 when omitted).
+pub fn parse_sentinels(text: &str) -> Result<Vec<NodeAddr>, String> {
+    let list: Vec<NodeAddr> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|h| match h.rsplit_once(':') {
+            Some((_, p)) if p.parse::<u16>().is_ok() => NodeAddr::parse(h),
+            _ => NodeAddr::parse(&format!("{h}:26379")),
+        })
+        .collect::<Result<_, _>>()?;
+    if list.is_empty() {
+        return Err("no Sentinel address (HOST:PORT[,HOST:PORT...])".into());
+    }
+    Ok(list)
 }
 
 /// `unix:///path/to/redis.sock?db=N` (also `redis+unix://`), the way
@@ -285,6 +418,7 @@ fn parse_unix_url(url: &url::Url, shown: &str) -> Result<TargetSpec, String> {
         password: password.filter(|p| !p.is_empty()).map(Secret::new),
         tls_options: TlsOptions::default(),
         max_reply: bounded::DEFAULT_LIMIT,
+        via: Via::Direct,
     })
 }
 

@@ -217,6 +217,8 @@ impl RedisServer {
         let mut text = String::new();
         text.push_str(&format!("bind 127.0.0.1\ndir {}\n", dir.path().display()));
         text.push_str("save \"\"\nappendonly no\nlogfile redis.log\n");
+        // A replica syncs at once, not after the 5 s diskless default.
+        text.push_str("repl-diskless-sync-delay 0\n");
         if server_build().redis_compatible() >= (7, 0) {
             // DEBUG is refused by default from 7.0 on; older servers allow it.
             text.push_str("enable-debug-command yes\n");
@@ -514,6 +516,151 @@ pub fn replica_of(primary: &RedisServer, opts: ServerOptions) -> RedisServer {
         replica.info_field("master_link_status") == "up"
     });
     replica
+}
+
+/// A primary, its replicas and the Sentinels that watch it as `mymaster`
+/// (quorum 2, down-after 1 s), every Sentinel aware of the others and of
+/// every replica before it is handed over.
+pub struct SentinelSet {
+    pub primary: RedisServer,
+    pub replicas: Vec<RedisServer>,
+    pub sentinels: Vec<RedisServer>,
+}
+
+pub const MASTER_NAME: &str = "mymaster";
+
+impl SentinelSet {
+    pub fn start(replicas: usize, sentinels: usize) -> SentinelSet {
+        let primary = RedisServer::start();
+        let replicas: Vec<RedisServer> = (0..replicas)
+            .map(|_| replica_of(&primary, ServerOptions::default()))
+            .collect();
+        // Told of the replicas and of the Sentinels before them, so that
+        // discovery takes one hello period (2 s), not INFO's 10 s.
+        let mut started: Vec<(RedisServer, String)> = Vec::new();
+        for i in 0..sentinels {
+            let myid = format!("{:040x}", 0xca5e_0000_u64 + i as u64);
+            let mut opts = ServerOptions::default()
+                .config(&format!(
+                    "sentinel monitor {MASTER_NAME} 127.0.0.1 {} 2",
+                    primary.port
+                ))
+                .config(&format!("sentinel down-after-milliseconds {MASTER_NAME} 1000"))
+                .config(&format!("sentinel failover-timeout {MASTER_NAME} 10000"))
+                .config(&format!("sentinel myid {myid}"));
+            for r in &replicas {
+                opts = opts.config(&format!(
+                    "sentinel known-replica {MASTER_NAME} 127.0.0.1 {}",
+                    r.port
+                ));
+            }
+            for (other, id) in &started {
+                opts = opts.config(&format!(
+                    "sentinel known-sentinel {MASTER_NAME} 127.0.0.1 {} {id}",
+                    other.port
+                ));
+            }
+            started.push((RedisServer::with(opts.arg("--sentinel")), myid));
+        }
+        let sentinels: Vec<RedisServer> = started.into_iter().map(|(s, _)| s).collect();
+        let set = SentinelSet {
+            primary,
+            replicas,
+            sentinels,
+        };
+        for s in &set.sentinels {
+            wait_until("every Sentinel knows the others and the replicas", || {
+                let mut c = s.client();
+                let others: Vec<redis::Value> = redis::cmd("SENTINEL")
+                    .arg("SENTINELS")
+                    .arg(MASTER_NAME)
+                    .query(&mut c)
+                    .unwrap_or_default();
+                let known: Vec<redis::Value> = redis::cmd("SENTINEL")
+                    .arg("REPLICAS")
+                    .arg(MASTER_NAME)
+                    .query(&mut c)
+                    .unwrap_or_default();
+                others.len() + 1 == set.sentinels.len() && known.len() == set.replicas.len()
+            });
+        }
+        set
+    }
+
+    /// `--sentinel` for cachectl: every Sentinel, comma-separated.
+    pub fn addrs(&self) -> String {
+        self.sentinels
+            .iter()
+            .map(|s| format!("127.0.0.1:{}", s.port))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// A Redis Cluster of `primaries` shards with `replicas` each, made by
+/// `redis-cli --cluster create`, every slot covered and the state ok.
+pub struct Cluster {
+    pub nodes: Vec<RedisServer>,
+}
+
+impl Cluster {
+    pub fn start(primaries: usize, replicas: usize) -> Cluster {
+        let nodes: Vec<RedisServer> = (0..primaries * (1 + replicas))
+            .map(|_| {
+                RedisServer::with(
+                    ServerOptions::default()
+                        .config("cluster-enabled yes")
+                        .config("cluster-config-file nodes.conf")
+                        .config("cluster-node-timeout 2000"),
+                )
+            })
+            .collect();
+        let mut cmd = Command::new("redis-cli");
+        cmd.arg("--cluster").arg("create");
+        for n in &nodes {
+            cmd.arg(format!("127.0.0.1:{}", n.port));
+        }
+        let out = cmd
+            .args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"])
+            .output()
+            .expect("redis-cli --cluster create");
+        assert!(
+            out.status.success(),
+            "cluster create: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let cluster = Cluster { nodes };
+        for n in &cluster.nodes {
+            wait_until("every node sees the whole cluster, state ok", || {
+                let nodes = n.cmd_text(&["CLUSTER", "NODES"]);
+                let count = |role: &str| {
+                    nodes
+                        .lines()
+                        .filter(|l| l.split(' ').nth(2).is_some_and(|f| f.split(',').any(|x| x == role)))
+                        .count()
+                };
+                count("master") == primaries
+                    && count("slave") == primaries * replicas
+                    && n.cmd_text(&["CLUSTER", "INFO"]).contains("cluster_state:ok")
+            });
+        }
+        cluster
+    }
+
+    /// The nodes of `role` ("master" or "slave") as CLUSTER NODES says.
+    pub fn with_role(&self, role: &str) -> Vec<&RedisServer> {
+        let text = self.nodes[0].cmd_text(&["CLUSTER", "NODES"]);
+        self.nodes
+            .iter()
+            .filter(|n| {
+                text.lines().any(|l| {
+                    let parts: Vec<&str> = l.split(' ').collect();
+                    parts[1].starts_with(&format!("127.0.0.1:{}@", n.port))
+                        && parts[2].split(',').any(|f| f == role)
+                })
+            })
+            .collect()
+    }
 }
 
 /// Output of one cachectl run.

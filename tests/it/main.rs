@@ -19,6 +19,7 @@ mod memory;
 mod runbooks;
 mod secrets;
 mod slowlog;
+mod topology;
 mod trust;
 mod warm;
 mod warm_sources;

@@ -1,0 +1,170 @@
+//! A target of many nodes, in the engine's one pipeline: locate it (ask its
+//! Sentinels; read a Cluster's own view), collect every other node at once
+//! under the run's deadline, fill the topology's cross-node figures
+//! (replica lag in bytes, keys and memory per primary), and evaluate each
+//! node's facts and the topology's own.
+
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::facts::collect::collect_until;
+use crate::facts::Facts;
+use crate::findings::evaluate::{evaluate, evaluate_root, Evaluation};
+use crate::runbook::RunbookSet;
+use crate::target::topology::Topology;
+use crate::target::{cluster, connect, sentinel, NodeAddr, Role, TargetSpec, Timeouts, Via};
+
+/// For a Sentinel target, asks the Sentinels: the spec of the primary they
+/// name (unchanged when none does) and what they said.
+pub async fn locate(
+    spec: &TargetSpec,
+    timeouts: &Timeouts,
+    deadline: Instant,
+) -> (TargetSpec, Option<Topology>) {
+    let Via::Sentinel(target) = &spec.via else {
+        return (spec.clone(), None);
+    };
+    let found = sentinel::discover(spec, target, timeouts, deadline).await;
+    let mut located = spec.clone();
+    if let Some(primary) = found.primary() {
+        located.addr = primary.clone();
+    }
+    (located, Some(found))
+}
+
+/// Whether the seed's facts say it is a Cluster node (or --cluster said so).
+pub fn is_cluster(spec: &TargetSpec, seed: &Facts) -> bool {
+    matches!(spec.via, Via::Cluster)
+        || seed
+            .get("info")
+            .is_some_and(|i| i["cluster_enabled"].as_i64() == Some(1))
+}
+
+/// Reads the Cluster through the seed node.
+pub async fn cluster_of(
+    spec: &TargetSpec,
+    timeouts: &Timeouts,
+    deadline: Instant,
+) -> Result<Topology, String> {
+    let session = tokio::time::timeout_at(deadline, connect::connect(spec, timeouts))
+        .await
+        .map_err(|_| "the run's deadline passed".to_string())?
+        .map_err(|f| f.detail)?;
+    tokio::time::timeout_at(deadline, cluster::discover(&session, &spec.addr))
+        .await
+        .map_err(|_| "the run's deadline passed".to_string())?
+}
+
+/// Collects every member but `seed` at once.
+pub async fn collect_others(
+    spec: &TargetSpec,
+    topology: &Topology,
+    seed: &NodeAddr,
+    timeouts: &Timeouts,
+    deadline: Instant,
+) -> Vec<Facts> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, m) in topology.members.iter().enumerate() {
+        if &m.addr == seed {
+            continue;
+        }
+        let node = spec.at(m.addr.clone());
+        let timeouts = *timeouts;
+        tasks.spawn(async move { (i, collect_until(&node, &timeouts, deadline, None).await) });
+    }
+    let mut out = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        if let Ok(facts) = done {
+            out.push(facts);
+        }
+    }
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, f)| f).collect()
+}
+
+fn info_int(facts: &Facts, field: &str) -> Option<i64> {
+    facts.get("info").and_then(|i| i[field].as_i64())
+}
+
+/// Keys in every database of a node (INFO keyspace).
+fn keys(facts: &Facts) -> u64 {
+    facts
+        .get("keyspace")
+        .and_then(Value::as_object)
+        .map_or(0, |dbs| {
+            dbs.values()
+                .filter_map(|db| db["keys"].as_u64())
+                .sum()
+        })
+}
+
+/// Fills what needs more than one node's facts.
+pub fn cross_node(topology: &mut Topology, nodes: &[&Facts]) {
+    let of = |addr: &str| nodes.iter().find(|f| f.node.addr.to_string() == addr);
+    match topology.kind {
+        "sentinel" => {
+            let primary = topology.fact["primary"].as_str().unwrap_or_default().to_string();
+            let head = of(&primary).and_then(|f| info_int(f, "master_repl_offset"));
+            if let Some(replicas) = topology.fact["replicas"].as_array_mut() {
+                for r in replicas {
+                    let addr = r["addr"].as_str().unwrap_or_default();
+                    let own = of(addr).and_then(|f| {
+                        info_int(f, "slave_repl_offset").or(info_int(f, "master_repl_offset"))
+                    });
+                    r["lag_bytes"] = match (head, own) {
+                        (Some(h), Some(o)) => (h - o).max(0).into(),
+                        _ => (-1).into(),
+                    };
+                }
+            }
+        }
+        "cluster" => {
+            let per_primary: Vec<(u64, u64)> = topology
+                .members
+                .iter()
+                .filter(|m| m.role == Role::Primary)
+                .filter_map(|m| of(&m.addr.to_string()))
+                .filter(|f| f.get("info").is_some())
+                .map(|f| (keys(f), info_int(f, "used_memory").unwrap_or(0).max(0) as u64))
+                .collect();
+            cluster::add_balance(&mut topology.fact, &per_primary);
+        }
+        _ => {}
+    }
+}
+
+/// Evaluates each node's facts with the node checks, and the topology's
+/// root with its own checks; one evaluation, findings worst first.
+pub fn evaluate_all(
+    set: &RunbookSet,
+    nodes: &[&Facts],
+    topology: Option<&Topology>,
+    deadline: Option<std::time::Instant>,
+) -> Evaluation {
+    let mut all = Evaluation::default();
+    let mut add = |e: Evaluation| {
+        all.findings.extend(e.findings);
+        all.skipped.extend(e.skipped);
+        all.counts.total += e.counts.total;
+        all.counts.passed += e.counts.passed;
+        all.counts.fired += e.counts.fired;
+        all.counts.skipped += e.counts.skipped;
+        all.counts.not_applicable += e.counts.not_applicable;
+    };
+    for facts in nodes {
+        add(evaluate(set, facts, deadline));
+    }
+    if let Some(t) = topology {
+        let mut facts = Facts::new(t.asked.clone());
+        facts.values.insert(t.kind.to_string(), t.fact.clone());
+        add(evaluate_root(set, &facts, t.kind, deadline));
+    }
+    all.findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.score.cmp(&a.score))
+            .then(a.id.cmp(&b.id))
+            .then(a.node.to_string().cmp(&b.node.to_string()))
+    });
+    all
+}

@@ -1,0 +1,239 @@
+//! A Redis Cluster as one of its nodes sees it: CLUSTER INFO and CLUSTER
+//! NODES (which every server from 3.0 answers; CLUSTER SHARDS is 7.0+),
+//! parsed into the nodes to diagnose and the `cluster` fact root.
+
+use serde_json::{json, Value};
+
+use super::connect::Session;
+use super::topology::{Member, Topology};
+use super::{NodeAddr, Role};
+
+pub const SLOTS: u32 = 16384;
+
+/// One line of CLUSTER NODES.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterNode {
+    pub id: String,
+    pub addr: NodeAddr,
+    pub flags: Vec<String>,
+    /// A replica's primary (its id).
+    pub primary_id: Option<String>,
+    pub link: String,
+    /// Slots served, and slots being migrated away or imported.
+    pub slots: u32,
+    pub migrating: u32,
+}
+
+impl ClusterNode {
+    pub fn has(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f == flag)
+    }
+
+    pub fn role(&self) -> Role {
+        if self.has("master") {
+            Role::Primary
+        } else if self.has("slave") {
+            Role::Replica
+        } else {
+            Role::Unknown
+        }
+    }
+}
+
+/// Parses CLUSTER NODES; lines it cannot read are skipped.
+pub fn parse_nodes(text: &str) -> Vec<ClusterNode> {
+    text.lines()
+        .filter_map(|line| {
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            if parts.len() < 8 {
+                return None;
+            }
+            // ip:port@cport[,hostname]; an empty ip (noaddr) has ":0@0".
+            let hostport = parts[1].split(['@', ',']).next()?;
+            let (host, port) = hostport.rsplit_once(':')?;
+            let port: u16 = port.parse().ok()?;
+            let mut slots = 0;
+            let mut migrating = 0;
+            for s in &parts[8..] {
+                if s.starts_with('[') {
+                    migrating += 1;
+                } else if let Some((a, b)) = s.split_once('-') {
+                    let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+                    slots += b.saturating_sub(a) + 1;
+                } else if s.parse::<u32>().is_ok() {
+                    slots += 1;
+                }
+            }
+            Some(ClusterNode {
+                id: parts[0].to_string(),
+                addr: NodeAddr::tcp(host, port),
+                flags: parts[2].split(',').map(str::to_string).collect(),
+                primary_id: (parts[3] != "-").then(|| parts[3].to_string()),
+                link: parts[7].to_string(),
+                slots,
+                migrating,
+            })
+        })
+        .collect()
+}
+
+/// The `cluster` root from CLUSTER INFO and the parsed CLUSTER NODES.
+pub fn fact(info: &str, nodes: &[ClusterNode]) -> Value {
+    let get = |name: &str| {
+        info.lines()
+            .find_map(|l| l.trim_end().strip_prefix(name)?.strip_prefix(':'))
+            .unwrap_or("")
+            .to_string()
+    };
+    let num = |name: &str| get(name).parse::<i64>().unwrap_or(0);
+    let primaries: Vec<&ClusterNode> = nodes.iter().filter(|n| n.has("master")).collect();
+    let assigned: u32 = primaries.iter().map(|n| n.slots).sum();
+    let addr_of = |id: &str| {
+        nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map_or(String::new(), |n| n.addr.to_string())
+    };
+    let without_replicas: Vec<String> = primaries
+        .iter()
+        .filter(|p| p.slots > 0)
+        .filter(|p| {
+            !nodes
+                .iter()
+                .any(|r| r.primary_id.as_deref() == Some(p.id.as_str()) && !r.has("fail"))
+        })
+        .map(|p| p.addr.to_string())
+        .collect();
+    json!({
+        "state": get("cluster_state"),
+        "slots_assigned": num("cluster_slots_assigned"),
+        "slots_ok": num("cluster_slots_ok"),
+        "slots_pfail": num("cluster_slots_pfail"),
+        "slots_fail": num("cluster_slots_fail"),
+        "known_nodes": num("cluster_known_nodes"),
+        "size": num("cluster_size"),
+        "slots_uncovered": SLOTS.saturating_sub(assigned),
+        "primaries": primaries.len(),
+        "replicas": nodes.iter().filter(|n| n.has("slave")).count(),
+        "failed": nodes.iter().filter(|n| n.has("fail")).map(|n| n.addr.to_string()).collect::<Vec<_>>(),
+        "pfail": nodes.iter().filter(|n| n.has("fail?")).map(|n| n.addr.to_string()).collect::<Vec<_>>(),
+        "primaries_without_replicas": without_replicas,
+        "migrating_slots": nodes.iter().map(|n| n.migrating).sum::<u32>(),
+        "nodes": nodes.iter().map(|n| json!({
+            "addr": n.addr.to_string(),
+            "id": n.id,
+            "role": n.role(),
+            "flags": n.flags.join(","),
+            "slots": n.slots,
+            "primary": n.primary_id.as_deref().map(addr_of).unwrap_or_default(),
+            "link": n.link,
+        })).collect::<Vec<_>>(),
+        // Filled once every primary's facts are in (keys and memory).
+        "keys_max": 0, "keys_min": 0, "keys_skew": 0.0,
+        "memory_max": 0, "memory_min": 0, "memory_skew": 0.0,
+    })
+}
+
+/// Reads the Cluster from `session` (a node of it at `seed`).
+pub async fn discover(session: &Session, seed: &NodeAddr) -> Result<Topology, String> {
+    let mut pipe = redis::pipe();
+    pipe.cmd("CLUSTER").arg("INFO");
+    pipe.cmd("CLUSTER").arg("NODES");
+    let replies: Vec<redis::Value> = session
+        .query_pipeline(&pipe)
+        .await
+        .map_err(|e| format!("CLUSTER INFO/NODES failed: {}", e.detail))?;
+    let text = |i: usize| {
+        replies
+            .get(i)
+            .and_then(crate::redis::reply::text)
+            .unwrap_or_default()
+    };
+    let (info, nodes_text) = (text(0), text(1));
+    let nodes = parse_nodes(&nodes_text);
+    if nodes.is_empty() {
+        return Err("CLUSTER NODES listed no node".into());
+    }
+    let mut members: Vec<Member> = nodes
+        .iter()
+        .filter(|n| !n.has("noaddr") && !n.has("handshake"))
+        .map(|n| Member {
+            addr: n.addr.clone(),
+            role: n.role(),
+        })
+        .collect();
+    // Primaries first, in slot order as listed; then replicas.
+    members.sort_by_key(|m| m.role != Role::Primary);
+    Ok(Topology {
+        kind: "cluster",
+        asked: seed.clone(),
+        members,
+        fact: fact(&info, &nodes),
+    })
+}
+
+/// Adds each primary's keys and memory, and how uneven they are (largest
+/// over smallest, 0 when a primary holds nothing to compare).
+pub fn add_balance(fact: &mut Value, per_primary: &[(u64, u64)]) {
+    let keys: Vec<u64> = per_primary.iter().map(|p| p.0).collect();
+    let memory: Vec<u64> = per_primary.iter().map(|p| p.1).collect();
+    let skew = |v: &[u64]| -> (u64, u64, f64) {
+        let (max, min) = (
+            v.iter().copied().max().unwrap_or(0),
+            v.iter().copied().min().unwrap_or(0),
+        );
+        let ratio = if min > 0 { max as f64 / min as f64 } else { 0.0 };
+        (max, min, (ratio * 100.0).round() / 100.0)
+    };
+    let (kmax, kmin, kskew) = skew(&keys);
+    let (mmax, mmin, mskew) = skew(&memory);
+    fact["keys_max"] = kmax.into();
+    fact["keys_min"] = kmin.into();
+    fact["keys_skew"] = kskew.into();
+    fact["memory_max"] = mmax.into();
+    fact["memory_min"] = mmin.into();
+    fact["memory_skew"] = mskew.into();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NODES: &str = "\
+a1 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460
+b2 127.0.0.1:7001@17001 master - 0 1 2 connected 5461-10922 [10922->-c3]
+c3 127.0.0.1:7002@17002 master,fail - 0 1 3 disconnected 10923-16000
+d4 127.0.0.1:7003@17003,host-d slave a1 0 1 4 connected
+e5 127.0.0.1:7004@17004 slave,fail? b2 0 1 5 connected
+f6 :0@0 noaddr,handshake - 0 0 0 disconnected
+";
+
+    #[test]
+    fn nodes_slots_and_what_is_wrong() {
+        let nodes = parse_nodes(NODES);
+        assert_eq!(nodes.len(), 6);
+        assert_eq!(nodes[0].slots, 5461);
+        assert_eq!(nodes[1].migrating, 1);
+        assert_eq!(nodes[3].addr, NodeAddr::tcp("127.0.0.1", 7003));
+        assert_eq!(nodes[3].primary_id.as_deref(), Some("a1"));
+        let f = fact("cluster_state:fail\r\ncluster_slots_assigned:16001\r\n", &nodes);
+        assert_eq!(f["state"], "fail");
+        assert_eq!(f["slots_assigned"], 16001);
+        assert_eq!(f["slots_uncovered"], 16384 - 16001);
+        assert_eq!(f["primaries"], 3);
+        assert_eq!(f["failed"], json!(["127.0.0.1:7002"]));
+        assert_eq!(f["pfail"], json!(["127.0.0.1:7004"]));
+        // b2's only replica is failing, c3 has none.
+        assert_eq!(
+            f["primaries_without_replicas"],
+            json!(["127.0.0.1:7002"])
+        );
+        assert_eq!(f["migrating_slots"], 1);
+        assert_eq!(f["nodes"][3]["primary"], "127.0.0.1:7000");
+        let mut f = f;
+        add_balance(&mut f, &[(100, 1000), (300, 2000), (150, 1000)]);
+        assert_eq!((f["keys_max"].as_u64(), f["keys_min"].as_u64()), (Some(300), Some(100)));
+        assert_eq!(f["keys_skew"], 3.0);
+        assert_eq!(f["memory_skew"], 2.0);
+    }
+}
