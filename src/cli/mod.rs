@@ -144,7 +144,12 @@ pub struct TargetArgs {
     /// --url. --url (or REDIS_PASSWORD...) still gives the nodes'
     /// credentials and database; the Sentinels' own come from
     /// CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD.
-    #[arg(long, value_name = "HOST:PORT,...", requires = "master", conflicts_with = "socket")]
+    #[arg(
+        long,
+        value_name = "HOST:PORT,...",
+        requires = "master",
+        conflicts_with = "socket"
+    )]
     pub sentinel: Option<String>,
 
     /// The master's name, as the Sentinels know it.

@@ -129,7 +129,10 @@ pub fn diagnose(
                 };
                 (runbooks, app_facts)
             };
-            tokio::join!(collect_until(&spec, &ctx.timeouts, deadline, None), app_side)
+            tokio::join!(
+                collect_until(&spec, &ctx.timeouts, deadline, None),
+                app_side
+            )
         })
     });
     let runbooks = runbooks?;
@@ -150,9 +153,11 @@ pub fn diagnose(
             .block_on(topology::cluster_of(&spec, &ctx.timeouts, deadline))
         {
             Ok(t) => topology = Some(t),
-            Err(e) => ctx
-                .printer
-                .status(&format!("{} is a Cluster node, but its view of the Cluster could not be read: {}", spec.addr, render::clean(&e))),
+            Err(e) => ctx.printer.status(&format!(
+                "{} is a Cluster node, but its view of the Cluster could not be read: {}",
+                spec.addr,
+                render::clean(&e)
+            )),
         }
     }
     let mut others = match &topology {
@@ -179,8 +184,7 @@ pub fn diagnose(
     if let Some(t) = topology.as_mut() {
         topology::cross_node(t, &all);
     }
-    let evaluation =
-        topology::evaluate_all(&runbooks, &all, topology.as_ref(), Some(ctx.deadline));
+    let evaluation = topology::evaluate_all(&runbooks, &all, topology.as_ref(), Some(ctx.deadline));
     let nodes: Vec<crate::target::Node> = all.iter().map(|f| f.node.clone()).collect();
     let unavailable = all
         .iter()
@@ -216,9 +220,10 @@ impl Diagnosis {
     /// Evaluates the runbooks again over the facts (after facts were added,
     /// a key scan), keeping the rest of the report.
     pub fn reassess(&mut self, ctx: &Context<'_>) {
-        let all: Vec<&Facts> = std::iter::once(&self.facts).chain(self.others.iter()).collect();
-        let evaluation =
-            topology::evaluate_all(&self.runbooks, &all, self.topology.as_ref(), None);
+        let all: Vec<&Facts> = std::iter::once(&self.facts)
+            .chain(self.others.iter())
+            .collect();
+        let evaluation = topology::evaluate_all(&self.runbooks, &all, self.topology.as_ref(), None);
         let fresh = Report::new(
             self.report.target.clone(),
             self.report.app.clone(),
@@ -469,9 +474,7 @@ pub fn remediate(ctx: &Context<'_>, diagnosis: &mut Diagnosis, mutator: &mut Mut
         deadline: ctx.tokio_deadline(),
         printer: ctx.printer,
     };
-    let (done, latest) = ctx
-        .runtime
-        .block_on(remediate::walk(&walk, &here, mutator));
+    let (done, latest) = ctx.runtime.block_on(remediate::walk(&walk, &here, mutator));
     diagnosis.report.remediation = Some(done);
     if let Some(now) = latest {
         diagnosis.report.after = Some(After::of(&evaluate(&diagnosis.runbooks, &now, None)));

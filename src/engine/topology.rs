@@ -92,9 +92,7 @@ fn keys(facts: &Facts) -> u64 {
         .get("keyspace")
         .and_then(Value::as_object)
         .map_or(0, |dbs| {
-            dbs.values()
-                .filter_map(|db| db["keys"].as_u64())
-                .sum()
+            dbs.values().filter_map(|db| db["keys"].as_u64()).sum()
         })
 }
 
@@ -103,7 +101,10 @@ pub fn cross_node(topology: &mut Topology, nodes: &[&Facts]) {
     let of = |addr: &str| nodes.iter().find(|f| f.node.addr.to_string() == addr);
     match topology.kind {
         "sentinel" => {
-            let primary = topology.fact["primary"].as_str().unwrap_or_default().to_string();
+            let primary = topology.fact["primary"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             let head = of(&primary).and_then(|f| info_int(f, "master_repl_offset"));
             if let Some(replicas) = topology.fact["replicas"].as_array_mut() {
                 for r in replicas {
@@ -125,7 +126,12 @@ pub fn cross_node(topology: &mut Topology, nodes: &[&Facts]) {
                 .filter(|m| m.role == Role::Primary)
                 .filter_map(|m| of(&m.addr.to_string()))
                 .filter(|f| f.get("info").is_some())
-                .map(|f| (keys(f), info_int(f, "used_memory").unwrap_or(0).max(0) as u64))
+                .map(|f| {
+                    (
+                        keys(f),
+                        info_int(f, "used_memory").unwrap_or(0).max(0) as u64,
+                    )
+                })
                 .collect();
             cluster::add_balance(&mut topology.fact, &per_primary);
         }

@@ -40,6 +40,11 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../runbooks/replication.yaml"),
     ),
     (
+        "sentinel.yaml",
+        include_str!("../../runbooks/sentinel.yaml"),
+    ),
+    ("cluster.yaml", include_str!("../../runbooks/cluster.yaml")),
+    (
         "configuration.yaml",
         include_str!("../../runbooks/configuration.yaml"),
     ),

@@ -182,7 +182,11 @@ pub fn add_balance(fact: &mut Value, per_primary: &[(u64, u64)]) {
             v.iter().copied().max().unwrap_or(0),
             v.iter().copied().min().unwrap_or(0),
         );
-        let ratio = if min > 0 { max as f64 / min as f64 } else { 0.0 };
+        let ratio = if min > 0 {
+            max as f64 / min as f64
+        } else {
+            0.0
+        };
         (max, min, (ratio * 100.0).round() / 100.0)
     };
     let (kmax, kmin, kskew) = skew(&keys);
@@ -216,7 +220,10 @@ f6 :0@0 noaddr,handshake - 0 0 0 disconnected
         assert_eq!(nodes[1].migrating, 1);
         assert_eq!(nodes[3].addr, NodeAddr::tcp("127.0.0.1", 7003));
         assert_eq!(nodes[3].primary_id.as_deref(), Some("a1"));
-        let f = fact("cluster_state:fail\r\ncluster_slots_assigned:16001\r\n", &nodes);
+        let f = fact(
+            "cluster_state:fail\r\ncluster_slots_assigned:16001\r\n",
+            &nodes,
+        );
         assert_eq!(f["state"], "fail");
         assert_eq!(f["slots_assigned"], 16001);
         assert_eq!(f["slots_uncovered"], 16384 - 16001);
@@ -224,15 +231,15 @@ f6 :0@0 noaddr,handshake - 0 0 0 disconnected
         assert_eq!(f["failed"], json!(["127.0.0.1:7002"]));
         assert_eq!(f["pfail"], json!(["127.0.0.1:7004"]));
         // b2's only replica is failing, c3 has none.
-        assert_eq!(
-            f["primaries_without_replicas"],
-            json!(["127.0.0.1:7002"])
-        );
+        assert_eq!(f["primaries_without_replicas"], json!(["127.0.0.1:7002"]));
         assert_eq!(f["migrating_slots"], 1);
         assert_eq!(f["nodes"][3]["primary"], "127.0.0.1:7000");
         let mut f = f;
         add_balance(&mut f, &[(100, 1000), (300, 2000), (150, 1000)]);
-        assert_eq!((f["keys_max"].as_u64(), f["keys_min"].as_u64()), (Some(300), Some(100)));
+        assert_eq!(
+            (f["keys_max"].as_u64(), f["keys_min"].as_u64()),
+            (Some(300), Some(100))
+        );
         assert_eq!(f["keys_skew"], 3.0);
         assert_eq!(f["memory_skew"], 2.0);
     }

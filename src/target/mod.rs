@@ -148,9 +148,18 @@ impl TargetSpec {
             (None, None) => String::new(),
         };
         if let Via::Sentinel(s) = &self.via {
-            let scheme = if self.tls { "rediss+sentinel" } else { "redis+sentinel" };
+            let scheme = if self.tls {
+                "rediss+sentinel"
+            } else {
+                "redis+sentinel"
+            };
             let hosts: Vec<String> = s.sentinels.iter().map(|a| a.to_string()).collect();
-            return format!("{scheme}://{auth}{}/{}/{}", hosts.join(","), s.master, self.db);
+            return format!(
+                "{scheme}://{auth}{}/{}/{}",
+                hosts.join(","),
+                s.master,
+                self.db
+            );
         }
         match &self.addr {
             NodeAddr::Unix { path } => {

@@ -45,22 +45,22 @@ async fn ask(spec: TargetSpec, master: String, timeouts: Timeouts, deadline: Ins
     for sub in ["GET-MASTER-ADDR-BY-NAME", "MASTER", "REPLICAS", "CKQUORUM"] {
         pipe.cmd("SENTINEL").arg(sub).arg(&master);
     }
-    let replies: Vec<redis::Value> =
-        match timeout_at(deadline, session.query_pipeline(&pipe)).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                return View {
-                    error: Some(format!("SENTINEL failed: {}", e.detail)),
-                    ..View::default()
-                }
+    let replies: Vec<redis::Value> = match timeout_at(deadline, session.query_pipeline(&pipe)).await
+    {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            return View {
+                error: Some(format!("SENTINEL failed: {}", e.detail)),
+                ..View::default()
             }
-            Err(_) => {
-                return View {
-                    error: Some("the run's deadline passed".into()),
-                    ..View::default()
-                }
+        }
+        Err(_) => {
+            return View {
+                error: Some("the run's deadline passed".into()),
+                ..View::default()
             }
-        };
+        }
+    };
     let error_text = |v: &redis::Value| match v {
         redis::Value::ServerError(e) => Some(crate::secret::scrub(&format!(
             "{} {}",

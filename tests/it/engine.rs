@@ -299,7 +299,11 @@ fn unix_socket_targets() {
             .args(&target)
             .run();
         let report = run.json();
-        assert_eq!(report["nodes"][0]["addr"], format!("unix:{path}"), "{target:?}");
+        assert_eq!(
+            report["nodes"][0]["addr"],
+            format!("unix:{path}"),
+            "{target:?}"
+        );
         assert!(report["target"].as_str().unwrap().starts_with("unix://"));
         assert_eq!(report["unavailable"], serde_json::json!([]), "{report:#}");
         assert!(problems(&report).iter().all(|p| !p.contains("critical")));

@@ -545,7 +545,9 @@ impl SentinelSet {
                     "sentinel monitor {MASTER_NAME} 127.0.0.1 {} 2",
                     primary.port
                 ))
-                .config(&format!("sentinel down-after-milliseconds {MASTER_NAME} 1000"))
+                .config(&format!(
+                    "sentinel down-after-milliseconds {MASTER_NAME} 1000"
+                ))
                 .config(&format!("sentinel failover-timeout {MASTER_NAME} 10000"))
                 .config(&format!("sentinel myid {myid}"));
             for r in &replicas {
@@ -636,12 +638,17 @@ impl Cluster {
                 let count = |role: &str| {
                     nodes
                         .lines()
-                        .filter(|l| l.split(' ').nth(2).is_some_and(|f| f.split(',').any(|x| x == role)))
+                        .filter(|l| {
+                            l.split(' ')
+                                .nth(2)
+                                .is_some_and(|f| f.split(',').any(|x| x == role))
+                        })
                         .count()
                 };
                 count("master") == primaries
                     && count("slave") == primaries * replicas
-                    && n.cmd_text(&["CLUSTER", "INFO"]).contains("cluster_state:ok")
+                    && n.cmd_text(&["CLUSTER", "INFO"])
+                        .contains("cluster_state:ok")
             });
         }
         cluster

@@ -1,14 +1,164 @@
-//! Sentinel and Cluster targets: discovery, every node diagnosed, the
-//! topology's own checks.
+//! Sentinel and Cluster targets: discovery, every node diagnosed and named,
+//! the topology's own checks.
+
+use std::time::Duration;
 
 use crate::harness::*;
 
+/// (addr, role) of every node of a report, in order.
+fn nodes(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["addr"].as_str().unwrap().to_string(),
+                n["role"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn ids(report: &serde_json::Value, prefix: &str) -> Vec<String> {
+    problems(report)
+        .into_iter()
+        .filter(|p| p.starts_with(prefix))
+        .collect()
+}
+
+fn at(server: &RedisServer) -> String {
+    format!("127.0.0.1:{}", server.port)
+}
+
 #[test]
-fn fixtures_come_up() {
-    let t = std::time::Instant::now();
+fn diagnose_through_the_sentinels_covers_every_node() {
     let set = SentinelSet::start(2, 3);
-    assert_eq!(set.addrs().split(",").count(), 3, "{:?}", t.elapsed());
-    let t = std::time::Instant::now();
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--sentinel", &set.addrs()])
+        .args(["--master", MASTER_NAME])
+        .run();
+    let report = run.json();
+    assert_eq!(report["topology"], "sentinel", "{report:#}");
+    let mut want = vec![(at(&set.primary), "primary".to_string())];
+    want.extend(set.replicas.iter().map(|r| (at(r), "replica".to_string())));
+    let mut got = nodes(&report);
+    got[1..].sort();
+    want[1..].sort();
+    assert_eq!(got, want, "{report:#}");
+    assert!(
+        report["target"]
+            .as_str()
+            .unwrap()
+            .starts_with("redis+sentinel://127.0.0.1:"),
+        "{}",
+        report["target"]
+    );
+    assert_eq!(
+        ids(&report, "sentinel-"),
+        Vec::<String>::new(),
+        "{report:#}"
+    );
+    // Every finding names a node of the set.
+    let known: Vec<String> = want.iter().map(|w| w.0.clone()).collect();
+    for f in report["findings"].as_array().unwrap() {
+        assert!(
+            known.contains(&f["node"].as_str().unwrap().to_string()),
+            "{f:#}"
+        );
+    }
+    // The same through a redis+sentinel:// URL.
+    let url = format!("redis+sentinel://{}/{MASTER_NAME}", set.addrs());
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--url", &url])
+        .run();
+    assert_eq!(nodes(&run.json()).len(), 3, "{}", run.stderr());
+}
+
+#[test]
+fn sentinels_without_quorum_and_a_stopped_replica_are_findings() {
+    let mut set = SentinelSet::start(2, 3);
+    // A replica frozen: it lags, the Sentinels flag it, it does not answer.
+    set.replicas[1].signal("STOP");
+    let frozen = at(&set.replicas[1]);
+    std::thread::sleep(Duration::from_millis(2500));
+    let diagnose = |set: &SentinelSet| {
+        Cachectl::new()
+            .args(["diagnose", "-o", "json", "--sentinel", &set.addrs()])
+            .args(["--master", MASTER_NAME, "--command-timeout", "1s"])
+            .run()
+    };
+    let run = diagnose(&set);
+    let report = run.json();
+    let lag = expect_finding(&report, "replica-lag", "warning");
+    assert_eq!(lag["node"], at(&set.primary), "{lag:#}");
+    let down = expect_finding(&report, "sentinel-replica-down", "warning");
+    assert!(
+        down["message"].as_str().unwrap().contains(&frozen),
+        "{down:#}"
+    );
+    // The frozen node is a finding of its own, not a failed run.
+    let hung = expect_finding(&report, "server-unresponsive", "critical");
+    assert_eq!(hung["node"], frozen);
+    assert_eq!(ids(&report, "sentinel-noquorum"), Vec::<String>::new());
+    set.replicas[1].signal("CONT");
+
+    // Two of three Sentinels stopped: no quorum, critical, exit 2.
+    set.sentinels[0].kill();
+    set.sentinels[1].kill();
+    // The one left counts them gone after down-after-milliseconds (1 s).
+    wait_until("the last Sentinel sees no quorum", || {
+        redis::cmd("SENTINEL")
+            .arg("CKQUORUM")
+            .arg(MASTER_NAME)
+            .query::<String>(&mut set.sentinels[2].client())
+            .is_err()
+    });
+    let run = diagnose(&set);
+    let report = run.json();
+    let noq = expect_finding(&report, "sentinel-noquorum", "critical");
+    assert!(
+        noq["message"].as_str().unwrap().contains("NOQUORUM"),
+        "{noq:#}"
+    );
+    expect_finding(&report, "sentinel-some-unreachable", "warning");
+    assert_eq!(run.code(), 2);
+    // The primary is still found through the one left.
+    assert_eq!(nodes(&report)[0], (at(&set.primary), "primary".to_string()));
+}
+
+#[test]
+fn diagnose_of_a_cluster_covers_every_node_and_an_uncovered_slot_is_critical() {
     let cluster = Cluster::start(3, 1);
-    assert_eq!(cluster.with_role("master").len(), 3, "{:?}", t.elapsed());
+    let seed = &cluster.nodes[0];
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--url", &seed.url()])
+        .run();
+    let report = run.json();
+    assert_eq!(report["topology"], "cluster", "{report:#}");
+    let got = nodes(&report);
+    assert_eq!(got.len(), 6, "{report:#}");
+    assert_eq!(got.iter().filter(|n| n.1 == "primary").count(), 3);
+    assert_eq!(got.iter().filter(|n| n.1 == "replica").count(), 3);
+    assert_eq!(ids(&report, "cluster-"), Vec::<String>::new(), "{report:#}");
+
+    // The seed stops serving slot 0: uncovered, the Cluster fails.
+    let owner = cluster
+        .with_role("master")
+        .into_iter()
+        .find(|n| {
+            n.cmd_text(&["CLUSTER", "NODES"])
+                .lines()
+                .any(|l| l.contains("myself") && l.contains(" 0-"))
+        })
+        .expect("the owner of slot 0");
+    owner.cmd(&["CLUSTER", "DELSLOTS", "0"]);
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--url", &owner.url()])
+        .run();
+    let report = run.json();
+    let f = expect_finding(&report, "cluster-slots-uncovered", "critical");
+    assert_eq!(f["evidence"]["uncovered"], 1, "{f:#}");
+    expect_finding(&report, "cluster-state-fail", "critical");
+    assert_eq!(run.code(), 2);
 }
