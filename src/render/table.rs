@@ -7,7 +7,7 @@ use comfy_table::{presets, Cell, ColumnConstraint, ContentArrangement, Table, Wi
 use owo_colors::OwoColorize;
 
 use crate::error::Status;
-use crate::findings::{FixKind, Report, Severity};
+use crate::findings::{Finding, FixKind, Report, Severity};
 use crate::mutate::Mode;
 
 use super::clean;
@@ -48,6 +48,64 @@ pub fn report(r: &Report) -> String {
     report_at(r, super::table_width())
 }
 
+fn findings_table(findings: &[&Finding], width: u16) -> Table {
+    let mut table = new_table(&["SEVERITY", "SCORE", "FINDING", "WHAT IS WRONG"], width);
+    if let Some(col) = table.column_mut(2) {
+        col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(34)));
+    }
+    for f in findings {
+        table.add_row(vec![
+            Cell::new(f.severity.label().to_uppercase()),
+            Cell::new(f.score),
+            Cell::new(format!("{}\n{}", f.id, f.title)),
+            Cell::new(clean(&f.message)),
+        ]);
+    }
+    table
+}
+
+/// A report of several nodes: the topology's own findings first, then a
+/// table per node with findings, in the report's node order; the nodes
+/// without findings on one line.
+fn by_node(out: &mut String, r: &Report, width: u16) {
+    let on = |addr: &crate::target::NodeAddr| -> Vec<&Finding> {
+        r.findings.iter().filter(|f| &f.node == addr).collect()
+    };
+    let known = |addr: &crate::target::NodeAddr| r.nodes.iter().any(|n| &n.addr == addr);
+    let mut topology: Vec<&Finding> = r.findings.iter().filter(|f| !known(&f.node)).collect();
+    topology.sort_by_key(|f| std::cmp::Reverse((f.severity, f.score)));
+    if let Some(first) = topology.first() {
+        let _ = writeln!(
+            out,
+            "\n{} (as {} sees it)\n{}",
+            r.topology.unwrap_or("topology").bold(),
+            first.node,
+            findings_table(&topology, width)
+        );
+    }
+    let mut quiet = Vec::new();
+    for n in &r.nodes {
+        let found = on(&n.addr);
+        let role = serde_json::to_value(n.role)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        if found.is_empty() {
+            quiet.push(format!("{} ({role})", n.addr));
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n{} {role}\n{}",
+            n.addr.to_string().bold(),
+            findings_table(&found, width)
+        );
+    }
+    if !quiet.is_empty() {
+        let _ = writeln!(out, "\nNo findings on {}.", quiet.join(", "));
+    }
+}
+
 /// Renders a diagnose report `width` columns wide.
 pub fn report_at(r: &Report, width: u16) -> String {
     let mut out = String::new();
@@ -56,9 +114,13 @@ pub fn report_at(r: &Report, width: u16) -> String {
         .as_ref()
         .map(|s| format!("{s}  "))
         .unwrap_or_default();
+    let nodes = match r.topology {
+        Some(kind) => format!(" ({kind}: {} nodes)", r.nodes.len()),
+        None => String::new(),
+    };
     let target = match &r.app {
-        Some(app) => format!("{server}{}  app {app}", r.target),
-        None => format!("{server}{}", r.target),
+        Some(app) => format!("{server}{}{nodes}  app {app}", r.target),
+        None => format!("{server}{}{nodes}", r.target),
     };
     let _ = writeln!(
         out,
@@ -81,19 +143,12 @@ pub fn report_at(r: &Report, width: u16) -> String {
     if r.findings.is_empty() {
         let _ = writeln!(out, "\nNo findings: every check that could run passed.");
     } else {
-        let mut table = new_table(&["SEVERITY", "SCORE", "FINDING", "WHAT IS WRONG"], width);
-        if let Some(col) = table.column_mut(2) {
-            col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(34)));
+        if r.nodes.len() > 1 || r.topology.is_some() {
+            by_node(&mut out, r, width);
+        } else {
+            let all: Vec<&Finding> = r.findings.iter().collect();
+            let _ = writeln!(out, "\n{}", findings_table(&all, width));
         }
-        for f in &r.findings {
-            table.add_row(vec![
-                Cell::new(f.severity.label().to_uppercase()),
-                Cell::new(f.score),
-                Cell::new(format!("{}\n{}", f.id, f.title)),
-                Cell::new(clean(&f.message)),
-            ]);
-        }
-        let _ = writeln!(out, "\n{table}");
         let with_fixes: Vec<_> = r.findings.iter().filter(|f| !f.fixes.is_empty()).collect();
         if !with_fixes.is_empty() {
             let _ = writeln!(out, "\n{}", "Fixes".bold());

@@ -141,6 +141,19 @@ fn diagnose_of_a_cluster_covers_every_node_and_an_uncovered_slot_is_critical() {
     assert_eq!(got.iter().filter(|n| n.1 == "primary").count(), 3);
     assert_eq!(got.iter().filter(|n| n.1 == "replica").count(), 3);
     assert_eq!(ids(&report, "cluster-"), Vec::<String>::new(), "{report:#}");
+    // The table groups by node, each with its role.
+    let table = Cachectl::new()
+        .args(["diagnose", "--url", &seed.url()])
+        .run()
+        .stdout();
+    assert!(table.contains("(cluster: 6 nodes)"), "{table}");
+    for (addr, role) in &got {
+        assert!(
+            table.contains(&format!("{addr} {role}"))
+                || table.contains(&format!("{addr} ({role})")),
+            "{addr} {role} in\n{table}"
+        );
+    }
 
     // The seed stops serving slot 0: uncovered, the Cluster fails.
     let owner = cluster
