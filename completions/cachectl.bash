@@ -25,6 +25,9 @@ _cachectl() {
             cachectl,diagnose)
                 cmd="cachectl__subcmd__diagnose"
                 ;;
+            cachectl,failover)
+                cmd="cachectl__subcmd__failover"
+                ;;
             cachectl,flush)
                 cmd="cachectl__subcmd__flush"
                 ;;
@@ -66,6 +69,9 @@ _cachectl() {
                 ;;
             cachectl__subcmd__help,diagnose)
                 cmd="cachectl__subcmd__help__subcmd__diagnose"
+                ;;
+            cachectl__subcmd__help,failover)
+                cmd="cachectl__subcmd__help__subcmd__failover"
                 ;;
             cachectl__subcmd__help,flush)
                 cmd="cachectl__subcmd__help__subcmd__flush"
@@ -140,7 +146,7 @@ _cachectl() {
 
     case "${cmd}" in
         cachectl)
-            opts="-h -V --color --help --version diagnose memory clients slowlog latency flush warm runbook completions help"
+            opts="-h -V --color --help --version diagnose memory clients slowlog latency flush warm failover runbook completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -539,6 +545,108 @@ _cachectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cachectl__subcmd__failover)
+            opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --to --force --max-lag --wait --cluster-force --takeover --no-probe --app --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-reply)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-destructive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cachectl__subcmd__flush)
             opts="-u -s -y -o -h -V --url --socket --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --pattern --type --db --all --no-ttl --idle --bytes --rate --batch --recheck --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -650,7 +758,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__help)
-            opts="diagnose memory clients slowlog latency flush warm runbook completions help"
+            opts="diagnose memory clients slowlog latency flush warm failover runbook completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -706,6 +814,20 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__help__subcmd__diagnose)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__help__subcmd__failover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -10,6 +10,7 @@ pub mod duration;
 pub mod engine;
 pub mod error;
 pub mod facts;
+pub mod failover;
 pub mod findings;
 pub mod floor;
 pub mod flush;

@@ -86,6 +86,13 @@ pub enum Command {
     /// --confirm-destructive NODE.
     #[command(after_help = EXIT_CODES)]
     Warm(Box<WarmArgs>),
+    /// Promote a replica, checked before and verified after: through the
+    /// Sentinels (SENTINEL FAILOVER), on a primary with replicas (FAILOVER
+    /// TO, or REPLICAOF NO ONE before 6.2), or in a Cluster (CLUSTER
+    /// FAILOVER on a replica). Refuses without quorum or a fit replica;
+    /// asks like a destructive fix, naming the current primary.
+    #[command(after_help = EXIT_CODES)]
+    Failover(Box<FailoverArgs>),
     /// List, show and validate runbooks (built-in and user-supplied).
     #[command(subcommand)]
     Runbook(RunbookCommand),
@@ -400,6 +407,48 @@ pub struct FlushArgs {
     /// keyspace: as much server time as the first.
     #[arg(long, conflicts_with = "all")]
     pub recheck: bool,
+}
+
+/// `cachectl failover`: which replica, how far behind it may be, how long
+/// to wait for agreement, and the Cluster's forced modes.
+#[derive(Debug, Clone, Args)]
+pub struct FailoverArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The replica to promote (a primary with replicas, or a Cluster); the
+    /// Sentinels choose their own (replica-priority, offset).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub to: Option<String>,
+    /// Promote even a replica further behind than --max-lag.
+    #[arg(long)]
+    pub force: bool,
+    /// How far behind its primary (replication offset, bytes) a replica
+    /// may be and still be promoted.
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = crate::size::parse)]
+    pub max_lag: u64,
+    /// How long to wait for the new primary to be promoted and for every
+    /// node (and Sentinel) to agree on it.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration::parse)]
+    pub wait: Duration,
+    /// Cluster: CLUSTER FAILOVER FORCE, without the primary's agreement (it
+    /// is down). Only interactively, with FORCE typed.
+    #[arg(long, conflicts_with = "takeover")]
+    pub cluster_force: bool,
+    /// Cluster: CLUSTER FAILOVER TAKEOVER, without the other primaries'
+    /// agreement. Only interactively, with TAKEOVER typed.
+    #[arg(long)]
+    pub takeover: bool,
+    /// Do not probe writes (SET cachectl:failover:probe, 5 s TTL, every
+    /// 100 ms) on the primary while the failover runs.
+    #[arg(long)]
+    pub no_probe: bool,
+    /// Base URL of the application: /health/ready is asked before and after.
+    #[arg(long, value_name = "URL", env = "CACHECTL_APP")]
+    pub app: Option<String>,
 }
 
 /// The flags of a front door that diagnoses one topic and may fix it.

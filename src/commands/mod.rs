@@ -4,6 +4,7 @@
 pub mod clients;
 pub mod completions;
 pub mod diagnose;
+pub mod failover;
 pub mod flush;
 pub mod latency;
 pub mod memory;
@@ -24,6 +25,7 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
         Command::Latency(args) => latency::run(*args, printer),
         Command::Flush(args) => flush::run(*args, printer),
         Command::Warm(args) => warm::run(*args, printer),
+        Command::Failover(args) => failover::run(*args, printer),
         Command::Runbook(cmd) => runbook::run(cmd, printer),
         Command::Completions { shell } => completions::run(shell, printer),
     }

@@ -301,15 +301,20 @@ impl Interrupt {
     }
 }
 
-/// The facts of the node a command is about to write to, refusing a
-/// replica with the name of its primary (`verb` says what would be done).
-pub fn primary(ctx: &Context<'_>, spec: &TargetSpec, verb: &str) -> Result<Facts, CliError> {
-    let facts = ctx.runtime.block_on(collect_until(
+/// The facts of the target node, whatever its role, under the run's limits.
+pub fn node_facts(ctx: &Context<'_>, spec: &TargetSpec) -> Facts {
+    ctx.runtime.block_on(collect_until(
         spec,
         &ctx.timeouts,
         tokio::time::Instant::now() + ctx.timeouts.overall,
         None,
-    ));
+    ))
+}
+
+/// The facts of the node a command is about to write to, refusing a
+/// replica with the name of its primary (`verb` says what would be done).
+pub fn primary(ctx: &Context<'_>, spec: &TargetSpec, verb: &str) -> Result<Facts, CliError> {
+    let facts = node_facts(ctx, spec);
     if facts.node.role == crate::target::Role::Replica {
         let primary = facts
             .get("role")

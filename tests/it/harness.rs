@@ -515,6 +515,11 @@ pub fn replica_of(primary: &RedisServer, opts: ServerOptions) -> RedisServer {
     wait_until("replica sync", || {
         replica.info_field("master_link_status") == "up"
     });
+    // The primary lists it as online only after its first REPLCONF ACK.
+    let listed = format!("port={},state=online", replica.port);
+    wait_until("the primary lists the replica online", || {
+        primary.cmd_text(&["INFO", "replication"]).contains(&listed)
+    });
     replica
 }
 
@@ -650,6 +655,13 @@ impl Cluster {
                     && n.cmd_text(&["CLUSTER", "INFO"])
                         .contains("cluster_state:ok")
             });
+        }
+        for n in &cluster.nodes {
+            if n.info_field("role") == "slave" {
+                wait_until("every replica of the cluster is in sync", || {
+                    n.info_field("master_link_status") == "up"
+                });
+            }
         }
         cluster
     }

@@ -11,6 +11,7 @@ mod clients;
 mod connection;
 mod engine;
 mod facts;
+mod failover;
 mod fix;
 mod flush;
 mod generated;

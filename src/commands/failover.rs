@@ -1,0 +1,772 @@
+//! `cachectl failover`: the plan for the target's topology (Sentinel, a
+//! primary with replicas, a Cluster shard), its pre-checks, one consent
+//! through the mutation path, the audited commands, and the watch that
+//! verifies every node (and Sentinel) agrees on the new primary.
+
+use serde::Serialize;
+use tokio::time::Instant;
+
+use crate::cli::{FailoverArgs, OutputFormat};
+use crate::engine::{self, resolve, Context};
+use crate::error::{CliError, Status};
+use crate::failover::{self, After, Candidate, Check, NodeState, Timeline, Watch};
+use crate::http::probe::App;
+use crate::model::Safety;
+use crate::mutate::{Decision, Mode, Mutator, Operation, Origin};
+use crate::render::{self, Printer};
+use crate::target::{cluster, connect, sentinel, NodeAddr, TargetSpec, Via};
+
+/// One command of the plan, on its node.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub node: NodeAddr,
+    /// Sent to a Sentinel (its own credentials), not a data node.
+    pub sentinel: bool,
+    pub command: Vec<String>,
+}
+
+/// What a failover is going to do, and whether it may.
+#[derive(Debug, Serialize)]
+pub struct FailoverReport {
+    /// sentinel, replication or cluster.
+    pub topology: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub master: Option<String>,
+    pub old_primary: NodeAddr,
+    /// The replica asked for, or the one the Sentinels are expected to pick.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<NodeAddr>,
+    pub candidates: Vec<Candidate>,
+    pub checks: Vec<Check>,
+    pub steps: Vec<Step>,
+    pub mode: Mode,
+    /// refused, planned, skipped, applied, unverified or failed.
+    pub outcome: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_primary: Option<NodeAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Timeline>,
+    pub nodes_after: Vec<After>,
+    /// /health/ready of --app before and after (status, or the failure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_before: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_after: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_log: Option<String>,
+}
+
+fn usage(e: impl std::fmt::Display) -> CliError {
+    CliError::Usage(e.to_string())
+}
+
+/// The plan before consent: the report so far, the nodes to watch, and
+/// the refusal if a pre-check failed.
+struct Plan {
+    report: FailoverReport,
+    nodes: Vec<NodeAddr>,
+    refusal: Option<String>,
+    /// What is typed (interactive) to consent: the primary, or the forced
+    /// mode and the replica.
+    confirm: String,
+    /// FORCE or TAKEOVER: only with the typed confirmation.
+    forced: bool,
+}
+
+pub fn run(args: FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
+    let policy = resolve::policy(&args.mutation)?;
+    let spec = resolve::target(&args.target)?;
+    let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
+    let to = args
+        .to
+        .as_deref()
+        .map(NodeAddr::parse)
+        .transpose()
+        .map_err(|e| usage(format!("--to: {e}")))?;
+    let app = match args.app.as_deref().filter(|a| !a.trim().is_empty()) {
+        Some(base) => Some(
+            resolve::AppClient {
+                ca: None,
+                follow_redirects: false,
+                interval: std::time::Duration::ZERO,
+                max_body: 1 << 20,
+                request_timeout: ctx.timeouts.command,
+            }
+            .build(base, &ctx.timeouts)?,
+        ),
+        None => None,
+    };
+    let deadline = Instant::now() + ctx.timeouts.overall;
+    let mut plan = match &spec.via {
+        Via::Sentinel(_) => {
+            if to.is_some() {
+                return Err(usage("the Sentinels choose the replica they promote (lowest replica-priority, then the furthest ahead): --to is for a primary with replicas or a Cluster"));
+            }
+            ctx.runtime
+                .block_on(sentinel_plan(&spec, &args, &ctx, deadline))?
+        }
+        _ => {
+            let facts = engine::node_facts(&ctx, &spec);
+            if facts.get("connection").is_some_and(|c| c["ok"] != true) {
+                return Err(CliError::Other(anyhow::anyhow!(
+                    "cannot reach {}: {}",
+                    spec.addr,
+                    facts
+                        .get("connection")
+                        .map(|c| c["detail"].clone())
+                        .unwrap_or_default()
+                )));
+            }
+            if crate::engine::topology::is_cluster(&spec, &facts) {
+                ctx.runtime
+                    .block_on(cluster_plan(&spec, &args, &ctx, to.as_ref()))?
+            } else if facts.node.role == crate::target::Role::Replica {
+                let primary = facts
+                    .get("role")
+                    .and_then(|r| r["primary"].as_str())
+                    .unwrap_or("its primary")
+                    .to_string();
+                return Err(usage(format!(
+                    "{} is a replica: fail over from its primary (--url redis://{primary}), with --to {} to promote this one",
+                    spec.addr, spec.addr
+                )));
+            } else {
+                let server = facts.server();
+                ctx.runtime
+                    .block_on(replication_plan(&spec, &args, &ctx, to.as_ref(), server))?
+            }
+        }
+    };
+    plan.report.mode = policy.mode;
+    plan.report.audit_log = policy.audit.as_ref().map(|a| a.path.display().to_string());
+    if policy.mode == Mode::Interactive {
+        // The plan before the question; the result repeats it on stdout.
+        printer.status(&describe(&plan.report));
+    }
+    let target = spec.redacted_url();
+    let status = go(&ctx, &spec, &args, app.as_ref(), &mut plan, policy, &target);
+    match args.output.output {
+        OutputFormat::Json => {
+            printer.out(&render::json::envelope("failover", &target, &plan.report)?)?
+        }
+        OutputFormat::Table => printer.out(&summary(&plan.report))?,
+    }
+    Ok(status)
+}
+
+/// Consent, the commands, the watch.
+fn go(
+    ctx: &Context<'_>,
+    spec: &TargetSpec,
+    args: &FailoverArgs,
+    app: Option<&App>,
+    plan: &mut Plan,
+    policy: crate::mutate::Policy,
+    target: &str,
+) -> Status {
+    let report = &mut plan.report;
+    if let Some(why) = &plan.refusal {
+        report.outcome = "refused".into();
+        report.reason = why.clone();
+        return Status::Critical;
+    }
+    if plan.forced && policy.mode == Mode::Yes {
+        report.outcome = "skipped".into();
+        report.reason = "CLUSTER FAILOVER FORCE or TAKEOVER runs only interactively, with the mode and the replica typed back".into();
+        return Status::Unknown;
+    }
+    let consent = Operation {
+        node: report.old_primary.clone(),
+        origin: Origin::command("failover", None),
+        title: format!(
+            "fail over from {}{}",
+            report.old_primary,
+            report
+                .expected
+                .as_ref()
+                .map(|e| format!(" to {e}"))
+                .unwrap_or_default()
+        ),
+        safety: Safety::Destructive,
+        commands: report.steps.iter().map(|s| s.command.clone()).collect(),
+        count: None,
+        summary: None,
+        confirm: Some(plan.confirm.clone()),
+    };
+    let mut mutator = Mutator::new(policy, target.to_string());
+    match mutator.decide(&consent) {
+        Decision::Apply => {}
+        Decision::Planned => {
+            report.outcome = "planned".into();
+            report.reason = "--dry-run: nothing was changed".into();
+            return Status::Ok;
+        }
+        Decision::Skip(why) | Decision::Stop(why) => {
+            report.outcome = "skipped".into();
+            report.reason = why;
+            return Status::Unknown;
+        }
+    }
+    report.app_before = app.map(|a| ctx.runtime.block_on(ready(a)));
+    let requested = Instant::now();
+    for step in report.steps.clone() {
+        let node_spec = match (&spec.via, step.sentinel) {
+            (Via::Sentinel(s), true) => spec.sentinel(s, step.node.clone()),
+            _ => spec.at(step.node.clone()),
+        };
+        let op = Operation {
+            node: step.node.clone(),
+            commands: vec![step.command.clone()],
+            ..consent.clone()
+        };
+        let sent = ctx.runtime.block_on(async {
+            let session = connect::connect(&node_spec, &ctx.timeouts)
+                .await
+                .map_err(|f| format!("cannot connect to {}: {}", step.node, f.detail))?;
+            let mut pipe = redis::pipe();
+            let cmd = pipe.cmd(&step.command[0]);
+            for a in &step.command[1..] {
+                cmd.arg(a);
+            }
+            let replies = mutator
+                .send_audited(&session, &op, &pipe, step.command.join(" "))
+                .await
+                .map_err(|e| e.reason)?;
+            match replies.first() {
+                Some(redis::Value::ServerError(e)) => Err(format!(
+                    "{} answered {}",
+                    step.node,
+                    render::clean(&format!("{} {}", e.code(), e.details().unwrap_or_default()))
+                )),
+                _ => Ok(()),
+            }
+        });
+        if let Err(why) = sent {
+            report.outcome = "failed".into();
+            report.reason = why;
+            return Status::Critical;
+        }
+    }
+    let watch = Watch {
+        spec,
+        timeouts: &ctx.timeouts,
+        old: report.old_primary.clone(),
+        expect: match report.topology {
+            "sentinel" => None,
+            _ => report.expected.clone(),
+        },
+        nodes: plan.nodes.clone(),
+        sentinels: match &spec.via {
+            Via::Sentinel(s) => Some(s),
+            _ => None,
+        },
+        wait: args.wait,
+        probe: !args.no_probe && report.topology != "cluster",
+    };
+    let (timeline, after, new) = ctx.runtime.block_on(failover::watch(&watch, requested));
+    report.app_after = app.map(|a| ctx.runtime.block_on(ready(a)));
+    report.nodes_after = after;
+    report.new_primary = new;
+    let agreed = timeline.agreed_after_ms.is_some();
+    let promoted = timeline.promoted_after_ms.is_some();
+    report.timeline = Some(timeline);
+    match (promoted, agreed) {
+        (_, true) => {
+            report.outcome = "applied".into();
+            Status::Ok
+        }
+        (true, false) => {
+            report.outcome = "unverified".into();
+            report.reason = format!(
+                "the new primary was promoted, but not every node{} agreed on it within --wait {:?}",
+                if report.topology == "sentinel" { " and Sentinel" } else { "" },
+                args.wait
+            );
+            Status::Critical
+        }
+        (false, _) => {
+            report.outcome = "failed".into();
+            report.reason = format!("no replica was promoted within --wait {:?}", args.wait);
+            Status::Critical
+        }
+    }
+}
+
+/// /health/ready's status, or why there was none.
+async fn ready(app: &App) -> String {
+    match app
+        .warm(reqwest::Method::GET, app.join("/health/ready"))
+        .await
+    {
+        Ok(status) => status.to_string(),
+        Err(why) => why,
+    }
+}
+
+/// Judges the primary's replicas (their ROLE and priority).
+async fn candidates(
+    spec: &TargetSpec,
+    ctx: &Context<'_>,
+    primary: &NodeState,
+    replicas: &[(NodeAddr, bool)],
+    args: &FailoverArgs,
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for (addr, down) in replicas {
+        let state = failover::state(&spec.at(addr.clone()), &ctx.timeouts).await;
+        out.push(failover::judge(
+            state,
+            primary,
+            *down,
+            args.max_lag,
+            args.force,
+        ));
+    }
+    out
+}
+
+/// min-replicas-to-write on the primary, against the replicas the new
+/// primary will have (the others, and the old primary once it follows).
+async fn min_replicas_check(spec: &TargetSpec, ctx: &Context<'_>, replicas: usize) -> Check {
+    let session = connect::connect(spec, &ctx.timeouts).await;
+    let value = match &session {
+        Ok(s) => s
+            .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("min-replicas-to-write"))
+            .await
+            .ok()
+            .and_then(|kv| kv.get(1).and_then(|v| v.parse::<usize>().ok())),
+        Err(_) => None,
+    };
+    match value {
+        Some(n) => Check {
+            name: "min-replicas",
+            ok: replicas >= n,
+            detail: format!(
+                "min-replicas-to-write {n}; the new primary will have {replicas} replicas (the others and the old primary)"
+            ),
+        },
+        None => Check {
+            name: "min-replicas",
+            ok: true,
+            detail: "min-replicas-to-write could not be read (CONFIG refused): not checked".into(),
+        },
+    }
+}
+
+fn refusal(checks: &[Check]) -> Option<String> {
+    let failed: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| format!("{}: {}", c.name, c.detail))
+        .collect();
+    (!failed.is_empty()).then(|| format!("refused: {}", failed.join("; ")))
+}
+
+fn skeleton(topology: &'static str, old: NodeAddr) -> FailoverReport {
+    FailoverReport {
+        topology,
+        master: None,
+        old_primary: old,
+        expected: None,
+        candidates: Vec::new(),
+        checks: Vec::new(),
+        steps: Vec::new(),
+        mode: Mode::DryRun,
+        outcome: String::new(),
+        reason: String::new(),
+        new_primary: None,
+        timeline: None,
+        nodes_after: Vec::new(),
+        app_before: None,
+        app_after: None,
+        audit_log: None,
+    }
+}
+
+async fn sentinel_plan(
+    spec: &TargetSpec,
+    args: &FailoverArgs,
+    ctx: &Context<'_>,
+    deadline: Instant,
+) -> Result<Plan, CliError> {
+    let Via::Sentinel(target) = &spec.via else {
+        unreachable!("a Sentinel target")
+    };
+    let topo = sentinel::discover(spec, target, &ctx.timeouts, deadline).await;
+    let f = &topo.fact;
+    let Some(old) = topo.primary().cloned() else {
+        return Err(CliError::Other(anyhow::anyhow!(
+            "no Sentinel named a primary for `{}`: {}",
+            target.master,
+            f["unreachable"]
+        )));
+    };
+    let mut report = skeleton("sentinel", old.clone());
+    report.master = Some(target.master.clone());
+    let mut checks = vec![
+        Check {
+            name: "sentinels",
+            ok: f["reachable"].as_u64().unwrap_or(0) > 0,
+            detail: format!("{} of {} answered", f["reachable"], f["sentinels"]),
+        },
+        Check {
+            name: "quorum",
+            ok: f["quorum_ok"] == true,
+            detail: format!(
+                "SENTINEL CKQUORUM: {}",
+                f["ckquorum"].as_str().unwrap_or_default()
+            ),
+        },
+        Check {
+            name: "agreement",
+            ok: f["agree"] == true,
+            detail: format!("primaries named: {}", f["primaries"]),
+        },
+    ];
+    let primary = failover::state(&spec.at(old.clone()), &ctx.timeouts).await;
+    let replicas: Vec<(NodeAddr, bool)> = topo
+        .members
+        .iter()
+        .filter(|m| m.addr != old)
+        .map(|m| {
+            let down = f["replicas"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r["addr"] == m.addr.to_string() && r["down"] == true);
+            (m.addr.clone(), down)
+        })
+        .collect();
+    report.candidates = candidates(spec, ctx, &primary, &replicas, args).await;
+    match failover::choose(&report.candidates, None) {
+        Ok(c) => {
+            report.expected = NodeAddr::parse(&c.state.addr).ok();
+            checks.push(Check {
+                name: "fit replica",
+                ok: true,
+                detail: format!("{} (expected: the Sentinels choose)", c.state.addr),
+            });
+        }
+        Err(why) => checks.push(Check {
+            name: "fit replica",
+            ok: false,
+            detail: why,
+        }),
+    }
+    checks.push(min_replicas_check(&spec.at(old.clone()), ctx, replicas.len()).await);
+    let asked = topo.asked.clone();
+    report.steps = vec![Step {
+        node: asked,
+        sentinel: true,
+        command: vec!["SENTINEL".into(), "FAILOVER".into(), target.master.clone()],
+    }];
+    let refusal = refusal(&checks);
+    report.checks = checks;
+    let mut nodes = vec![old.clone()];
+    nodes.extend(replicas.iter().map(|r| r.0.clone()));
+    Ok(Plan {
+        report,
+        nodes,
+        refusal,
+        confirm: old.to_string(),
+        forced: false,
+    })
+}
+
+async fn replication_plan(
+    spec: &TargetSpec,
+    args: &FailoverArgs,
+    ctx: &Context<'_>,
+    to: Option<&NodeAddr>,
+    server: Option<crate::facts::server::ServerId>,
+) -> Result<Plan, CliError> {
+    let primary = failover::state(spec, &ctx.timeouts).await;
+    let old = spec.addr.clone();
+    let mut report = skeleton("replication", old.clone());
+    let replicas: Vec<(NodeAddr, bool)> = {
+        let session = connect::connect(spec, &ctx.timeouts).await.map_err(|f| {
+            CliError::Other(anyhow::anyhow!("cannot connect to {old}: {}", f.detail))
+        })?;
+        let role: redis::Value = session
+            .query(&redis::cmd("ROLE"))
+            .await
+            .map_err(|e| CliError::Other(anyhow::anyhow!("ROLE failed on {old}: {}", e.detail)))?;
+        crate::redis::role::parse(&role)
+            .replicas
+            .iter()
+            .filter_map(|r| NodeAddr::parse(&r.addr).ok().map(|a| (a, false)))
+            .collect()
+    };
+    report.candidates = candidates(spec, ctx, &primary, &replicas, args).await;
+    let mut checks = Vec::new();
+    let chosen = match failover::choose(&report.candidates, to) {
+        Ok(c) => {
+            checks.push(Check {
+                name: "fit replica",
+                ok: true,
+                detail: format!("{} ({} bytes behind)", c.state.addr, c.lag_bytes),
+            });
+            NodeAddr::parse(&c.state.addr).ok()
+        }
+        Err(why) => {
+            checks.push(Check {
+                name: "fit replica",
+                ok: false,
+                detail: why,
+            });
+            None
+        }
+    };
+    checks.push(min_replicas_check(spec, ctx, replicas.len()).await);
+    report.expected = chosen.clone();
+    if let Some(new) = &chosen {
+        let (host, port) = (new.host(), new.port().to_string());
+        if server.as_ref().is_some_and(|s| s.has("6.2")) {
+            // The primary pauses writes, waits for the replica to catch up,
+            // then swaps roles with it: nothing acknowledged is lost.
+            let mut cmd: Vec<String> = ["FAILOVER", "TO", &host, &port, "TIMEOUT", "10000"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            if args.force {
+                cmd.push("FORCE".into());
+            }
+            report.steps.push(Step {
+                node: old.clone(),
+                sentinel: false,
+                command: cmd,
+            });
+            // FAILOVER leaves the other replicas on the old primary (now a
+            // replica itself): repoint them at the new one.
+            for (n, _) in &replicas {
+                if n != new {
+                    report.steps.push(Step {
+                        node: n.clone(),
+                        sentinel: false,
+                        command: vec!["REPLICAOF".into(), host.clone(), port.clone()],
+                    });
+                }
+            }
+        } else {
+            report.steps.push(Step {
+                node: new.clone(),
+                sentinel: false,
+                command: vec!["REPLICAOF".into(), "NO".into(), "ONE".into()],
+            });
+            for n in std::iter::once(&old).chain(replicas.iter().map(|r| &r.0)) {
+                if n != new {
+                    report.steps.push(Step {
+                        node: n.clone(),
+                        sentinel: false,
+                        command: vec!["REPLICAOF".into(), host.clone(), port.clone()],
+                    });
+                }
+            }
+        }
+    }
+    let refusal = refusal(&checks);
+    report.checks = checks;
+    let mut nodes = vec![old.clone()];
+    nodes.extend(replicas.iter().map(|r| r.0.clone()));
+    Ok(Plan {
+        report,
+        nodes,
+        refusal,
+        confirm: old.to_string(),
+        forced: false,
+    })
+}
+
+async fn cluster_plan(
+    spec: &TargetSpec,
+    args: &FailoverArgs,
+    ctx: &Context<'_>,
+    to: Option<&NodeAddr>,
+) -> Result<Plan, CliError> {
+    let session = connect::connect(spec, &ctx.timeouts).await.map_err(|f| {
+        CliError::Other(anyhow::anyhow!(
+            "cannot connect to {}: {}",
+            spec.addr,
+            f.detail
+        ))
+    })?;
+    let text: String = session
+        .query(redis::cmd("CLUSTER").arg("NODES"))
+        .await
+        .map_err(|e| CliError::Other(anyhow::anyhow!("CLUSTER NODES failed: {}", e.detail)))?;
+    let nodes = cluster::parse_nodes(&text);
+    let me = nodes
+        .iter()
+        .find(|n| n.has("myself"))
+        .ok_or_else(|| usage("CLUSTER NODES has no `myself` line"))?;
+    // The shard: the target's primary (itself, or the one it replicates).
+    let primary = match &me.primary_id {
+        Some(id) => nodes.iter().find(|n| &n.id == id).ok_or_else(|| {
+            usage(format!(
+                "{}'s primary {id} is not in CLUSTER NODES",
+                me.addr
+            ))
+        })?,
+        None => me,
+    };
+    let old = primary.addr.clone();
+    let mut report = skeleton("cluster", old.clone());
+    let replicas: Vec<(NodeAddr, bool)> = nodes
+        .iter()
+        .filter(|n| n.primary_id.as_deref() == Some(primary.id.as_str()))
+        .map(|n| (n.addr.clone(), n.has("fail") || n.has("fail?")))
+        .collect();
+    let primary_state = failover::state(&spec.at(old.clone()), &ctx.timeouts).await;
+    report.candidates = candidates(spec, ctx, &primary_state, &replicas, args).await;
+    let forced = args.cluster_force || args.takeover;
+    if forced {
+        // The primary may be down: its offset cannot be compared, and a
+        // replica's link to it is expectedly broken.
+        for c in &mut report.candidates {
+            if c.state.reachable && c.state.role == "slave" {
+                c.fit = true;
+                c.why_not.clear();
+            }
+        }
+    }
+    // A replica named as the target is the one to promote.
+    let wanted = to
+        .cloned()
+        .or_else(|| (me.primary_id.is_some()).then(|| me.addr.clone()));
+    let mut checks = vec![Check {
+        name: "primary",
+        ok: forced || !primary.has("fail"),
+        detail: if primary.has("fail") {
+            format!(
+                "{} is down (fail): CLUSTER FAILOVER needs its agreement; --cluster-force (or --takeover) promotes without it",
+                primary.addr
+            )
+        } else {
+            format!("{} flags {}", primary.addr, primary.flags.join(","))
+        },
+    }];
+    let chosen = match failover::choose(&report.candidates, wanted.as_ref()) {
+        Ok(c) => {
+            checks.push(Check {
+                name: "fit replica",
+                ok: true,
+                detail: format!("{} ({} bytes behind)", c.state.addr, c.lag_bytes),
+            });
+            NodeAddr::parse(&c.state.addr).ok()
+        }
+        Err(why) => {
+            checks.push(Check {
+                name: "fit replica",
+                ok: false,
+                detail: why,
+            });
+            None
+        }
+    };
+    let mode = if args.takeover {
+        Some("TAKEOVER")
+    } else if args.cluster_force {
+        Some("FORCE")
+    } else {
+        None
+    };
+    report.expected = chosen.clone();
+    if let Some(new) = &chosen {
+        let mut command = vec!["CLUSTER".to_string(), "FAILOVER".into()];
+        command.extend(mode.map(str::to_string));
+        report.steps.push(Step {
+            node: new.clone(),
+            sentinel: false,
+            command,
+        });
+    }
+    let refusal = refusal(&checks);
+    report.checks = checks;
+    let mut shard = vec![old.clone()];
+    shard.extend(replicas.iter().map(|r| r.0.clone()));
+    Ok(Plan {
+        confirm: match (mode, &chosen) {
+            (Some(m), Some(c)) => format!("{m} {c}"),
+            _ => old.to_string(),
+        },
+        report,
+        nodes: shard,
+        refusal,
+        forced,
+    })
+}
+
+/// The plan, as stderr shows it before asking.
+fn describe(r: &FailoverReport) -> String {
+    let mut out = format!(
+        "failover ({}{}): primary {}\n",
+        r.topology,
+        r.master
+            .as_ref()
+            .map(|m| format!(" `{m}`"))
+            .unwrap_or_default(),
+        r.old_primary
+    );
+    for c in &r.checks {
+        out.push_str(&format!(
+            "  [{}] {}: {}\n",
+            if c.ok { "ok" } else { "FAIL" },
+            c.name,
+            render::clean(&c.detail)
+        ));
+    }
+    for c in &r.candidates {
+        out.push_str(&format!(
+            "  replica {} offset {} lag {} priority {}: {}\n",
+            c.state.addr,
+            c.state.offset,
+            c.lag_bytes,
+            c.state.priority,
+            if c.fit {
+                "fit".to_string()
+            } else {
+                render::clean(&c.why_not).into_owned()
+            }
+        ));
+    }
+    for s in &r.steps {
+        out.push_str(&format!(
+            "  then on {}{}: {}\n",
+            s.node,
+            if s.sentinel { " (Sentinel)" } else { "" },
+            s.command.join(" ")
+        ));
+    }
+    out.trim_end().to_string()
+}
+
+fn summary(r: &FailoverReport) -> String {
+    let mut out = format!("{}: {}\n", r.outcome, describe(r));
+    if !r.reason.is_empty() {
+        out.push_str(&format!("{}\n", render::clean(&r.reason)));
+    }
+    if let Some(t) = &r.timeline {
+        out.push_str(&format!(
+            "new primary {}: promoted after {} ms, every node agreed after {} ms; {} of {} probe writes refused\n",
+            r.new_primary.as_ref().map(|n| n.to_string()).unwrap_or_else(|| "none".into()),
+            t.promoted_after_ms.map_or("-".into(), |m| m.to_string()),
+            t.agreed_after_ms.map_or("-".into(), |m| m.to_string()),
+            t.writes_refused,
+            t.probe_writes
+        ));
+    }
+    for a in &r.nodes_after {
+        out.push_str(&format!(
+            "  {} {}{}\n",
+            a.addr,
+            a.role,
+            if a.primary.is_empty() {
+                String::new()
+            } else {
+                format!(" of {}", a.primary)
+            }
+        ));
+    }
+    out
+}

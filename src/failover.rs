@@ -1,0 +1,472 @@
+//! Failover, the domain: the state of each node (ROLE, replica-priority),
+//! which replicas are fit to be promoted, and watching the topology settle
+//! afterwards: when the new primary was promoted, when every node (and
+//! Sentinel) agreed, and how many probe writes were refused meanwhile.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::time::{timeout, Instant};
+
+use crate::redis::role;
+use crate::target::connect::{connect, Session};
+use crate::target::{NodeAddr, SentinelTarget, TargetSpec, Timeouts};
+
+/// The probe key: short-lived, named for what wrote it.
+pub const PROBE_KEY: &str = "cachectl:failover:probe";
+
+/// One data node as ROLE (and CONFIG GET replica-priority) tell it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeState {
+    pub addr: String,
+    pub reachable: bool,
+    /// master, slave, or empty when unreachable.
+    pub role: String,
+    /// A replica's primary, host:port.
+    pub primary: String,
+    /// A replica's link state (connected, connect, sync...).
+    pub link: String,
+    pub offset: i64,
+    /// replica-priority (0: never promoted); 100 when CONFIG is refused.
+    pub priority: i64,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub error: String,
+}
+
+/// ROLE and replica-priority of `addr`, each step under the command timeout.
+pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> NodeState {
+    let mut out = NodeState {
+        addr: spec.addr.to_string(),
+        reachable: false,
+        role: String::new(),
+        primary: String::new(),
+        link: String::new(),
+        offset: 0,
+        priority: 100,
+        error: String::new(),
+    };
+    let session = match timeout(timeouts.connect + timeouts.command, connect(spec, timeouts)).await
+    {
+        Ok(Ok(s)) => s,
+        Ok(Err(f)) => {
+            out.error = format!("{}: {}", f.kind.as_str(), f.detail);
+            return out;
+        }
+        Err(_) => {
+            out.error = "no answer in time".into();
+            return out;
+        }
+    };
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    pipe.cmd("ROLE");
+    pipe.cmd("CONFIG").arg("GET").arg("replica-priority");
+    match session.query_pipeline::<Vec<redis::Value>>(&pipe).await {
+        Ok(replies) => {
+            let r = replies.first().map(role::parse).unwrap_or_default();
+            out.reachable = !r.role.is_empty();
+            out.role = r.role;
+            out.primary = r.primary;
+            out.link = r.link_state;
+            out.offset = r.offset;
+            if let Some(p) = replies
+                .get(1)
+                .map(crate::target::topology::pairs)
+                .and_then(|kv| kv.first().and_then(|(_, v)| v.parse().ok()))
+            {
+                out.priority = p;
+            }
+            if !out.reachable {
+                out.error = "ROLE gave no answer".into();
+            }
+        }
+        Err(e) => out.error = e.detail,
+    }
+    out
+}
+
+/// A replica that could be promoted, or why not.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    #[serde(flatten)]
+    pub state: NodeState,
+    /// The primary's offset minus this replica's; -1 when unknown.
+    pub lag_bytes: i64,
+    /// Flagged down by the Sentinels.
+    pub down: bool,
+    pub fit: bool,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub why_not: String,
+}
+
+/// Judges a replica: reachable, linked to `primary`, promotable, not
+/// flagged down, and at most `max_lag` bytes behind (unless `force`).
+pub fn judge(
+    state: NodeState,
+    primary: &NodeState,
+    down: bool,
+    max_lag: u64,
+    force: bool,
+) -> Candidate {
+    let lag_bytes = if state.reachable && primary.reachable {
+        (primary.offset - state.offset).max(0)
+    } else {
+        -1
+    };
+    let why_not = if !state.reachable {
+        format!("does not answer ({})", state.error)
+    } else if state.role != "slave" {
+        format!("is a {}, not a replica", state.role)
+    } else if state.primary != primary.addr {
+        format!("replicates {}, not {}", state.primary, primary.addr)
+    } else if state.link != "connected" {
+        format!("its link to the primary is {}", state.link)
+    } else if down {
+        "the Sentinels flag it down".into()
+    } else if state.priority == 0 {
+        "replica-priority 0: never to be promoted".into()
+    } else if lag_bytes > max_lag as i64 && !force {
+        format!("{lag_bytes} bytes behind the primary (over --max-lag {max_lag}; --force promotes it anyway)")
+    } else {
+        String::new()
+    };
+    Candidate {
+        state,
+        lag_bytes,
+        down,
+        fit: why_not.is_empty(),
+        why_not,
+    }
+}
+
+/// The replica to promote: `to` when given (it must be fit), otherwise
+/// the fit one with the lowest replica-priority, then the highest offset
+/// (the Sentinels' own order).
+pub fn choose<'a>(
+    candidates: &'a [Candidate],
+    to: Option<&NodeAddr>,
+) -> Result<&'a Candidate, String> {
+    if let Some(to) = to {
+        let c = candidates
+            .iter()
+            .find(|c| c.state.addr == to.to_string())
+            .ok_or_else(|| {
+                format!(
+                    "--to {to} is not a replica of the primary (its replicas: {})",
+                    candidates
+                        .iter()
+                        .map(|c| c.state.addr.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        return if c.fit {
+            Ok(c)
+        } else {
+            Err(format!("--to {to}: {}", c.why_not))
+        };
+    }
+    candidates
+        .iter()
+        .filter(|c| c.fit)
+        .min_by_key(|c| (c.state.priority, -c.state.offset))
+        .ok_or_else(|| {
+            if candidates.is_empty() {
+                "the primary has no replica".to_string()
+            } else {
+                format!(
+                    "no replica is fit to be promoted: {}",
+                    candidates
+                        .iter()
+                        .map(|c| format!("{} {}", c.state.addr, c.why_not))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            }
+        })
+}
+
+/// One pre-check, as the report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub name: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// What happened after the failover was asked for.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timeline {
+    /// Milliseconds from the request until the new primary's ROLE said
+    /// master, and until every node (and Sentinel) agreed on it.
+    pub promoted_after_ms: Option<u64>,
+    pub agreed_after_ms: Option<u64>,
+    /// Probe writes sent to the primary of the moment, and refused
+    /// (READONLY, errors, no answer within 250 ms).
+    pub probe_writes: u64,
+    pub writes_refused: u64,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub first_refusal: String,
+}
+
+/// Where a node stands once the watch ends.
+#[derive(Debug, Clone, Serialize)]
+pub struct After {
+    pub addr: String,
+    pub role: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub primary: String,
+}
+
+/// What to watch after the request.
+pub struct Watch<'a> {
+    pub spec: &'a TargetSpec,
+    pub timeouts: &'a Timeouts,
+    pub old: NodeAddr,
+    /// The replica asked for (None: the Sentinels choose).
+    pub expect: Option<NodeAddr>,
+    /// Every data node of the shard, the old primary included.
+    pub nodes: Vec<NodeAddr>,
+    pub sentinels: Option<&'a SentinelTarget>,
+    pub wait: Duration,
+    pub probe: bool,
+}
+
+/// A session kept across ticks, reopened when it fails.
+struct Link {
+    spec: TargetSpec,
+    session: Option<Session>,
+}
+
+impl Link {
+    async fn query<T: redis::FromRedisValue>(
+        &mut self,
+        cmd: &redis::Cmd,
+        t: &Timeouts,
+        limit: Duration,
+    ) -> Result<T, String> {
+        if self.session.is_none() {
+            match timeout(limit, connect(&self.spec, t)).await {
+                Ok(Ok(s)) => self.session = Some(s),
+                Ok(Err(f)) => return Err(f.detail),
+                Err(_) => return Err("no answer".into()),
+            }
+        }
+        let session = self.session.as_ref().expect("connected");
+        match timeout(limit, session.query::<T>(cmd)).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => {
+                if e.kind != crate::target::connect::CommandFailureKind::Error {
+                    self.session = None;
+                }
+                Err(e.detail)
+            }
+            Err(_) => {
+                self.session = None;
+                Err("no answer".into())
+            }
+        }
+    }
+}
+
+/// Watches until the new primary is promoted and agreed on, or `wait`
+/// passes: the timeline, where each node ended, and the new primary.
+pub async fn watch(w: &Watch<'_>, requested: Instant) -> (Timeline, Vec<After>, Option<NodeAddr>) {
+    let tick = Duration::from_millis(100);
+    let limit = Duration::from_millis(250);
+    let t = w.timeouts;
+    let mut nodes: Vec<Link> = w
+        .nodes
+        .iter()
+        .map(|a| Link {
+            spec: w.spec.at(a.clone()),
+            session: None,
+        })
+        .collect();
+    let mut sentinels: Vec<Link> = w
+        .sentinels
+        .map(|s| {
+            s.sentinels
+                .iter()
+                .map(|a| Link {
+                    spec: w.spec.sentinel(s, a.clone()),
+                    session: None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut timeline = Timeline::default();
+    let mut after = Vec::new();
+    let mut new: Option<NodeAddr> = None;
+    loop {
+        // What the Sentinels say now.
+        let mut named = Vec::new();
+        if let Some(s) = w.sentinels {
+            let mut cmd = redis::cmd("SENTINEL");
+            cmd.arg("GET-MASTER-ADDR-BY-NAME").arg(&s.master);
+            for link in sentinels.iter_mut() {
+                if let Ok((h, p)) = link.query::<(String, u16)>(&cmd, t, limit).await {
+                    named.push(NodeAddr::tcp(h, p));
+                }
+            }
+        }
+        // What every node says it is.
+        after.clear();
+        for link in nodes.iter_mut() {
+            let r = link
+                .query::<redis::Value>(&redis::cmd("ROLE"), t, limit)
+                .await
+                .map(|v| role::parse(&v));
+            after.push(match r {
+                Ok(r) => After {
+                    addr: link.spec.addr.to_string(),
+                    role: r.role,
+                    primary: r.primary,
+                },
+                Err(_) => After {
+                    addr: link.spec.addr.to_string(),
+                    role: "unreachable".into(),
+                    primary: String::new(),
+                },
+            });
+        }
+        let candidate = match (&w.expect, named.first()) {
+            (Some(e), _) => Some(e.clone()),
+            (None, Some(n)) if *n != w.old => Some(n.clone()),
+            _ => after
+                .iter()
+                .find(|a| a.role == "master" && a.addr != w.old.to_string())
+                .and_then(|a| NodeAddr::parse(&a.addr).ok()),
+        };
+        let elapsed = requested.elapsed().as_millis() as u64;
+        if let Some(c) = &candidate {
+            let cs = c.to_string();
+            let promoted = after.iter().any(|a| a.addr == cs && a.role == "master");
+            if promoted && timeline.promoted_after_ms.is_none() {
+                timeline.promoted_after_ms = Some(elapsed);
+                new = Some(c.clone());
+            }
+            let nodes_agree = after
+                .iter()
+                .filter(|a| a.addr != cs && a.role != "unreachable")
+                .all(|a| a.role == "slave" && a.primary == cs);
+            let sentinels_agree =
+                w.sentinels.is_none() || (!named.is_empty() && named.iter().all(|n| n == c));
+            if promoted && nodes_agree && sentinels_agree {
+                timeline.agreed_after_ms = Some(elapsed);
+                break;
+            }
+        }
+        if requested.elapsed() >= w.wait {
+            break;
+        }
+        // A write to the primary of the moment: refused while none is.
+        if w.probe {
+            let target = match (&new, named.first()) {
+                (Some(n), _) => n.clone(),
+                (None, Some(n)) => n.clone(),
+                (None, None) => w.old.clone(),
+            };
+            if let Some(link) = nodes.iter_mut().find(|l| l.spec.addr == target) {
+                timeline.probe_writes += 1;
+                let mut set = redis::cmd("SET");
+                set.arg(PROBE_KEY).arg(elapsed).arg("PX").arg(5000);
+                if let Err(e) = link.query::<redis::Value>(&set, t, limit).await {
+                    timeline.writes_refused += 1;
+                    if timeline.first_refusal.is_empty() {
+                        timeline.first_refusal = format!("{target}: {e}");
+                    }
+                }
+            }
+        }
+        tokio::time::sleep(tick).await;
+    }
+    (timeline, after, new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(addr: &str, role: &str, primary: &str, offset: i64, priority: i64) -> NodeState {
+        NodeState {
+            addr: addr.into(),
+            reachable: !role.is_empty(),
+            role: role.into(),
+            primary: primary.into(),
+            link: "connected".into(),
+            offset,
+            priority,
+            error: String::new(),
+        }
+    }
+
+    #[test]
+    fn fit_replicas_and_the_one_chosen() {
+        let p = node("10.0.0.1:6379", "master", "", 5000, 100);
+        let c = vec![
+            judge(
+                node("10.0.0.2:6379", "slave", "10.0.0.1:6379", 4990, 100),
+                &p,
+                false,
+                100,
+                false,
+            ),
+            judge(
+                node("10.0.0.3:6379", "slave", "10.0.0.1:6379", 5000, 100),
+                &p,
+                false,
+                100,
+                false,
+            ),
+            judge(
+                node("10.0.0.4:6379", "slave", "10.0.0.1:6379", 5000, 0),
+                &p,
+                false,
+                100,
+                false,
+            ),
+            judge(
+                node("10.0.0.5:6379", "slave", "10.0.0.1:6379", 1000, 10),
+                &p,
+                false,
+                100,
+                false,
+            ),
+            judge(
+                node("10.0.0.6:6379", "slave", "10.0.0.1:6379", 5000, 10),
+                &p,
+                true,
+                100,
+                false,
+            ),
+            judge(node("10.0.0.7:6379", "", "", 0, 100), &p, false, 100, false),
+        ];
+        assert!(c[0].fit && c[1].fit);
+        assert!(c[2].why_not.contains("replica-priority 0"));
+        assert!(
+            c[3].why_not.contains("4000 bytes behind"),
+            "{}",
+            c[3].why_not
+        );
+        assert!(c[4].why_not.contains("flag it down"));
+        assert!(c[5].why_not.contains("does not answer"));
+        assert_eq!(c[5].lag_bytes, -1);
+        // Same priority: the furthest ahead.
+        assert_eq!(choose(&c, None).unwrap().state.addr, "10.0.0.3:6379");
+        let to = NodeAddr::parse("10.0.0.5:6379").unwrap();
+        assert!(choose(&c, Some(&to)).unwrap_err().contains("bytes behind"));
+        let forced = judge(
+            node("10.0.0.5:6379", "slave", "10.0.0.1:6379", 1000, 10),
+            &p,
+            false,
+            100,
+            true,
+        );
+        assert!(forced.fit);
+        let none: Vec<Candidate> = c.into_iter().skip(2).collect();
+        assert!(choose(&none, None)
+            .unwrap_err()
+            .starts_with("no replica is fit"));
+    }
+}

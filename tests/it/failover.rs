@@ -1,0 +1,258 @@
+//! `cachectl failover` on real topologies: through the Sentinels, on a
+//! primary with replicas, in a Cluster; refused without quorum or a fit
+//! replica, asked like any destructive write, verified and audited.
+
+use std::time::Duration;
+
+use crate::harness::*;
+
+fn at(server: &RedisServer) -> String {
+    format!("127.0.0.1:{}", server.port)
+}
+
+fn role_of(server: &RedisServer) -> (String, String) {
+    let info = |f: &str| server.info_field(f);
+    match info("role").as_str() {
+        "slave" => (
+            "slave".into(),
+            format!("{}:{}", info("master_host"), info("master_port")),
+        ),
+        r => (r.to_string(), String::new()),
+    }
+}
+
+fn master_by(sentinel: &RedisServer) -> String {
+    let (h, p): (String, u16) = redis::cmd("SENTINEL")
+        .arg("GET-MASTER-ADDR-BY-NAME")
+        .arg(MASTER_NAME)
+        .query(&mut sentinel.client())
+        .unwrap();
+    format!("{h}:{p}")
+}
+
+#[test]
+fn through_the_sentinels_checked_verified_and_refused_without_quorum() {
+    let mut set = SentinelSet::start(2, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let old = at(&set.primary);
+    let failover = |set: &SentinelSet, extra: &[&str]| {
+        Cachectl::new()
+            .args(["failover", "-o", "json", "--sentinel", &set.addrs()])
+            .args(["--master", MASTER_NAME, "--command-timeout", "1s"])
+            .arg("--audit-log")
+            .arg(&audit)
+            .args(extra)
+            .run()
+    };
+    // Without a terminal or --yes: refused, naming the flags.
+    let run = Cachectl::new()
+        .args([
+            "failover",
+            "--sentinel",
+            &set.addrs(),
+            "--master",
+            MASTER_NAME,
+        ])
+        .run();
+    assert_eq!(run.code(), 3, "{}", run.all_output());
+    assert!(run.stderr().contains("--yes"), "{}", run.stderr());
+    // --yes alone does not consent to a destructive write.
+    let run = failover(&set, &["--yes"]);
+    let f = run.json()["failover"].clone();
+    assert_eq!(f["outcome"], "skipped", "{f:#}");
+    assert!(f["reason"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("--confirm-destructive {old}")));
+    assert_eq!(run.code(), 3);
+
+    // A frozen replica is not fit; the other is promoted.
+    set.replicas[1].signal("STOP");
+    let frozen = at(&set.replicas[1]);
+    let healthy = at(&set.replicas[0]);
+    wait_until("the Sentinels flag the frozen replica down", || {
+        let replicas: Vec<std::collections::HashMap<String, String>> = redis::cmd("SENTINEL")
+            .arg("REPLICAS")
+            .arg(MASTER_NAME)
+            .query(&mut set.sentinels[0].client())
+            .unwrap();
+        replicas
+            .iter()
+            .any(|r| r["port"] == set.replicas[1].port.to_string() && r["flags"].contains("s_down"))
+    });
+    let run = failover(
+        &set,
+        &["--yes", "--confirm-destructive", &old, "--wait", "30s"],
+    );
+    let f = run.json()["failover"].clone();
+    assert_eq!(f["outcome"], "applied", "{f:#}");
+    assert_eq!(f["expected"], healthy.as_str());
+    assert_eq!(f["new_primary"], healthy.as_str(), "{f:#}");
+    let frozen_c = f["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["addr"] == frozen.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(frozen_c["fit"], false, "{frozen_c:#}");
+    let t = &f["timeline"];
+    let (promoted, agreed) = (
+        t["promoted_after_ms"].as_u64().unwrap(),
+        t["agreed_after_ms"].as_u64().unwrap(),
+    );
+    assert!(promoted <= agreed, "{t:#}");
+    assert!(t["probe_writes"].as_u64().unwrap() >= 1, "{t:#}");
+    assert_eq!(run.code(), 0);
+    // Every Sentinel and the old primary agree.
+    for s in &set.sentinels {
+        assert_eq!(master_by(s), healthy);
+    }
+    wait_until("the old primary follows the new one", || {
+        role_of(&set.primary) == ("slave".into(), healthy.clone())
+    });
+    let records = audit_records(&audit);
+    assert!(
+        records.iter().any(
+            |r| r["command"] == format!("SENTINEL FAILOVER {MASTER_NAME}") && r["phase"] == "ok"
+        ),
+        "{records:#?}"
+    );
+    set.replicas[1].signal("CONT");
+
+    // Two Sentinels gone: no quorum, refused, nothing changed.
+    set.sentinels[0].kill();
+    set.sentinels[1].kill();
+    wait_until("the last Sentinel sees no quorum", || {
+        redis::cmd("SENTINEL")
+            .arg("CKQUORUM")
+            .arg(MASTER_NAME)
+            .query::<String>(&mut set.sentinels[2].client())
+            .is_err()
+    });
+    let run = failover(&set, &["--yes", "--confirm-destructive", &healthy]);
+    let f = run.json()["failover"].clone();
+    assert_eq!(f["outcome"], "refused", "{f:#}");
+    assert!(f["reason"].as_str().unwrap().contains("NOQUORUM"), "{f:#}");
+    assert_eq!(run.code(), 2);
+    assert_eq!(master_by(&set.sentinels[2]), healthy);
+}
+
+#[test]
+fn a_primary_with_replicas_hands_over_to_the_one_named() {
+    let primary = RedisServer::start();
+    let r1 = replica_of(&primary, ServerOptions::default());
+    let r2 = replica_of(&primary, ServerOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let failover = |extra: &[&str]| {
+        Cachectl::new()
+            .args([
+                "failover",
+                "-o",
+                "json",
+                "--url",
+                &primary.url(),
+                "--audit-log",
+            ])
+            .arg(&audit)
+            .args(extra)
+            .run()
+    };
+    // A dry run plans FAILOVER TO (6.2+) or REPLICAOF NO ONE, changes nothing.
+    let run = failover(&["--dry-run", "--to", &at(&r2)]);
+    let f = run.json()["failover"].clone();
+    assert_eq!(f["outcome"], "planned", "{f:#}");
+    assert_eq!(f["topology"], "replication");
+    let first = f["steps"][0]["command"][0].as_str().unwrap().to_string();
+    assert!(first == "FAILOVER" || first == "REPLICAOF", "{f:#}");
+    assert_eq!(role_of(&primary).0, "master");
+
+    // A frozen replica named with --to: refused, exit 2.
+    r1.signal("STOP");
+    let run = failover(&[
+        "--yes",
+        "--confirm-destructive",
+        &at(&primary),
+        "--to",
+        &at(&r1),
+        "--command-timeout",
+        "1s",
+    ]);
+    let f = run.json()["failover"].clone();
+    assert_eq!(f["outcome"], "refused", "{f:#}");
+    assert!(
+        f["reason"].as_str().unwrap().contains("does not answer"),
+        "{f:#}"
+    );
+    assert_eq!(run.code(), 2);
+    r1.signal("CONT");
+
+    let run = failover(&[
+        "--yes",
+        "--confirm-destructive",
+        &at(&primary),
+        "--to",
+        &at(&r2),
+    ]);
+    let f = run.json()["failover"].clone();
+    assert_eq!(f["outcome"], "applied", "{f:#}");
+    assert_eq!(f["new_primary"], at(&r2).as_str());
+    assert_eq!(run.code(), 0);
+    assert_eq!(role_of(&r2).0, "master");
+    wait_until("the others follow the new primary", || {
+        role_of(&primary) == ("slave".into(), at(&r2)) && role_of(&r1) == ("slave".into(), at(&r2))
+    });
+}
+
+#[test]
+fn a_cluster_shard_fails_over_to_its_replica() {
+    let cluster = Cluster::start(3, 1);
+    let primary = cluster.with_role("master")[0];
+    let old = at(primary);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let failover = |extra: &[&str]| {
+        Cachectl::new()
+            .args([
+                "failover",
+                "-o",
+                "json",
+                "--url",
+                &primary.url(),
+                "--audit-log",
+            ])
+            .arg(&audit)
+            .args(extra)
+            .run()
+    };
+    // TAKEOVER is never taken from flags alone.
+    let run = failover(&["--yes", "--confirm-destructive", &old, "--takeover"]);
+    let f = run.json()["failover"].clone();
+    assert_eq!(f["outcome"], "skipped", "{f:#}");
+    assert!(
+        f["reason"].as_str().unwrap().contains("only interactively"),
+        "{f:#}"
+    );
+    assert_eq!(
+        f["steps"][0]["command"],
+        serde_json::json!(["CLUSTER", "FAILOVER", "TAKEOVER"])
+    );
+
+    let run = failover(&["--yes", "--confirm-destructive", &old]);
+    let f = run.json()["failover"].clone();
+    assert_eq!(f["outcome"], "applied", "{f:#}");
+    assert_eq!(f["topology"], "cluster");
+    let new = f["new_primary"].as_str().unwrap().to_string();
+    assert_ne!(new, old);
+    assert_eq!(
+        f["steps"][0]["command"],
+        serde_json::json!(["CLUSTER", "FAILOVER"])
+    );
+    assert_eq!(run.code(), 0);
+    wait_until("the old primary is a replica of the new one", || {
+        role_of(primary) == ("slave".into(), new.clone())
+    });
+    std::thread::sleep(Duration::from_millis(10));
+}
