@@ -189,15 +189,26 @@ fn a_primary_with_replicas_hands_over_to_the_one_named() {
     assert_eq!(run.code(), 2);
     r1.signal("CONT");
 
+    // With --app, the application's readiness before and after.
+    let app = crate::app_server::AppServer::start();
+    app.route_fn("/health/ready", |n| {
+        crate::app_server::Reply::json(if n == 0 { 200 } else { 503 }, "{}")
+    });
     let run = failover(&[
         "--yes",
         "--confirm-destructive",
         &at(&primary),
         "--to",
         &at(&r2),
+        "--app",
+        &app.url(),
     ]);
     let f = run.json()["failover"].clone();
     assert_eq!(f["outcome"], "applied", "{f:#}");
+    assert_eq!(
+        (f["app_before"].as_str(), f["app_after"].as_str()),
+        (Some("200"), Some("503"))
+    );
     assert_eq!(f["new_primary"], at(&r2).as_str());
     assert_eq!(run.code(), 0);
     assert_eq!(role_of(&r2).0, "master");
