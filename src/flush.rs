@@ -116,23 +116,45 @@ pub fn batch_size(batch: u64, rate: Option<u64>) -> usize {
     rate.map_or(batch, |r| (r / 10).clamp(1, batch)) as usize
 }
 
+/// One command over `keys`: a multi-key command (UNLINK, EXISTS) when the
+/// keys may be given together, or one command a key in a Cluster, where
+/// keys of several slots in one command are refused (CROSSSLOT).
+pub fn per_keys(pipe: &mut redis::Pipeline, command: &str, keys: &[Vec<u8>], one_by_one: bool) {
+    if one_by_one {
+        for k in keys {
+            pipe.cmd(command).arg(k.as_slice());
+        }
+    } else {
+        let cmd = pipe.cmd(command);
+        for k in keys {
+            cmd.arg(k.as_slice());
+        }
+    }
+}
+
+/// The sum of a pipeline's integer replies (keys deleted, keys existing).
+pub fn sum(replies: &[Value]) -> u64 {
+    replies
+        .iter()
+        .map(|r| reply::int(r).unwrap_or(0).max(0) as u64)
+        .sum()
+}
+
 /// Counts which of `keys` still exist (for the re-check after a run): EXISTS
-/// of 1,000 keys each, pipelined.
-pub async fn still_there(session: &Session, keys: &[Vec<u8>]) -> Result<u64, CommandFailure> {
+/// of 1,000 keys each (one a key in a Cluster), pipelined.
+pub async fn still_there(
+    session: &Session,
+    keys: &[Vec<u8>],
+    one_by_one: bool,
+) -> Result<u64, CommandFailure> {
     let mut left = 0;
     for group in keys.chunks(1000 * 50) {
         let mut pipe = redis::pipe();
         for chunk in group.chunks(1000) {
-            let cmd = pipe.cmd("EXISTS");
-            for k in chunk {
-                cmd.arg(k.as_slice());
-            }
+            per_keys(&mut pipe, "EXISTS", chunk, one_by_one);
         }
         let replies: Vec<Value> = session.query_pipeline(&pipe).await?;
-        left += replies
-            .iter()
-            .map(|r| reply::int(r).unwrap_or(0).max(0) as u64)
-            .sum::<u64>();
+        left += sum(&replies);
     }
     Ok(left)
 }

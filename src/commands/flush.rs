@@ -15,6 +15,7 @@ use crate::mutate::{Mode, Mutator, Operation, Origin};
 use crate::render::{self, Printer};
 use crate::scan::pattern;
 use crate::scan::Progress;
+use crate::target::connect::Session;
 use crate::target::NodeAddr;
 
 /// What a flush did.
@@ -40,11 +41,29 @@ pub struct FlushReport {
     pub remaining: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matching_now: Option<u64>,
+    /// A Cluster: each primary's part (the totals above are their sums).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<ShardReport>,
     /// applied, planned, skipped, blocked or failed.
     pub outcome: String,
     pub reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_log: Option<String>,
+}
+
+/// One primary's part of a Cluster flush.
+#[derive(Debug, Serialize)]
+pub struct ShardReport {
+    pub node: NodeAddr,
+    pub matched: u64,
+    pub deleted: u64,
+    pub remaining: u64,
+}
+
+/// A node the flush deletes on, with its connection.
+struct Shard {
+    addr: NodeAddr,
+    session: Session,
 }
 
 fn fail(e: impl std::fmt::Display) -> CliError {
@@ -65,8 +84,30 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
         spec.db = db;
     }
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
-    let facts = engine::primary(&ctx, &spec, "flush")?;
-    let session = engine::session(&ctx, &spec)?;
+    let spec = engine::writable(&ctx, spec)?;
+    let facts = engine::node_facts(&ctx, &spec);
+    // A Cluster: every primary holds part of the keyspace (db 0 only), and
+    // any node of it names them.
+    let cluster = crate::engine::topology::is_cluster(&spec, &facts);
+    if !cluster {
+        engine::refuse_replica(&spec, &facts, "flush")?;
+    }
+    let nodes = engine::shards(&ctx, &spec, &facts)?;
+    if cluster && spec.db != 0 {
+        return Err(CliError::Usage(format!(
+            "db {}: a Cluster has only db 0",
+            spec.db
+        )));
+    }
+    let shards = nodes
+        .iter()
+        .map(|n| {
+            Ok(Shard {
+                addr: n.addr.clone(),
+                session: engine::session(&ctx, n)?,
+            })
+        })
+        .collect::<Result<Vec<_>, CliError>>()?;
     let target = spec.redacted_url();
     let mut report = FlushReport {
         node: spec.addr.clone(),
@@ -84,6 +125,7 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
         bytes: None,
         remaining: 0,
         matching_now: None,
+        nodes: Vec::new(),
         outcome: "skipped".into(),
         reason: String::new(),
         audit_log: policy.audit.as_ref().map(|a| a.path.display().to_string()),
@@ -96,26 +138,19 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
     };
     let confirm = format!("{}/{}", spec.addr, spec.db);
     let mut mutator = Mutator::new(policy, target.clone());
+    let mut run = Run {
+        ctx: &ctx,
+        args: &args,
+        shards: &shards,
+        one_by_one: cluster,
+        node: &node,
+        mutator: &mut mutator,
+        confirm: &confirm,
+    };
     let status = if filtered {
-        by_pattern(
-            &ctx,
-            &args,
-            &session,
-            &node,
-            &mut mutator,
-            &confirm,
-            &mut report,
-        )?
+        run.by_pattern(&mut report)?
     } else {
-        whole(
-            &ctx,
-            &args,
-            &session,
-            &node,
-            &mut mutator,
-            &confirm,
-            &mut report,
-        )?
+        run.whole(&mut report)?
     };
     match args.output.output {
         OutputFormat::Json => printer.out(&render::json::envelope("flush", &target, &report)?)?,
@@ -138,252 +173,311 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
     Ok(status)
 }
 
-/// The preflight and consent for `op`: `None` to go ahead, or the status
-/// to return with the report saying why nothing was deleted.
-fn hold(
-    ctx: &Context<'_>,
-    session: &crate::target::connect::Session,
-    node: &NodeState<'_>,
-    mutator: &mut Mutator,
-    op: &Operation,
-    report: &mut FlushReport,
-) -> Option<Status> {
-    let held = ctx
-        .runtime
-        .block_on(mutator.clear(session, node, op, &op.commands))
-        .err()?;
-    report.outcome = held.outcome.into();
-    report.reason = if held.outcome == "blocked" && held.reason.contains("renamed or disabled") {
-        format!(
-            "{}; `cachectl flush --pattern '*' --db {}` deletes the keys with SCAN + UNLINK instead",
-            held.reason, report.db
-        )
-    } else {
-        held.reason.clone()
-    };
-    Some(held.status())
+/// What a flush works with: its nodes (a Cluster's primaries, or the
+/// one), the flags, the write gate.
+struct Run<'r, 'p> {
+    ctx: &'r Context<'p>,
+    args: &'r FlushArgs,
+    shards: &'r [Shard],
+    /// In a Cluster, one UNLINK (and EXISTS) a key: keys of several slots
+    /// in one command are refused.
+    one_by_one: bool,
+    node: &'r NodeState<'r>,
+    mutator: &'r mut Mutator,
+    confirm: &'r str,
 }
 
-/// FLUSHDB / FLUSHALL ASYNC.
-fn whole(
-    ctx: &Context<'_>,
-    args: &FlushArgs,
-    session: &crate::target::connect::Session,
-    node: &NodeState<'_>,
-    mutator: &mut Mutator,
-    confirm: &str,
-    report: &mut FlushReport,
-) -> Result<Status, CliError> {
-    let command = if args.all { "FLUSHALL" } else { "FLUSHDB" };
-    // FLUSHALL empties every database: count them all.
-    let scope = (!args.all).then_some(report.db);
-    let keys = |s: &crate::target::connect::Session| {
-        ctx.runtime.block_on(flush::keys_in(s, scope)).unwrap_or(0)
-    };
-    report.matched = keys(session);
-    let op = Operation {
-        node: report.node.clone(),
-        origin: Origin::command("flush", Some(report.pattern.clone())),
-        title: format!("{command} ASYNC"),
-        safety: Safety::Destructive,
-        commands: vec![vec![command.into(), "ASYNC".into()]],
-        count: Some(report.matched),
-        summary: None,
-        confirm: Some(if args.all {
-            report.node.to_string()
+impl Run<'_, '_> {
+    /// The preflight (on the first node) and consent for `op`: `None` to
+    /// go ahead, or the status to return with the report saying why nothing
+    /// was deleted.
+    fn hold(&mut self, op: &Operation, report: &mut FlushReport) -> Option<Status> {
+        let session = &self.shards[0].session;
+        let held = self
+            .ctx
+            .runtime
+            .block_on(self.mutator.clear(session, self.node, op, &op.commands))
+            .err()?;
+        report.outcome = held.outcome.into();
+        report.reason = if held.outcome == "blocked" && held.reason.contains("renamed or disabled")
+        {
+            format!(
+                "{}; `cachectl flush --pattern '*' --db {}` deletes the keys with SCAN + UNLINK instead",
+                held.reason, report.db
+            )
         } else {
-            confirm.to_string()
-        }),
-    };
-    ctx.printer.status(&format!(
-        "{} would delete {} keys of {} on {}",
-        op.title,
-        report.matched,
-        match scope {
-            Some(db) => format!("db {db}"),
-            None => "every database".into(),
-        },
-        report.node
-    ));
-    if let Some(status) = hold(ctx, session, node, mutator, &op, report) {
-        return Ok(status);
+            held.reason.clone()
+        };
+        Some(held.status())
     }
-    match ctx.runtime.block_on(mutator.execute_batch(session, &op)) {
-        Ok(_) => {
-            report.outcome = "applied".into();
-            report.deleted = report.matched;
-            report.complete = true;
-            report.matching_now = Some(keys(session));
-            Ok(Status::Ok)
-        }
-        Err(e) => {
-            report.outcome = "failed".into();
-            report.reason = e.reason;
-            Ok(Status::Unknown)
-        }
-    }
-}
 
-/// SCAN, then UNLINK exactly the keys that matched, in audited batches.
-fn by_pattern(
-    ctx: &Context<'_>,
-    args: &FlushArgs,
-    session: &crate::target::connect::Session,
-    node: &NodeState<'_>,
-    mutator: &mut Mutator,
-    confirm: &str,
-    report: &mut FlushReport,
-) -> Result<Status, CliError> {
-    let sel = Selection {
-        pattern: args.pattern.clone(),
-        kind: args.kind.clone(),
-        no_ttl: args.no_ttl,
-        idle: args.idle,
-        bytes: args.bytes,
-    };
-    let matched = ctx
-        .runtime
-        .block_on(flush::select(session, &sel))
-        .map_err(|e| fail(format!("the scan for matching keys failed: {}", e.detail)))?;
-    report.matched = matched.keys.len() as u64;
-    report.sample = matched
-        .keys
-        .iter()
-        .take(10)
-        .map(|k| pattern::escape(k))
-        .collect();
-    report.bytes = args.bytes.then_some(matched.bytes);
-    let probe = Operation {
-        node: report.node.clone(),
-        origin: Origin::command("flush", Some(report.pattern.clone())),
-        title: format!("unlink {} keys matching {}", report.matched, report.pattern),
-        safety: Safety::Destructive,
-        commands: vec![vec!["UNLINK".into(), "key".into()]],
-        count: Some(report.matched),
-        summary: None,
-        confirm: Some(confirm.to_string()),
-    };
-    let mut preview = format!(
-        "{} keys match {} in db {} on {}",
-        report.matched,
-        render::clean(&report.pattern),
-        report.db,
-        report.node
-    );
-    if let Some(b) = report.bytes {
-        preview.push_str(&format!(" ({})", render::table::human_bytes(b as i64)));
-    }
-    for k in &report.sample {
-        preview.push_str(&format!("\n    {}", render::clean(k)));
-    }
-    ctx.printer.status(&preview);
-    if report.matched == 0 {
+    /// FLUSHDB / FLUSHALL ASYNC, on every primary.
+    fn whole(&mut self, report: &mut FlushReport) -> Result<Status, CliError> {
+        let (ctx, args) = (self.ctx, self.args);
+        let command = if args.all { "FLUSHALL" } else { "FLUSHDB" };
+        // FLUSHALL empties every database: count them all.
+        let scope = (!args.all).then_some(report.db);
+        let keys = |s: &Session| ctx.runtime.block_on(flush::keys_in(s, scope)).unwrap_or(0);
+        let before: Vec<u64> = self.shards.iter().map(|s| keys(&s.session)).collect();
+        report.matched = before.iter().sum();
+        let op = Operation {
+            node: report.node.clone(),
+            origin: Origin::command("flush", Some(report.pattern.clone())),
+            title: format!("{command} ASYNC"),
+            safety: Safety::Destructive,
+            commands: vec![vec![command.into(), "ASYNC".into()]],
+            count: Some(report.matched),
+            summary: None,
+            confirm: Some(if args.all {
+                report.node.to_string()
+            } else {
+                self.confirm.to_string()
+            }),
+        };
+        ctx.printer.status(&format!(
+            "{} would delete {} keys of {} on {}",
+            op.title,
+            report.matched,
+            match scope {
+                Some(db) => format!("db {db}"),
+                None => "every database".into(),
+            },
+            self.nodes_named()
+        ));
+        if let Some(status) = self.hold(&op, report) {
+            return Ok(status);
+        }
+        for (shard, matched) in self.shards.iter().zip(before) {
+            let on = Operation {
+                node: shard.addr.clone(),
+                count: Some(matched),
+                ..op.clone()
+            };
+            if let Err(e) = ctx
+                .runtime
+                .block_on(self.mutator.execute_batch(&shard.session, &on))
+            {
+                report.outcome = "failed".into();
+                report.reason = format!("{}: {}", shard.addr, e.reason);
+                return Ok(Status::Unknown);
+            }
+            report.deleted += matched;
+            if self.shards.len() > 1 {
+                report.nodes.push(ShardReport {
+                    node: shard.addr.clone(),
+                    matched,
+                    deleted: matched,
+                    remaining: 0,
+                });
+            }
+        }
         report.outcome = "applied".into();
         report.complete = true;
-        report.reason = "no key matched".into();
-        return Ok(Status::Ok);
+        report.matching_now = Some(self.shards.iter().map(|s| keys(&s.session)).sum());
+        Ok(Status::Ok)
     }
-    if let Some(status) = hold(ctx, session, node, mutator, &probe, report) {
-        return Ok(status);
-    }
-    let bar = render::progress::Bar::new("keys");
-    bar.total(report.matched);
-    let started = Instant::now();
-    let mut stopped: Option<String> = None;
-    ctx.runtime.block_on(async {
-        let interrupt = engine::Interrupt::catch();
-        for chunk in matched
-            .keys
-            .chunks(flush::batch_size(args.batch, args.rate))
-        {
-            let op = Operation {
-                count: Some(chunk.len() as u64),
-                summary: Some(format!(
-                    "UNLINK {} keys matching {}",
-                    chunk.len(),
-                    report.pattern
-                )),
-                ..probe.clone()
-            };
-            let mut pipe = redis::pipe();
-            let cmd = pipe.cmd("UNLINK");
-            for k in chunk {
-                cmd.arg(k.as_slice());
-            }
-            let shown = op.summary.clone().unwrap_or_default();
-            // A batch sent is seen to its reply (bounded by the command
-            // timeout), so `deleted` is what the server did.
-            match mutator.send_audited(session, &op, &pipe, shown).await {
-                Ok(replies) => {
-                    report.deleted += replies
-                        .first()
-                        .and_then(crate::redis::reply::int)
-                        .unwrap_or(0)
-                        .max(0) as u64;
-                    bar.advance(chunk.len() as u64);
-                }
-                Err(e) => {
-                    stopped = Some(e.reason);
-                    break;
-                }
-            }
-            if interrupt.fired() {
-                stopped = Some("interrupted (Ctrl-C)".into());
-                break;
-            }
-            tokio::select! {
-                _ = flush::pace(args.rate, report.deleted, started) => {}
-                _ = interrupt.wait() => {
-                    stopped = Some("interrupted (Ctrl-C)".into());
-                    break;
-                }
-            }
-        }
-    });
-    bar.finish();
-    // The re-check: what is left of what matched (one EXISTS per batch),
-    // and with --recheck what matches now (a second SCAN).
-    if let Ok(left) = ctx
-        .runtime
-        .block_on(flush::still_there(session, &matched.keys))
-    {
-        report.remaining = left;
-    }
-    if args.recheck {
-        if let Ok(now) = ctx.runtime.block_on(flush::select(
-            session,
-            &Selection {
-                bytes: false,
-                ..sel
-            },
-        )) {
-            report.matching_now = Some(now.keys.len() as u64);
+
+    /// "127.0.0.1:6379", or "3 primaries (a, b, c)".
+    fn nodes_named(&self) -> String {
+        match self.shards {
+            [one] => one.addr.to_string(),
+            many => format!(
+                "{} primaries ({})",
+                many.len(),
+                many.iter()
+                    .map(|s| s.addr.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
-    match stopped {
-        Some(why) => {
-            report.outcome = "failed".into();
-            report.reason = format!(
-                "{why}: {} of {} deleted; run it again to finish",
-                report.deleted, report.matched
-            );
-            Ok(Status::Unknown)
+
+    /// SCAN every node, then UNLINK exactly the keys that matched, in
+    /// audited batches.
+    fn by_pattern(&mut self, report: &mut FlushReport) -> Result<Status, CliError> {
+        let (ctx, args) = (self.ctx, self.args);
+        let sel = Selection {
+            pattern: args.pattern.clone(),
+            kind: args.kind.clone(),
+            no_ttl: args.no_ttl,
+            idle: args.idle,
+            bytes: args.bytes,
+        };
+        let mut matched = Vec::new();
+        for shard in self.shards {
+            let m = ctx
+                .runtime
+                .block_on(flush::select(&shard.session, &sel))
+                .map_err(|e| {
+                    fail(format!(
+                        "the scan for matching keys on {} failed: {}",
+                        shard.addr, e.detail
+                    ))
+                })?;
+            matched.push(m);
         }
-        None => {
+        report.matched = matched.iter().map(|m| m.keys.len() as u64).sum();
+        report.sample = matched
+            .iter()
+            .flat_map(|m| m.keys.iter())
+            .take(10)
+            .map(|k| pattern::escape(k))
+            .collect();
+        report.bytes = args.bytes.then(|| matched.iter().map(|m| m.bytes).sum());
+        let probe = Operation {
+            node: report.node.clone(),
+            origin: Origin::command("flush", Some(report.pattern.clone())),
+            title: format!("unlink {} keys matching {}", report.matched, report.pattern),
+            safety: Safety::Destructive,
+            commands: vec![vec!["UNLINK".into(), "key".into()]],
+            count: Some(report.matched),
+            summary: None,
+            confirm: Some(self.confirm.to_string()),
+        };
+        let mut preview = format!(
+            "{} keys match {} in db {} on {}",
+            report.matched,
+            render::clean(&report.pattern),
+            report.db,
+            self.nodes_named()
+        );
+        if let Some(b) = report.bytes {
+            preview.push_str(&format!(" ({})", render::table::human_bytes(b as i64)));
+        }
+        if self.shards.len() > 1 {
+            for (shard, m) in self.shards.iter().zip(&matched) {
+                preview.push_str(&format!("\n  {}: {} keys", shard.addr, m.keys.len()));
+            }
+        }
+        for k in &report.sample {
+            preview.push_str(&format!("\n    {}", render::clean(k)));
+        }
+        ctx.printer.status(&preview);
+        if report.matched == 0 {
             report.outcome = "applied".into();
-            report.complete = report.remaining == 0;
-            report.reason = match report.matching_now {
-                Some(0) => String::new(),
-                Some(n) => {
-                    format!("{n} keys matching now were written during the run and left alone")
+            report.complete = true;
+            report.reason = "no key matched".into();
+            return Ok(Status::Ok);
+        }
+        if let Some(status) = self.hold(&probe, report) {
+            return Ok(status);
+        }
+        let bar = render::progress::Bar::new("keys");
+        bar.total(report.matched);
+        let started = Instant::now();
+        let mut stopped: Option<String> = None;
+        let mut deleted = vec![0u64; self.shards.len()];
+        let batch = flush::batch_size(args.batch, args.rate);
+        let (shards, one_by_one) = (self.shards, self.one_by_one);
+        let mutator = &mut *self.mutator;
+        ctx.runtime.block_on(async {
+            let interrupt = engine::Interrupt::catch();
+            'nodes: for (i, (shard, m)) in shards.iter().zip(&matched).enumerate() {
+                for chunk in m.keys.chunks(batch) {
+                    let op = Operation {
+                        node: shard.addr.clone(),
+                        count: Some(chunk.len() as u64),
+                        summary: Some(format!(
+                            "UNLINK {} keys matching {}",
+                            chunk.len(),
+                            report.pattern
+                        )),
+                        ..probe.clone()
+                    };
+                    let mut pipe = redis::pipe();
+                    flush::per_keys(&mut pipe, "UNLINK", chunk, one_by_one);
+                    let shown = op.summary.clone().unwrap_or_default();
+                    // A batch sent is seen to its reply (bounded by the
+                    // command timeout), so `deleted` is what the server did.
+                    match mutator
+                        .send_audited(&shard.session, &op, &pipe, shown)
+                        .await
+                    {
+                        Ok(replies) => {
+                            let n = flush::sum(&replies);
+                            deleted[i] += n;
+                            report.deleted += n;
+                            bar.advance(chunk.len() as u64);
+                        }
+                        Err(e) => {
+                            stopped = Some(format!("{}: {}", shard.addr, e.reason));
+                            break 'nodes;
+                        }
+                    }
+                    if interrupt.fired() {
+                        stopped = Some("interrupted (Ctrl-C)".into());
+                        break 'nodes;
+                    }
+                    tokio::select! {
+                        _ = flush::pace(args.rate, report.deleted, started) => {}
+                        _ = interrupt.wait() => {
+                            stopped = Some("interrupted (Ctrl-C)".into());
+                            break 'nodes;
+                        }
+                    }
                 }
-                None => "keys written during the run were left alone; --recheck counts them".into(),
-            };
-            Ok(if report.complete {
-                Status::Ok
-            } else {
-                Status::Unknown
-            })
+            }
+        });
+        bar.finish();
+        // The re-check: what is left of what matched (EXISTS), and with
+        // --recheck what matches now (a second SCAN).
+        let mut now = 0;
+        for (i, (shard, m)) in self.shards.iter().zip(&matched).enumerate() {
+            let left = ctx
+                .runtime
+                .block_on(flush::still_there(&shard.session, &m.keys, one_by_one))
+                .unwrap_or(0);
+            report.remaining += left;
+            if args.recheck {
+                if let Ok(found) = ctx.runtime.block_on(flush::select(
+                    &shard.session,
+                    &Selection {
+                        bytes: false,
+                        ..sel.clone()
+                    },
+                )) {
+                    now += found.keys.len() as u64;
+                }
+            }
+            if self.shards.len() > 1 {
+                report.nodes.push(ShardReport {
+                    node: shard.addr.clone(),
+                    matched: m.keys.len() as u64,
+                    deleted: deleted[i],
+                    remaining: left,
+                });
+            }
+        }
+        if args.recheck {
+            report.matching_now = Some(now);
+        }
+        match stopped {
+            Some(why) => {
+                report.outcome = "failed".into();
+                report.reason = format!(
+                    "{why}: {} of {} deleted; run it again to finish",
+                    report.deleted, report.matched
+                );
+                Ok(Status::Unknown)
+            }
+            None => {
+                report.outcome = "applied".into();
+                report.complete = report.remaining == 0;
+                report.reason = match report.matching_now {
+                    Some(0) => String::new(),
+                    Some(n) => {
+                        format!("{n} keys matching now were written during the run and left alone")
+                    }
+                    None => {
+                        "keys written during the run were left alone; --recheck counts them".into()
+                    }
+                };
+                Ok(if report.complete {
+                    Status::Ok
+                } else {
+                    Status::Unknown
+                })
+            }
         }
     }
 }

@@ -48,10 +48,10 @@ pub fn run(args: MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
         )));
     }
     let mut door = Door::open(&args.common, printer, "memory", args.scan.db)?;
-    let (ctx, spec, diagnosis) = (&door.ctx, &door.spec, &mut door.diagnosis);
+    let (ctx, diagnosis) = (&door.ctx, &mut door.diagnosis);
     if args.scan.keys {
         let opts = scan_options(&args.scan, &diagnosis.runbooks);
-        let keyspace = engine::scan_keys(ctx, spec, &opts)?;
+        let keyspace = engine::scan_keys(ctx, &diagnosis.primaries(), &opts)?;
         diagnosis
             .facts
             .values

@@ -217,6 +217,22 @@ pub fn diagnose(
 }
 
 impl Diagnosis {
+    /// The nodes that hold the data: a Cluster's primaries that answered,
+    /// or the one node.
+    pub fn primaries(&self) -> Vec<TargetSpec> {
+        match &self.topology {
+            Some(t) if t.kind == "cluster" => std::iter::once(&self.facts)
+                .chain(self.others.iter())
+                .filter(|f| {
+                    f.node.role == crate::target::Role::Primary
+                        && f.get("connection").is_some_and(|c| c["ok"] == true)
+                })
+                .map(|f| self.spec.at(f.node.addr.clone()))
+                .collect(),
+            _ => vec![self.spec.clone()],
+        }
+    }
+
     /// Evaluates the runbooks again over the facts (after facts were added,
     /// a key scan), keeping the rest of the report.
     pub fn reassess(&mut self, ctx: &Context<'_>) {
@@ -301,6 +317,60 @@ impl Interrupt {
     }
 }
 
+/// The node a command writes to: for a Sentinel target, the primary its
+/// Sentinels name (an error when none does); otherwise the target.
+pub fn writable(ctx: &Context<'_>, spec: TargetSpec) -> Result<TargetSpec, CliError> {
+    let crate::target::Via::Sentinel(target) = &spec.via else {
+        return Ok(spec);
+    };
+    let (located, found) = ctx.runtime.block_on(topology::locate(
+        &spec,
+        &ctx.timeouts,
+        ctx.collect_deadline(),
+    ));
+    match found.as_ref().and_then(|t| t.primary()) {
+        Some(_) => Ok(located),
+        None => Err(CliError::Other(anyhow::anyhow!(
+            "no Sentinel named a primary for `{}`: {}",
+            target.master,
+            found
+                .map(|t| t.fact["unreachable"].to_string())
+                .unwrap_or_default()
+        ))),
+    }
+}
+
+/// The primaries of a Cluster the node at `spec` belongs to, or just the
+/// node when it is not in one.
+pub fn shards(
+    ctx: &Context<'_>,
+    spec: &TargetSpec,
+    facts: &Facts,
+) -> Result<Vec<TargetSpec>, CliError> {
+    if !topology::is_cluster(spec, facts) {
+        return Ok(vec![spec.clone()]);
+    }
+    let found = ctx
+        .runtime
+        .block_on(topology::cluster_of(
+            spec,
+            &ctx.timeouts,
+            ctx.collect_deadline(),
+        ))
+        .map_err(|e| {
+            CliError::Other(anyhow::anyhow!(
+                "{} is a Cluster node, but its view of the Cluster could not be read: {e}",
+                spec.addr
+            ))
+        })?;
+    Ok(found
+        .members
+        .iter()
+        .filter(|m| m.role == crate::target::Role::Primary)
+        .map(|m| spec.at(m.addr.clone()))
+        .collect())
+}
+
 /// The facts of the target node, whatever its role, under the run's limits.
 pub fn node_facts(ctx: &Context<'_>, spec: &TargetSpec) -> Facts {
     ctx.runtime.block_on(collect_until(
@@ -315,6 +385,12 @@ pub fn node_facts(ctx: &Context<'_>, spec: &TargetSpec) -> Facts {
 /// replica with the name of its primary (`verb` says what would be done).
 pub fn primary(ctx: &Context<'_>, spec: &TargetSpec, verb: &str) -> Result<Facts, CliError> {
     let facts = node_facts(ctx, spec);
+    refuse_replica(spec, &facts, verb)?;
+    Ok(facts)
+}
+
+/// A replica is refused for writes, naming its primary.
+pub fn refuse_replica(spec: &TargetSpec, facts: &Facts, verb: &str) -> Result<(), CliError> {
     if facts.node.role == crate::target::Role::Replica {
         let primary = facts
             .get("role")
@@ -326,7 +402,7 @@ pub fn primary(ctx: &Context<'_>, spec: &TargetSpec, verb: &str) -> Result<Facts
             spec.addr
         )));
     }
-    Ok(facts)
+    Ok(())
 }
 
 /// Connects to the target for a command's own work (a full CLIENT LIST, a
@@ -346,26 +422,28 @@ pub fn session(
         })
 }
 
-/// Scans the keyspace of the target's database with a progress bar on
-/// stderr, until the end, the scan's deadline or Ctrl-C.
+/// Scans the keyspace of the target's database (of each of `nodes`, a
+/// Cluster's primaries, into one report) with a progress bar on stderr,
+/// until the end, the scan's deadline or Ctrl-C.
 pub fn scan_keys(
     ctx: &Context<'_>,
-    spec: &TargetSpec,
+    nodes: &[TargetSpec],
     opts: &crate::scan::ScanOptions,
 ) -> Result<crate::scan::tally::KeyspaceReport, CliError> {
-    let session = session(ctx, spec)?;
+    let sessions = nodes
+        .iter()
+        .map(|n| session(ctx, n))
+        .collect::<Result<Vec<_>, _>>()?;
     let bar = render::progress::Bar::new("keys");
-    ctx.runtime.block_on(async {
-        crate::scan::run(&session, opts, &bar, interrupted())
+    let mut report = ctx.runtime.block_on(async {
+        crate::scan::run(&sessions, opts, &bar, interrupted())
             .await
-            .map_err(|e| {
-                CliError::Other(anyhow::anyhow!(
-                    "the key scan of {} failed: {}",
-                    spec.addr,
-                    e.detail
-                ))
-            })
-    })
+            .map_err(|e| CliError::Other(anyhow::anyhow!("the key scan failed: {}", e.detail)))
+    })?;
+    if nodes.len() > 1 {
+        report.nodes = nodes.iter().map(|n| n.addr.to_string()).collect();
+    }
+    Ok(report)
 }
 
 /// A topic front door (memory, clients, slowlog, latency) between its

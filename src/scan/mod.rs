@@ -285,83 +285,94 @@ pub async fn page(
 /// Scans the database the session selected. `interrupt` resolves when the
 /// operator asks to stop (Ctrl-C).
 pub async fn run(
-    session: &Session,
+    sessions: &[Session],
     opts: &ScanOptions,
     progress: &dyn Progress,
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<KeyspaceReport, CommandFailure> {
     let started = Instant::now();
-    let total_keys: u64 = session
-        .query::<i64>(&redis::cmd("DBSIZE"))
-        .await
-        .unwrap_or(0)
-        .max(0) as u64;
+    let mut total_keys: u64 = 0;
+    for session in sessions {
+        total_keys += session
+            .query::<i64>(&redis::cmd("DBSIZE"))
+            .await
+            .unwrap_or(0)
+            .max(0) as u64;
+    }
     progress.total(opts.sample.map(|s| s.min(total_keys)).unwrap_or(total_keys));
     let mut tally = Tally::new(opts.top, opts.max_patterns, opts.big);
     let mut stopped = None;
     let mut sampled = false;
-    let mut cursor = 0;
     let mut count = opts.count.max(1);
     tokio::pin!(interrupt);
+    // Every node (a Cluster's primaries) in turn, into one tally.
     let work = async {
-        // Look-ups run as tasks, several at once, while the next SCAN is
-        // asked: the server works on some while cachectl reads others.
-        let mut inflight = Inflight::default();
-        let mut more = true;
-        loop {
-            if Instant::now() >= opts.deadline {
-                return Ok::<Option<Stop>, CommandFailure>(Some(Stop::Deadline));
+        for session in sessions {
+            let mut cursor = 0;
+            // Look-ups run as tasks, several at once, while the next SCAN is
+            // asked: the server works on some while cachectl reads others.
+            let mut inflight = Inflight::default();
+            let mut more = true;
+            loop {
+                if Instant::now() >= opts.deadline {
+                    return Ok::<Option<Stop>, CommandFailure>(Some(Stop::Deadline));
+                }
+                while more && inflight.0.len() < WINDOW {
+                    let asked = Instant::now();
+                    let (next, mut keys) = scan_once(session, cursor, count, opts).await?;
+                    // Keep each SCAN under the bound: halve COUNT when it was
+                    // slow, grow it back when it was quick.
+                    let took = asked.elapsed();
+                    if took > opts.max_command && count > 10 {
+                        count /= 2;
+                    } else if took < opts.max_command / 4 && count < opts.count {
+                        count = (count * 2).min(opts.count);
+                    }
+                    cursor = next;
+                    let room = opts.sample.map(|limit| {
+                        limit.saturating_sub(tally.scanned + tally.vanished + inflight.keys())
+                            as usize
+                    });
+                    if let Some(room) = room {
+                        keys.truncate(room);
+                    }
+                    more = cursor != 0 && room.is_none_or(|r| r > keys.len());
+                    if !more && cursor != 0 {
+                        sampled = true;
+                    }
+                    for chunk in keys.chunks(CHUNK) {
+                        let patterns: Vec<Vec<u8>> = chunk.iter().map(|k| pattern::of(k)).collect();
+                        let wants: Vec<bool> =
+                            patterns.iter().map(|p| tally.wants_encoding(p)).collect();
+                        let (s, keys) = (session.clone(), chunk.to_vec());
+                        let task = tokio::spawn(async move { look_up(&s, &keys, &wants, 0).await });
+                        inflight.0.push_back((task, patterns));
+                    }
+                }
+                let Some((task, patterns)) = inflight.0.pop_front() else {
+                    break;
+                };
+                let looked = task.await.map_err(|e| CommandFailure {
+                    kind: crate::target::connect::CommandFailureKind::Error,
+                    detail: format!("a look-up task failed: {e}"),
+                })??;
+                tally.vanished += looked.vanished;
+                let asked = patterns.len() as u64;
+                let mut patterns = patterns;
+                for (k, i) in looked.found.iter().zip(looked.index) {
+                    tally.add_as(k, std::mem::take(&mut patterns[i]));
+                }
+                progress.advance(asked);
+                if let Some(rate) = opts.rate.filter(|r| *r > 0) {
+                    let due = Duration::from_secs_f64(tally.scanned as f64 / rate as f64);
+                    tokio::time::sleep(due.saturating_sub(started.elapsed())).await;
+                }
             }
-            while more && inflight.0.len() < WINDOW {
-                let asked = Instant::now();
-                let (next, mut keys) = scan_once(session, cursor, count, opts).await?;
-                // Keep each SCAN under the bound: halve COUNT when it was
-                // slow, grow it back when it was quick.
-                let took = asked.elapsed();
-                if took > opts.max_command && count > 10 {
-                    count /= 2;
-                } else if took < opts.max_command / 4 && count < opts.count {
-                    count = (count * 2).min(opts.count);
-                }
-                cursor = next;
-                let room = opts.sample.map(|limit| {
-                    limit.saturating_sub(tally.scanned + tally.vanished + inflight.keys()) as usize
-                });
-                if let Some(room) = room {
-                    keys.truncate(room);
-                }
-                more = cursor != 0 && room.is_none_or(|r| r > keys.len());
-                if !more && cursor != 0 {
-                    sampled = true;
-                }
-                for chunk in keys.chunks(CHUNK) {
-                    let patterns: Vec<Vec<u8>> = chunk.iter().map(|k| pattern::of(k)).collect();
-                    let wants: Vec<bool> =
-                        patterns.iter().map(|p| tally.wants_encoding(p)).collect();
-                    let (s, keys) = (session.clone(), chunk.to_vec());
-                    let task = tokio::spawn(async move { look_up(&s, &keys, &wants, 0).await });
-                    inflight.0.push_back((task, patterns));
-                }
-            }
-            let Some((task, patterns)) = inflight.0.pop_front() else {
-                return Ok(None);
-            };
-            let looked = task.await.map_err(|e| CommandFailure {
-                kind: crate::target::connect::CommandFailureKind::Error,
-                detail: format!("a look-up task failed: {e}"),
-            })??;
-            tally.vanished += looked.vanished;
-            let asked = patterns.len() as u64;
-            let mut patterns = patterns;
-            for (k, i) in looked.found.iter().zip(looked.index) {
-                tally.add_as(k, std::mem::take(&mut patterns[i]));
-            }
-            progress.advance(asked);
-            if let Some(rate) = opts.rate.filter(|r| *r > 0) {
-                let due = Duration::from_secs_f64(tally.scanned as f64 / rate as f64);
-                tokio::time::sleep(due.saturating_sub(started.elapsed())).await;
+            if sampled {
+                break;
             }
         }
+        Ok::<Option<Stop>, CommandFailure>(None)
     };
     tokio::select! {
         outcome = work => {

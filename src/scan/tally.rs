@@ -311,6 +311,9 @@ pub struct PatternView {
 /// The keyspace part of a report.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct KeyspaceReport {
+    /// The nodes scanned, when more than one (a Cluster's primaries).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
     /// Keys in the database (DBSIZE).
     pub total_keys: u64,
     /// MEMORY USAGE summed over the scanned keys.
@@ -394,6 +397,7 @@ impl Tally {
         let mean = self.bytes as f64 / n;
         let variance = (self.bytes_sq / n - mean * mean).max(0.0);
         KeyspaceReport {
+            nodes: Vec::new(),
             total_keys,
             total_bytes: self.bytes,
             scanned_keys: self.scanned,

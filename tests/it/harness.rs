@@ -666,6 +666,53 @@ impl Cluster {
         cluster
     }
 
+    /// Writes `key = value` pairs, each to the primary serving its slot
+    /// (CLUSTER KEYSLOT, CLUSTER SLOTS), pipelined per node.
+    pub fn set_all(&self, pairs: &[(String, String)]) {
+        let mut c = self.nodes[0].client();
+        let mut pipe = redis::pipe();
+        for (k, _) in pairs {
+            pipe.cmd("CLUSTER").arg("KEYSLOT").arg(k);
+        }
+        let slots: Vec<u16> = pipe.query(&mut c).unwrap();
+        let ranges: Vec<(u16, u16, u16)> = redis::cmd("CLUSTER")
+            .arg("SLOTS")
+            .query::<Vec<redis::Value>>(&mut c)
+            .unwrap()
+            .into_iter()
+            .map(|r| {
+                let redis::Value::Array(f) = r else {
+                    panic!("CLUSTER SLOTS")
+                };
+                let int = |v: &redis::Value| match v {
+                    redis::Value::Int(i) => *i as u16,
+                    other => panic!("CLUSTER SLOTS: {other:?}"),
+                };
+                let redis::Value::Array(owner) = &f[2] else {
+                    panic!("CLUSTER SLOTS owner")
+                };
+                (int(&f[0]), int(&f[1]), int(&owner[1]))
+            })
+            .collect();
+        for n in &self.nodes {
+            let mut pipe = redis::pipe();
+            let mut any = false;
+            for ((k, v), slot) in pairs.iter().zip(&slots) {
+                let owner = ranges
+                    .iter()
+                    .find(|(a, b, _)| a <= slot && slot <= b)
+                    .map(|r| r.2);
+                if owner == Some(n.port) {
+                    pipe.cmd("SET").arg(k).arg(v).ignore();
+                    any = true;
+                }
+            }
+            if any {
+                pipe.query::<()>(&mut n.client()).unwrap();
+            }
+        }
+    }
+
     /// The nodes of `role` ("master" or "slave") as CLUSTER NODES says.
     pub fn with_role(&self, role: &str) -> Vec<&RedisServer> {
         let text = self.nodes[0].cmd_text(&["CLUSTER", "NODES"]);

@@ -175,3 +175,85 @@ fn diagnose_of_a_cluster_covers_every_node_and_an_uncovered_slot_is_critical() {
     expect_finding(&report, "cluster-state-fail", "critical");
     assert_eq!(run.code(), 2);
 }
+
+#[test]
+fn memory_keys_and_flush_cover_every_shard_exactly() {
+    let cluster = Cluster::start(3, 1);
+    let pairs: Vec<(String, String)> = (0..900)
+        .map(|i| (format!("session:{i}"), "v".to_string()))
+        .chain((0..300).map(|i| (format!("keep:{i}"), "v".to_string())))
+        .collect();
+    cluster.set_all(&pairs);
+    let primaries = cluster.with_role("master");
+    let dbsize = |n: &RedisServer| match n.cmd(&["DBSIZE"]) {
+        redis::Value::Int(k) => k,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(primaries.iter().map(|p| dbsize(p)).sum::<i64>(), 1200);
+    // Through a replica: any node names the Cluster.
+    let replica = cluster.with_role("slave")[0];
+    let run = Cachectl::new()
+        .args(["memory", "--keys", "-o", "json", "--url", &replica.url()])
+        .run();
+    let report = run.json();
+    let keyspace = &report["keyspace"];
+    assert_eq!(keyspace["scanned_keys"], 1200, "{keyspace:#}");
+    assert_eq!(
+        keyspace["nodes"].as_array().unwrap().len(),
+        3,
+        "{keyspace:#}"
+    );
+    let group = |p: &str| {
+        keyspace["patterns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["pattern"] == p)
+            .map(|g| g["keys"].as_u64().unwrap())
+    };
+    assert_eq!(
+        (group("session:*"), group("keep:*")),
+        (Some(900), Some(300))
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let run = Cachectl::new()
+        .args([
+            "flush",
+            "-o",
+            "json",
+            "--url",
+            &replica.url(),
+            "--pattern",
+            "session:*",
+        ])
+        .args([
+            "--yes",
+            "--confirm-destructive",
+            &at(replica),
+            "--audit-log",
+        ])
+        .arg(dir.path().join("audit.jsonl"))
+        .run();
+    let f = run.json()["flush"].clone();
+    assert_eq!(
+        (f["matched"].as_u64(), f["deleted"].as_u64()),
+        (Some(900), Some(900)),
+        "{f:#}"
+    );
+    assert_eq!(f["nodes"].as_array().unwrap().len(), 3);
+    let per_node: u64 = f["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["deleted"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_node, 900);
+    assert_eq!(f["complete"], true);
+    assert_eq!(run.code(), 0);
+    assert_eq!(
+        primaries.iter().map(|p| dbsize(p)).sum::<i64>(),
+        300,
+        "only keep:* is left"
+    );
+}
