@@ -91,6 +91,7 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
     let policy = resolve::policy(&args.mutation)?;
     let spec = resolve::target(&args.target)?;
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
+    let spec = engine::writable(&ctx, spec)?;
     let session = engine::session(&ctx, &spec)?;
     let (list, own) = client_list(&ctx, &session)?;
     let (matched, spared) = clients::select(&list, &filter, own);

@@ -18,6 +18,7 @@ use crate::mutate::preflight::NodeState;
 use crate::mutate::{Mode, Mutator, Operation, Origin};
 use crate::render::{self, Printer};
 use crate::scan::Progress;
+use crate::target::cluster::Router;
 use crate::target::connect::Session;
 use crate::target::NodeAddr;
 use crate::warm::check::{self, Check, Thresholds};
@@ -118,6 +119,7 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     let policy = resolve::policy(&args.mutation)?;
     let spec = resolve::target(&args.target)?;
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
+    let spec = engine::writable(&ctx, spec)?;
     let (plan_label, planned) = planned(&args)?;
     let http = http_client(&args, &ctx)?;
     // The check's thresholds and /metrics step come from the runbooks:
@@ -141,13 +143,40 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     for p in planned {
         sources.push(Source::open(&ctx, p, &spec, &args, &checkpoints)?);
     }
-    let facts = engine::primary(&ctx, &spec, "warm")?;
+    let facts = engine::node_facts(&ctx, &spec);
+    // A Cluster: each key goes to the primary serving its slot.
+    let router = if crate::engine::topology::is_cluster(&spec, &facts) {
+        if spec.db != 0 {
+            return Err(CliError::Usage(format!(
+                "db {}: a Cluster has only db 0",
+                spec.db
+            )));
+        }
+        Some(
+            ctx.runtime
+                .block_on(Router::of(&spec, &ctx.timeouts))
+                .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?,
+        )
+    } else {
+        engine::refuse_replica(&spec, &facts, "warm")?;
+        None
+    };
     let session = engine::session(&ctx, &spec)?;
+    // Every node that holds keys: the primaries, or the one.
+    let holders: Vec<Session> = match &router {
+        Some(r) => r.nodes.iter().map(|(_, s)| s.clone()).collect(),
+        None => vec![session.clone()],
+    };
     let target = spec.redacted_url();
-    let keys = |s: &Session| {
-        ctx.runtime
-            .block_on(crate::flush::keys_in(s, Some(spec.db)))
-            .unwrap_or(0)
+    let keys = |nodes: &[Session]| {
+        nodes
+            .iter()
+            .map(|s| {
+                ctx.runtime
+                    .block_on(crate::flush::keys_in(s, Some(spec.db)))
+                    .unwrap_or(0)
+            })
+            .sum::<u64>()
     };
     let mut report = WarmReport {
         node: spec.addr.clone(),
@@ -163,7 +192,7 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
         errors: 0,
         oom: 0,
         complete: false,
-        keys_before: keys(&session),
+        keys_before: keys(&holders),
         keys_after: 0,
         check: None,
         outcome: "skipped".into(),
@@ -182,13 +211,14 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
         ctx: &ctx,
         args: &args,
         session: &session,
+        router: router.as_ref(),
         http: http.as_ref(),
         node: &node,
         mutator: &mut mutator,
         checkpoints,
     };
     let mut status = run.warm(sources, &mut report)?;
-    report.keys_after = keys(&session);
+    report.keys_after = keys(&holders);
     if let (Some((thresholds, step)), "applied") = (check_with, report.outcome.as_str()) {
         let app = http.as_ref().filter(|_| args.app.is_some());
         if app.is_some() && step.is_none() {
@@ -201,7 +231,7 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
         ));
         let interrupt = ctx.runtime.block_on(async { Interrupt::catch() });
         let measured = ctx.runtime.block_on(check::run(
-            &session,
+            &holders,
             app.zip(step.as_ref()),
             args.check_window,
             thresholds,
@@ -524,6 +554,7 @@ struct Run<'r, 'p> {
     ctx: &'r Context<'p>,
     args: &'r WarmArgs,
     session: &'r Session,
+    router: Option<&'r Router>,
     http: Option<&'r App>,
     node: &'r NodeState<'r>,
     mutator: &'r mut Mutator,
@@ -724,16 +755,22 @@ impl Run<'_, '_> {
                 // or request timeout): the counts and the checkpoint are
                 // what was done.
                 let done = match piece.items {
-                    Items::Records(records) => {
-                        write_batch(
-                            self.session,
-                            self.mutator,
-                            &batch,
-                            &records,
-                            self.args.replace,
-                        )
-                        .await
-                    }
+                    Items::Records(records) => match self.router {
+                        None => {
+                            write_batch(
+                                self.session,
+                                self.mutator,
+                                &batch,
+                                &records,
+                                self.args.replace,
+                            )
+                            .await
+                        }
+                        Some(router) => {
+                            write_routed(router, self.mutator, &batch, records, self.args.replace)
+                                .await
+                        }
+                    },
                     Items::Requests(requests) => {
                         request_batch(
                             self.http,
@@ -1016,6 +1053,42 @@ struct Tally {
     existing: u64,
     errors: u64,
     oom: u64,
+}
+
+/// Writes one batch in a Cluster: each record to the primary serving its
+/// key's slot, one audited pipeline a primary; a record whose slot no
+/// primary serves is an error.
+async fn write_routed(
+    router: &Router,
+    mutator: &mut Mutator,
+    op: &Operation,
+    records: Vec<Record>,
+    replace: bool,
+) -> Result<Tally, String> {
+    let mut groups: Vec<Vec<Record>> = router.nodes.iter().map(|_| Vec::new()).collect();
+    let mut tally = Tally::default();
+    for r in records {
+        match router.route(&r.key) {
+            Some(i) => groups[i].push(r),
+            None => tally.errors += 1,
+        }
+    }
+    for ((addr, session), group) in router.nodes.iter().zip(groups) {
+        if group.is_empty() {
+            continue;
+        }
+        let on = Operation {
+            node: addr.clone(),
+            count: Some(group.len() as u64),
+            ..op.clone()
+        };
+        let t = write_batch(session, mutator, &on, &group, replace).await?;
+        tally.written += t.written;
+        tally.existing += t.existing;
+        tally.errors += t.errors;
+        tally.oom += t.oom;
+    }
+    Ok(tally)
 }
 
 /// Writes one batch: which non-string keys exist is asked first (strings

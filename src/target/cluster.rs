@@ -22,6 +22,8 @@ pub struct ClusterNode {
     /// Slots served, and slots being migrated away or imported.
     pub slots: u32,
     pub migrating: u32,
+    /// The slot ranges served, inclusive.
+    pub ranges: Vec<(u16, u16)>,
 }
 
 impl ClusterNode {
@@ -54,14 +56,17 @@ pub fn parse_nodes(text: &str) -> Vec<ClusterNode> {
             let port: u16 = port.parse().ok()?;
             let mut slots = 0;
             let mut migrating = 0;
+            let mut ranges = Vec::new();
             for s in &parts[8..] {
                 if s.starts_with('[') {
                     migrating += 1;
                 } else if let Some((a, b)) = s.split_once('-') {
-                    let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
-                    slots += b.saturating_sub(a) + 1;
-                } else if s.parse::<u32>().is_ok() {
+                    let (a, b): (u16, u16) = (a.parse().ok()?, b.parse().ok()?);
+                    slots += u32::from(b.saturating_sub(a)) + 1;
+                    ranges.push((a, b));
+                } else if let Ok(one) = s.parse::<u16>() {
                     slots += 1;
+                    ranges.push((one, one));
                 }
             }
             Some(ClusterNode {
@@ -72,6 +77,7 @@ pub fn parse_nodes(text: &str) -> Vec<ClusterNode> {
                 link: parts[7].to_string(),
                 slots,
                 migrating,
+                ranges,
             })
         })
         .collect()
@@ -199,8 +205,93 @@ pub fn add_balance(fact: &mut Value, per_primary: &[(u64, u64)]) {
     fact["memory_skew"] = mskew.into();
 }
 
+/// The hash slot of a key: CRC16 (XMODEM) of the key, or of its hash tag
+/// (the first non-empty `{...}`), modulo 16384.
+pub fn slot(key: &[u8]) -> u16 {
+    let tagged = key.iter().position(|&b| b == b'{').and_then(|open| {
+        let rest = &key[open + 1..];
+        rest.iter()
+            .position(|&b| b == b'}')
+            .filter(|&close| close > 0)
+            .map(|close| &rest[..close])
+    });
+    crc16(tagged.unwrap_or(key)) % SLOTS as u16
+}
+
+fn crc16(data: &[u8]) -> u16 {
+    let mut crc: u16 = 0;
+    for &b in data {
+        crc ^= u16::from(b) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
+
+/// Sends each key to the primary serving its slot: a session per primary
+/// and who serves each slot, from CLUSTER NODES.
+pub struct Router {
+    pub nodes: Vec<(NodeAddr, Session)>,
+    /// Index into `nodes` of each slot's primary; `None` when uncovered.
+    owner: Vec<Option<u16>>,
+}
+
+impl Router {
+    pub async fn of(
+        spec: &super::TargetSpec,
+        timeouts: &super::Timeouts,
+    ) -> Result<Router, String> {
+        let seed = super::connect::connect(spec, timeouts)
+            .await
+            .map_err(|f| format!("cannot connect to {}: {}", spec.addr, f.detail))?;
+        let text: String = seed
+            .query(redis::cmd("CLUSTER").arg("NODES"))
+            .await
+            .map_err(|e| format!("CLUSTER NODES failed: {}", e.detail))?;
+        let mut owner = vec![None; SLOTS as usize];
+        let mut nodes = Vec::new();
+        for n in parse_nodes(&text)
+            .into_iter()
+            .filter(|n| n.has("master") && !n.ranges.is_empty())
+        {
+            let session = super::connect::connect(&spec.at(n.addr.clone()), timeouts)
+                .await
+                .map_err(|f| format!("cannot connect to the primary {}: {}", n.addr, f.detail))?;
+            for &(a, b) in &n.ranges {
+                for slot in a..=b {
+                    owner[slot as usize] = Some(nodes.len() as u16);
+                }
+            }
+            nodes.push((n.addr, session));
+        }
+        Ok(Router { nodes, owner })
+    }
+
+    /// The index of the primary serving `key`, if any does.
+    pub fn route(&self, key: &[u8]) -> Option<usize> {
+        self.owner[slot(key) as usize].map(usize::from)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn slots_as_redis_computes_them() {
+        assert_eq!(super::slot(b"foo"), 12182);
+        assert_eq!(super::slot(b"123456789"), 0x31C3 % 16384);
+        assert_eq!(
+            super::slot(b"{user1000}.following"),
+            super::slot(b"{user1000}.followers")
+        );
+        assert_eq!(super::slot(b"{}.x"), super::slot(b"{}.x"));
+        assert_ne!(super::slot(b"{}.x"), super::slot(b"x"));
+    }
+
     use super::*;
 
     const NODES: &str = "\

@@ -96,16 +96,25 @@ fn judge(rate: &mut Rate, t: &Thresholds) {
     };
 }
 
-async fn counters(session: &Session) -> Result<(u64, u64), String> {
-    let text: String = session
-        .query(redis::cmd("INFO").arg("stats"))
-        .await
-        .map_err(|e| e.detail)?;
-    let info = crate::redis::info::parse(&text);
-    match (info.f64("keyspace_hits"), info.f64("keyspace_misses")) {
-        (Some(h), Some(m)) => Ok((h as u64, m as u64)),
-        _ => Err("INFO stats has no keyspace_hits/keyspace_misses".into()),
+/// keyspace_hits and keyspace_misses summed over `nodes` (a Cluster's
+/// primaries, or the one node).
+async fn counters(nodes: &[Session]) -> Result<(u64, u64), String> {
+    let (mut hits, mut misses) = (0, 0);
+    for session in nodes {
+        let text: String = session
+            .query(redis::cmd("INFO").arg("stats"))
+            .await
+            .map_err(|e| e.detail)?;
+        let info = crate::redis::info::parse(&text);
+        match (info.f64("keyspace_hits"), info.f64("keyspace_misses")) {
+            (Some(h), Some(m)) => {
+                hits += h as u64;
+                misses += m as u64;
+            }
+            _ => return Err("INFO stats has no keyspace_hits/keyspace_misses".into()),
+        }
     }
+    Ok((hits, misses))
 }
 
 fn series(fact: &Value, name: &str) -> f64 {
@@ -114,7 +123,7 @@ fn series(fact: &Value, name: &str) -> f64 {
 
 /// Measures over `window`, ending early when `stop` resolves.
 pub async fn run(
-    session: &Session,
+    session: &[Session],
     app: Option<(&App, &HttpStep)>,
     window: Duration,
     thresholds: Thresholds,

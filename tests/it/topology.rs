@@ -256,4 +256,37 @@ fn memory_keys_and_flush_cover_every_shard_exactly() {
         300,
         "only keep:* is left"
     );
+
+    // warm: each record to the primary serving its slot.
+    let file = dir.path().join("w.jsonl");
+    let text: String = (0..500)
+        .map(|i| format!("{{\"key\":\"warm:{i}\",\"value\":\"v\",\"ttl\":600}}\n"))
+        .collect();
+    std::fs::write(&file, text).unwrap();
+    let run = Cachectl::new()
+        .args([
+            "warm",
+            "-o",
+            "json",
+            "--yes",
+            "--url",
+            &replica.url(),
+            "--audit-log",
+        ])
+        .arg(dir.path().join("audit.jsonl"))
+        .arg("--file")
+        .arg(&file)
+        .run();
+    let w = run.json()["warm"].clone();
+    assert_eq!(
+        (w["written"].as_u64(), w["errors"].as_u64()),
+        (Some(500), Some(0)),
+        "{w:#}"
+    );
+    assert_eq!(
+        (w["keys_before"].as_u64(), w["keys_after"].as_u64()),
+        (Some(300), Some(800))
+    );
+    assert_eq!(run.code(), 0);
+    assert_eq!(primaries.iter().map(|p| dbsize(p)).sum::<i64>(), 800);
 }
