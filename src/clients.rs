@@ -64,6 +64,9 @@ pub struct Client {
     pub cmd: String,
     pub qbuf: i64,
     pub omem: i64,
+    /// The node it is connected to, in a view of several nodes.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub node: String,
 }
 
 impl From<&ClientInfo> for Client {
@@ -80,6 +83,7 @@ impl From<&ClientInfo> for Client {
             cmd: c.cmd.clone(),
             qbuf: c.qbuf,
             omem: c.omem,
+            node: String::new(),
         }
     }
 }
@@ -114,6 +118,9 @@ pub struct ClientsView {
     pub flags: Flags,
     pub largest_query_buffers: Vec<Client>,
     pub largest_output_buffers: Vec<Client>,
+    /// A topology's nodes: clients per node (the key is the node).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_node: Vec<Group>,
 }
 
 fn groups(clients: &[ClientInfo], key: impl Fn(&ClientInfo) -> String) -> Vec<Group> {
@@ -188,7 +195,53 @@ impl ClientsView {
             flags,
             largest_query_buffers: largest(clients, |c| c.qbuf),
             largest_output_buffers: largest(clients, |c| c.omem),
+            by_node: Vec::new(),
         }
+    }
+
+    /// One view over several nodes' clients (a Sentinel's or a Cluster's
+    /// nodes): groups over them all, clients per node, the largest buffers
+    /// with their node, and the use of the fullest node against its own
+    /// maxclients.
+    pub fn of_nodes(nodes: &[(String, &[ClientInfo], i64)]) -> ClientsView {
+        let all: Vec<ClientInfo> = nodes
+            .iter()
+            .flat_map(|(_, list, _)| list.iter().cloned())
+            .collect();
+        let mut view = ClientsView::of(&all, nodes.iter().map(|n| n.2).sum());
+        view.used_ratio = nodes
+            .iter()
+            .filter(|n| n.2 > 0)
+            .map(|(_, list, max)| (list.len() as f64 / *max as f64 * 10_000.0).round() / 10_000.0)
+            .fold(0.0, f64::max);
+        view.by_node = nodes
+            .iter()
+            .map(|(node, list, _)| Group {
+                key: node.clone(),
+                count: list.len() as u64,
+                idle_over_300s: list.iter().filter(|c| c.idle > 300).count() as u64,
+                max_idle: list.iter().map(|c| c.idle).max().unwrap_or(0),
+            })
+            .collect();
+        let largest_of = |by: fn(&ClientInfo) -> i64| {
+            let mut sorted: Vec<(&String, &ClientInfo)> = nodes
+                .iter()
+                .flat_map(|(node, list, _)| list.iter().map(move |c| (node, c)))
+                .filter(|(_, c)| by(c) > 0)
+                .collect();
+            sorted.sort_by(|a, b| by(b.1).cmp(&by(a.1)).then(a.1.id.cmp(&b.1.id)));
+            sorted
+                .into_iter()
+                .take(5)
+                .map(|(node, c)| Client {
+                    node: node.clone(),
+                    ..Client::from(c)
+                })
+                .collect::<Vec<_>>()
+        };
+        view.largest_query_buffers = largest_of(|c| c.qbuf);
+        view.largest_output_buffers = largest_of(|c| c.omem);
+        view
     }
 }
 

@@ -45,6 +45,9 @@ pub struct Group {
     pub clients: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advice: Option<String>,
+    /// The nodes whose slow logs hold it, in a view of several nodes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
 }
 
 /// A commandstats line.
@@ -78,8 +81,23 @@ pub struct SlowlogView {
 
 /// Groups entries by command and key pattern, slowest total first.
 pub fn group(entries: &[SlowlogEntry]) -> Vec<Group> {
+    group_with_nodes(entries.iter().map(|e| (None, e)))
+}
+
+/// Groups the slow logs of several nodes as one, each group naming the
+/// nodes it was seen on.
+pub fn group_nodes(logs: &[(String, Vec<SlowlogEntry>)]) -> Vec<Group> {
+    group_with_nodes(
+        logs.iter()
+            .flat_map(|(node, entries)| entries.iter().map(move |e| (Some(node.as_str()), e))),
+    )
+}
+
+fn group_with_nodes<'a>(
+    entries: impl Iterator<Item = (Option<&'a str>, &'a SlowlogEntry)>,
+) -> Vec<Group> {
     let mut map: BTreeMap<(String, String), Group> = BTreeMap::new();
-    for e in entries {
+    for (node, e) in entries {
         let pat = e
             .args
             .first()
@@ -95,7 +113,13 @@ pub fn group(entries: &[SlowlogEntry]) -> Vec<Group> {
                 max_us: 0,
                 clients: Vec::new(),
                 advice: advice(e).map(str::to_string),
+                nodes: Vec::new(),
             });
+        if let Some(node) = node {
+            if !g.nodes.iter().any(|n| n == node) {
+                g.nodes.push(node.to_string());
+            }
+        }
         g.count += 1;
         g.total_us += e.duration_us;
         g.max_us = g.max_us.max(e.duration_us);
@@ -111,6 +135,34 @@ pub fn group(entries: &[SlowlogEntry]) -> Vec<Group> {
     let mut groups: Vec<Group> = map.into_values().collect();
     groups.sort_by(|a, b| b.total_us.cmp(&a.total_us).then(a.command.cmp(&b.command)));
     groups
+}
+
+/// The `commandstats` facts of several nodes summed per command.
+pub fn merge_commandstats(nodes: &[&serde_json::Value]) -> serde_json::Value {
+    let mut sum: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for stats in nodes {
+        if let Some(map) = stats.as_object() {
+            for (name, s) in map {
+                let e = sum.entry(name.clone()).or_default();
+                e.0 += s["calls"].as_i64().unwrap_or(0);
+                e.1 += s["usec"].as_i64().unwrap_or(0);
+            }
+        }
+    }
+    sum.into_iter()
+        .map(|(name, (calls, usec))| {
+            let per_call = if calls > 0 {
+                (usec as f64 / calls as f64 * 100.0).round() / 100.0
+            } else {
+                0.0
+            };
+            (
+                name,
+                serde_json::json!({"calls": calls, "usec": usec, "usec_per_call": per_call}),
+            )
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// commandstats from the `commandstats` fact, ranked two ways (top 10 each).

@@ -39,16 +39,30 @@ fn client_list(ctx: &Context<'_>, session: &Session) -> Result<(Vec<ClientInfo>,
 
 fn view(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
     let mut door = Door::open(&args.common, printer, "clients", None)?;
-    // The diagnosis read the whole CLIENT LIST already.
-    if let Some(list) = &door.diagnosis.facts.client_list {
-        let maxclients = door
-            .diagnosis
-            .facts
-            .get("derived")
+    // The diagnosis read the whole CLIENT LIST of every node already.
+    let d = &door.diagnosis;
+    let maxclients = |f: &crate::facts::Facts| {
+        f.get("derived")
             .and_then(|d| d["maxclients"].as_i64())
-            .unwrap_or(0);
-        door.diagnosis.report.clients = Some(ClientsView::of(list, maxclients));
-    }
+            .unwrap_or(0)
+    };
+    let view = if d.others.is_empty() {
+        d.facts
+            .client_list
+            .as_ref()
+            .map(|list| ClientsView::of(list, maxclients(&d.facts)))
+    } else {
+        let nodes: Vec<(String, &[ClientInfo], i64)> = std::iter::once(&d.facts)
+            .chain(d.others.iter())
+            .filter_map(|f| {
+                f.client_list
+                    .as_ref()
+                    .map(|l| (f.node.addr.to_string(), l.as_slice(), maxclients(f)))
+            })
+            .collect();
+        (!nodes.is_empty()).then(|| ClientsView::of_nodes(&nodes))
+    };
+    door.diagnosis.report.clients = view;
     door.finish(render::table::clients)
 }
 

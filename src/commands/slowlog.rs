@@ -73,18 +73,55 @@ pub fn run(args: CommonArgs, printer: &Printer) -> Result<Status, CliError> {
             }
         }
         let doctor = replies.next().and_then(|v| crate::redis::reply::text(&v));
-        let (by_time_per_call, by_total_time) =
-            slowlog::ranked(diagnosis.facts.get("commandstats"));
+        // The other nodes of a topology: their whole slow logs too, grouped
+        // as one with the nodes named, and commandstats summed.
+        let mut logs = vec![(spec.addr.to_string(), entries.clone())];
+        for other in &diagnosis.others {
+            if !other.get("connection").is_some_and(|c| c["ok"] == true) {
+                continue;
+            }
+            let len = other
+                .get("config")
+                .and_then(|c| c["slowlog-max-len"].as_str())
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(128)
+                .max(1);
+            let node = spec.at(other.node.addr.clone());
+            let got = ctx.runtime.block_on(async {
+                let session = crate::target::connect::connect(&node, &ctx.timeouts)
+                    .await
+                    .ok()?;
+                session
+                    .query::<Value>(redis::cmd("SLOWLOG").arg("GET").arg(len))
+                    .await
+                    .ok()
+            });
+            if let Some(v) = got {
+                logs.push((other.node.addr.to_string(), parser::parse(&v)));
+            }
+        }
+        let stats: Vec<&serde_json::Value> = std::iter::once(&diagnosis.facts)
+            .chain(diagnosis.others.iter())
+            .filter_map(|f| f.get("commandstats"))
+            .collect();
+        let merged = slowlog::merge_commandstats(&stats);
+        let (by_time_per_call, by_total_time) = slowlog::ranked(Some(&merged));
+        let several = logs.len() > 1;
+        let total_entries: u64 = logs.iter().map(|(_, e)| e.len() as u64).sum();
         let errors = diagnosis
             .facts
             .get("errorstats")
             .and_then(|e| serde_json::from_value(e.clone()).ok())
             .unwrap_or_default();
         diagnosis.report.slowlog = Some(SlowlogView {
-            entries: entries.len() as u64,
+            entries: total_entries,
             slower_than_us: slower_than,
             max_len,
-            groups: slowlog::group(&entries),
+            groups: if several {
+                slowlog::group_nodes(&logs)
+            } else {
+                slowlog::group(&entries)
+            },
             by_time_per_call,
             by_total_time,
             errors,

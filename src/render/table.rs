@@ -459,6 +459,7 @@ pub fn clients_at(r: &Report, width: u16) -> String {
     let _ = writeln!(out, "  idle: {}", hist(&c.idle));
     let _ = writeln!(out, "  age:  {}", hist(&c.age));
     for (title, groups) in [
+        ("NODE", &c.by_node),
         ("HOST", &c.by_host),
         ("NAME", &c.by_name),
         ("LIBRARY", &c.by_lib),
@@ -466,6 +467,9 @@ pub fn clients_at(r: &Report, width: u16) -> String {
         ("DB", &c.by_db),
         ("LAST COMMAND", &c.by_cmd),
     ] {
+        if groups.is_empty() && title == "NODE" {
+            continue; // one node: no node column
+        }
         let mut table = new_table(&[title, "CLIENTS", "IDLE > 5M", "MAX IDLE"], width);
         for g in groups.iter().take(10) {
             let key = if g.key.is_empty() {
@@ -492,7 +496,11 @@ pub fn clients_at(r: &Report, width: u16) -> String {
         let mut table = new_table(&[title, "NAME", "QBUF", "OMEM", "CMD"], width);
         for x in list {
             table.add_row(vec![
-                Cell::new(format!("{} {}", x.id, clean(&x.addr))),
+                Cell::new(if x.node.is_empty() {
+                    format!("{} {}", x.id, clean(&x.addr))
+                } else {
+                    format!("{} {} on {}", x.id, clean(&x.addr), x.node)
+                }),
                 Cell::new(clean(&x.name)),
                 Cell::new(human_bytes(x.qbuf)),
                 Cell::new(human_bytes(x.omem)),
@@ -623,8 +631,13 @@ pub fn slowlog_at(r: &Report, width: u16) -> String {
             width,
         );
         for g in s.groups.iter().take(20) {
+            let command = if g.nodes.is_empty() {
+                clean(&g.command).into_owned()
+            } else {
+                format!("{}\non {}", clean(&g.command), g.nodes.join(", "))
+            };
             table.add_row(vec![
-                Cell::new(clean(&g.command)),
+                Cell::new(command),
                 Cell::new(clean(&g.pattern)),
                 Cell::new(g.count),
                 Cell::new(format!("{:.1} ms", g.total_us as f64 / 1000.0)),

@@ -12,6 +12,8 @@ const BUILT_IN: &[&str] = &[
     "fragmentation",
     "persistence",
     "replication",
+    "sentinel",
+    "cluster",
     "configuration",
     "security",
     "access",

@@ -155,6 +155,44 @@ fn diagnose_of_a_cluster_covers_every_node_and_an_uncovered_slot_is_critical() {
         );
     }
 
+    // clients: every node's, one view with a node column.
+    let run = Cachectl::new()
+        .args(["clients", "-o", "json", "--url", &seed.url()])
+        .run();
+    let clients = run.json()["clients"].clone();
+    let by_node = clients["by_node"].as_array().unwrap();
+    assert_eq!(by_node.len(), 6, "{clients:#}");
+    let per_node: u64 = by_node.iter().map(|g| g["count"].as_u64().unwrap()).sum();
+    assert_eq!(clients["count"].as_u64(), Some(per_node));
+    // slowlog: two nodes logging everything, grouped with their names.
+    let (a, b) = (&cluster.nodes[1], &cluster.nodes[2]);
+    for n in [a, b] {
+        n.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
+        n.cmd(&["SLOWLOG", "RESET"]);
+        n.cmd(&["ECHO", "marker"]);
+    }
+    let run = Cachectl::new()
+        .args(["slowlog", "-o", "json", "--url", &seed.url()])
+        .run();
+    let slow = run.json()["slowlog"].clone();
+    let echo = slow["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["command"] == "echo")
+        .unwrap_or_else(|| panic!("{slow:#}"))
+        .clone();
+    let mut on: Vec<String> = echo["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect();
+    on.sort();
+    let mut want = vec![at(a), at(b)];
+    want.sort();
+    assert_eq!((echo["count"].as_u64(), on), (Some(2), want), "{echo:#}");
+
     // The seed stops serving slot 0: uncovered, the Cluster fails.
     let owner = cluster
         .with_role("master")
