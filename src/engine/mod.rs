@@ -129,10 +129,24 @@ pub fn diagnose(
                 };
                 (runbooks, app_facts)
             };
-            tokio::join!(
-                collect_until(&spec, &ctx.timeouts, deadline, None),
-                app_side
-            )
+            // Through Sentinels none of which named a primary, there is no
+            // node to ask: say so as the node's connection.
+            let unlocated = match (&spec.via, topology.as_ref()) {
+                (crate::target::Via::Sentinel(s), Some(t)) if t.primary().is_none() => {
+                    Some(format!(
+                        "no Sentinel named a primary for `{}` ({} of {} Sentinels answered)",
+                        s.master, t.fact["reachable"], t.fact["sentinels"]
+                    ))
+                }
+                _ => None,
+            };
+            let node = async {
+                match &unlocated {
+                    Some(why) => crate::facts::collect::unlocated(&spec, why),
+                    None => collect_until(&spec, &ctx.timeouts, deadline, None).await,
+                }
+            };
+            tokio::join!(node, app_side)
         })
     });
     let runbooks = runbooks?;

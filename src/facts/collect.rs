@@ -315,6 +315,19 @@ pub async fn collect_until(
 }
 
 /// Every root that needs a connection is unavailable: no connection.
+/// The facts of a node that could not even be named (no Sentinel said
+/// which is the primary): a failed connection saying why.
+pub fn unlocated(spec: &TargetSpec, detail: &str) -> Facts {
+    let mut facts = Facts::new(spec.addr.clone());
+    let host = spec.addr.host();
+    facts.set(
+        "connection",
+        ConnectionFact::failed(spec, &host, "other", detail),
+    );
+    mark_not_connected(&mut facts, "other");
+    facts
+}
+
 fn mark_not_connected(facts: &mut Facts, why: &str) {
     for root in catalog::node_roots() {
         if root.source.needs_connection() {

@@ -536,6 +536,12 @@ pub const MASTER_NAME: &str = "mymaster";
 
 impl SentinelSet {
     pub fn start(replicas: usize, sentinels: usize) -> SentinelSet {
+        Self::start_with(replicas, sentinels, None)
+    }
+
+    /// With `password` required by the Sentinels (requirepass, and
+    /// sentinel-pass between them).
+    pub fn start_with(replicas: usize, sentinels: usize, password: Option<&str>) -> SentinelSet {
         let primary = RedisServer::start();
         let replicas: Vec<RedisServer> = (0..replicas)
             .map(|_| replica_of(&primary, ServerOptions::default()))
@@ -555,6 +561,11 @@ impl SentinelSet {
                 ))
                 .config(&format!("sentinel failover-timeout {MASTER_NAME} 10000"))
                 .config(&format!("sentinel myid {myid}"));
+            if let Some(pw) = password {
+                opts = opts
+                    .password(pw)
+                    .config(&format!("sentinel sentinel-pass {pw}"));
+            }
             for r in &replicas {
                 opts = opts.config(&format!(
                     "sentinel known-replica {MASTER_NAME} 127.0.0.1 {}",

@@ -328,3 +328,43 @@ fn memory_keys_and_flush_cover_every_shard_exactly() {
     assert_eq!(run.code(), 0);
     assert_eq!(primaries.iter().map(|p| dbsize(p)).sum::<i64>(), 800);
 }
+
+#[test]
+fn sentinels_with_a_password_are_asked_with_theirs() {
+    let set = SentinelSet::start_with(1, 3, Some("s3cret-sentinel"));
+    let diagnose = |with_password: bool| {
+        let mut cmd = Cachectl::new()
+            .args(["diagnose", "-o", "json", "--sentinel", &set.addrs()])
+            .args(["--master", MASTER_NAME]);
+        if with_password {
+            cmd = cmd.env("CACHECTL_SENTINEL_PASSWORD", "s3cret-sentinel");
+        }
+        cmd.run()
+    };
+    let run = diagnose(true);
+    let report = run.json();
+    assert_eq!(nodes(&report).len(), 2, "{report:#}");
+    assert_eq!(
+        ids(&report, "sentinel-"),
+        Vec::<String>::new(),
+        "{report:#}"
+    );
+    assert!(!run.all_output().contains("s3cret-sentinel"));
+    // Without it: no Sentinel answers, no primary, critical.
+    let run = diagnose(false);
+    let report = run.json();
+    let none = expect_finding(&report, "sentinel-unreachable-all", "critical");
+    assert!(
+        none["message"].as_str().unwrap().contains("auth"),
+        "{none:#}"
+    );
+    let failed = expect_finding(&report, "connection-failed", "critical");
+    assert!(
+        failed["message"]
+            .as_str()
+            .unwrap()
+            .contains("no Sentinel named a primary"),
+        "{failed:#}"
+    );
+    assert_eq!(run.code(), 2);
+}
