@@ -209,7 +209,13 @@ impl RedisServer {
 
     fn try_start(opts: &ServerOptions) -> Option<RedisServer> {
         let dir = tempfile::tempdir().expect("tempdir");
-        let port = free_port();
+        let mut port = free_port();
+        // A Cluster node's bus listens on port + 10000: keep it in range.
+        if opts.config_lines.iter().any(|l| l == "cluster-enabled yes") {
+            while port > 55000 {
+                port = free_port();
+            }
+        }
         let conf = dir.path().join("redis.conf");
         if let Some(rdb) = &opts.load_rdb {
             std::fs::copy(rdb, dir.path().join("dump.rdb")).ok()?;
