@@ -60,9 +60,22 @@ pub struct LatencyView {
     /// With --every: one set of figures per window.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub windows: Vec<Figures>,
+    /// A topology: every node's own figures, sampled at the same time.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeLatency>,
+}
+
+/// One node's round trips, in a view of several nodes.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NodeLatency {
+    pub node: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+    pub errors: u64,
 }
 
 /// How to sample.
+#[derive(Debug, Clone)]
 pub struct Sampling {
     pub count: u64,
     pub duration: Option<Duration>,
@@ -123,6 +136,7 @@ pub async fn sample(
         overall,
         errors,
         windows,
+        nodes: Vec::new(),
     })
 }
 

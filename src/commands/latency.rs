@@ -18,21 +18,64 @@ pub fn run(args: LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
             interval: args.interval,
         };
         let table = args.common.output.output == OutputFormat::Table;
-        let view = door
-            .ctx
-            .runtime
-            .block_on(latency::sample(&session, &how, |w| {
+        // A topology's other nodes are sampled at the same time, each for
+        // its own findings.
+        let others: Vec<(usize, crate::target::connect::Session)> = door
+            .diagnosis
+            .others
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.get("connection").is_some_and(|c| c["ok"] == true))
+            .filter_map(|(i, f)| {
+                engine::session(&door.ctx, &door.spec.at(f.node.addr.clone()))
+                    .ok()
+                    .map(|s| (i, s))
+            })
+            .collect();
+        let (view, sampled) = door.ctx.runtime.block_on(async {
+            let mut tasks = tokio::task::JoinSet::new();
+            for (i, s) in others {
+                let how = how.clone();
+                tasks.spawn(async move { (i, latency::sample(&s, &how, |_| {}).await) });
+            }
+            let view = latency::sample(&session, &how, |w| {
                 if table {
                     let _ = printer.out(&render::table::latency_line(w));
                 }
-            }));
-        if let Some(view) = view {
+            })
+            .await;
+            let mut sampled = Vec::new();
+            while let Some(Ok((i, v))) = tasks.join_next().await {
+                if let Some(v) = v {
+                    sampled.push((i, v));
+                }
+            }
+            sampled.sort_by_key(|(i, _)| *i);
+            (view, sampled)
+        });
+        if let Some(mut view) = view {
             // The runbooks judge these samples, not the diagnosis's burst.
             let diagnosis = &mut door.diagnosis;
             diagnosis
                 .facts
                 .values
                 .insert("ping".into(), view.overall.ping_fact());
+            if !sampled.is_empty() {
+                view.nodes.push(latency::NodeLatency {
+                    node: diagnosis.facts.node.addr.to_string(),
+                    figures: view.overall,
+                    errors: view.errors,
+                });
+            }
+            for (i, v) in sampled {
+                let node = &mut diagnosis.others[i];
+                node.values.insert("ping".into(), v.overall.ping_fact());
+                view.nodes.push(latency::NodeLatency {
+                    node: node.node.addr.to_string(),
+                    figures: v.overall,
+                    errors: v.errors,
+                });
+            }
             diagnosis.reassess(&door.ctx);
             diagnosis.report.latency = Some(view);
         }

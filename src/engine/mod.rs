@@ -174,6 +174,22 @@ pub fn diagnose(
             )),
         }
     }
+    // Replicas the primary knows that the Sentinels did not name.
+    if let Some(t) = topology.as_mut().filter(|t| t.kind == "sentinel") {
+        let listed = facts.get("replicas").and_then(|r| r.as_array()).cloned();
+        for r in listed.unwrap_or_default() {
+            let (Some(ip), Some(port)) = (r["ip"].as_str(), r["port"].as_u64()) else {
+                continue;
+            };
+            let addr = crate::target::NodeAddr::tcp(ip, port as u16);
+            if !t.members.iter().any(|m| m.addr == addr) {
+                t.members.push(crate::target::topology::Member {
+                    addr,
+                    role: crate::target::Role::Replica,
+                });
+            }
+        }
+    }
     let mut others = match &topology {
         Some(t) => ctx.runtime.block_on(topology::collect_others(
             &spec,

@@ -67,12 +67,16 @@ fn diagnose_through_the_sentinels_covers_every_node() {
             "{f:#}"
         );
     }
-    // The same through a redis+sentinel:// URL.
+    // The same through a redis+sentinel:// URL; a replica that just joined
+    // (the Sentinels learn of it within 10 s) is found through the primary.
+    let late = replica_of(&set.primary, ServerOptions::default());
     let url = format!("redis+sentinel://{}/{MASTER_NAME}", set.addrs());
     let run = Cachectl::new()
         .args(["diagnose", "-o", "json", "--url", &url])
         .run();
-    assert_eq!(nodes(&run.json()).len(), 3, "{}", run.stderr());
+    let got = nodes(&run.json());
+    assert_eq!(got.len(), 4, "{}", run.stderr());
+    assert!(got.contains(&(at(&late), "replica".to_string())), "{got:?}");
 }
 
 #[test]
@@ -192,6 +196,33 @@ fn diagnose_of_a_cluster_covers_every_node_and_an_uncovered_slot_is_critical() {
     let mut want = vec![at(a), at(b)];
     want.sort();
     assert_eq!((echo["count"].as_u64(), on), (Some(2), want), "{echo:#}");
+
+    // latency: every node sampled at once, each with its own figures.
+    let run = Cachectl::new()
+        .args([
+            "latency",
+            "-o",
+            "json",
+            "--count",
+            "20",
+            "--url",
+            &seed.url(),
+        ])
+        .run();
+    let lat = run.json()["latency"].clone();
+    let sampled: Vec<(String, u64)> = lat["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["node"].as_str().unwrap().to_string(),
+                n["samples"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(sampled.len(), 6, "{lat:#}");
+    assert!(sampled.iter().all(|(_, n)| *n == 20), "{lat:#}");
 
     // The seed stops serving slot 0: uncovered, the Cluster fails.
     let owner = cluster
