@@ -42,12 +42,18 @@ pub fn ask(question: &str) -> Result<Choice, String> {
     })
 }
 
-/// Asks the operator to type `expected` (the node) to confirm a destructive
-/// fix. Anything else declines.
+/// Asks the operator to type `expected` (the node; for a flush the node
+/// and db; for a forced Cluster failover the mode and the replica) to
+/// confirm a destructive write. Anything else declines.
 pub fn typed(expected: &str) -> Result<bool, String> {
+    let what = if expected.contains(' ') {
+        "it"
+    } else {
+        "the node"
+    };
     let answer: String = Input::with_theme(&SimpleTheme)
         .with_prompt(format!(
-            "This fix is destructive. Type the node ({expected}) to confirm"
+            "This is destructive. Type {what} ({expected}) to confirm"
         ))
         .allow_empty(true)
         .interact_text_on(&term())

@@ -267,3 +267,56 @@ fn a_cluster_shard_fails_over_to_its_replica() {
     });
     std::thread::sleep(Duration::from_millis(10));
 }
+
+#[test]
+fn takeover_runs_only_with_takeover_typed_at_the_terminal() {
+    let cluster = Cluster::start(3, 1);
+    let primary = cluster.with_role("master")[1];
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let plan = Cachectl::new()
+        .args([
+            "failover",
+            "-o",
+            "json",
+            "--dry-run",
+            "--takeover",
+            "--url",
+            &primary.url(),
+        ])
+        .run();
+    let replica = plan.json()["failover"]["expected"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let run = |typed: &str| {
+        Cachectl::new()
+            .args([
+                "failover",
+                "--takeover",
+                "--url",
+                &primary.url(),
+                "--audit-log",
+            ])
+            .arg(&audit)
+            .run_in_pty(&format!("y\n{typed}\n"))
+    };
+    // The node alone is not enough.
+    let screen = run(&at(primary)).stdout();
+    assert!(
+        screen.contains(&format!("Type it (TAKEOVER {replica})")),
+        "{screen}"
+    );
+    assert!(screen.contains("skipped"), "{screen}");
+    assert_eq!(role_of(primary).0, "master");
+    let out = run(&format!("TAKEOVER {replica}"));
+    assert_eq!(out.code(), 0, "{}", out.stdout());
+    assert!(
+        out.stdout().contains(&format!("new primary {replica}")),
+        "{}",
+        out.stdout()
+    );
+    wait_until("the old primary follows", || {
+        role_of(primary) == ("slave".into(), replica.clone())
+    });
+}
