@@ -559,37 +559,59 @@ pub fn finish(
 /// Walks the diagnosis's fixes through the mutation path and records what
 /// was done and the state after in its report.
 pub fn remediate(ctx: &Context<'_>, diagnosis: &mut Diagnosis, mutator: &mut Mutator) {
-    // One node's fixes a walk: the node the run is about. Findings on the
-    // other nodes of a topology are named, with how to fix them there.
-    let node = diagnosis.spec.addr.clone();
-    let (here, elsewhere): (Vec<_>, Vec<_>) = diagnosis
-        .report
-        .findings
-        .iter()
-        .cloned()
-        .partition(|f| f.node == node);
-    let elsewhere: Vec<String> = elsewhere
-        .iter()
-        .filter(|f| !f.fixes.is_empty())
-        .map(|f| format!("{} on {}", f.id, f.node))
-        .collect();
-    if !elsewhere.is_empty() {
-        ctx.printer.status(&format!(
-            "--fix walks the findings of {node}; fix the others on their own node (--url redis://NODE): {}",
-            elsewhere.join(", ")
-        ));
+    // A walk a node, over the findings on that node, with its own facts and
+    // connection: the target's first, then a topology's other nodes in
+    // report order. A topology's own findings (a Sentinel's, a Cluster's)
+    // are about no single node: their fixes are for the operator.
+    let findings = diagnosis.report.findings.clone();
+    let mut nodes: Vec<(&Facts, TargetSpec)> = vec![(&diagnosis.facts, diagnosis.spec.clone())];
+    for other in &diagnosis.others {
+        nodes.push((other, diagnosis.spec.at(other.node.addr.clone())));
     }
-    let walk = Walk {
-        set: &diagnosis.runbooks,
-        facts: &diagnosis.facts,
-        spec: &diagnosis.spec,
-        timeouts: &ctx.timeouts,
-        deadline: ctx.tokio_deadline(),
-        printer: ctx.printer,
-    };
-    let (done, latest) = ctx.runtime.block_on(remediate::walk(&walk, &here, mutator));
-    diagnosis.report.remediation = Some(done);
-    if let Some(now) = latest {
-        diagnosis.report.after = Some(After::of(&evaluate(&diagnosis.runbooks, &now, None)));
+    let mut remediation: Option<crate::findings::remediation::Remediation> = None;
+    let mut after = crate::findings::evaluate::Evaluation::default();
+    let mut rechecked = false;
+    for (facts, spec) in &nodes {
+        let mine: Vec<_> = findings
+            .iter()
+            .filter(|f| f.node == facts.node.addr)
+            .cloned()
+            .collect();
+        if mine.iter().all(|f| f.fixes.is_empty()) && remediation.is_some() {
+            after.findings.extend(mine);
+            continue;
+        }
+        let walk = Walk {
+            set: &diagnosis.runbooks,
+            facts,
+            spec,
+            timeouts: &ctx.timeouts,
+            deadline: ctx.tokio_deadline(),
+            printer: ctx.printer,
+        };
+        let (done, latest) = ctx.runtime.block_on(remediate::walk(&walk, &mine, mutator));
+        match remediation.as_mut() {
+            Some(r) => r.actions.extend(done.actions),
+            None => remediation = Some(done),
+        }
+        match latest {
+            Some(now) => {
+                rechecked = true;
+                after
+                    .findings
+                    .extend(evaluate(&diagnosis.runbooks, &now, None).findings);
+            }
+            None => after.findings.extend(mine),
+        }
+    }
+    let topology_wide: Vec<_> = findings
+        .iter()
+        .filter(|f| !nodes.iter().any(|(n, _)| n.node.addr == f.node))
+        .cloned()
+        .collect();
+    after.findings.extend(topology_wide);
+    diagnosis.report.remediation = remediation;
+    if rechecked {
+        diagnosis.report.after = Some(After::of(&after));
     }
 }

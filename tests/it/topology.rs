@@ -224,6 +224,50 @@ fn diagnose_of_a_cluster_covers_every_node_and_an_uncovered_slot_is_critical() {
     assert_eq!(sampled.len(), 6, "{lat:#}");
     assert!(sampled.iter().all(|(_, n)| *n == 20), "{lat:#}");
 
+    // --fix walks every node's findings on that node: the safe fix for the
+    // latency monitor is applied on all six, each audited on its node.
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let run = Cachectl::new()
+        .args([
+            "diagnose",
+            "-o",
+            "json",
+            "--fix",
+            "--yes",
+            "--url",
+            &seed.url(),
+        ])
+        .arg("--audit-log")
+        .arg(&audit)
+        .run();
+    let report = run.json();
+    for n in &cluster.nodes {
+        assert_eq!(
+            n.cmd_text(&["CONFIG", "GET", "latency-monitor-threshold"]),
+            "100",
+            "{}: {report:#}",
+            at(n)
+        );
+    }
+    let fixed: std::collections::BTreeSet<String> = audit_records(&audit)
+        .iter()
+        .filter(|r| {
+            r["phase"] == "ok" && r["command"] == "CONFIG SET latency-monitor-threshold 100"
+        })
+        .map(|r| r["node"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fixed.len(), 6, "{fixed:?}");
+    assert!(
+        !report["after"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "latency-monitor-off"),
+        "{:#}",
+        report["after"]
+    );
+
     // The seed stops serving slot 0: uncovered, the Cluster fails.
     let owner = cluster
         .with_role("master")
