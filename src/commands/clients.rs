@@ -106,14 +106,49 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
     let spec = resolve::target(&args.target)?;
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
     let spec = engine::writable(&ctx, spec)?;
-    let session = engine::session(&ctx, &spec)?;
-    let (list, own) = client_list(&ctx, &session)?;
-    let (matched, spared) = clients::select(&list, &filter, own);
-    let matched_info: Vec<ClientInfo> = list
-        .iter()
-        .filter(|c| matched.iter().any(|m| m.id == c.id))
-        .cloned()
-        .collect();
+    // A Cluster's clients are on every node: each node's list, filtered,
+    // and killed there. Otherwise the target (through Sentinels, the
+    // primary they name).
+    let facts = engine::node_facts(&ctx, &spec);
+    let nodes: Vec<crate::target::TargetSpec> =
+        if crate::engine::topology::is_cluster(&spec, &facts) {
+            ctx.runtime
+                .block_on(crate::engine::topology::cluster_of(
+                    &spec,
+                    &ctx.timeouts,
+                    tokio::time::Instant::now() + ctx.timeouts.overall,
+                ))
+                .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?
+                .members
+                .iter()
+                .map(|m| spec.at(m.addr.clone()))
+                .collect()
+        } else {
+            vec![spec.clone()]
+        };
+    let several = nodes.len() > 1;
+    let mut sessions = Vec::new();
+    let mut matched = Vec::new();
+    let mut spared = Vec::new();
+    let mut matched_info: Vec<ClientInfo> = Vec::new();
+    for node in &nodes {
+        let session = engine::session(&ctx, node)?;
+        let (list, own) = client_list(&ctx, &session)?;
+        let (mut m, s) = clients::select(&list, &filter, own);
+        matched_info.extend(
+            list.iter()
+                .filter(|c| m.iter().any(|x| x.id == c.id))
+                .cloned(),
+        );
+        if several {
+            for c in &mut m {
+                c.node = node.addr.to_string();
+            }
+        }
+        sessions.push((node.addr.clone(), session, m.clone()));
+        matched.extend(m);
+        spared.extend(s);
+    }
     let groups = ClientsView::of(&matched_info, 0);
     printer.status(&render::table::kill_plan(
         &spec.addr, &matched, &groups, &spared,
@@ -137,13 +172,12 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
         report.reason = "no client matched".into();
         Status::Ok
     } else {
-        let op = Operation {
-            node: spec.addr.clone(),
+        let kill_op = |node: &NodeAddr, clients: &[Client]| Operation {
+            node: node.clone(),
             origin: Origin::command("clients kill", None),
             title: format!("kill {} clients", report.matched.len()),
             safety: Safety::Destructive,
-            commands: report
-                .matched
+            commands: clients
                 .iter()
                 .map(|c| {
                     vec![
@@ -154,10 +188,12 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
                     ]
                 })
                 .collect(),
-            count: Some(report.matched.len() as u64),
+            count: Some(clients.len() as u64),
             summary: None,
             confirm: None,
         };
+        // One consent for them all, asked about the target node.
+        let op = kill_op(&spec.addr, &report.matched);
         let mut mutator = Mutator::new(policy, report.target.clone());
         let node = NodeState {
             user: spec.username.as_deref().unwrap_or("default"),
@@ -165,37 +201,55 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
             server: None,
             fd_limit: Err("not needed to kill clients".into()),
         };
-        let cleared = ctx
-            .runtime
-            .block_on(mutator.clear(&session, &node, &op, &op.commands[..1]));
+        let cleared =
+            ctx.runtime
+                .block_on(mutator.clear(&sessions[0].1, &node, &op, &op.commands[..1]));
         match cleared {
             Err(held) => {
                 report.outcome = held.outcome.into();
                 report.reason = held.reason.clone();
                 held.status()
             }
-            Ok(()) => match ctx.runtime.block_on(mutator.execute_batch(&session, &op)) {
-                Ok(replies) => {
-                    report.killed = replies
-                        .iter()
-                        .filter(|r| {
-                            matches!(r, redis::Value::Int(1)) || matches!(r, redis::Value::Okay)
-                        })
-                        .count() as u64;
-                    report.outcome = "applied".into();
-                    report.reason = format!(
-                        "{} of {} killed (a client gone meanwhile is not counted)",
-                        report.killed,
-                        report.matched.len()
-                    );
-                    Status::Ok
+            Ok(()) => {
+                let mut failed = None;
+                for (addr, session, clients) in &sessions {
+                    if clients.is_empty() {
+                        continue;
+                    }
+                    let on = kill_op(addr, clients);
+                    match ctx.runtime.block_on(mutator.execute_batch(session, &on)) {
+                        Ok(replies) => {
+                            report.killed += replies
+                                .iter()
+                                .filter(|r| {
+                                    matches!(r, redis::Value::Int(1))
+                                        || matches!(r, redis::Value::Okay)
+                                })
+                                .count() as u64;
+                        }
+                        Err(e) => {
+                            failed = Some(format!("{addr}: {}", e.reason));
+                            break;
+                        }
+                    }
                 }
-                Err(e) => {
-                    report.outcome = "failed".into();
-                    report.reason = e.reason;
-                    Status::Unknown
+                match failed {
+                    None => {
+                        report.outcome = "applied".into();
+                        report.reason = format!(
+                            "{} of {} killed (a client gone meanwhile is not counted)",
+                            report.killed,
+                            report.matched.len()
+                        );
+                        Status::Ok
+                    }
+                    Some(why) => {
+                        report.outcome = "failed".into();
+                        report.reason = format!("{why}; {} killed before", report.killed);
+                        Status::Unknown
+                    }
                 }
-            },
+            }
         }
     };
     match args.output.output {

@@ -268,6 +268,52 @@ fn diagnose_of_a_cluster_covers_every_node_and_an_uncovered_slot_is_critical() {
         report["after"]
     );
 
+    // clients kill: a Cluster's clients are on every node.
+    let mut leaky = Vec::new();
+    for n in &cluster.nodes[..4] {
+        for _ in 0..3 {
+            let mut c = n.client();
+            let _: () = redis::cmd("CLIENT")
+                .arg("SETNAME")
+                .arg("leaky")
+                .query(&mut c)
+                .unwrap();
+            leaky.push(c);
+        }
+    }
+    let run = Cachectl::new()
+        .args(["clients", "kill", "--name", "leaky", "-o", "json", "--yes"])
+        .args([
+            "--url",
+            &seed.url(),
+            "--confirm-destructive",
+            &at(seed),
+            "--audit-log",
+        ])
+        .arg(&audit)
+        .run();
+    let k = run.json();
+    assert_eq!(
+        (k["matched"].as_array().unwrap().len(), k["killed"].as_u64()),
+        (12, Some(12)),
+        "{k:#}"
+    );
+    let on: std::collections::BTreeSet<&str> = k["matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["node"].as_str().unwrap())
+        .collect();
+    assert_eq!(on.len(), 4, "{k:#}");
+    for n in &cluster.nodes {
+        assert!(
+            !n.cmd_text(&["CLIENT", "LIST"]).contains("name=leaky"),
+            "{}",
+            at(n)
+        );
+    }
+    drop(leaky);
+
     // The seed stops serving slot 0: uncovered, the Cluster fails.
     let owner = cluster
         .with_role("master")
