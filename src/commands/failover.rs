@@ -354,6 +354,56 @@ async fn min_replicas_check(spec: &TargetSpec, ctx: &Context<'_>, replicas: usiz
     }
 }
 
+/// The replica to promote (`to`, or the best fit), as a pre-check.
+fn fit_replica(
+    candidates: &[Candidate],
+    to: Option<&NodeAddr>,
+    checks: &mut Vec<Check>,
+) -> Option<NodeAddr> {
+    match failover::choose(candidates, to) {
+        Ok(c) => {
+            checks.push(Check {
+                name: "fit replica",
+                ok: true,
+                detail: format!("{} ({} bytes behind)", c.state.addr, c.lag_bytes),
+            });
+            NodeAddr::parse(&c.state.addr).ok()
+        }
+        Err(why) => {
+            checks.push(Check {
+                name: "fit replica",
+                ok: false,
+                detail: why,
+            });
+            None
+        }
+    }
+}
+
+impl Plan {
+    /// The plan from its report and pre-checks: the nodes to watch are the
+    /// old primary and its replicas; any failed check refuses it.
+    fn of(
+        mut report: FailoverReport,
+        checks: Vec<Check>,
+        replicas: &[(NodeAddr, bool)],
+        confirm: String,
+        forced: bool,
+    ) -> Plan {
+        let refusal = refusal(&checks);
+        report.checks = checks;
+        let mut nodes = vec![report.old_primary.clone()];
+        nodes.extend(replicas.iter().map(|r| r.0.clone()));
+        Plan {
+            report,
+            nodes,
+            refusal,
+            confirm,
+            forced,
+        }
+    }
+}
+
 fn refusal(checks: &[Check]) -> Option<String> {
     let failed: Vec<String> = checks
         .iter()
@@ -461,17 +511,7 @@ async fn sentinel_plan(
         sentinel: true,
         command: vec!["SENTINEL".into(), "FAILOVER".into(), target.master.clone()],
     }];
-    let refusal = refusal(&checks);
-    report.checks = checks;
-    let mut nodes = vec![old.clone()];
-    nodes.extend(replicas.iter().map(|r| r.0.clone()));
-    Ok(Plan {
-        report,
-        nodes,
-        refusal,
-        confirm: old.to_string(),
-        forced: false,
-    })
+    Ok(Plan::of(report, checks, &replicas, old.to_string(), false))
 }
 
 async fn replication_plan(
@@ -500,24 +540,7 @@ async fn replication_plan(
     };
     report.candidates = candidates(spec, ctx, &primary, &replicas, args).await;
     let mut checks = Vec::new();
-    let chosen = match failover::choose(&report.candidates, to) {
-        Ok(c) => {
-            checks.push(Check {
-                name: "fit replica",
-                ok: true,
-                detail: format!("{} ({} bytes behind)", c.state.addr, c.lag_bytes),
-            });
-            NodeAddr::parse(&c.state.addr).ok()
-        }
-        Err(why) => {
-            checks.push(Check {
-                name: "fit replica",
-                ok: false,
-                detail: why,
-            });
-            None
-        }
-    };
+    let chosen = fit_replica(&report.candidates, to, &mut checks);
     checks.push(min_replicas_check(spec, ctx, replicas.len()).await);
     report.expected = chosen.clone();
     if let Some(new) = &chosen {
@@ -565,17 +588,7 @@ async fn replication_plan(
             }
         }
     }
-    let refusal = refusal(&checks);
-    report.checks = checks;
-    let mut nodes = vec![old.clone()];
-    nodes.extend(replicas.iter().map(|r| r.0.clone()));
-    Ok(Plan {
-        report,
-        nodes,
-        refusal,
-        confirm: old.to_string(),
-        forced: false,
-    })
+    Ok(Plan::of(report, checks, &replicas, old.to_string(), false))
 }
 
 async fn cluster_plan(
@@ -646,24 +659,7 @@ async fn cluster_plan(
             format!("{} flags {}", primary.addr, primary.flags.join(","))
         },
     }];
-    let chosen = match failover::choose(&report.candidates, wanted.as_ref()) {
-        Ok(c) => {
-            checks.push(Check {
-                name: "fit replica",
-                ok: true,
-                detail: format!("{} ({} bytes behind)", c.state.addr, c.lag_bytes),
-            });
-            NodeAddr::parse(&c.state.addr).ok()
-        }
-        Err(why) => {
-            checks.push(Check {
-                name: "fit replica",
-                ok: false,
-                detail: why,
-            });
-            None
-        }
-    };
+    let chosen = fit_replica(&report.candidates, wanted.as_ref(), &mut checks);
     let mode = if args.takeover {
         Some("TAKEOVER")
     } else if args.cluster_force {
@@ -681,20 +677,11 @@ async fn cluster_plan(
             command,
         });
     }
-    let refusal = refusal(&checks);
-    report.checks = checks;
-    let mut shard = vec![old.clone()];
-    shard.extend(replicas.iter().map(|r| r.0.clone()));
-    Ok(Plan {
-        confirm: match (mode, &chosen) {
-            (Some(m), Some(c)) => format!("{m} {c}"),
-            _ => old.to_string(),
-        },
-        report,
-        nodes: shard,
-        refusal,
-        forced,
-    })
+    let confirm = match (mode, &chosen) {
+        (Some(m), Some(c)) => format!("{m} {c}"),
+        _ => old.to_string(),
+    };
+    Ok(Plan::of(report, checks, &replicas, confirm, forced))
 }
 
 /// The plan, as stderr shows it before asking.

@@ -122,15 +122,7 @@ fn through_the_sentinels_checked_verified_and_refused_without_quorum() {
     set.replicas[1].signal("CONT");
 
     // Two Sentinels gone: no quorum, refused, nothing changed.
-    set.sentinels[0].kill();
-    set.sentinels[1].kill();
-    wait_until("the last Sentinel sees no quorum", || {
-        redis::cmd("SENTINEL")
-            .arg("CKQUORUM")
-            .arg(MASTER_NAME)
-            .query::<String>(&mut set.sentinels[2].client())
-            .is_err()
-    });
+    set.lose_quorum();
     let run = failover(&set, &["--yes", "--confirm-destructive", &healthy]);
     let f = run.json()["failover"].clone();
     assert_eq!(f["outcome"], "refused", "{f:#}");

@@ -611,6 +611,20 @@ impl SentinelSet {
         set
     }
 
+    /// Stops two Sentinels and waits until the one left sees no quorum
+    /// (after down-after-milliseconds).
+    pub fn lose_quorum(&mut self) {
+        self.sentinels[0].kill();
+        self.sentinels[1].kill();
+        wait_until("the last Sentinel sees no quorum", || {
+            redis::cmd("SENTINEL")
+                .arg("CKQUORUM")
+                .arg(MASTER_NAME)
+                .query::<String>(&mut self.sentinels[2].client())
+                .is_err()
+        });
+    }
+
     /// `--sentinel` for cachectl: every Sentinel, comma-separated.
     pub fn addrs(&self) -> String {
         self.sentinels
