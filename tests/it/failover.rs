@@ -21,6 +21,22 @@ fn role_of(server: &RedisServer) -> (String, String) {
     }
 }
 
+/// `cachectl failover -o json --url NODE --audit-log AUDIT EXTRA...`.
+fn failover_json(node: &RedisServer, audit: &std::path::Path, extra: &[&str]) -> Run {
+    Cachectl::new()
+        .args([
+            "failover",
+            "-o",
+            "json",
+            "--url",
+            &node.url(),
+            "--audit-log",
+        ])
+        .arg(audit)
+        .args(extra)
+        .run()
+}
+
 fn master_by(sentinel: &RedisServer) -> String {
     let (h, p): (String, u16) = redis::cmd("SENTINEL")
         .arg("GET-MASTER-ADDR-BY-NAME")
@@ -138,20 +154,7 @@ fn a_primary_with_replicas_hands_over_to_the_one_named() {
     let r2 = replica_of(&primary, ServerOptions::default());
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
-    let failover = |extra: &[&str]| {
-        Cachectl::new()
-            .args([
-                "failover",
-                "-o",
-                "json",
-                "--url",
-                &primary.url(),
-                "--audit-log",
-            ])
-            .arg(&audit)
-            .args(extra)
-            .run()
-    };
+    let failover = |extra: &[&str]| failover_json(&primary, &audit, extra);
     // A dry run plans FAILOVER TO (6.2+) or REPLICAOF NO ONE, changes nothing.
     let run = failover(&["--dry-run", "--to", &at(&r2)]);
     let f = run.json()["failover"].clone();
@@ -216,20 +219,7 @@ fn a_cluster_shard_fails_over_to_its_replica() {
     let old = at(primary);
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
-    let failover = |extra: &[&str]| {
-        Cachectl::new()
-            .args([
-                "failover",
-                "-o",
-                "json",
-                "--url",
-                &primary.url(),
-                "--audit-log",
-            ])
-            .arg(&audit)
-            .args(extra)
-            .run()
-    };
+    let failover = |extra: &[&str]| failover_json(primary, &audit, extra);
     // TAKEOVER is never taken from flags alone.
     let run = failover(&["--yes", "--confirm-destructive", &old, "--takeover"]);
     let f = run.json()["failover"].clone();
