@@ -303,18 +303,32 @@ impl Run<'_, '_> {
             idle: args.idle,
             bytes: args.bytes,
         };
+        // Every node's SCAN at once (a Cluster's primaries are separate
+        // servers), each node's keys kept apart.
+        let scans = ctx.runtime.block_on(async {
+            let mut tasks = tokio::task::JoinSet::new();
+            for (i, shard) in self.shards.iter().enumerate() {
+                let (session, sel) = (shard.session.clone(), sel.clone());
+                tasks.spawn(async move { (i, flush::select(&session, &sel).await) });
+            }
+            let mut done = Vec::new();
+            while let Some(Ok(r)) = tasks.join_next().await {
+                done.push(r);
+            }
+            done.sort_by_key(|(i, _)| *i);
+            done
+        });
         let mut matched = Vec::new();
-        for shard in self.shards {
-            let m = ctx
-                .runtime
-                .block_on(flush::select(&shard.session, &sel))
-                .map_err(|e| {
-                    fail(format!(
-                        "the scan for matching keys on {} failed: {}",
-                        shard.addr, e.detail
-                    ))
-                })?;
-            matched.push(m);
+        for (i, scan) in scans {
+            matched.push(scan.map_err(|e| {
+                fail(format!(
+                    "the scan for matching keys on {} failed: {}",
+                    self.shards[i].addr, e.detail
+                ))
+            })?);
+        }
+        if matched.len() != self.shards.len() {
+            return Err(fail("a scan for matching keys did not finish"));
         }
         report.matched = matched.iter().map(|m| m.keys.len() as u64).sum();
         report.sample = matched
