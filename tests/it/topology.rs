@@ -480,3 +480,89 @@ fn sentinels_with_a_password_are_asked_with_theirs() {
     );
     assert_eq!(run.code(), 2);
 }
+
+#[test]
+fn sentinels_and_nodes_over_tls() {
+    if !server_has_tls() {
+        return;
+    }
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, cert, key, client_cert, client_key) = make_certs(certs.path());
+    let tls = |opts: ServerOptions| {
+        let mut opts = opts.config("tls-replication yes");
+        opts.tls = Some((cert.clone(), key.clone(), ca.clone()));
+        RedisServer::with(opts)
+    };
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    // redis-cli over TLS, for the set-up only.
+    let cli = |port: u16, args: &[&str]| -> String {
+        let out = std::process::Command::new("redis-cli")
+            .args([
+                "--tls",
+                "--cacert",
+                &path(&ca),
+                "--cert",
+                &path(&client_cert),
+            ])
+            .args(["--key", &path(&client_key), "-p", &port.to_string()])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let primary = tls(ServerOptions::default());
+    let replica =
+        tls(ServerOptions::default().config(&format!("replicaof 127.0.0.1 {}", primary.port)));
+    wait_until("the replica syncs over TLS", || {
+        cli(replica.port, &["INFO", "replication"]).contains("master_link_status:up")
+    });
+    let sentinels: Vec<RedisServer> = (0..3)
+        .map(|_| {
+            tls(ServerOptions::default()
+                .config(&format!(
+                    "sentinel monitor {MASTER_NAME} 127.0.0.1 {} 2",
+                    primary.port
+                ))
+                .config(&format!(
+                    "sentinel down-after-milliseconds {MASTER_NAME} 1000"
+                ))
+                .arg("--sentinel"))
+        })
+        .collect();
+    for s in &sentinels {
+        wait_until("the Sentinels know each other over TLS", || {
+            cli(s.port, &["SENTINEL", "SENTINELS", MASTER_NAME])
+                .lines()
+                .filter(|l| *l == "name")
+                .count()
+                == 2
+        });
+    }
+    let hosts: Vec<String> = sentinels
+        .iter()
+        .map(|s| format!("127.0.0.1:{}", s.port))
+        .collect();
+    let url = format!("rediss+sentinel://{}/{MASTER_NAME}", hosts.join(","));
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--url", &url])
+        .args(["--tls-ca", &path(&ca), "--tls-cert", &path(&client_cert)])
+        .args(["--tls-key", &path(&client_key)])
+        .run();
+    let report = run.json();
+    assert_eq!(report["topology"], "sentinel", "{report:#}");
+    let got = nodes(&report);
+    assert_eq!(got[0], (at(&primary), "primary".to_string()), "{report:#}");
+    assert!(
+        got.contains(&(at(&replica), "replica".to_string())),
+        "{got:?}"
+    );
+    assert_eq!(
+        ids(&report, "sentinel-unreachable"),
+        Vec::<String>::new(),
+        "{report:#}"
+    );
+    assert!(report["target"]
+        .as_str()
+        .unwrap()
+        .starts_with("rediss+sentinel://"));
+}
