@@ -29,6 +29,12 @@ pub struct NodeState {
     pub offset: i64,
     /// replica-priority (0: never promoted); 100 when CONFIG is refused.
     pub priority: i64,
+    /// A primary's replicas as its ROLE lists them, host:port.
+    #[serde(skip)]
+    pub replicas: Vec<String>,
+    /// min-replicas-to-write, when CONFIG answered.
+    #[serde(skip)]
+    pub min_replicas: Option<usize>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub error: String,
 }
@@ -43,6 +49,8 @@ pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> NodeState {
         link: String::new(),
         offset: 0,
         priority: 100,
+        replicas: Vec::new(),
+        min_replicas: None,
         error: String::new(),
     };
     let session = match timeout(timeouts.connect + timeouts.command, connect(spec, timeouts)).await
@@ -60,7 +68,9 @@ pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> NodeState {
     let mut pipe = redis::pipe();
     pipe.ignore_errors();
     pipe.cmd("ROLE");
+    // One parameter a CONFIG GET: 6.2 refuses several.
     pipe.cmd("CONFIG").arg("GET").arg("replica-priority");
+    pipe.cmd("CONFIG").arg("GET").arg("min-replicas-to-write");
     match session.query_pipeline::<Vec<redis::Value>>(&pipe).await {
         Ok(replies) => {
             let r = replies.first().map(role::parse).unwrap_or_default();
@@ -69,13 +79,17 @@ pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> NodeState {
             out.primary = r.primary;
             out.link = r.link_state;
             out.offset = r.offset;
-            if let Some(p) = replies
-                .get(1)
-                .map(crate::target::topology::pairs)
-                .and_then(|kv| kv.first().and_then(|(_, v)| v.parse().ok()))
-            {
+            out.replicas = r.replicas.into_iter().map(|x| x.addr).collect();
+            let config = |i: usize| {
+                replies
+                    .get(i)
+                    .map(crate::target::topology::pairs)
+                    .and_then(|kv| kv.first().and_then(|(_, v)| v.parse::<i64>().ok()))
+            };
+            if let Some(p) = config(1) {
                 out.priority = p;
             }
+            out.min_replicas = config(2).map(|n| n.max(0) as usize);
             if !out.reachable {
                 out.error = "ROLE gave no answer".into();
             }
@@ -397,6 +411,8 @@ mod tests {
             link: "connected".into(),
             offset,
             priority,
+            replicas: Vec::new(),
+            min_replicas: None,
             error: String::new(),
         }
     }

@@ -328,17 +328,10 @@ async fn candidates(
 
 /// min-replicas-to-write on the primary, against the replicas the new
 /// primary will have (the others, and the old primary once it follows).
-async fn min_replicas_check(spec: &TargetSpec, ctx: &Context<'_>, replicas: usize) -> Check {
-    let session = connect::connect(spec, &ctx.timeouts).await;
-    let value = match &session {
-        Ok(s) => s
-            .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("min-replicas-to-write"))
-            .await
-            .ok()
-            .and_then(|kv| kv.get(1).and_then(|v| v.parse::<usize>().ok())),
-        Err(_) => None,
-    };
-    match value {
+/// min-replicas-to-write on the primary, against the replicas the new
+/// primary will have (the others, and the old primary once it follows).
+fn min_replicas_check(primary: &NodeState, replicas: usize) -> Check {
+    match primary.min_replicas {
         Some(n) => Check {
             name: "min-replicas",
             ok: replicas >= n,
@@ -504,7 +497,7 @@ async fn sentinel_plan(
             detail: why,
         }),
     }
-    checks.push(min_replicas_check(&spec.at(old.clone()), ctx, replicas.len()).await);
+    checks.push(min_replicas_check(&primary, replicas.len()));
     let asked = topo.asked.clone();
     report.steps = vec![Step {
         node: asked,
@@ -524,24 +517,21 @@ async fn replication_plan(
     let primary = failover::state(spec, &ctx.timeouts).await;
     let old = spec.addr.clone();
     let mut report = skeleton("replication", old.clone());
-    let replicas: Vec<(NodeAddr, bool)> = {
-        let session = connect::connect(spec, &ctx.timeouts).await.map_err(|f| {
-            CliError::Other(anyhow::anyhow!("cannot connect to {old}: {}", f.detail))
-        })?;
-        let role: redis::Value = session
-            .query(&redis::cmd("ROLE"))
-            .await
-            .map_err(|e| CliError::Other(anyhow::anyhow!("ROLE failed on {old}: {}", e.detail)))?;
-        crate::redis::role::parse(&role)
-            .replicas
-            .iter()
-            .filter_map(|r| NodeAddr::parse(&r.addr).ok().map(|a| (a, false)))
-            .collect()
-    };
+    if !primary.reachable {
+        return Err(CliError::Other(anyhow::anyhow!(
+            "cannot read ROLE on {old}: {}",
+            primary.error
+        )));
+    }
+    let replicas: Vec<(NodeAddr, bool)> = primary
+        .replicas
+        .iter()
+        .filter_map(|r| NodeAddr::parse(r).ok().map(|a| (a, false)))
+        .collect();
     report.candidates = candidates(spec, ctx, &primary, &replicas, args).await;
     let mut checks = Vec::new();
     let chosen = fit_replica(&report.candidates, to, &mut checks);
-    checks.push(min_replicas_check(spec, ctx, replicas.len()).await);
+    checks.push(min_replicas_check(&primary, replicas.len()));
     report.expected = chosen.clone();
     if let Some(new) = &chosen {
         let (host, port) = (new.host(), new.port().to_string());
