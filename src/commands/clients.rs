@@ -109,30 +109,35 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
     // A Cluster's clients are on every node: each node's list, filtered,
     // and killed there. Otherwise the target (through Sentinels, the
     // primary they name).
-    let facts = engine::node_facts(&ctx, &spec);
-    let nodes: Vec<crate::target::TargetSpec> =
-        if crate::engine::topology::is_cluster(&spec, &facts) {
-            ctx.runtime
-                .block_on(crate::engine::topology::cluster_of(
-                    &spec,
-                    &ctx.timeouts,
-                    tokio::time::Instant::now() + ctx.timeouts.overall,
-                ))
-                .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?
-                .members
-                .iter()
-                .map(|m| spec.at(m.addr.clone()))
-                .collect()
-        } else {
-            vec![spec.clone()]
-        };
+    let seed = engine::session(&ctx, &spec)?;
+    let nodes: Vec<crate::target::TargetSpec> = if ctx
+        .runtime
+        .block_on(crate::engine::topology::in_cluster(&spec, &seed))
+    {
+        ctx.runtime
+            .block_on(crate::engine::topology::cluster_of(
+                &spec,
+                &ctx.timeouts,
+                tokio::time::Instant::now() + ctx.timeouts.overall,
+            ))
+            .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?
+            .members
+            .iter()
+            .map(|m| spec.at(m.addr.clone()))
+            .collect()
+    } else {
+        vec![spec.clone()]
+    };
     let several = nodes.len() > 1;
     let mut sessions = Vec::new();
     let mut matched = Vec::new();
     let mut spared = Vec::new();
     let mut matched_info: Vec<ClientInfo> = Vec::new();
     for node in &nodes {
-        let session = engine::session(&ctx, node)?;
+        let session = match node.addr == spec.addr {
+            true => seed.clone(),
+            false => engine::session(&ctx, node)?,
+        };
         let (list, own) = client_list(&ctx, &session)?;
         let (mut m, s) = clients::select(&list, &filter, own);
         matched_info.extend(

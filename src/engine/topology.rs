@@ -40,6 +40,16 @@ pub fn is_cluster(spec: &TargetSpec, seed: &Facts) -> bool {
             .is_some_and(|i| i["cluster_enabled"].as_i64() == Some(1))
 }
 
+/// The same question without a whole collection: INFO cluster on a live
+/// connection (for a command that needs no other fact).
+pub async fn in_cluster(spec: &TargetSpec, session: &connect::Session) -> bool {
+    matches!(spec.via, Via::Cluster)
+        || session
+            .query::<String>(redis::cmd("INFO").arg("cluster"))
+            .await
+            .is_ok_and(|text| crate::redis::info::parse(&text).f64("cluster_enabled") == Some(1.0))
+}
+
 /// Reads the Cluster through the seed node.
 pub async fn cluster_of(
     spec: &TargetSpec,
