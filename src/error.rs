@@ -8,9 +8,8 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-/// Overall outcome of a run, in Nagios terms; ordered from best to worst
-/// (unknown last: a run that could not finish says so above all).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// Overall outcome of a run, in Nagios terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
@@ -20,6 +19,23 @@ pub enum Status {
 }
 
 impl Status {
+    /// The worse of two, as a report ranks its findings
+    /// (`findings::report::status_of`): critical outranks unknown, unknown
+    /// outranks warning.
+    pub fn worst(self, other: Status) -> Status {
+        let rank = |s: Status| match s {
+            Status::Ok => 0,
+            Status::Warning => 1,
+            Status::Unknown => 2,
+            Status::Critical => 3,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
     pub fn exit_code(self) -> ExitCode {
         ExitCode::from(self.code())
     }
@@ -63,5 +79,19 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         Status::Unknown.exit_code()
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::Status::*;
+
+    #[test]
+    fn worst_ranks_as_a_report_does() {
+        assert_eq!(Ok.worst(Warning), Warning);
+        assert_eq!(Warning.worst(Unknown), Unknown);
+        assert_eq!(Unknown.worst(Critical), Critical);
+        assert_eq!(Critical.worst(Unknown), Critical);
+        assert_eq!(Warning.worst(Ok), Warning);
     }
 }

@@ -121,7 +121,13 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
     let spec = engine::writable(&ctx, spec)?;
     let (plan_label, planned) = planned(&args)?;
-    let http = http_client(&args, &ctx)?;
+    // An HTTP client only when something is requested over HTTP: building
+    // one (TLS roots) is start-up work a file warm does not need.
+    let wants_http = args.app.is_some() || planned.iter().any(|p| matches!(p.kind, Kind::Urls(_)));
+    let http = match wants_http {
+        true => Some(http_client(&args, &ctx)?),
+        false => None,
+    };
     // The check's thresholds and /metrics step come from the runbooks:
     // a bad runbook is a usage error before anything is written.
     let check_with = match args.check {
@@ -237,7 +243,7 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
             thresholds,
             interrupt.wait(),
         ));
-        status = status.max(measured.status());
+        status = status.worst(measured.status());
         report.check = Some(measured);
     }
     match args.output.output {
@@ -294,7 +300,7 @@ fn planned(args: &WarmArgs) -> Result<(Option<String>, Vec<Planned>), CliError> 
 
 /// The HTTP client for URL sources and the check: the application's, or a
 /// client for absolute URLs when there is no --app.
-fn http_client(args: &WarmArgs, ctx: &Context<'_>) -> Result<Option<App>, CliError> {
+fn http_client(args: &WarmArgs, ctx: &Context<'_>) -> Result<App, CliError> {
     let client = resolve::AppClient {
         ca: args.app_ca.as_deref(),
         follow_redirects: args.app_follow_redirects,
@@ -302,10 +308,8 @@ fn http_client(args: &WarmArgs, ctx: &Context<'_>) -> Result<Option<App>, CliErr
         max_body: 64 << 20,
         request_timeout: args.request_timeout,
     };
-    match args.app.as_deref().filter(|a| !a.trim().is_empty()) {
-        Some(base) => client.build(base, &ctx.timeouts).map(Some),
-        None => client.build("http://localhost/", &ctx.timeouts).map(Some),
-    }
+    let base = args.app.as_deref().filter(|a| !a.trim().is_empty());
+    client.build(base.unwrap_or("http://localhost/"), &ctx.timeouts)
 }
 
 fn summary(r: &WarmReport) -> String {

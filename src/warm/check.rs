@@ -76,8 +76,7 @@ impl Check {
                 "unreadable" => Status::Unknown,
                 _ => Status::Ok,
             })
-            .max()
-            .unwrap_or(Status::Ok)
+            .fold(Status::Ok, Status::worst)
     }
 }
 
