@@ -568,7 +568,15 @@ pub fn remediate(ctx: &Context<'_>, diagnosis: &mut Diagnosis, mutator: &mut Mut
     for other in &diagnosis.others {
         nodes.push((other, diagnosis.spec.at(other.node.addr.clone())));
     }
-    let mut remediation: Option<crate::findings::remediation::Remediation> = None;
+    let mut remediation = crate::findings::remediation::Remediation {
+        mode: mutator.policy.mode,
+        audit_log: mutator
+            .policy
+            .audit
+            .as_ref()
+            .map(|a| a.path.display().to_string()),
+        actions: Vec::new(),
+    };
     let mut after = crate::findings::evaluate::Evaluation::default();
     let mut rechecked = false;
     for (facts, spec) in &nodes {
@@ -577,7 +585,7 @@ pub fn remediate(ctx: &Context<'_>, diagnosis: &mut Diagnosis, mutator: &mut Mut
             .filter(|f| f.node == facts.node.addr)
             .cloned()
             .collect();
-        if mine.iter().all(|f| f.fixes.is_empty()) && remediation.is_some() {
+        if mine.iter().all(|f| f.fixes.is_empty()) {
             after.findings.extend(mine);
             continue;
         }
@@ -590,10 +598,7 @@ pub fn remediate(ctx: &Context<'_>, diagnosis: &mut Diagnosis, mutator: &mut Mut
             printer: ctx.printer,
         };
         let (done, latest) = ctx.runtime.block_on(remediate::walk(&walk, &mine, mutator));
-        match remediation.as_mut() {
-            Some(r) => r.actions.extend(done.actions),
-            None => remediation = Some(done),
-        }
+        remediation.actions.extend(done);
         match latest {
             Some(now) => {
                 rechecked = true;
@@ -610,7 +615,7 @@ pub fn remediate(ctx: &Context<'_>, diagnosis: &mut Diagnosis, mutator: &mut Mut
         .cloned()
         .collect();
     after.findings.extend(topology_wide);
-    diagnosis.report.remediation = remediation;
+    diagnosis.report.remediation = Some(remediation);
     if rechecked {
         diagnosis.report.after = Some(After::of(&after));
     }

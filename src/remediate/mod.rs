@@ -9,9 +9,7 @@ use tokio::time::timeout_at;
 
 use crate::facts::collect::collect_until;
 use crate::facts::Facts;
-use crate::findings::{
-    evaluate, evidence_of, holds, Action, Finding, FixKind, FixView, Outcome, Remediation,
-};
+use crate::findings::{evaluate, evidence_of, holds, Action, Finding, FixKind, FixView, Outcome};
 use crate::mutate::{preflight, Decision, Mutator, Operation, Origin};
 use crate::render::{clean, Printer};
 use crate::runbook::command::Command;
@@ -139,13 +137,14 @@ pub struct Walk<'a> {
     pub printer: &'a Printer,
 }
 
-/// Walks the plan. Returns what happened and, if anything was applied, the
-/// facts collected after the last fix.
+/// Walks the plan of one node's findings. Returns what was done to each
+/// fix and, if anything was applied, the node's facts collected after the
+/// last fix.
 pub async fn walk(
     ctx: &Walk<'_>,
     findings: &[Finding],
     mutator: &mut Mutator,
-) -> (Remediation, Option<Facts>) {
+) -> (Vec<Action>, Option<Facts>) {
     let planned = plan(findings, ctx.set);
     let session = if planned.iter().any(|p| p.view.kind == FixKind::Redis) {
         connect::connect(ctx.spec, ctx.timeouts).await.ok()
@@ -170,16 +169,7 @@ pub async fn walk(
     for p in &planned {
         actions.push(walker.step(p, mutator).await);
     }
-    let remediation = Remediation {
-        mode: mutator.policy.mode,
-        audit_log: mutator
-            .policy
-            .audit
-            .as_ref()
-            .map(|a| a.path.display().to_string()),
-        actions,
-    };
-    (remediation, walker.latest)
+    (actions, walker.latest)
 }
 
 struct Walker<'a, 'w> {
