@@ -587,18 +587,9 @@ async fn cluster_plan(
     ctx: &Context<'_>,
     to: Option<&NodeAddr>,
 ) -> Result<Plan, CliError> {
-    let session = connect::connect(spec, &ctx.timeouts).await.map_err(|f| {
-        CliError::Other(anyhow::anyhow!(
-            "cannot connect to {}: {}",
-            spec.addr,
-            f.detail
-        ))
-    })?;
-    let text: String = session
-        .query(redis::cmd("CLUSTER").arg("NODES"))
+    let nodes = cluster::nodes_at(spec, &ctx.timeouts)
         .await
-        .map_err(|e| CliError::Other(anyhow::anyhow!("CLUSTER NODES failed: {}", e.detail)))?;
-    let nodes = cluster::parse_nodes(&text);
+        .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?;
     let me = nodes
         .iter()
         .find(|n| n.has("myself"))

@@ -140,6 +140,21 @@ pub fn fact(info: &str, nodes: &[ClusterNode]) -> Value {
     })
 }
 
+/// CLUSTER NODES of the node at `spec`, parsed: a connection of its own.
+pub async fn nodes_at(
+    spec: &super::TargetSpec,
+    timeouts: &super::Timeouts,
+) -> Result<Vec<ClusterNode>, String> {
+    let session = super::connect::connect(spec, timeouts)
+        .await
+        .map_err(|f| format!("cannot connect to {}: {}", spec.addr, f.detail))?;
+    let text: String = session
+        .query(redis::cmd("CLUSTER").arg("NODES"))
+        .await
+        .map_err(|e| format!("CLUSTER NODES failed on {}: {}", spec.addr, e.detail))?;
+    Ok(parse_nodes(&text))
+}
+
 /// Reads the Cluster from `session` (a node of it at `seed`).
 pub async fn discover(session: &Session, seed: &NodeAddr) -> Result<Topology, String> {
     let mut pipe = redis::pipe();
@@ -246,16 +261,10 @@ impl Router {
         spec: &super::TargetSpec,
         timeouts: &super::Timeouts,
     ) -> Result<Router, String> {
-        let seed = super::connect::connect(spec, timeouts)
-            .await
-            .map_err(|f| format!("cannot connect to {}: {}", spec.addr, f.detail))?;
-        let text: String = seed
-            .query(redis::cmd("CLUSTER").arg("NODES"))
-            .await
-            .map_err(|e| format!("CLUSTER NODES failed: {}", e.detail))?;
         let mut owner = vec![None; SLOTS as usize];
         let mut nodes = Vec::new();
-        for n in parse_nodes(&text)
+        for n in nodes_at(spec, timeouts)
+            .await?
             .into_iter()
             .filter(|n| n.has("master") && !n.ranges.is_empty())
         {
