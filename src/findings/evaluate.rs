@@ -227,16 +227,19 @@ fn applicable(check: &Check, facts: &Facts) -> bool {
     // Roots not every diagnosis has (a key scan, asked for with `memory
     // --keys`; a Sentinel's or a Cluster's facts): without them, checks that
     // read them do not apply.
-    let occasional = |root: &String| {
+    static OCCASIONAL: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let occasional = OCCASIONAL.get_or_init(|| {
         crate::facts::catalog::node_roots()
             .iter()
-            .any(|r| r.field.name == root.as_str() && !r.source.always())
-    };
+            .filter(|r| !r.source.always())
+            .map(|r| r.field.name.as_ref())
+            .collect()
+    });
     if check
         .when
         .roots
         .iter()
-        .any(|r| occasional(r) && facts.get(r).is_none())
+        .any(|r| occasional.contains(&r.as_str()) && facts.get(r).is_none())
     {
         return false;
     }
