@@ -70,6 +70,19 @@ fn diagnose_through_the_sentinels_covers_every_node() {
     // The same through a redis+sentinel:// URL; a replica that just joined
     // (the Sentinels learn of it within 10 s) is found through the primary.
     let late = replica_of(&set.primary, ServerOptions::default());
+    // The Sentinels poll INFO every 10 s: they do not know it yet, so only
+    // the primary's list can name it.
+    for s in &set.sentinels {
+        let known: Vec<std::collections::HashMap<String, String>> = redis::cmd("SENTINEL")
+            .arg("REPLICAS")
+            .arg(MASTER_NAME)
+            .query(&mut s.client())
+            .unwrap();
+        assert!(
+            !known.iter().any(|r| r["port"] == late.port.to_string()),
+            "a Sentinel already knows the new replica: this run would not show the primary's list is read"
+        );
+    }
     let url = format!("redis+sentinel://{}/{MASTER_NAME}", set.addrs());
     let run = Cachectl::new()
         .args(["diagnose", "-o", "json", "--url", &url])
@@ -150,15 +163,60 @@ fn diagnose_of_a_cluster_covers_every_node_and_an_uncovered_slot_is_critical() {
         );
     }
 
-    // clients: every node's, one view with a node column.
-    let run = Cachectl::new()
-        .args(["clients", "-o", "json", "--url", &seed.url()])
-        .run();
-    let clients = run.json()["clients"].clone();
-    let by_node = clients["by_node"].as_array().unwrap();
-    assert_eq!(by_node.len(), 6, "{clients:#}");
-    let per_node: u64 = by_node.iter().map(|g| g["count"].as_u64().unwrap()).sum();
-    assert_eq!(clients["count"].as_u64(), Some(per_node));
+    // clients: every node's, one view with a node column. Three clients
+    // named leaky on each of four nodes: 12 in the merged view (one node's
+    // list would show 3), and 3 more on each of those nodes than on the
+    // other two.
+    let baseline = |clients: &serde_json::Value, node: &RedisServer| {
+        clients["by_node"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == at(node).as_str())
+            .map(|g| g["count"].as_u64().unwrap())
+    };
+    let clients_of = || {
+        Cachectl::new()
+            .args(["clients", "-o", "json", "--url", &seed.url()])
+            .run()
+            .json()["clients"]
+            .clone()
+    };
+    let before = clients_of();
+    let mut leaky = Vec::new();
+    for n in &cluster.nodes[..4] {
+        for _ in 0..3 {
+            let mut c = n.client();
+            let _: () = redis::cmd("CLIENT")
+                .arg("SETNAME")
+                .arg("leaky")
+                .query(&mut c)
+                .unwrap();
+            leaky.push(c);
+        }
+    }
+    let clients = clients_of();
+    assert_eq!(
+        clients["by_node"].as_array().unwrap().len(),
+        6,
+        "{clients:#}"
+    );
+    let leaky_group = clients["by_name"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == "leaky")
+        .map(|g| g["count"].as_u64().unwrap());
+    assert_eq!(leaky_group, Some(12), "{clients:#}");
+    for (i, n) in cluster.nodes.iter().enumerate() {
+        let more = if i < 4 { 3 } else { 0 };
+        assert_eq!(
+            baseline(&clients, n),
+            baseline(&before, n).map(|c| c + more),
+            "{}",
+            at(n)
+        );
+    }
     // slowlog: two nodes logging everything, grouped with their names.
     let (a, b) = (&cluster.nodes[1], &cluster.nodes[2]);
     for n in [a, b] {
@@ -260,18 +318,6 @@ fn diagnose_of_a_cluster_covers_every_node_and_an_uncovered_slot_is_critical() {
     );
 
     // clients kill: a Cluster's clients are on every node.
-    let mut leaky = Vec::new();
-    for n in &cluster.nodes[..4] {
-        for _ in 0..3 {
-            let mut c = n.client();
-            let _: () = redis::cmd("CLIENT")
-                .arg("SETNAME")
-                .arg("leaky")
-                .query(&mut c)
-                .unwrap();
-            leaky.push(c);
-        }
-    }
     let run = Cachectl::new()
         .args(["clients", "kill", "--name", "leaky", "-o", "json", "--yes"])
         .args([
