@@ -85,20 +85,9 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
     }
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
     let spec = engine::writable(&ctx, spec)?;
-    let facts = engine::node_facts(&ctx, &spec);
-    // A Cluster: every primary holds part of the keyspace (db 0 only), and
-    // any node of it names them.
-    let cluster = crate::engine::topology::is_cluster(&spec, &facts);
-    if !cluster {
-        engine::refuse_replica(&spec, &facts, "flush")?;
-    }
+    // A Cluster: every primary holds part of the keyspace.
+    let (facts, cluster) = engine::write_node(&ctx, &spec, "flush")?;
     let nodes = engine::shards(&ctx, &spec, &facts)?;
-    if cluster && spec.db != 0 {
-        return Err(CliError::Usage(format!(
-            "db {}: a Cluster has only db 0",
-            spec.db
-        )));
-    }
     let shards = nodes
         .iter()
         .map(|n| {

@@ -149,23 +149,15 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     for p in planned {
         sources.push(Source::open(&ctx, p, &spec, &args, &checkpoints)?);
     }
-    let facts = engine::node_facts(&ctx, &spec);
     // A Cluster: each key goes to the primary serving its slot.
-    let router = if crate::engine::topology::is_cluster(&spec, &facts) {
-        if spec.db != 0 {
-            return Err(CliError::Usage(format!(
-                "db {}: a Cluster has only db 0",
-                spec.db
-            )));
-        }
-        Some(
+    let (facts, cluster) = engine::write_node(&ctx, &spec, "warm")?;
+    let router = match cluster {
+        true => Some(
             ctx.runtime
                 .block_on(Router::of(&spec, &ctx.timeouts))
                 .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?,
-        )
-    } else {
-        engine::refuse_replica(&spec, &facts, "warm")?;
-        None
+        ),
+        false => None,
     };
     let session = engine::session(&ctx, &spec)?;
     // Every node that holds keys: the primaries, or the one.

@@ -370,6 +370,27 @@ pub fn writable(ctx: &Context<'_>, spec: TargetSpec) -> Result<TargetSpec, CliEr
     }
 }
 
+/// The facts of the node a command writes through, and whether it is a
+/// Cluster node: any node of a Cluster will do (db 0 only, a Cluster has no
+/// other); outside one a replica is refused, naming its primary.
+pub fn write_node(
+    ctx: &Context<'_>,
+    spec: &TargetSpec,
+    verb: &str,
+) -> Result<(Facts, bool), CliError> {
+    let facts = node_facts(ctx, spec);
+    let cluster = topology::is_cluster(spec, &facts);
+    if !cluster {
+        refuse_replica(spec, &facts, verb)?;
+    } else if spec.db != 0 {
+        return Err(CliError::Usage(format!(
+            "db {}: a Cluster has only db 0",
+            spec.db
+        )));
+    }
+    Ok((facts, cluster))
+}
+
 /// The primaries of a Cluster the node at `spec` belongs to, or just the
 /// node when it is not in one.
 pub fn shards(
