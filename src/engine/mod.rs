@@ -432,14 +432,6 @@ pub fn node_facts(ctx: &Context<'_>, spec: &TargetSpec) -> Facts {
     ))
 }
 
-/// The facts of the node a command is about to write to, refusing a
-/// replica with the name of its primary (`verb` says what would be done).
-pub fn primary(ctx: &Context<'_>, spec: &TargetSpec, verb: &str) -> Result<Facts, CliError> {
-    let facts = node_facts(ctx, spec);
-    refuse_replica(spec, &facts, verb)?;
-    Ok(facts)
-}
-
 /// A replica is refused for writes, naming its primary.
 pub fn refuse_replica(spec: &TargetSpec, facts: &Facts, verb: &str) -> Result<(), CliError> {
     if facts.node.role == crate::target::Role::Replica {
