@@ -95,20 +95,26 @@ pub async fn request_all(app: &App, batch: Vec<Request>, concurrency: usize) -> 
     let mut answers = Answers::default();
     let mut pending = batch.into_iter();
     let mut running = JoinSet::new();
+    // Each task's line and URL, so one that fails (panics) is still
+    // counted and named.
+    let mut asked = std::collections::HashMap::new();
     let mut done = Vec::new();
     loop {
         while running.len() < concurrency.max(1) {
             let Some(r) = pending.next() else { break };
             let app = app.clone();
-            running.spawn(async move {
-                let shown = format!("{} {}", r.method, crate::secret::redact_url(r.url.as_str()));
-                (r.line, shown, app.warm(r.method, r.url).await)
-            });
+            let shown = format!("{} {}", r.method, crate::secret::redact_url(r.url.as_str()));
+            let line = r.line;
+            let task = running.spawn(async move { app.warm(r.method, r.url).await });
+            asked.insert(task.id(), (line, shown));
         }
-        match running.join_next().await {
-            Some(Ok(answer)) => done.push(answer),
-            Some(Err(_)) => {} // a task that panicked: counted below as missing
+        let (id, answer) = match running.join_next_with_id().await {
+            Some(Ok((id, answer))) => (id, answer),
+            Some(Err(e)) => (e.id(), Err("panicked".to_string())),
             None => break,
+        };
+        if let Some((line, shown)) = asked.remove(&id) {
+            done.push((line, shown, answer));
         }
     }
     done.sort_by_key(|(line, _, _)| *line);
