@@ -55,6 +55,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app -d 'B
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-ca -d 'CA certificate (PEM) to verify an https:// --app with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l interval -d 'Time between the two scrapes of /metrics that give per-second rates; 0 scrapes once (checks that need rates then say so)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l max-body -d 'Largest response body read from the application (e.g. 64MiB, 512k); /metrics is parsed as it streams in, so memory stays bounded either way' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-metric -d 'Name a cache counter of the application\'s /metrics that no built-in dialect knows (they know the seeds\' cache_hits_total, django-prometheus, Micrometer\'s cache_gets_total{result} and a status="hit|miss" label): ROLE=METRIC, ROLE one of hits, misses, errors, gets; METRIC a name with optional label matchers, e.g. hits=myapp_cache_hit_total or \'misses=lookups_total{outcome="miss"}\'. Repeatable' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
@@ -294,6 +295,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l request-timeo
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l check-window -d 'How long --check watches the hit rate' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app -d 'Base URL of the application: paths in --urls are below it, and --check reads its /metrics' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-ca -d 'CA certificate (PEM) to verify an https:// application with' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-metric -d 'Name a cache counter of the application\'s /metrics that no built-in dialect knows (they know the seeds\' cache_hits_total, django-prometheus, Micrometer\'s cache_gets_total{result} and a status="hit|miss" label): ROLE=METRIC, ROLE one of hits, misses, errors, gets; METRIC a name with optional label matchers, e.g. hits=myapp_cache_hit_total or \'misses=lookups_total{outcome="miss"}\'. Repeatable' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -145,3 +145,79 @@ mod tests {
         );
     }
 }
+
+/// Words in an application action's path that say it loses data or
+/// service: clearing a cache, restarting a service.
+const DESTRUCTIVE_ACTIONS: &[&str] = &[
+    "clear",
+    "flush",
+    "purge",
+    "restart",
+    "delete",
+    "drop",
+    "wipe",
+    "kill",
+    "evict",
+    "reset-all",
+];
+
+/// The floor of a request to the application: any write changes it
+/// (unsafe); DELETE, and a path that clears, flushes, purges or restarts,
+/// lose data or service (destructive).
+pub fn of_request(method: &str, path: &str) -> Safety {
+    let method = method.to_ascii_uppercase();
+    if method == "DELETE" {
+        return Safety::Destructive;
+    }
+    let lower = path.to_ascii_lowercase();
+    let words = lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'));
+    let destructive = words
+        .flat_map(|w| std::iter::once(w).chain(w.split('-')))
+        .any(|w| DESTRUCTIVE_ACTIONS.contains(&w));
+    if destructive {
+        Safety::Destructive
+    } else if matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS") {
+        Safety::Safe
+    } else {
+        Safety::Unsafe
+    }
+}
+
+#[cfg(test)]
+mod request_tests {
+    use super::*;
+
+    #[test]
+    fn requests_that_clear_or_restart_are_destructive_other_writes_unsafe() {
+        assert_eq!(
+            of_request("POST", "/internal/cache/clear"),
+            Safety::Destructive
+        );
+        assert_eq!(
+            of_request("POST", "/internal/cache/restart"),
+            Safety::Destructive
+        );
+        assert_eq!(
+            of_request("DELETE", "/internal/cache/entries/x"),
+            Safety::Destructive
+        );
+        assert_eq!(
+            of_request("post", "/internal/cache/flush-all"),
+            Safety::Destructive
+        );
+        assert_eq!(of_request("POST", "/internal/cache/gc"), Safety::Unsafe);
+        assert_eq!(
+            of_request("POST", "/internal/cache/reset-config"),
+            Safety::Unsafe
+        );
+        assert_eq!(
+            of_request("POST", "/internal/cache/apply-preset"),
+            Safety::Unsafe
+        );
+        // Words, not substrings: "nuclear" holds "clear".
+        assert_eq!(
+            of_request("POST", "/internal/nuclear/status"),
+            Safety::Unsafe
+        );
+    }
+}

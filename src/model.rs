@@ -60,4 +60,17 @@ pub enum FixKind {
     Redis,
     /// Steps for the operator (shell, orchestration); shown, never run.
     Manual,
+    /// A request to the application (--app): an action it exposes, such
+    /// as `POST /internal/cache/clear`.
+    Http,
+}
+
+impl FixKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FixKind::Redis => "redis",
+            FixKind::Manual => "manual",
+            FixKind::Http => "http",
+        }
+    }
 }

@@ -228,6 +228,16 @@ pub struct AppArgs {
     /// origin never is: the report says where it pointed.
     #[arg(long)]
     pub app_follow_redirects: bool,
+
+    /// Name a cache counter of the application's /metrics that no built-in
+    /// dialect knows (they know the seeds' cache_hits_total,
+    /// django-prometheus, Micrometer's cache_gets_total{result} and a
+    /// status="hit|miss" label): ROLE=METRIC, ROLE one of hits, misses,
+    /// errors, gets; METRIC a name with optional label matchers, e.g.
+    /// hits=myapp_cache_hit_total or 'misses=lookups_total{outcome="miss"}'.
+    /// Repeatable.
+    #[arg(long = "app-metric", value_name = "ROLE=METRIC", requires = "app")]
+    pub app_metric: Vec<String>,
 }
 
 /// How writes are made: every command that changes a node takes these.
@@ -663,4 +673,14 @@ pub struct WarmArgs {
     /// Follow the application's redirects within the same origin.
     #[arg(long)]
     pub app_follow_redirects: bool,
+
+    /// Name a cache counter of the application's /metrics that no built-in
+    /// dialect knows (they know the seeds' cache_hits_total,
+    /// django-prometheus, Micrometer's cache_gets_total{result} and a
+    /// status="hit|miss" label): ROLE=METRIC, ROLE one of hits, misses,
+    /// errors, gets; METRIC a name with optional label matchers, e.g.
+    /// hits=myapp_cache_hit_total or 'misses=lookups_total{outcome="miss"}'.
+    /// Repeatable.
+    #[arg(long = "app-metric", value_name = "ROLE=METRIC", requires = "app")]
+    pub app_metric: Vec<String>,
 }

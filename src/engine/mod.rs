@@ -15,11 +15,13 @@ use crate::cli::OutputFormat;
 use crate::error::CliError;
 use crate::facts::collect::collect_until;
 use crate::facts::Facts;
+use crate::findings::report::AppSummary;
 use crate::findings::{evaluate, After, Report};
 use crate::http::probe::App;
 use crate::mutate::Mutator;
 use crate::remediate::{self, Walk};
 use crate::render::{self, Printer};
+use crate::runbook::expr::HTTP_ROOT;
 use crate::runbook::RunbookSet;
 use crate::target::{TargetSpec, Timeouts};
 
@@ -91,6 +93,8 @@ pub struct Diagnosis {
     pub others: Vec<Facts>,
     pub topology: Option<crate::target::topology::Topology>,
     pub runbooks: RunbookSet,
+    /// The application (--app), where its actions are sent.
+    pub app: Option<App>,
 }
 
 /// Collects the node's facts (and the application's, once the runbooks say
@@ -234,6 +238,7 @@ pub fn diagnose(
         ctx.elapsed_ms(),
     );
     report.topology = topology.as_ref().map(|t| t.kind);
+    report.application = app.map(|_| AppSummary::of(facts.get(HTTP_ROOT), &report.checks));
     report.replaced_runbooks = runbooks.overrides();
     report.server = facts.server();
     Ok(Diagnosis {
@@ -243,6 +248,7 @@ pub fn diagnose(
         others,
         topology,
         runbooks,
+        app: app.cloned(),
     })
 }
 
@@ -283,6 +289,12 @@ impl Diagnosis {
         self.report.findings = fresh.findings;
         self.report.skipped = fresh.skipped;
         self.report.checks = fresh.checks;
+        if self.report.application.is_some() {
+            self.report.application = Some(AppSummary::of(
+                self.facts.get(HTTP_ROOT),
+                &self.report.checks,
+            ));
+        }
         self.report.duration_ms = fresh.duration_ms;
     }
 }
@@ -604,6 +616,7 @@ pub fn remediate(ctx: &Context<'_>, diagnosis: &mut Diagnosis, mutator: &mut Mut
         }
         let walk = Walk {
             set: &diagnosis.runbooks,
+            app: diagnosis.app.as_ref(),
             facts,
             spec,
             timeouts: &ctx.timeouts,

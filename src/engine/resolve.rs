@@ -95,7 +95,13 @@ pub fn app(args: &AppArgs, timeouts: &Timeouts) -> Result<Option<App>, CliError>
         max_body: args.max_body,
         request_timeout: timeouts.command,
     };
-    client.build(text, timeouts).map(Some)
+    let mut app = client.build(text, timeouts)?;
+    for m in &args.app_metric {
+        app.metrics
+            .add(m)
+            .map_err(|e| CliError::Usage(format!("--app-metric {e}")))?;
+    }
+    Ok(Some(app))
 }
 
 /// How the HTTP client of an application is built.

@@ -161,11 +161,7 @@ pub fn evaluate_all(
     let mut add = |e: Evaluation| {
         all.findings.extend(e.findings);
         all.skipped.extend(e.skipped);
-        all.counts.total += e.counts.total;
-        all.counts.passed += e.counts.passed;
-        all.counts.fired += e.counts.fired;
-        all.counts.skipped += e.counts.skipped;
-        all.counts.not_applicable += e.counts.not_applicable;
+        all.counts += e.counts;
     };
     for facts in nodes {
         add(evaluate(set, facts, deadline));

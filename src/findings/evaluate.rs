@@ -20,6 +20,10 @@ pub struct Skipped {
     pub runbook: String,
     pub node: NodeAddr,
     pub reason: String,
+    /// It did not fire, but an input it reads was not there (an endpoint
+    /// that failed or is not served, a metric or value missing): it is
+    /// not counted as passed.
+    pub no_data: bool,
 }
 
 /// Counts of what happened to the checks.
@@ -28,10 +32,31 @@ pub struct CheckCounts {
     pub total: usize,
     pub passed: usize,
     pub fired: usize,
+    /// Not run: facts unavailable, the deadline, the server's version, or
+    /// no data (`no_data` of them).
     pub skipped: usize,
+    /// Of the skipped: checks whose inputs were not there.
+    pub no_data: usize,
     /// Checks about the application when no --app was given, or about an
     /// optional endpoint the application does not serve.
     pub not_applicable: usize,
+    /// Checks that read the application's endpoints, and how many of them
+    /// fired or passed (had their data).
+    pub app: usize,
+    pub app_judged: usize,
+}
+
+impl std::ops::AddAssign for CheckCounts {
+    fn add_assign(&mut self, o: CheckCounts) {
+        self.total += o.total;
+        self.passed += o.passed;
+        self.fired += o.fired;
+        self.skipped += o.skipped;
+        self.no_data += o.no_data;
+        self.not_applicable += o.not_applicable;
+        self.app += o.app;
+        self.app_judged += o.app_judged;
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -158,33 +183,49 @@ fn evaluate_where(
                 continue;
             }
             out.counts.total += 1;
+            let about_app = check.http_steps().next().is_some();
+            out.counts.app += usize::from(about_app);
             let outcome = if deadline.is_some_and(|d| Instant::now() >= d) {
                 late += 1;
                 Err(DEADLINE_PASSED.into())
             } else {
                 evaluate_check(runbook, check, facts, &ctx)
             };
+            let skip = |out: &mut Evaluation, reason: String, no_data: bool| {
+                out.counts.skipped += 1;
+                out.counts.no_data += usize::from(no_data);
+                out.skipped.push(Skipped {
+                    check: check.id.clone(),
+                    runbook: runbook.id.clone(),
+                    node: facts.node.addr.clone(),
+                    reason,
+                    no_data,
+                });
+            };
             match outcome {
                 Ok(Some(finding)) => {
                     out.counts.fired += 1;
+                    out.counts.app_judged += usize::from(about_app);
                     out.findings.push(finding);
                 }
-                Ok(None) => out.counts.passed += 1,
-                Err(reason) => {
-                    out.counts.skipped += 1;
-                    out.skipped.push(Skipped {
-                        check: check.id.clone(),
-                        runbook: runbook.id.clone(),
-                        node: facts.node.addr.clone(),
-                        reason,
-                    });
-                }
+                // Not firing proves nothing when its inputs were not there.
+                Ok(None) => match missing_input(check, facts) {
+                    Some(why) => skip(&mut out, why, true),
+                    None => {
+                        out.counts.passed += 1;
+                        out.counts.app_judged += usize::from(about_app);
+                    }
+                },
+                Err(reason) => skip(&mut out, reason, false),
             }
         }
     }
     if late > 0 {
         out.findings
             .push(deadline_finding(late, out.counts.total, &facts.node.addr));
+    }
+    if out.counts.app > 0 && out.counts.app_judged == 0 {
+        out.findings.push(app_blind_finding(&out, &facts.node.addr));
     }
     out.findings.sort_by(|a, b| {
         b.severity
@@ -219,6 +260,153 @@ fn deadline_finding(late: usize, total: usize, node: &NodeAddr) -> Finding {
         node: node.clone(),
         fixes: Vec::new(),
     }
+}
+
+/// No check about the application had its data: the application side was
+/// not assessed, and a report saying OK would be a lie.
+fn app_blind_finding(out: &Evaluation, node: &NodeAddr) -> Finding {
+    let mut reasons: Vec<&str> = out
+        .skipped
+        .iter()
+        .filter(|s| s.no_data)
+        .map(|s| s.reason.as_str())
+        .collect();
+    reasons.sort();
+    reasons.dedup();
+    Finding {
+        id: "app-no-data".into(),
+        runbook: "cachectl".into(),
+        severity: Severity::Unknown,
+        score: 50,
+        title: "No check about the application had its data".into(),
+        message: format!(
+            "None of the {} checks about the application could judge it: {}",
+            out.counts.app,
+            reasons.join("; ")
+        ),
+        evidence: BTreeMap::from([
+            ("app_checks".to_string(), out.counts.app.into()),
+            ("reasons".to_string(), reasons.into()),
+        ]),
+        node: node.clone(),
+        fixes: Vec::new(),
+    }
+}
+
+/// Why a check that did not fire proves nothing, if it does not: an input
+/// its condition reads from the application was not there. The endpoint
+/// failed or is not served, a metric is not exposed, none of the JSON
+/// values it reads is in the body, or it reads increases from one scrape.
+fn missing_input(check: &Check, facts: &Facts) -> Option<String> {
+    let http = facts.get(HTTP_ROOT)?;
+    let mut values: Vec<(&str, &str)> = Vec::new();
+    for path in &check.when.http_paths {
+        let parts: Vec<&str> = path.split('.').collect();
+        let (Some(step), Some(field)) = (parts.get(1), parts.get(2)) else {
+            continue;
+        };
+        let fact = &http[*step];
+        if fact.is_null()
+            || matches!(
+                *field,
+                "path" | "ok" | "error" | "detail" | "absent" | "location"
+            )
+        {
+            continue;
+        }
+        let shown = fact["path"].as_str().unwrap_or(step);
+        let error = fact["error"].as_str().unwrap_or_default();
+        let detail = fact["detail"].as_str().unwrap_or_default();
+        if matches!(error, "not_found" | "absent") {
+            return Some(format!("{shown} is not served (HTTP 404)"));
+        }
+        if fact["status"].as_u64().unwrap_or(0) == 0 {
+            return Some(format!("{shown} did not answer ({error}: {detail})"));
+        }
+        if matches!(
+            *field,
+            "status" | "latency_ms" | "bytes" | "body" | "rated" | "interval_s"
+        ) {
+            continue;
+        }
+        if fact["ok"] != true {
+            return Some(format!("{shown} answered, unusably ({error}: {detail})"));
+        }
+        let leaf = parts.get(4).copied().unwrap_or_default();
+        let once = || {
+            Some(format!(
+                "{shown} was scraped once (--interval 0, or the first scrape failed); increases need two"
+            ))
+        };
+        match *field {
+            "json" if fact["json"].is_null() => return Some(format!("{shown} is not JSON")),
+            "values" => {
+                if let Some(name) = parts.get(3) {
+                    values.push((name, shown));
+                }
+            }
+            "series" => {
+                let Some(name) = parts.get(3) else { continue };
+                if fact["series"][*name]["present"] != true {
+                    let metric = fact["series"][*name]["metric"].as_str().unwrap_or(name);
+                    return Some(format!("{shown} has no {metric} series"));
+                }
+                if matches!(leaf, "increase" | "rate") && fact["rated"] != true {
+                    return once();
+                }
+            }
+            "cache" => {
+                let cache = &fact["cache"];
+                let role = parts.get(3).copied().unwrap_or_default();
+                let why = if matches!(role, "hits" | "misses" | "errors" | "gets") {
+                    crate::http::cache::missing(cache, role)
+                } else {
+                    crate::http::cache::missing(cache, "hits")
+                        .filter(|_| cache["dialect"].as_str().is_none_or(str::is_empty))
+                };
+                if let Some(why) = why {
+                    return Some(format!("{shown}: {why}"));
+                }
+                if matches!(leaf, "increase" | "rate") && fact["rated"] != true {
+                    return once();
+                }
+            }
+            _ => {}
+        }
+    }
+    // Several values may each be the one a body carries (the seeds' health
+    // bodies differ): none of them there is what counts.
+    if !values.is_empty()
+        && values
+            .iter()
+            .all(|(name, _)| http_value(http, check, name).is_none())
+    {
+        let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
+        return Some(format!(
+            "{} has none of the values it reads ({})",
+            values[0].1,
+            names.join(", ")
+        ));
+    }
+    None
+}
+
+/// The value `name` of whichever step the check reads it from.
+fn http_value<'a>(
+    http: &'a serde_json::Value,
+    check: &Check,
+    name: &str,
+) -> Option<&'a serde_json::Value> {
+    check
+        .when
+        .http_paths
+        .iter()
+        .filter_map(|p| {
+            let parts: Vec<&str> = p.split('.').collect();
+            (parts.get(2) == Some(&"values") && parts.get(3) == Some(&name))
+                .then(|| &http[parts[1]]["values"][name])
+        })
+        .find(|v| !v.is_null())
 }
 
 /// Whether a check applies: it does not read the application when none was
@@ -296,9 +484,11 @@ fn evaluate_check(
         .map(|f| {
             let filled: Result<Vec<Command>, String> =
                 f.commands.iter().map(|c| c.fill(lookup)).collect();
-            let (commands, argv, not_runnable) = match filled {
-                Ok(argv) => (argv.iter().map(Command::display).collect(), argv, None),
-                Err(field) => (
+            let (commands, argv, not_runnable) = match (filled, &f.request) {
+                // An application action: its request, against --app.
+                (_, Some(request)) => (vec![request.display()], Vec::new(), None),
+                (Ok(argv), None) => (argv.iter().map(Command::display).collect(), argv, None),
+                (Err(field), None) => (
                     f.commands.iter().map(|c| c.source().to_string()).collect(),
                     Vec::new(),
                     Some(format!(

@@ -25,6 +25,9 @@ pub struct Report {
     /// The application's base URL (--app), password redacted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
+    /// With --app: what its metrics said and whether it was assessed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application: Option<AppSummary>,
     /// Every node diagnosed, with its role: the target's node (or the
     /// primary its Sentinels name) first.
     pub nodes: Vec<Node>,
@@ -65,6 +68,79 @@ pub struct Report {
     /// With --fix, once something was applied: the state after.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<After>,
+}
+
+/// The application side of a report: the dialect its /metrics speak, the
+/// hit rate in total and per cache, and how many of the checks about it
+/// had their data.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppSummary {
+    /// False when no check about the application had its data: the report
+    /// then says nothing about it, and is not OK.
+    pub assessed: bool,
+    /// Checks about the application; of them, how many fired or passed,
+    /// and how many went without data.
+    pub checks: usize,
+    pub judged: usize,
+    pub no_data: usize,
+    /// The metric dialect recognised (seeds, django-prometheus,
+    /// micrometer, status-label, custom (--app-metric) ...); empty: none.
+    pub dialect: String,
+    /// The metric read for each role (hits, misses, errors, gets).
+    pub metrics: serde_json::Value,
+    /// Over the window (between the two scrapes, or since start).
+    pub hits: f64,
+    pub misses: f64,
+    /// Absent when the dialect has no error counter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<f64>,
+    /// 100 * hits / (hits + misses); absent without lookups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hit_percent: Option<f64>,
+    pub measured_over_s: f64,
+    /// Per cache (label, name, hits, misses, errors, gets, lookups,
+    /// hit_percent), most lookups first.
+    pub caches: serde_json::Value,
+}
+
+impl AppSummary {
+    /// From the `http` facts (the first step that read cache counters)
+    /// and the check counts.
+    pub fn of(http: Option<&serde_json::Value>, counts: &CheckCounts) -> AppSummary {
+        let step = http
+            .and_then(|h| h.as_object())
+            .and_then(|steps| steps.values().find(|s| s.get("cache").is_some()));
+        let cache = step.map(|s| &s["cache"]);
+        let window = |role: &str| {
+            cache
+                .filter(|c| c[role]["present"] == true)
+                .and_then(|c| c[role]["window"].as_f64())
+                .unwrap_or(0.0)
+        };
+        let (hits, misses) = (window("hits"), window("misses"));
+        AppSummary {
+            assessed: counts.app == 0 || counts.app_judged > 0,
+            checks: counts.app,
+            judged: counts.app_judged,
+            no_data: counts.app.saturating_sub(counts.app_judged),
+            dialect: cache
+                .and_then(|c| c["dialect"].as_str())
+                .unwrap_or_default()
+                .to_string(),
+            metrics: cache.map(|c| c["metrics"].clone()).unwrap_or_default(),
+            hits,
+            misses,
+            errors: cache
+                .filter(|c| c["errors"]["present"] == true)
+                .map(|_| window("errors")),
+            hit_percent: (hits + misses > 0.0)
+                .then(|| (1000.0 * hits / (hits + misses)).round() / 10.0),
+            measured_over_s: step.and_then(|s| s["interval_s"].as_f64()).unwrap_or(0.0),
+            caches: cache
+                .map(|c| c["caches"].clone())
+                .unwrap_or_else(|| serde_json::json!([])),
+        }
+    }
 }
 
 /// The node's state after remediation.
@@ -128,6 +204,7 @@ impl Report {
             score: health_score(&evaluation.findings),
             target,
             app,
+            application: None,
             nodes,
             topology: None,
             server: None,

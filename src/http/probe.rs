@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::http::cache::{self, CacheScrape, Mapping};
 use crate::prometheus::{self, SeriesValues};
 use crate::runbook::model::BodyFormat;
 use crate::runbook::step::{HttpStep, MAX_BYTES};
@@ -22,6 +23,8 @@ pub struct App {
     pub interval: Duration,
     /// Largest body read from a step without a `max_bytes` of its own.
     pub max_body: u64,
+    /// Cache counter names the operator mapped (--app-metric).
+    pub metrics: Mapping,
     client: reqwest::Client,
 }
 
@@ -80,6 +83,7 @@ impl App {
             request_timeout,
             interval,
             max_body,
+            metrics: Mapping::default(),
             client,
         })
     }
@@ -162,6 +166,11 @@ pub struct Metrics {
     pub first_issue: Option<prometheus::ParseIssue>,
     /// Per series selector of the step, the matching series' values.
     pub series: Vec<SeriesValues>,
+    /// Per series selector: a `# TYPE` or `# HELP` line declared its
+    /// family, so no series means zero rather than nothing known.
+    pub declared: Vec<bool>,
+    /// Steps that read the cache counters: every dialect's tallies.
+    pub cache: Option<Box<CacheScrape>>,
 }
 
 struct MetricsSink<'a> {
@@ -179,8 +188,20 @@ impl prometheus::Sink for MetricsSink<'_> {
                     .or_default() += sample.value;
             }
         }
+        if let Some(cache) = &mut self.metrics.cache {
+            cache.sample(&sample);
+        }
     }
-    fn family(&mut self, _: &str, _: Option<String>, _: Option<prometheus::MetricType>) {}
+    fn family(&mut self, name: &str, _: Option<String>, _: Option<prometheus::MetricType>) {
+        for (i, (_, _, sel)) in self.step.series.iter().enumerate() {
+            if sel.name == name || sel.name == format!("{name}_total") {
+                self.metrics.declared[i] = true;
+            }
+        }
+        if let Some(cache) = &mut self.metrics.cache {
+            cache.family(name);
+        }
+    }
     fn issue(&mut self, issue: prometheus::ParseIssue) {
         self.metrics.issues += 1;
         self.metrics.first_issue.get_or_insert(issue);
@@ -252,6 +273,19 @@ fn classify(err: &reqwest::Error) -> (&'static str, String) {
     (kind, detail)
 }
 
+/// A request error as one line: its kind and the chain of causes.
+pub fn describe(err: &reqwest::Error) -> String {
+    let (kind, detail) = classify(err);
+    format!("{kind}: {detail}")
+}
+
+impl App {
+    /// The HTTP client every request to the application goes through.
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+}
+
 /// Sends one step's request and reads at most `max_bytes` of the body.
 pub async fn fetch(app: &App, step: &HttpStep) -> Fetched {
     let start = Instant::now();
@@ -318,6 +352,8 @@ pub async fn fetch(app: &App, step: &HttpStep) -> Fetched {
         step,
         metrics: Metrics {
             series: vec![SeriesValues::new(); step.series.len()],
+            declared: vec![false; step.series.len()],
+            cache: step.cache.then(|| Box::new(CacheScrape::new(&app.metrics))),
             ..Metrics::default()
         },
     });
@@ -395,8 +431,11 @@ pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration
         "body": "", "json": null, "absent": false, "rated": false, "interval_s": 0.0, "location": "",
         "parse_issues": 0,
         "values": step.values.iter().map(|(n, _, _)| (n.clone(), Value::Null)).collect::<serde_json::Map<_, _>>(),
-        "series": step.series.iter().map(|(n, _, _)| (n.clone(), json!({"value": 0.0, "count": 0, "increase": 0.0, "rate": 0.0, "window": 0.0}))).collect::<serde_json::Map<_, _>>(),
+        "series": step.series.iter().map(|(n, t, _)| (n.clone(), json!({"value": 0.0, "count": 0, "increase": 0.0, "rate": 0.0, "window": 0.0, "present": false, "metric": t}))).collect::<serde_json::Map<_, _>>(),
     });
+    if step.cache {
+        out["cache"] = cache::fact(&CacheScrape::new(&Mapping::default()), None);
+    }
     let (status, body, latency, body_error) = match last {
         Fetched::Failed {
             kind,
@@ -471,7 +510,8 @@ pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration
                 }
             }
             BodyFormat::Prometheus => {
-                let metrics = metrics_of(last).cloned().unwrap_or_default();
+                let none = Metrics::default();
+                let metrics = metrics_of(last).unwrap_or(&none);
                 out["parse_issues"] = metrics.issues.into();
                 if metrics.samples == 0 && error.is_none() {
                     let why = metrics
@@ -489,7 +529,12 @@ pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration
                         .filter(|_| first.complete())
                         .map(|m| (m, dt))
                 });
-                fill_series(&mut out, step, &metrics, before);
+                fill_series(&mut out, step, metrics, before);
+                if let Some(scrape) = &metrics.cache {
+                    let first = before
+                        .and_then(|(m, dt)| m.cache.as_deref().map(|c| (c, dt.as_secs_f64())));
+                    out["cache"] = cache::fact(scrape, first);
+                }
             }
         }
     }
@@ -533,10 +578,11 @@ fn fill_series(
         out["rated"] = true.into();
         out["interval_s"] = ((dt.as_secs_f64() * 1000.0).round() / 1000.0).into();
     }
-    for (i, (name, _, _)) in step.series.iter().enumerate() {
+    for (i, (name, text, _)) in step.series.iter().enumerate() {
         let values = &metrics.series[i];
         let value = finite(values.values().filter(|v| v.is_finite()).sum());
-        let mut series = json!({"value": value, "count": values.len(), "increase": 0.0, "rate": 0.0, "window": value});
+        let present = !values.is_empty() || metrics.declared.get(i).copied().unwrap_or(false);
+        let mut series = json!({"value": value, "count": values.len(), "increase": 0.0, "rate": 0.0, "window": value, "present": present, "metric": text});
         if let Some((prev, dt)) = before {
             let inc = finite(prometheus::increase_of(&prev.series[i], values));
             series["increase"] = inc.into();
@@ -552,7 +598,7 @@ fn fill_series(
 
 fn finite(x: f64) -> f64 {
     if x.is_finite() {
-        x
+        x + 0.0
     } else {
         0.0
     }

@@ -415,7 +415,11 @@ impl Mutator {
             Err(e) => {
                 let _ = log.append(&record("error", Some(e.clone())));
                 Err(ExecError {
-                    reason: format!("the batch failed: {e}"),
+                    reason: if op.count.is_some() || op.commands.len() > 1 {
+                        format!("the batch failed: {e}")
+                    } else {
+                        format!("{} failed: {e}", op.title)
+                    },
                     ran: op.commands.len(),
                     audit_failed: false,
                 })

@@ -10,6 +10,7 @@ use tokio::time::timeout_at;
 use crate::facts::collect::collect_until;
 use crate::facts::Facts;
 use crate::findings::{evaluate, evidence_of, holds, Action, Finding, FixKind, FixView, Outcome};
+use crate::http::probe::App;
 use crate::mutate::{preflight, Decision, Mutator, Operation, Origin};
 use crate::render::{clean, Printer};
 use crate::runbook::command::Command;
@@ -130,6 +131,8 @@ fn node_state<'a>(facts: &Facts, user: &'a str) -> preflight::NodeState<'a> {
 /// What the walk works with.
 pub struct Walk<'a> {
     pub set: &'a RunbookSet,
+    /// The application (--app): where `http` fixes are sent.
+    pub app: Option<&'a App>,
     pub facts: &'a Facts,
     pub spec: &'a TargetSpec,
     pub timeouts: &'a Timeouts,
@@ -258,11 +261,6 @@ impl Walker<'_, '_> {
             settle(Outcome::Skipped, why, "skipped");
             return action;
         }
-        let Some(session) = &self.session else {
-            let why = "cannot connect to the node to run it".to_string();
-            settle(Outcome::Blocked, why, "blocked");
-            return action;
-        };
         // Without prompts the whole walk answers to the run's deadline; with
         // them, each fix's pre-flight, and its execution and verification,
         // get --timeout of their own (the operator's thinking is not the
@@ -272,6 +270,15 @@ impl Walker<'_, '_> {
             settle(Outcome::Skipped, why, "skipped");
             return action;
         }
+        if view.kind == FixKind::Http {
+            self.act(p, mutator, &mut action).await;
+            return action;
+        }
+        let Some(session) = &self.session else {
+            let why = "cannot connect to the node to run it".to_string();
+            settle(Outcome::Blocked, why, "blocked");
+            return action;
+        };
         let mut op = p.operation();
         let checked = timeout_at(
             self.phase_deadline(),
@@ -341,6 +348,86 @@ impl Walker<'_, '_> {
         action
     }
 
+    /// An `http` fix: the application's endpoint probed (never sent to one
+    /// that is not there), consent by safety, the request audited before
+    /// it is sent, then the application and Redis asked again.
+    async fn act(&mut self, p: &Planned<'_>, mutator: &mut Mutator, action: &mut Action) {
+        let printer = self.ctx.printer;
+        let settle = |action: &mut Action, outcome: Outcome, reason: String, shown: &str| {
+            if !shown.is_empty() {
+                printer.status(&format!("  {shown}: {}", clean(&reason)));
+            }
+            action.outcome = outcome;
+            action.reason = reason;
+        };
+        let (Some(app), Some(request)) = (self.ctx.app, p.def.request.as_ref()) else {
+            let why = "an action of the application's: needs --app".to_string();
+            settle(action, Outcome::Blocked, why, "blocked");
+            return;
+        };
+        let shown = app.shown(request);
+        let floor = crate::floor::of_request(&request.method, &request.path);
+        let op = Operation {
+            node: app.node(),
+            origin: Origin::fix(&p.finding.id, &p.view.id),
+            title: p.view.title.clone(),
+            safety: p.view.safety.max(floor),
+            commands: vec![vec![request.method.clone(), request.path.clone()]],
+            count: None,
+            summary: None,
+            confirm: None,
+        };
+        action.safety = op.safety;
+        action.commands = vec![match &request.body {
+            Some(body) => format!("{shown} {body}"),
+            None => shown.clone(),
+        }];
+        self.say(&format!("  against {}", clean(&shown)));
+        let probed = timeout_at(self.phase_deadline(), app.probe_action(request))
+            .await
+            .unwrap_or_else(|_| {
+                Err("the endpoint probe did not finish before the deadline (--timeout)".into())
+            });
+        match probed {
+            Ok(seen) => self.say(&format!("  note: {}", clean(&seen))),
+            Err(why) => {
+                settle(action, Outcome::Blocked, why, "blocked");
+                return;
+            }
+        }
+        match mutator.decide(&op) {
+            Decision::Apply => {}
+            Decision::Planned => {
+                settle(action, Outcome::Planned, "--dry-run".into(), "");
+                return;
+            }
+            Decision::Skip(why) | Decision::Stop(why) => {
+                settle(action, Outcome::Skipped, why, "skipped");
+                return;
+            }
+        }
+        let deadline = self.phase_deadline();
+        let work = async {
+            timeout_at(deadline, app.act(request))
+                .await
+                .unwrap_or_else(|_| {
+                    Err("no answer before the deadline (--timeout); the application may or may not have done it".into())
+                })
+        };
+        match mutator.audited(&op, shown, work, String::clone).await {
+            Ok(said) => {
+                self.say(&format!("  applied: {}", clean(&said)));
+                action.results = vec![said];
+                action.outcome = Outcome::Applied;
+            }
+            Err(e) => {
+                settle(action, Outcome::Failed, e.reason, "failed");
+                return;
+            }
+        }
+        self.verify(p, action, deadline).await;
+    }
+
     /// Until when the next phase of a fix may run.
     fn phase_deadline(&self) -> tokio::time::Instant {
         if self.interactive {
@@ -368,9 +455,27 @@ impl Walker<'_, '_> {
         let ctx = self.ctx;
         // Counters since start would keep a fixed incident firing forever:
         // after a fix, they count from the diagnosis.
-        let mut now = collect_until(ctx.spec, ctx.timeouts, deadline, ctx.facts.counters).await;
-        if let Some(http) = ctx.facts.get(HTTP_ROOT) {
-            now.values.insert(HTTP_ROOT.into(), http.clone());
+        let redis = collect_until(ctx.spec, ctx.timeouts, deadline, ctx.facts.counters);
+        // After an action of the application's, it is asked again; after a
+        // Redis fix its facts stand (its counters move on their own
+        // schedule).
+        let app = async {
+            match ctx.app.filter(|_| p.view.kind == FixKind::Http) {
+                Some(app) => {
+                    let steps = ctx.set.http_steps().into_iter().cloned().collect();
+                    Some(crate::http::collect::collect(app, steps, deadline).await)
+                }
+                None => None,
+            }
+        };
+        let (mut now, fresh) = tokio::join!(redis, app);
+        let known = self
+            .latest
+            .as_ref()
+            .and_then(|f| f.get(HTTP_ROOT))
+            .or(ctx.facts.get(HTTP_ROOT));
+        if let Some(http) = fresh.or_else(|| known.cloned()) {
+            now.values.insert(HTTP_ROOT.into(), http);
         }
         self.firing = evaluate(ctx.set, &now, None)
             .findings

@@ -115,13 +115,17 @@ fn report() -> Report {
             runbook: "high-latency".into(),
             node: node(),
             reason: "needs slowlog: SLOWLOG GET failed (noperm: NOPERM no permissions)".into(),
+            no_data: false,
         }],
         counts: CheckCounts {
             total: 71,
             passed: 68,
             fired: 2,
             skipped: 1,
+            no_data: 0,
             not_applicable: 24,
+            app: 0,
+            app_judged: 0,
         },
     };
     let mut report = Report::new(
@@ -288,5 +292,50 @@ fn memory_table() {
 #[test]
 fn memory_json_contract() {
     let text = printed(&render_json::render(&with_memory()).unwrap());
+    insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+}
+
+/// A report with the application: its dialect, per-cache hit rates, and
+/// checks that went without data.
+fn with_app() -> Report {
+    let mut r = report();
+    r.app = Some("http://***@app.internal:8000/".into());
+    r.skipped.push(Skipped {
+        check: "app-error-rate-critical".into(),
+        runbook: "app-error-rate".into(),
+        node: node(),
+        reason: "/metrics: the micrometer dialect has no errors counter; map one with --app-metric errors=NAME".into(),
+        no_data: true,
+    });
+    r.checks.skipped += 1;
+    r.checks.no_data += 1;
+    r.checks.app = 5;
+    r.checks.app_judged = 4;
+    let http = serde_json::json!({"metrics": {"interval_s": 3.0, "cache": {
+        "dialect": "micrometer",
+        "metrics": {"hits": "cache_gets_total{result=\"hit\"}", "misses": "cache_gets_total{result=\"miss\"}", "errors": "", "gets": "hits + misses"},
+        "hits": {"window": 30.0, "present": true},
+        "misses": {"window": 370.0, "present": true},
+        "errors": {"window": 0.0, "present": false},
+        "caches": [
+            {"label": "cache", "name": "books", "hits": 0.0, "misses": 300.0, "errors": 0.0, "gets": 300.0, "lookups": 300.0, "hit_percent": 0.0},
+            {"label": "cache", "name": "authors", "hits": 30.0, "misses": 70.0, "errors": 0.0, "gets": 100.0, "lookups": 100.0, "hit_percent": 30.0}
+        ],
+    }}});
+    r.application = Some(crate::findings::report::AppSummary::of(
+        Some(&http),
+        &r.checks,
+    ));
+    r
+}
+
+#[test]
+fn app_report_table() {
+    insta::assert_snapshot!(printed(&table::report_at(&with_app(), 100)));
+}
+
+#[test]
+fn app_report_json_contract() {
+    let text = serde_json::to_string_pretty(&with_app()).unwrap();
     insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
 }

@@ -7,7 +7,7 @@ use comfy_table::{presets, Cell, ColumnConstraint, ContentArrangement, Table, Wi
 use owo_colors::OwoColorize;
 
 use crate::error::Status;
-use crate::findings::{Finding, FixKind, Report, Severity};
+use crate::findings::{Finding, Report, Severity};
 use crate::mutate::Mode;
 
 use super::clean;
@@ -118,7 +118,12 @@ pub fn report_at(r: &Report, width: u16) -> String {
         Some(kind) => format!(" ({kind}: {} nodes)", r.nodes.len()),
         None => String::new(),
     };
+    let blind = r.application.as_ref().is_some_and(|a| !a.assessed);
     let target = match &r.app {
+        Some(app) if blind => format!(
+            "{server}{}{nodes}  app {app} (NOT ASSESSED: no check about it had data)",
+            r.target
+        ),
         Some(app) => format!("{server}{}{nodes}  app {app}", r.target),
         None => format!("{server}{}{nodes}", r.target),
     };
@@ -161,10 +166,7 @@ pub fn report_at(r: &Report, width: u16) -> String {
                     f.node
                 );
                 for fix in &f.fixes {
-                    let who = match fix.kind {
-                        FixKind::Redis => "redis",
-                        FixKind::Manual => "manual",
-                    };
+                    let who = fix.kind.label();
                     let _ = writeln!(out, "    - {} [{}, {}]", fix.title, fix.safety.label(), who);
                     for c in &fix.commands {
                         let _ = writeln!(out, "        {}", clean(c).dimmed());
@@ -176,6 +178,10 @@ pub fn report_at(r: &Report, width: u16) -> String {
             }
         }
     }
+    if let Some(a) = &r.application {
+        application(&mut out, a);
+    }
+    no_data(&mut out, r);
     if !r.unavailable.is_empty() {
         let _ = writeln!(out, "\n{}", "Not checked".bold());
         let not_connected = r.unavailable.iter().all(|u| u.kind == "not_connected");
@@ -183,7 +189,7 @@ pub fn report_at(r: &Report, width: u16) -> String {
             let _ = writeln!(
                 out,
                 "  {} checks need a connection to the node and were not run.",
-                r.checks.skipped
+                r.checks.skipped - r.checks.no_data
             );
         } else {
             for u in &r.unavailable {
@@ -196,16 +202,115 @@ pub fn report_at(r: &Report, width: u16) -> String {
                     clean(&u.detail)
                 );
             }
-            if r.checks.skipped > 0 {
+            if r.checks.skipped > r.checks.no_data {
                 let _ = writeln!(
                     out,
                     "  {} checks were not run for want of these facts.",
-                    r.checks.skipped
+                    r.checks.skipped - r.checks.no_data
                 );
             }
         }
     }
     out
+}
+
+/// What the application's metrics said: dialect, hit rate, per cache.
+fn application(out: &mut String, a: &crate::findings::report::AppSummary) {
+    let _ = writeln!(out, "\n{}", "Application".bold());
+    if a.dialect.is_empty() {
+        let _ = writeln!(
+            out,
+            "  no cache counters recognised on its metrics endpoint (see --app-metric)"
+        );
+    } else {
+        let names: Vec<String> = ["hits", "misses", "errors", "gets"]
+            .iter()
+            .filter_map(|role| {
+                a.metrics[*role]
+                    .as_str()
+                    .filter(|m| !m.is_empty())
+                    .map(|m| format!("{role}={}", clean(m)))
+            })
+            .collect();
+        let _ = writeln!(out, "  {} metrics: {}", clean(&a.dialect), names.join(", "));
+        let over = if a.measured_over_s > 0.0 {
+            format!("over {} s", a.measured_over_s)
+        } else {
+            "since the application started".to_string()
+        };
+        match a.hit_percent {
+            Some(p) => {
+                let _ = writeln!(
+                    out,
+                    "  hit rate {p}% {over} ({} hits, {} misses; {})",
+                    count(a.hits),
+                    count(a.misses),
+                    errors(a.errors)
+                );
+            }
+            None => {
+                let _ = writeln!(out, "  no lookups {over} ({})", errors(a.errors));
+            }
+        }
+        let caches = a.caches.as_array().map(Vec::as_slice).unwrap_or_default();
+        if caches.len() > 1 || caches.iter().any(|c| c["name"] != "") {
+            for c in caches {
+                let _ = writeln!(
+                    out,
+                    "    {}={}: {}% of {} lookups ({})",
+                    clean(c["label"].as_str().unwrap_or_default()),
+                    clean(c["name"].as_str().unwrap_or_default()),
+                    c["hit_percent"],
+                    count(c["lookups"].as_f64().unwrap_or(0.0)),
+                    errors(a.errors.and(c["errors"].as_f64()))
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  {} checks about the application: {} had data, {} did not",
+        a.checks, a.judged, a.no_data
+    );
+}
+
+/// A counter's value as a count: whole numbers without a fraction.
+fn count(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+fn errors(n: Option<f64>) -> String {
+    match n {
+        Some(n) => format!("{} errors", count(n)),
+        None => "errors not counted".into(),
+    }
+}
+
+/// Checks that did not fire but had no data to judge by, by reason.
+fn no_data(out: &mut String, r: &Report) {
+    let mut by_reason: Vec<(&str, Vec<String>)> = Vec::new();
+    for s in r.skipped.iter().filter(|s| s.no_data) {
+        let check = if r.nodes.len() > 1 {
+            format!("{} on {}", s.check, s.node)
+        } else {
+            s.check.clone()
+        };
+        match by_reason.iter_mut().find(|(why, _)| *why == s.reason) {
+            Some((_, checks)) => checks.push(check),
+            None => by_reason.push((&s.reason, vec![check])),
+        }
+    }
+    if by_reason.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", "Not run: no data".bold());
+    for (why, checks) in by_reason {
+        let _ = writeln!(out, "  {}: {}", checks.join(", "), clean(why));
+    }
 }
 
 /// Renders what --fix did: one row per fix, then the state after.

@@ -43,6 +43,10 @@ pub struct Expression {
     pub roots: Vec<String>,
     /// HTTP steps the expression reads (`http.<step>`).
     pub http_steps: Vec<String>,
+    /// Paths below named HTTP steps it reads, deepest only
+    /// (`http.metrics.cache.hits.window`): what must be there for its
+    /// answer to mean anything.
+    pub http_paths: Vec<String>,
 }
 
 impl std::fmt::Debug for Expression {
@@ -73,6 +77,7 @@ pub fn compile(source: &str, local_roots: &[Field]) -> Result<Expression, String
         local_roots,
         roots: Vec::new(),
         http_steps: Vec::new(),
+        http_paths: Vec::new(),
     };
     checker.walk(&ast, &HashMap::new())?;
     let steps = cost(&ast);
@@ -87,11 +92,25 @@ pub fn compile(source: &str, local_roots: &[Field]) -> Result<Expression, String
     let mut http_steps = checker.http_steps;
     http_steps.sort();
     http_steps.dedup();
+    let mut paths = checker.http_paths;
+    paths.sort();
+    paths.dedup();
+    // `http.a.b` is read on the way to `http.a.b.c`: keep the deepest.
+    let http_paths = paths
+        .iter()
+        .filter(|p| {
+            !paths
+                .iter()
+                .any(|q| q.len() > p.len() && q.starts_with(&format!("{p}.")))
+        })
+        .cloned()
+        .collect();
     Ok(Expression {
         source: source.to_string(),
         ast,
         roots,
         http_steps,
+        http_paths,
     })
 }
 
@@ -159,6 +178,7 @@ struct Checker<'a> {
     local_roots: &'a [Field],
     roots: Vec<String>,
     http_steps: Vec<String>,
+    http_paths: Vec<String>,
 }
 
 fn field_names(fields: &[Field]) -> String {
@@ -185,7 +205,13 @@ impl<'a> Checker<'a> {
                 if matches!(&operand, Some((_, path)) if path == HTTP_ROOT) {
                     self.http_steps.push(sel.field.clone());
                 }
-                select(operand, &sel.field)
+                let known = select(operand, &sel.field)?;
+                if let Some((_, path)) = &known {
+                    if path.starts_with("http.") && !path.contains('[') {
+                        self.http_paths.push(path.clone());
+                    }
+                }
+                Ok(known)
             }
             Expr::Call(call) => {
                 if call.func_name == "_[_]" && call.args.len() == 2 && call.target.is_none() {

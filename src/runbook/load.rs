@@ -70,6 +70,8 @@ pub struct Fix {
     pub safety: Safety,
     pub kind: FixKind,
     pub commands: Vec<CommandTemplate>,
+    /// The request of an `http` fix.
+    pub request: Option<step::HttpRequest>,
     pub verify: Option<Expression>,
 }
 
@@ -372,9 +374,59 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
                 ),
             ));
         }
-        if f.commands.is_empty() {
-            return Err(cx.at(&def.id, format!("fix `{}` has no commands", f.id)));
-        }
+        let request = match (f.kind, &f.request) {
+            (FixKind::Http, None) => {
+                return Err(cx.at(
+                    &f.safety,
+                    format!(
+                        "fix `{}` is kind http but has no `request` (method, path, body)",
+                        f.id
+                    ),
+                ))
+            }
+            (FixKind::Http, Some(_)) if !f.commands.is_empty() => {
+                return Err(cx.at(
+                    &f.commands[0],
+                    format!(
+                        "fix `{}` is kind http: it makes its `request`, it has no commands",
+                        f.id
+                    ),
+                ))
+            }
+            (FixKind::Http, Some(def)) => {
+                let request = step::compile_request(def).map_err(|e| cx.at(e.at, e.message))?;
+                let floor = crate::floor::of_request(&request.method, &request.path);
+                if f.safety.value < floor {
+                    return Err(cx.at(
+                        &f.safety,
+                        format!(
+                            "fix `{}` is labelled {}, but `{} {}` is {} whatever a runbook says: label it {}",
+                            f.id,
+                            f.safety.value.label(),
+                            request.method,
+                            request.path,
+                            floor.label(),
+                            floor.label()
+                        ),
+                    ));
+                }
+                Some(request)
+            }
+            (kind, Some(def)) => {
+                return Err(cx.at(
+                    &def.path,
+                    format!(
+                        "fix `{}` is kind {}: only an http fix has a `request`",
+                        f.id,
+                        kind.label()
+                    ),
+                ))
+            }
+            (_, None) if f.commands.is_empty() => {
+                return Err(cx.at(&def.id, format!("fix `{}` has no commands", f.id)));
+            }
+            (_, None) => None,
+        };
         let commands = f
             .commands
             .iter()
@@ -382,7 +434,7 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
                 let what = format!("command of fix `{}`", f.id);
                 let template = cx.template(c, &what, &names)?;
                 match f.kind {
-                    FixKind::Manual => Ok(CommandTemplate::Manual(template)),
+                    FixKind::Manual | FixKind::Http => Ok(CommandTemplate::Manual(template)),
                     FixKind::Redis => CommandTemplate::redis(&c.value)
                         .map_err(|e| cx.at(c, format!("bad {what}: {e}"))),
                 }
@@ -418,6 +470,7 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
             safety: f.safety.value,
             kind: f.kind,
             commands,
+            request,
             verify,
         });
     }

@@ -89,10 +89,34 @@ pub struct HttpStepDef {
     /// Scrape twice, --interval apart, for per-second rates.
     #[serde(default)]
     pub rates: bool,
+    /// Read the application's cache counters (hits, misses, errors, gets)
+    /// in whichever dialect /metrics speaks: `http.<id>.cache`.
+    #[serde(default)]
+    pub cache: bool,
     /// A 404 means the application does not serve this endpoint: checks that
     /// read it are skipped rather than fired.
     #[serde(default)]
     pub optional: bool,
+}
+
+/// A request to the application that changes it: one of the actions it
+/// exposes (`POST /internal/cache/gc`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpFixDef {
+    /// POST (default), PUT, PATCH or DELETE.
+    #[serde(default)]
+    pub method: Option<Spanned<String>>,
+    /// Below the --app base URL.
+    pub path: Spanned<String>,
+    /// Sent as JSON (`Content-Type: application/json`).
+    #[serde(default)]
+    pub body: Option<serde_json::Value>,
+    /// Statuses that count as done; default any 2xx.
+    #[serde(default)]
+    pub expect_status: Vec<u16>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, HeaderDef>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -133,11 +157,16 @@ pub struct FixDef {
     pub id: String,
     pub title: String,
     pub safety: Spanned<Safety>,
-    /// `redis`: commands cachectl can run; `manual`: steps for the operator.
+    /// `redis`: commands cachectl can run; `manual`: steps for the
+    /// operator; `http`: a request to the application (`request`).
     #[serde(default)]
     pub kind: FixKind,
-    /// Exact commands, with `{evidence}` placeholders.
+    /// Exact commands, with `{evidence}` placeholders (redis and manual).
+    #[serde(default)]
     pub commands: Vec<Spanned<String>>,
+    /// The request an `http` fix makes.
+    #[serde(default)]
+    pub request: Option<HttpFixDef>,
     /// CEL condition that holds once the fix worked.
     #[serde(default)]
     pub verify: Option<Spanned<String>>,

@@ -8,7 +8,7 @@ use serde_json_path::JsonPath;
 
 use crate::facts::catalog::{Field, Shape};
 use crate::prometheus::Selector;
-use crate::runbook::model::{BodyFormat, HeaderDef, HttpStepDef};
+use crate::runbook::model::{BodyFormat, HeaderDef, HttpFixDef, HttpStepDef};
 
 /// Largest JSON or text body held whole, unless the step says otherwise.
 pub const MAX_BYTES: u64 = 1 << 20;
@@ -30,6 +30,8 @@ pub struct HttpStep {
     /// (name, selector text, parsed selector).
     pub series: Vec<(String, String, Selector)>,
     pub rates: bool,
+    /// Read the cache counters through the metric dialects.
+    pub cache: bool,
     pub optional: bool,
 }
 
@@ -57,6 +59,7 @@ impl HttpStep {
             && self.format == other.format
             && self.max_bytes == other.max_bytes
             && self.rates == other.rates
+            && self.cache == other.cache
             && self.optional == other.optional
             && texts(self) == texts(other)
     }
@@ -82,9 +85,22 @@ impl HttpStep {
                 s("increase", "double", "increase between the two scrapes, resets handled; 0 with one scrape"),
                 s("rate", "double", "increase per second; 0 with one scrape"),
                 s("window", "double", "the increase when scraped twice, else the value: counts over the measured window"),
+                s("present", "bool", "the metric is on the endpoint (a series, or its # TYPE line)"),
             ])
         };
-        Shape::Record(vec![
+        let selected = || {
+            let Shape::Record(mut fields) = series_fields() else {
+                unreachable!()
+            };
+            fields.push(s(
+                "metric",
+                "string",
+                "the selector, as the runbook wrote it",
+            ));
+            Shape::Record(fields)
+        };
+        let role = |name: &'static str, doc: &'static str| Field::new(name, doc, series_fields());
+        let mut fields = vec![
             s("path", "string", "the path requested"),
             s("ok", "bool", "a response came with an expected status and a readable body"),
             s("error", "string", "refused, timeout, dns, tls, connect, server_error, bad_status, not_found, redirect, not_json, truncated, too_large, bad_metrics, config, absent, other; empty when ok"),
@@ -115,11 +131,63 @@ impl HttpStep {
                 Shape::Record(
                     self.series
                         .iter()
-                        .map(|(n, _, _)| Field::new(n.clone(), "", series_fields()))
+                        .map(|(n, _, _)| Field::new(n.clone(), "", selected()))
                         .collect(),
                 ),
             ),
-        ])
+        ];
+        if self.cache {
+            let per_cache = Shape::Record(vec![
+                s(
+                    "label",
+                    "string",
+                    "the label naming the cache (cache, backend, name); empty when none",
+                ),
+                s("name", "string", "the cache"),
+                s("hits", "double", "hits over the window"),
+                s("misses", "double", "misses over the window"),
+                s("errors", "double", "errors over the window"),
+                s(
+                    "gets",
+                    "double",
+                    "lookups over the window (the gets counter, or hits + misses)",
+                ),
+                s("lookups", "double", "hits + misses over the window"),
+                s(
+                    "hit_percent",
+                    "double",
+                    "100 * hits / lookups; 0 without lookups",
+                ),
+            ]);
+            fields.push(Field::new(
+                "cache",
+                "the cache counters, read through the metric dialect /metrics speaks",
+                Shape::Record(vec![
+                    s("dialect", "string", "seeds, django-prometheus, micrometer, status-label, custom (--app-metric) ...; empty when none was recognised"),
+                    Field::new(
+                        "metrics",
+                        "the metric (selector) read for each role",
+                        Shape::Record(
+                            ["hits", "misses", "errors", "gets"]
+                                .into_iter()
+                                .map(|r| Field::new(r, "", Shape::Scalar("string")))
+                                .collect(),
+                        ),
+                    ),
+                    role("hits", "cache hits"),
+                    role("misses", "cache misses"),
+                    role("errors", "failed cache operations"),
+                    role("gets", "lookups: the gets counter, or hits + misses"),
+                    Field::new(
+                        "caches",
+                        "per cache (by its cache, backend or name label), most lookups first; at most 20",
+                        Shape::List(Box::new(per_cache)),
+                    ),
+                    s("cache_count", "int", "how many caches the counters name"),
+                ]),
+            ));
+        }
+        Shape::Record(fields)
     }
 }
 
@@ -220,6 +288,12 @@ pub fn compile(def: &HttpStepDef) -> Result<HttpStep, StepError<'_>> {
     if def.rates && def.format != BodyFormat::Prometheus {
         return Err(err(&def.id, "rates need `format: prometheus`".into()));
     }
+    if def.cache && def.format != BodyFormat::Prometheus {
+        return Err(err(
+            &def.id,
+            "cache counters need `format: prometheus`".into(),
+        ));
+    }
     let max_bytes = def.max_bytes;
     Ok(HttpStep {
         id: def.id.value.clone(),
@@ -237,6 +311,88 @@ pub fn compile(def: &HttpStepDef) -> Result<HttpStep, StepError<'_>> {
         values,
         series,
         rates: def.rates,
+        cache: def.cache,
         optional: def.optional,
+    })
+}
+
+/// The request of an `http` fix, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    pub method: String,
+    pub path: String,
+    /// Sent as JSON.
+    pub body: Option<serde_json::Value>,
+    pub expect_status: Vec<u16>,
+    pub headers: Vec<(String, HeaderDef)>,
+}
+
+impl HttpRequest {
+    /// How it is shown: `POST /internal/cache/apply-preset {"preset":"conservative"}`.
+    pub fn display(&self) -> String {
+        match &self.body {
+            Some(body) => format!("{} {} {body}", self.method, self.path),
+            None => format!("{} {}", self.method, self.path),
+        }
+    }
+
+    /// Whether a status means the application did it.
+    pub fn status_ok(&self, status: u16) -> bool {
+        if self.expect_status.is_empty() {
+            (200..300).contains(&status)
+        } else {
+            self.expect_status.contains(&status)
+        }
+    }
+}
+
+/// Validates an `http` fix's request.
+pub fn compile_request(def: &HttpFixDef) -> Result<HttpRequest, StepError<'_>> {
+    let err = |at, message: String| StepError { at, message };
+    let method = match &def.method {
+        None => "POST".to_string(),
+        Some(m) => match m.value.to_ascii_uppercase().as_str() {
+            v @ ("POST" | "PUT" | "PATCH" | "DELETE") => v.to_string(),
+            other => {
+                return Err(err(
+                    m,
+                    format!("method `{other}` is not an action; expected POST, PUT, PATCH or DELETE (a GET belongs in an HTTP step)"),
+                ))
+            }
+        },
+    };
+    if !def.path.value.starts_with('/') {
+        return Err(err(
+            &def.path,
+            format!(
+                "path `{}` must start with `/` (it is joined to --app)",
+                def.path.value
+            ),
+        ));
+    }
+    if let Some(code) = def.expect_status.iter().find(|c| !(100..600).contains(*c)) {
+        return Err(err(
+            &def.path,
+            format!("expect_status {code} is not an HTTP status"),
+        ));
+    }
+    for name in def.headers.keys() {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(err(
+                &def.path,
+                format!("`{name}` is not a valid header name"),
+            ));
+        }
+    }
+    Ok(HttpRequest {
+        method,
+        path: def.path.value.clone(),
+        body: def.body.clone(),
+        expect_status: def.expect_status.clone(),
+        headers: def
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
     })
 }

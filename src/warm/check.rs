@@ -116,8 +116,9 @@ async fn counters(nodes: &[Session]) -> Result<(u64, u64), String> {
     Ok((hits, misses))
 }
 
-fn series(fact: &Value, name: &str) -> f64 {
-    fact["series"][name]["window"].as_f64().unwrap_or(0.0)
+/// A cache counter over the window, read through the metric dialect.
+fn counted(fact: &Value, role: &str) -> f64 {
+    fact["cache"][role]["window"].as_f64().unwrap_or(0.0)
 }
 
 /// Measures over `window`, ending early when `stop` resolves.
@@ -144,10 +145,16 @@ pub async fn run(
             let second = probe::fetch(app, step).await;
             let fact = probe::fact(step, &first, Some((&second, started.elapsed())));
             let mut rate = Rate::default();
-            if fact["ok"] == true {
-                rate.hits = series(&fact, "hits").max(0.0).round() as u64;
-                rate.misses = series(&fact, "misses").max(0.0).round() as u64;
+            let absent = ["hits", "misses"]
+                .iter()
+                .find_map(|r| crate::http::cache::missing(&fact["cache"], r));
+            if fact["ok"] == true && absent.is_none() {
+                rate.hits = counted(&fact, "hits").max(0.0).round() as u64;
+                rate.misses = counted(&fact, "misses").max(0.0).round() as u64;
                 judge(&mut rate, &thresholds);
+            } else if let Some(why) = absent.filter(|_| fact["ok"] == true) {
+                rate.verdict = "unreadable";
+                rate.error = why;
             } else {
                 rate.verdict = "unreadable";
                 rate.error = format!(
