@@ -85,7 +85,9 @@ pub struct AppSummary {
     pub no_data: usize,
     /// The metric dialect recognised (seeds, django-prometheus,
     /// micrometer, status-label, custom (--app-metric) ...); empty: none.
-    pub dialect: String,
+    /// Absent when no runbook read the cache counters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<String>,
     /// The metric read for each role (hits, misses, errors, gets).
     pub metrics: serde_json::Value,
     /// Over the window (between the two scrapes, or since start).
@@ -123,10 +125,7 @@ impl AppSummary {
             checks: counts.app,
             judged: counts.app_judged,
             no_data: counts.app.saturating_sub(counts.app_judged),
-            dialect: cache
-                .and_then(|c| c["dialect"].as_str())
-                .unwrap_or_default()
-                .to_string(),
+            dialect: cache.map(|c| c["dialect"].as_str().unwrap_or_default().to_string()),
             metrics: cache.map(|c| c["metrics"].clone()).unwrap_or_default(),
             hits,
             misses,

@@ -217,53 +217,57 @@ pub fn report_at(r: &Report, width: u16) -> String {
 /// What the application's metrics said: dialect, hit rate, per cache.
 fn application(out: &mut String, a: &crate::findings::report::AppSummary) {
     let _ = writeln!(out, "\n{}", "Application".bold());
-    if a.dialect.is_empty() {
-        let _ = writeln!(
-            out,
-            "  no cache counters recognised on its metrics endpoint (see --app-metric)"
-        );
-    } else {
-        let names: Vec<String> = ["hits", "misses", "errors", "gets"]
-            .iter()
-            .filter_map(|role| {
-                a.metrics[*role]
-                    .as_str()
-                    .filter(|m| !m.is_empty())
-                    .map(|m| format!("{role}={}", clean(m)))
-            })
-            .collect();
-        let _ = writeln!(out, "  {} metrics: {}", clean(&a.dialect), names.join(", "));
-        let over = if a.measured_over_s > 0.0 {
-            format!("over {} s", a.measured_over_s)
-        } else {
-            "since the application started".to_string()
-        };
-        match a.hit_percent {
-            Some(p) => {
-                let _ = writeln!(
-                    out,
-                    "  hit rate {p}% {over} ({} hits, {} misses; {})",
-                    count(a.hits),
-                    count(a.misses),
-                    errors(a.errors)
-                );
-            }
-            None => {
-                let _ = writeln!(out, "  no lookups {over} ({})", errors(a.errors));
-            }
+    match a.dialect.as_deref() {
+        None => {}
+        Some("") => {
+            let _ = writeln!(
+                out,
+                "  no cache counters recognised on its metrics endpoint (see --app-metric)"
+            );
         }
-        let caches = a.caches.as_array().map(Vec::as_slice).unwrap_or_default();
-        if caches.len() > 1 || caches.iter().any(|c| c["name"] != "") {
-            for c in caches {
-                let _ = writeln!(
-                    out,
-                    "    {}={}: {}% of {} lookups ({})",
-                    clean(c["label"].as_str().unwrap_or_default()),
-                    clean(c["name"].as_str().unwrap_or_default()),
-                    c["hit_percent"],
-                    count(c["lookups"].as_f64().unwrap_or(0.0)),
-                    errors(a.errors.and(c["errors"].as_f64()))
-                );
+        Some(dialect) => {
+            let names: Vec<String> = ["hits", "misses", "errors", "gets"]
+                .iter()
+                .filter_map(|role| {
+                    a.metrics[*role]
+                        .as_str()
+                        .filter(|m| !m.is_empty())
+                        .map(|m| format!("{role}={}", clean(m)))
+                })
+                .collect();
+            let _ = writeln!(out, "  {} metrics: {}", clean(dialect), names.join(", "));
+            let over = if a.measured_over_s > 0.0 {
+                format!("over {} s", a.measured_over_s)
+            } else {
+                "since the application started".to_string()
+            };
+            match a.hit_percent {
+                Some(p) => {
+                    let _ = writeln!(
+                        out,
+                        "  hit rate {p}% {over} ({} hits, {} misses; {})",
+                        count(a.hits),
+                        count(a.misses),
+                        errors(a.errors)
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "  no lookups {over} ({})", errors(a.errors));
+                }
+            }
+            let caches = a.caches.as_array().map(Vec::as_slice).unwrap_or_default();
+            if caches.len() > 1 || caches.iter().any(|c| c["name"] != "") {
+                for c in caches {
+                    let _ = writeln!(
+                        out,
+                        "    {}={}: {}% of {} lookups ({})",
+                        clean(c["label"].as_str().unwrap_or_default()),
+                        clean(c["name"].as_str().unwrap_or_default()),
+                        c["hit_percent"],
+                        count(c["lookups"].as_f64().unwrap_or(0.0)),
+                        errors(a.errors.and(c["errors"].as_f64()))
+                    );
+                }
             }
         }
     }

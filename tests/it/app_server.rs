@@ -130,6 +130,18 @@ impl AppServer {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The requests received for `method path`, each head and body.
+    pub fn received(&self, method: &str, path: &str) -> Vec<String> {
+        let start = format!("{method} {path} ");
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.starts_with(&start))
+            .cloned()
+            .collect()
+    }
+
     /// A route answering the same every time.
     pub fn route(&self, path: &str, reply: Reply) -> &Self {
         self.route_fn(path, move |_| reply.clone())
@@ -182,12 +194,57 @@ fn read_head(conn: &mut (impl Read + Write)) -> Option<String> {
 fn serve(mut conn: impl Read + Write, routes: Routes, requests: Arc<Mutex<Vec<String>>>) {
     // Keep-alive: one request after another until the client closes.
     while let Some(head) = read_head(&mut conn) {
-        requests.lock().unwrap().push(head.clone());
+        let method = head.split_whitespace().next().unwrap_or("GET").to_string();
         let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-        let found = routes.lock().unwrap().get(&path).cloned();
+        // The body, by Content-Length, recorded after the head.
+        let length = head
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse::<usize>().ok())
+                    .flatten()
+            })
+            .unwrap_or(0);
+        let mut body = vec![0u8; length];
+        if conn.read_exact(&mut body).is_err() {
+            return;
+        }
+        requests
+            .lock()
+            .unwrap()
+            .push(format!("{head}{}", String::from_utf8_lossy(&body)));
+        // A route for "METHOD /path" answers that method only; one for
+        // "/path" any method. A path served for other methods answers 405
+        // with Allow (and OPTIONS 204 with Allow), as real frameworks do.
+        let found = {
+            let table = routes.lock().unwrap();
+            match table
+                .get(&format!("{method} {path}"))
+                .or_else(|| table.get(&path))
+            {
+                Some(found) => Ok(found.clone()),
+                None => {
+                    let allowed: Vec<String> = table
+                        .keys()
+                        .filter_map(|k| k.split_once(' '))
+                        .filter(|(_, p)| *p == path)
+                        .map(|(m, _)| m.to_string())
+                        .collect();
+                    Err(allowed)
+                }
+            }
+        };
         let reply = match found {
-            Some((handler, count)) => handler(count.fetch_add(1, Ordering::SeqCst)),
-            None => Reply::new(404, "text/plain", "not found"),
+            Ok((handler, count)) => handler(count.fetch_add(1, Ordering::SeqCst)),
+            Err(allowed) if allowed.is_empty() => Reply::new(404, "text/plain", "not found"),
+            Err(allowed) => {
+                let status = if method == "OPTIONS" { 204 } else { 405 };
+                let mut r = Reply::new(status, "text/plain", "");
+                r.headers
+                    .push(("Allow".into(), format!("{}, OPTIONS", allowed.join(", "))));
+                r
+            }
         };
         std::thread::sleep(reply.delay);
         let mut out = format!(

@@ -5,6 +5,8 @@ mod app_server;
 mod harness;
 
 mod app;
+mod app_dialects;
+mod app_fixes;
 
 mod cli;
 mod clients;
