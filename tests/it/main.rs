@@ -11,6 +11,7 @@ mod app_fixes;
 mod cli;
 mod clients;
 mod connection;
+mod django;
 mod engine;
 mod facts;
 mod failover;
