@@ -101,8 +101,8 @@ pub fn run(cmd: RunbookCommand, printer: &Printer) -> Result<Status, CliError> {
                 out,
                 "threshold  The runbook's own thresholds: threshold.<name>.\n\
                  http  With --app, the responses of the runbook's HTTP steps: http.<step>.ok, .error, \
-                 .status, .json, .values.<name>, .series.<name>.value|increase|rate|window \
-                 (see docs/runbooks.md)."
+                 .status, .json, .values.<name>, .series.<name>.value|increase|rate|window|present, \
+                 .cache.dialect|hits|misses|errors|gets|caches (see docs/runbooks.md)."
             );
             printer.out(&out)?;
             Ok(Status::Ok)
