@@ -521,16 +521,20 @@ impl Selector {
     }
 
     pub fn matches(&self, s: &Sample) -> bool {
-        s.name == self.name
-            && self.matchers.iter().all(|m| {
-                let v = s
-                    .labels
-                    .iter()
-                    .find(|(n, _)| *n == m.label)
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or("");
-                (v == m.value) == (m.op == MatchOp::Eq)
-            })
+        s.name == self.name && self.matches_labels(s)
+    }
+
+    /// The label matchers alone, for a sample whose name is known to match.
+    pub fn matches_labels(&self, s: &Sample) -> bool {
+        self.matchers.iter().all(|m| {
+            let v = s
+                .labels
+                .iter()
+                .find(|(n, _)| *n == m.label)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("");
+            (v == m.value) == (m.op == MatchOp::Eq)
+        })
     }
 }
 
@@ -555,8 +559,31 @@ pub fn increase(before: &Scrape, after: &Scrape, sel: &Selector) -> f64 {
 /// two series colliding is about as likely as 1 in 10^9 at that count.
 pub type SeriesKey = u64;
 
+/// Hashes a `SeriesKey`, which is a hash already, by passing it through.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; fold anything else in.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map keyed by series identity, without hashing the hash again.
+pub type SeriesMap<V> =
+    std::collections::HashMap<SeriesKey, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// The value of every series a selector matched, by identity.
-pub type SeriesValues = std::collections::HashMap<SeriesKey, f64>;
+pub type SeriesValues = SeriesMap<f64>;
 
 pub fn series_key(s: &Sample) -> SeriesKey {
     use std::hash::{Hash, Hasher};

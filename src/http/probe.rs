@@ -351,7 +351,7 @@ pub async fn fetch(app: &App, step: &HttpStep) -> Fetched {
     let mut sink = streamed.then(|| MetricsSink {
         step,
         metrics: Metrics {
-            series: vec![SeriesValues::new(); step.series.len()],
+            series: vec![SeriesValues::default(); step.series.len()],
             declared: vec![false; step.series.len()],
             cache: step.cache.then(|| Box::new(CacheScrape::new(&app.metrics))),
             ..Metrics::default()
