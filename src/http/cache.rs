@@ -754,6 +754,20 @@ cache_size{cache="books",cache_manager="cacheManager",name="books",} 300.0
     }
 
     #[test]
+    fn micrometer_openmetrics_families_are_named_without_total() {
+        // Micrometer 1.13+ serving OpenMetrics: the family is `cache_gets`,
+        // its samples `cache_gets_total`; a family with no samples yet is
+        // a known zero.
+        let text = "# TYPE cache_gets counter\n# HELP cache_gets The number of times cache lookup methods have returned a cached value.\n\
+cache_gets_total{cache=\"books\",cache_manager=\"cacheManager\",name=\"books\",result=\"miss\"} 12.0\n# EOF\n";
+        let f = fact(&scrape(text), None);
+        assert_eq!(f["dialect"], "micrometer");
+        assert_eq!(f["hits"]["present"], true);
+        assert_eq!(window(&f, "hits"), 0.0);
+        assert_eq!(window(&f, "misses"), 12.0);
+    }
+
+    #[test]
     fn one_counter_with_a_status_label() {
         let text = r#"# TYPE app_cache_requests_total counter
 app_cache_requests_total{cache="users",status="hit"} 900

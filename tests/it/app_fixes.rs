@@ -284,3 +284,55 @@ fn http_fix_definitions_are_checked_at_load() {
         assert!(run.stderr().contains(".yaml:"), "{}", run.stderr());
     }
 }
+
+#[test]
+fn interactively_a_destructive_action_needs_the_app_node_typed_back() {
+    let server = RedisServer::start();
+    let (app, cleared) = bloated_app();
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let node = format!("127.0.0.1:{}", app.port);
+    // memory-cleanup is blocked (not served) before any prompt; gc is
+    // declined; clear is accepted and the Redis node typed: not enough.
+    let run = Cachectl::new()
+        .args(["diagnose", "--url", &server.url(), "--app", &app.url()])
+        .args([
+            "--interval",
+            "0",
+            "--only",
+            "app-cache-status",
+            "--fix",
+            "--audit-log",
+        ])
+        .arg(&audit)
+        .run_in_pty(&format!("n\ny\n127.0.0.1:{}\n", server.port));
+    let screen = run.stdout();
+    assert!(
+        screen.contains(&format!("Type the node ({node}) to confirm")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("the typed confirmation did not match"),
+        "{screen}"
+    );
+    assert!(!cleared.load(Ordering::SeqCst));
+    assert!(app.received("POST", "/internal/cache/clear").is_empty());
+    // Typed right, it is sent, and the application asked again.
+    let run = Cachectl::new()
+        .args(["diagnose", "--url", &server.url(), "--app", &app.url()])
+        .args([
+            "--interval",
+            "0",
+            "--only",
+            "app-cache-status",
+            "--fix",
+            "--audit-log",
+        ])
+        .arg(&audit)
+        .run_in_pty(&format!("n\ny\n{node}\n"));
+    let screen = run.stdout();
+    assert!(screen.contains("applied: HTTP 200"), "{screen}");
+    assert!(screen.contains("after:  total_mb=2"), "{screen}");
+    assert!(cleared.load(Ordering::SeqCst));
+    assert_eq!(run.code(), 0, "{screen}");
+}
