@@ -34,34 +34,12 @@ impl App {
         method: reqwest::Method,
         request: &HttpRequest,
     ) -> Result<reqwest::RequestBuilder, String> {
-        let mut url = self.join(&request.path);
-        if request
-            .headers
-            .iter()
-            .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
-        {
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-        }
-        let mut builder = self
-            .client()
-            .request(method, url)
-            .timeout(self.request_timeout);
-        for (name, def) in &request.headers {
-            match std::env::var(&def.env) {
-                Ok(v) if !v.is_empty() => {
-                    crate::secret::register(&v);
-                    builder = builder.header(name.as_str(), format!("{}{v}", def.prefix));
-                }
-                _ => {
-                    return Err(format!(
-                        "header `{name}` takes its value from ${}, which is not set",
-                        def.env
-                    ))
-                }
-            }
-        }
-        Ok(builder)
+        self.build(
+            method,
+            &request.path,
+            &request.headers,
+            self.request_timeout,
+        )
     }
 
     /// Whether the action's endpoint is there, asked without doing it: an

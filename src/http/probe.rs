@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::http::cache::{self, CacheScrape, Mapping};
 use crate::prometheus::{self, SeriesValues};
-use crate::runbook::model::BodyFormat;
+use crate::runbook::model::{BodyFormat, HeaderDef};
 use crate::runbook::step::{HttpStep, MAX_BYTES};
 
 /// Characters of the body kept in facts.
@@ -280,9 +280,42 @@ pub fn describe(err: &reqwest::Error) -> String {
 }
 
 impl App {
-    /// The HTTP client every request to the application goes through.
-    pub(crate) fn client(&self) -> &reqwest::Client {
-        &self.client
+    /// A request to `path` below the base URL, under `limit`, with
+    /// `headers` whose values come from the environment (registered as
+    /// secrets; an unset one is the error). One Authorization source at a
+    /// time: a request's own Authorization header wins, and the --app
+    /// URL's user:password is then not sent.
+    pub(crate) fn build(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        headers: &[(String, HeaderDef)],
+        limit: Duration,
+    ) -> Result<reqwest::RequestBuilder, String> {
+        let mut url = self.join(path);
+        if headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
+        let mut request = self.client.request(method, url).timeout(limit);
+        for (name, def) in headers {
+            match std::env::var(&def.env) {
+                Ok(v) if !v.is_empty() => {
+                    crate::secret::register(&v);
+                    request = request.header(name.as_str(), format!("{}{v}", def.prefix));
+                }
+                _ => {
+                    return Err(format!(
+                        "header `{name}` takes its value from ${}, which is not set",
+                        def.env
+                    ))
+                }
+            }
+        }
+        Ok(request)
     }
 }
 
@@ -294,38 +327,13 @@ pub async fn fetch(app: &App, step: &HttpStep) -> Fetched {
         detail,
         latency: start.elapsed(),
     };
-    let mut url = app.join(&step.path);
-    // One Authorization source at a time: a step's own Authorization header
-    // wins, and the --app URL's user:password is then not sent.
-    if step
-        .headers
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
-    {
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
-    }
     let method =
         reqwest::Method::from_bytes(step.method.as_bytes()).unwrap_or(reqwest::Method::GET);
     let limit = step.timeout.unwrap_or(app.request_timeout);
-    let mut request = app.client.request(method, url).timeout(limit);
-    for (name, def) in &step.headers {
-        match std::env::var(&def.env) {
-            Ok(v) if !v.is_empty() => {
-                crate::secret::register(&v);
-                request = request.header(name.as_str(), format!("{}{v}", def.prefix));
-            }
-            _ => {
-                return failed(
-                    "config",
-                    format!(
-                        "header `{name}` takes its value from ${}, which is not set",
-                        def.env
-                    ),
-                )
-            }
-        }
-    }
+    let request = match app.build(method, &step.path, &step.headers, limit) {
+        Ok(r) => r,
+        Err(why) => return failed("config", why),
+    };
     let mut response = match request.send().await {
         Ok(r) => r,
         Err(e) => {

@@ -330,6 +330,29 @@ fn yaml_message(text: &str) -> String {
     rest.to_string()
 }
 
+/// A label below what the command or request is whatever a runbook says
+/// is an error at the label.
+fn below_floor(
+    cx: &Ctx<'_>,
+    f: &super::model::FixDef,
+    what: &str,
+    floor: Safety,
+) -> Result<(), LoadError> {
+    if f.safety.value >= floor {
+        return Ok(());
+    }
+    Err(cx.at(
+        &f.safety,
+        format!(
+            "fix `{}` is labelled {}, but `{what}` is {} whatever a runbook says: label it {}",
+            f.id,
+            f.safety.value.label(),
+            floor.label(),
+            floor.label()
+        ),
+    ))
+}
+
 fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, LoadError> {
     if !valid_id(&def.id.value) {
         return Err(cx.at(
@@ -396,20 +419,8 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
             (FixKind::Http, Some(def)) => {
                 let request = step::compile_request(def).map_err(|e| cx.at(e.at, e.message))?;
                 let floor = crate::floor::of_request(&request.method, &request.path);
-                if f.safety.value < floor {
-                    return Err(cx.at(
-                        &f.safety,
-                        format!(
-                            "fix `{}` is labelled {}, but `{} {}` is {} whatever a runbook says: label it {}",
-                            f.id,
-                            f.safety.value.label(),
-                            request.method,
-                            request.path,
-                            floor.label(),
-                            floor.label()
-                        ),
-                    ));
-                }
+                let shown = format!("{} {}", request.method, request.path);
+                below_floor(cx, f, &shown, floor)?;
                 Some(request)
             }
             (kind, Some(def)) => {
@@ -444,19 +455,7 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
         for c in &commands {
             if let CommandTemplate::Redis { args, source } = c {
                 let words: Vec<String> = args.iter().map(|a| a.source.clone()).collect();
-                let floor = crate::floor::of(&words);
-                if f.safety.value < floor {
-                    return Err(cx.at(
-                        &f.safety,
-                        format!(
-                            "fix `{}` is labelled {}, but `{source}` is {} whatever a runbook says: label it {}",
-                            f.id,
-                            f.safety.value.label(),
-                            floor.label(),
-                            floor.label()
-                        ),
-                    ));
-                }
+                below_floor(cx, f, source, crate::floor::of(&words))?;
             }
         }
         let verify = f

@@ -66,11 +66,7 @@ impl HttpStep {
 
     /// Whether a status counts as success.
     pub fn status_ok(&self, status: u16) -> bool {
-        if self.expect_status.is_empty() {
-            (200..300).contains(&status)
-        } else {
-            self.expect_status.contains(&status)
-        }
+        status_ok(&self.expect_status, status)
     }
 
     /// The fact shape of this step's response.
@@ -216,42 +212,17 @@ pub fn compile(def: &HttpStepDef) -> Result<HttpStep, StepError<'_>> {
             ),
         ));
     }
-    let method = match &def.method {
-        None => "GET".to_string(),
-        Some(m) => match m.value.to_ascii_uppercase().as_str() {
-            v @ ("GET" | "HEAD" | "POST") => v.to_string(),
-            other => {
-                return Err(err(
-                    m,
-                    format!("method `{other}` is not supported; expected GET, HEAD or POST"),
-                ))
-            }
-        },
-    };
-    if !def.path.value.starts_with('/') {
-        return Err(err(
-            &def.path,
-            format!(
-                "path `{}` must start with `/` (it is joined to --app)",
-                def.path.value
-            ),
-        ));
-    }
+    let method = method_of(
+        &def.method,
+        "GET",
+        &["GET", "HEAD", "POST"],
+        "is not supported; expected GET, HEAD or POST",
+    )?;
+    check_request(&def.path, &def.id, &def.expect_status, &def.headers)?;
     let timeout = match &def.timeout {
         None => None,
         Some(t) => Some(crate::duration::parse(&t.value).map_err(|e| err(t, e))?),
     };
-    if let Some(code) = def.expect_status.iter().find(|c| !(100..600).contains(*c)) {
-        return Err(err(
-            &def.id,
-            format!("expect_status {code} is not an HTTP status"),
-        ));
-    }
-    for name in def.headers.keys() {
-        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-            return Err(err(&def.id, format!("`{name}` is not a valid header name")));
-        }
-    }
     let mut values = Vec::new();
     for (name, path) in &def.values {
         if def.format == BodyFormat::Prometheus {
@@ -338,52 +309,19 @@ impl HttpRequest {
 
     /// Whether a status means the application did it.
     pub fn status_ok(&self, status: u16) -> bool {
-        if self.expect_status.is_empty() {
-            (200..300).contains(&status)
-        } else {
-            self.expect_status.contains(&status)
-        }
+        status_ok(&self.expect_status, status)
     }
 }
 
 /// Validates an `http` fix's request.
 pub fn compile_request(def: &HttpFixDef) -> Result<HttpRequest, StepError<'_>> {
-    let err = |at, message: String| StepError { at, message };
-    let method = match &def.method {
-        None => "POST".to_string(),
-        Some(m) => match m.value.to_ascii_uppercase().as_str() {
-            v @ ("POST" | "PUT" | "PATCH" | "DELETE") => v.to_string(),
-            other => {
-                return Err(err(
-                    m,
-                    format!("method `{other}` is not an action; expected POST, PUT, PATCH or DELETE (a GET belongs in an HTTP step)"),
-                ))
-            }
-        },
-    };
-    if !def.path.value.starts_with('/') {
-        return Err(err(
-            &def.path,
-            format!(
-                "path `{}` must start with `/` (it is joined to --app)",
-                def.path.value
-            ),
-        ));
-    }
-    if let Some(code) = def.expect_status.iter().find(|c| !(100..600).contains(*c)) {
-        return Err(err(
-            &def.path,
-            format!("expect_status {code} is not an HTTP status"),
-        ));
-    }
-    for name in def.headers.keys() {
-        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-            return Err(err(
-                &def.path,
-                format!("`{name}` is not a valid header name"),
-            ));
-        }
-    }
+    let method = method_of(
+        &def.method,
+        "POST",
+        &["POST", "PUT", "PATCH", "DELETE"],
+        "is not an action; expected POST, PUT, PATCH or DELETE (a GET belongs in an HTTP step)",
+    )?;
+    check_request(&def.path, &def.path, &def.expect_status, &def.headers)?;
     Ok(HttpRequest {
         method,
         path: def.path.value.clone(),
@@ -395,4 +333,68 @@ pub fn compile_request(def: &HttpFixDef) -> Result<HttpRequest, StepError<'_>> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
     })
+}
+
+/// A method from `allowed` (upper-cased), `default` when none is given.
+fn method_of<'a>(
+    given: &'a Option<serde_saphyr::Spanned<String>>,
+    default: &str,
+    allowed: &[&str],
+    hint: &str,
+) -> Result<String, StepError<'a>> {
+    match given {
+        None => Ok(default.to_string()),
+        Some(m) => {
+            let upper = m.value.to_ascii_uppercase();
+            if allowed.contains(&upper.as_str()) {
+                Ok(upper)
+            } else {
+                Err(StepError {
+                    at: m,
+                    message: format!("method `{upper}` {hint}"),
+                })
+            }
+        }
+    }
+}
+
+/// The checks a step and an action share: a path below --app, statuses
+/// that are statuses, header names that are header names.
+fn check_request<'a>(
+    path: &'a serde_saphyr::Spanned<String>,
+    at: &'a serde_saphyr::Spanned<String>,
+    expect_status: &[u16],
+    headers: &std::collections::BTreeMap<String, HeaderDef>,
+) -> Result<(), StepError<'a>> {
+    let err = |at, message: String| StepError { at, message };
+    if !path.value.starts_with('/') {
+        return Err(err(
+            path,
+            format!(
+                "path `{}` must start with `/` (it is joined to --app)",
+                path.value
+            ),
+        ));
+    }
+    if let Some(code) = expect_status.iter().find(|c| !(100..600).contains(*c)) {
+        return Err(err(
+            at,
+            format!("expect_status {code} is not an HTTP status"),
+        ));
+    }
+    for name in headers.keys() {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(err(at, format!("`{name}` is not a valid header name")));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `status` counts as success: one of `expected`, or any 2xx.
+fn status_ok(expected: &[u16], status: u16) -> bool {
+    if expected.is_empty() {
+        (200..300).contains(&status)
+    } else {
+        expected.contains(&status)
+    }
 }

@@ -49,16 +49,11 @@ fn micrometer_hit_rate_in_total_and_per_cache_over_the_window() {
         let n = n as u64;
         Reply::metrics(&micrometer(1000 + 300 * n, 5000 + 30 * n, 100 + 70 * n))
     });
-    let run = diagnose_cmd(
+    let run = diagnose_app(
         &server.url(),
-        &[
-            "--app",
-            &app.url(),
-            "--interval",
-            "300ms",
-            "--only",
-            "app-hit-rate,app-error-rate",
-        ],
+        &app.url(),
+        "300ms",
+        "app-hit-rate,app-error-rate",
     )
     .run();
     let report = run.json();
@@ -123,16 +118,11 @@ app_cache_operations_total{cache=\"sessions\",status=\"error\"} 80\n\
 http_requests_total{status=\"200\"} 9000\n",
         ),
     );
-    let run = diagnose_cmd(
+    let run = diagnose_app(
         &server.url(),
-        &[
-            "--app",
-            &app.url(),
-            "--interval",
-            "0",
-            "--only",
-            "app-hit-rate,app-error-rate",
-        ],
+        &app.url(),
+        "0",
+        "app-hit-rate,app-error-rate",
     )
     .run();
     let report = run.json();
@@ -179,11 +169,7 @@ fn unknown_names_are_not_a_pass_and_app_metric_maps_them() {
         ),
     );
     let only = "app-hit-rate,app-error-rate,app-fallback-active,correlation";
-    let run = diagnose_cmd(
-        &server.url(),
-        &["--app", &app.url(), "--interval", "0", "--only", only],
-    )
-    .run();
+    let run = diagnose_app(&server.url(), &app.url(), "0", only).run();
     let report = run.json();
     let f = expect_finding(&report, "app-cache-metrics-unrecognised", "unknown");
     assert!(f["message"]
@@ -211,22 +197,14 @@ fn unknown_names_are_not_a_pass_and_app_metric_maps_them() {
     assert_eq!(run.code(), 3);
 
     // Named with --app-metric, the same endpoint is judged.
-    let run = diagnose_cmd(
-        &server.url(),
-        &[
-            "--app",
-            &app.url(),
-            "--interval",
-            "0",
-            "--only",
-            "app-hit-rate",
+    let run = diagnose_app(&server.url(), &app.url(), "0", "app-hit-rate")
+        .args([
             "--app-metric",
             "hits=shop_cache_hit_total",
             "--app-metric",
             "misses=shop_cache_lookup_total{outcome=\"miss\"}",
-        ],
-    )
-    .run();
+        ])
+        .run();
     let report = run.json();
     let f = expect_finding(&report, "app-hit-rate-critical", "critical");
     assert_eq!(f["evidence"]["percent"], 2.5);
@@ -254,16 +232,11 @@ fn every_app_check_without_data_is_said_in_the_header_and_is_not_ok() {
     // An application that serves neither /metrics nor /health/ready.
     let app = AppServer::start();
     app.route("/", Reply::new(200, "text/html", "<h1>shop</h1>"));
-    let run = diagnose_cmd(
+    let run = diagnose_app(
         &server.url(),
-        &[
-            "--app",
-            &app.url(),
-            "--interval",
-            "0",
-            "--only",
-            "app-hit-rate,app-error-rate,app-readiness",
-        ],
+        &app.url(),
+        "0",
+        "app-hit-rate,app-error-rate,app-readiness",
     )
     .run();
     let report = run.json();
@@ -314,16 +287,11 @@ fn django_prometheus_counters_while_every_lookup_misses() {
     app.route_fn("/metrics", |n| {
         Reply::metrics(&django(400 * (n as u64 + 1)))
     });
-    let run = diagnose_cmd(
+    let run = diagnose_app(
         &server.url(),
-        &[
-            "--app",
-            &app.url(),
-            "--interval",
-            "300ms",
-            "--only",
-            "app-hit-rate,app-error-rate",
-        ],
+        &app.url(),
+        "300ms",
+        "app-hit-rate,app-error-rate",
     )
     .run();
     let report = run.json();

@@ -32,22 +32,12 @@ fn bloated_app() -> (AppServer, Arc<AtomicBool>) {
 }
 
 fn fix_run(server: &RedisServer, app: &AppServer, audit: &std::path::Path, extra: &[&str]) -> Run {
-    diagnose_cmd(
-        &server.url(),
-        &[
-            "--app",
-            &app.url(),
-            "--interval",
-            "0",
-            "--only",
-            "app-cache-status",
-            "--fix",
-        ],
-    )
-    .arg("--audit-log")
-    .arg(audit)
-    .args(extra)
-    .run()
+    diagnose_app(&server.url(), &app.url(), "0", "app-cache-status")
+        .args(["--fix"])
+        .arg("--audit-log")
+        .arg(audit)
+        .args(extra)
+        .run()
 }
 
 fn action<'a>(report: &'a serde_json::Value, fix: &str) -> &'a serde_json::Value {
@@ -294,18 +284,16 @@ fn interactively_a_destructive_action_needs_the_app_node_typed_back() {
     let node = format!("127.0.0.1:{}", app.port);
     // memory-cleanup is blocked (not served) before any prompt; gc is
     // declined; clear is accepted and the Redis node typed: not enough.
-    let run = Cachectl::new()
-        .args(["diagnose", "--url", &server.url(), "--app", &app.url()])
-        .args([
-            "--interval",
-            "0",
-            "--only",
-            "app-cache-status",
-            "--fix",
-            "--audit-log",
-        ])
-        .arg(&audit)
-        .run_in_pty(&format!("n\ny\n127.0.0.1:{}\n", server.port));
+    // The table and the prompts, on a terminal; `answers` typed in.
+    let walk = |answers: &str| {
+        Cachectl::new()
+            .args(["diagnose", "--url", &server.url(), "--app", &app.url()])
+            .args(["--interval", "0", "--only", "app-cache-status", "--fix"])
+            .arg("--audit-log")
+            .arg(&audit)
+            .run_in_pty(answers)
+    };
+    let run = walk(&format!("n\ny\n127.0.0.1:{}\n", server.port));
     let screen = run.stdout();
     assert!(
         screen.contains(&format!("Type the node ({node}) to confirm")),
@@ -318,18 +306,7 @@ fn interactively_a_destructive_action_needs_the_app_node_typed_back() {
     assert!(!cleared.load(Ordering::SeqCst));
     assert!(app.received("POST", "/internal/cache/clear").is_empty());
     // Typed right, it is sent, and the application asked again.
-    let run = Cachectl::new()
-        .args(["diagnose", "--url", &server.url(), "--app", &app.url()])
-        .args([
-            "--interval",
-            "0",
-            "--only",
-            "app-cache-status",
-            "--fix",
-            "--audit-log",
-        ])
-        .arg(&audit)
-        .run_in_pty(&format!("n\ny\n{node}\n"));
+    let run = walk(&format!("n\ny\n{node}\n"));
     let screen = run.stdout();
     assert!(screen.contains("applied: HTTP 200"), "{screen}");
     assert!(screen.contains("after:  total_mb=2"), "{screen}");

@@ -137,16 +137,11 @@ fn a_django_shop_missing_every_lookup_is_a_critical_hit_rate() {
         let (status, body) = shop.get(&format!("/product/{id}"));
         assert_eq!(status, 200, "{body}");
     }
-    let run = diagnose_cmd(
+    let run = diagnose_app(
         &server.url(),
-        &[
-            "--app",
-            &shop.url(),
-            "--interval",
-            "0",
-            "--only",
-            "app-hit-rate,app-error-rate,app-readiness",
-        ],
+        &shop.url(),
+        "0",
+        "app-hit-rate,app-error-rate,app-readiness",
     )
     .run();
     let report = run.json();
@@ -171,19 +166,9 @@ fn a_django_shop_missing_every_lookup_is_a_critical_hit_rate() {
     for id in 0..400 {
         shop.get(&format!("/product/{id}"));
     }
-    let report = diagnose_cmd(
-        &server.url(),
-        &[
-            "--app",
-            &shop.url(),
-            "--interval",
-            "0",
-            "--only",
-            "app-hit-rate",
-        ],
-    )
-    .run()
-    .json();
+    let report = diagnose_app(&server.url(), &shop.url(), "0", "app-hit-rate")
+        .run()
+        .json();
     let f = expect_finding(&report, "app-hit-rate-warning", "warning");
     assert_eq!(f["evidence"]["percent"], 50.0);
 }

@@ -954,6 +954,12 @@ pub fn diagnose_cmd(url: &str, extra: &[&str]) -> Cachectl {
         .args(extra)
 }
 
+/// `cachectl diagnose -o json --url URL --app APP --interval I --only O`,
+/// to add to.
+pub fn diagnose_app(url: &str, app: &str, interval: &str, only: &str) -> Cachectl {
+    diagnose_cmd(url, &["--app", app, "--interval", interval, "--only", only])
+}
+
 /// `cachectl diagnose -o json --url URL` plus extra args, run.
 pub fn diagnose(url: &str, extra: &[&str]) -> Run {
     diagnose_cmd(url, extra).run()
