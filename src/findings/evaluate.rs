@@ -208,14 +208,17 @@ fn evaluate_where(
                     out.counts.app_judged += usize::from(about_app);
                     out.findings.push(finding);
                 }
-                // Not firing proves nothing when its inputs were not there.
-                Ok(None) => match missing_input(check, facts) {
-                    Some(why) => skip(&mut out, why, true),
-                    None => {
-                        out.counts.passed += 1;
-                        out.counts.app_judged += usize::from(about_app);
+                // Not firing proves nothing when its inputs were not there,
+                // or were too few to judge by.
+                Ok(None) => {
+                    match missing_input(check, facts).or_else(|| unmet_needs(check, facts, &ctx)) {
+                        Some(why) => skip(&mut out, why, true),
+                        None => {
+                            out.counts.passed += 1;
+                            out.counts.app_judged += usize::from(about_app);
+                        }
                     }
-                },
+                }
                 Err(reason) => skip(&mut out, reason, false),
             }
         }
@@ -389,6 +392,23 @@ fn missing_input(check: &Check, facts: &Facts) -> Option<String> {
         ));
     }
     None
+}
+
+/// Why a check's `needs` does not hold, if it does not: rendered from
+/// its evidence.
+fn unmet_needs(check: &Check, facts: &Facts, ctx: &cel::Context<'_, '_>) -> Option<String> {
+    let (condition, reason) = check.needs.as_ref()?;
+    if missing_root(&condition.roots, facts).is_some() {
+        return None;
+    }
+    match condition.holds(ctx) {
+        Ok(true) => None,
+        Ok(false) => {
+            let evidence = evidence(check, facts, ctx);
+            Some(reason.render(|name| evidence.get(name).map(expr::display)))
+        }
+        Err(EvalError::Failed(e)) => Some(format!("`needs` could not be evaluated: {e}")),
+    }
 }
 
 /// The value `name` of whichever step the check reads it from.

@@ -50,6 +50,8 @@ pub struct Check {
     pub fixes: Vec<Fix>,
     /// The Redis version it needs (`7.0`), if any.
     pub requires_redis: Option<String>,
+    /// What must hold for not firing to count as passing, and why not.
+    pub needs: Option<(Expression, Template)>,
 }
 
 impl Check {
@@ -473,6 +475,13 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
             verify,
         });
     }
+    let needs = match &def.needs {
+        Some(n) => Some((
+            cx.expr(&n.when, "`needs.when`", roots)?,
+            cx.template(&n.reason, "needs.reason", &names)?,
+        )),
+        None => None,
+    };
     let requires_redis = match &def.requires_redis {
         Some(v)
             if crate::facts::server::parse_version(&v.value) == (0, 0, 0)
@@ -496,6 +505,7 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
         message,
         fixes,
         requires_redis,
+        needs,
     })
 }
 

@@ -149,6 +149,20 @@ pub struct CheckDef {
     /// is skipped, saying so. Valkey counts as Redis 7.2.
     #[serde(default)]
     pub requires_redis: Option<Spanned<String>>,
+    /// What must hold for a check that does not fire to count as passed
+    /// (enough lookups to judge a rate): otherwise it is not run, for want
+    /// of data, with `reason`.
+    #[serde(default)]
+    pub needs: Option<NeedsDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedsDef {
+    /// CEL condition.
+    pub when: Spanned<String>,
+    /// Why the check could not judge, with `{evidence}` placeholders.
+    pub reason: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]

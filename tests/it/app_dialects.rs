@@ -306,3 +306,41 @@ fn django_prometheus_counters_while_every_lookup_misses() {
     assert_eq!(report["application"]["caches"][0]["name"], "redis");
     assert_eq!(run.code(), 2);
 }
+
+#[test]
+fn too_few_lookups_to_judge_is_not_a_pass() {
+    let server = RedisServer::start();
+    let app = AppServer::start();
+    // 12 lookups and 3 operations more in the window: data, but too
+    // little to judge a rate by.
+    app.route_fn("/metrics", |n| {
+        let n = n as u64;
+        Reply::metrics(&format!(
+            "cache_hits_total{{cache=\"redis\"}} {}\ncache_misses_total{{cache=\"redis\"}} {}\ncache_errors_total{{cache=\"redis\"}} {}\n",
+            5000 + 2 * n,
+            100 + 10 * n,
+            7 + 3 * n
+        ))
+    });
+    let run = diagnose_app(
+        &server.url(),
+        &app.url(),
+        "300ms",
+        "app-hit-rate,app-error-rate",
+    )
+    .run();
+    let report = run.json();
+    let s = skipped(&report, "app-hit-rate-critical");
+    assert_eq!(s["no_data"], true);
+    assert_eq!(
+        s["reason"],
+        "12 lookups in the window are too few to judge a hit rate (min_lookups 100)"
+    );
+    let s = skipped(&report, "app-error-rate-warning");
+    assert_eq!(
+        s["reason"],
+        "15 cache operations in the window are too few to judge an error rate (min_operations 100)"
+    );
+    assert_eq!(report["checks"]["no_data"], 4, "{:#}", report["skipped"]);
+    assert_eq!(run.code(), 0);
+}
