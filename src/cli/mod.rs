@@ -229,6 +229,13 @@ pub struct AppArgs {
     #[arg(long)]
     pub app_follow_redirects: bool,
 
+    #[command(flatten)]
+    pub reading: AppReading,
+}
+
+/// How the application is read beyond its URL: metric names and headers.
+#[derive(Debug, Clone, Args)]
+pub struct AppReading {
     /// Name a cache counter of the application's /metrics that no built-in
     /// dialect knows (they know the seeds' cache_hits_total,
     /// django-prometheus, Micrometer's cache_gets_total{result} and a
@@ -238,6 +245,14 @@ pub struct AppArgs {
     /// Repeatable.
     #[arg(long = "app-metric", value_name = "ROLE=METRIC", requires = "app")]
     pub app_metric: Vec<String>,
+
+    /// Send a header with every request to the application, its value taken
+    /// from an environment variable (never from the command line, never
+    /// printed): NAME=ENV_VAR, e.g. Authorization=APP_AUTH with
+    /// APP_AUTH='Bearer ...'. A runbook step's own header of that name
+    /// wins. Repeatable.
+    #[arg(long = "app-header", value_name = "NAME=ENV_VAR", requires = "app")]
+    pub app_header: Vec<String>,
 }
 
 /// How writes are made: every command that changes a node takes these.
@@ -674,13 +689,6 @@ pub struct WarmArgs {
     #[arg(long)]
     pub app_follow_redirects: bool,
 
-    /// Name a cache counter of the application's /metrics that no built-in
-    /// dialect knows (they know the seeds' cache_hits_total,
-    /// django-prometheus, Micrometer's cache_gets_total{result} and a
-    /// status="hit|miss" label): ROLE=METRIC, ROLE one of hits, misses,
-    /// errors, gets; METRIC a name with optional label matchers, e.g.
-    /// hits=myapp_cache_hit_total or 'misses=lookups_total{outcome="miss"}'.
-    /// Repeatable.
-    #[arg(long = "app-metric", value_name = "ROLE=METRIC", requires = "app")]
-    pub app_metric: Vec<String>,
+    #[command(flatten)]
+    pub reading: AppReading,
 }

@@ -301,7 +301,9 @@ fn http_client(args: &WarmArgs, ctx: &Context<'_>) -> Result<App, CliError> {
         request_timeout: args.request_timeout,
     };
     let base = args.app.as_deref().filter(|a| !a.trim().is_empty());
-    client.build(base.unwrap_or("http://localhost/"), &ctx.timeouts)
+    let mut app = client.build(base.unwrap_or("http://localhost/"), &ctx.timeouts)?;
+    resolve::reading(&args.reading, &mut app)?;
+    Ok(app)
 }
 
 fn summary(r: &WarmReport) -> String {

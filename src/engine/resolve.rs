@@ -96,12 +96,39 @@ pub fn app(args: &AppArgs, timeouts: &Timeouts) -> Result<Option<App>, CliError>
         request_timeout: timeouts.command,
     };
     let mut app = client.build(text, timeouts)?;
+    reading(&args.reading, &mut app)?;
+    Ok(Some(app))
+}
+
+/// Applies --app-metric and --app-header to the application's client.
+pub fn reading(args: &crate::cli::AppReading, app: &mut App) -> Result<(), CliError> {
     for m in &args.app_metric {
         app.metrics
             .add(m)
             .map_err(|e| CliError::Usage(format!("--app-metric {e}")))?;
     }
-    Ok(Some(app))
+    for h in &args.app_header {
+        let bad = |why: &str| CliError::Usage(format!("--app-header `{h}`: {why}"));
+        let (name, var) = h
+            .split_once('=')
+            .ok_or_else(|| bad("expected NAME=ENV_VAR, e.g. Authorization=APP_AUTH"))?;
+        let (name, var) = (name.trim(), var.trim());
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(bad(&format!("`{name}` is not a header name")));
+        }
+        match std::env::var(var) {
+            Ok(v) if !v.is_empty() => crate::secret::register(&v),
+            _ => return Err(bad(&format!("${var} is not set"))),
+        }
+        app.headers.push((
+            name.to_string(),
+            crate::runbook::model::HeaderDef {
+                env: var.to_string(),
+                prefix: String::new(),
+            },
+        ));
+    }
+    Ok(())
 }
 
 /// How the HTTP client of an application is built.

@@ -25,6 +25,9 @@ pub struct App {
     pub max_body: u64,
     /// Cache counter names the operator mapped (--app-metric).
     pub metrics: Mapping,
+    /// Headers sent with every request (--app-header), values from the
+    /// environment; a step's or an action's own header of a name wins.
+    pub headers: Vec<(String, HeaderDef)>,
     client: reqwest::Client,
 }
 
@@ -84,6 +87,7 @@ impl App {
             interval,
             max_body,
             metrics: Mapping::default(),
+            headers: Vec::new(),
             client,
         })
     }
@@ -132,10 +136,14 @@ impl App {
     /// whole body (up to `--max-body`) has arrived, so the application has
     /// done its work. Failures are (kind, detail) without the URL.
     pub async fn warm(&self, method: reqwest::Method, url: reqwest::Url) -> Result<u16, String> {
-        let mut response = self
+        // --app-header goes to the application only, never to another
+        // origin an absolute URL names.
+        let home = url.origin() == self.base.origin();
+        let request = self
             .client
             .request(method, url)
-            .timeout(self.request_timeout)
+            .timeout(self.request_timeout);
+        let mut response = with_headers(request, self.headers.iter().filter(|_| home))?
             .send()
             .await
             .map_err(|e| classify(&e).0.to_string())?;
@@ -273,6 +281,29 @@ fn classify(err: &reqwest::Error) -> (&'static str, String) {
     (kind, detail)
 }
 
+/// `request` with `headers`, each value read from its environment variable
+/// (and registered as a secret); an unset one is the error.
+fn with_headers<'a>(
+    mut request: reqwest::RequestBuilder,
+    headers: impl Iterator<Item = &'a (String, HeaderDef)>,
+) -> Result<reqwest::RequestBuilder, String> {
+    for (name, def) in headers {
+        match std::env::var(&def.env) {
+            Ok(v) if !v.is_empty() => {
+                crate::secret::register(&v);
+                request = request.header(name.as_str(), format!("{}{v}", def.prefix));
+            }
+            _ => {
+                return Err(format!(
+                    "header `{name}` takes its value from ${}, which is not set",
+                    def.env
+                ))
+            }
+        }
+    }
+    Ok(request)
+}
+
 /// A request error as one line: its kind and the chain of causes.
 pub fn describe(err: &reqwest::Error) -> String {
     let (kind, detail) = classify(err);
@@ -293,6 +324,9 @@ impl App {
         limit: Duration,
     ) -> Result<reqwest::RequestBuilder, String> {
         let mut url = self.join(path);
+        let own = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        let everywhere = self.headers.iter().filter(|(name, _)| !own(name));
+        let headers: Vec<&(String, HeaderDef)> = headers.iter().chain(everywhere).collect();
         if headers
             .iter()
             .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
@@ -300,22 +334,8 @@ impl App {
             let _ = url.set_username("");
             let _ = url.set_password(None);
         }
-        let mut request = self.client.request(method, url).timeout(limit);
-        for (name, def) in headers {
-            match std::env::var(&def.env) {
-                Ok(v) if !v.is_empty() => {
-                    crate::secret::register(&v);
-                    request = request.header(name.as_str(), format!("{}{v}", def.prefix));
-                }
-                _ => {
-                    return Err(format!(
-                        "header `{name}` takes its value from ${}, which is not set",
-                        def.env
-                    ))
-                }
-            }
-        }
-        Ok(request)
+        let request = self.client.request(method, url).timeout(limit);
+        with_headers(request, headers.into_iter())
     }
 }
 

@@ -344,3 +344,44 @@ fn too_few_lookups_to_judge_is_not_a_pass() {
     assert_eq!(report["checks"]["no_data"], 4, "{:#}", report["skipped"]);
     assert_eq!(run.code(), 0);
 }
+
+#[test]
+fn app_header_goes_to_every_app_request_from_the_environment_only() {
+    let server = RedisServer::start();
+    let app = AppServer::start();
+    app.route("/health/ready", Reply::json(200, r#"{"status":"ok"}"#));
+    app.route(
+        "/metrics",
+        Reply::metrics("cache_hits_total 900\ncache_misses_total 100\n"),
+    );
+    let token = "Bearer tok-app-5e4d3c2b1a";
+    let run = diagnose_app(&server.url(), &app.url(), "0", "app-hit-rate,app-readiness")
+        .args(["--app-header", "Authorization=SHOP_AUTH_FOR_TEST"])
+        .env("SHOP_AUTH_FOR_TEST", token)
+        .run();
+    assert_eq!(run.code(), 0, "{}", run.all_output());
+    assert!(!run.all_output().contains("tok-app-5e4d3c2b1a"));
+    for path in ["/metrics", "/health/ready"] {
+        let sent = app.received("GET", path);
+        assert!(!sent.is_empty(), "{path}");
+        assert!(
+            sent.iter().all(|r| r
+                .to_ascii_lowercase()
+                .contains("authorization: bearer tok-app-5e4d3c2b1a")),
+            "{sent:?}"
+        );
+    }
+    // The variable unset: a usage error naming the flag, nothing asked.
+    let before = app.requests.lock().unwrap().len();
+    let run = diagnose_app(&server.url(), &app.url(), "0", "app-hit-rate")
+        .args(["--app-header", "Authorization=SHOP_AUTH_UNSET_FOR_TEST"])
+        .run();
+    assert_eq!(run.code(), 3);
+    assert!(
+        run.stderr()
+            .contains("--app-header `Authorization=SHOP_AUTH_UNSET_FOR_TEST`: $SHOP_AUTH_UNSET_FOR_TEST is not set"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(app.requests.lock().unwrap().len(), before);
+}

@@ -513,3 +513,35 @@ fn check_measures_the_hit_rate_after_the_warm_for_redis_and_the_app() {
     // The application's 25% is under seed 003's 50%: critical, exit 2.
     assert_eq!(run.code(), 2, "{c:#}");
 }
+
+#[test]
+fn urls_carry_app_header_to_the_application_only() {
+    let server = RedisServer::start();
+    let (app, _) = shop(&server, 2);
+    let other = AppServer::start();
+    other.route("/page", Reply::new(200, "text/html", "<p>elsewhere</p>"));
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, format!("/product/1\nGET {}/page\n", other.url())).unwrap();
+    let run = warm_with_app(&server, &app)
+        .args(["--app-header", "Authorization=WARM_AUTH_FOR_TEST", "--yes"])
+        .arg("--urls")
+        .arg(&list)
+        .arg("--audit-log")
+        .arg(dir.path().join("audit.jsonl"))
+        .env("WARM_AUTH_FOR_TEST", "Bearer warm-tok-77aa")
+        .run();
+    assert_eq!(run.json()["warm"]["written"], 2, "{}", run.all_output());
+    assert!(!run.all_output().contains("warm-tok-77aa"));
+    let home = app.received("GET", "/product/1");
+    assert!(
+        home[0].contains("authorization: Bearer warm-tok-77aa"),
+        "{home:?}"
+    );
+    let away = other.received("GET", "/page");
+    assert_eq!(away.len(), 1);
+    assert!(
+        !away[0].to_ascii_lowercase().contains("authorization"),
+        "{away:?}"
+    );
+}
