@@ -331,6 +331,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l to -d 'Th
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l max-lag -d 'How far behind its primary (replication offset, bytes) a replica may be and still be promoted' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l wait -d 'How long to wait for the new primary to be promoted and for every node (and Sentinel) to agree on it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app -d 'Base URL of the application: /health/ready is asked before and after' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-header -d 'A header for the application\'s requests, its value from an environment variable: NAME=ENV_VAR (as diagnose\'s). Repeatable' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -474,6 +474,10 @@ pub struct FailoverArgs {
     /// Base URL of the application: /health/ready is asked before and after.
     #[arg(long, value_name = "URL", env = "CACHECTL_APP")]
     pub app: Option<String>,
+    /// A header for the application's requests, its value from an
+    /// environment variable: NAME=ENV_VAR (as diagnose's). Repeatable.
+    #[arg(long = "app-header", value_name = "NAME=ENV_VAR", requires = "app")]
+    pub app_header: Vec<String>,
 }
 
 /// The flags of a front door that diagnoses one topic and may fix it.

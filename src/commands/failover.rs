@@ -85,16 +85,18 @@ pub fn run(args: FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
         .transpose()
         .map_err(|e| usage(format!("--to: {e}")))?;
     let app = match args.app.as_deref().filter(|a| !a.trim().is_empty()) {
-        Some(base) => Some(
-            resolve::AppClient {
+        Some(base) => Some({
+            let mut app = resolve::AppClient {
                 ca: None,
                 follow_redirects: false,
                 interval: std::time::Duration::ZERO,
                 max_body: 1 << 20,
                 request_timeout: ctx.timeouts.command,
             }
-            .build(base, &ctx.timeouts)?,
-        ),
+            .build(base, &ctx.timeouts)?;
+            resolve::headers(&args.app_header, &mut app)?;
+            app
+        }),
         None => None,
     };
     let deadline = Instant::now() + ctx.timeouts.overall;

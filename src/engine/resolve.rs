@@ -107,7 +107,12 @@ pub fn reading(args: &crate::cli::AppReading, app: &mut App) -> Result<(), CliEr
             .add(m)
             .map_err(|e| CliError::Usage(format!("--app-metric {e}")))?;
     }
-    for h in &args.app_header {
+    headers(&args.app_header, app)
+}
+
+/// Applies --app-header: NAME=ENV_VAR, the variable set and not empty.
+pub fn headers(given: &[String], app: &mut App) -> Result<(), CliError> {
+    for h in given {
         let bad = |why: &str| CliError::Usage(format!("--app-header `{h}`: {why}"));
         let (name, var) = h
             .split_once('=')
