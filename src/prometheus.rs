@@ -600,12 +600,18 @@ pub fn series_key(s: &Sample) -> SeriesKey {
 pub fn increase_of(before: &SeriesValues, after: &SeriesValues) -> f64 {
     after
         .iter()
-        .map(|(k, v2)| match before.get(k) {
-            Some(v1) if v2 >= v1 => v2 - v1,
-            _ => *v2,
-        })
+        .map(|(k, v2)| counted(before.get(k).copied(), *v2))
         .filter(|d| d.is_finite())
         .sum()
+}
+
+/// What one counter series counted since `before`: the difference, or,
+/// when it dropped (a reset) or is new, its whole value.
+pub fn counted(before: Option<f64>, now: f64) -> f64 {
+    match before {
+        Some(then) if now >= then => now - then,
+        _ => now,
+    }
 }
 
 #[cfg(test)]

@@ -302,7 +302,8 @@ fn app_blind_finding(out: &Evaluation, node: &NodeAddr) -> Finding {
 /// values it reads is in the body, or it reads increases from one scrape.
 fn missing_input(check: &Check, facts: &Facts) -> Option<String> {
     let http = facts.get(HTTP_ROOT)?;
-    let mut values: Vec<(&str, &str)> = Vec::new();
+    // (name, endpoint, value) of each JSON value read.
+    let mut values: Vec<(&str, &str, &serde_json::Value)> = Vec::new();
     for path in &check.when.http_paths {
         let parts: Vec<&str> = path.split('.').collect();
         let (Some(step), Some(field)) = (parts.get(1), parts.get(2)) else {
@@ -345,7 +346,7 @@ fn missing_input(check: &Check, facts: &Facts) -> Option<String> {
             "json" if fact["json"].is_null() => return Some(format!("{shown} is not JSON")),
             "values" => {
                 if let Some(name) = parts.get(3) {
-                    values.push((name, shown));
+                    values.push((name, shown, &fact["values"][*name]));
                 }
             }
             "series" => {
@@ -361,11 +362,14 @@ fn missing_input(check: &Check, facts: &Facts) -> Option<String> {
             "cache" => {
                 let cache = &fact["cache"];
                 let role = parts.get(3).copied().unwrap_or_default();
-                let why = if matches!(role, "hits" | "misses" | "errors" | "gets") {
-                    crate::http::cache::missing(cache, role)
-                } else {
-                    crate::http::cache::missing(cache, "hits")
-                        .filter(|_| cache["dialect"].as_str().is_none_or(str::is_empty))
+                // A role's counter must be there; anything else read from
+                // the counters (dialect, caches) needs some dialect.
+                let why = match role {
+                    "hits" | "misses" | "errors" | "gets" => {
+                        crate::http::cache::missing(cache, role)
+                    }
+                    _ if cache["dialect"] == "" => crate::http::cache::missing(cache, "hits"),
+                    _ => None,
                 };
                 if let Some(why) = why {
                     return Some(format!("{shown}: {why}"));
@@ -379,12 +383,8 @@ fn missing_input(check: &Check, facts: &Facts) -> Option<String> {
     }
     // Several values may each be the one a body carries (the seeds' health
     // bodies differ): none of them there is what counts.
-    if !values.is_empty()
-        && values
-            .iter()
-            .all(|(name, _)| http_value(http, check, name).is_none())
-    {
-        let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
+    if !values.is_empty() && values.iter().all(|(_, _, v)| v.is_null()) {
+        let names: Vec<&str> = values.iter().map(|(n, _, _)| *n).collect();
         return Some(format!(
             "{} has none of the values it reads ({})",
             values[0].1,
@@ -409,24 +409,6 @@ fn unmet_needs(check: &Check, facts: &Facts, ctx: &cel::Context<'_, '_>) -> Opti
         }
         Err(EvalError::Failed(e)) => Some(format!("`needs` could not be evaluated: {e}")),
     }
-}
-
-/// The value `name` of whichever step the check reads it from.
-fn http_value<'a>(
-    http: &'a serde_json::Value,
-    check: &Check,
-    name: &str,
-) -> Option<&'a serde_json::Value> {
-    check
-        .when
-        .http_paths
-        .iter()
-        .filter_map(|p| {
-            let parts: Vec<&str> = p.split('.').collect();
-            (parts.get(2) == Some(&"values") && parts.get(3) == Some(&name))
-                .then(|| &http[parts[1]]["values"][name])
-        })
-        .find(|v| !v.is_null())
 }
 
 /// Whether a check applies: it does not read the application when none was

@@ -439,22 +439,18 @@ impl CacheScrape {
     /// first, then the detected dialect's.
     fn resolved(&self) -> (String, [Option<(&str, &Tally)>; 4]) {
         let detected = self.detected();
-        let mut out: [Option<(&str, &Tally)>; 4] = [None; 4];
-        for role in ROLES {
-            let i = role.index();
-            let from = |c: &'_ Candidate| -> Option<(String, usize)> {
-                c.dialect.roles[i].as_ref().map(|(t, _)| (t.clone(), i))
-            };
-            if let Some(c) = self.custom.as_ref().filter(|c| from(c).is_some()) {
-                out[i] = c.dialect.roles[i]
+        // The operator's mapping of a role first, then the detected dialect's.
+        let out = std::array::from_fn(|i| {
+            let mapped = self
+                .custom
+                .as_ref()
+                .filter(|c| c.dialect.roles[i].is_some());
+            mapped.or(detected).and_then(|c| {
+                c.dialect.roles[i]
                     .as_ref()
-                    .map(|(t, _)| (t.as_str(), &c.tallies[i]));
-            } else if let Some(c) = detected {
-                out[i] = c.dialect.roles[i]
-                    .as_ref()
-                    .map(|(t, _)| (t.as_str(), &c.tallies[i]));
-            }
-        }
+                    .map(|(t, _)| (t.as_str(), &c.tallies[i]))
+            })
+        });
         let name = match (self.custom.is_some(), detected) {
             (true, Some(d)) => format!("custom (--app-metric) over {}", d.dialect.name),
             (true, None) => "custom (--app-metric)".to_string(),
@@ -523,9 +519,9 @@ fn window_of(
     let mut total = 0.0;
     for (k, (v2, cache)) in &now.series {
         seen[*cache as usize] = true;
-        let counted = match before.and_then(|prev| prev.series.get(k)) {
-            Some((v1, _)) if v2 >= v1 => v2 - v1,
-            _ => *v2,
+        let counted = match before {
+            Some(prev) => prometheus::counted(prev.series.get(k).map(|(v1, _)| *v1), *v2),
+            None => *v2,
         };
         if counted.is_finite() {
             total += counted;
@@ -535,55 +531,73 @@ fn window_of(
     total
 }
 
+/// One role's counter over a scrape or two, as the fact shows it.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+struct Counted {
+    value: f64,
+    count: usize,
+    increase: f64,
+    rate: f64,
+    window: f64,
+    present: bool,
+}
+
+impl std::ops::Add for Counted {
+    type Output = Counted;
+    fn add(self, o: Counted) -> Counted {
+        Counted {
+            value: self.value + o.value,
+            count: self.count + o.count,
+            increase: self.increase + o.increase,
+            rate: round3(self.rate + o.rate),
+            window: self.window + o.window,
+            present: self.present || o.present,
+        }
+    }
+}
+
 /// The `http.<step>.cache` fact of one scrape, or of two `seconds` apart.
 pub fn fact(last: &CacheScrape, first: Option<(&CacheScrape, f64)>) -> Value {
     let (dialect, roles) = last.resolved();
-    let mut out = json!({
-        "dialect": dialect,
-        "metrics": {},
-        "caches": [],
-    });
     let mut per_cache: Vec<[f64; 4]> = vec![[0.0; 4]; last.caches.len()];
     let mut seen = vec![false; last.caches.len()];
-    let mut present = [false; 4];
+    let mut counted = [Counted::default(); 4];
+    let mut metrics = serde_json::Map::new();
     for role in ROLES {
         let i = role.index();
         let Some((selector, tally)) = roles[i] else {
-            out["metrics"][role.name()] = "".into();
-            out[role.name()] = json!({"value": 0.0, "count": 0, "increase": 0.0, "rate": 0.0, "window": 0.0, "present": false});
+            metrics.insert(role.name().into(), "".into());
             continue;
         };
-        out["metrics"][role.name()] = selector.into();
+        metrics.insert(role.name().into(), selector.into());
         let before = first.and_then(|(f, _)| f.tally_for(selector, role));
-        let value = finite(tally.series.values().map(|(v, _)| v).sum());
         let window = finite(window_of(tally, before, &mut per_cache, &mut seen, i));
         let (increase, rate) = match first {
             Some((_, secs)) if secs > 0.0 => (window, round3(window / secs)),
             Some(_) => (window, 0.0),
             None => (0.0, 0.0),
         };
-        present[i] = tally.present();
-        out[role.name()] = json!({
-            "value": value, "count": tally.series.len(), "increase": increase, "rate": rate,
-            "window": window, "present": tally.present(),
-        });
+        counted[i] = Counted {
+            value: finite(tally.series.values().map(|(v, _)| v).sum()),
+            count: tally.series.len(),
+            increase,
+            rate,
+            window,
+            present: tally.present(),
+        };
     }
     // Without a gets counter, every lookup is a hit or a miss.
-    if roles[Role::Gets.index()].is_none() && (present[0] || present[1]) {
-        let derived = |field: &str| {
-            out["hits"][field].as_f64().unwrap_or(0.0)
-                + out["misses"][field].as_f64().unwrap_or(0.0)
-        };
-        let count = out["hits"]["count"].as_u64().unwrap_or(0)
-            + out["misses"]["count"].as_u64().unwrap_or(0);
-        out["gets"] = json!({
-            "value": derived("value"), "count": count, "increase": derived("increase"),
-            "rate": round3(derived("rate")), "window": derived("window"), "present": true,
-        });
-        out["metrics"]["gets"] = "hits + misses".into();
+    let (hits, misses, gets) = (Role::Hits.index(), Role::Misses.index(), Role::Gets.index());
+    if roles[gets].is_none() && (counted[hits].present || counted[misses].present) {
+        counted[gets] = counted[hits] + counted[misses];
+        metrics.insert("gets".into(), "hits + misses".into());
         for v in per_cache.iter_mut() {
-            v[3] = v[0] + v[1];
+            v[gets] = v[hits] + v[misses];
         }
+    }
+    let mut out = json!({"dialect": dialect, "metrics": metrics});
+    for role in ROLES {
+        out[role.name()] = json!(counted[role.index()]);
     }
     // Only caches the counters read name (another dialect's are not).
     let mut caches: Vec<(String, [f64; 4])> = per_cache

@@ -128,6 +128,25 @@ fn node_state<'a>(facts: &Facts, user: &'a str) -> preflight::NodeState<'a> {
     }
 }
 
+/// Records what happened to a fix and, unless `shown` is empty, says it.
+fn settle(printer: &Printer, action: &mut Action, outcome: Outcome, reason: String, shown: &str) {
+    if !shown.is_empty() {
+        printer.status(&format!("  {shown}: {}", clean(&reason)));
+    }
+    action.outcome = outcome;
+    action.reason = reason;
+}
+
+/// Consent for `op`, or what to record instead: planned (--dry-run), or
+/// skipped with why.
+fn consent(mutator: &mut Mutator, op: &Operation) -> Result<(), (Outcome, String, &'static str)> {
+    match mutator.decide(op) {
+        Decision::Apply => Ok(()),
+        Decision::Planned => Err((Outcome::Planned, "--dry-run".into(), "")),
+        Decision::Skip(why) | Decision::Stop(why) => Err((Outcome::Skipped, why, "skipped")),
+    }
+}
+
 /// What the walk works with.
 pub struct Walk<'a> {
     pub set: &'a RunbookSet,
@@ -226,39 +245,37 @@ impl Walker<'_, '_> {
         for c in &view.commands {
             self.say(&format!("    {}", clean(c)));
         }
-        let mut settle = |outcome: Outcome, reason: String, shown: &str| {
-            if !shown.is_empty() {
-                self.ctx
-                    .printer
-                    .status(&format!("  {shown}: {}", clean(&reason)));
-            }
-            action.outcome = outcome;
-            action.reason = reason;
-        };
+        let printer = self.ctx.printer;
         if let Some(why) = mutator.stopped() {
-            settle(Outcome::Skipped, why.to_string(), "");
+            settle(printer, &mut action, Outcome::Skipped, why.to_string(), "");
             return action;
         }
         if view.kind == FixKind::Manual {
             let why = "steps for the operator; cachectl does not run them".to_string();
-            settle(Outcome::Manual, why, "manual");
+            settle(printer, &mut action, Outcome::Manual, why, "manual");
             return action;
         }
         if let Some(why) = &view.not_runnable {
-            settle(Outcome::Blocked, why.clone(), "blocked");
+            settle(
+                printer,
+                &mut action,
+                Outcome::Blocked,
+                why.clone(),
+                "blocked",
+            );
             return action;
         }
         // An earlier fix may have resolved this finding already, or been
         // verified for it: the ladder stops at the first fix that works.
         if self.latest.is_some() && !self.fires(p.finding) {
             let why = "already resolved by an earlier fix".to_string();
-            settle(Outcome::Skipped, why, "skipped");
+            settle(printer, &mut action, Outcome::Skipped, why, "skipped");
             return action;
         }
         let key = (p.finding.id.clone(), p.finding.node.clone());
         if self.verified.contains(&key) {
             let why = "an earlier fix for this finding was verified".to_string();
-            settle(Outcome::Skipped, why, "skipped");
+            settle(printer, &mut action, Outcome::Skipped, why, "skipped");
             return action;
         }
         // Without prompts the whole walk answers to the run's deadline; with
@@ -267,7 +284,7 @@ impl Walker<'_, '_> {
         // server's time).
         if !self.interactive && tokio::time::Instant::now() >= self.ctx.deadline {
             let why = "the run's deadline (--timeout) passed before this fix".to_string();
-            settle(Outcome::Skipped, why, "skipped");
+            settle(printer, &mut action, Outcome::Skipped, why, "skipped");
             return action;
         }
         if view.kind == FixKind::Http {
@@ -276,7 +293,7 @@ impl Walker<'_, '_> {
         }
         let Some(session) = &self.session else {
             let why = "cannot connect to the node to run it".to_string();
-            settle(Outcome::Blocked, why, "blocked");
+            settle(printer, &mut action, Outcome::Blocked, why, "blocked");
             return action;
         };
         let mut op = p.operation();
@@ -290,7 +307,7 @@ impl Walker<'_, '_> {
         });
         match checked {
             Err(why) => {
-                settle(Outcome::Blocked, why, "blocked");
+                settle(printer, &mut action, Outcome::Blocked, why, "blocked");
                 return action;
             }
             Ok(cleared) => {
@@ -310,16 +327,9 @@ impl Walker<'_, '_> {
                 }
             }
         }
-        match mutator.decide(&op) {
-            Decision::Apply => {}
-            Decision::Planned => {
-                settle(Outcome::Planned, "--dry-run".into(), "");
-                return action;
-            }
-            Decision::Skip(why) | Decision::Stop(why) => {
-                settle(Outcome::Skipped, why, "skipped");
-                return action;
-            }
+        if let Err((outcome, why, shown)) = consent(mutator, &op) {
+            settle(printer, &mut action, outcome, why, shown);
+            return action;
         }
         let deadline = self.phase_deadline();
         let executed = match timeout_at(deadline, mutator.execute(session, &op)).await {
@@ -338,7 +348,7 @@ impl Walker<'_, '_> {
             }
             Err(e) => {
                 let nothing_ran = e.ran == 0;
-                settle(Outcome::Failed, e.reason, "failed");
+                settle(printer, &mut action, Outcome::Failed, e.reason, "failed");
                 if nothing_ran {
                     return action;
                 }
@@ -353,16 +363,9 @@ impl Walker<'_, '_> {
     /// it is sent, then the application and Redis asked again.
     async fn act(&mut self, p: &Planned<'_>, mutator: &mut Mutator, action: &mut Action) {
         let printer = self.ctx.printer;
-        let settle = |action: &mut Action, outcome: Outcome, reason: String, shown: &str| {
-            if !shown.is_empty() {
-                printer.status(&format!("  {shown}: {}", clean(&reason)));
-            }
-            action.outcome = outcome;
-            action.reason = reason;
-        };
         let (Some(app), Some(request)) = (self.ctx.app, p.def.request.as_ref()) else {
             let why = "an action of the application's: needs --app".to_string();
-            settle(action, Outcome::Blocked, why, "blocked");
+            settle(printer, action, Outcome::Blocked, why, "blocked");
             return;
         };
         let shown = app.shown(request);
@@ -391,20 +394,13 @@ impl Walker<'_, '_> {
         match probed {
             Ok(seen) => self.say(&format!("  note: {}", clean(&seen))),
             Err(why) => {
-                settle(action, Outcome::Blocked, why, "blocked");
+                settle(printer, action, Outcome::Blocked, why, "blocked");
                 return;
             }
         }
-        match mutator.decide(&op) {
-            Decision::Apply => {}
-            Decision::Planned => {
-                settle(action, Outcome::Planned, "--dry-run".into(), "");
-                return;
-            }
-            Decision::Skip(why) | Decision::Stop(why) => {
-                settle(action, Outcome::Skipped, why, "skipped");
-                return;
-            }
+        if let Err((outcome, why, shown)) = consent(mutator, &op) {
+            settle(printer, action, outcome, why, shown);
+            return;
         }
         let deadline = self.phase_deadline();
         let work = async {
@@ -421,7 +417,7 @@ impl Walker<'_, '_> {
                 action.outcome = Outcome::Applied;
             }
             Err(e) => {
-                settle(action, Outcome::Failed, e.reason, "failed");
+                settle(printer, action, Outcome::Failed, e.reason, "failed");
                 return;
             }
         }

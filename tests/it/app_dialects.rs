@@ -385,3 +385,50 @@ fn app_header_goes_to_every_app_request_from_the_environment_only() {
     );
     assert_eq!(app.requests.lock().unwrap().len(), before);
 }
+
+#[test]
+fn each_reason_for_no_data_names_what_was_missing() {
+    let server = RedisServer::start();
+    let reason = |report: &serde_json::Value, check: &str| {
+        let s = skipped(report, check);
+        assert_eq!(s["no_data"], true, "{s}");
+        s["reason"].as_str().unwrap().to_string()
+    };
+    // A health body with none of the fields read; /metrics failing.
+    let app = AppServer::start();
+    app.route("/health/ready", Reply::json(200, r#"{"status":"ok"}"#));
+    app.route("/metrics", Reply::new(500, "text/plain", "boom"));
+    let only = "app-readiness,app-hit-rate,app-fallback-active";
+    let report = diagnose_app(&server.url(), &app.url(), "0", only)
+        .run()
+        .json();
+    assert_eq!(
+        reason(&report, "app-reports-redis-down"),
+        "/health/ready has none of the values it reads (checks_redis, redis_connected, redis_status)"
+    );
+    assert_eq!(
+        reason(&report, "app-hit-rate-critical"),
+        "/metrics answered, unusably (server_error: HTTP 500 from /metrics)"
+    );
+    // Readable counters, but one scrape where increases are read.
+    app.route(
+        "/metrics",
+        Reply::metrics("cache_hits_total 5\ncache_misses_total 5\ncache_errors_total 1\n"),
+    );
+    let report = diagnose_app(&server.url(), &app.url(), "0", only)
+        .run()
+        .json();
+    assert_eq!(
+        reason(&report, "fallback-active"),
+        "/metrics was scraped once (--interval 0, or the first scrape failed); increases need two"
+    );
+    // Nothing listening.
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let report = diagnose_app(&server.url(), &dead, "0", only).run().json();
+    assert_eq!(
+        reason(&report, "app-not-ready"),
+        "/health/ready did not answer (refused: connection refused)"
+    );
+    assert_eq!(report["checks"]["app_judged"], 0);
+    assert_eq!(report["checks"]["passed"], 0, "{:#}", report["checks"]);
+}
