@@ -12,7 +12,7 @@ use crate::error::{CliError, Status};
 use crate::failover::{self, After, Candidate, Check, NodeState, Timeline, Watch};
 use crate::http::probe::App;
 use crate::model::Safety;
-use crate::mutate::{Decision, Mode, Mutator, Operation, Origin};
+use crate::mutate::{Mode, Mutator, Operation, Origin};
 use crate::render::{self, Printer};
 use crate::target::{cluster, connect, sentinel, NodeAddr, TargetSpec, Via};
 
@@ -197,18 +197,10 @@ fn go(
         confirm: Some(plan.confirm.clone()),
     };
     let mut mutator = Mutator::new(policy, target.to_string());
-    match mutator.decide(&consent) {
-        Decision::Apply => {}
-        Decision::Planned => {
-            report.outcome = "planned".into();
-            report.reason = "--dry-run: nothing was changed".into();
-            return Status::Ok;
-        }
-        Decision::Skip(why) | Decision::Stop(why) => {
-            report.outcome = "skipped".into();
-            report.reason = why;
-            return Status::Unknown;
-        }
+    if let Err(held) = mutator.consent(&consent) {
+        report.outcome = held.outcome.into();
+        report.reason = held.reason.clone();
+        return held.status();
     }
     report.app_before = app.map(|a| ctx.runtime.block_on(ready(a)));
     let requested = Instant::now();

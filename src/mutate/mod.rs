@@ -240,6 +240,12 @@ impl Mutator {
                 reason,
             });
         }
+        self.consent(op)
+    }
+
+    /// `decide`, as what a command records: go ahead, or why it was held
+    /// (planned under --dry-run, skipped without consent).
+    pub fn consent(&mut self, op: &Operation) -> Result<(), Held> {
         match self.decide(op) {
             Decision::Apply => Ok(()),
             Decision::Planned => Err(Held {
