@@ -462,7 +462,7 @@ fn check_measures_the_hit_rate_after_the_warm_for_redis_and_the_app() {
     app.route_fn("/metrics", |n| {
         let (hits, misses) = if n == 0 { (100, 0) } else { (150, 150) };
         Reply::metrics(&format!(
-            "# TYPE cache_hits_total counter\ncache_hits_total {hits}\n# TYPE cache_misses_total counter\ncache_misses_total {misses}\n"
+            "# TYPE shop_hits_total counter\nshop_hits_total {hits}\n# TYPE shop_misses_total counter\nshop_misses_total {misses}\n"
         ))
     });
     let dir = tempfile::tempdir().unwrap();
@@ -491,8 +491,11 @@ fn check_measures_the_hit_rate_after_the_warm_for_redis_and_the_app() {
                 .unwrap();
         }
     });
+    // The shop's own counter names, mapped as diagnose maps them.
     let run = warm_with_app(&server, &app)
         .arg("--yes")
+        .args(["--app-metric", "hits=shop_hits_total"])
+        .args(["--app-metric", "misses=shop_misses_total"])
         .args(["--check", "--check-window", "4s", "--audit-log"])
         .arg(dir.path().join("a.jsonl"))
         .arg("--file")
