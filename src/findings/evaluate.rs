@@ -227,7 +227,8 @@ fn evaluate_where(
         out.findings
             .push(deadline_finding(late, out.counts.total, &facts.node.addr));
     }
-    if out.counts.app > 0 && out.counts.app_judged == 0 {
+    // (Checks the deadline cut off are deadline-exceeded's to report.)
+    if out.counts.app > 0 && out.counts.app_judged == 0 && out.counts.no_data > 0 {
         out.findings.push(app_blind_finding(&out, &facts.node.addr));
     }
     out.findings.sort_by(|a, b| {
