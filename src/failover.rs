@@ -9,15 +9,19 @@ use serde::Serialize;
 use tokio::time::{timeout, Instant};
 
 use crate::redis::role;
+use crate::target::connect::Consented;
 use crate::target::connect::{connect, Session};
 use crate::target::{NodeAddr, SentinelTarget, TargetSpec, Timeouts};
 
 /// The probe key: short-lived, named for what wrote it.
 pub const PROBE_KEY: &str = "cachectl:failover:probe";
 
+/// How often the watch looks (and probes).
+pub const PROBE_EVERY_MS: u64 = 100;
+
 /// One data node as ROLE (and CONFIG GET replica-priority) tell it.
 #[derive(Debug, Clone, Serialize)]
-pub struct NodeState {
+pub struct Standing {
     pub addr: String,
     pub reachable: bool,
     /// master, slave, or empty when unreachable.
@@ -40,8 +44,8 @@ pub struct NodeState {
 }
 
 /// ROLE and replica-priority of `addr`, each step under the command timeout.
-pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> NodeState {
-    let mut out = NodeState {
+pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> Standing {
+    let mut out = Standing {
         addr: spec.addr.to_string(),
         reachable: false,
         role: String::new(),
@@ -103,7 +107,7 @@ pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> NodeState {
 #[derive(Debug, Clone, Serialize)]
 pub struct Candidate {
     #[serde(flatten)]
-    pub state: NodeState,
+    pub state: Standing,
     /// The primary's offset minus this replica's; -1 when unknown.
     pub lag_bytes: i64,
     /// Flagged down by the Sentinels.
@@ -116,8 +120,8 @@ pub struct Candidate {
 /// Judges a replica: reachable, linked to `primary`, promotable, not
 /// flagged down, and at most `max_lag` bytes behind (unless `force`).
 pub fn judge(
-    state: NodeState,
-    primary: &NodeState,
+    state: Standing,
+    primary: &Standing,
     down: bool,
     max_lag: u64,
     force: bool,
@@ -243,7 +247,9 @@ pub struct Watch<'a> {
     pub nodes: Vec<NodeAddr>,
     pub sentinels: Option<&'a SentinelTarget>,
     pub wait: Duration,
-    pub probe: bool,
+    /// The consent to send the probe writes (the failover's own), or none
+    /// to watch without writing.
+    pub probe: Option<&'a crate::mutate::Consent>,
 }
 
 /// A session kept across ticks, reopened when it fails.
@@ -253,12 +259,8 @@ struct Link {
 }
 
 impl Link {
-    async fn query<T: redis::FromRedisValue>(
-        &mut self,
-        cmd: &redis::Cmd,
-        t: &Timeouts,
-        limit: Duration,
-    ) -> Result<T, String> {
+    /// The session, opened again when the last one failed.
+    async fn session(&mut self, t: &Timeouts, limit: Duration) -> Result<Session, String> {
         if self.session.is_none() {
             match timeout(limit, connect(&self.spec, t)).await {
                 Ok(Ok(s)) => self.session = Some(s),
@@ -266,8 +268,47 @@ impl Link {
                 Err(_) => return Err("no answer".into()),
             }
         }
-        let session = self.session.as_ref().expect("connected");
-        match timeout(limit, session.query::<T>(cmd)).await {
+        Ok(self.session.clone().expect("connected"))
+    }
+
+    async fn query<T: redis::FromRedisValue>(
+        &mut self,
+        cmd: &redis::Cmd,
+        t: &Timeouts,
+        limit: Duration,
+    ) -> Result<T, String> {
+        let session = self.session(t, limit).await?;
+        let answer = timeout(limit, session.query::<T>(cmd)).await;
+        self.settle(answer)
+    }
+
+    /// A probe write, under the failover's consent.
+    async fn write(
+        &mut self,
+        pipe: &redis::Pipeline,
+        consent: &crate::mutate::Consent,
+        t: &Timeouts,
+        limit: Duration,
+    ) -> Result<(), String> {
+        let session = self.session(t, limit).await?;
+        let answer = timeout(limit, session.write::<Vec<redis::Value>>(pipe, consent)).await;
+        match self.settle(answer)?.first() {
+            Some(redis::Value::ServerError(e)) => {
+                Err(format!("{} {}", e.code(), e.details().unwrap_or_default()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// An answer, or why not; a connection that failed is dropped.
+    fn settle<T>(
+        &mut self,
+        answer: Result<
+            Result<T, crate::target::connect::CommandFailure>,
+            tokio::time::error::Elapsed,
+        >,
+    ) -> Result<T, String> {
+        match answer {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => {
                 if e.kind != crate::target::connect::CommandFailureKind::Error {
@@ -286,7 +327,7 @@ impl Link {
 /// Watches until the new primary is promoted and agreed on, or `wait`
 /// passes: the timeline, where each node ended, and the new primary.
 pub async fn watch(w: &Watch<'_>, requested: Instant) -> (Timeline, Vec<After>, Option<NodeAddr>) {
-    let tick = Duration::from_millis(100);
+    let tick = Duration::from_millis(PROBE_EVERY_MS);
     let limit = Duration::from_millis(250);
     let t = w.timeouts;
     let mut nodes: Vec<Link> = w
@@ -375,17 +416,28 @@ pub async fn watch(w: &Watch<'_>, requested: Instant) -> (Timeline, Vec<After>, 
             break;
         }
         // A write to the primary of the moment: refused while none is.
-        if w.probe {
+        if let Some(consent) = w.probe {
             let target = match (&new, named.first()) {
                 (Some(n), _) => n.clone(),
                 (None, Some(n)) => n.clone(),
                 (None, None) => w.old.clone(),
             };
-            if let Some(link) = nodes.iter_mut().find(|l| l.spec.addr == target) {
+            // Only where the consent reaches: a node left out of the probe
+            // (unreachable at the pre-flight) is not written to.
+            let allowed = consent.refuses(&target, "SET").is_none();
+            if let Some(link) = nodes
+                .iter_mut()
+                .find(|l| l.spec.addr == target)
+                .filter(|_| allowed)
+            {
                 timeline.probe_writes += 1;
-                let mut set = redis::cmd("SET");
-                set.arg(PROBE_KEY).arg(elapsed).arg("PX").arg(5000);
-                if let Err(e) = link.query::<redis::Value>(&set, t, limit).await {
+                let mut set = redis::pipe();
+                set.cmd("SET")
+                    .arg(PROBE_KEY)
+                    .arg(elapsed)
+                    .arg("PX")
+                    .arg(5000);
+                if let Err(e) = link.write(&set, consent, t, limit).await {
                     timeline.writes_refused += 1;
                     if timeline.first_refusal.is_empty() {
                         timeline.first_refusal = format!("{target}: {e}");
@@ -402,8 +454,8 @@ pub async fn watch(w: &Watch<'_>, requested: Instant) -> (Timeline, Vec<After>, 
 mod tests {
     use super::*;
 
-    fn node(addr: &str, role: &str, primary: &str, offset: i64, priority: i64) -> NodeState {
-        NodeState {
+    fn node(addr: &str, role: &str, primary: &str, offset: i64, priority: i64) -> Standing {
+        Standing {
             addr: addr.into(),
             reachable: !role.is_empty(),
             role: role.into(),

@@ -57,6 +57,96 @@ const FLOORS: &[(&str, Safety)] = &[
     ("module unload", Safety::Destructive),
 ];
 
+/// Commands whose first argument is a subcommand: their verb is both
+/// words (`CONFIG GET`, `CLIENT KILL`).
+const CONTAINERS: &[&str] = &[
+    "ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "DEBUG", "FUNCTION", "LATENCY", "MEMORY",
+    "MODULE", "OBJECT", "PUBSUB", "SCRIPT", "SENTINEL", "SLOWLOG", "XINFO",
+];
+
+/// What cachectl sends outside the mutation path: commands that only read
+/// (and the connection's own set-up). Every other command writes, or may:
+/// it is sent only with a consent (`mutate::Consent`), through the
+/// mutation path, and `target::connect::Session`'s read path refuses it.
+const READS: &[&str] = &[
+    "PING",
+    "ECHO",
+    "INFO",
+    "ROLE",
+    "TIME",
+    "LASTSAVE",
+    "DBSIZE",
+    "SCAN",
+    "TYPE",
+    "PTTL",
+    "TTL",
+    "EXISTS",
+    "DUMP",
+    "STRLEN",
+    "HLEN",
+    "LLEN",
+    "SCARD",
+    "ZCARD",
+    "XLEN",
+    "SELECT",
+    "READONLY",
+    "ACL DRYRUN",
+    "ACL WHOAMI",
+    "CLIENT GETNAME",
+    "CLIENT ID",
+    "CLIENT INFO",
+    "CLIENT LIST",
+    "CLIENT SETNAME",
+    "CLUSTER INFO",
+    "CLUSTER MYID",
+    "CLUSTER NODES",
+    "CLUSTER SHARDS",
+    "CLUSTER SLOTS",
+    "COMMAND COUNT",
+    "COMMAND DOCS",
+    "COMMAND INFO",
+    "CONFIG GET",
+    "LATENCY DOCTOR",
+    "LATENCY HISTORY",
+    "LATENCY LATEST",
+    "MEMORY DOCTOR",
+    "MEMORY STATS",
+    "MEMORY USAGE",
+    "OBJECT ENCODING",
+    "OBJECT FREQ",
+    "OBJECT IDLETIME",
+    "SENTINEL CKQUORUM",
+    "SENTINEL GET-MASTER-ADDR-BY-NAME",
+    "SENTINEL MASTER",
+    "SENTINEL MASTERS",
+    "SENTINEL MYID",
+    "SENTINEL REPLICAS",
+    "SENTINEL SENTINELS",
+    "SENTINEL SLAVES",
+    "SLOWLOG GET",
+    "SLOWLOG LEN",
+];
+
+/// The verb of a command as the mutation path names it: the command's name
+/// in upper case, with the subcommand for a container (`CONFIG SET`).
+pub fn verb<A: AsRef<[u8]>>(args: &[A]) -> String {
+    let word = |i: usize| {
+        args.get(i)
+            .map(|a| String::from_utf8_lossy(a.as_ref()).to_ascii_uppercase())
+            .unwrap_or_default()
+    };
+    let name = word(0);
+    match CONTAINERS.contains(&name.as_str()) && args.len() > 1 {
+        true => format!("{name} {}", word(1)),
+        false => name,
+    }
+}
+
+/// Whether a verb only reads (see `READS`).
+pub fn is_read(verb: &str) -> bool {
+    READS.contains(&verb)
+}
+
 /// CONFIG SET parameters that only change what Redis records about itself:
 /// setting them changes nothing an application sees.
 const OBSERVABILITY_PARAMS: &[&str] = &[

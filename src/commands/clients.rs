@@ -105,29 +105,31 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
     let policy = resolve::policy(&args.mutation)?;
     let spec = resolve::target(&args.target)?;
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
-    let spec = engine::writable(&ctx, spec)?;
+    let reached = match engine::reach(&ctx, &spec, args.output.output)? {
+        engine::Reach::Open(r) => r,
+        engine::Reach::Closed(status) => return Ok(status),
+    };
     // A Cluster's clients are on every node: each node's list, filtered,
     // and killed there. Otherwise the target (through Sentinels, the
     // primary they name).
+    let spec = reached.spec.clone();
     let seed = engine::session(&ctx, &spec)?;
-    let nodes: Vec<crate::target::TargetSpec> = if ctx
-        .runtime
-        .block_on(crate::engine::topology::in_cluster(&spec, &seed))
-    {
-        ctx.runtime
-            .block_on(crate::engine::topology::cluster_of(
-                &spec,
-                &ctx.timeouts,
-                tokio::time::Instant::now() + ctx.timeouts.overall,
-            ))
-            .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?
-            .members
-            .iter()
-            .map(|m| spec.at(m.addr.clone()))
-            .collect()
-    } else {
-        vec![spec.clone()]
-    };
+    let nodes: Vec<crate::target::TargetSpec> =
+        if crate::engine::topology::is_cluster(&spec, &reached.facts) {
+            ctx.runtime
+                .block_on(crate::engine::topology::cluster_of(
+                    &spec,
+                    &ctx.timeouts,
+                    tokio::time::Instant::now() + ctx.timeouts.overall,
+                ))
+                .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?
+                .members
+                .iter()
+                .map(|m| spec.at(m.addr.clone()))
+                .collect()
+        } else {
+            vec![spec.clone()]
+        };
     let several = nodes.len() > 1;
     let mut sessions = Vec::new();
     let mut matched = Vec::new();
@@ -177,8 +179,9 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
         report.reason = "no client matched".into();
         Status::Ok
     } else {
-        let kill_op = |node: &NodeAddr, clients: &[Client]| Operation {
+        let kill_op = |node: &NodeAddr, targets: Vec<NodeAddr>, clients: &[Client]| Operation {
             node: node.clone(),
+            targets,
             origin: Origin::command("clients kill", None),
             title: format!("kill {} clients", report.matched.len()),
             safety: Safety::Destructive,
@@ -197,8 +200,15 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
             summary: None,
             confirm: None,
         };
-        // One consent for them all, asked about the target node.
-        let op = kill_op(&spec.addr, &report.matched);
+        // One consent for them all, asked about the target node, covering
+        // every node with a client to kill (each pre-flighted).
+        let receiving: Vec<&(NodeAddr, Session, Vec<Client>)> =
+            sessions.iter().filter(|(_, _, c)| !c.is_empty()).collect();
+        let op = kill_op(
+            &spec.addr,
+            receiving.iter().map(|(a, _, _)| a.clone()).collect(),
+            &report.matched,
+        );
         let mut mutator = Mutator::new(policy, report.target.clone());
         let node = NodeState {
             user: spec.username.as_deref().unwrap_or("default"),
@@ -206,23 +216,24 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
             server: None,
             fd_limit: Err("not needed to kill clients".into()),
         };
-        let cleared =
-            ctx.runtime
-                .block_on(mutator.clear(&sessions[0].1, &node, &op, &op.commands[..1]));
+        let checked: Vec<Session> = receiving.iter().map(|(_, s, _)| s.clone()).collect();
+        let cleared = ctx
+            .runtime
+            .block_on(mutator.clear(&checked, &node, &op, &op.commands[..1]));
         match cleared {
             Err(held) => {
                 report.outcome = held.outcome.into();
                 report.reason = held.reason.clone();
                 held.status()
             }
-            Ok(()) => {
+            Ok(consent) => {
                 let mut failed = None;
-                for (addr, session, clients) in &sessions {
-                    if clients.is_empty() {
-                        continue;
-                    }
-                    let on = kill_op(addr, clients);
-                    match ctx.runtime.block_on(mutator.execute_batch(session, &on)) {
+                for (addr, session, clients) in receiving {
+                    let on = kill_op(addr, Vec::new(), clients);
+                    match ctx
+                        .runtime
+                        .block_on(mutator.execute_batch(session, &on, &consent))
+                    {
                         Ok(replies) => {
                             report.killed += replies
                                 .iter()

@@ -9,9 +9,10 @@ use tokio::time::Instant;
 use crate::cli::{FailoverArgs, OutputFormat};
 use crate::engine::{self, resolve, Context};
 use crate::error::{CliError, Status};
-use crate::failover::{self, After, Candidate, Check, NodeState, Timeline, Watch};
+use crate::failover::{self, After, Candidate, Check, Standing, Timeline, Watch};
 use crate::http::probe::App;
 use crate::model::Safety;
+use crate::mutate::preflight::{self, NodeState};
 use crate::mutate::{Mode, Mutator, Operation, Origin};
 use crate::render::{self, Printer};
 use crate::target::{cluster, connect, sentinel, NodeAddr, TargetSpec, Via};
@@ -32,7 +33,8 @@ pub struct FailoverReport {
     pub topology: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub master: Option<String>,
-    pub old_primary: NodeAddr,
+    /// None when the Sentinels did not agree on one.
+    pub old_primary: Option<NodeAddr>,
     /// The replica asked for, or the one the Sentinels are expected to pick.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<NodeAddr>,
@@ -48,6 +50,10 @@ pub struct FailoverReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Timeline>,
     pub nodes_after: Vec<After>,
+    /// The probe writes sent while watching (not in a Cluster, not with
+    /// --no-probe): part of the consented operation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbePlan>,
     /// /health/ready of --app before and after (status, or the failure).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_before: Option<String>,
@@ -55,6 +61,20 @@ pub struct FailoverReport {
     pub app_after: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_log: Option<String>,
+}
+
+/// The probe writes of a failover's watch, as planned.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbePlan {
+    /// The command, `<ms>` standing for the milliseconds since the request.
+    pub command: String,
+    pub every_ms: u64,
+    /// Sent to whichever of these is the primary of the moment.
+    pub nodes: Vec<NodeAddr>,
+    /// Nodes watched but left out of the probe: they could not be reached
+    /// to pre-flight it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<String>,
 }
 
 fn usage(e: impl std::fmt::Display) -> CliError {
@@ -109,17 +129,10 @@ pub fn run(args: FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
                 .block_on(sentinel_plan(&spec, &args, &ctx, deadline))?
         }
         _ => {
-            let facts = engine::node_facts(&ctx, &spec);
-            if facts.get("connection").is_some_and(|c| c["ok"] != true) {
-                return Err(CliError::Other(anyhow::anyhow!(
-                    "cannot reach {}: {}",
-                    spec.addr,
-                    facts
-                        .get("connection")
-                        .map(|c| c["detail"].clone())
-                        .unwrap_or_default()
-                )));
-            }
+            let facts = match engine::reach(&ctx, &spec, args.output.output)? {
+                engine::Reach::Open(r) => r.facts,
+                engine::Reach::Closed(status) => return Ok(status),
+            };
             if crate::engine::topology::is_cluster(&spec, &facts) {
                 ctx.runtime
                     .block_on(cluster_plan(&spec, &args, &ctx, to.as_ref()))?
@@ -142,6 +155,16 @@ pub fn run(args: FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
     };
     plan.report.mode = policy.mode;
     plan.report.audit_log = policy.audit.as_ref().map(|a| a.path.display().to_string());
+    // The watch probes writes on the primary of the moment (not in a
+    // Cluster, whose writes go to slots, not to one primary).
+    if !args.no_probe && plan.report.topology != "cluster" && plan.refusal.is_none() {
+        plan.report.probe = Some(ProbePlan {
+            command: probe_command().join(" "),
+            every_ms: failover::PROBE_EVERY_MS,
+            nodes: plan.nodes.clone(),
+            left_out: Vec::new(),
+        });
+    }
     if policy.mode == Mode::Interactive {
         // The plan before the question; the result repeats it on stdout.
         printer.status(&describe(&plan.report));
@@ -157,7 +180,112 @@ pub fn run(args: FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
     Ok(status)
 }
 
-/// Consent, the commands, the watch.
+/// The spec of a step's node: a Sentinel (its own credentials) or a data
+/// node.
+fn step_spec(spec: &TargetSpec, step: &Step) -> TargetSpec {
+    match (&spec.via, step.sentinel) {
+        (Via::Sentinel(s), true) => spec.sentinel(s, step.node.clone()),
+        _ => spec.at(step.node.clone()),
+    }
+}
+
+/// The probe's write, as it is sent (the value is the ms since the request).
+fn probe_command() -> Vec<String> {
+    ["SET", failover::PROBE_KEY, "<ms>", "PX", "5000"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// The one operation a failover is: its steps on their nodes and, when
+/// probing, the probe writes to the nodes watched. One consent covers it
+/// all and nothing else.
+fn operation(report: &FailoverReport, confirm: &str) -> Operation {
+    let mut commands: Vec<Vec<String>> = report.steps.iter().map(|s| s.command.clone()).collect();
+    let mut targets: Vec<NodeAddr> = report.steps.iter().map(|s| s.node.clone()).collect();
+    if let Some(probe) = &report.probe {
+        commands.push(probe_command());
+        targets.extend(probe.nodes.iter().cloned());
+    }
+    let old = report.old_primary.clone();
+    Operation {
+        node: old.clone().unwrap_or_else(|| targets[0].clone()),
+        targets,
+        origin: Origin::command("failover", None),
+        title: format!(
+            "fail over from {}{}",
+            old.map(|o| o.to_string()).unwrap_or_default(),
+            report
+                .expected
+                .as_ref()
+                .map(|e| format!(" to {e}"))
+                .unwrap_or_default()
+        ),
+        safety: Safety::Destructive,
+        commands,
+        count: None,
+        summary: None,
+        confirm: Some(confirm.to_string()),
+    }
+}
+
+/// Connects to every node the operation sends to and pre-flights what it
+/// receives there (renamed or disabled, ACL): the steps on their nodes, and
+/// the probe's SET on each node watched (a replica is expected to refuse
+/// it until promoted: that is what the probe measures, so the replica
+/// check does not apply to it). A watched node that cannot be reached is
+/// left out of the probe (it is returned, to be said), not a refusal.
+async fn preflight(
+    spec: &TargetSpec,
+    ctx: &Context<'_>,
+    steps: &[Step],
+    probe: Option<&mut ProbePlan>,
+) -> Result<(), String> {
+    let mut wants: Vec<(Step, bool)> = steps.iter().map(|s| (s.clone(), false)).collect();
+    let mut probe = probe;
+    if let Some(p) = &probe {
+        for n in &p.nodes {
+            let step = Step {
+                node: n.clone(),
+                sentinel: false,
+                command: probe_command(),
+            };
+            wants.push((step, true));
+        }
+    }
+    let sentinel_user = match &spec.via {
+        Via::Sentinel(s) => s.username.clone(),
+        _ => None,
+    };
+    for (step, probing) in wants {
+        let session = match connect::connect(&step_spec(spec, &step), &ctx.timeouts).await {
+            Ok(s) => s,
+            Err(f) if probing => {
+                if let Some(p) = probe.as_deref_mut() {
+                    p.nodes.retain(|n| *n != step.node);
+                    p.left_out.push(format!("{}: {}", step.node, f.detail));
+                }
+                continue;
+            }
+            Err(f) => return Err(format!("cannot connect to {}: {}", step.node, f.detail)),
+        };
+        let user = match step.sentinel {
+            true => sentinel_user.clone(),
+            false => spec.username.clone(),
+        }
+        .unwrap_or_else(|| "default".into());
+        let mut node = NodeState::of(&session, &user).await;
+        if probing {
+            node.is_replica = false;
+        }
+        preflight::check(&session, &node, std::slice::from_ref(&step.command))
+            .await
+            .map_err(|why| format!("{}: {why}", step.node))?;
+    }
+    Ok(())
+}
+
+/// Pre-flight, consent, the commands, the watch.
 fn go(
     ctx: &Context<'_>,
     spec: &TargetSpec,
@@ -167,52 +295,50 @@ fn go(
     policy: crate::mutate::Policy,
     target: &str,
 ) -> Status {
-    let report = &mut plan.report;
     if let Some(why) = &plan.refusal {
-        report.outcome = "refused".into();
-        report.reason = why.clone();
+        plan.report.outcome = "refused".into();
+        plan.report.reason = why.clone();
         return Status::Critical;
     }
     if plan.forced && policy.mode == Mode::Yes {
-        report.outcome = "skipped".into();
-        report.reason = "CLUSTER FAILOVER FORCE or TAKEOVER runs only interactively, with the mode and the replica typed back".into();
+        plan.report.outcome = "skipped".into();
+        plan.report.reason = "CLUSTER FAILOVER FORCE or TAKEOVER runs only interactively, with the mode and the replica typed back".into();
         return Status::Unknown;
     }
-    let consent = Operation {
-        node: report.old_primary.clone(),
-        origin: Origin::command("failover", None),
-        title: format!(
-            "fail over from {}{}",
-            report.old_primary,
-            report
-                .expected
-                .as_ref()
-                .map(|e| format!(" to {e}"))
-                .unwrap_or_default()
-        ),
-        safety: Safety::Destructive,
-        commands: report.steps.iter().map(|s| s.command.clone()).collect(),
-        count: None,
-        summary: None,
-        confirm: Some(plan.confirm.clone()),
-    };
-    let mut mutator = Mutator::new(policy, target.to_string());
-    if let Err(held) = mutator.consent(&consent) {
-        report.outcome = held.outcome.into();
-        report.reason = held.reason.clone();
-        return held.status();
+    let report = &mut plan.report;
+    // Nothing is sent, not even a pre-flight, under --dry-run: the plan is
+    // what it prints.
+    if policy.mode != Mode::DryRun {
+        let steps = report.steps.clone();
+        if let Err(why) = ctx
+            .runtime
+            .block_on(preflight(spec, ctx, &steps, report.probe.as_mut()))
+        {
+            report.outcome = "blocked".into();
+            report.reason = why;
+            return Status::Unknown;
+        }
     }
+    let probe = report.probe.is_some();
+    let op = operation(report, &plan.confirm);
+    let mut mutator = Mutator::new(policy, target.to_string());
+    let consent = match mutator.consent(&op) {
+        Ok(consent) => consent,
+        Err(held) => {
+            report.outcome = held.outcome.into();
+            report.reason = held.reason.clone();
+            return held.status();
+        }
+    };
     report.app_before = app.map(|a| ctx.runtime.block_on(ready(a)));
     let requested = Instant::now();
     for step in report.steps.clone() {
-        let node_spec = match (&spec.via, step.sentinel) {
-            (Via::Sentinel(s), true) => spec.sentinel(s, step.node.clone()),
-            _ => spec.at(step.node.clone()),
-        };
-        let op = Operation {
+        let node_spec = step_spec(spec, &step);
+        let on = Operation {
             node: step.node.clone(),
+            targets: Vec::new(),
             commands: vec![step.command.clone()],
-            ..consent.clone()
+            ..op.clone()
         };
         let sent = ctx.runtime.block_on(async {
             let session = connect::connect(&node_spec, &ctx.timeouts)
@@ -224,7 +350,7 @@ fn go(
                 cmd.arg(a);
             }
             let replies = mutator
-                .send_audited(&session, &op, &pipe, step.command.join(" "))
+                .send_audited(&session, &on, &consent, &pipe, step.command.join(" "))
                 .await
                 .map_err(|e| e.reason)?;
             match replies.first() {
@@ -245,7 +371,10 @@ fn go(
     let watch = Watch {
         spec,
         timeouts: &ctx.timeouts,
-        old: report.old_primary.clone(),
+        old: report
+            .old_primary
+            .clone()
+            .expect("a plan that is not refused names the primary"),
         expect: match report.topology {
             "sentinel" => None,
             _ => report.expected.clone(),
@@ -256,9 +385,48 @@ fn go(
             _ => None,
         },
         wait: args.wait,
-        probe: !args.no_probe && report.topology != "cluster",
+        probe: probe.then_some(&consent),
     };
-    let (timeline, after, new) = ctx.runtime.block_on(failover::watch(&watch, requested));
+    let watched = match probe {
+        // The probe writes are part of the operation: one audit record
+        // before the watch starts, one with their count after.
+        true => {
+            let on = Operation {
+                commands: vec![probe_command()],
+                targets: report
+                    .probe
+                    .as_ref()
+                    .map(|p| p.nodes.clone())
+                    .unwrap_or_default(),
+                summary: Some(format!(
+                    "{} every {} ms on the primary of the moment, until every node agrees or --wait",
+                    probe_command().join(" "),
+                    failover::PROBE_EVERY_MS
+                )),
+                ..op.clone()
+            };
+            let shown = on.summary.clone().unwrap_or_default();
+            let work = async { Ok(failover::watch(&watch, requested).await) };
+            ctx.runtime
+                .block_on(mutator.audited(&on, &consent, shown, work, |(t, _, _)| {
+                    format!(
+                        "{} probe writes sent, {} refused",
+                        t.probe_writes, t.writes_refused
+                    )
+                }))
+                .map_err(|e| e.reason)
+        }
+        false => Ok(ctx.runtime.block_on(failover::watch(&watch, requested))),
+    };
+    let (timeline, after, new) = match watched {
+        Ok(w) => w,
+        Err(why) => {
+            report.outcome = "unverified".into();
+            report.reason =
+                format!("the failover was requested, but the watch could not run: {why}");
+            return Status::Critical;
+        }
+    };
     report.app_after = app.map(|a| ctx.runtime.block_on(ready(a)));
     report.nodes_after = after;
     report.new_primary = new;
@@ -302,7 +470,7 @@ async fn ready(app: &App) -> String {
 async fn candidates(
     spec: &TargetSpec,
     ctx: &Context<'_>,
-    primary: &NodeState,
+    primary: &Standing,
     replicas: &[(NodeAddr, bool)],
     args: &FailoverArgs,
 ) -> Vec<Candidate> {
@@ -324,7 +492,7 @@ async fn candidates(
 /// primary will have (the others, and the old primary once it follows).
 /// min-replicas-to-write on the primary, against the replicas the new
 /// primary will have (the others, and the old primary once it follows).
-fn min_replicas_check(primary: &NodeState, replicas: usize) -> Check {
+fn min_replicas_check(primary: &Standing, replicas: usize) -> Check {
     match primary.min_replicas {
         Some(n) => Check {
             name: "min-replicas",
@@ -379,7 +547,7 @@ impl Plan {
     ) -> Plan {
         let refusal = refusal(&checks);
         report.checks = checks;
-        let mut nodes = vec![report.old_primary.clone()];
+        let mut nodes: Vec<NodeAddr> = report.old_primary.iter().cloned().collect();
         nodes.extend(replicas.iter().map(|r| r.0.clone()));
         Plan {
             report,
@@ -400,7 +568,7 @@ fn refusal(checks: &[Check]) -> Option<String> {
     (!failed.is_empty()).then(|| format!("refused: {}", failed.join("; ")))
 }
 
-fn skeleton(topology: &'static str, old: NodeAddr) -> FailoverReport {
+fn skeleton(topology: &'static str, old: Option<NodeAddr>) -> FailoverReport {
     FailoverReport {
         topology,
         master: None,
@@ -414,6 +582,7 @@ fn skeleton(topology: &'static str, old: NodeAddr) -> FailoverReport {
         reason: String::new(),
         new_primary: None,
         timeline: None,
+        probe: None,
         nodes_after: Vec::new(),
         app_before: None,
         app_after: None,
@@ -432,20 +601,53 @@ async fn sentinel_plan(
     };
     let topo = sentinel::discover(spec, target, &ctx.timeouts, deadline).await;
     let f = &topo.fact;
-    let Some(old) = topo.primary().cloned() else {
-        return Err(CliError::Other(anyhow::anyhow!(
-            "no Sentinel named a primary for `{}`: {}",
-            target.master,
-            f["unreachable"]
-        )));
-    };
-    let mut report = skeleton("sentinel", old.clone());
-    report.master = Some(target.master.clone());
+    crate::engine::topology::unknown_master(&target.master, f)?;
+    // A failover is authorised by a majority of all the Sentinels there
+    // are, agreeing on the primary: a minority that has not yet noticed
+    // the others are gone must not start one.
+    let unreachable: Vec<&str> = f["unreachable"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u.as_str())
+        .collect();
+    let named: Vec<String> = f["named_by"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| {
+            format!(
+                "{} by {}",
+                n["primary"].as_str().unwrap_or_default(),
+                n["sentinels"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
     let mut checks = vec![
         Check {
             name: "sentinels",
-            ok: f["reachable"].as_u64().unwrap_or(0) > 0,
-            detail: format!("{} of {} answered", f["reachable"], f["sentinels"]),
+            ok: f["majority"] == true,
+            detail: format!(
+                "{} of {} answered{}{}",
+                f["reachable"],
+                f["expected"],
+                if f["majority"] == true {
+                    ""
+                } else {
+                    ", not a majority"
+                },
+                if unreachable.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", unreachable.join("; "))
+                }
+            ),
         },
         Check {
             name: "quorum",
@@ -457,10 +659,21 @@ async fn sentinel_plan(
         },
         Check {
             name: "agreement",
-            ok: f["agree"] == true,
-            detail: format!("primaries named: {}", f["primaries"]),
+            ok: f["agree"] == true && topo.primary().is_some(),
+            detail: if named.is_empty() {
+                "no Sentinel named a primary".into()
+            } else {
+                format!("primary named: {}", named.join("; "))
+            },
         },
     ];
+    let Some(old) = topo.primary().cloned() else {
+        let mut report = skeleton("sentinel", None);
+        report.master = Some(target.master.clone());
+        return Ok(Plan::of(report, checks, &[], String::new(), false));
+    };
+    let mut report = skeleton("sentinel", Some(old.clone()));
+    report.master = Some(target.master.clone());
     let primary = failover::state(&spec.at(old.clone()), &ctx.timeouts).await;
     let replicas: Vec<(NodeAddr, bool)> = topo
         .members
@@ -510,7 +723,7 @@ async fn replication_plan(
 ) -> Result<Plan, CliError> {
     let primary = failover::state(spec, &ctx.timeouts).await;
     let old = spec.addr.clone();
-    let mut report = skeleton("replication", old.clone());
+    let mut report = skeleton("replication", Some(old.clone()));
     if !primary.reachable {
         return Err(CliError::Other(anyhow::anyhow!(
             "cannot read ROLE on {old}: {}",
@@ -599,7 +812,7 @@ async fn cluster_plan(
         None => me,
     };
     let old = primary.addr.clone();
-    let mut report = skeleton("cluster", old.clone());
+    let mut report = skeleton("cluster", Some(old.clone()));
     let replicas: Vec<(NodeAddr, bool)> = nodes
         .iter()
         .filter(|n| n.primary_id.as_deref() == Some(primary.id.as_str()))
@@ -669,6 +882,8 @@ fn describe(r: &FailoverReport) -> String {
             .map(|m| format!(" `{m}`"))
             .unwrap_or_default(),
         r.old_primary
+            .as_ref()
+            .map_or_else(|| "none agreed on".to_string(), ToString::to_string)
     );
     for c in &r.checks {
         out.push_str(&format!(
@@ -700,6 +915,24 @@ fn describe(r: &FailoverReport) -> String {
             s.command.join(" ")
         ));
     }
+    if let Some(p) = &r.probe {
+        out.push_str(&format!(
+            "  while watching: {} every {} ms on the primary of the moment ({}; --no-probe for none)\n",
+            p.command,
+            p.every_ms,
+            p.nodes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        for n in &p.left_out {
+            out.push_str(&format!(
+                "  not probed (unreachable at the pre-flight): {}\n",
+                render::clean(n)
+            ));
+        }
+    }
     out.trim_end().to_string()
 }
 
@@ -728,6 +961,19 @@ fn summary(r: &FailoverReport) -> String {
             } else {
                 format!(" of {}", a.primary)
             }
+        ));
+    }
+    if r.app_before.is_some() || r.app_after.is_some() {
+        let shown = |s: &Option<String>| {
+            s.as_deref().map_or_else(
+                || "not asked".to_string(),
+                |s| render::clean(s).into_owned(),
+            )
+        };
+        out.push_str(&format!(
+            "app /health/ready: before {}, after {}\n",
+            shown(&r.app_before),
+            shown(&r.app_after)
         ));
     }
     out

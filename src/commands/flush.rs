@@ -11,7 +11,7 @@ use crate::error::{CliError, Status};
 use crate::flush::{self, Selection};
 use crate::model::Safety;
 use crate::mutate::preflight::NodeState;
-use crate::mutate::{Mode, Mutator, Operation, Origin};
+use crate::mutate::{Consent, Mode, Mutator, Operation, Origin};
 use crate::render::{self, Printer};
 use crate::scan::pattern;
 use crate::scan::Progress;
@@ -84,9 +84,13 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
         spec.db = db;
     }
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
-    let spec = engine::writable(&ctx, spec)?;
+    let reached = match engine::reach(&ctx, &spec, args.output.output)? {
+        engine::Reach::Open(r) => r,
+        engine::Reach::Closed(status) => return Ok(status),
+    };
     // A Cluster: every primary holds part of the keyspace.
-    let (facts, cluster) = engine::write_node(&ctx, &spec, "flush")?;
+    let cluster = reached.write_node("flush")?;
+    let engine::Reached { spec, facts } = *reached;
     let nodes = engine::shards(&ctx, &spec, &facts)?;
     let shards = nodes
         .iter()
@@ -177,16 +181,20 @@ struct Run<'r, 'p> {
 }
 
 impl Run<'_, '_> {
-    /// The preflight (on the first node) and consent for `op`: `None` to
-    /// go ahead, or the status to return with the report saying why nothing
-    /// was deleted.
-    fn hold(&mut self, op: &Operation, report: &mut FlushReport) -> Option<Status> {
-        let session = &self.shards[0].session;
-        let held = self
-            .ctx
-            .runtime
-            .block_on(self.mutator.clear(session, self.node, op, &op.commands))
-            .err()?;
+    /// The preflight (on every node it deletes on) and consent for `op`:
+    /// the consent to go ahead, or the status to return with the report
+    /// saying why nothing was deleted.
+    fn hold(&mut self, op: &Operation, report: &mut FlushReport) -> Result<Consent, Status> {
+        let sessions: Vec<Session> = self.shards.iter().map(|s| s.session.clone()).collect();
+        let held = match self.ctx.runtime.block_on(self.mutator.clear(
+            &sessions,
+            self.node,
+            op,
+            &op.commands,
+        )) {
+            Ok(consent) => return Ok(consent),
+            Err(held) => held,
+        };
         report.outcome = held.outcome.into();
         report.reason = if held.outcome == "blocked" && held.reason.contains("renamed or disabled")
         {
@@ -197,7 +205,12 @@ impl Run<'_, '_> {
         } else {
             held.reason.clone()
         };
-        Some(held.status())
+        Err(held.status())
+    }
+
+    /// Every node it deletes on.
+    fn addrs(&self) -> Vec<NodeAddr> {
+        self.shards.iter().map(|s| s.addr.clone()).collect()
     }
 
     /// FLUSHDB / FLUSHALL ASYNC, on every primary.
@@ -211,6 +224,7 @@ impl Run<'_, '_> {
         report.matched = before.iter().sum();
         let op = Operation {
             node: report.node.clone(),
+            targets: self.addrs(),
             origin: Origin::command("flush", Some(report.pattern.clone())),
             title: format!("{command} ASYNC"),
             safety: Safety::Destructive,
@@ -233,18 +247,20 @@ impl Run<'_, '_> {
             },
             self.nodes_named()
         ));
-        if let Some(status) = self.hold(&op, report) {
-            return Ok(status);
-        }
+        let consent = match self.hold(&op, report) {
+            Ok(consent) => consent,
+            Err(status) => return Ok(status),
+        };
         for (shard, matched) in self.shards.iter().zip(before) {
             let on = Operation {
                 node: shard.addr.clone(),
+                targets: Vec::new(),
                 count: Some(matched),
                 ..op.clone()
             };
-            if let Err(e) = ctx
-                .runtime
-                .block_on(self.mutator.execute_batch(&shard.session, &on))
+            if let Err(e) =
+                ctx.runtime
+                    .block_on(self.mutator.execute_batch(&shard.session, &on, &consent))
             {
                 report.outcome = "failed".into();
                 report.reason = format!("{}: {}", shard.addr, e.reason);
@@ -329,6 +345,7 @@ impl Run<'_, '_> {
         report.bytes = args.bytes.then(|| matched.iter().map(|m| m.bytes).sum());
         let probe = Operation {
             node: report.node.clone(),
+            targets: self.addrs(),
             origin: Origin::command("flush", Some(report.pattern.clone())),
             title: format!("unlink {} keys matching {}", report.matched, report.pattern),
             safety: Safety::Destructive,
@@ -362,9 +379,10 @@ impl Run<'_, '_> {
             report.reason = "no key matched".into();
             return Ok(Status::Ok);
         }
-        if let Some(status) = self.hold(&probe, report) {
-            return Ok(status);
-        }
+        let consent = match self.hold(&probe, report) {
+            Ok(consent) => consent,
+            Err(status) => return Ok(status),
+        };
         let bar = render::progress::Bar::new("keys");
         bar.total(report.matched);
         let started = Instant::now();
@@ -379,6 +397,7 @@ impl Run<'_, '_> {
                 for chunk in m.keys.chunks(batch) {
                     let op = Operation {
                         node: shard.addr.clone(),
+                        targets: Vec::new(),
                         count: Some(chunk.len() as u64),
                         summary: Some(format!(
                             "UNLINK {} keys matching {}",
@@ -393,7 +412,7 @@ impl Run<'_, '_> {
                     // A batch sent is seen to its reply (bounded by the
                     // command timeout), so `deleted` is what the server did.
                     match mutator
-                        .send_audited(&shard.session, &op, &pipe, shown)
+                        .send_audited(&shard.session, &op, &consent, &pipe, shown)
                         .await
                     {
                         Ok(replies) => {

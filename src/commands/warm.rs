@@ -15,7 +15,7 @@ use crate::error::{CliError, Status};
 use crate::http::probe::App;
 use crate::model::Safety;
 use crate::mutate::preflight::NodeState;
-use crate::mutate::{Mode, Mutator, Operation, Origin};
+use crate::mutate::{Consent, Mode, Mutator, Operation, Origin};
 use crate::render::{self, Printer};
 use crate::scan::Progress;
 use crate::target::cluster::Router;
@@ -95,22 +95,37 @@ pub struct SourceReport {
     pub state: &'static str,
 }
 
-/// The commands a warm may send, for the preflight (ACL, renamed commands).
-fn commands(replace: bool) -> Vec<Vec<String>> {
-    let mut c: Vec<Vec<String>> = [
-        &["SET", "key", "value", "NX"][..],
-        &["HSET", "key", "field", "value"],
-        &["SADD", "key", "member"],
-        &["ZADD", "key", "1", "member"],
-        &["RPUSH", "key", "element"],
-        &["EXPIRE", "key", "1"],
-        &["EXISTS", "key"],
-    ]
-    .iter()
-    .map(|c| c.iter().map(|s| s.to_string()).collect())
-    .collect();
-    if replace {
-        c.push(vec!["DEL".into(), "key".into()]);
+/// The commands a warm may send, one of each verb: what its consent covers
+/// and the preflight checks (ACL, renamed commands) on every node that
+/// receives them. Records from files are SET, HSET, SADD, ZADD, RPUSH and
+/// EXPIRE (DEL first with --replace); a copy from another Redis (`--from`)
+/// is RESTORE.
+fn commands(replace: bool, records: bool, dumps: bool) -> Vec<Vec<String>> {
+    let words = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let mut c: Vec<Vec<String>> = Vec::new();
+    if records {
+        c.extend(
+            [
+                &["SET", "key", "value", "NX"][..],
+                &["HSET", "key", "field", "value"],
+                &["SADD", "key", "member"],
+                &["ZADD", "key", "1", "member"],
+                &["RPUSH", "key", "element"],
+                &["EXPIRE", "key", "1"],
+            ]
+            .iter()
+            .map(|c| words(c)),
+        );
+        if replace {
+            c.push(words(&["DEL", "key"]));
+        }
+    }
+    if dumps {
+        let mut restore = words(&["RESTORE", "key", "0", "payload"]);
+        if replace {
+            restore.push("REPLACE".into());
+        }
+        c.push(restore);
     }
     c
 }
@@ -119,7 +134,13 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     let policy = resolve::policy(&args.mutation)?;
     let spec = resolve::target(&args.target)?;
     let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
-    let spec = engine::writable(&ctx, spec)?;
+    let reached = match engine::reach(&ctx, &spec, args.output.output)? {
+        engine::Reach::Open(r) => r,
+        engine::Reach::Closed(status) => return Ok(status),
+    };
+    // A Cluster: each key goes to the primary serving its slot.
+    let cluster = reached.write_node("warm")?;
+    let engine::Reached { spec, facts } = *reached;
     let (plan_label, planned) = planned(&args)?;
     // An HTTP client only when something is requested over HTTP: building
     // one (TLS roots) is start-up work a file warm does not need.
@@ -149,8 +170,6 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     for p in planned {
         sources.push(Source::open(&ctx, p, &spec, &args, &checkpoints)?);
     }
-    // A Cluster: each key goes to the primary serving its slot.
-    let (facts, cluster) = engine::write_node(&ctx, &spec, "warm")?;
     let router = match cluster {
         true => Some(
             ctx.runtime
@@ -562,7 +581,8 @@ struct Run<'r, 'p> {
 impl Run<'_, '_> {
     /// Asks once for every source, then warms them in order until one stops.
     fn warm(&mut self, sources: Vec<Source>, report: &mut WarmReport) -> Result<Status, CliError> {
-        let writes_itself = sources.iter().any(|s| !matches!(s.feed, Feed::Urls(_)));
+        let records = sources.iter().any(|s| matches!(s.feed, Feed::File(..)));
+        let dumps = sources.iter().any(|s| matches!(s.feed, Feed::Redis { .. }));
         let from = match sources.as_slice() {
             [one] => one.label.clone(),
             many => format!(
@@ -575,8 +595,14 @@ impl Run<'_, '_> {
                     .join(", ")
             ),
         };
+        // Every node that receives records: a Cluster's primaries, or the one.
+        let holders: Vec<Session> = match self.router {
+            Some(r) => r.nodes.iter().map(|(_, s)| s.clone()).collect(),
+            None => vec![self.session.clone()],
+        };
         let op = Operation {
             node: report.node.clone(),
+            targets: holders.iter().map(|s| s.addr.clone()).collect(),
             origin: Origin::command("warm", None),
             title: format!(
                 "warm db {} from {from}{}",
@@ -593,11 +619,7 @@ impl Run<'_, '_> {
                 Safety::Safe
             },
             // Warming through URLs: the application writes, not cachectl.
-            commands: if writes_itself {
-                commands(self.args.replace)
-            } else {
-                Vec::new()
-            },
+            commands: commands(self.args.replace, records, dumps),
             count: None,
             summary: None,
             confirm: Some(report.node.to_string()),
@@ -606,16 +628,19 @@ impl Run<'_, '_> {
         for s in &sources {
             self.ctx.printer.status(&describe(s, report));
         }
-        if let Err(held) = self.ctx.runtime.block_on(self.mutator.clear(
-            self.session,
+        let consent = match self.ctx.runtime.block_on(self.mutator.clear(
+            &holders,
             self.node,
             &op,
             &op.commands,
         )) {
-            report.outcome = held.outcome.into();
-            report.reason = held.reason.clone();
-            return Ok(held.status());
-        }
+            Ok(consent) => consent,
+            Err(held) => {
+                report.outcome = held.outcome.into();
+                report.reason = held.reason.clone();
+                return Ok(held.status());
+            }
+        };
         let interrupt = self.ctx.runtime.block_on(async { Interrupt::catch() });
         let mut stop = None;
         let mut stopped_at = String::new();
@@ -623,7 +648,7 @@ impl Run<'_, '_> {
             let name = source.name.clone();
             let label = source.label.clone();
             let checkpoint = source.checkpoint.clone();
-            stop = self.source(&op, source, &mut report.sources[i], &interrupt);
+            stop = self.source(&op, &consent, source, &mut report.sources[i], &interrupt);
             add(report, i);
             if stop.is_some() {
                 let s = &report.sources[i];
@@ -697,6 +722,7 @@ impl Run<'_, '_> {
     fn source(
         &mut self,
         op: &Operation,
+        consent: &Consent,
         source: Source,
         report: &mut SourceReport,
         interrupt: &Interrupt,
@@ -759,14 +785,22 @@ impl Run<'_, '_> {
                                 self.session,
                                 self.mutator,
                                 &batch,
+                                consent,
                                 &records,
                                 self.args.replace,
                             )
                             .await
                         }
                         Some(router) => {
-                            write_routed(router, self.mutator, &batch, records, self.args.replace)
-                                .await
+                            write_routed(
+                                router,
+                                self.mutator,
+                                &batch,
+                                consent,
+                                records,
+                                self.args.replace,
+                            )
+                            .await
                         }
                     },
                     Items::Requests(requests) => {
@@ -774,6 +808,7 @@ impl Run<'_, '_> {
                             self.http,
                             self.mutator,
                             &batch,
+                            consent,
                             requests,
                             concurrency,
                             report,
@@ -1014,6 +1049,7 @@ async fn request_batch(
     http: Option<&App>,
     mutator: &mut Mutator,
     op: &Operation,
+    consent: &Consent,
     requests: Vec<Request>,
     concurrency: usize,
     report: &mut SourceReport,
@@ -1027,7 +1063,7 @@ async fn request_batch(
     let shown = op.summary.clone().unwrap_or_default();
     let work = async { Ok(urls::request_all(app, requests, concurrency).await) };
     let answers = mutator
-        .audited(op, shown, work, |a: &urls::Answers| {
+        .audited(op, consent, shown, work, |a: &urls::Answers| {
             format!("{} answered 2xx, {} did not", a.ok, a.failed.len())
         })
         .await
@@ -1060,6 +1096,7 @@ async fn write_routed(
     router: &Router,
     mutator: &mut Mutator,
     op: &Operation,
+    consent: &Consent,
     records: Vec<Record>,
     replace: bool,
 ) -> Result<Tally, String> {
@@ -1080,7 +1117,7 @@ async fn write_routed(
             count: Some(group.len() as u64),
             ..op.clone()
         };
-        let t = write_batch(session, mutator, &on, &group, replace).await?;
+        let t = write_batch(session, mutator, &on, consent, &group, replace).await?;
         tally.written += t.written;
         tally.existing += t.existing;
         tally.errors += t.errors;
@@ -1095,6 +1132,7 @@ async fn write_batch(
     session: &Session,
     mutator: &mut Mutator,
     op: &Operation,
+    consent: &Consent,
     records: &[Record],
     replace: bool,
 ) -> Result<Tally, String> {
@@ -1134,7 +1172,7 @@ async fn write_batch(
     }
     let shown = op.summary.clone().unwrap_or_default();
     let replies = mutator
-        .send_audited(session, op, &pipe, shown)
+        .send_audited(session, op, consent, &pipe, shown)
         .await
         .map_err(|e| e.reason)?;
     let mut replies = replies.into_iter();

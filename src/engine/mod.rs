@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 
 use crate::cli::OutputFormat;
 use crate::error::CliError;
+use crate::error::Status;
 use crate::facts::collect::collect_until;
 use crate::facts::Facts;
 use crate::findings::report::AppSummary;
@@ -113,7 +114,7 @@ pub fn diagnose(
     let deadline = ctx.collect_deadline();
     let (spec, mut topology) =
         ctx.runtime
-            .block_on(topology::locate(spec, &ctx.timeouts, deadline));
+            .block_on(topology::locate(spec, &ctx.timeouts, deadline))?;
     let (loaded_tx, loaded_rx) = tokio::sync::oneshot::channel();
     let (mut facts, (runbooks, app_facts)) = std::thread::scope(|scope| {
         scope.spawn(|| {
@@ -137,10 +138,7 @@ pub fn diagnose(
             // node to ask: say so as the node's connection.
             let unlocated = match (&spec.via, topology.as_ref()) {
                 (crate::target::Via::Sentinel(s), Some(t)) if t.primary().is_none() => {
-                    Some(format!(
-                        "no Sentinel named a primary for `{}` ({} of {} Sentinels answered)",
-                        s.master, t.fact["reachable"], t.fact["sentinels"]
-                    ))
+                    Some(unlocated_reason(&s.master, t))
                 }
                 _ => None,
             };
@@ -154,14 +152,7 @@ pub fn diagnose(
         })
     });
     let runbooks = runbooks?;
-    if let Some(conn) = facts.get("connection") {
-        if conn["error"] == "no_such_db" {
-            return Err(CliError::Usage(format!(
-                "the target's database {} does not exist on {} ({}): fix the /DB part of --url, or REDIS_DB",
-                spec.db, spec.addr, conn["detail"].as_str().unwrap_or_default()
-            )));
-        }
-    }
+    refuse_missing_db(&spec, &facts)?;
     if let Some(value) = app_facts {
         facts.values.insert("http".into(), value);
     }
@@ -359,48 +350,147 @@ impl Interrupt {
     }
 }
 
-/// The node a command writes to: for a Sentinel target, the primary its
-/// Sentinels name (an error when none does); otherwise the target.
-pub fn writable(ctx: &Context<'_>, spec: TargetSpec) -> Result<TargetSpec, CliError> {
-    let crate::target::Via::Sentinel(target) = &spec.via else {
-        return Ok(spec);
+/// Whether the node a command is about to read or write can be: reachable,
+/// authenticated and Redis.
+pub enum Reach {
+    /// It can: the node (for a Sentinel target, the primary they name) and
+    /// what the gate read of it (`facts::collect::Scope::Gate`: the
+    /// connection, INFO, ROLE, CONFIG).
+    Open(Box<Reached>),
+    /// It cannot: the verdict was printed as `diagnose` prints it (the same
+    /// finding), and this is its status (the same exit code).
+    Closed(Status),
+}
+
+/// A node the gate let through.
+pub struct Reached {
+    pub spec: TargetSpec,
+    pub facts: Facts,
+}
+
+/// Establishes that the target a command works on is reachable,
+/// authenticated and Redis, before the command reads or writes it of its
+/// own accord (flush, warm, clients kill, failover): the gate runbook
+/// (`runbook::load::GATE`) over the node's gate facts. For a Sentinel
+/// target the node is the primary they name; none named is a verdict too.
+pub fn reach(
+    ctx: &Context<'_>,
+    spec: &TargetSpec,
+    format: OutputFormat,
+) -> Result<Reach, CliError> {
+    let deadline = ctx.collect_deadline();
+    let (located, topology) =
+        ctx.runtime
+            .block_on(topology::locate(spec, &ctx.timeouts, deadline))?;
+    let facts = match (&spec.via, topology.as_ref()) {
+        (crate::target::Via::Sentinel(s), Some(t)) if t.primary().is_none() => {
+            crate::facts::collect::unlocated(&located, &unlocated_reason(&s.master, t))
+        }
+        _ => ctx.runtime.block_on(crate::facts::collect::collect_scoped(
+            &located,
+            &ctx.timeouts,
+            deadline,
+            None,
+            crate::facts::collect::Scope::Gate,
+        )),
     };
-    let (located, found) = ctx.runtime.block_on(topology::locate(
-        &spec,
-        &ctx.timeouts,
-        ctx.collect_deadline(),
-    ));
-    match found.as_ref().and_then(|t| t.primary()) {
-        Some(_) => Ok(located),
-        None => Err(CliError::Other(anyhow::anyhow!(
-            "no Sentinel named a primary for `{}`: {}",
-            target.master,
-            found
-                .map(|t| t.fact["unreachable"].to_string())
-                .unwrap_or_default()
+    refuse_missing_db(&located, &facts)?;
+    let set = crate::runbook::load_all(&[])?.select(&[crate::runbook::load::GATE.into()], &[])?;
+    let evaluation = evaluate(&set, &facts, Some(ctx.deadline));
+    let blocked = evaluation
+        .findings
+        .iter()
+        .any(|f| f.severity >= crate::model::Severity::Warning);
+    if !blocked {
+        return Ok(Reach::Open(Box::new(Reached {
+            spec: located,
+            facts,
+        })));
+    }
+    let unavailable = facts
+        .unavailable
+        .values()
+        .cloned()
+        .map(|mut u| {
+            u.node = Some(facts.node.addr.clone());
+            u
+        })
+        .collect();
+    let mut report = Report::new(
+        located.redacted_url(),
+        None,
+        vec![facts.node.clone()],
+        evaluation,
+        unavailable,
+        ctx.elapsed_ms(),
+    );
+    report.server = facts.server();
+    ctx.emit(format, &report, render::table::report)?;
+    Ok(Reach::Closed(report.status))
+}
+
+/// Why a Sentinel target has no node: none of its Sentinels named a primary.
+fn unlocated_reason(master: &str, t: &crate::target::topology::Topology) -> String {
+    let named = t.fact["named_by"].as_array().cloned().unwrap_or_default();
+    if named.is_empty() {
+        return format!(
+            "no Sentinel named a primary for `{master}` ({} of {} Sentinels answered)",
+            t.fact["reachable"], t.fact["sentinels"]
+        );
+    }
+    let who: Vec<String> = named
+        .iter()
+        .map(|n| {
+            format!(
+                "{} (named by {})",
+                n["primary"].as_str().unwrap_or_default(),
+                n["sentinels"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
+    format!(
+        "no majority of the {} answering Sentinels names one primary for `{master}`: {}; no node is connected to on a minority's word",
+        t.fact["reachable"],
+        who.join("; ")
+    )
+}
+
+/// A database the server does not have is the operator's mistake (exit 3),
+/// not an incident.
+fn refuse_missing_db(spec: &TargetSpec, facts: &Facts) -> Result<(), CliError> {
+    match facts.get("connection") {
+        Some(conn) if conn["error"] == "no_such_db" => Err(CliError::Usage(format!(
+            "the target's database {} does not exist on {} ({}): fix the /DB part of --url, or REDIS_DB",
+            spec.db,
+            spec.addr,
+            conn["detail"].as_str().unwrap_or_default()
         ))),
+        _ => Ok(()),
     }
 }
 
-/// The facts of the node a command writes through, and whether it is a
-/// Cluster node: any node of a Cluster will do (db 0 only, a Cluster has no
-/// other); outside one a replica is refused, naming its primary.
-pub fn write_node(
-    ctx: &Context<'_>,
-    spec: &TargetSpec,
-    verb: &str,
-) -> Result<(Facts, bool), CliError> {
-    let facts = node_facts(ctx, spec);
-    let cluster = topology::is_cluster(spec, &facts);
-    if !cluster {
-        refuse_replica(spec, &facts, verb)?;
-    } else if spec.db != 0 {
-        return Err(CliError::Usage(format!(
-            "db {}: a Cluster has only db 0",
-            spec.db
-        )));
+impl Reached {
+    /// Whether the node is a Cluster node: any node of a Cluster will do to
+    /// write through (db 0 only, a Cluster has no other); outside one a
+    /// replica is refused, naming its primary.
+    pub fn write_node(&self, verb: &str) -> Result<bool, CliError> {
+        let cluster = topology::is_cluster(&self.spec, &self.facts);
+        if !cluster {
+            refuse_replica(&self.spec, &self.facts, verb)?;
+        } else if self.spec.db != 0 {
+            return Err(CliError::Usage(format!(
+                "db {}: a Cluster has only db 0",
+                self.spec.db
+            )));
+        }
+        Ok(cluster)
     }
-    Ok((facts, cluster))
 }
 
 /// The primaries of a Cluster the node at `spec` belongs to, or just the
@@ -432,16 +522,6 @@ pub fn shards(
         .filter(|m| m.role == crate::target::Role::Primary)
         .map(|m| spec.at(m.addr.clone()))
         .collect())
-}
-
-/// The facts of the target node, whatever its role, under the run's limits.
-pub fn node_facts(ctx: &Context<'_>, spec: &TargetSpec) -> Facts {
-    ctx.runtime.block_on(collect_until(
-        spec,
-        &ctx.timeouts,
-        tokio::time::Instant::now() + ctx.timeouts.overall,
-        None,
-    ))
 }
 
 /// A replica is refused for writes, naming its primary.

@@ -169,19 +169,14 @@ impl AppClient<'_> {
     }
 }
 
-/// Loads the runbooks and applies --only / --skip, rejecting unknown ids.
+/// Loads the runbooks and applies --only / --skip (the gate always stays),
+/// rejecting unknown ids.
 pub fn runbooks(
     args: &RunbookArgs,
     only: &[String],
     skip: &[String],
 ) -> Result<RunbookSet, CliError> {
-    let mut set = load_all(&args.dirs)?;
-    for id in only.iter().chain(skip) {
-        set.require(id)?;
-    }
-    set.runbooks
-        .retain(|r| (only.is_empty() || only.contains(&r.id)) && !skip.contains(&r.id));
-    Ok(set)
+    load_all(&args.dirs)?.select(only, skip)
 }
 
 /// The mutation policy of a command whose writes come with `--fix`: none

@@ -7,6 +7,7 @@
 use serde_json::Value;
 use tokio::time::Instant;
 
+use crate::error::CliError;
 use crate::facts::collect::collect_until;
 use crate::facts::Facts;
 use crate::findings::evaluate::{evaluate, evaluate_root, Evaluation};
@@ -15,21 +16,48 @@ use crate::target::topology::Topology;
 use crate::target::{cluster, connect, sentinel, NodeAddr, Role, TargetSpec, Timeouts, Via};
 
 /// For a Sentinel target, asks the Sentinels: the spec of the primary they
-/// name (unchanged when none does) and what they said.
+/// name (unchanged when none does) and what they said. A master that no
+/// answering Sentinel watches is the operator's mistake (a typo in
+/// `--master`), not an outage: a usage error naming the masters they do
+/// watch.
 pub async fn locate(
     spec: &TargetSpec,
     timeouts: &Timeouts,
     deadline: Instant,
-) -> (TargetSpec, Option<Topology>) {
+) -> Result<(TargetSpec, Option<Topology>), CliError> {
     let Via::Sentinel(target) = &spec.via else {
-        return (spec.clone(), None);
+        return Ok((spec.clone(), None));
     };
     let found = sentinel::discover(spec, target, timeouts, deadline).await;
+    unknown_master(&target.master, &found.fact)?;
     let mut located = spec.clone();
     if let Some(primary) = found.primary() {
         located.addr = primary.clone();
     }
-    (located, Some(found))
+    Ok((located, Some(found)))
+}
+
+/// The usage error for a master that Sentinels answered about, none of
+/// them watching it.
+pub fn unknown_master(master: &str, fact: &Value) -> Result<(), CliError> {
+    let unaware = fact["unaware"].as_array().map_or(0, Vec::len);
+    if fact["reachable"] != 0 || unaware == 0 {
+        return Ok(());
+    }
+    let known: Vec<&str> = fact["known_masters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    Err(CliError::Usage(format!(
+        "--master `{master}`: none of the {unaware} Sentinels that answered watches a master of that name; they watch: {}",
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    )))
 }
 
 /// Whether the seed's facts say it is a Cluster node (or --cluster said so).
@@ -38,16 +66,6 @@ pub fn is_cluster(spec: &TargetSpec, seed: &Facts) -> bool {
         || seed
             .get("info")
             .is_some_and(|i| i["cluster_enabled"].as_i64() == Some(1))
-}
-
-/// The same question without a whole collection: INFO cluster on a live
-/// connection (for a command that needs no other fact).
-pub async fn in_cluster(spec: &TargetSpec, session: &connect::Session) -> bool {
-    matches!(spec.via, Via::Cluster)
-        || session
-            .query::<String>(redis::cmd("INFO").arg("cluster"))
-            .await
-            .is_ok_and(|text| crate::redis::info::parse(&text).f64("cluster_enabled") == Some(1.0))
 }
 
 /// Reads the Cluster through the seed node.
@@ -111,6 +129,16 @@ pub fn cross_node(topology: &mut Topology, nodes: &[&Facts]) {
     let of = |addr: &str| nodes.iter().find(|f| f.node.addr.to_string() == addr);
     match topology.kind {
         "sentinel" => {
+            // Every node's own word on which of them is the primary.
+            let claimants: Vec<String> = nodes
+                .iter()
+                .filter(|f| {
+                    f.get("role").is_some_and(|r| r["role"] == "master")
+                        || f.get("info").is_some_and(|i| i["role"] == "master")
+                })
+                .map(|f| f.node.addr.to_string())
+                .collect();
+            topology.fact["claimants"] = claimants.into();
             let primary = topology.fact["primary"]
                 .as_str()
                 .unwrap_or_default()
@@ -158,18 +186,18 @@ pub fn evaluate_all(
     deadline: Option<std::time::Instant>,
 ) -> Evaluation {
     let mut all = Evaluation::default();
-    let mut add = |e: Evaluation| {
-        all.findings.extend(e.findings);
-        all.skipped.extend(e.skipped);
-        all.counts += e.counts;
-    };
     for facts in nodes {
-        add(evaluate(set, facts, deadline));
+        all.add(evaluate(set, facts, deadline));
     }
     if let Some(t) = topology {
         let mut facts = Facts::new(t.asked.clone());
         facts.values.insert(t.kind.to_string(), t.fact.clone());
-        add(evaluate_root(set, &facts, t.kind, deadline));
+        all.add(evaluate_root(set, &facts, t.kind, deadline));
+    }
+    if let Some(node) = nodes.first() {
+        if let Some(finding) = all.nothing_judged(&node.node.addr) {
+            all.findings.push(finding);
+        }
     }
     all.findings.sort_by(|a, b| {
         b.severity

@@ -94,6 +94,32 @@ pub async fn collect_until(
     deadline: tokio::time::Instant,
     baseline: Option<Counters>,
 ) -> Facts {
+    collect_scoped(spec, timeouts, deadline, baseline, Scope::Full).await
+}
+
+/// How much of a node to collect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every root of the catalogue.
+    Full,
+    /// What says whether the node is reachable, authenticated and Redis,
+    /// and what it is (role, version, Cluster): the connection, INFO, ROLE
+    /// and CONFIG GET in one round trip. The other roots are not asked for
+    /// (neither collected nor unavailable). For a command that reads or
+    /// writes a node of its own accord (flush, warm, clients kill,
+    /// failover) before it does.
+    Gate,
+}
+
+/// `collect_until` of `scope`.
+pub async fn collect_scoped(
+    spec: &TargetSpec,
+    timeouts: &Timeouts,
+    deadline: tokio::time::Instant,
+    baseline: Option<Counters>,
+    scope: Scope,
+) -> Facts {
+    let full = scope == Scope::Full;
     let mut facts = Facts::new(spec.addr.clone());
     let host = spec.addr.host();
     let authenticated = spec.password.is_some();
@@ -127,7 +153,9 @@ pub async fn collect_until(
     };
 
     let anonymous = async {
-        if authenticated {
+        if !full {
+            None
+        } else if authenticated {
             timeout_at(deadline, connect::anonymous_access(spec, timeouts))
                 .await
                 .ok()
@@ -145,16 +173,28 @@ pub async fn collect_until(
     let stats_cmd = redis::cmd("MEMORY").arg("STATS").clone();
     let doctor_cmd = redis::cmd("MEMORY").arg("DOCTOR").clone();
     let commands = async {
-        let ping = timeout_at(deadline, ping_burst(&session)).await;
+        let ping = match full {
+            true => Some(timeout_at(deadline, ping_burst(&session)).await),
+            false => None,
+        };
         let (info, config, role, slowlog, clients, latency, stats, doctor) = tokio::join!(
             guarded(deadline, session.query::<String>(&info_cmd)),
             guarded(deadline, config_get(&session)),
             guarded(deadline, session.query::<Value>(&role_cmd)),
-            guarded(deadline, session.query::<Value>(&slowlog_cmd)),
-            guarded(deadline, session.query::<String>(&clients_cmd)),
-            guarded(deadline, session.query::<Value>(&latency_cmd)),
-            guarded(deadline, session.query::<Value>(&stats_cmd)),
-            guarded(deadline, session.query::<Value>(&doctor_cmd)),
+            only(
+                full,
+                guarded(deadline, session.query::<Value>(&slowlog_cmd))
+            ),
+            only(
+                full,
+                guarded(deadline, session.query::<String>(&clients_cmd))
+            ),
+            only(
+                full,
+                guarded(deadline, session.query::<Value>(&latency_cmd))
+            ),
+            only(full, guarded(deadline, session.query::<Value>(&stats_cmd))),
+            only(full, guarded(deadline, session.query::<Value>(&doctor_cmd))),
         );
         (
             ping, info, config, role, slowlog, clients, latency, stats, doctor,
@@ -170,28 +210,34 @@ pub async fn collect_until(
         })
     });
     let role = role.and_then(|v| shaped(v, "ROLE", |v| matches!(v, Value::Array(items) if items.first().and_then(reply::text).is_some_and(|r| matches!(r.as_str(), "master" | "slave" | "replica" | "sentinel")))));
-    let slowlog = slowlog.and_then(|v| shaped(v, "SLOWLOG GET", |v| matches!(v, Value::Array(_))));
-    let latency =
-        latency.and_then(|v| shaped(v, "LATENCY LATEST", |v| matches!(v, Value::Array(_))));
+    let slowlog =
+        slowlog.map(|r| r.and_then(|v| shaped(v, "SLOWLOG GET", |v| matches!(v, Value::Array(_)))));
+    let latency = latency
+        .map(|r| r.and_then(|v| shaped(v, "LATENCY LATEST", |v| matches!(v, Value::Array(_)))));
     // CLIENT LIST always lists at least cachectl's own connection.
-    let clients = clients.and_then(|t| shaped(t, "CLIENT LIST", |t| t.starts_with("id=")));
+    let clients =
+        clients.map(|r| r.and_then(|t| shaped(t, "CLIENT LIST", |t| t.starts_with("id="))));
 
     match anonymous {
         Some(anonymous) => facts.set("access", json!({ "anonymous": anonymous })),
-        None => facts.set_unavailable(
+        None if full => facts.set_unavailable(
             "access",
             Source::Anonymous.command(),
             "error",
             "could not tell whether unauthenticated clients are refused",
         ),
+        None => {}
     }
     match ping {
-        Ok(samples) => {
+        Some(Ok(samples)) => {
             let mut all = vec![session.first_ping];
             all.extend(samples);
             facts.set("ping", ping_stats(&all));
         }
-        Err(_) => facts.set_unavailable("ping", "PING", "timeout", "the run's deadline passed"),
+        Some(Err(_)) => {
+            facts.set_unavailable("ping", "PING", "timeout", "the run's deadline passed")
+        }
+        None => {}
     }
     let config = match config {
         Ok(map) => {
@@ -204,14 +250,15 @@ pub async fn collect_until(
         }
     };
     let clients = match clients {
-        Ok(text) => {
+        None => None,
+        Some(Ok(text)) => {
             let list = client_list::parse(&text);
             let summary = clients::summarize(&list);
             facts.set("clients", &summary);
             facts.client_list = Some(list);
             Some(summary)
         }
-        Err(e) => {
+        Some(Err(e)) => {
             unavailable(&mut facts, Source::ClientList, &e);
             None
         }
@@ -245,7 +292,8 @@ pub async fn collect_until(
         Err(e) => unavailable(&mut facts, Source::Role, &e),
     }
     match slowlog {
-        Ok(v) => {
+        None => {}
+        Some(Ok(v)) => {
             let entries = slowlog::parse(&v);
             let slowest = entries.iter().max_by_key(|e| e.duration_us);
             facts.set(
@@ -258,10 +306,11 @@ pub async fn collect_until(
                 }),
             );
         }
-        Err(e) => unavailable(&mut facts, Source::Slowlog, &e),
+        Some(Err(e)) => unavailable(&mut facts, Source::Slowlog, &e),
     }
     match latency {
-        Ok(v) => {
+        None => {}
+        Some(Ok(v)) => {
             let events = latency::parse(&v);
             facts.set(
                 "latency",
@@ -271,17 +320,20 @@ pub async fn collect_until(
                 }),
             );
         }
-        Err(e) => unavailable(&mut facts, Source::Latency, &e),
+        Some(Err(e)) => unavailable(&mut facts, Source::Latency, &e),
     }
 
-    match stats.and_then(|v| shaped(memory::stats(&v), "MEMORY STATS", |s| s.is_some())) {
-        Ok(Some(s)) => facts.set("memory", s),
-        Ok(None) => {}
-        Err(e) => unavailable(&mut facts, Source::MemoryStats, &e),
+    match stats.map(|r| r.and_then(|v| shaped(memory::stats(&v), "MEMORY STATS", |s| s.is_some())))
+    {
+        Some(Ok(Some(s))) => facts.set("memory", s),
+        Some(Ok(None)) | None => {}
+        Some(Err(e)) => unavailable(&mut facts, Source::MemoryStats, &e),
     }
-    match doctor.and_then(|v| shaped(reply::text(&v), "MEMORY DOCTOR", |t| t.is_some())) {
-        Ok(text) => facts.set("memory_doctor", json!({ "text": text.unwrap_or_default() })),
-        Err(e) => unavailable(&mut facts, Source::MemoryDoctor, &e),
+    match doctor.map(|r| r.and_then(|v| shaped(reply::text(&v), "MEMORY DOCTOR", |t| t.is_some())))
+    {
+        Some(Ok(text)) => facts.set("memory_doctor", json!({ "text": text.unwrap_or_default() })),
+        Some(Err(e)) => unavailable(&mut facts, Source::MemoryDoctor, &e),
+        None => {}
     }
 
     let mut fact = ConnectionFact::failed(spec, &host, "", "");
@@ -351,6 +403,7 @@ fn unavailable(facts: &mut Facts, source: Source, e: &CommandFailure) {
         CommandFailureKind::Error => "error",
         CommandFailureKind::Malformed => "malformed",
         CommandFailureKind::TooLarge => "too_large",
+        CommandFailureKind::Unconsented => "unconsented",
     };
     for root in catalog::roots_of(source) {
         facts.set_unavailable(&root.field.name, source.command(), kind, &e.detail);
@@ -374,6 +427,14 @@ fn shaped<T: std::fmt::Debug>(
             "the {command} reply does not have the shape Redis gives: {shown}"
         )),
     })
+}
+
+/// `fut`'s output when `on`; `None` (nothing sent) otherwise.
+async fn only<T>(on: bool, fut: impl std::future::Future<Output = T>) -> Option<T> {
+    match on {
+        true => Some(fut.await),
+        false => None,
+    }
 }
 
 /// Runs a query, turning the run's deadline into a timeout failure.

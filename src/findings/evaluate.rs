@@ -9,7 +9,7 @@ use super::{Finding, FixView, Severity};
 use crate::facts::Facts;
 use crate::runbook::command::Command;
 use crate::runbook::expr::{self, EvalError, Expression, HTTP_ROOT, THRESHOLD_ROOT};
-use crate::runbook::load::Check;
+use crate::runbook::load::{Check, GATE};
 use crate::runbook::{Runbook, RunbookSet};
 use crate::target::NodeAddr;
 
@@ -64,6 +64,86 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
     pub counts: CheckCounts,
+    /// Checks outside the gate (`runbook::load::GATE`) that fired or
+    /// passed: what the run could say beyond "it answered".
+    pub judged_beyond_gate: usize,
+    /// Checks outside the gate that were asked for at all (applicable or
+    /// not): none when the selection was the gate alone.
+    pub asked_beyond_gate: usize,
+}
+
+impl Evaluation {
+    /// Adds another node's (or the topology's) evaluation.
+    pub fn add(&mut self, other: Evaluation) {
+        self.findings.extend(other.findings);
+        self.skipped.extend(other.skipped);
+        self.counts += other.counts;
+        self.judged_beyond_gate += other.judged_beyond_gate;
+        self.asked_beyond_gate += other.asked_beyond_gate;
+    }
+
+    /// A run that judged nothing beyond reachability, and found the target
+    /// reachable, is not OK: it says so as a finding of its own
+    /// (`nothing-evaluated`, UNKNOWN) on `node`, with why the checks did
+    /// not run. `None` when something was judged, or the gate fired (then
+    /// the gate's finding is the verdict).
+    pub fn nothing_judged(&self, node: &NodeAddr) -> Option<Finding> {
+        // The gate's finding, or the deadline's, is the verdict then.
+        let explained = self
+            .findings
+            .iter()
+            .any(|f| f.runbook == GATE || f.id == DEADLINE_FINDING);
+        if explained || self.judged_beyond_gate > 0 || self.asked_beyond_gate == 0 {
+            return None;
+        }
+        let mut reasons: Vec<&str> = self
+            .skipped
+            .iter()
+            .filter(|s| s.runbook != GATE)
+            .map(|s| s.reason.as_str())
+            .collect();
+        reasons.sort_unstable();
+        reasons.dedup();
+        let not_run = self.skipped.iter().filter(|s| s.runbook != GATE).count();
+        let shown: Vec<&str> = reasons.iter().take(3).copied().collect();
+        let more = reasons.len().saturating_sub(shown.len());
+        let why = if not_run == 0 {
+            format!(
+                "the selected runbooks have no check that applies to this target ({} not applicable)",
+                self.counts.not_applicable
+            )
+        } else {
+            format!(
+                "{not_run} checks were not run: {}{}",
+                shown.join("; "),
+                if more > 0 {
+                    format!("; and {more} other reasons")
+                } else {
+                    String::new()
+                }
+            )
+        };
+        Some(Finding {
+            id: "nothing-evaluated".into(),
+            runbook: "cachectl".into(),
+            severity: Severity::Unknown,
+            score: 50,
+            title: "Nothing was evaluated beyond reaching the server".into(),
+            message: format!(
+                "The server answered, but no check beyond reachability could be judged: {why}. This is no verdict on its health."
+            ),
+            evidence: BTreeMap::from([
+                ("not_run".to_string(), not_run.into()),
+                (
+                    "not_applicable".to_string(),
+                    self.counts.not_applicable.into(),
+                ),
+                ("reasons".to_string(), reasons.into()),
+            ]),
+            node: node.clone(),
+            fixes: Vec::new(),
+        })
+    }
 }
 
 /// The facts as one CEL context, converted once per node. Converting a fact
@@ -178,6 +258,7 @@ fn evaluate_where(
     for runbook in &set.runbooks {
         let ctx = base.runbook(runbook);
         for check in runbook.checks.iter().filter(|c| wanted(c)) {
+            out.asked_beyond_gate += usize::from(runbook.id != GATE);
             if !applicable(check, facts) {
                 out.counts.not_applicable += 1;
                 continue;
@@ -205,6 +286,7 @@ fn evaluate_where(
             match outcome {
                 Ok(Some(finding)) => {
                     out.counts.fired += 1;
+                    out.judged_beyond_gate += usize::from(runbook.id != GATE);
                     out.counts.app_judged += usize::from(about_app);
                     out.findings.push(finding);
                 }
@@ -215,6 +297,7 @@ fn evaluate_where(
                         Some(why) => skip(&mut out, why, true),
                         None => {
                             out.counts.passed += 1;
+                            out.judged_beyond_gate += usize::from(runbook.id != GATE);
                             out.counts.app_judged += usize::from(about_app);
                         }
                     }
@@ -243,13 +326,15 @@ fn evaluate_where(
 /// The root a key scan fills.
 pub const KEYSCAN_ROOT: &str = "keyspace_scan";
 
+const DEADLINE_FINDING: &str = "deadline-exceeded";
+
 const DEADLINE_PASSED: &str =
     "the run's deadline (--timeout) passed before this check was evaluated";
 
 /// The run could not assess everything in time: that is not OK.
 fn deadline_finding(late: usize, total: usize, node: &NodeAddr) -> Finding {
     Finding {
-        id: "deadline-exceeded".into(),
+        id: DEADLINE_FINDING.into(),
         runbook: "cachectl".into(),
         severity: Severity::Unknown,
         score: 50,

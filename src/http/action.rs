@@ -5,6 +5,7 @@
 
 use crate::http::probe::App;
 use crate::runbook::step::HttpRequest;
+use crate::target::connect::Consented;
 use crate::target::NodeAddr;
 
 /// Characters of an answer kept for the transcript and the audit log.
@@ -43,7 +44,8 @@ impl App {
     }
 
     /// Whether the action's endpoint is there, asked without doing it: an
-    /// OPTIONS request (a GET when the server does not implement OPTIONS).
+    /// OPTIONS request (HEAD when the server does not implement OPTIONS;
+    /// never a GET, which a careless endpoint may act on).
     /// Not served (404, 410), refused (401, 403), a method the endpoint
     /// does not allow, or no answer at all: `Err`, and nothing is sent.
     /// `Ok` says what the probe saw.
@@ -65,8 +67,8 @@ impl App {
         let (mut status, mut allow) = ask(reqwest::Method::OPTIONS).await?;
         let mut asked = "OPTIONS";
         if status == 501 {
-            (status, allow) = ask(reqwest::Method::GET).await?;
-            asked = "GET";
+            (status, allow) = ask(reqwest::Method::HEAD).await?;
+            asked = "HEAD";
         }
         let path = &request.path;
         match status {
@@ -94,7 +96,15 @@ impl App {
 
     /// Does the action: the status and the start of the answer when the
     /// status is one the request expects, else why not.
-    pub async fn act(&self, request: &HttpRequest) -> Result<String, String> {
+    pub async fn act(
+        &self,
+        request: &HttpRequest,
+        consent: &impl Consented,
+    ) -> Result<String, String> {
+        let verb = crate::floor::verb(&[request.method.as_str(), request.path.as_str()]);
+        if let Some(why) = consent.refuses(&self.node(), &verb) {
+            return Err(format!("not sent: {why}"));
+        }
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| format!("bad method {}", request.method))?;
         let mut builder = self.request(method, request)?;

@@ -7,12 +7,14 @@ pub mod audit;
 pub mod confirm;
 pub mod preflight;
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use crate::model::Safety;
 use crate::redis::reply;
 use crate::runbook::command::Command;
-use crate::target::connect::Session;
+use crate::target::connect::{Consented, Session};
 use crate::target::NodeAddr;
 use audit::{AuditLog, AuditRecord};
 use confirm::Choice;
@@ -78,7 +80,13 @@ impl Origin {
 /// One write: what, where, how risky, and its exact commands.
 #[derive(Debug, Clone)]
 pub struct Operation {
+    /// The node it is about: the one consent names (typed back, or
+    /// `--confirm-destructive`).
     pub node: NodeAddr,
+    /// Other nodes its commands go to under the same consent (a Cluster's
+    /// primaries for a flush or a warm; the replicas a failover repoints,
+    /// and the Sentinel asked). Each is pre-flighted for what it receives.
+    pub targets: Vec<NodeAddr>,
     pub origin: Origin,
     pub title: String,
     pub safety: Safety,
@@ -94,6 +102,88 @@ pub struct Operation {
     pub confirm: Option<String>,
 }
 
+impl Operation {
+    /// Every node its commands go to: `node` first.
+    pub fn nodes(&self) -> Vec<NodeAddr> {
+        let mut all = vec![self.node.clone()];
+        for t in &self.targets {
+            if !all.contains(t) {
+                all.push(t.clone());
+            }
+        }
+        all
+    }
+
+    /// The verbs its commands use (`floor::verb`): all a consent to it
+    /// lets through.
+    pub fn verbs(&self) -> BTreeSet<String> {
+        self.commands
+            .iter()
+            .map(|c| crate::floor::verb(c))
+            .collect()
+    }
+}
+
+/// Consent to one operation: what `Mutator` hands out when the operator (or
+/// the flags) agreed to it, and the only key to a write
+/// (`Session::write`, `App::act`). It covers the operation's nodes and
+/// the verbs of its commands, nothing else; no other module can make one.
+#[derive(Debug)]
+pub struct Consent {
+    nodes: Vec<NodeAddr>,
+    verbs: BTreeSet<String>,
+    title: String,
+}
+
+impl Consent {
+    fn of(op: &Operation) -> Consent {
+        Consent {
+            nodes: op.nodes(),
+            verbs: op.verbs(),
+            title: op.title.clone(),
+        }
+    }
+
+    /// Whether `op` (a part of the consented operation: one node's
+    /// commands, one batch) is covered: its nodes and verbs.
+    fn covers(&self, op: &Operation) -> Result<(), String> {
+        for node in op.nodes() {
+            for verb in op.verbs() {
+                if let Some(why) = self.refuses(&node, &verb) {
+                    return Err(why);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl crate::target::connect::sealed::Sealed for Consent {}
+
+impl crate::target::connect::Consented for Consent {
+    fn refuses(&self, node: &NodeAddr, verb: &str) -> Option<String> {
+        if !self.nodes.contains(node) {
+            return Some(format!(
+                "`{verb}` to {node}: the consent to `{}` covers {} only",
+                self.title,
+                self.nodes
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !self.verbs.contains(verb) {
+            return Some(format!(
+                "`{verb}` to {node}: the consent to `{}` covers {} only",
+                self.title,
+                self.verbs.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        None
+    }
+}
+
 /// The mutation flags, resolved: how to decide, and where to log.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -105,9 +195,10 @@ pub struct Policy {
 }
 
 /// Whether an operation may go ahead.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Decision {
-    Apply,
+    /// It may: the consent to send it.
+    Apply(Consent),
     /// --dry-run: it would be offered.
     Planned,
     /// Declined or not allowed in this mode; says why.
@@ -178,9 +269,9 @@ impl Mutator {
             // Consent is a ladder: naming a node for destructive changes
             // consents to unsafe ones there too.
             Mode::Yes => match op.safety {
-                Safety::Safe => Decision::Apply,
+                Safety::Safe => Decision::Apply(Consent::of(op)),
                 Safety::Unsafe if self.policy.confirm_destructive.as_ref() == Some(&op.node) => {
-                    Decision::Apply
+                    Decision::Apply(Consent::of(op))
                 }
                 Safety::Unsafe => Decision::Skip(format!(
                     "unsafe: --yes applies only safe fixes; run interactively, or add --confirm-destructive {}",
@@ -189,7 +280,7 @@ impl Mutator {
                 Safety::Destructive
                     if self.policy.confirm_destructive.as_ref() == Some(&op.node) =>
                 {
-                    Decision::Apply
+                    Decision::Apply(Consent::of(op))
                 }
                 Safety::Destructive => Decision::Skip(format!(
                     "destructive: needs --confirm-destructive {}",
@@ -205,14 +296,14 @@ impl Mutator {
                 Ok(Choice::Apply) if op.safety == Safety::Destructive => {
                     let expected = op.confirm.clone().unwrap_or_else(|| op.node.to_string());
                     match confirm::typed(&expected) {
-                        Ok(true) => Decision::Apply,
+                        Ok(true) => Decision::Apply(Consent::of(op)),
                         Ok(false) => {
                             Decision::Skip("the typed confirmation did not match the node".into())
                         }
                         Err(e) => Decision::Stop(e),
                     }
                 }
-                Ok(Choice::Apply) => Decision::Apply,
+                Ok(Choice::Apply) => Decision::Apply(Consent::of(op)),
                 Ok(Choice::Skip) => Decision::Skip("declined".into()),
                 Ok(Choice::Quit) => Decision::Stop("the walk was stopped".into()),
                 Err(e) => Decision::Stop(e),
@@ -225,29 +316,45 @@ impl Mutator {
     }
 
     /// The one gate before a front door's write: the preflight of
-    /// `checked` on the node (ACL, renamed commands, replica), then consent
-    /// for `op`. Prompts, when interactive, block this thread.
+    /// `checked` on every node that will receive it (`sessions`: ACL,
+    /// renamed commands, replica), then consent for `op`, which must name
+    /// those nodes. Prompts, when interactive, block this thread.
     pub async fn clear(
         &mut self,
-        session: &Session,
+        sessions: &[Session],
         node: &preflight::NodeState<'_>,
         op: &Operation,
         checked: &[Vec<String>],
-    ) -> Result<(), Held> {
-        if let Err(reason) = preflight::check(session, node, checked).await {
-            return Err(Held {
-                outcome: "blocked",
-                reason,
-            });
+    ) -> Result<Consent, Held> {
+        let blocked = |reason: String| Held {
+            outcome: "blocked",
+            reason,
+        };
+        let nodes = op.nodes();
+        for session in sessions {
+            if !nodes.contains(&session.addr) {
+                return Err(blocked(format!(
+                    "{} would receive `{}` but the operation does not name it",
+                    session.addr, op.title
+                )));
+            }
+        }
+        for session in sessions {
+            if let Err(reason) = preflight::check(session, node, checked).await {
+                return Err(blocked(match sessions.len() {
+                    1 => reason,
+                    _ => format!("{}: {reason}", session.addr),
+                }));
+            }
         }
         self.consent(op)
     }
 
-    /// `decide`, as what a command records: go ahead, or why it was held
-    /// (planned under --dry-run, skipped without consent).
-    pub fn consent(&mut self, op: &Operation) -> Result<(), Held> {
+    /// `decide`, as what a command records: the consent to go ahead, or
+    /// why it was held (planned under --dry-run, skipped without consent).
+    pub fn consent(&mut self, op: &Operation) -> Result<Consent, Held> {
         match self.decide(op) {
-            Decision::Apply => Ok(()),
+            Decision::Apply(consent) => Ok(consent),
             Decision::Planned => Err(Held {
                 outcome: "planned",
                 reason: "--dry-run: nothing was changed".into(),
@@ -289,6 +396,7 @@ impl Mutator {
         &mut self,
         session: &Session,
         op: &Operation,
+        consent: &Consent,
     ) -> Result<Vec<String>, ExecError> {
         let mut results = Vec::new();
         let fail = |reason: String, ran: usize, audit_failed: bool| ExecError {
@@ -296,6 +404,7 @@ impl Mutator {
             ran,
             audit_failed,
         };
+        consent.covers(op).map_err(|why| fail(why, 0, false))?;
         let Some(log) = &self.policy.audit else {
             return Err(fail("no audit log".into(), 0, true));
         };
@@ -311,11 +420,16 @@ impl Mutator {
             let Some((name, rest)) = args.split_first() else {
                 return Err(fail("empty command".into(), i, false));
             };
-            let mut cmd = redis::cmd(name);
+            let mut pipe = redis::pipe();
+            let cmd = pipe.cmd(name);
             for a in rest {
                 cmd.arg(a);
             }
-            match session.query::<redis::Value>(&cmd).await {
+            match session
+                .write::<Vec<redis::Value>>(&pipe, consent)
+                .await
+                .map(|mut v| v.pop().unwrap_or(redis::Value::Nil))
+            {
                 Ok(v) => {
                     let text = crate::secret::scrub(&reply_text(&v));
                     let _ = log.append(&record("ok", Some(text.clone())));
@@ -347,6 +461,7 @@ impl Mutator {
         &mut self,
         session: &Session,
         op: &Operation,
+        consent: &Consent,
     ) -> Result<Vec<redis::Value>, ExecError> {
         let shown = op.summary.clone().unwrap_or_else(|| {
             op.commands
@@ -364,7 +479,7 @@ impl Mutator {
                 }
             }
         }
-        self.send_audited(session, op, &pipe, shown).await
+        self.send_audited(session, op, consent, &pipe, shown).await
     }
 
     /// `execute_batch` for a pipeline the caller built (arguments that are
@@ -373,16 +488,17 @@ impl Mutator {
         &mut self,
         session: &Session,
         op: &Operation,
+        consent: &Consent,
         pipe: &redis::Pipeline,
         shown: String,
     ) -> Result<Vec<redis::Value>, ExecError> {
         let work = async {
             session
-                .query_pipeline::<Vec<redis::Value>>(pipe)
+                .write::<Vec<redis::Value>>(pipe, consent)
                 .await
                 .map_err(|e| e.detail)
         };
-        self.audited(op, shown, work, |replies| {
+        self.audited(op, consent, shown, work, |replies| {
             format!("{} replies", replies.len())
         })
         .await
@@ -394,6 +510,7 @@ impl Mutator {
     pub async fn audited<T>(
         &mut self,
         op: &Operation,
+        consent: &Consent,
         shown: String,
         work: impl std::future::Future<Output = Result<T, String>>,
         result: impl Fn(&T) -> String,
@@ -403,6 +520,7 @@ impl Mutator {
             ran: 0,
             audit_failed,
         };
+        consent.covers(op).map_err(|why| fail(why, false))?;
         let Some(log) = &self.policy.audit else {
             return Err(fail("no audit log".into(), true));
         };
@@ -451,6 +569,7 @@ mod tests {
     fn op(node: &str, safety: Safety) -> Operation {
         Operation {
             node: NodeAddr::parse(node).unwrap(),
+            targets: Vec::new(),
             origin: Origin::fix("f", "x"),
             title: "t".into(),
             safety,
@@ -475,22 +594,22 @@ mod tests {
     #[test]
     fn yes_consents_to_safe_and_to_destructive_on_the_named_node_only() {
         let mut m = yes(Some("10.0.0.1:6379"));
-        assert_eq!(
+        assert!(matches!(
             m.decide(&op("10.0.0.2:6379", Safety::Safe)),
-            Decision::Apply
-        );
-        assert_eq!(
+            Decision::Apply(_)
+        ));
+        assert!(matches!(
             m.decide(&op("10.0.0.1:6379", Safety::Destructive)),
-            Decision::Apply
-        );
+            Decision::Apply(_)
+        ));
         assert!(matches!(
             m.decide(&op("10.0.0.2:6379", Safety::Destructive)),
             Decision::Skip(why) if why.contains("--confirm-destructive 10.0.0.2:6379")
         ));
-        assert_eq!(
+        assert!(matches!(
             m.decide(&op("10.0.0.1:6379", Safety::Unsafe)),
-            Decision::Apply
-        );
+            Decision::Apply(_)
+        ));
         assert!(matches!(
             m.decide(&op("10.0.0.2:6379", Safety::Unsafe)),
             Decision::Skip(_)
@@ -506,6 +625,9 @@ mod tests {
     fn dry_run_plans_everything() {
         let mut m = yes(None);
         m.policy.mode = Mode::DryRun;
-        assert_eq!(m.decide(&op("h:1", Safety::Destructive)), Decision::Planned);
+        assert!(matches!(
+            m.decide(&op("h:1", Safety::Destructive)),
+            Decision::Planned
+        ));
     }
 }

@@ -19,6 +19,36 @@ pub struct NodeState<'a> {
     pub fd_limit: Result<u64, String>,
 }
 
+impl<'a> NodeState<'a> {
+    /// What the preflight needs of the node behind `session`, asked of it
+    /// (INFO server and replication, one round trip): a node the caller
+    /// knows nothing else about (a Sentinel, a Cluster's other primaries,
+    /// the replicas a failover repoints). Unknown when INFO is refused:
+    /// the checks then say what they could not check.
+    pub async fn of(session: &Session, user: &'a str) -> NodeState<'a> {
+        let mut pipe = redis::pipe();
+        pipe.ignore_errors();
+        pipe.cmd("INFO").arg("server");
+        pipe.cmd("INFO").arg("replication");
+        let replies: Vec<Value> = session.query_pipeline(&pipe).await.unwrap_or_default();
+        let mut fields = serde_json::Map::new();
+        for r in &replies {
+            if let Some(text) = reply::text(r) {
+                for (k, v) in crate::redis::info::parse(&text).fields {
+                    fields.insert(k, serde_json::to_value(v).unwrap_or_default());
+                }
+            }
+        }
+        let info = serde_json::Value::Object(fields);
+        NodeState {
+            user,
+            is_replica: info["role"] == "slave",
+            server: crate::facts::server::ServerId::from_info(&info),
+            fd_limit: Err("not read for this node".into()),
+        }
+    }
+}
+
 /// Files Redis keeps for itself besides clients (its CONFIG_MIN_RESERVED_FDS).
 const RESERVED_FDS: u64 = 32;
 

@@ -11,7 +11,7 @@ use crate::facts::collect::collect_until;
 use crate::facts::Facts;
 use crate::findings::{evaluate, evidence_of, holds, Action, Finding, FixKind, FixView, Outcome};
 use crate::http::probe::App;
-use crate::mutate::{preflight, Decision, Mutator, Operation, Origin};
+use crate::mutate::{preflight, Consent, Decision, Mutator, Operation, Origin};
 use crate::render::{clean, Printer};
 use crate::runbook::command::Command;
 use crate::runbook::expr::HTTP_ROOT;
@@ -64,6 +64,7 @@ impl Planned<'_> {
     fn operation(&self) -> Operation {
         Operation {
             node: self.finding.node.clone(),
+            targets: Vec::new(),
             origin: Origin::fix(&self.finding.id, &self.view.id),
             title: self.view.title.clone(),
             // The built-in floor of the commands, whatever the label says.
@@ -139,9 +140,12 @@ fn settle(printer: &Printer, action: &mut Action, outcome: Outcome, reason: Stri
 
 /// Consent for `op`, or what to record instead: planned (--dry-run), or
 /// skipped with why.
-fn consent(mutator: &mut Mutator, op: &Operation) -> Result<(), (Outcome, String, &'static str)> {
+fn consent(
+    mutator: &mut Mutator,
+    op: &Operation,
+) -> Result<Consent, (Outcome, String, &'static str)> {
     match mutator.decide(op) {
-        Decision::Apply => Ok(()),
+        Decision::Apply(consent) => Ok(consent),
         Decision::Planned => Err((Outcome::Planned, "--dry-run".into(), "")),
         Decision::Skip(why) | Decision::Stop(why) => Err((Outcome::Skipped, why, "skipped")),
     }
@@ -327,12 +331,15 @@ impl Walker<'_, '_> {
                 }
             }
         }
-        if let Err((outcome, why, shown)) = consent(mutator, &op) {
-            settle(printer, &mut action, outcome, why, shown);
-            return action;
-        }
+        let consent = match consent(mutator, &op) {
+            Ok(consent) => consent,
+            Err((outcome, why, shown)) => {
+                settle(printer, &mut action, outcome, why, shown);
+                return action;
+            }
+        };
         let deadline = self.phase_deadline();
-        let executed = match timeout_at(deadline, mutator.execute(session, &op)).await {
+        let executed = match timeout_at(deadline, mutator.execute(session, &op, &consent)).await {
             Ok(done) => done,
             Err(_) => Err(crate::mutate::ExecError {
                 reason: "the deadline (--timeout) passed while the commands ran; the audit log shows which were sent".into(),
@@ -372,6 +379,7 @@ impl Walker<'_, '_> {
         let floor = crate::floor::of_request(&request.method, &request.path);
         let op = Operation {
             node: app.node(),
+            targets: Vec::new(),
             origin: Origin::fix(&p.finding.id, &p.view.id),
             title: p.view.title.clone(),
             safety: p.view.safety.max(floor),
@@ -398,19 +406,25 @@ impl Walker<'_, '_> {
                 return;
             }
         }
-        if let Err((outcome, why, shown)) = consent(mutator, &op) {
-            settle(printer, action, outcome, why, shown);
-            return;
-        }
+        let consent = match consent(mutator, &op) {
+            Ok(consent) => consent,
+            Err((outcome, why, shown)) => {
+                settle(printer, action, outcome, why, shown);
+                return;
+            }
+        };
         let deadline = self.phase_deadline();
         let work = async {
-            timeout_at(deadline, app.act(request))
+            timeout_at(deadline, app.act(request, &consent))
                 .await
                 .unwrap_or_else(|_| {
                     Err("no answer before the deadline (--timeout); the application may or may not have done it".into())
                 })
         };
-        match mutator.audited(&op, shown, work, String::clone).await {
+        match mutator
+            .audited(&op, &consent, shown, work, String::clone)
+            .await
+        {
             Ok(said) => {
                 self.say(&format!("  applied: {}", clean(&said)));
                 action.results = vec![said];

@@ -127,6 +127,8 @@ fn report() -> Report {
             app: 0,
             app_judged: 0,
         },
+        judged_beyond_gate: 1,
+        asked_beyond_gate: 1,
     };
     let mut report = Report::new(
         "redis://:***@10.0.0.5:6379/0".into(),

@@ -16,6 +16,11 @@ use crate::error::CliError;
 use crate::facts::catalog::{Field, Shape};
 use crate::model::{FixKind, Safety, Severity};
 
+/// The runbook every selection keeps (every front door, every `--only`):
+/// whether the target is reachable, authenticated and Redis. Without it a
+/// run that reached nothing would have nothing to say, and say OK.
+pub const GATE: &str = "redis-unreachable";
+
 /// A runbook that loaded and validated.
 #[derive(Debug)]
 pub struct Runbook {
@@ -94,11 +99,29 @@ impl RunbookSet {
         self.runbooks.iter().find(|r| r.id == id)
     }
 
-    /// Only the runbooks about `topic`.
+    /// Only the runbooks about `topic`, and the gate.
     pub fn with_topic(mut self, topic: &str) -> RunbookSet {
         self.runbooks
-            .retain(|r| r.topics.iter().any(|t| t == topic));
+            .retain(|r| r.id == GATE || r.topics.iter().any(|t| t == topic));
         self
+    }
+
+    /// Only the runbooks `only` names (all when empty) but those `skip`
+    /// names, and the gate whatever they say: a selection cannot leave out
+    /// the runbook that says whether the target could be read at all.
+    pub fn select(mut self, only: &[String], skip: &[String]) -> Result<RunbookSet, CliError> {
+        for id in only.iter().chain(skip) {
+            self.require(id)?;
+        }
+        if skip.iter().any(|id| id == GATE) {
+            return Err(CliError::Usage(format!(
+                "--skip {GATE}: it says whether the target is reachable, authenticated and Redis, and every run needs that before any other verdict"
+            )));
+        }
+        self.runbooks.retain(|r| {
+            r.id == GATE || ((only.is_empty() || only.contains(&r.id)) && !skip.contains(&r.id))
+        });
+        Ok(self)
     }
 
     /// A runbook's threshold, if the runbook and the threshold are there.

@@ -102,6 +102,9 @@ pub enum CommandFailureKind {
     Malformed,
     /// A reply over --max-reply, dropped as it arrived.
     TooLarge,
+    /// Not sent: a write without consent for it (a bug, never a server's
+    /// doing).
+    Unconsented,
 }
 
 #[derive(Debug, Clone)]
@@ -112,12 +115,62 @@ pub struct CommandFailure {
 
 /// A connection that answered PING, with the round trip of that PING.
 /// Clones share the one multiplexed connection.
+///
+/// It reads (`query`, `query_pipeline`: commands `floor::is_read` knows,
+/// anything else refused before it is sent) and writes only with consent
+/// (`write`): the connection itself is not handed out.
 #[derive(Clone)]
 pub struct Session {
-    pub conn: MultiplexedConnection,
+    conn: MultiplexedConnection,
+    /// The node it is connected to.
+    pub addr: NodeAddr,
     pub connect_time: Duration,
     pub first_ping: Duration,
     pub command_timeout: Duration,
+}
+
+/// What a write must show: consent to send a verb to a node. Only
+/// `mutate::Consent`, which only `mutate::Mutator` makes after a decision,
+/// is one: the trait is sealed (`sealed::Sealed` is implemented in
+/// `src/mutate/` alone; `tests/it/writes.rs` checks no other file does).
+pub trait Consented: sealed::Sealed {
+    /// Why `verb` (`floor::verb`) may not be sent to `node` under this
+    /// consent, if it may not.
+    fn refuses(&self, node: &NodeAddr, verb: &str) -> Option<String>;
+}
+
+/// The seal of `Consented`.
+pub mod sealed {
+    pub trait Sealed {}
+}
+
+/// The verb of a command (`floor::verb`), from its arguments.
+fn verb_of(cmd: &redis::Cmd) -> String {
+    let words: Vec<&[u8]> = cmd
+        .args_iter()
+        .take(2)
+        .filter_map(|a| match a {
+            redis::Arg::Simple(bytes) => Some(bytes),
+            _ => None,
+        })
+        .collect();
+    crate::floor::verb(&words)
+}
+
+/// Refuses any command that is not a read: writes take the mutation path.
+fn reads_only<'a>(cmds: impl Iterator<Item = &'a redis::Cmd>) -> Result<(), CommandFailure> {
+    for cmd in cmds {
+        let verb = verb_of(cmd);
+        if !crate::floor::is_read(&verb) {
+            return Err(CommandFailure {
+                kind: CommandFailureKind::Unconsented,
+                detail: format!(
+                    "`{verb}` is not a read: cachectl sends it only through the mutation path, with consent"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Why a connection could not be opened: already classified (TCP, TLS), or
@@ -523,6 +576,7 @@ pub async fn connect(spec: &TargetSpec, timeouts: &Timeouts) -> Result<Session, 
     .await;
     Ok(Session {
         conn,
+        addr: spec.addr.clone(),
         connect_time,
         first_ping,
         command_timeout: timeouts.command,
@@ -702,20 +756,43 @@ pub async fn anonymous_access(spec: &TargetSpec, timeouts: &Timeouts) -> Option<
 }
 
 impl Session {
-    /// Runs one command under the command timeout, classifying any failure.
+    /// Runs one command that reads under the command timeout, classifying
+    /// any failure. A command that is not a read is not sent.
     pub async fn query<T: redis::FromRedisValue>(
         &self,
         cmd: &redis::Cmd,
     ) -> Result<T, CommandFailure> {
+        reads_only(std::iter::once(cmd))?;
         let mut conn = self.conn.clone();
         self.bounded(cmd.query_async::<T>(&mut conn)).await
     }
 
-    /// Runs a pipeline under the command timeout (one round trip).
+    /// Runs a pipeline of reads under the command timeout (one round trip).
     pub async fn query_pipeline<T: redis::FromRedisValue>(
         &self,
         pipe: &redis::Pipeline,
     ) -> Result<T, CommandFailure> {
+        reads_only(pipe.cmd_iter())?;
+        let mut conn = self.conn.clone();
+        self.bounded(pipe.query_async::<T>(&mut conn)).await
+    }
+
+    /// Sends a pipeline that writes, under the command timeout: only when
+    /// `consent` covers this node and every command's verb. Nothing is
+    /// sent otherwise.
+    pub async fn write<T: redis::FromRedisValue>(
+        &self,
+        pipe: &redis::Pipeline,
+        consent: &impl Consented,
+    ) -> Result<T, CommandFailure> {
+        for cmd in pipe.cmd_iter() {
+            if let Some(why) = consent.refuses(&self.addr, &verb_of(cmd)) {
+                return Err(CommandFailure {
+                    kind: CommandFailureKind::Unconsented,
+                    detail: why,
+                });
+            }
+        }
         let mut conn = self.conn.clone();
         self.bounded(pipe.query_async::<T>(&mut conn)).await
     }

@@ -17,6 +17,9 @@ use crate::redis::reply;
 #[derive(Debug, Default)]
 struct View {
     error: Option<String>,
+    /// It answered, but watches no master of that name: the masters it
+    /// does watch (SENTINEL MASTERS).
+    unaware: Option<Vec<String>>,
     primary: Option<NodeAddr>,
     master: Vec<(String, String)>,
     replicas: Vec<Vec<(String, String)>>,
@@ -75,6 +78,31 @@ async fn ask(spec: TargetSpec, master: String, timeouts: Timeouts, deadline: Ins
             ..View::default()
         };
     }
+    // A Sentinel that does not watch `master` says so to SENTINEL MASTER
+    // (GET-MASTER-ADDR-BY-NAME answers nil): which masters does it watch?
+    let unknown = replies
+        .get(1)
+        .and_then(error_text)
+        .is_some_and(|e| e.to_ascii_lowercase().contains("no such master"));
+    if unknown {
+        let names = match timeout_at(
+            deadline,
+            session.query::<redis::Value>(redis::cmd("SENTINEL").arg("MASTERS")),
+        )
+        .await
+        {
+            Ok(Ok(redis::Value::Array(items))) => items
+                .iter()
+                .map(|m| field(&pairs(m), "name").to_string())
+                .filter(|n| !n.is_empty())
+                .collect(),
+            _ => Vec::new(),
+        };
+        return View {
+            unaware: Some(names),
+            ..View::default()
+        };
+    }
     let primary = match replies.first() {
         Some(redis::Value::Array(hp)) if hp.len() == 2 => {
             match (reply::text(&hp[0]), reply::int(&hp[1])) {
@@ -94,6 +122,7 @@ async fn ask(spec: TargetSpec, master: String, timeouts: Timeouts, deadline: Ins
     });
     View {
         error: None,
+        unaware: None,
         primary,
         master: replies.get(1).map(pairs).unwrap_or_default(),
         replicas,
@@ -127,25 +156,52 @@ pub async fn discover(
     }
     views.sort_by_key(|(i, _)| *i);
     let addr = |i: usize| target.sentinels[i].to_string();
-    let answered: Vec<&(usize, View)> = views.iter().filter(|(_, v)| v.error.is_none()).collect();
     let unreachable: Vec<String> = views
         .iter()
         .filter_map(|(i, v)| v.error.as_ref().map(|e| format!("{}: {e}", addr(*i))))
         .collect();
-    // The primary most Sentinels name (the first named among equals).
+    // Those that answered but do not watch the master, and what they do watch.
+    let unaware: Vec<String> = views
+        .iter()
+        .filter(|(_, v)| v.unaware.is_some())
+        .map(|(i, _)| addr(*i))
+        .collect();
+    let mut known_masters: Vec<String> = views
+        .iter()
+        .filter_map(|(_, v)| v.unaware.clone())
+        .flatten()
+        .collect();
+    known_masters.sort();
+    known_masters.dedup();
+    let answered: Vec<&(usize, View)> = views
+        .iter()
+        .filter(|(_, v)| v.error.is_none() && v.unaware.is_none())
+        .collect();
+    // The primary a strict majority of the answering Sentinels name: fewer
+    // is no agreement, and no node is trusted on its word.
     let named: Vec<String> = answered
         .iter()
         .filter_map(|(_, v)| v.primary.as_ref().map(|p| p.to_string()))
         .collect();
     let distinct: BTreeSet<&String> = named.iter().collect();
     let votes = |p: &str| named.iter().filter(|n| n.as_str() == p).count();
-    let first_named = |p: &str| named.iter().position(|n| n.as_str() == p);
-    let primary = distinct
+    let leading = distinct
         .iter()
-        .max_by_key(|p| (votes(p), std::cmp::Reverse(first_named(p))))
+        .max_by_key(|p| votes(p))
         .map(|p| p.to_string());
+    let leading_votes = leading.as_deref().map_or(0, votes);
+    let primary = leading.filter(|_| 2 * leading_votes > answered.len());
     let first = answered.first().map(|(_, v)| v);
     let master = first.map(|v| v.master.as_slice()).unwrap_or_default();
+    // How many Sentinels there are: those given, or as many as the
+    // answering ones know of (num-other-sentinels + 1), whichever is more.
+    let known = answered
+        .iter()
+        .map(|(_, v)| int(&v.master, "num-other-sentinels") + 1)
+        .max()
+        .unwrap_or(0);
+    let expected = (target.sentinels.len() as i64).max(known);
+    let majority = 2 * answered.len() as i64 > expected;
     let quorum_text = answered
         .iter()
         .filter_map(|(i, v)| match &v.quorum {
@@ -153,7 +209,7 @@ pub async fn discover(
             _ => None,
         })
         .collect::<Vec<_>>();
-    let quorum_ok = !answered.is_empty()
+    let ckquorum_ok = !answered.is_empty()
         && answered
             .iter()
             .all(|(_, v)| matches!(v.quorum, Some(Ok(_))));
@@ -194,23 +250,58 @@ pub async fn discover(
         }
     }
     let flags = field(master, "flags");
+    // The Sentinel the topology's facts come from (the first given when
+    // none answered), which its manual fixes name.
+    let asked = answered
+        .first()
+        .map(|(i, _)| target.sentinels[*i].clone())
+        .unwrap_or_else(|| target.sentinels[0].clone());
+    let ckquorum = quorum_text.first().cloned().unwrap_or_else(|| {
+        first
+            .and_then(|v| v.quorum.clone())
+            .and_then(Result::ok)
+            .unwrap_or_default()
+    });
+    let named_by: Vec<Value> = distinct
+        .iter()
+        .map(|p| {
+            let by: Vec<String> = answered
+                .iter()
+                .filter(|(_, v)| v.primary.as_ref().is_some_and(|n| n.to_string() == **p))
+                .map(|(i, _)| addr(*i))
+                .collect();
+            json!({"primary": p, "sentinels": by})
+        })
+        .collect();
     let fact = json!({
         "master": target.master,
+        "asked": asked.to_string(),
+        "asked_host": asked.host(),
+        "asked_port": asked.port(),
         "sentinels": target.sentinels.len(),
+        "expected": expected,
         "reachable": answered.len(),
+        "majority": majority,
         "unreachable": unreachable,
-        "known_sentinels": int(master, "num-other-sentinels") + i64::from(first.is_some()),
+        "unaware": unaware,
+        "known_masters": known_masters,
+        "known_sentinels": known,
         "quorum": int(master, "quorum"),
-        "quorum_ok": quorum_ok,
-        "ckquorum": quorum_text.first().cloned().unwrap_or_else(|| {
-            first
-                .and_then(|v| v.quorum.clone())
-                .and_then(Result::ok)
-                .unwrap_or_default()
-        }),
+        "quorum_ok": majority && ckquorum_ok,
+        "ckquorum": if majority || answered.is_empty() {
+            ckquorum
+        } else {
+            format!(
+                "{} of {expected} Sentinels answered, not a majority: a failover cannot be authorised, whatever the answering ones say ({ckquorum})",
+                answered.len()
+            )
+        },
         "primaries": distinct.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        "named_by": named_by,
         "agree": distinct.len() == 1,
         "primary": primary.clone().unwrap_or_default(),
+        "primary_votes": leading_votes,
+        "claimants": [],
         "primary_down": flags.split(',').any(|f| matches!(f, "s_down" | "o_down")),
         "failover_in_progress": flags.contains("failover_in_progress"),
         "down_after_ms": int(master, "down-after-milliseconds"),
@@ -220,10 +311,7 @@ pub async fn discover(
     });
     Topology {
         kind: "sentinel",
-        asked: answered
-            .first()
-            .map(|(i, _)| target.sentinels[*i].clone())
-            .unwrap_or_else(|| target.sentinels[0].clone()),
+        asked,
         members,
         fact,
     }

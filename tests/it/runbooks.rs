@@ -200,7 +200,10 @@ fn a_check_for_a_newer_server_is_skipped_naming_both_versions() {
         skipped["reason"],
         format!("needs Redis 99.0; this is {}", server_build().describe())
     );
-    assert_eq!(run.code(), 0);
+    // The one check asked for could not run: that is no verdict.
+    let nothing = expect_finding(&report, "nothing-evaluated", "unknown");
+    assert_eq!(nothing["evidence"]["not_run"], 1, "{nothing:#}");
+    assert_eq!(run.code(), 3);
     // The report names the server, as the test harness found it.
     let build = server_build();
     assert_eq!(report["server"]["flavour"], build.flavour);

@@ -129,7 +129,14 @@ fn sentinels_without_quorum_and_a_stopped_replica_are_findings() {
         noq["message"].as_str().unwrap().contains("NOQUORUM"),
         "{noq:#}"
     );
-    expect_finding(&report, "sentinel-some-unreachable", "warning");
+    // One of three answering is not a majority: critical, not a warning.
+    let minority = expect_finding(&report, "sentinel-minority", "critical");
+    assert_eq!(minority["evidence"]["reachable"], 1, "{minority:#}");
+    assert_eq!(minority["evidence"]["expected"], 3, "{minority:#}");
+    assert_eq!(
+        ids(&report, "sentinel-some-unreachable"),
+        Vec::<String>::new()
+    );
     assert_eq!(run.code(), 2);
     // The primary is still found through the one left.
     assert_eq!(nodes(&report)[0], (at(&set.primary), "primary".to_string()));
