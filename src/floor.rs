@@ -40,6 +40,12 @@ const FLOORS: &[(&str, Safety)] = &[
     ("restore", Safety::Destructive),
     ("acl deluser", Safety::Destructive),
     ("config set", Safety::Unsafe),
+    // Evidence is not free: these erase what findings read (errorstats,
+    // hit and miss counters, rejected connections; the slow log; latency
+    // events), and the postmortem with them. (ACL LOG RESET too: `of`.)
+    ("config resetstat", Safety::Unsafe),
+    ("slowlog reset", Safety::Unsafe),
+    ("latency reset", Safety::Unsafe),
     ("acl setuser", Safety::Unsafe),
     ("acl load", Safety::Unsafe),
     ("client pause", Safety::Unsafe),
@@ -167,6 +173,9 @@ pub fn of(argv: &[String]) -> Safety {
         .get(1)
         .map(|s| format!("{name} {}", s.to_ascii_lowercase()))
         .unwrap_or_default();
+    if pair == "acl log" && argv.get(2).is_some_and(|a| a.eq_ignore_ascii_case("reset")) {
+        return Safety::Unsafe;
+    }
     if pair == "config set"
         && argv.len() == 4
         && OBSERVABILITY_PARAMS.contains(&argv[2].to_ascii_lowercase().as_str())
@@ -219,8 +228,12 @@ mod tests {
             Safety::Unsafe
         );
         assert_eq!(of(&argv("CONFIG REWRITE")), Safety::Destructive);
-        assert_eq!(of(&argv("CONFIG RESETSTAT")), Safety::Safe);
-        assert_eq!(of(&argv("SLOWLOG RESET")), Safety::Safe);
+        assert_eq!(of(&argv("CONFIG RESETSTAT")), Safety::Unsafe);
+        assert_eq!(of(&argv("SLOWLOG RESET")), Safety::Unsafe);
+        assert_eq!(of(&argv("latency reset")), Safety::Unsafe);
+        assert_eq!(of(&argv("SLOWLOG GET 10")), Safety::Safe);
+        assert_eq!(of(&argv("ACL LOG RESET")), Safety::Unsafe);
+        assert_eq!(of(&argv("ACL LOG 10")), Safety::Safe);
         assert_eq!(
             from_server(&argv("write"), &argv("@keyspace @write @slow @dangerous")),
             Safety::Destructive

@@ -78,9 +78,44 @@ pub async fn cluster_of(
         .await
         .map_err(|_| "the run's deadline passed".to_string())?
         .map_err(|f| f.detail)?;
-    tokio::time::timeout_at(deadline, cluster::discover(&session, &spec.addr))
+    let mut found = tokio::time::timeout_at(deadline, cluster::discover(&session, &spec.addr))
         .await
-        .map_err(|_| "the run's deadline passed".to_string())?
+        .map_err(|_| "the run's deadline passed".to_string())??;
+    found.reach = spec.cli_reach();
+    // Every other node's own view, at once: one node may not have noticed
+    // what another has (a slot it dropped, a node it flags failed).
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, m) in found.members.iter().enumerate() {
+        if m.addr == spec.addr {
+            continue;
+        }
+        let (node, timeouts) = (spec.at(m.addr.clone()), *timeouts);
+        let i = i + 1;
+        tasks.spawn(async move {
+            let asked = async {
+                match connect::connect(&node, &timeouts).await {
+                    Ok(s) => cluster::view(&s, &node.addr).await,
+                    Err(f) => cluster::unanswered(&node.addr, f.detail),
+                }
+            };
+            let view = tokio::time::timeout_at(deadline, asked)
+                .await
+                .unwrap_or_else(|_| {
+                    cluster::unanswered(&node.addr, "the run's deadline passed".into())
+                });
+            (i, view)
+        });
+    }
+    let mut views = vec![(0, cluster::view(&session, &spec.addr).await)];
+    while let Some(done) = tasks.join_next().await {
+        if let Ok(v) = done {
+            views.push(v);
+        }
+    }
+    views.sort_by_key(|(i, _)| *i);
+    let views: Vec<cluster::View> = views.into_iter().map(|(_, v)| v).collect();
+    cluster::add_views(&mut found.fact, &views);
+    Ok(found)
 }
 
 /// Collects every member but `seed` at once.
@@ -191,6 +226,7 @@ pub fn evaluate_all(
     }
     if let Some(t) = topology {
         let mut facts = Facts::new(t.asked.clone());
+        facts.reach = Some(t.reach.clone());
         facts.values.insert(t.kind.to_string(), t.fact.clone());
         all.add(evaluate_root(set, &facts, t.kind, deadline));
     }

@@ -121,6 +121,7 @@ pub async fn collect_scoped(
 ) -> Facts {
     let full = scope == Scope::Full;
     let mut facts = Facts::new(spec.addr.clone());
+    facts.reach = Some(spec.cli_reach());
     let host = spec.addr.host();
     let authenticated = spec.password.is_some();
     let session = match timeout_at(deadline, connect::connect(spec, timeouts)).await {
@@ -172,11 +173,14 @@ pub async fn collect_scoped(
     let latency_cmd = redis::cmd("LATENCY").arg("LATEST").clone();
     let stats_cmd = redis::cmd("MEMORY").arg("STATS").clone();
     let doctor_cmd = redis::cmd("MEMORY").arg("DOCTOR").clone();
+    // The round trips first, alone: nothing else (a TLS handshake of the
+    // anonymous probe, parsing a big reply) may hold the one thread while
+    // a PING's reply waits, or the figure is cachectl's, not the network's.
+    let ping = match full {
+        true => Some(timeout_at(deadline, ping_burst(&session)).await),
+        false => None,
+    };
     let commands = async {
-        let ping = match full {
-            true => Some(timeout_at(deadline, ping_burst(&session)).await),
-            false => None,
-        };
         let (info, config, role, slowlog, clients, latency, stats, doctor) = tokio::join!(
             guarded(deadline, session.query::<String>(&info_cmd)),
             guarded(deadline, config_get(&session)),
@@ -196,11 +200,9 @@ pub async fn collect_scoped(
             only(full, guarded(deadline, session.query::<Value>(&stats_cmd))),
             only(full, guarded(deadline, session.query::<Value>(&doctor_cmd))),
         );
-        (
-            ping, info, config, role, slowlog, clients, latency, stats, doctor,
-        )
+        (info, config, role, slowlog, clients, latency, stats, doctor)
     };
-    let (anonymous, (ping, info, config, role, slowlog, clients, latency, stats, doctor)) =
+    let (anonymous, (info, config, role, slowlog, clients, latency, stats, doctor)) =
         tokio::join!(anonymous, commands);
     // A server can answer RESP and still not be Redis (a proxy that says +OK
     // to everything): replies of the wrong shape are no facts.
@@ -229,11 +231,9 @@ pub async fn collect_scoped(
         None => {}
     }
     match ping {
-        Some(Ok(samples)) => {
-            let mut all = vec![session.first_ping];
-            all.extend(samples);
-            facts.set("ping", ping_stats(&all));
-        }
+        // The connection's first PING is left out: it pays for setting the
+        // connection up (a TLS session ticket, say), not the round trip.
+        Some(Ok(samples)) => facts.set("ping", ping_stats(&samples)),
         Some(Err(_)) => {
             facts.set_unavailable("ping", "PING", "timeout", "the run's deadline passed")
         }
@@ -371,6 +371,7 @@ pub async fn collect_scoped(
 /// which is the primary): a failed connection saying why.
 pub fn unlocated(spec: &TargetSpec, detail: &str) -> Facts {
     let mut facts = Facts::new(spec.addr.clone());
+    facts.reach = Some(spec.cli_reach());
     let host = spec.addr.host();
     facts.set(
         "connection",
@@ -454,7 +455,7 @@ async fn guarded<T>(
 async fn ping_burst(session: &Session) -> Vec<Duration> {
     let mut samples = Vec::with_capacity(PING_SAMPLES);
     let cmd = redis::cmd("PING");
-    for _ in 1..PING_SAMPLES {
+    for _ in 0..PING_SAMPLES {
         let start = Instant::now();
         if session.query::<String>(&cmd).await.is_err() {
             break;

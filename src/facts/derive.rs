@@ -38,6 +38,8 @@ pub struct Counters {
     pub oom_errors: f64,
     pub rejected_connections: f64,
     pub evicted_keys: f64,
+    pub keyspace_hits: f64,
+    pub keyspace_misses: f64,
 }
 
 impl Counters {
@@ -48,6 +50,8 @@ impl Counters {
             oom_errors: info.errorstats.get("OOM").copied().unwrap_or(0) as f64,
             rejected_connections: num("rejected_connections"),
             evicted_keys: num("evicted_keys"),
+            keyspace_hits: num("keyspace_hits"),
+            keyspace_misses: num("keyspace_misses"),
         }
     }
 }
@@ -73,9 +77,7 @@ pub fn derive(
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    let hits = num("keyspace_hits");
-    let misses = num("keyspace_misses");
-    let lookups = hits + misses;
+    let (hits, misses) = (num("keyspace_hits"), num("keyspace_misses"));
     let maxmemory = info
         .f64("maxmemory")
         .unwrap_or_else(|| from_config("maxmemory"));
@@ -102,12 +104,18 @@ pub fn derive(
                 && b.oom_errors <= now.oom_errors
                 && b.rejected_connections <= now.rejected_connections
                 && b.evicted_keys <= now.evicted_keys
+                && b.keyspace_hits <= now.keyspace_hits
+                && b.keyspace_misses <= now.keyspace_misses
         })
         .unwrap_or(Counters {
             uptime_s: 0.0,
             ..Counters::default()
         });
     let window_min = ((now.uptime_s - base.uptime_s) / 60.0).max(1.0 / 60.0);
+    // The hit rate, like the other counters, over the window: a fresh rate
+    // comes from a window, never from resetting what other checks read.
+    let (hits, misses) = (hits - base.keyspace_hits, misses - base.keyspace_misses);
+    let lookups = hits + misses;
     Derived {
         hit_ratio: if lookups > 0.0 {
             round(hits / lookups, 4)
@@ -180,6 +188,13 @@ mod tests {
         assert_eq!((window.oom_errors, window.rejected_connections), (0, 0));
         assert_eq!((window.evicted_keys, window.window_s), (600, 60));
         assert_eq!(window.evictions_per_min, 600.0);
+        // The hit rate too: 30 hits of 40 lookups in the window, whatever
+        // the rate since start was.
+        let before = parse("uptime_in_seconds:1000\nkeyspace_hits:10\nkeyspace_misses:990\n");
+        let after = parse("uptime_in_seconds:1060\nkeyspace_hits:40\nkeyspace_misses:1000\n");
+        let w = derive(&after, None, None, Some(Counters::of(&before)));
+        assert_eq!((w.hit_ratio, w.lookups), (0.75, 40));
+        assert_eq!(derive(&after, None, None, None).hit_ratio, 0.0385);
         // A restart in between: the baseline no longer measures anything.
         let restarted = parse("uptime_in_seconds:5\nerrorstat_OOM:count=3\n");
         let d = derive(&restarted, None, None, Some(Counters::of(&before)));

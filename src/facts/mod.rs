@@ -46,6 +46,9 @@ pub struct Facts {
     /// The whole CLIENT LIST the `clients` root sums up, for a view that
     /// lists clients (`cachectl clients`) without asking again.
     pub client_list: Option<Vec<crate::redis::client_list::ClientInfo>>,
+    /// How redis-cli reaches the node: what a manual fix's commands need
+    /// to be pasted as they are.
+    pub reach: Option<crate::target::CliReach>,
 }
 
 impl Facts {
@@ -59,6 +62,7 @@ impl Facts {
             unavailable: BTreeMap::new(),
             counters: None,
             client_list: None,
+            reach: None,
         }
     }
 

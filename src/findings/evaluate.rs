@@ -124,7 +124,7 @@ impl Evaluation {
             )
         };
         Some(Finding {
-            id: "nothing-evaluated".into(),
+            id: NOTHING_EVALUATED.into(),
             runbook: "cachectl".into(),
             severity: Severity::Unknown,
             score: 50,
@@ -327,6 +327,9 @@ fn evaluate_where(
 pub const KEYSCAN_ROOT: &str = "keyspace_scan";
 
 const DEADLINE_FINDING: &str = "deadline-exceeded";
+
+/// The finding of a run that judged nothing beyond reachability.
+pub const NOTHING_EVALUATED: &str = "nothing-evaluated";
 
 const DEADLINE_PASSED: &str =
     "the run's deadline (--timeout) passed before this check was evaluated";
@@ -538,6 +541,29 @@ fn missing_root(roots: &[String], facts: &Facts) -> Option<String> {
     })
 }
 
+/// The commands as shown: Redis commands as redis-cli reads them, manual
+/// ones ready to paste for the node (`command::for_node`), after a line
+/// about REDISCLI_AUTH when a password is needed.
+fn pasteable(argv: &[Command], facts: &Facts) -> Vec<String> {
+    let reach = facts.reach.clone().unwrap_or_default();
+    let mut shown: Vec<String> = argv
+        .iter()
+        .map(|c| match c {
+            Command::Manual(line) => {
+                crate::runbook::command::for_node(line, &facts.node.addr, &reach)
+            }
+            redis => redis.display(),
+        })
+        .collect();
+    let uses_cli = argv
+        .iter()
+        .any(|c| matches!(c, Command::Manual(l) if l.contains("redis-cli")));
+    if let Some(note) = crate::runbook::command::needs_auth_note(&reach).filter(|_| uses_cli) {
+        shown.insert(0, note);
+    }
+    shown
+}
+
 fn evaluate_check(
     runbook: &Runbook,
     check: &Check,
@@ -575,7 +601,7 @@ fn evaluate_check(
             let (commands, argv, not_runnable) = match (filled, &f.request) {
                 // An application action: its request, against --app.
                 (_, Some(request)) => (vec![request.display()], Vec::new(), None),
-                (Ok(argv), None) => (argv.iter().map(Command::display).collect(), argv, None),
+                (Ok(argv), None) => (pasteable(&argv, facts), argv, None),
                 (Err(field), None) => (
                     f.commands.iter().map(|c| c.source().to_string()).collect(),
                     Vec::new(),

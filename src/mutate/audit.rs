@@ -31,6 +31,9 @@ pub struct AuditRecord<'a> {
     pub count: Option<u64>,
     /// The command, with values that could be secret replaced by ***.
     pub command: String,
+    /// The verbs the record covers (`SET`, `CONFIG SET`, `POST`): every
+    /// command this write sends uses one of them.
+    pub verbs: Vec<String>,
     /// `attempt` before sending; `ok` or `error` after.
     pub phase: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -254,6 +257,7 @@ mod tests {
             operation: "unlink a batch",
             count: Some(500),
             command: "SLOWLOG RESET".into(),
+            verbs: vec!["SLOWLOG RESET".into()],
             phase: "attempt",
             result: None,
         };

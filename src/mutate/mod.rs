@@ -384,6 +384,7 @@ impl Mutator {
             operation: &op.title,
             count,
             command,
+            verbs: op.verbs().into_iter().collect(),
             phase,
             result,
         }
@@ -619,6 +620,45 @@ mod tests {
             m.decide(&op("10.0.0.1:6379", Safety::Destructive)),
             Decision::Skip(_)
         ));
+    }
+
+    #[test]
+    fn a_consent_covers_its_nodes_and_verbs_and_nothing_else() {
+        let mut m = yes(Some("10.0.0.1:6379"));
+        let mut flush = op("10.0.0.1:6379", Safety::Destructive);
+        flush.targets = vec![NodeAddr::parse("10.0.0.2:6379").unwrap()];
+        flush.commands = vec![vec!["UNLINK".into(), "k".into()]];
+        let Decision::Apply(consent) = m.decide(&flush) else {
+            panic!("consented")
+        };
+        let (a, b, c) = (
+            NodeAddr::parse("10.0.0.1:6379").unwrap(),
+            NodeAddr::parse("10.0.0.2:6379").unwrap(),
+            NodeAddr::parse("10.0.0.3:6379").unwrap(),
+        );
+        assert_eq!(consent.refuses(&a, "UNLINK"), None);
+        assert_eq!(consent.refuses(&b, "UNLINK"), None);
+        assert!(consent
+            .refuses(&c, "UNLINK")
+            .unwrap()
+            .contains("10.0.0.3:6379"));
+        assert!(consent
+            .refuses(&a, "FLUSHALL")
+            .unwrap()
+            .contains("covers UNLINK only"));
+        // A part of the operation is covered; another operation is not.
+        let mut part = flush.clone();
+        part.node = b.clone();
+        part.targets.clear();
+        assert!(consent.covers(&part).is_ok());
+        let mut other = flush.clone();
+        other.commands = vec![vec![
+            "CONFIG".into(),
+            "SET".into(),
+            "save".into(),
+            "".into(),
+        ]];
+        assert!(consent.covers(&other).is_err());
     }
 
     #[test]

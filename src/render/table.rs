@@ -7,6 +7,7 @@ use comfy_table::{presets, Cell, ColumnConstraint, ContentArrangement, Table, Wi
 use owo_colors::OwoColorize;
 
 use crate::error::Status;
+use crate::findings::evaluate::NOTHING_EVALUATED;
 use crate::findings::{Finding, Report, Severity};
 use crate::mutate::Mode;
 
@@ -127,9 +128,15 @@ pub fn report_at(r: &Report, width: u16) -> String {
         Some(app) => format!("{server}{}{nodes}  app {app}", r.target),
         None => format!("{server}{}{nodes}", r.target),
     };
+    // Checks that passed only by finding the server reachable say nothing
+    // of its health: the summary says so, not just the findings.
+    let nothing = match r.findings.iter().any(|f| f.id == NOTHING_EVALUATED) {
+        true => ": nothing judged beyond reaching it",
+        false => "",
+    };
     let _ = writeln!(
         out,
-        "{}  health {}/100  {}  ({} checks: {} fired, {} passed, {} not run; {:.1} ms)",
+        "{}  health {}/100  {}  ({} checks: {} fired, {} passed, {} not run{nothing}; {:.1} ms)",
         status_label(r.status),
         r.score,
         target,

@@ -6,6 +6,7 @@
 
 use super::argv;
 use super::template::Template;
+use crate::target::{CliReach, NodeAddr};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CommandTemplate {
@@ -82,6 +83,95 @@ impl Command {
             Command::Manual(line) => line.clone(),
         }
     }
+}
+
+/// A manual command made ready to paste for `node`: every `redis-cli` in
+/// it gets what reaching the node takes and the line does not say itself:
+/// `-h HOST -p PORT` (or `-s PATH`; not for `--cluster`, whose node is an
+/// argument), `--tls` with the CA and client certificate files, `--user`,
+/// and `-n DB` for a database other than 0. Values are shell-quoted. The
+/// password is never written: a line of its own says to export
+/// REDISCLI_AUTH (see `needs_auth_note`).
+pub fn for_node(line: &str, node: &NodeAddr, reach: &CliReach) -> String {
+    const TOOL: &str = "redis-cli";
+    let mut out = String::with_capacity(line.len() + 64);
+    let mut rest = line;
+    while let Some(at) = find_tool(rest) {
+        let (before, after) = rest.split_at(at + TOOL.len());
+        out.push_str(before);
+        // The flags already given up to the end of this command.
+        let end = after.find(['|', ';', '&', ')']).unwrap_or(after.len());
+        let words: Vec<&str> = after[..end].split_whitespace().collect();
+        let has = |flags: &[&str]| words.iter().any(|w| flags.contains(w));
+        let cluster = has(&["--cluster"]);
+        let mut add: Vec<String> = Vec::new();
+        if !cluster && !has(&["-h", "-s", "-u"]) {
+            match node {
+                NodeAddr::Tcp { host, port } => add.extend([
+                    "-h".into(),
+                    shell_quote(host),
+                    "-p".into(),
+                    port.to_string(),
+                ]),
+                NodeAddr::Unix { path } => {
+                    add.extend(["-s".into(), shell_quote(&path.display().to_string())])
+                }
+            }
+        }
+        if reach.tls && !has(&["--tls"]) {
+            add.push("--tls".into());
+            let o = &reach.tls_options;
+            for (flag, file) in [
+                ("--cacert", &o.ca_file),
+                ("--cert", &o.cert_file),
+                ("--key", &o.key_file),
+            ] {
+                if let Some(f) = file {
+                    add.extend([flag.into(), shell_quote(&f.display().to_string())]);
+                }
+            }
+        }
+        if let Some(user) = reach.user.as_ref().filter(|_| !has(&["--user"])) {
+            add.extend(["--user".into(), shell_quote(user)]);
+        }
+        if reach.db != 0 && !cluster && !has(&["-n"]) {
+            add.extend(["-n".into(), reach.db.to_string()]);
+        }
+        for a in add {
+            out.push(' ');
+            out.push_str(&a);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The line that goes before a fix's pasteable commands when the node
+/// needs a password: a shell comment, so the block still pastes.
+pub fn needs_auth_note(reach: &CliReach) -> Option<String> {
+    reach.password.then(|| {
+        "# redis-cli reads the password from REDISCLI_AUTH: export it first (cachectl never prints it)".to_string()
+    })
+}
+
+/// Where `redis-cli` starts a command in `line`: at its start or after a
+/// space, `(`, `;`, `|` or `&`, and followed by a space or the end.
+fn find_tool(line: &str) -> Option<usize> {
+    const TOOL: &str = "redis-cli";
+    let mut from = 0;
+    while let Some(i) = line[from..].find(TOOL).map(|i| i + from) {
+        let starts = i == 0 || line[..i].ends_with([' ', '(', ';', '|', '&']);
+        let ends = line[i + TOOL.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ');
+        if starts && ends {
+            return Some(i);
+        }
+        from = i + TOOL.len();
+    }
+    None
 }
 
 /// A value as one word for a POSIX shell: bare when it holds only
@@ -188,6 +278,65 @@ mod tests {
             shell_quote("cache-01.example:6379"),
             "cache-01.example:6379"
         );
+    }
+
+    #[test]
+    fn pasteable_commands_name_the_node_and_how_to_reach_it() {
+        let node = NodeAddr::tcp("cache-01", 6380);
+        let plain = CliReach::default();
+        assert_eq!(
+            for_node("redis-cli CONFIG GET maxmemory", &node, &plain),
+            "redis-cli -h cache-01 -p 6380 CONFIG GET maxmemory"
+        );
+        let reach = CliReach {
+            tls: true,
+            tls_options: crate::target::TlsOptions {
+                ca_file: Some("/etc/ca dir/ca.pem".into()),
+                cert_file: None,
+                key_file: None,
+            },
+            user: Some("ops".into()),
+            db: 2,
+            password: true,
+        };
+        assert_eq!(
+            for_node(
+                "sleep 60; redis-cli INFO stats | grep -E '^keyspace_(hits|misses):'",
+                &node,
+                &reach
+            ),
+            "sleep 60; redis-cli -h cache-01 -p 6380 --tls --cacert '/etc/ca dir/ca.pem' --user ops -n 2 INFO stats | grep -E '^keyspace_(hits|misses):'"
+        );
+        // A line that names its node keeps it; --cluster takes it as an
+        // argument; words that only contain the name are left alone.
+        assert_eq!(
+            for_node(
+                "redis-cli -h 10.0.0.9 -p 26379 SENTINEL masters",
+                &node,
+                &plain
+            ),
+            "redis-cli -h 10.0.0.9 -p 26379 SENTINEL masters"
+        );
+        assert_eq!(
+            for_node("redis-cli --cluster check cache-01:6380", &node, &reach),
+            "redis-cli --tls --cacert '/etc/ca dir/ca.pem' --user ops --cluster check cache-01:6380"
+        );
+        assert_eq!(
+            for_node(
+                "(printf x) | redis-cli -x SET k",
+                &NodeAddr::Unix {
+                    path: "/run/r.sock".into()
+                },
+                &plain
+            ),
+            "(printf x) | redis-cli -s /run/r.sock -x SET k"
+        );
+        assert_eq!(
+            for_node("apt install redis-cli-x", &node, &plain),
+            "apt install redis-cli-x"
+        );
+        assert!(needs_auth_note(&reach).unwrap().starts_with("# "));
+        assert_eq!(needs_auth_note(&plain), None);
     }
 
     #[test]

@@ -212,11 +212,13 @@ pub fn compile(def: &HttpStepDef) -> Result<HttpStep, StepError<'_>> {
             ),
         ));
     }
+    // A step reads: it is sent on every diagnose, without consent. A write
+    // to the application is an `http` fix, through the mutation path.
     let method = method_of(
         &def.method,
         "GET",
-        &["GET", "HEAD", "POST"],
-        "is not supported; expected GET, HEAD or POST",
+        &["GET", "HEAD"],
+        "would write to the application on every run: a step reads (GET or HEAD); a write is a fix of kind http, sent with consent",
     )?;
     check_request(&def.path, &def.id, &def.expect_status, &def.headers)?;
     let timeout = match &def.timeout {

@@ -111,6 +111,9 @@ pub fn fact(info: &str, nodes: &[ClusterNode]) -> Value {
         .map(|p| p.addr.to_string())
         .collect();
     json!({
+        "asked": "", "asked_host": "", "asked_port": 0,
+        "failing": [], "uncovered_by": [], "split_slots": 0, "slot_splits": [],
+        "failed_by": [], "fail_splits": [], "views": [], "unanswered": [],
         "state": get("cluster_state"),
         "slots_assigned": num("cluster_slots_assigned"),
         "slots_ok": num("cluster_slots_ok"),
@@ -140,6 +143,262 @@ pub fn fact(info: &str, nodes: &[ClusterNode]) -> Value {
     })
 }
 
+/// One node's own view of the Cluster: CLUSTER INFO and NODES as it
+/// answers them, or why it did not.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub node: NodeAddr,
+    pub info: String,
+    pub nodes: Vec<ClusterNode>,
+    pub error: Option<String>,
+}
+
+impl View {
+    fn field(&self, name: &str) -> &str {
+        self.info
+            .lines()
+            .find_map(|l| l.trim_end().strip_prefix(name)?.strip_prefix(':'))
+            .unwrap_or("")
+    }
+
+    /// Its own cluster_state.
+    pub fn state(&self) -> &str {
+        self.field("cluster_state")
+    }
+
+    /// Who serves each slot, as this node believes: the primary's address.
+    fn owners(&self) -> Vec<Option<&NodeAddr>> {
+        let mut owner = vec![None; SLOTS as usize];
+        for n in self.nodes.iter().filter(|n| n.has("master")) {
+            for &(a, b) in &n.ranges {
+                for slot in a..=b.min(SLOTS as u16 - 1) {
+                    owner[slot as usize] = Some(&n.addr);
+                }
+            }
+        }
+        owner
+    }
+
+    /// The nodes it flags `fail` (not `fail?`: a suspicion is a node's
+    /// own, and differs between nodes by nature).
+    fn failed(&self) -> Vec<&NodeAddr> {
+        self.nodes
+            .iter()
+            .filter(|n| n.has("fail"))
+            .map(|n| &n.addr)
+            .collect()
+    }
+}
+
+/// CLUSTER INFO and NODES of `session`'s node, as a view.
+pub async fn view(session: &Session, node: &NodeAddr) -> View {
+    let mut pipe = redis::pipe();
+    pipe.cmd("CLUSTER").arg("INFO");
+    pipe.cmd("CLUSTER").arg("NODES");
+    match session.query_pipeline::<Vec<redis::Value>>(&pipe).await {
+        Ok(replies) => {
+            let text = |i: usize| {
+                replies
+                    .get(i)
+                    .and_then(crate::redis::reply::text)
+                    .unwrap_or_default()
+            };
+            let nodes = parse_nodes(&text(1));
+            View {
+                node: node.clone(),
+                info: text(0),
+                error: nodes
+                    .is_empty()
+                    .then(|| "CLUSTER NODES listed no node".to_string()),
+                nodes,
+            }
+        }
+        Err(e) => unanswered(node, format!("CLUSTER INFO/NODES failed: {}", e.detail)),
+    }
+}
+
+/// The view of a node that could not be asked.
+pub fn unanswered(node: &NodeAddr, why: String) -> View {
+    View {
+        node: node.clone(),
+        info: String::new(),
+        nodes: Vec::new(),
+        error: Some(why),
+    }
+}
+
+/// Slot ranges as text: `0-5460, 10923`.
+fn ranges_text(slots: &[u16]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < slots.len() {
+        let start = slots[i];
+        let mut end = start;
+        while i + 1 < slots.len() && slots[i + 1] == end + 1 {
+            i += 1;
+            end = slots[i];
+        }
+        out.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+        i += 1;
+    }
+    out.join(", ")
+}
+
+/// What every node's own view says together: who says the Cluster is
+/// down, which slots any node sees unserved, which nodes any node flags
+/// failed, and where the views disagree about slot owners or failures,
+/// each naming the nodes and what each believes. Added to the `cluster`
+/// root made from `seed`'s view.
+pub fn add_views(fact: &mut Value, views: &[View]) {
+    let answered: Vec<&View> = views.iter().filter(|v| v.error.is_none()).collect();
+    let failing: Vec<String> = answered
+        .iter()
+        .filter(|v| v.state() != "ok")
+        .map(|v| {
+            format!(
+                "{} says cluster_state:{} ({} of 16384 slots ok)",
+                v.node,
+                v.state(),
+                v.field("cluster_slots_ok")
+            )
+        })
+        .collect();
+    if !failing.is_empty() {
+        fact["state"] = "fail".into();
+    }
+    // Slots unserved as each node sees them.
+    let owners: Vec<(&View, Vec<Option<&NodeAddr>>)> =
+        answered.iter().map(|v| (*v, v.owners())).collect();
+    let mut uncovered_by = Vec::new();
+    let mut most_uncovered = 0usize;
+    for (v, own) in &owners {
+        let free: Vec<u16> = (0..SLOTS as u16)
+            .filter(|s| own[*s as usize].is_none())
+            .collect();
+        if !free.is_empty() {
+            most_uncovered = most_uncovered.max(free.len());
+            uncovered_by.push(format!(
+                "{} sees {} slots unassigned ({})",
+                v.node,
+                free.len(),
+                ranges_text(&free)
+            ));
+        }
+    }
+    fact["slots_uncovered"] = most_uncovered.into();
+    fact["uncovered_by"] = uncovered_by.into();
+    // Slots whose owner the views disagree on, grouped into runs of slots
+    // with the same beliefs.
+    let belief = |slot: usize| -> Vec<(String, String)> {
+        owners
+            .iter()
+            .map(|(v, own)| {
+                (
+                    v.node.to_string(),
+                    own[slot].map_or_else(|| "no owner".to_string(), ToString::to_string),
+                )
+            })
+            .collect()
+    };
+    // Runs of slots, and (node, what it believes owns them).
+    type Beliefs = Vec<(String, String)>;
+    let mut splits: Vec<(Vec<u16>, Beliefs)> = Vec::new();
+    let mut split_slots = 0usize;
+    for slot in 0..SLOTS as usize {
+        let b = belief(slot);
+        if b.iter().all(|(_, o)| *o == b[0].1) {
+            continue;
+        }
+        split_slots += 1;
+        match splits.last_mut() {
+            Some((slots, last)) if *last == b && slots.last() == Some(&(slot as u16 - 1)) => {
+                slots.push(slot as u16)
+            }
+            _ => splits.push((vec![slot as u16], b)),
+        }
+    }
+    let slot_splits: Vec<String> = splits
+        .iter()
+        .take(10)
+        .map(|(slots, b)| {
+            let mut by_owner: Vec<(String, Vec<String>)> = Vec::new();
+            for (node, owner) in b {
+                match by_owner.iter_mut().find(|(o, _)| o == owner) {
+                    Some((_, nodes)) => nodes.push(node.clone()),
+                    None => by_owner.push((owner.clone(), vec![node.clone()])),
+                }
+            }
+            format!(
+                "slots {}: {}",
+                ranges_text(slots),
+                by_owner
+                    .iter()
+                    .map(|(owner, nodes)| format!("{} see {owner}", nodes.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })
+        .collect();
+    fact["split_slots"] = split_slots.into();
+    fact["slot_splits"] = slot_splits.into();
+    // Nodes some views flag failed and others do not.
+    let mut failed: Vec<&NodeAddr> = answered.iter().flat_map(|v| v.failed()).collect();
+    failed.sort();
+    failed.dedup();
+    let mut failed_by = Vec::new();
+    let mut fail_splits = Vec::new();
+    for n in &failed {
+        let (said, not): (Vec<&&View>, Vec<&&View>) = answered
+            .iter()
+            .filter(|v| v.node != **n && v.nodes.iter().any(|x| &x.addr == *n))
+            .partition(|v| v.failed().contains(n));
+        let names = |vs: &[&&View]| {
+            vs.iter()
+                .map(|v| v.node.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        failed_by.push(format!("{n} (flagged fail by {})", names(&said)));
+        if !not.is_empty() {
+            fail_splits.push(format!(
+                "{n}: failed to {}; not to {}",
+                names(&said),
+                names(&not)
+            ));
+        }
+    }
+    fact["failed"] = failed
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .into();
+    fact["failed_by"] = failed_by.into();
+    fact["fail_splits"] = fail_splits.into();
+    fact["failing"] = failing.into();
+    fact["views"] = views
+        .iter()
+        .map(|v| {
+            json!({
+                "node": v.node.to_string(),
+                "state": v.state(),
+                "slots_ok": v.field("cluster_slots_ok").parse::<i64>().unwrap_or(0),
+                "epoch": v.field("cluster_current_epoch").parse::<i64>().unwrap_or(0),
+                "error": v.error.clone().unwrap_or_default(),
+            })
+        })
+        .collect::<Vec<_>>()
+        .into();
+    fact["unanswered"] = views
+        .iter()
+        .filter_map(|v| v.error.as_ref().map(|e| format!("{}: {e}", v.node)))
+        .collect::<Vec<_>>()
+        .into();
+}
+
 /// CLUSTER NODES of the node at `spec`, parsed: a connection of its own.
 pub async fn nodes_at(
     spec: &super::TargetSpec,
@@ -155,26 +414,15 @@ pub async fn nodes_at(
     Ok(parse_nodes(&text))
 }
 
-/// Reads the Cluster from `session` (a node of it at `seed`).
+/// Reads the Cluster from `session` (a node of it at `seed`): its nodes,
+/// and the `cluster` root of its view (`add_views` adds every other
+/// node's).
 pub async fn discover(session: &Session, seed: &NodeAddr) -> Result<Topology, String> {
-    let mut pipe = redis::pipe();
-    pipe.cmd("CLUSTER").arg("INFO");
-    pipe.cmd("CLUSTER").arg("NODES");
-    let replies: Vec<redis::Value> = session
-        .query_pipeline(&pipe)
-        .await
-        .map_err(|e| format!("CLUSTER INFO/NODES failed: {}", e.detail))?;
-    let text = |i: usize| {
-        replies
-            .get(i)
-            .and_then(crate::redis::reply::text)
-            .unwrap_or_default()
-    };
-    let (info, nodes_text) = (text(0), text(1));
-    let nodes = parse_nodes(&nodes_text);
-    if nodes.is_empty() {
-        return Err("CLUSTER NODES listed no node".into());
+    let seen = view(session, seed).await;
+    if let Some(e) = seen.error {
+        return Err(e);
     }
+    let (info, nodes) = (seen.info, seen.nodes);
     let mut members: Vec<Member> = nodes
         .iter()
         .filter(|n| !n.has("noaddr") && !n.has("handshake"))
@@ -185,11 +433,16 @@ pub async fn discover(session: &Session, seed: &NodeAddr) -> Result<Topology, St
         .collect();
     // Primaries first, in slot order as listed; then replicas.
     members.sort_by_key(|m| m.role != Role::Primary);
+    let mut fact = fact(&info, &nodes);
+    fact["asked"] = seed.to_string().into();
+    fact["asked_host"] = seed.host().into();
+    fact["asked_port"] = seed.port().into();
     Ok(Topology {
         kind: "cluster",
         asked: seed.clone(),
         members,
-        fact: fact(&info, &nodes),
+        fact,
+        reach: super::CliReach::default(),
     })
 }
 
@@ -311,6 +564,48 @@ d4 127.0.0.1:7003@17003,host-d slave a1 0 1 4 connected
 e5 127.0.0.1:7004@17004 slave,fail? b2 0 1 5 connected
 f6 :0@0 noaddr,handshake - 0 0 0 disconnected
 ";
+
+    fn view_of(node: u16, state: &str, nodes: &str) -> View {
+        View {
+            node: NodeAddr::tcp("127.0.0.1", node),
+            info: format!("cluster_state:{state}\r\ncluster_slots_ok:16383\r\n"),
+            nodes: parse_nodes(nodes),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn every_nodes_view_and_where_they_disagree() {
+        // 7000 dropped slot 0 and says fail; 7001 flags 7002 failed, 7000
+        // does not; 7003 did not answer.
+        let a = view_of(7000, "fail", "a1 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 1-5460\nb2 127.0.0.1:7001@17001 master - 0 0 2 connected 5461-10922\nc3 127.0.0.1:7002@17002 master - 0 0 3 connected 10923-16383\n");
+        let b = view_of(7001, "ok", "a1 127.0.0.1:7000@17000 master - 0 0 1 connected 0-5460\nb2 127.0.0.1:7001@17001 myself,master - 0 0 2 connected 5461-10922\nc3 127.0.0.1:7002@17002 master,fail - 0 0 3 connected 10923-16383\n");
+        let gone = unanswered(&NodeAddr::tcp("127.0.0.1", 7003), "refused".into());
+        let mut f = fact("cluster_state:ok\r\n", &b.nodes);
+        add_views(&mut f, &[b, a, gone]);
+        assert_eq!(f["state"], "fail");
+        assert_eq!(
+            f["failing"],
+            json!(["127.0.0.1:7000 says cluster_state:fail (16383 of 16384 slots ok)"])
+        );
+        assert_eq!(f["slots_uncovered"], 1);
+        assert_eq!(
+            f["uncovered_by"],
+            json!(["127.0.0.1:7000 sees 1 slots unassigned (0)"])
+        );
+        assert_eq!(f["split_slots"], 1);
+        assert_eq!(
+            f["slot_splits"],
+            json!(["slots 0: 127.0.0.1:7001 see 127.0.0.1:7000; 127.0.0.1:7000 see no owner"])
+        );
+        assert_eq!(f["failed"], json!(["127.0.0.1:7002"]));
+        assert_eq!(
+            f["fail_splits"],
+            json!(["127.0.0.1:7002: failed to 127.0.0.1:7001; not to 127.0.0.1:7000"])
+        );
+        assert_eq!(f["unanswered"], json!(["127.0.0.1:7003: refused"]));
+        assert_eq!(ranges_text(&[0, 1, 2, 5, 7, 8]), "0-2, 5, 7-8");
+    }
 
     #[test]
     fn nodes_slots_and_what_is_wrong() {

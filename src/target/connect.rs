@@ -833,3 +833,34 @@ fn command_failure(err: &RedisError) -> CommandFailure {
         detail: crate::secret::scrub(&text),
     }
 }
+
+#[cfg(test)]
+mod read_tests {
+    use super::*;
+
+    #[test]
+    fn the_read_path_refuses_anything_that_is_not_a_read() {
+        for (args, read) in [
+            (&["INFO", "all"][..], true),
+            (&["CONFIG", "GET", "maxmemory"], true),
+            (&["client", "list"], true),
+            (&["SCAN", "0"], true),
+            (&["CONFIG", "SET", "maxmemory", "1"], false),
+            (&["CONFIG", "RESETSTAT"], false),
+            (&["SLOWLOG", "RESET"], false),
+            (&["FLUSHALL"], false),
+            (&["SET", "k", "v"], false),
+            (&["CLIENT", "KILL", "ID", "5"], false),
+        ] {
+            let mut cmd = redis::cmd(args[0]);
+            for a in &args[1..] {
+                cmd.arg(*a);
+            }
+            let got = reads_only(std::iter::once(&cmd));
+            assert_eq!(got.is_ok(), read, "{args:?}");
+            if let Err(e) = got {
+                assert_eq!(e.kind, CommandFailureKind::Unconsented);
+            }
+        }
+    }
+}

@@ -19,7 +19,7 @@ use std::time::Duration;
 use crate::secret::{Secret, REDACTED};
 
 /// TLS material for `rediss://` targets.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TlsOptions {
     /// PEM file with the CA certificate(s) to trust instead of the system roots.
     pub ca_file: Option<PathBuf>,
@@ -123,6 +123,32 @@ impl TargetSpec {
             password: s.password.clone(),
             via: Via::Direct,
             ..self.clone()
+        }
+    }
+}
+
+/// How redis-cli in the operator's shell reaches a node the way cachectl
+/// did: TLS and its files, the user, the database, and whether a password
+/// is needed (never the password: redis-cli reads it from REDISCLI_AUTH).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CliReach {
+    pub tls: bool,
+    pub tls_options: TlsOptions,
+    /// The user, when not `default`.
+    pub user: Option<String>,
+    pub db: i64,
+    pub password: bool,
+}
+
+impl TargetSpec {
+    /// How redis-cli reaches this target's nodes.
+    pub fn cli_reach(&self) -> CliReach {
+        CliReach {
+            tls: self.tls,
+            tls_options: self.tls_options.clone(),
+            user: self.username.clone().filter(|u| u != "default"),
+            db: self.db,
+            password: self.password.is_some(),
         }
     }
 }

@@ -311,6 +311,7 @@ pub async fn discover(
     });
     Topology {
         kind: "sentinel",
+        reach: spec.sentinel(target, asked.clone()).cli_reach(),
         asked,
         members,
         fact,

@@ -17,6 +17,9 @@ pub struct Topology {
     pub members: Vec<Member>,
     /// The `sentinel` or `cluster` root.
     pub fact: Value,
+    /// How redis-cli reaches `asked`: the manual fixes of the topology's
+    /// own findings are pasted against it.
+    pub reach: super::CliReach,
 }
 
 /// One data node, with the role the topology gives it.

@@ -414,6 +414,16 @@ fn bad_jsonpath_and_selectors_are_load_errors_with_positions() {
             base.replace("path: /x", "path: x"),
             ":6:11: path `x` must start with `/`",
         ),
+        // A step is sent on every diagnose, unasked: it reads. A write to
+        // the application is an http fix, through consent.
+        (
+            base.replace("path: /x", "path: /x\n    method: POST"),
+            ":7:13: method `POST` would write to the application on every run",
+        ),
+        (
+            base.replace("path: /x", "path: /x\n    method: delete"),
+            ":7:13: method `DELETE` would write to the application on every run",
+        ),
     ];
     expect_rejected(&cases);
 }

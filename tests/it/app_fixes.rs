@@ -313,3 +313,51 @@ fn interactively_a_destructive_action_needs_the_app_node_typed_back() {
     assert!(cleared.load(Ordering::SeqCst));
     assert_eq!(run.code(), 0, "{screen}");
 }
+
+#[test]
+fn a_dry_run_asks_with_options_or_head_never_a_get_that_could_act() {
+    let server = RedisServer::start();
+    let (app, cleared) = bloated_app();
+    // A framework without OPTIONS (501), on an endpoint that acts on GET
+    // too, as careless internal endpoints do.
+    for action in ["gc", "clear", "memory-cleanup"] {
+        let c = cleared.clone();
+        let path = format!("/internal/cache/{action}");
+        app.route(&format!("OPTIONS {path}"), Reply::json(501, "{}"));
+        app.route_fn(&format!("GET {path}"), move |_| {
+            c.store(true, Ordering::SeqCst);
+            Reply::json(200, "{}")
+        });
+        app.route(&format!("HEAD {path}"), Reply::json(200, "{}"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = fix_run(
+        &server,
+        &app,
+        &dir.path().join("audit.jsonl"),
+        &["--dry-run"],
+    );
+    assert!(run.code() <= 3, "{}", run.all_output());
+    let mut headed = 0;
+    for action in ["gc", "clear", "memory-cleanup"] {
+        let path = format!("/internal/cache/{action}");
+        assert!(app.received("GET", &path).is_empty(), "GET {path} was sent");
+        assert!(
+            app.received("POST", &path).is_empty(),
+            "POST {path} was sent"
+        );
+        let (options, head) = (
+            app.received("OPTIONS", &path).len(),
+            app.received("HEAD", &path).len(),
+        );
+        assert_eq!(
+            options,
+            head,
+            "{path}: OPTIONS 501, then HEAD\n{}",
+            run.all_output()
+        );
+        headed += head;
+    }
+    assert!(headed >= 1, "{}", run.all_output());
+    assert!(!cleared.load(Ordering::SeqCst));
+}

@@ -263,7 +263,9 @@ fn serve(mut conn: impl Read + Write, routes: Routes, requests: Arc<Mutex<Vec<St
         if conn.write_all(out.as_bytes()).is_err() {
             return;
         }
+        // A HEAD answer has the headers of a GET and no body (RFC 9110).
         let body = match reply.truncate_to {
+            _ if method == "HEAD" => &reply.body[..0],
             Some(n) => &reply.body[..n.min(reply.body.len())],
             None => &reply.body[..],
         };

@@ -204,6 +204,71 @@ fn tls_with_ca_and_client_certificate() {
         "without a client certificate: {report:#}"
     );
     assert_eq!(run.code(), 2);
+
+    // A manual fix is ready to paste over TLS: the node, --tls and the
+    // same CA and client certificate; the password only from REDISCLI_AUTH.
+    // (The tests' redis crate has no TLS: redis-cli makes the slow-log entry.)
+    for cmd in [
+        &["CONFIG", "SET", "slowlog-log-slower-than", "0"][..],
+        &["KEYS", "*"],
+    ] {
+        let out = std::process::Command::new("redis-cli")
+            .args([
+                "--tls", "--cacert", &ca_s, "--cert", &cert_s, "--key", &key_s,
+            ])
+            .args([
+                "-p",
+                &server.port.to_string(),
+                "--no-auth-warning",
+                "-a",
+                "tls-pass-1",
+            ])
+            .args(cmd)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+    let run = diagnose(
+        &url,
+        &[
+            "--tls-ca",
+            &ca_s,
+            "--tls-cert",
+            &cert_s,
+            "--tls-key",
+            &key_s,
+            "--only",
+            "high-latency",
+        ],
+    );
+    let f = expect_finding(&run.json(), "dangerous-commands", "warning");
+    let commands: Vec<String> = f["fixes"][0]["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    assert!(commands[0].contains("REDISCLI_AUTH"), "{commands:#?}");
+    assert_eq!(
+        commands[1],
+        format!(
+            "redis-cli -h 127.0.0.1 -p {} --tls --cacert {ca_s} --cert {cert_s} --key {key_s} SLOWLOG GET 20",
+            server.port
+        )
+    );
+    assert!(!run.stdout().contains("tls-pass-1"));
+    let pasted = std::process::Command::new("sh")
+        .args(["-c", &commands.join("\n")])
+        .env("REDISCLI_AUTH", "tls-pass-1")
+        .output()
+        .unwrap();
+    // Both pasted commands reached the server over TLS: the slow log, and
+    // the client list showing the pasted redis-cli's own connection.
+    let said = String::from_utf8_lossy(&pasted.stdout).to_lowercase();
+    assert!(
+        said.contains("slowlog") && said.contains("cmd=client|list"),
+        "{pasted:?}"
+    );
 }
 
 #[test]

@@ -302,3 +302,74 @@ fn takeover_runs_only_with_takeover_typed_at_the_terminal() {
         role_of(primary) == ("slave".into(), replica.clone())
     });
 }
+
+#[test]
+fn a_minority_of_the_sentinels_cannot_start_a_failover_and_a_typo_is_no_outage() {
+    let mut set = SentinelSet::start(2, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let old = at(&set.primary);
+    let run_with = |set: &SentinelSet, master: &str, extra: &[&str]| {
+        Cachectl::new()
+            .args(["failover", "-o", "json", "--sentinel", &set.addrs()])
+            .args(["--master", master, "--command-timeout", "1s"])
+            .arg("--audit-log")
+            .arg(&audit)
+            .args(extra)
+            .run()
+    };
+    // A typo in --master: the Sentinels' own word, a usage error naming
+    // the masters they watch, not an outage.
+    let run = run_with(&set, "mymastr", &["--dry-run"]);
+    assert_eq!(run.code(), 3, "{}", run.all_output());
+    assert!(
+        run.stderr().contains("--master `mymastr`")
+            && run.stderr().contains("they watch: mymaster"),
+        "{}",
+        run.stderr()
+    );
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--sentinel", &set.addrs()])
+        .args(["--master", "mymastr"])
+        .run();
+    assert_eq!(run.code(), 3, "{}", run.all_output());
+    assert!(
+        run.stderr().contains("they watch: mymaster"),
+        "{}",
+        run.stderr()
+    );
+
+    // Two Sentinels stopped, and at once, before the last one notices: it
+    // still says its quorum is fine, but one of three is no majority.
+    set.sentinels[0].kill();
+    set.sentinels[1].kill();
+    let quorum: String = redis::cmd("SENTINEL")
+        .arg("CKQUORUM")
+        .arg(MASTER_NAME)
+        .query(&mut set.sentinels[2].client())
+        .unwrap();
+    assert!(quorum.starts_with("OK"), "{quorum}");
+    let run = run_with(&set, MASTER_NAME, &["--yes", "--confirm-destructive", &old]);
+    let f = run.json()["failover"].clone();
+    assert_eq!(f["outcome"], "refused", "{f:#}");
+    let sentinels = f["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "sentinels")
+        .unwrap()
+        .clone();
+    assert_eq!(sentinels["ok"], false, "{f:#}");
+    assert!(
+        sentinels["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 of 3 answered, not a majority"),
+        "{sentinels:#}"
+    );
+    assert_eq!(run.code(), 2);
+    // Nothing was sent: the primary is the primary, no audit record.
+    assert_eq!(role_of(&set.primary).0, "master");
+    assert_eq!(master_by(&set.sentinels[2]), old);
+    assert!(!audit.exists() || audit_records(&audit).is_empty());
+}

@@ -1089,3 +1089,26 @@ pub fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf, PathBuf) {
         dir.join("client.key"),
     )
 }
+
+/// A RESP server that answers every command with `reply`.
+pub fn answers_everything_with(reply: &'static [u8]) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut writer = stream;
+                let mut line = String::new();
+                while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                    if line.starts_with('*') || line.trim().eq_ignore_ascii_case("PING") {
+                        let _ = writer.write_all(reply);
+                    }
+                    line.clear();
+                }
+            });
+        }
+    });
+    port
+}

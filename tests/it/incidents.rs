@@ -138,7 +138,13 @@ fn keys_and_debug_sleep_in_the_slow_log_are_high_latency() {
         })
         .max();
     assert!(debug_ms.is_some_and(|ms| ms >= 150), "{f:#}");
-    assert_eq!(f["fixes"][0]["commands"][0], "SLOWLOG RESET");
+    // The evidence is kept: the fix reads the log, ready to paste for
+    // this node; nothing resets it.
+    assert_eq!(
+        f["fixes"][0]["commands"][0],
+        format!("redis-cli -h 127.0.0.1 -p {} SLOWLOG GET 20", server.port)
+    );
+    assert_eq!(f["fixes"][0]["kind"], "manual");
     let f = expect_finding(&report, "slow-operations", "warning");
     assert!(
         f["evidence"]["slowest_ms"].as_i64().unwrap() >= 150,
@@ -451,7 +457,52 @@ fn a_server_kept_busy_has_high_round_trips() {
     busy.into_iter().for_each(|b| b.join().unwrap());
     let report = run.json();
     let f = expect_finding(&report, "rtt-critical", "critical");
-    assert!(f["evidence"]["avg_ms"].as_f64().unwrap() > 10.0, "{f:#}");
+    assert!(f["evidence"]["p99_ms"].as_f64().unwrap() > 10.0, "{f:#}");
     assert_eq!(f["evidence"]["samples"], 20);
     assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn a_replica_in_its_initial_sync_is_said_as_such_not_as_a_link_down() {
+    // A primary whose snapshot for the replica takes seconds to write (a
+    // delay per key), so the replica is caught in its first full sync.
+    let primary = RedisServer::with(
+        ServerOptions::default()
+            .config("repl-diskless-sync no")
+            .config("rdb-key-save-delay 5000"),
+    );
+    primary.cmd(&["DEBUG", "POPULATE", "3000"]);
+    let replica = RedisServer::with(
+        ServerOptions::default().config(&format!("replicaof 127.0.0.1 {}", primary.port)),
+    );
+    wait_until("the replica is in its sync", || {
+        replica.info_field("master_sync_in_progress") == "1"
+    });
+    let run = diagnose(&replica.url(), &["--only", "replication"]);
+    let report = run.json();
+    let f = expect_finding(&report, "replica-initial-sync", "warning");
+    let since = f["evidence"]["since"].as_str().unwrap();
+    assert!(since.starts_with("its first since it started "), "{f:#}");
+    let transferred = f["evidence"]["transferred"].as_str().unwrap();
+    assert!(transferred.contains("bytes transferred"), "{transferred}");
+    assert_eq!(
+        f["evidence"]["primary"],
+        format!("127.0.0.1:{}", primary.port)
+    );
+    // Not a link down "for -1 s".
+    assert!(
+        finding(&report, "replica-link-down").is_none(),
+        "{report:#}"
+    );
+    assert!(!run.stdout().contains("-1 s"), "{}", run.stdout());
+    assert_eq!(run.code(), 1);
+    // The primary, once gone, is a link down said in seconds.
+    drop(primary);
+    wait_until("the replica notices its primary is gone", || {
+        replica.info_field("master_sync_in_progress") == "0"
+    });
+    let report = diagnose(&replica.url(), &["--only", "replication"]).json();
+    let down = expect_finding(&report, "replica-link-down", "critical");
+    let said = down["message"].as_str().unwrap();
+    assert!(!said.contains("-1"), "{said}");
 }

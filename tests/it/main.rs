@@ -25,5 +25,7 @@ mod secrets;
 mod slowlog;
 mod topology;
 mod trust;
+mod verdict;
 mod warm;
 mod warm_sources;
+mod writes;

@@ -214,6 +214,38 @@ fn a_key_scan_counts_every_group_exactly() {
     assert_eq!(k["big_key_count"], 2);
     let f = expect_finding(&report, "big-keys", "warning");
     assert_eq!(f["evidence"]["count"], 2);
+    // Its manual fix names the key the scan found, not `<key>`.
+    let big = f["evidence"]["key"].as_str().unwrap();
+    assert!(big == "queue:jobs" || big == "big:hash", "{f:#}");
+    assert_eq!(
+        f["fixes"][0]["commands"][0],
+        format!(
+            "redis-cli -h 127.0.0.1 -p {} MEMORY USAGE {big}",
+            server.port
+        )
+    );
+    // And the first pattern without TTLs, quoted for the shell.
+    let f = expect_finding(&report, "keys-without-ttl", "warning");
+    let first = f["evidence"]["pattern"].as_str().unwrap();
+    assert!(
+        f["evidence"]["patterns"][0]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{first} (")),
+        "{f:#}"
+    );
+    let quoted = if first.contains('*') {
+        format!("'{first}'")
+    } else {
+        first.to_string()
+    };
+    assert_eq!(
+        f["fixes"][0]["commands"][0],
+        format!(
+            "redis-cli -h 127.0.0.1 -p {} --scan --pattern {quoted} | head",
+            server.port
+        )
+    );
     // Keys that are not text, or hold a newline, are shown escaped.
     assert_eq!(
         pattern(&report, "bin:*:x")["largest"][0]["key"],

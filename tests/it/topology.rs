@@ -126,8 +126,17 @@ fn sentinels_without_quorum_and_a_stopped_replica_are_findings() {
     let report = run.json();
     let noq = expect_finding(&report, "sentinel-noquorum", "critical");
     assert!(
-        noq["message"].as_str().unwrap().contains("NOQUORUM"),
+        noq["message"].as_str().unwrap().contains("NOQUORUM")
+            || noq["message"].as_str().unwrap().contains("not a majority"),
         "{noq:#}"
+    );
+    // Its fix names the Sentinel that answered and the master in use.
+    assert_eq!(
+        noq["fixes"][0]["commands"][0],
+        format!(
+            "redis-cli -h 127.0.0.1 -p {} SENTINEL ckquorum {MASTER_NAME}",
+            set.sentinels[2].port
+        )
     );
     // One of three answering is not a majority: critical, not a warning.
     let minority = expect_finding(&report, "sentinel-minority", "critical");
@@ -377,6 +386,44 @@ fn diagnose_of_a_cluster_covers_every_node_and_an_uncovered_slot_is_critical() {
     assert_eq!(f["evidence"]["uncovered"], 1, "{f:#}");
     expect_finding(&report, "cluster-state-fail", "critical");
     assert_eq!(run.code(), 2);
+
+    // Through any other node, whose own view still has slot 0 served: the
+    // owner's view is read too, and the verdict is the same, naming it.
+    let failed = at(owner);
+    for other in cluster.nodes.iter().filter(|n| n.port != owner.port) {
+        let run = Cachectl::new()
+            .args(["diagnose", "-o", "json", "--url", &other.url()])
+            .run();
+        let report = run.json();
+        let down = expect_finding(&report, "cluster-state-fail", "critical");
+        let failing = down["evidence"]["failing"].to_string();
+        assert!(
+            failing.contains(&format!("{failed} says cluster_state:fail")),
+            "through {}: {down:#}",
+            at(other)
+        );
+        let free = expect_finding(&report, "cluster-slots-uncovered", "critical");
+        assert_eq!(
+            free["evidence"]["by"],
+            serde_json::json!([format!("{failed} sees 1 slots unassigned (0)")]),
+            "{free:#}"
+        );
+        let split = expect_finding(&report, "cluster-split-slots", "critical");
+        assert_eq!(split["evidence"]["slots"], 1, "{split:#}");
+        let said = split["evidence"]["splits"][0].as_str().unwrap();
+        assert!(
+            said.starts_with("slots 0: ")
+                && said.contains(&format!("{failed} see no owner"))
+                && said.contains(&format!("see {failed}")),
+            "{said}"
+        );
+        // The fix names the node asked, ready to paste.
+        assert_eq!(
+            free["fixes"][0]["commands"][0],
+            format!("redis-cli --cluster check {}", at(other))
+        );
+        assert_eq!(run.code(), 2);
+    }
 }
 
 #[test]
@@ -618,4 +665,30 @@ fn sentinels_and_nodes_over_tls() {
         .as_str()
         .unwrap()
         .starts_with("rediss+sentinel://"));
+}
+
+#[test]
+fn two_nodes_that_each_say_primary_are_critical() {
+    let set = SentinelSet::start(2, 3);
+    // A replica promoted by hand, behind the Sentinels' back.
+    set.replicas[0].cmd(&["REPLICAOF", "NO", "ONE"]);
+    let run = Cachectl::new()
+        .args(["diagnose", "-o", "json", "--sentinel", &set.addrs()])
+        .args(["--master", MASTER_NAME, "--only", "sentinel"])
+        .run();
+    let report = run.json();
+    let f = expect_finding(&report, "sentinel-two-primaries", "critical");
+    let claimants: Vec<String> = f["evidence"]["claimants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    let mut expected = vec![at(&set.primary), at(&set.replicas[0])];
+    expected.sort();
+    let mut got = claimants.clone();
+    got.sort();
+    assert_eq!(got, expected, "{f:#}");
+    assert_eq!(f["evidence"]["primary"], at(&set.primary));
+    assert_eq!(run.code(), 2);
 }

@@ -84,9 +84,8 @@ fn bad_tls_files_missing_databases_and_silly_durations_are_usage_errors() {
 
 #[test]
 fn the_audit_log_is_private_whatever_the_umask() {
+    // The latency monitor is off by default: its safe fix is applied.
     let server = RedisServer::start();
-    server.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
-    server.cmd(&["KEYS", "*"]);
     let state = tempfile::tempdir().unwrap();
     let audit = state.path().join("new-dir/audit.jsonl");
     let bin = env!("CARGO_BIN_EXE_cachectl");
@@ -99,7 +98,7 @@ fn the_audit_log_is_private_whatever_the_umask() {
             "--url",
             &server.url(),
             "--only",
-            "high-latency",
+            "configuration",
         ])
         .args(["--fix", "--yes", "--audit-log", audit.to_str().unwrap()])
         .output()
@@ -210,29 +209,6 @@ fn manual_commands_quote_server_controlled_values_for_the_shell() {
     server.cmd(&["REPLICAOF", "NO", "ONE"]);
 }
 
-/// A RESP server that answers every command with `reply`.
-fn answers_everything_with(reply: &'static [u8]) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut writer = stream;
-                let mut line = String::new();
-                while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
-                    if line.starts_with('*') || line.trim().eq_ignore_ascii_case("PING") {
-                        let _ = writer.write_all(reply);
-                    }
-                    line.clear();
-                }
-            });
-        }
-    });
-    port
-}
-
 #[test]
 fn a_server_that_says_ok_to_everything_is_never_healthy() {
     let port = answers_everything_with(b"+OK\r\n");
@@ -317,6 +293,50 @@ fn a_label_cannot_make_a_destructive_command_safe() {
     assert_eq!(action["outcome"], "skipped", "{action:#}");
     assert_eq!(action["safety"], "destructive", "{action:#}");
     assert_eq!(server.cmd(&["EXISTS", "dst"]), redis::Value::Int(0));
+}
+
+#[test]
+fn evidence_is_not_free_resets_are_unsafe_and_no_built_in_fix_sends_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [
+        "CONFIG RESETSTAT",
+        "SLOWLOG RESET",
+        "LATENCY RESET",
+        "ACL LOG RESET",
+    ] {
+        one_fix_runbook(dir.path(), "safe", command);
+        let run = Cachectl::new()
+            .args(["runbook", "validate"])
+            .arg(dir.path().join("labelled.yaml"))
+            .run();
+        assert_eq!(run.code(), 3, "{command}: {}", run.all_output());
+        assert!(
+            run.stderr().contains("labelled.yaml:14:17:")
+                && run.stderr().contains(&format!("`{command}` is unsafe")),
+            "{}",
+            run.stderr()
+        );
+    }
+    // A fresh rate comes from a window: no built-in fix erases what the
+    // findings read.
+    let builtin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runbooks");
+    for entry in std::fs::read_dir(builtin).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        for reset in [
+            "RESETSTAT",
+            "SLOWLOG RESET",
+            "LATENCY RESET",
+            "ACL LOG RESET",
+        ] {
+            assert!(
+                !text
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("- \"") && l.contains(reset)),
+                "{} sends {reset}",
+                entry.path().display()
+            );
+        }
+    }
 }
 
 #[test]
@@ -555,15 +575,15 @@ fn an_endless_reply_is_cut_at_the_limit_and_memory_stays_bounded() {
 
 #[test]
 fn an_interactive_walk_bounds_each_fix() {
+    // The latency monitor's safe fix, behind a proxy that stalls its
+    // pre-flight.
     let server = RedisServer::start();
-    server.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
-    server.cmd(&["KEYS", "*"]);
     let port = delaying_proxy(server.port, &["COMMAND", "DRYRUN"], Duration::from_secs(3));
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
     let run = diagnose_cmd(
         &format!("redis://127.0.0.1:{port}"),
-        &["--only", "high-latency"],
+        &["--only", "configuration"],
     )
     .args([
         "--fix",
@@ -579,7 +599,7 @@ fn an_interactive_walk_bounds_each_fix() {
     // says so.
     assert!(
         screen.contains("blocked: pre-flight did not finish before the deadline")
-            || screen.contains("could not look `SLOWLOG` up (COMMAND INFO: "),
+            || screen.contains("could not look `CONFIG` up (COMMAND INFO: "),
         "{screen}"
     );
     assert!(
