@@ -103,6 +103,8 @@ const READS: &[&str] = &[
     "CLIENT INFO",
     "CLIENT LIST",
     "CLIENT SETNAME",
+    // The client library names itself on connecting (Redis 7.2+).
+    "CLIENT SETINFO",
     "CLUSTER INFO",
     "CLUSTER MYID",
     "CLUSTER NODES",

@@ -210,6 +210,32 @@ fn a_primary_with_replicas_hands_over_to_the_one_named() {
     wait_until("the others follow the new primary", || {
         role_of(&primary) == ("slave".into(), at(&r2)) && role_of(&r1) == ("slave".into(), at(&r2))
     });
+    wait_until("the replicas are in sync with the new primary", || {
+        [&primary, &r1]
+            .iter()
+            .all(|r| r.info_field("master_link_status") == "up")
+    });
+
+    // And back, as a table: the readiness before and after is there too.
+    let run = Cachectl::new()
+        .args(["failover", "--url", &r2.url(), "--to", &at(&primary)])
+        .args([
+            "--yes",
+            "--confirm-destructive",
+            &at(&r2),
+            "--app",
+            &app.url(),
+        ])
+        .arg("--audit-log")
+        .arg(&audit)
+        .run();
+    let table = run.stdout();
+    assert!(table.starts_with("applied: "), "{table}\n{}", run.stderr());
+    assert!(
+        table.contains("app /health/ready: before 503, after 503"),
+        "{table}"
+    );
+    assert_eq!(run.code(), 0);
 }
 
 #[test]

@@ -692,3 +692,50 @@ fn two_nodes_that_each_say_primary_are_critical() {
     assert_eq!(f["evidence"]["primary"], at(&set.primary));
     assert_eq!(run.code(), 2);
 }
+
+#[test]
+fn a_cluster_flush_is_preflighted_on_every_primary_before_any_deletes() {
+    if !server_has((7, 0), "ACL DRYRUN") {
+        return;
+    }
+    let cluster = Cluster::start(3, 0);
+    let pairs: Vec<(String, String)> = (0..300)
+        .map(|i| (format!("session:{i}"), "v".to_string()))
+        .collect();
+    cluster.set_all(&pairs);
+    let primaries = cluster.with_role("master");
+    let seed = primaries[0];
+    // One primary's default user may not UNLINK: the flush must stop
+    // before deleting anywhere, naming that node, not half-way through.
+    let barred = primaries[2];
+    barred.cmd(&["ACL", "SETUSER", "default", "-unlink"]);
+    let dbsize = |n: &RedisServer| match n.cmd(&["DBSIZE"]) {
+        redis::Value::Int(k) => k,
+        other => panic!("{other:?}"),
+    };
+    let before: Vec<i64> = primaries.iter().map(|p| dbsize(p)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let run = Cachectl::new()
+        .args([
+            "flush",
+            "-o",
+            "json",
+            "--url",
+            &seed.url(),
+            "--pattern",
+            "session:*",
+        ])
+        .args(["--yes", "--confirm-destructive", &at(seed), "--audit-log"])
+        .arg(dir.path().join("audit.jsonl"))
+        .run();
+    let f = run.json()["flush"].clone();
+    assert_eq!(f["outcome"], "blocked", "{f:#}");
+    let reason = f["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with(&format!("{}: ", at(barred))) && reason.contains("UNLINK"),
+        "{reason}"
+    );
+    let after: Vec<i64> = primaries.iter().map(|p| dbsize(p)).collect();
+    assert_eq!(before, after);
+    assert_eq!(run.code(), 3);
+}
