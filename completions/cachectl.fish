@@ -45,7 +45,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s s -l sock
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -80,7 +80,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s s -l socket
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -117,7 +117,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fis
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -145,7 +145,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_se
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -180,7 +180,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -s s -l socke
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -206,7 +206,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s s -l socke
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -236,7 +236,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s s -l socket 
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -248,7 +248,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s o -l output 
 json\t'Versioned JSON (schema_version 1)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l pattern -d 'Keys matching this glob (SCAN MATCH)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l type -d 'Keys of this type only (SCAN TYPE)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l db -d 'The database (default: the URL\'s). Alone, without a pattern or filter: the whole database, with FLUSHDB ASYNC' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l db -d 'The database (default: the URL\'s). Alone, without a pattern or filter: the whole database, with FLUSHDB ASYNC; `--db` without N is the URL\'s database' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l idle -d 'Only keys not used for this long (OBJECT IDLETIME)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l rate -d 'Keys deleted per second, at most' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l batch -d 'Keys per UNLINK (each batch is one audit record); lower it to be gentler on a loaded server. `--rate` lowers it to a tenth of the rate' -r
@@ -270,7 +270,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s s -l socket -
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -317,7 +317,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -s s -l sock
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l timeout -d 'Deadline for the whole run (e.g. 10, 2.5s, 800ms)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::redis::client_list::ClientInfo;
+use crate::redis::client_list::{ClientInfo, Text};
 
 /// Groups shown per grouping.
 const GROUPS: usize = 20;
@@ -54,14 +54,14 @@ pub struct Group {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Client {
     pub id: i64,
-    pub addr: String,
-    pub name: String,
-    pub user: String,
+    pub addr: Text,
+    pub name: Text,
+    pub user: Text,
     pub db: i64,
     pub age: i64,
     pub idle: i64,
-    pub flags: String,
-    pub cmd: String,
+    pub flags: Text,
+    pub cmd: Text,
     pub qbuf: i64,
     pub omem: i64,
     /// The node it is connected to, in a view of several nodes.
@@ -123,16 +123,28 @@ pub struct ClientsView {
     pub by_node: Vec<Group>,
 }
 
-fn groups(clients: &[ClientInfo], key: impl Fn(&ClientInfo) -> String) -> Vec<Group> {
-    let mut map: BTreeMap<String, Group> = BTreeMap::new();
+/// Some clients, as the views take them (references: at 100,000 clients
+/// nothing is copied to group them).
+pub trait Clients<'a>: Iterator<Item = &'a ClientInfo> + Clone {}
+impl<'a, T: Iterator<Item = &'a ClientInfo> + Clone> Clients<'a> for T {}
+
+fn groups<'a>(
+    clients: impl Clients<'a>,
+    key: impl Fn(&'a ClientInfo) -> std::borrow::Cow<'a, str>,
+) -> Vec<Group> {
+    let mut map: std::collections::HashMap<std::borrow::Cow<'a, str>, Group> =
+        std::collections::HashMap::new();
     for c in clients {
         let k = key(c);
-        let g = map.entry(k.clone()).or_insert_with(|| Group {
-            key: k,
-            count: 0,
-            idle_over_300s: 0,
-            max_idle: 0,
-        });
+        let g = match map.get_mut(&k) {
+            Some(g) => g,
+            None => map.entry(k.clone()).or_insert_with(|| Group {
+                key: k.into_owned(),
+                count: 0,
+                idle_over_300s: 0,
+                max_idle: 0,
+            }),
+        };
         g.count += 1;
         g.idle_over_300s += u64::from(c.idle > 300);
         g.max_idle = g.max_idle.max(c.idle);
@@ -143,18 +155,21 @@ fn groups(clients: &[ClientInfo], key: impl Fn(&ClientInfo) -> String) -> Vec<Gr
     all
 }
 
-fn largest(clients: &[ClientInfo], by: impl Fn(&ClientInfo) -> i64) -> Vec<Client> {
-    let mut sorted: Vec<&ClientInfo> = clients.iter().filter(|c| by(c) > 0).collect();
+fn largest<'a>(clients: impl Clients<'a>, by: impl Fn(&ClientInfo) -> i64) -> Vec<Client> {
+    let mut sorted: Vec<&ClientInfo> = clients.filter(|c| by(c) > 0).collect();
     sorted.sort_by(|a, b| by(b).cmp(&by(a)).then(a.id.cmp(&b.id)));
     sorted.into_iter().take(5).map(Client::from).collect()
 }
 
 impl ClientsView {
-    pub fn of(clients: &[ClientInfo], maxclients: i64) -> ClientsView {
+    pub fn of<'a>(clients: impl Clients<'a>, maxclients: i64) -> ClientsView {
+        use std::borrow::Cow;
         let mut flags = Flags::default();
-        for c in clients {
+        let mut count = 0u64;
+        for c in clients.clone() {
+            count += 1;
             let has = |f: char| c.flags.contains(f);
-            flags.normal += u64::from(c.flags == "N");
+            flags.normal += u64::from(&*c.flags == "N");
             flags.blocked += u64::from(has('b'));
             flags.pubsub += u64::from(has('P'));
             flags.replica += u64::from(has('S'));
@@ -163,13 +178,12 @@ impl ClientsView {
             flags.in_multi += u64::from(has('x'));
         }
         let histogram = |f: &dyn Fn(&ClientInfo) -> i64| {
-            let mut h = BTreeMap::new();
-            for c in clients {
-                *h.entry(bucket(f(c)).to_string()).or_insert(0) += 1;
+            let mut h: BTreeMap<&'static str, u64> = BTreeMap::new();
+            for c in clients.clone() {
+                *h.entry(bucket(f(c))).or_insert(0) += 1;
             }
-            h
+            h.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
         };
-        let count = clients.len() as u64;
         ClientsView {
             count,
             maxclients,
@@ -178,22 +192,22 @@ impl ClientsView {
             } else {
                 0.0
             },
-            by_host: groups(clients, |c| host_of(&c.addr).to_string()),
-            by_name: groups(clients, |c| c.name.clone()),
-            by_lib: groups(clients, |c| {
-                if c.lib_name.is_empty() {
-                    String::new()
-                } else {
-                    format!("{} {}", c.lib_name, c.lib_ver).trim().to_string()
+            by_host: groups(clients.clone(), |c| Cow::Borrowed(host_of(&c.addr))),
+            by_name: groups(clients.clone(), |c| Cow::Borrowed(&*c.name)),
+            by_lib: groups(clients.clone(), |c| {
+                match (c.lib_name.is_empty(), c.lib_ver.is_empty()) {
+                    (true, _) => Cow::Borrowed(""),
+                    (false, true) => Cow::Borrowed(&*c.lib_name),
+                    (false, false) => Cow::Owned(format!("{} {}", c.lib_name, c.lib_ver)),
                 }
             }),
-            by_user: groups(clients, |c| c.user.clone()),
-            by_db: groups(clients, |c| c.db.to_string()),
-            by_cmd: groups(clients, |c| c.cmd.clone()),
+            by_user: groups(clients.clone(), |c| Cow::Borrowed(&*c.user)),
+            by_db: groups(clients.clone(), |c| Cow::Owned(c.db.to_string())),
+            by_cmd: groups(clients.clone(), |c| Cow::Borrowed(&*c.cmd)),
             idle: histogram(&|c| c.idle),
             age: histogram(&|c| c.age),
             flags,
-            largest_query_buffers: largest(clients, |c| c.qbuf),
+            largest_query_buffers: largest(clients.clone(), |c| c.qbuf),
             largest_output_buffers: largest(clients, |c| c.omem),
             by_node: Vec::new(),
         }
@@ -204,11 +218,8 @@ impl ClientsView {
     /// with their node, and the use of the fullest node against its own
     /// maxclients.
     pub fn of_nodes(nodes: &[(String, &[ClientInfo], i64)]) -> ClientsView {
-        let all: Vec<ClientInfo> = nodes
-            .iter()
-            .flat_map(|(_, list, _)| list.iter().cloned())
-            .collect();
-        let mut view = ClientsView::of(&all, nodes.iter().map(|n| n.2).sum());
+        let all = nodes.iter().flat_map(|(_, list, _)| list.iter());
+        let mut view = ClientsView::of(all, nodes.iter().map(|n| n.2).sum());
         view.used_ratio = nodes
             .iter()
             .filter(|n| n.2 > 0)
@@ -278,8 +289,8 @@ impl Filter {
         self.idle.is_none_or(|d| c.idle >= d.as_secs() as i64)
             && self.age.is_none_or(|d| c.age >= d.as_secs() as i64)
             && self.host.as_deref().is_none_or(|h| host_of(&c.addr) == h)
-            && self.name.as_deref().is_none_or(|n| c.name == n)
-            && self.user.as_deref().is_none_or(|u| c.user == u)
+            && self.name.as_deref().is_none_or(|n| &*c.name == n)
+            && self.user.as_deref().is_none_or(|u| &*c.user == u)
             && self.db.is_none_or(|d| c.db == d)
             && self
                 .cmd
@@ -301,6 +312,16 @@ pub struct Spared {
     pub reason: String,
 }
 
+/// A Sentinel names its two links to a node `sentinel-<id>-cmd` and
+/// `sentinel-<id>-pubsub` (the latter subscribed to its hello channel).
+fn is_sentinel_link(name: &str) -> bool {
+    name.strip_prefix("sentinel-").is_some_and(|rest| {
+        rest.strip_suffix("-cmd")
+            .or_else(|| rest.strip_suffix("-pubsub"))
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()))
+    })
+}
+
 /// The clients to kill, and those matched but spared.
 pub fn select(clients: &[ClientInfo], filter: &Filter, own_id: i64) -> (Vec<Client>, Vec<Spared>) {
     let mut kill = Vec::new();
@@ -312,6 +333,8 @@ pub fn select(clients: &[ClientInfo], filter: &Filter, own_id: i64) -> (Vec<Clie
             Some("a replica's replication link")
         } else if c.flags.contains('M') {
             Some("the link to this node's primary")
+        } else if is_sentinel_link(&c.name) {
+            Some("a Sentinel's link (how it watches this node, and fails it over)")
         } else {
             None
         };
@@ -346,13 +369,13 @@ mod tests {
 
     #[test]
     fn groups_and_buckets() {
-        let clients = vec![
+        let clients = [
             client(1, "10.0.0.1:1", "pool", 400, "N"),
             client(2, "10.0.0.1:2", "pool", 500, "N"),
             client(3, "10.0.0.2:1", "", 0, "b"),
             client(4, "10.0.0.3:1", "", 1, "S"),
         ];
-        let v = ClientsView::of(&clients, 10);
+        let v = ClientsView::of(clients.iter(), 10);
         assert_eq!(v.count, 4);
         assert_eq!(v.used_ratio, 0.4);
         assert_eq!(

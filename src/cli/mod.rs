@@ -134,9 +134,11 @@ pub struct TargetArgs {
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 
-    /// Deadline for the whole run (e.g. 10, 2.5s, 800ms).
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration::parse)]
-    pub timeout: Duration,
+    /// Deadline for the whole run, waiting at a prompt aside (e.g. 10,
+    /// 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work
+    /// grows with the data (they stop at it with what they did, exit 3).
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    pub timeout: Option<Duration>,
 
     /// Limit for DNS lookup plus TCP/TLS connect.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration::parse)]
@@ -173,6 +175,16 @@ pub struct TargetArgs {
     /// default fits CLIENT LIST at maxclients 100,000.
     #[arg(long, value_name = "SIZE", default_value = "128MiB", value_parser = crate::size::parse)]
     pub max_reply: u64,
+}
+
+/// A database index: 0 or more (whether the server has it is asked of the
+/// server). A negative one is refused here, never read as another.
+fn database(text: &str) -> Result<i64, String> {
+    match text.trim().parse::<i64>() {
+        Ok(n) if n >= 0 && n <= i64::from(i32::MAX) => Ok(n),
+        Ok(n) => Err(format!("{n} is not a database: a database is 0 or more")),
+        Err(_) => Err(format!("`{text}` is not a database number")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -382,7 +394,7 @@ pub struct KillArgs {
     #[arg(long = "type", value_name = "TYPE", value_parser = ["normal", "pubsub"])]
     pub kind: Option<String>,
     /// Clients using this database.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = database, allow_negative_numbers = true)]
     pub db: Option<i64>,
     /// Clients whose last command was this (e.g. get, client|list).
     #[arg(long, value_name = "COMMAND")]
@@ -404,9 +416,10 @@ pub struct FlushArgs {
     #[arg(long = "type", value_name = "TYPE")]
     pub kind: Option<String>,
     /// The database (default: the URL's). Alone, without a pattern or
-    /// filter: the whole database, with FLUSHDB ASYNC.
-    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "-1", allow_negative_numbers = true)]
-    pub db: Option<i64>,
+    /// filter: the whole database, with FLUSHDB ASYNC; `--db` without N is
+    /// the URL's database.
+    #[arg(long, value_name = "N", num_args = 0..=1, value_parser = database, allow_negative_numbers = true)]
+    pub db: Option<Option<i64>>,
     /// Every database, with FLUSHALL ASYNC.
     #[arg(long, conflicts_with_all = ["pattern", "kind", "no_ttl", "idle", "db"])]
     pub all: bool,
@@ -526,25 +539,27 @@ pub struct ScanArgs {
     #[arg(long = "type", value_name = "TYPE", requires = "keys")]
     pub kind: Option<String>,
     /// The database to look at, instead of the URL's.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = database, allow_negative_numbers = true)]
     pub db: Option<i64>,
     /// Scan only this many keys and estimate the rest, with a 95% margin.
     #[arg(long, value_name = "N", requires = "keys", value_parser = clap::value_parser!(u64).range(1..))]
     pub sample: Option<u64>,
     /// How many of the largest keys to show.
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
     pub top: usize,
     /// Keys per second, at most (gentler on a busy server).
     #[arg(long, value_name = "KEYS_PER_S", value_parser = clap::value_parser!(u64).range(1..))]
     pub rate: Option<u64>,
     /// Keys each SCAN asks for (SCAN COUNT), at most.
-    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub count: u64,
     /// The longest one SCAN may take on the server; COUNT shrinks to keep it there.
     #[arg(long, value_name = "DURATION", default_value = "5ms", value_parser = duration::parse)]
     pub max_command_time: Duration,
     /// Most key patterns kept apart; the rest are summed as `<other patterns>`.
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    #[arg(long, value_name = "N", default_value_t = 10_000,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub max_patterns: usize,
     /// Deadline for the scan (it has its own: millions of keys take longer
     /// than --timeout). What was found by then is reported, marked partial.

@@ -23,16 +23,21 @@ pub fn run(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
 }
 
 /// One full CLIENT LIST, and cachectl's own client id.
-fn client_list(ctx: &Context<'_>, session: &Session) -> Result<(Vec<ClientInfo>, i64), CliError> {
+/// A node's clients and cachectl's own id there. The connection is used
+/// up: it goes, with its read buffer (as big as the list), before the list
+/// is parsed.
+fn client_list(ctx: &Context<'_>, session: Session) -> Result<(Vec<ClientInfo>, i64), CliError> {
     ctx.runtime.block_on(async {
-        let text: String = session
-            .query(&redis::cmd("CLIENT").arg("LIST").clone())
-            .await
-            .map_err(|e| CliError::Other(anyhow::anyhow!("CLIENT LIST failed: {}", e.detail)))?;
         let own = session
             .query::<i64>(&redis::cmd("CLIENT").arg("ID").clone())
             .await
             .unwrap_or(-1);
+        let text: String = session
+            .query(&redis::cmd("CLIENT").arg("LIST").clone())
+            .await
+            .map_err(|e| CliError::Other(anyhow::anyhow!("CLIENT LIST failed: {}", e.detail)))?;
+        drop(session);
+        tokio::task::yield_now().await;
         Ok((client_list::parse(&text), own))
     })
 }
@@ -50,7 +55,7 @@ fn view(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
         d.facts
             .client_list
             .as_ref()
-            .map(|list| ClientsView::of(list, maxclients(&d.facts)))
+            .map(|list| ClientsView::of(list.iter(), maxclients(&d.facts)))
     } else {
         let nodes: Vec<(String, &[ClientInfo], i64)> = std::iter::once(&d.facts)
             .chain(d.others.iter())
@@ -131,32 +136,42 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
             vec![spec.clone()]
         };
     let several = nodes.len() > 1;
-    let mut sessions = Vec::new();
-    let mut matched = Vec::new();
+    // Each node's list, what it matched (by id), and its connection; the
+    // lists are kept (compact: their texts shared) to group the matched
+    // clients without copying them.
+    let mut lists: Vec<(Vec<ClientInfo>, std::collections::HashSet<i64>)> = Vec::new();
+    // Each node and the ids to kill there.
+    let mut per_node: Vec<(NodeAddr, Vec<i64>)> = Vec::new();
+    let mut matched: Vec<Client> = Vec::new();
     let mut spared = Vec::new();
-    let mut matched_info: Vec<ClientInfo> = Vec::new();
+    let mut seed = Some(seed);
     for node in &nodes {
-        let session = match node.addr == spec.addr {
-            true => seed.clone(),
-            false => engine::session(&ctx, node)?,
+        // The connection that read a node's list goes with its read buffer
+        // (30 MB at 100,000 clients); the kills get fresh ones.
+        let session = match (node.addr == spec.addr, seed.take()) {
+            (true, Some(s)) => s,
+            _ => engine::session(&ctx, node)?,
         };
-        let (list, own) = client_list(&ctx, &session)?;
+        let (list, own) = client_list(&ctx, session)?;
         let (mut m, s) = clients::select(&list, &filter, own);
-        matched_info.extend(
-            list.iter()
-                .filter(|c| m.iter().any(|x| x.id == c.id))
-                .cloned(),
-        );
+        let ids: std::collections::HashSet<i64> = m.iter().map(|x| x.id).collect();
         if several {
             for c in &mut m {
                 c.node = node.addr.to_string();
             }
         }
-        sessions.push((node.addr.clone(), session, m.clone()));
+        lists.push((list, ids));
+        per_node.push((node.addr.clone(), m.iter().map(|c| c.id).collect()));
         matched.extend(m);
         spared.extend(s);
     }
-    let groups = ClientsView::of(&matched_info, 0);
+    let groups = ClientsView::of(
+        lists
+            .iter()
+            .flat_map(|(list, ids)| list.iter().filter(|c| ids.contains(&c.id))),
+        0,
+    );
+    drop(lists);
     printer.status(&render::table::kill_plan(
         &spec.addr, &matched, &groups, &spared,
     ));
@@ -179,35 +194,37 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
         report.reason = "no client matched".into();
         Status::Ok
     } else {
-        let kill_op = |node: &NodeAddr, targets: Vec<NodeAddr>, clients: &[Client]| Operation {
+        // The operation names its verb with one command (what the preflight
+        // checks) and counts the clients; the audit record lists every id.
+        let kill_op = |node: &NodeAddr, targets: Vec<NodeAddr>, ids: &[i64]| Operation {
             node: node.clone(),
             targets,
+            db: None,
             origin: Origin::command("clients kill", None),
             title: format!("kill {} clients", report.matched.len()),
             safety: Safety::Destructive,
-            commands: clients
-                .iter()
-                .map(|c| {
-                    vec![
-                        "CLIENT".into(),
-                        "KILL".into(),
-                        "ID".into(),
-                        c.id.to_string(),
-                    ]
-                })
-                .collect(),
-            count: Some(clients.len() as u64),
-            summary: None,
+            commands: vec![vec![
+                "CLIENT".into(),
+                "KILL".into(),
+                "ID".into(),
+                ids.first().copied().unwrap_or(0).to_string(),
+            ]],
+            count: Some(ids.len() as u64),
+            summary: Some(format!(
+                "CLIENT KILL ID {}",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
+            )),
             confirm: None,
         };
         // One consent for them all, asked about the target node, covering
         // every node with a client to kill (each pre-flighted).
-        let receiving: Vec<&(NodeAddr, Session, Vec<Client>)> =
-            sessions.iter().filter(|(_, _, c)| !c.is_empty()).collect();
+        let receiving: Vec<&(NodeAddr, Vec<i64>)> =
+            per_node.iter().filter(|(_, ids)| !ids.is_empty()).collect();
+        let all_ids: Vec<i64> = report.matched.iter().map(|c| c.id).collect();
         let op = kill_op(
             &spec.addr,
-            receiving.iter().map(|(a, _, _)| a.clone()).collect(),
-            &report.matched,
+            receiving.iter().map(|(a, _)| a.clone()).collect(),
+            &all_ids,
         );
         let mut mutator = Mutator::new(policy, report.target.clone());
         let node = NodeState {
@@ -216,7 +233,10 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
             server: None,
             fd_limit: Err("not needed to kill clients".into()),
         };
-        let checked: Vec<Session> = receiving.iter().map(|(_, s, _)| s.clone()).collect();
+        let checked: Vec<Session> = receiving
+            .iter()
+            .map(|(a, _)| engine::session(&ctx, &spec.at(a.clone())))
+            .collect::<Result<_, _>>()?;
         let cleared = ctx
             .runtime
             .block_on(mutator.clear(&checked, &node, &op, &op.commands[..1]));
@@ -228,11 +248,16 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
             }
             Ok(consent) => {
                 let mut failed = None;
-                for (addr, session, clients) in receiving {
-                    let on = kill_op(addr, Vec::new(), clients);
+                for ((addr, ids), session) in receiving.into_iter().zip(&checked) {
+                    let on = kill_op(addr, Vec::new(), ids);
+                    let mut pipe = redis::pipe();
+                    for id in ids {
+                        pipe.cmd("CLIENT").arg("KILL").arg("ID").arg(*id);
+                    }
+                    let shown = on.summary.clone().unwrap_or_default();
                     match ctx
                         .runtime
-                        .block_on(mutator.execute_batch(session, &on, &consent))
+                        .block_on(mutator.send_audited(session, &on, &consent, &pipe, shown))
                     {
                         Ok(replies) => {
                             report.killed += replies
@@ -269,7 +294,7 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
         }
     };
     match args.output.output {
-        OutputFormat::Json => printer.out(&render::json::render(&report)?)?,
+        OutputFormat::Json => printer.out_json(&report)?,
         OutputFormat::Table => printer.out(&format!(
             "{}: {} of {} matched clients killed on {}{}\n",
             report.outcome,

@@ -173,7 +173,7 @@ pub fn run(args: FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
     let status = go(&ctx, &spec, &args, app.as_ref(), &mut plan, policy, &target);
     match args.output.output {
         OutputFormat::Json => {
-            printer.out(&render::json::envelope("failover", &target, &plan.report)?)?
+            printer.out_json(&render::json::envelope("failover", &target, &plan.report))?
         }
         OutputFormat::Table => printer.out(&summary(&plan.report))?,
     }
@@ -211,6 +211,7 @@ fn operation(report: &FailoverReport, confirm: &str) -> Operation {
     Operation {
         node: old.clone().unwrap_or_else(|| targets[0].clone()),
         targets,
+        db: None,
         origin: Origin::command("failover", None),
         title: format!(
             "fail over from {}{}",

@@ -42,11 +42,6 @@ fn scan_options(args: &ScanArgs, runbooks: &RunbookSet) -> ScanOptions {
 }
 
 pub fn run(args: MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
-    if let Some(db) = args.scan.db.filter(|db| *db < 0) {
-        return Err(CliError::Usage(format!(
-            "--db {db}: a database is 0 or more"
-        )));
-    }
     let mut door = Door::open(&args.common, printer, "memory", args.scan.db)?;
     let (ctx, diagnosis) = (&door.ctx, &mut door.diagnosis);
     if args.scan.keys {

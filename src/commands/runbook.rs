@@ -31,7 +31,7 @@ pub fn run(cmd: RunbookCommand, printer: &Printer) -> Result<Status, CliError> {
                             })
                         })
                         .collect();
-                    printer.out(&render::json::render(&list)?)?;
+                    printer.out_json(&list)?;
                 }
                 OutputFormat::Table => {
                     let mut table = render::table::new_table(

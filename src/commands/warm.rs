@@ -117,7 +117,9 @@ fn commands(replace: bool, records: bool, dumps: bool) -> Vec<Vec<String>> {
             .map(|c| words(c)),
         );
         if replace {
+            c.push(words(&["MULTI"]));
             c.push(words(&["DEL", "key"]));
+            c.push(words(&["EXEC"]));
         }
     }
     if dumps {
@@ -133,7 +135,10 @@ fn commands(replace: bool, records: bool, dumps: bool) -> Vec<Vec<String>> {
 pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     let policy = resolve::policy(&args.mutation)?;
     let spec = resolve::target(&args.target)?;
-    let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
+    let ctx = Context::new(
+        printer,
+        resolve::timeouts_or(&args.target, resolve::LONG_TIMEOUT),
+    )?;
     let reached = match engine::reach(&ctx, &spec, args.output.output)? {
         engine::Reach::Open(r) => r,
         engine::Reach::Closed(status) => return Ok(status),
@@ -190,7 +195,7 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
             .iter()
             .map(|s| {
                 ctx.runtime
-                    .block_on(crate::flush::keys_in(s, Some(spec.db)))
+                    .block_on(crate::flush::keys_in(s, false))
                     .unwrap_or(0)
             })
             .sum::<u64>()
@@ -258,7 +263,9 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
         report.check = Some(measured);
     }
     match args.output.output {
-        OutputFormat::Json => printer.out(&render::json::envelope("warm", &target, &report)?)?,
+        OutputFormat::Json => {
+            printer.out_json(&render::json::envelope("warm", &target, &report))?
+        }
         OutputFormat::Table => printer.out(&summary(&report))?,
     }
     Ok(status)
@@ -426,8 +433,11 @@ enum Feed {
     /// The path, read when the run starts.
     File(PathBuf, Format),
     Redis {
-        source: Session,
+        /// The source, or a source Cluster's primaries, read in turn.
+        sources: Vec<Session>,
         pattern: String,
+        /// DBSIZE of them all when the run started.
+        keys: u64,
     },
     Urls(PathBuf),
 }
@@ -464,8 +474,12 @@ impl Source {
                 (label, "urls", size, "bytes", Some(at), Feed::Urls(path))
             }
             Kind::Redis { url, pattern } => {
-                let (label, keys, source) = copy_source(ctx, &url, &pattern, target)?;
-                let feed = Feed::Redis { source, pattern };
+                let (label, keys, sources) = copy_source(ctx, &url, &pattern, target)?;
+                let feed = Feed::Redis {
+                    sources,
+                    pattern,
+                    keys,
+                };
                 (label, "redis", keys, "keys", None, feed)
             }
         };
@@ -534,7 +548,7 @@ fn copy_source(
     url: &str,
     pattern: &str,
     target: &crate::target::TargetSpec,
-) -> Result<(String, u64, Session), CliError> {
+) -> Result<(String, u64, Vec<Session>), CliError> {
     let mut spec =
         crate::target::parse_url(url).map_err(|e| CliError::Usage(format!("--from: {e}")))?;
     spec.max_reply = target.max_reply;
@@ -554,16 +568,53 @@ fn copy_source(
                 f.detail
             ))
         })?;
-    let keys = ctx
+    // A Cluster holds its keys on its primaries: every one is read.
+    let in_cluster = ctx
         .runtime
-        .block_on(source.query::<i64>(&redis::cmd("DBSIZE")))
-        .unwrap_or(0)
-        .max(0) as u64;
-    Ok((
-        format!("{} ({})", spec.redacted_url(), pattern),
-        keys,
-        source,
-    ))
+        .block_on(source.query::<String>(redis::cmd("INFO").arg("cluster")))
+        .is_ok_and(|text| crate::redis::info::parse(&text).f64("cluster_enabled") == Some(1.0));
+    let sources = if in_cluster {
+        let nodes = ctx
+            .runtime
+            .block_on(crate::target::cluster::nodes_at(&spec, &ctx.timeouts))
+            .map_err(|e| CliError::Other(anyhow::anyhow!("the source Cluster: {e}")))?;
+        let mut sessions = Vec::new();
+        for n in nodes.iter().filter(|n| n.has("master") && n.slots > 0) {
+            let at = spec.at(n.addr.clone());
+            sessions.push(
+                ctx.runtime
+                    .block_on(crate::target::connect::connect(&at, &ctx.timeouts))
+                    .map_err(|f| {
+                        CliError::Other(anyhow::anyhow!(
+                            "cannot connect to the source Cluster's primary {}: {}",
+                            n.addr,
+                            f.detail
+                        ))
+                    })?,
+            );
+        }
+        sessions
+    } else {
+        vec![source]
+    };
+    let keys = sources
+        .iter()
+        .map(|s| {
+            ctx.runtime
+                .block_on(s.query::<i64>(&redis::cmd("DBSIZE")))
+                .unwrap_or(0)
+                .max(0) as u64
+        })
+        .sum();
+    let label = match sources.len() {
+        1 => format!("{} ({})", spec.redacted_url(), pattern),
+        n => format!(
+            "{} ({}; a Cluster: its {n} primaries)",
+            spec.redacted_url(),
+            pattern
+        ),
+    };
+    Ok((label, keys, sources))
 }
 
 /// What a run shares across its sources.
@@ -603,6 +654,7 @@ impl Run<'_, '_> {
         let op = Operation {
             node: report.node.clone(),
             targets: holders.iter().map(|s| s.addr.clone()).collect(),
+            db: Some(report.db),
             origin: Origin::command("warm", None),
             title: format!(
                 "warm db {} from {from}{}",
@@ -747,7 +799,13 @@ impl Run<'_, '_> {
                 Err(e) => return Some(Stop::Failed(e)),
             };
             loop {
-                let piece = match chunks.next().await {
+                // Reading a source (a copy's SCAN, a slow file) gives way to
+                // Ctrl-C.
+                let next = tokio::select! {
+                    next = chunks.next() => next,
+                    _ = interrupt.wait() => return Some(Stop::Interrupted),
+                };
+                let piece = match next {
                     None => {
                         report.complete = true;
                         report.state = "done";
@@ -807,11 +865,11 @@ impl Run<'_, '_> {
                         request_batch(
                             self.http,
                             self.mutator,
-                            &batch,
-                            consent,
+                            (&batch, consent),
                             requests,
                             concurrency,
                             report,
+                            interrupt,
                         )
                         .await
                     }
@@ -822,6 +880,9 @@ impl Run<'_, '_> {
                         report.existing += t.existing;
                         report.errors += t.errors;
                         report.oom += t.oom;
+                        if t.interrupted {
+                            return Some(Stop::Interrupted);
+                        }
                         if t.oom > 0 && !self.args.continue_on_oom {
                             return Some(Stop::Oom);
                         }
@@ -954,10 +1015,16 @@ enum Chunks {
     File(tokio::sync::mpsc::Receiver<std::io::Result<Chunk<Record>>>),
     Urls(tokio::sync::mpsc::Receiver<std::io::Result<Chunk<Request>>>),
     Redis {
-        source: Session,
+        sources: Vec<Session>,
         pattern: String,
         cursor: u64,
-        done: bool,
+        /// Which of `sources` is being read.
+        at: usize,
+        /// Keys SCAN has returned so far, and how many it may before the
+        /// scan is taken for one that never ends (a hostile or broken
+        /// source: Redis's own visits each key about once).
+        visited: u64,
+        limit: u64,
     },
 }
 
@@ -981,11 +1048,17 @@ impl Chunks {
                 let n = rate.map_or(URL_BATCH, |r| (r / 10).clamp(1, URL_BATCH as u64) as usize);
                 Chunks::Urls(warm::read_ahead(reader, n))
             }
-            Feed::Redis { source, pattern } => Chunks::Redis {
-                source,
+            Feed::Redis {
+                sources,
+                pattern,
+                keys,
+            } => Chunks::Redis {
+                sources,
                 pattern,
                 cursor: 0,
-                done: false,
+                at: 0,
+                visited: 0,
+                limit: keys.max(1000).saturating_mul(10),
             },
         })
     }
@@ -1011,19 +1084,32 @@ impl Chunks {
                     .map_err(|e| e.to_string())
             }),
             Chunks::Redis {
-                source,
+                sources,
                 pattern,
                 cursor,
-                done,
+                at,
+                visited,
+                limit,
             } => loop {
-                if *done {
-                    return None;
-                }
+                let source = sources.get(*at)?;
                 match warm::dump_page(source, *cursor, pattern).await {
-                    Err(e) => return Some(Err(format!("the source: {}", e.detail))),
-                    Ok((next, records)) => {
+                    Err(e) => {
+                        return Some(Err(format!("the source {}: {}", source.addr, e.detail)))
+                    }
+                    Ok((next, records, seen)) => {
+                        // An empty page counts too: a SCAN that only ever
+                        // returns empty pages never ends either.
+                        *visited += seen.max(1);
+                        if *visited > *limit {
+                            return Some(Err(format!(
+                                "the source {}'s SCAN returned {visited} keys without ending, more than 10 times what its DBSIZE said: it is not taken further",
+                                source.addr
+                            )));
+                        }
                         *cursor = next;
-                        *done = next == 0;
+                        if next == 0 {
+                            *at += 1;
+                        }
                         if !records.is_empty() {
                             let n = records.len() as u64;
                             return Some(Ok(Piece {
@@ -1048,11 +1134,11 @@ impl Chunks {
 async fn request_batch(
     http: Option<&App>,
     mutator: &mut Mutator,
-    op: &Operation,
-    consent: &Consent,
+    (op, consent): (&Operation, &Consent),
     requests: Vec<Request>,
     concurrency: usize,
     report: &mut SourceReport,
+    interrupt: &Interrupt,
 ) -> Result<Tally, String> {
     let Some(app) = http else {
         return Err("no HTTP client".into());
@@ -1061,10 +1147,18 @@ async fn request_batch(
         return Ok(Tally::default());
     }
     let shown = op.summary.clone().unwrap_or_default();
-    let work = async { Ok(urls::request_all(app, requests, concurrency).await) };
+    let work = async { Ok(urls::request_all(app, requests, concurrency, interrupt.wait()).await) };
     let answers = mutator
         .audited(op, consent, shown, work, |a: &urls::Answers| {
-            format!("{} answered 2xx, {} did not", a.ok, a.failed.len())
+            format!(
+                "{} answered 2xx, {} did not{}",
+                a.ok,
+                a.failed.len(),
+                match a.interrupted {
+                    0 => String::new(),
+                    n => format!(", {n} abandoned at Ctrl-C"),
+                }
+            )
         })
         .await
         .map_err(|e| e.reason)?;
@@ -1074,6 +1168,7 @@ async fn request_batch(
     let tally = Tally {
         written: answers.ok,
         errors: answers.failed.len() as u64,
+        interrupted: answers.interrupted > 0,
         ..Tally::default()
     };
     keep(&mut report.bad_lines, answers.failed);
@@ -1087,6 +1182,9 @@ struct Tally {
     existing: u64,
     errors: u64,
     oom: u64,
+    /// Ctrl-C stopped it part-way: its checkpoint is not advanced, so a
+    /// resumed run does the whole batch again.
+    interrupted: bool,
 }
 
 /// Writes one batch in a Cluster: each record to the primary serving its
@@ -1155,6 +1253,15 @@ async fn write_batch(
                 exists[i] = n > 0;
             }
         }
+        // A key twice in one batch: the first record writes it, the later
+        // ones find it there (as they would in a later batch). With
+        // --replace each is written in order, and the last one stays.
+        let mut seen = std::collections::HashSet::with_capacity(records.len());
+        for (r, there) in records.iter().zip(exists.iter_mut()) {
+            if !seen.insert(r.key.as_slice()) {
+                *there = true;
+            }
+        }
     }
     let mut pipe = redis::pipe();
     pipe.ignore_errors();
@@ -1181,10 +1288,17 @@ async fn write_batch(
             continue;
         }
         let mine: Vec<Value> = replies.by_ref().take(n).collect();
-        let refused = mine.iter().find_map(|v| match v {
-            Value::ServerError(e) => Some(e.code().to_string()),
-            _ => None,
-        });
+        // The first refusal, inside a transaction's EXEC reply too.
+        let refused = mine
+            .iter()
+            .flat_map(|v| match v {
+                Value::Array(inner) => inner.iter().collect::<Vec<_>>(),
+                other => vec![other],
+            })
+            .find_map(|v| match v {
+                Value::ServerError(e) => Some(e.code().to_string()),
+                _ => None,
+            });
         match refused {
             // RESTORE without REPLACE on a key that exists.
             Some(code) if code == "BUSYKEY" => tally.existing += 1,

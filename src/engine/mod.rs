@@ -78,7 +78,7 @@ impl<'p> Context<'p> {
     ) -> Result<(), CliError> {
         match format {
             OutputFormat::Table => self.printer.out(&table(report)),
-            OutputFormat::Json => self.printer.out(&render::json::render(report)?),
+            OutputFormat::Json => self.printer.out_json(report),
         }
     }
 }
@@ -338,6 +338,11 @@ impl Interrupt {
 
     pub fn fired(&self) -> bool {
         self.fired.load(Ordering::SeqCst)
+    }
+
+    /// The flag `fired` reads, for work on other tasks to check.
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        self.fired.clone()
     }
 
     /// Resolves once Ctrl-C has been pressed (at once if it was).

@@ -15,12 +15,26 @@ use crate::target::{
     self, NodeAddr, SentinelTarget, TargetInputs, TargetSpec, Timeouts, TlsOptions, Via,
 };
 
+/// The whole run's deadline when `--timeout` is not given: diagnosis is
+/// seconds of work.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// ... and for a command whose work grows with the data (flush, warm).
+pub const LONG_TIMEOUT: Duration = Duration::from_secs(3600);
+
 /// The time limits; no single step may outlast the whole run.
 pub fn timeouts(args: &TargetArgs) -> Timeouts {
+    timeouts_or(args, DEFAULT_TIMEOUT)
+}
+
+/// The time limits of a command whose run lasts `default` unless
+/// `--timeout` says otherwise.
+pub fn timeouts_or(args: &TargetArgs, default: Duration) -> Timeouts {
+    let overall = args.timeout.unwrap_or(default);
     Timeouts {
-        connect: args.connect_timeout.min(args.timeout),
-        command: args.command_timeout.min(args.timeout),
-        overall: args.timeout,
+        connect: args.connect_timeout.min(overall),
+        command: args.command_timeout.min(overall),
+        overall,
     }
 }
 
@@ -213,15 +227,53 @@ pub fn policy(args: &MutationArgs) -> Result<Policy, CliError> {
         })?;
         Some(AuditLog { path })
     };
-    let confirm_destructive = args
-        .confirm_destructive
-        .as_deref()
-        .map(NodeAddr::parse)
-        .transpose()
-        .map_err(|e| CliError::Usage(format!("--confirm-destructive: {e}")))?;
+    let (confirm_destructive, confirm_db) = match args.confirm_destructive.as_deref() {
+        Some(text) => {
+            let (node, db) = node_and_db(text)
+                .map_err(|e| CliError::Usage(format!("--confirm-destructive: {e}")))?;
+            (Some(node), db)
+        }
+        None => (None, None),
+    };
     Ok(Policy {
         mode,
         confirm_destructive,
+        confirm_db,
         audit,
     })
+}
+
+/// `host:port`, `host:port/db`, `unix:/path` or `/path`: a node, and the
+/// database named with it (a TCP node's `/N` suffix).
+fn node_and_db(text: &str) -> Result<(NodeAddr, Option<i64>), String> {
+    let text = text.trim();
+    if let Some((node, db)) = text.rsplit_once('/') {
+        let tcp = !node.starts_with('/') && !node.starts_with("unix:") && !node.is_empty();
+        if tcp && !db.is_empty() && db.bytes().all(|b| b.is_ascii_digit()) {
+            let db = db
+                .parse::<i64>()
+                .map_err(|_| format!("`{db}` is not a database"))?;
+            return Ok((NodeAddr::parse(node)?, Some(db)));
+        }
+    }
+    Ok((NodeAddr::parse(text)?, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_node_may_name_its_database() {
+        let (n, db) = node_and_db("cache-01:6379/3").unwrap();
+        assert_eq!((n.to_string(), db), ("cache-01:6379".to_string(), Some(3)));
+        let (n, db) = node_and_db("cache-01:6379").unwrap();
+        assert_eq!((n.to_string(), db), ("cache-01:6379".to_string(), None));
+        let (n, db) = node_and_db("unix:/run/redis/redis.sock").unwrap();
+        assert_eq!(
+            (n.to_string(), db),
+            ("unix:/run/redis/redis.sock".to_string(), None)
+        );
+        assert!(node_and_db("cache-01:6379/x").is_err());
+    }
 }

@@ -100,6 +100,10 @@ pub struct Operation {
     /// What the operator types to confirm a destructive operation (the
     /// node when `None`; `node/db` for a flush).
     pub confirm: Option<String>,
+    /// The database it writes, when it writes one (a flush): a consent that
+    /// names a database (`--confirm-destructive host:port/db`) must name
+    /// this one.
+    pub db: Option<i64>,
 }
 
 impl Operation {
@@ -190,6 +194,8 @@ pub struct Policy {
     pub mode: Mode,
     /// `--confirm-destructive NODE`: consent to destructive writes on it.
     pub confirm_destructive: Option<NodeAddr>,
+    /// `--confirm-destructive NODE/DB`: and on that database only.
+    pub confirm_db: Option<i64>,
     /// Where writes are logged (not needed for --dry-run).
     pub audit: Option<AuditLog>,
 }
@@ -264,8 +270,18 @@ impl Mutator {
         if let Some(why) = &self.stopped {
             return Decision::Skip(why.clone());
         }
+        let wrong_db = match (self.policy.confirm_db, op.db) {
+            (Some(named), Some(db)) if named != db => Some(format!(
+                "--confirm-destructive names db {named}, and this writes db {db}: nothing is done on a database the consent does not name"
+            )),
+            (Some(named), None) if op.verbs().contains("FLUSHALL") => Some(format!(
+                "--confirm-destructive names db {named}, and FLUSHALL empties every database"
+            )),
+            _ => None,
+        };
         let decision = match self.policy.mode {
             Mode::DryRun => Decision::Planned,
+            Mode::Yes if wrong_db.is_some() => Decision::Skip(wrong_db.unwrap_or_default()),
             // Consent is a ladder: naming a node for destructive changes
             // consents to unsafe ones there too.
             Mode::Yes => match op.safety {
@@ -571,6 +587,7 @@ mod tests {
         Operation {
             node: NodeAddr::parse(node).unwrap(),
             targets: Vec::new(),
+            db: None,
             origin: Origin::fix("f", "x"),
             title: "t".into(),
             safety,
@@ -586,6 +603,7 @@ mod tests {
             Policy {
                 mode: Mode::Yes,
                 confirm_destructive: confirm.map(|c| NodeAddr::parse(c).unwrap()),
+                confirm_db: None,
                 audit: None,
             },
             "redis://x".into(),

@@ -2,23 +2,30 @@
 //! by spaces. Values never contain spaces except `name`, which Redis forbids
 //! from containing spaces, so a plain split is exact.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::Serialize;
+
+/// Text of a client's field: shared, since at 100,000 clients most names,
+/// users, commands and flags repeat (one allocation each, not each time).
+pub type Text = Arc<str>;
 
 /// One connected client.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ClientInfo {
     pub id: i64,
-    pub addr: String,
-    pub name: String,
+    pub addr: Text,
+    pub name: Text,
     /// Seconds since connect.
     pub age: i64,
     /// Seconds since the last command.
     pub idle: i64,
-    pub flags: String,
+    pub flags: Text,
     pub db: i64,
     /// Last command run (`client|list` style for subcommands).
-    pub cmd: String,
-    pub user: String,
+    pub cmd: Text,
+    pub user: Text,
     /// Output buffer memory, bytes.
     pub omem: i64,
     /// Total memory used by the client, bytes.
@@ -26,40 +33,57 @@ pub struct ClientInfo {
     /// Query buffer length, bytes.
     pub qbuf: i64,
     /// Client library and version (CLIENT SETINFO, Redis 7.2+); empty before.
-    pub lib_name: String,
-    pub lib_ver: String,
+    pub lib_name: Text,
+    pub lib_ver: Text,
     /// Output list length (replies queued).
     pub oll: i64,
     /// The server address the client connected to.
-    pub laddr: String,
-    pub fd: i64,
+    pub laddr: Text,
+    pub fd: i32,
     /// Channel and pattern subscriptions (and shard channels, Redis 7+).
-    pub sub: i64,
-    pub psub: i64,
-    pub ssub: i64,
+    pub sub: i32,
+    pub psub: i32,
+    pub ssub: i32,
     /// Commands queued in MULTI; -1 outside one.
-    pub multi: i64,
+    pub multi: i32,
     pub qbuf_free: i64,
     pub argv_mem: i64,
     /// Output buffer length, bytes (fixed buffer).
     pub obl: i64,
     /// r, w or rw: what the client waits for.
-    pub events: String,
+    pub events: Text,
     /// RESP version (Redis 7+).
-    pub resp: i64,
+    pub resp: i32,
 }
 
-/// Parses a CLIENT LIST reply; malformed lines are skipped.
+/// Parses a CLIENT LIST reply; malformed lines are skipped. In time and
+/// memory linear in the clients: repeated texts are stored once.
 pub fn parse(text: &str) -> Vec<ClientInfo> {
-    text.lines()
-        .map(|l| l.trim_end_matches('\r'))
-        .filter(|l| !l.trim().is_empty())
-        .filter_map(parse_line)
-        .collect()
+    let mut shared: HashMap<&str, Text> = HashMap::new();
+    // As many as there are lines, allocated once (growing, or shrinking to
+    // fit afterwards, would hold the list twice for a moment).
+    let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut out = Vec::with_capacity(lines);
+    for line in text.lines().map(|l| l.trim_end_matches('\r')) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(c) = parse_line(line, &mut shared) {
+            out.push(c);
+        }
+    }
+    out
 }
 
-fn parse_line(line: &str) -> Option<ClientInfo> {
+fn parse_line<'t>(line: &'t str, shared: &mut HashMap<&'t str, Text>) -> Option<ClientInfo> {
     let mut client = ClientInfo::default();
+    // Fields that repeat across clients are shared; the address is not.
+    let mut share = |v: &'t str| -> Text {
+        if shared.len() > 100_000 {
+            return Text::from(v); // distinct values past any use: stop remembering
+        }
+        shared.entry(v).or_insert_with(|| Text::from(v)).clone()
+    };
     let mut saw_id = false;
     for field in line.split(' ') {
         let Some((k, v)) = field.split_once('=') else {
@@ -71,31 +95,31 @@ fn parse_line(line: &str) -> Option<ClientInfo> {
                 client.id = v.parse().ok()?;
                 saw_id = true;
             }
-            "addr" => client.addr = v.to_string(),
-            "name" => client.name = v.to_string(),
+            "addr" => client.addr = Text::from(v),
+            "name" => client.name = share(v),
             "age" => client.age = int(),
             "idle" => client.idle = int(),
-            "flags" => client.flags = v.to_string(),
+            "flags" => client.flags = share(v),
             "db" => client.db = int(),
-            "cmd" => client.cmd = v.to_string(),
-            "user" => client.user = v.to_string(),
+            "cmd" => client.cmd = share(v),
+            "user" => client.user = share(v),
             "omem" => client.omem = int(),
             "tot-mem" => client.tot_mem = int(),
             "qbuf" => client.qbuf = int(),
-            "lib-name" => client.lib_name = v.to_string(),
-            "lib-ver" => client.lib_ver = v.to_string(),
+            "lib-name" => client.lib_name = share(v),
+            "lib-ver" => client.lib_ver = share(v),
             "oll" => client.oll = int(),
-            "laddr" => client.laddr = v.to_string(),
-            "fd" => client.fd = int(),
-            "sub" => client.sub = int(),
-            "psub" => client.psub = int(),
-            "ssub" => client.ssub = int(),
-            "multi" => client.multi = int(),
+            "laddr" => client.laddr = share(v),
+            "fd" => client.fd = int() as i32,
+            "sub" => client.sub = int() as i32,
+            "psub" => client.psub = int() as i32,
+            "ssub" => client.ssub = int() as i32,
+            "multi" => client.multi = int() as i32,
             "qbuf-free" => client.qbuf_free = int(),
             "argv-mem" => client.argv_mem = int(),
             "obl" => client.obl = int(),
-            "events" => client.events = v.to_string(),
-            "resp" => client.resp = int(),
+            "events" => client.events = share(v),
+            "resp" => client.resp = int() as i32,
             _ => {}
         }
     }
@@ -112,28 +136,24 @@ mod tests {
         let clients = parse(text);
         assert_eq!(clients.len(), 2);
         assert_eq!(clients[0].id, 9);
-        assert_eq!(clients[0].addr, "127.0.0.1:52302");
-        assert_eq!(clients[0].name, "");
+        assert_eq!(&*clients[0].addr, "127.0.0.1:52302");
+        assert_eq!(&*clients[0].name, "");
         assert_eq!((clients[0].age, clients[0].idle), (12, 3));
-        assert_eq!(clients[0].cmd, "client|list");
+        assert_eq!(&*clients[0].cmd, "client|list");
         assert_eq!(clients[0].tot_mem, 37658);
         assert_eq!(clients[0].qbuf, 26);
-        assert_eq!(clients[1].name, "cachectl");
-        assert_eq!(clients[1].flags, "S");
+        assert_eq!(&*clients[1].name, "cachectl");
+        assert_eq!(&*clients[1].flags, "S");
         assert_eq!(clients[1].db, 2);
         assert_eq!(clients[1].omem, 1024);
-        assert_eq!(clients[1].user, "repl");
-        assert_eq!(clients[0].laddr, "127.0.0.1:7777");
+        assert_eq!(&*clients[1].user, "repl");
+        assert_eq!(&*clients[0].laddr, "127.0.0.1:7777");
         assert_eq!(
             (clients[0].fd, clients[0].multi, clients[0].qbuf_free),
             (8, -1, 20448)
         );
         assert_eq!(
-            (
-                clients[0].argv_mem,
-                clients[0].events.as_str(),
-                clients[0].resp
-            ),
+            (clients[0].argv_mem, &*clients[0].events, clients[0].resp),
             (10, "r", 2)
         );
     }

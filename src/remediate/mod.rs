@@ -65,6 +65,7 @@ impl Planned<'_> {
         Operation {
             node: self.finding.node.clone(),
             targets: Vec::new(),
+            db: None,
             origin: Origin::fix(&self.finding.id, &self.view.id),
             title: self.view.title.clone(),
             // The built-in floor of the commands, whatever the label says.
@@ -380,6 +381,7 @@ impl Walker<'_, '_> {
         let op = Operation {
             node: app.node(),
             targets: Vec::new(),
+            db: None,
             origin: Origin::fix(&p.finding.id, &p.view.id),
             title: p.view.title.clone(),
             safety: p.view.safety.max(floor),

@@ -12,7 +12,7 @@ pub fn render<T: Serialize>(value: &T) -> Result<String, CliError> {
 }
 
 #[derive(Serialize)]
-struct Envelope<'a, T: Serialize> {
+pub struct Envelope<'a, T: Serialize> {
     schema_version: u32,
     tool: String,
     target: &'a str,
@@ -23,12 +23,13 @@ struct Envelope<'a, T: Serialize> {
 
 /// The document of a command that reports one thing of its own (`flush`,
 /// `warm`): the contract's envelope (schema_version, tool, target) and the
-/// report under `key`, its fields in their declared order.
-pub fn envelope<T: Serialize>(key: &str, target: &str, report: &T) -> Result<String, CliError> {
-    render(&Envelope {
+/// report under `key`, its fields in their declared order. For
+/// `Printer::out_json`.
+pub fn envelope<'a, T: Serialize>(key: &'a str, target: &'a str, report: &'a T) -> Envelope<'a, T> {
+    Envelope {
         schema_version: crate::findings::report::SCHEMA_VERSION,
         tool: format!("cachectl {}", env!("CARGO_PKG_VERSION")),
         target,
         report: [(key, report)].into(),
-    })
+    }
 }

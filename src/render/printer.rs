@@ -68,6 +68,33 @@ impl Printer {
             .map_err(|e| CliError::Output(format!("cannot write to standard output: {e}")))
     }
 
+    /// Writes a value as the run's JSON document: pretty, streamed to
+    /// standard output as it is encoded (a report of 100,000 clients is not
+    /// built in memory first), ended by a newline. Errors as `out`.
+    pub fn out_json<T: serde::Serialize>(&self, value: &T) -> Result<(), CliError> {
+        let mut sink = self.out.borrow_mut();
+        if sink.closed {
+            return Ok(());
+        }
+        let result = {
+            let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut sink.writer);
+            serde_json::to_writer_pretty(&mut buffered, value)
+                .map_err(io::Error::from)
+                .and_then(|()| buffered.write_all(b"\n"))
+                .and_then(|()| buffered.flush())
+        };
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                sink.closed = true;
+                Ok(())
+            }
+            Err(e) => Err(CliError::Output(format!(
+                "cannot write to standard output: {e}"
+            ))),
+            Ok(()) => Ok(()),
+        }
+    }
+
     /// Writes one line of transcript or diagnostics to stderr. Its errors
     /// are not the run's: the result on stdout is what counts.
     pub fn status(&self, text: &str) {

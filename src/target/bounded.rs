@@ -18,6 +18,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 /// simple string or error longer than this counts against the limit anyway.
 const MAX_LINE: usize = 64 * 1024;
 
+/// Buffer capacity kept between replies; more is given back.
+const KEEP: usize = 1 << 20;
+
 /// Default largest reply: CLIENT LIST at maxclients 100,000 is about 40 MB.
 pub const DEFAULT_LIMIT: u64 = 128 << 20;
 
@@ -59,6 +62,10 @@ struct Scanner {
     discarding: bool,
     /// Not RESP: pass everything through from here on.
     passthrough: bool,
+    /// The current reply is one bulk string whose declared size fits the
+    /// limit: its bytes go up as they come, not gathered (a 30 MB CLIENT
+    /// LIST is not held twice).
+    streaming: bool,
 }
 
 enum Step {
@@ -209,6 +216,21 @@ impl<S> BoundedReplies<S> {
         self.scanner.discarding = true;
     }
 
+    /// Hands what was gathered to the client: moved, not copied, when
+    /// nothing else waits; a big gathering buffer is not kept afterwards.
+    fn deliver(&mut self) {
+        if self.offset >= self.ready.len() {
+            self.ready.clear();
+            self.offset = 0;
+            std::mem::swap(&mut self.ready, &mut self.gathering);
+        } else {
+            self.ready.append(&mut self.gathering);
+        }
+        if self.gathering.capacity() > KEEP {
+            self.gathering = Vec::new();
+        }
+    }
+
     fn take(&mut self, mut data: &[u8]) {
         if self.scanner.passthrough {
             self.ready.extend_from_slice(data);
@@ -233,7 +255,9 @@ impl<S> BoundedReplies<S> {
                 if take > 0 {
                     self.scanner.bulk_left -= take as u64;
                     self.scanner.reply_bytes += take as u64;
-                    if !self.scanner.discarding {
+                    if self.scanner.streaming {
+                        self.ready.extend_from_slice(&data[..take]);
+                    } else if !self.scanner.discarding {
                         self.gathering.extend_from_slice(&data[..take]);
                     }
                     data = &data[take..];
@@ -257,16 +281,29 @@ impl<S> BoundedReplies<S> {
                 Step::More => {
                     if !discarding {
                         self.gathering.push(b);
+                        // The header of a top-level bulk string that fits:
+                        // it, and the payload after it, go up at once.
+                        let s = &self.scanner;
+                        if b == b'\n'
+                            && s.bulk_left > 0
+                            && s.open.is_empty()
+                            && s.line.is_empty()
+                            && s.reply_bytes + s.bulk_left <= self.limit
+                        {
+                            self.deliver();
+                            self.scanner.streaming = true;
+                        }
                     }
                 }
                 Step::Done => {
                     if !discarding {
                         self.gathering.push(b);
-                        self.ready.append(&mut self.gathering);
+                        self.deliver();
                     }
                     self.scanner.reply_bytes = 0;
                     self.scanner.declared = None;
                     self.scanner.discarding = false;
+                    self.scanner.streaming = false;
                 }
             }
         }
@@ -286,7 +323,13 @@ impl<S: AsyncRead + Unpin> AsyncRead for BoundedReplies<S> {
                 buf.put_slice(&this.ready[this.offset..this.offset + n]);
                 this.offset += n;
                 if this.offset == this.ready.len() {
-                    this.ready.clear();
+                    // A big reply's buffer is not kept for the rest of the
+                    // connection's life.
+                    if this.ready.capacity() > KEEP {
+                        this.ready = Vec::new();
+                    } else {
+                        this.ready.clear();
+                    }
                     this.offset = 0;
                 }
                 return Poll::Ready(Ok(()));
@@ -295,7 +338,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for BoundedReplies<S> {
                 // What was gathered of an unfinished reply goes up as it is:
                 // the client reports the cut.
                 if !this.gathering.is_empty() {
-                    this.ready.append(&mut this.gathering);
+                    this.deliver();
                     continue;
                 }
                 return Poll::Ready(Ok(()));

@@ -143,11 +143,26 @@ pub fn parse_json(line: &[u8]) -> Result<Record, String> {
         None | Some(Json::Null) => None,
         Some(t) => match t.as_u64() {
             Some(0) => None,
-            Some(s) => Some(s),
+            Some(s) => Some(ttl_in_range(s)?),
             None => return Err("ttl must be a whole number of seconds".into()),
         },
     };
     Ok(Record { key, data, ttl })
+}
+
+/// The longest TTL a record may have: Redis refuses an expiry whose time
+/// in milliseconds overflows (SET EX and EXPIRE alike), and a refused
+/// EXPIRE would leave the key without any TTL. 10^15 s (31 million years)
+/// is well inside what every server accepts.
+pub const MAX_TTL_S: u64 = 1_000_000_000_000_000;
+
+fn ttl_in_range(ttl: u64) -> Result<u64, String> {
+    if ttl > MAX_TTL_S {
+        return Err(format!(
+            "ttl {ttl} is more seconds than Redis can keep (at most {MAX_TTL_S}): a unit mistake?"
+        ));
+    }
+    Ok(ttl)
 }
 
 fn non_empty(v: Vec<Vec<u8>>, what: &str) -> Result<Vec<Vec<u8>>, String> {
@@ -214,10 +229,11 @@ pub fn parse_csv(line: &[u8]) -> Result<Record, String> {
     }
     let ttl = match ttl.map(|t| t.trim()) {
         None | Some("") | Some("0") => None,
-        Some(t) => Some(
-            t.parse::<u64>()
-                .map_err(|_| format!("ttl {t:?} is not a whole number of seconds"))?,
-        ),
+        Some(t) => {
+            Some(ttl_in_range(t.parse::<u64>().map_err(|_| {
+                format!("ttl {t:?} is not a whole number of seconds")
+            })?)?)
+        }
     };
     Ok(Record {
         key: key.as_bytes().to_vec(),
@@ -259,10 +275,14 @@ pub fn write(pipe: &mut redis::Pipeline, r: &Record, replace: bool) -> usize {
         }
         return 1;
     }
+    // Replacing a collection is DEL and then its commands: in one
+    // transaction, so the old value is gone only if the new one is written
+    // (an OOM refusal while queueing aborts it all, the old value kept).
     let mut n = 1;
     if replace {
+        pipe.cmd("MULTI");
         pipe.cmd("DEL").arg(key);
-        n += 1;
+        n += 2;
     }
     match &r.data {
         Data::String(_) | Data::Dump { .. } => unreachable!("handled above"),
@@ -295,6 +315,10 @@ pub fn write(pipe: &mut redis::Pipeline, r: &Record, replace: bool) -> usize {
         pipe.cmd("EXPIRE").arg(key).arg(t);
         n += 1;
     }
+    if replace {
+        pipe.cmd("EXEC");
+        n += 1;
+    }
     n
 }
 
@@ -307,11 +331,12 @@ pub async fn dump_page(
     source: &crate::target::connect::Session,
     cursor: u64,
     pattern: &str,
-) -> Result<(u64, Vec<Record>), crate::target::connect::CommandFailure> {
+) -> Result<(u64, Vec<Record>, u64), crate::target::connect::CommandFailure> {
     let (next, keys) =
         crate::scan::page(source, cursor, COPY_SCAN_COUNT, Some(pattern), None).await?;
+    let seen = keys.len() as u64;
     if keys.is_empty() {
-        return Ok((next, Vec::new()));
+        return Ok((next, Vec::new(), 0));
     }
     let mut pipe = redis::pipe();
     for k in &keys {
@@ -338,7 +363,7 @@ pub async fn dump_page(
             })
         })
         .collect();
-    Ok((next, records))
+    Ok((next, records, seen))
 }
 
 /// A malformed line, by number.
@@ -549,11 +574,28 @@ impl Checkpoints {
         Ok(Some(c.clone()))
     }
 
-    /// Writes them atomically (a temporary file renamed over the old one).
+    /// Writes them atomically: a temporary file of its own beside `path`,
+    /// created exclusively under a name no other file has (never a fixed
+    /// name such as `export.tmp`, which could be the operator's input),
+    /// synced, then renamed over the old checkpoint.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec(self)?)?;
-        std::fs::rename(&tmp, path)
+        use std::io::Write as _;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        tmp.write_all(&serde_json::to_vec(self)?)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
     }
 }
 
@@ -627,9 +669,25 @@ mod tests {
             data: Data::Hash(vec![(b"f".to_vec(), b"v".to_vec())]),
             ttl: Some(5),
         };
+        // Replaced in one transaction: the old value goes only with the new
+        // one written.
         let mut p = redis::pipe();
-        assert_eq!(write(&mut p, &h, true), 3);
-        let packed = String::from_utf8_lossy(&p.get_packed_pipeline()).to_string();
-        assert!(packed.contains("DEL") && packed.contains("HSET") && packed.contains("EXPIRE"));
+        assert_eq!(write(&mut p, &h, true), 5);
+        let words: Vec<String> = p
+            .cmd_iter()
+            .map(|c| match c.args_iter().next() {
+                Some(redis::Arg::Simple(w)) => String::from_utf8_lossy(w).into_owned(),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(words, ["MULTI", "DEL", "HSET", "EXPIRE", "EXEC"]);
+        assert!(
+            parse_json(br#"{"key":"k","value":"v","ttl":1000000000000000001}"#)
+                .unwrap_err()
+                .contains("more seconds than Redis can keep")
+        );
+        assert!(parse_csv(b"k,v,99999999999999999")
+            .unwrap_err()
+            .contains("at most"));
     }
 }

@@ -88,11 +88,20 @@ pub struct Answers {
     pub statuses: BTreeMap<String, u64>,
     /// Requests that did not get a 2xx, by line, in line order.
     pub failed: Vec<BadLine>,
+    /// Requests abandoned unanswered at Ctrl-C (the batch stopped there:
+    /// they may or may not have warmed anything).
+    pub interrupted: u64,
 }
 
 /// Requests every URL of a batch, `concurrency` at a time.
-pub async fn request_all(app: &App, batch: Vec<Request>, concurrency: usize) -> Answers {
+pub async fn request_all(
+    app: &App,
+    batch: Vec<Request>,
+    concurrency: usize,
+    stop: impl std::future::Future<Output = ()>,
+) -> Answers {
     let mut answers = Answers::default();
+    tokio::pin!(stop);
     let mut pending = batch.into_iter();
     let mut running = JoinSet::new();
     // Each task's line and URL, so one that fails (panics) is still
@@ -108,7 +117,16 @@ pub async fn request_all(app: &App, batch: Vec<Request>, concurrency: usize) -> 
             let task = running.spawn(async move { app.warm(r.method, r.url).await });
             asked.insert(task.id(), (line, shown));
         }
-        let (id, answer) = match running.join_next_with_id().await {
+        let next = tokio::select! {
+            next = running.join_next_with_id() => next,
+            // Ctrl-C: the requests still waiting are abandoned (dropping
+            // the set aborts them), the rest of the batch is not sent.
+            _ = &mut stop => {
+                answers.interrupted = running.len() as u64;
+                break;
+            }
+        };
+        let (id, answer) = match next {
             Some(Ok((id, answer))) => (id, answer),
             Some(Err(e)) => (e.id(), Err("panicked".to_string())),
             None => break,
