@@ -43,10 +43,10 @@ pub struct Standing {
     pub error: String,
 }
 
-/// ROLE and replica-priority of `addr`, each step under the command timeout.
-pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> Standing {
-    let mut out = Standing {
-        addr: spec.addr.to_string(),
+/// A node that could not be asked, and why.
+pub fn unanswered(addr: &NodeAddr, why: &str) -> Standing {
+    Standing {
+        addr: addr.to_string(),
         reachable: false,
         role: String::new(),
         primary: String::new(),
@@ -55,8 +55,13 @@ pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> Standing {
         priority: 100,
         replicas: Vec::new(),
         min_replicas: None,
-        error: String::new(),
-    };
+        error: why.to_string(),
+    }
+}
+
+/// ROLE and replica-priority of `addr`, each step under the command timeout.
+pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> Standing {
+    let mut out = unanswered(&spec.addr, "");
     let session = match timeout(timeouts.connect + timeouts.command, connect(spec, timeouts)).await
     {
         Ok(Ok(s)) => s,
@@ -225,6 +230,9 @@ pub struct Timeline {
     pub writes_refused: u64,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub first_refusal: String,
+    /// Every node seen as the new primary during the watch, in order: two
+    /// or more is a second failover.
+    pub primaries: Vec<String>,
 }
 
 /// Where a node stands once the watch ends.
@@ -324,104 +332,203 @@ impl Link {
     }
 }
 
-/// Watches until the new primary is promoted and agreed on, or `wait`
-/// passes: the timeline, where each node ended, and the new primary.
-pub async fn watch(w: &Watch<'_>, requested: Instant) -> (Timeline, Vec<After>, Option<NodeAddr>) {
+/// How a watch ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The new primary is promoted and every node (and Sentinel) agrees.
+    Agreed,
+    /// Promoted, but not every node or Sentinel agreed within --wait.
+    Promoted,
+    /// No replica was promoted within --wait.
+    NotPromoted,
+    /// Two or more nodes say they are the primary: each node's role.
+    Split(Vec<String>),
+    /// Nodes that did not answer, a reconnect tried: the outcome cannot be
+    /// verified (an unanswering node is never taken to agree).
+    Unreachable(Vec<String>),
+    /// Ctrl-C during the watch.
+    Interrupted,
+}
+
+/// What the watch saw.
+pub struct Watched {
+    pub timeline: Timeline,
+    pub after: Vec<After>,
+    /// The primary the nodes and Sentinels agree on when the watch ends
+    /// (not the first one promoted, if another took over since).
+    pub new: Option<NodeAddr>,
+    pub verdict: Verdict,
+}
+
+/// The primary most of the answering Sentinels name now, if most name one.
+fn majority_named(named: &[NodeAddr]) -> Option<NodeAddr> {
+    named
+        .iter()
+        .find(|n| 2 * named.iter().filter(|m| m == n).count() > named.len())
+        .cloned()
+}
+
+/// Asks every node its role (and the Sentinels whom they name).
+async fn look(
+    w: &Watch<'_>,
+    nodes: &mut [Link],
+    sentinels: &mut [Link],
+    limit: Duration,
+) -> (Vec<NodeAddr>, Vec<After>) {
+    let t = w.timeouts;
+    let mut named = Vec::new();
+    if let Some(s) = w.sentinels {
+        let mut cmd = redis::cmd("SENTINEL");
+        cmd.arg("GET-MASTER-ADDR-BY-NAME").arg(&s.master);
+        for link in sentinels.iter_mut() {
+            if let Ok((h, p)) = link.query::<(String, u16)>(&cmd, t, limit).await {
+                named.push(NodeAddr::tcp(h, p));
+            }
+        }
+    }
+    let mut after = Vec::with_capacity(nodes.len());
+    for link in nodes.iter_mut() {
+        let r = link
+            .query::<redis::Value>(&redis::cmd("ROLE"), t, limit)
+            .await
+            .map(|v| role::parse(&v));
+        after.push(match r {
+            Ok(r) if !r.role.is_empty() => After {
+                addr: link.spec.addr.to_string(),
+                role: r.role,
+                primary: r.primary,
+            },
+            _ => After {
+                addr: link.spec.addr.to_string(),
+                role: "unreachable".into(),
+                primary: String::new(),
+            },
+        });
+    }
+    (named, after)
+}
+
+/// Watches until the new primary is promoted and every node (and
+/// Sentinel) agrees on it, --wait passes, or Ctrl-C. A node that does not
+/// answer never counts as agreeing; at the end one more look is taken with
+/// fresh connections before it is judged unreachable. Two nodes that say
+/// master are a split; a primary that changes again during the watch is a
+/// second failover, in the timeline.
+pub async fn watch(w: &Watch<'_>, requested: Instant, stop: &crate::engine::Interrupt) -> Watched {
     let tick = Duration::from_millis(PROBE_EVERY_MS);
     let limit = Duration::from_millis(250);
     let t = w.timeouts;
-    let mut nodes: Vec<Link> = w
-        .nodes
-        .iter()
-        .map(|a| Link {
-            spec: w.spec.at(a.clone()),
-            session: None,
-        })
-        .collect();
+    let link = |spec: TargetSpec| Link {
+        spec,
+        session: None,
+    };
+    let mut nodes: Vec<Link> = w.nodes.iter().map(|a| link(w.spec.at(a.clone()))).collect();
     let mut sentinels: Vec<Link> = w
         .sentinels
         .map(|s| {
             s.sentinels
                 .iter()
-                .map(|a| Link {
-                    spec: w.spec.sentinel(s, a.clone()),
-                    session: None,
-                })
+                .map(|a| link(w.spec.sentinel(s, a.clone())))
                 .collect()
         })
         .unwrap_or_default();
     let mut timeline = Timeline::default();
-    let mut after = Vec::new();
-    let mut new: Option<NodeAddr> = None;
-    loop {
-        // What the Sentinels say now.
-        let mut named = Vec::new();
-        if let Some(s) = w.sentinels {
-            let mut cmd = redis::cmd("SENTINEL");
-            cmd.arg("GET-MASTER-ADDR-BY-NAME").arg(&s.master);
-            for link in sentinels.iter_mut() {
-                if let Ok((h, p)) = link.query::<(String, u16)>(&cmd, t, limit).await {
-                    named.push(NodeAddr::tcp(h, p));
-                }
-            }
-        }
-        // What every node says it is.
-        after.clear();
-        for link in nodes.iter_mut() {
-            let r = link
-                .query::<redis::Value>(&redis::cmd("ROLE"), t, limit)
-                .await
-                .map(|v| role::parse(&v));
-            after.push(match r {
-                Ok(r) => After {
-                    addr: link.spec.addr.to_string(),
-                    role: r.role,
-                    primary: r.primary,
-                },
-                Err(_) => After {
-                    addr: link.spec.addr.to_string(),
-                    role: "unreachable".into(),
-                    primary: String::new(),
-                },
-            });
-        }
-        let candidate = match (&w.expect, named.first()) {
+    let mut last_look_fresh = false;
+    let verdict = loop {
+        let (named, after) = look(w, &mut nodes, &mut sentinels, limit).await;
+        let elapsed = requested.elapsed().as_millis() as u64;
+        let masters: Vec<&After> = after.iter().filter(|a| a.role == "master").collect();
+        // The primary of the moment: the one asked for, or the one the
+        // Sentinels' majority names, or the one node (not the old) that
+        // says master.
+        let candidate = match (&w.expect, majority_named(&named)) {
             (Some(e), _) => Some(e.clone()),
-            (None, Some(n)) if *n != w.old => Some(n.clone()),
-            _ => after
+            (None, Some(n)) if n != w.old => Some(n),
+            _ => masters
                 .iter()
-                .find(|a| a.role == "master" && a.addr != w.old.to_string())
+                .find(|a| a.addr != w.old.to_string())
                 .and_then(|a| NodeAddr::parse(&a.addr).ok()),
         };
-        let elapsed = requested.elapsed().as_millis() as u64;
+        for m in &masters {
+            if m.addr != w.old.to_string() && !timeline.primaries.contains(&m.addr) {
+                timeline.primaries.push(m.addr.clone());
+            }
+        }
+        let mut agreed = false;
         if let Some(c) = &candidate {
             let cs = c.to_string();
             let promoted = after.iter().any(|a| a.addr == cs && a.role == "master");
             if promoted && timeline.promoted_after_ms.is_none() {
                 timeline.promoted_after_ms = Some(elapsed);
-                new = Some(c.clone());
             }
             let nodes_agree = after
                 .iter()
-                .filter(|a| a.addr != cs && a.role != "unreachable")
+                .filter(|a| a.addr != cs)
                 .all(|a| a.role == "slave" && a.primary == cs);
-            let sentinels_agree =
-                w.sentinels.is_none() || (!named.is_empty() && named.iter().all(|n| n == c));
-            if promoted && nodes_agree && sentinels_agree {
+            let sentinels_agree = w.sentinels.is_none_or(|s| {
+                2 * named.len() > s.sentinels.len() && named.iter().all(|n| n == c)
+            });
+            agreed = promoted && nodes_agree && sentinels_agree;
+            if agreed {
                 timeline.agreed_after_ms = Some(elapsed);
-                break;
             }
         }
-        if requested.elapsed() >= w.wait {
-            break;
+        let over = requested.elapsed() >= w.wait;
+        if agreed || (over && last_look_fresh) {
+            let new = candidate.filter(|_| agreed).or_else(|| {
+                (masters.len() == 1)
+                    .then(|| NodeAddr::parse(&masters[0].addr).ok())
+                    .flatten()
+            });
+            let split: Vec<String> = if masters.len() > 1 {
+                after
+                    .iter()
+                    .map(|a| match a.role.as_str() {
+                        "slave" => format!("{} replica of {}", a.addr, a.primary),
+                        r => format!("{} {r}", a.addr),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let unreachable: Vec<String> = after
+                .iter()
+                .filter(|a| a.role == "unreachable")
+                .map(|a| a.addr.clone())
+                .collect();
+            let verdict = if agreed {
+                Verdict::Agreed
+            } else if !split.is_empty() {
+                Verdict::Split(split)
+            } else if !unreachable.is_empty() {
+                Verdict::Unreachable(unreachable)
+            } else if timeline.promoted_after_ms.is_some() {
+                Verdict::Promoted
+            } else {
+                Verdict::NotPromoted
+            };
+            return Watched {
+                timeline,
+                after,
+                new,
+                verdict,
+            };
+        }
+        if over {
+            // One last look, over fresh connections: a connection the
+            // failover's reconfiguration dropped is not a node down.
+            for l in nodes.iter_mut().chain(sentinels.iter_mut()) {
+                l.session = None;
+            }
+            last_look_fresh = true;
+            continue;
         }
         // A write to the primary of the moment: refused while none is.
         if let Some(consent) = w.probe {
-            let target = match (&new, named.first()) {
-                (Some(n), _) => n.clone(),
-                (None, Some(n)) => n.clone(),
-                (None, None) => w.old.clone(),
-            };
+            let target = candidate
+                .clone()
+                .or_else(|| majority_named(&named))
+                .unwrap_or_else(|| w.old.clone());
             // Only where the consent reaches: a node left out of the probe
             // (unreachable at the pre-flight) is not written to.
             let allowed = consent.refuses(&target, "SET").is_none();
@@ -445,9 +552,18 @@ pub async fn watch(w: &Watch<'_>, requested: Instant) -> (Timeline, Vec<After>, 
                 }
             }
         }
-        tokio::time::sleep(tick).await;
+        tokio::select! {
+            _ = tokio::time::sleep(tick) => {}
+            _ = stop.wait() => break Verdict::Interrupted,
+        }
+    };
+    let (_, after) = look(w, &mut nodes, &mut sentinels, limit).await;
+    Watched {
+        timeline,
+        after,
+        new: None,
+        verdict,
     }
-    (timeline, after, new)
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub mod secret;
 pub mod size;
 pub mod slowlog;
 pub mod target;
+pub mod text;
 pub mod warm;
 
 use std::ffi::OsString;

@@ -388,6 +388,9 @@ fn go(
         wait: args.wait,
         probe: probe.then_some(&consent),
     };
+    let stop = ctx
+        .runtime
+        .block_on(async { crate::engine::Interrupt::catch() });
     let watched = match probe {
         // The probe writes are part of the operation: one audit record
         // before the watch starts, one with their count after.
@@ -407,19 +410,21 @@ fn go(
                 ..op.clone()
             };
             let shown = on.summary.clone().unwrap_or_default();
-            let work = async { Ok(failover::watch(&watch, requested).await) };
+            let work = async { Ok(failover::watch(&watch, requested, &stop).await) };
             ctx.runtime
-                .block_on(mutator.audited(&on, &consent, shown, work, |(t, _, _)| {
+                .block_on(mutator.audited(&on, &consent, shown, work, |w| {
                     format!(
                         "{} probe writes sent, {} refused",
-                        t.probe_writes, t.writes_refused
+                        w.timeline.probe_writes, w.timeline.writes_refused
                     )
                 }))
                 .map_err(|e| e.reason)
         }
-        false => Ok(ctx.runtime.block_on(failover::watch(&watch, requested))),
+        false => Ok(ctx
+            .runtime
+            .block_on(failover::watch(&watch, requested, &stop))),
     };
-    let (timeline, after, new) = match watched {
+    let watched = match watched {
         Ok(w) => w,
         Err(why) => {
             report.outcome = "unverified".into();
@@ -429,31 +434,57 @@ fn go(
         }
     };
     report.app_after = app.map(|a| ctx.runtime.block_on(ready(a)));
-    report.nodes_after = after;
-    report.new_primary = new;
-    let agreed = timeline.agreed_after_ms.is_some();
-    let promoted = timeline.promoted_after_ms.is_some();
-    report.timeline = Some(timeline);
-    match (promoted, agreed) {
-        (_, true) => {
-            report.outcome = "applied".into();
-            Status::Ok
-        }
-        (true, false) => {
-            report.outcome = "unverified".into();
-            report.reason = format!(
-                "the new primary was promoted, but not every node{} agreed on it within --wait {:?}",
+    report.nodes_after = watched.after;
+    report.new_primary = watched.new;
+    let second = match watched.timeline.primaries.as_slice() {
+        [] | [_] => String::new(),
+        many => format!(
+            "; a second failover happened during the watch: {}",
+            many.join(", then ")
+        ),
+    };
+    report.timeline = Some(watched.timeline);
+    let wait = args.wait;
+    let (outcome, reason, status) = match watched.verdict {
+        failover::Verdict::Agreed => ("applied", second.trim_start_matches("; ").to_string(), Status::Ok),
+        failover::Verdict::Split(roles) => (
+            "split",
+            format!(
+                "more than one node says it is the primary: {}{second}",
+                roles.join("; ")
+            ),
+            Status::Critical,
+        ),
+        failover::Verdict::Unreachable(nodes) => (
+            "unverified",
+            format!(
+                "{} did not answer (a reconnect was tried): whether they follow the new primary is not known{second}",
+                nodes.join(", ")
+            ),
+            Status::Critical,
+        ),
+        failover::Verdict::Promoted => (
+            "unverified",
+            format!(
+                "the new primary was promoted, but not every node{} agreed on it within --wait {wait:?}{second}",
                 if report.topology == "sentinel" { " and Sentinel" } else { "" },
-                args.wait
-            );
-            Status::Critical
-        }
-        (false, _) => {
-            report.outcome = "failed".into();
-            report.reason = format!("no replica was promoted within --wait {:?}", args.wait);
-            Status::Critical
-        }
-    }
+            ),
+            Status::Critical,
+        ),
+        failover::Verdict::NotPromoted => (
+            "failed",
+            format!("no replica was promoted within --wait {wait:?}{second}"),
+            Status::Critical,
+        ),
+        failover::Verdict::Interrupted => (
+            "unverified",
+            "interrupted (Ctrl-C) while watching: the failover was requested and may finish without cachectl; check where each node ended".to_string(),
+            Status::Critical,
+        ),
+    };
+    report.outcome = outcome.into();
+    report.reason = reason;
+    status
 }
 
 /// /health/ready's status, or why there was none.
@@ -467,7 +498,9 @@ async fn ready(app: &App) -> String {
     }
 }
 
-/// Judges the primary's replicas (their ROLE and priority).
+/// Judges the primary's replicas (their ROLE and priority), all asked at
+/// once and under the run's deadline: twenty hung replicas cost one
+/// command timeout, not twenty.
 async fn candidates(
     spec: &TargetSpec,
     ctx: &Context<'_>,
@@ -475,18 +508,30 @@ async fn candidates(
     replicas: &[(NodeAddr, bool)],
     args: &FailoverArgs,
 ) -> Vec<Candidate> {
-    let mut out = Vec::new();
-    for (addr, down) in replicas {
-        let state = failover::state(&spec.at(addr.clone()), &ctx.timeouts).await;
-        out.push(failover::judge(
-            state,
-            primary,
-            *down,
-            args.max_lag,
-            args.force,
-        ));
+    let deadline = Instant::from_std(ctx.deadline);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, (addr, _)) in replicas.iter().enumerate() {
+        let (node, timeouts) = (spec.at(addr.clone()), ctx.timeouts);
+        tasks.spawn(async move {
+            let state = tokio::time::timeout_at(deadline, failover::state(&node, &timeouts))
+                .await
+                .unwrap_or_else(|_| {
+                    failover::unanswered(&node.addr, "the run's deadline (--timeout) passed")
+                });
+            (i, state)
+        });
     }
-    out
+    let mut states: Vec<(usize, Standing)> = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        if let Ok(s) = done {
+            states.push(s);
+        }
+    }
+    states.sort_by_key(|(i, _)| *i);
+    states
+        .into_iter()
+        .map(|(i, state)| failover::judge(state, primary, replicas[i].1, args.max_lag, args.force))
+        .collect()
 }
 
 /// min-replicas-to-write on the primary, against the replicas the new
@@ -937,7 +982,16 @@ fn describe(r: &FailoverReport) -> String {
     out.trim_end().to_string()
 }
 
+/// The result as the table shows it: every line escaped (node names and
+/// roles are the servers' own text).
 fn summary(r: &FailoverReport) -> String {
+    unsafe_summary(r)
+        .lines()
+        .map(|l| render::clean(l).into_owned() + "\n")
+        .collect()
+}
+
+fn unsafe_summary(r: &FailoverReport) -> String {
     let mut out = format!("{}: {}\n", r.outcome, describe(r));
     if !r.reason.is_empty() {
         out.push_str(&format!("{}\n", render::clean(&r.reason)));

@@ -1020,6 +1020,10 @@ enum Chunks {
         cursor: u64,
         /// Which of `sources` is being read.
         at: usize,
+        /// Keys of the page SCAN gave, not DUMPed yet, and the source
+        /// they are on.
+        pending: std::collections::VecDeque<Vec<u8>>,
+        from: usize,
         /// Keys SCAN has returned so far, and how many it may before the
         /// scan is taken for one that never ends (a hostile or broken
         /// source: Redis's own visits each key about once).
@@ -1057,6 +1061,8 @@ impl Chunks {
                 pattern,
                 cursor: 0,
                 at: 0,
+                pending: std::collections::VecDeque::new(),
+                from: 0,
                 visited: 0,
                 limit: keys.max(1000).saturating_mul(10),
             },
@@ -1088,42 +1094,78 @@ impl Chunks {
                 pattern,
                 cursor,
                 at,
+                pending,
+                from,
                 visited,
                 limit,
-            } => loop {
-                let source = sources.get(*at)?;
-                match warm::dump_page(source, *cursor, pattern).await {
-                    Err(e) => {
-                        return Some(Err(format!("the source {}: {}", source.addr, e.detail)))
+            } => {
+                // Records of at most BATCH_BYTES of payload (and a value up
+                // to --max-reply past it): a page of big values is several
+                // batches, not one.
+                let mut records = Vec::new();
+                let mut bytes = 0usize;
+                loop {
+                    if pending.is_empty() {
+                        let Some(source) = sources.get(*at) else {
+                            break;
+                        };
+                        match warm::copy_page(source, *cursor, pattern).await {
+                            Err(e) => {
+                                return Some(Err(format!(
+                                    "the source {}: {}",
+                                    source.addr, e.detail
+                                )))
+                            }
+                            Ok((next, keys)) => {
+                                // An empty page counts too: a SCAN that only
+                                // ever returns empty pages never ends either.
+                                *visited += (keys.len() as u64).max(1);
+                                if *visited > *limit {
+                                    return Some(Err(format!(
+                                        "the source {}'s SCAN returned {visited} keys without ending, more than 10 times what its DBSIZE said: it is not taken further",
+                                        source.addr
+                                    )));
+                                }
+                                *from = *at;
+                                pending.extend(keys);
+                                *cursor = next;
+                                if next == 0 {
+                                    *at += 1;
+                                }
+                            }
+                        }
+                        continue;
                     }
-                    Ok((next, records, seen)) => {
-                        // An empty page counts too: a SCAN that only ever
-                        // returns empty pages never ends either.
-                        *visited += seen.max(1);
-                        if *visited > *limit {
-                            return Some(Err(format!(
-                                "the source {}'s SCAN returned {visited} keys without ending, more than 10 times what its DBSIZE said: it is not taken further",
-                                source.addr
-                            )));
+                    let group: Vec<Vec<u8>> = pending
+                        .drain(..pending.len().min(warm::DUMP_GROUP))
+                        .collect();
+                    let source = &sources[*from];
+                    match warm::dump_keys(source, group).await {
+                        Err(e) => {
+                            return Some(Err(format!("the source {}: {}", source.addr, e.detail)))
                         }
-                        *cursor = next;
-                        if next == 0 {
-                            *at += 1;
+                        Ok((mut got, b)) => {
+                            bytes += b;
+                            records.append(&mut got);
                         }
-                        if !records.is_empty() {
-                            let n = records.len() as u64;
-                            return Some(Ok(Piece {
-                                items: Items::Records(records),
-                                bad: Vec::new(),
-                                first_line: 1,
-                                last_line: 0,
-                                end_offset: 0,
-                                bytes: n,
-                            }));
-                        }
+                    }
+                    if bytes >= warm::BATCH_BYTES || records.len() >= warm::BATCH {
+                        break;
                     }
                 }
-            },
+                if records.is_empty() {
+                    return None;
+                }
+                let n = records.len() as u64;
+                Some(Ok(Piece {
+                    items: Items::Records(records),
+                    bad: Vec::new(),
+                    first_line: 1,
+                    last_line: 0,
+                    end_offset: 0,
+                    bytes: n,
+                }))
+            }
         }
     }
 }

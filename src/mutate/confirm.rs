@@ -26,7 +26,10 @@ fn term() -> dialoguer::console::Term {
 /// Asks whether to apply a fix: y(es), n(o) to skip, q(uit) to stop the walk.
 pub fn ask(question: &str) -> Result<Choice, String> {
     let answer: String = Input::with_theme(&SimpleTheme)
-        .with_prompt(format!("{question} [y]es / [n]o, skip / [q]uit"))
+        .with_prompt(format!(
+            "{} [y]es / [n]o, skip / [q]uit",
+            crate::text::clean(question)
+        ))
         .validate_with(|a: &String| -> Result<(), &str> {
             match a.trim().to_ascii_lowercase().as_str() {
                 "y" | "yes" | "n" | "no" | "s" | "skip" | "q" | "quit" => Ok(()),
@@ -53,7 +56,8 @@ pub fn typed(expected: &str) -> Result<bool, String> {
     };
     let answer: String = Input::with_theme(&SimpleTheme)
         .with_prompt(format!(
-            "This is destructive. Type {what} ({expected}) to confirm"
+            "This is destructive. Type {what} ({}) to confirm",
+            crate::text::clean(expected)
         ))
         .allow_empty(true)
         .interact_text_on(&term())

@@ -98,7 +98,14 @@ impl Printer {
     /// Writes one line of transcript or diagnostics to stderr. Its errors
     /// are not the run's: the result on stdout is what counts.
     pub fn status(&self, text: &str) {
-        let _ = self.err.borrow_mut().write(&format!("{text}\n"));
+        // Every line made safe for the terminal: the transcript quotes
+        // servers, applications and files (host names, source names), and
+        // carries no escape sequences of its own.
+        let safe: Vec<std::borrow::Cow<'_, str>> = text.split('\n').map(super::clean).collect();
+        let _ = self
+            .err
+            .borrow_mut()
+            .write(&format!("{}\n", safe.join("\n")));
     }
 
     /// Prints an error and its cause chain to stderr.

@@ -77,11 +77,19 @@ impl NodeAddr {
 }
 
 impl fmt::Display for NodeAddr {
+    /// Shown with control characters escaped: a host name a Sentinel or a
+    /// Cluster node hands out is the server's text, and may carry escape
+    /// sequences meant for the operator's terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let clean = crate::text::clean;
         match self {
-            NodeAddr::Tcp { host, port } if host.contains(':') => write!(f, "[{host}]:{port}"),
-            NodeAddr::Tcp { host, port } => write!(f, "{host}:{port}"),
-            NodeAddr::Unix { path } => write!(f, "unix:{}", path.display()),
+            NodeAddr::Tcp { host, port } if host.contains(':') => {
+                write!(f, "[{}]:{port}", clean(host))
+            }
+            NodeAddr::Tcp { host, port } => write!(f, "{}:{port}", clean(host)),
+            NodeAddr::Unix { path } => {
+                write!(f, "unix:{}", clean(&path.display().to_string()))
+            }
         }
     }
 }
@@ -155,6 +163,12 @@ mod tests {
         for bad in ["", "host:", "host:0", "host:99999", "[::1", "[::1]x"] {
             assert!(NodeAddr::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_host_name_from_a_server_cannot_drive_the_terminal() {
+        let evil = NodeAddr::tcp("10.0.0.1\u{1b}]0;pwned\u{7}", 6379);
+        assert_eq!(evil.to_string(), "10.0.0.1\\x1b]0;pwned\\x07:6379");
     }
 
     #[test]

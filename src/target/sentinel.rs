@@ -191,7 +191,13 @@ pub async fn discover(
         .map(|p| p.to_string());
     let leading_votes = leading.as_deref().map_or(0, votes);
     let primary = leading.filter(|_| 2 * leading_votes > answered.len());
-    let first = answered.first().map(|(_, v)| v);
+    // What the master looks like, as a Sentinel of the majority says (not a
+    // dissenting one's word).
+    let first = answered
+        .iter()
+        .find(|(_, v)| primary.is_some() && v.primary.as_ref().map(|p| p.to_string()) == primary)
+        .or(answered.first())
+        .map(|(_, v)| v);
     let master = first.map(|v| v.master.as_slice()).unwrap_or_default();
     // How many Sentinels there are: those given, or as many as the
     // answering ones know of (num-other-sentinels + 1), whichever is more.
@@ -220,14 +226,33 @@ pub async fn discover(
             role: Role::Primary,
         });
     }
+    // Replicas are taken from the Sentinels that agree on the primary, and
+    // only those most of them list: a lone (or rogue) Sentinel cannot make
+    // cachectl connect, with the nodes' credentials, to an address of its
+    // choosing.
+    let agreeing: Vec<&&(usize, View)> = answered
+        .iter()
+        .filter(|(_, v)| primary.is_some() && v.primary.as_ref().map(|p| p.to_string()) == primary)
+        .collect();
+    let listed_by = |addr: &NodeAddr| {
+        agreeing
+            .iter()
+            .filter(|(_, v)| {
+                v.replicas.iter().any(|r| {
+                    field(r, "port").parse::<u16>().ok() == Some(addr.port())
+                        && NodeAddr::tcp(field(r, "ip"), addr.port()) == *addr
+                })
+            })
+            .count()
+    };
     let mut replicas: Vec<Value> = Vec::new();
-    for (_, v) in &answered {
+    for (_, v) in &agreeing {
         for r in &v.replicas {
             let Ok(port) = field(r, "port").parse::<u16>() else {
                 continue;
             };
             let addr = NodeAddr::tcp(field(r, "ip"), port);
-            if members.iter().any(|m| m.addr == addr) {
+            if members.iter().any(|m| m.addr == addr) || 2 * listed_by(&addr) <= agreeing.len() {
                 continue;
             }
             let flags = field(r, "flags").to_string();

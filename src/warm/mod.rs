@@ -325,18 +325,18 @@ pub fn write(pipe: &mut redis::Pipeline, r: &Record, replace: bool) -> usize {
 /// Keys SCAN visits per call on the source of a copy.
 const COPY_SCAN_COUNT: u64 = 1000;
 
-/// One SCAN page of the source of a copy, as DUMP records with their TTLs:
-/// the next cursor (0 at the end) and the keys that still existed.
-pub async fn dump_page(
+/// Keys DUMPed per round trip of a copy: few enough that a page of big
+/// values stays small (each reply is also bounded by --max-reply).
+pub const DUMP_GROUP: usize = 32;
+
+/// DUMP records of `keys` on the source, with their TTLs, and the bytes
+/// of their payloads. Keys gone since SCAN are left out.
+pub async fn dump_keys(
     source: &crate::target::connect::Session,
-    cursor: u64,
-    pattern: &str,
-) -> Result<(u64, Vec<Record>, u64), crate::target::connect::CommandFailure> {
-    let (next, keys) =
-        crate::scan::page(source, cursor, COPY_SCAN_COUNT, Some(pattern), None).await?;
-    let seen = keys.len() as u64;
+    keys: Vec<Vec<u8>>,
+) -> Result<(Vec<Record>, usize), crate::target::connect::CommandFailure> {
     if keys.is_empty() {
-        return Ok((next, Vec::new(), 0));
+        return Ok((Vec::new(), 0));
     }
     let mut pipe = redis::pipe();
     for k in &keys {
@@ -344,6 +344,7 @@ pub async fn dump_page(
         pipe.cmd("DUMP").arg(k.as_slice());
     }
     let replies: Vec<redis::Value> = source.query_pipeline(&pipe).await?;
+    let mut bytes = 0;
     let records = keys
         .into_iter()
         .zip(replies.chunks(2))
@@ -353,17 +354,29 @@ pub async fn dump_page(
                 return None; // gone since SCAN
             };
             // -2: gone; 0: expiring now (RESTORE 0 would keep it forever).
-            (pttl == -1 || pttl > 0).then(|| Record {
-                key,
-                data: Data::Dump {
-                    payload: payload.clone(),
-                    pttl_ms: pttl.max(0) as u64,
-                },
-                ttl: None,
+            (pttl == -1 || pttl > 0).then(|| {
+                bytes += payload.len() + key.len();
+                Record {
+                    key,
+                    data: Data::Dump {
+                        payload: payload.clone(),
+                        pttl_ms: pttl.max(0) as u64,
+                    },
+                    ttl: None,
+                }
             })
         })
         .collect();
-    Ok((next, records, seen))
+    Ok((records, bytes))
+}
+
+/// One SCAN page of the source of a copy: the next cursor and its keys.
+pub async fn copy_page(
+    source: &crate::target::connect::Session,
+    cursor: u64,
+    pattern: &str,
+) -> Result<(u64, Vec<Vec<u8>>), crate::target::connect::CommandFailure> {
+    crate::scan::page(source, cursor, COPY_SCAN_COUNT, Some(pattern), None).await
 }
 
 /// A malformed line, by number.
@@ -419,18 +432,32 @@ impl<T> Reader<T> {
     }
 
     /// The next batch of up to `n` items and the malformed lines among
-    /// them; empty at the end of the file.
+    /// them, and at most `BATCH_BYTES` of input (a batch of big records is
+    /// fewer records); empty at the end of the file. A line over
+    /// `MAX_LINE` is not read into memory: it is skipped to its end and
+    /// reported as malformed.
     pub fn batch(&mut self, n: usize) -> std::io::Result<(Vec<T>, Vec<BadLine>)> {
-        let mut items = Vec::with_capacity(n);
+        let mut items = Vec::with_capacity(n.min(1024));
         let mut bad = Vec::new();
-        while items.len() + bad.len() < n {
+        let mut bytes = 0usize;
+        while items.len() + bad.len() < n && bytes < BATCH_BYTES {
             self.buf.clear();
-            let read = self.input.read_until(b'\n', &mut self.buf)?;
+            let (read, whole) = self.read_line()?;
             if read == 0 {
                 break;
             }
             self.offset += read as u64;
             self.line += 1;
+            bytes += self.buf.len();
+            if !whole {
+                bad.push(BadLine {
+                    line: self.line,
+                    reason: format!(
+                        "the line is {read} bytes, over the {MAX_LINE}-byte limit of one record: skipped, not read into memory"
+                    ),
+                });
+                continue;
+            }
             let mut text = self.buf.as_slice();
             while let [rest @ .., b'\n' | b'\r'] = text {
                 text = rest;
@@ -450,6 +477,48 @@ impl<T> Reader<T> {
         Ok((items, bad))
     }
 }
+
+impl<T> Reader<T> {
+    /// Reads one line into `buf`, at most `MAX_LINE` bytes of it: the
+    /// bytes the line had, and whether it was kept whole (the rest of a
+    /// longer one is read and dropped).
+    fn read_line(&mut self) -> std::io::Result<(usize, bool)> {
+        let mut read = 0usize;
+        let mut whole = true;
+        loop {
+            let available = match self.input.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
+                return Ok((read, whole));
+            }
+            let (used, done) = match available.iter().position(|&b| b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (available.len(), false),
+            };
+            if whole && self.buf.len() + used <= MAX_LINE {
+                self.buf.extend_from_slice(&available[..used]);
+            } else if whole {
+                whole = false;
+                self.buf.clear();
+            }
+            self.input.consume(used);
+            read += used;
+            if done {
+                return Ok((read, whole));
+            }
+        }
+    }
+}
+
+/// The longest line a record may be: a longer one is refused, never held.
+pub const MAX_LINE: usize = 64 << 20;
+
+/// The most bytes of input one batch holds (it holds fewer records then):
+/// with two batches read ahead, a warm holds a few times this.
+pub const BATCH_BYTES: usize = 16 << 20;
 
 /// One batch as read: its items and malformed lines, the lines it spans,
 /// and where in the file it ends.

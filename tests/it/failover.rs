@@ -97,10 +97,21 @@ fn through_the_sentinels_checked_verified_and_refused_without_quorum() {
             .iter()
             .any(|r| r["port"] == set.replicas[1].port.to_string() && r["flags"].contains("s_down"))
     });
-    let run = failover(
-        &set,
-        &["--yes", "--confirm-destructive", &old, "--wait", "30s"],
-    );
+    // The frozen replica wakes once the failover is under way: the watch
+    // waits for it to answer and follow (a node that does not answer never
+    // counts as agreeing).
+    let frozen_pid = set.replicas[1].pid();
+    let run = Cachectl::new()
+        .args(["failover", "-o", "json", "--sentinel", &set.addrs()])
+        .args(["--master", MASTER_NAME, "--command-timeout", "1s"])
+        .arg("--audit-log")
+        .arg(&audit)
+        .args(["--yes", "--confirm-destructive", &old, "--wait", "30s"])
+        .run_while(Duration::from_millis(1500), |_| {
+            let _ = std::process::Command::new("kill")
+                .args(["-CONT", &frozen_pid.to_string()])
+                .status();
+        });
     let f = run.json()["failover"].clone();
     assert_eq!(f["outcome"], "applied", "{f:#}");
     assert_eq!(f["expected"], healthy.as_str());
