@@ -360,6 +360,38 @@ pub struct Watched {
     pub verdict: Verdict,
 }
 
+/// How a watch ends, from where the nodes are: agreed; two or more
+/// masters (split, each node's role named); a node that did not answer
+/// (never taken to agree); promoted but not agreed; nothing promoted.
+pub fn judge_end(after: &[After], agreed: bool, promoted: bool) -> Verdict {
+    if agreed {
+        return Verdict::Agreed;
+    }
+    if after.iter().filter(|a| a.role == "master").count() > 1 {
+        return Verdict::Split(
+            after
+                .iter()
+                .map(|a| match a.role.as_str() {
+                    "slave" => format!("{} replica of {}", a.addr, a.primary),
+                    r => format!("{} {r}", a.addr),
+                })
+                .collect(),
+        );
+    }
+    let unreachable: Vec<String> = after
+        .iter()
+        .filter(|a| a.role == "unreachable")
+        .map(|a| a.addr.clone())
+        .collect();
+    if !unreachable.is_empty() {
+        Verdict::Unreachable(unreachable)
+    } else if promoted {
+        Verdict::Promoted
+    } else {
+        Verdict::NotPromoted
+    }
+}
+
 /// The primary most of the answering Sentinels name now, if most name one.
 fn majority_named(named: &[NodeAddr]) -> Option<NodeAddr> {
     named
@@ -449,9 +481,15 @@ pub async fn watch(w: &Watch<'_>, requested: Instant, stop: &crate::engine::Inte
                 .find(|a| a.addr != w.old.to_string())
                 .and_then(|a| NodeAddr::parse(&a.addr).ok()),
         };
-        for m in &masters {
-            if m.addr != w.old.to_string() && !timeline.primaries.contains(&m.addr) {
-                timeline.primaries.push(m.addr.clone());
+        // Every node seen as the new primary: by its own word, or by the
+        // Sentinels' (who name it before it may answer).
+        let seen = masters
+            .iter()
+            .map(|m| m.addr.clone())
+            .chain(majority_named(&named).map(|n| n.to_string()));
+        for addr in seen {
+            if addr != w.old.to_string() && !timeline.primaries.contains(&addr) {
+                timeline.primaries.push(addr);
             }
         }
         let mut agreed = false;
@@ -480,33 +518,7 @@ pub async fn watch(w: &Watch<'_>, requested: Instant, stop: &crate::engine::Inte
                     .then(|| NodeAddr::parse(&masters[0].addr).ok())
                     .flatten()
             });
-            let split: Vec<String> = if masters.len() > 1 {
-                after
-                    .iter()
-                    .map(|a| match a.role.as_str() {
-                        "slave" => format!("{} replica of {}", a.addr, a.primary),
-                        r => format!("{} {r}", a.addr),
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            let unreachable: Vec<String> = after
-                .iter()
-                .filter(|a| a.role == "unreachable")
-                .map(|a| a.addr.clone())
-                .collect();
-            let verdict = if agreed {
-                Verdict::Agreed
-            } else if !split.is_empty() {
-                Verdict::Split(split)
-            } else if !unreachable.is_empty() {
-                Verdict::Unreachable(unreachable)
-            } else if timeline.promoted_after_ms.is_some() {
-                Verdict::Promoted
-            } else {
-                Verdict::NotPromoted
-            };
+            let verdict = judge_end(&after, agreed, timeline.promoted_after_ms.is_some());
             return Watched {
                 timeline,
                 after,
@@ -583,6 +595,66 @@ mod tests {
             min_replicas: None,
             error: String::new(),
         }
+    }
+
+    #[test]
+    fn the_end_of_a_watch_never_takes_silence_for_agreement() {
+        let node = |addr: &str, role: &str, primary: &str| After {
+            addr: addr.into(),
+            role: role.into(),
+            primary: primary.into(),
+        };
+        let split = judge_end(
+            &[
+                node("a:1", "master", ""),
+                node("b:1", "master", ""),
+                node("c:1", "slave", "b:1"),
+            ],
+            false,
+            true,
+        );
+        assert_eq!(
+            split,
+            Verdict::Split(vec![
+                "a:1 master".into(),
+                "b:1 master".into(),
+                "c:1 replica of b:1".into()
+            ])
+        );
+        let silent = judge_end(
+            &[
+                node("a:1", "slave", "b:1"),
+                node("b:1", "master", ""),
+                node("c:1", "unreachable", ""),
+            ],
+            false,
+            true,
+        );
+        assert_eq!(silent, Verdict::Unreachable(vec!["c:1".into()]));
+        assert_eq!(
+            judge_end(&[node("b:1", "master", "")], true, true),
+            Verdict::Agreed
+        );
+        assert_eq!(
+            judge_end(
+                &[node("a:1", "master", ""), node("b:1", "slave", "a:1")],
+                false,
+                false
+            ),
+            Verdict::NotPromoted
+        );
+        assert_eq!(
+            majority_named(&[NodeAddr::tcp("x", 1), NodeAddr::tcp("y", 1)]),
+            None
+        );
+        assert_eq!(
+            majority_named(&[
+                NodeAddr::tcp("x", 1),
+                NodeAddr::tcp("y", 1),
+                NodeAddr::tcp("x", 1)
+            ]),
+            Some(NodeAddr::tcp("x", 1))
+        );
     }
 
     #[test]

@@ -1024,6 +1024,8 @@ enum Chunks {
         /// they are on.
         pending: std::collections::VecDeque<Vec<u8>>,
         from: usize,
+        /// Payload bytes per key of the last round trip.
+        average: usize,
         /// Keys SCAN has returned so far, and how many it may before the
         /// scan is taken for one that never ends (a hostile or broken
         /// source: Redis's own visits each key about once).
@@ -1063,6 +1065,7 @@ impl Chunks {
                 at: 0,
                 pending: std::collections::VecDeque::new(),
                 from: 0,
+                average: 0,
                 visited: 0,
                 limit: keys.max(1000).saturating_mul(10),
             },
@@ -1096,6 +1099,7 @@ impl Chunks {
                 at,
                 pending,
                 from,
+                average,
                 visited,
                 limit,
             } => {
@@ -1137,8 +1141,9 @@ impl Chunks {
                         continue;
                     }
                     let group: Vec<Vec<u8>> = pending
-                        .drain(..pending.len().min(warm::DUMP_GROUP))
+                        .drain(..pending.len().min(warm::dump_group(*average)))
                         .collect();
+                    let asked = group.len().max(1);
                     let source = &sources[*from];
                     match warm::dump_keys(source, group).await {
                         Err(e) => {
@@ -1146,6 +1151,7 @@ impl Chunks {
                         }
                         Ok((mut got, b)) => {
                             bytes += b;
+                            *average = b / asked;
                             records.append(&mut got);
                         }
                     }

@@ -325,9 +325,19 @@ pub fn write(pipe: &mut redis::Pipeline, r: &Record, replace: bool) -> usize {
 /// Keys SCAN visits per call on the source of a copy.
 const COPY_SCAN_COUNT: u64 = 1000;
 
-/// Keys DUMPed per round trip of a copy: few enough that a page of big
-/// values stays small (each reply is also bounded by --max-reply).
+/// Keys DUMPed per round trip of a copy, at most: fewer when values are
+/// big (`dump_group`), so a group stays a fraction of a batch's bytes
+/// (each reply is also bounded by --max-reply).
 pub const DUMP_GROUP: usize = 32;
+
+/// Keys to DUMP in the next round trip, given the average payload of the
+/// last (bytes): a quarter of a batch's budget at most, one at least.
+pub fn dump_group(average: usize) -> usize {
+    match average {
+        0 => DUMP_GROUP,
+        avg => (BATCH_BYTES / 4 / avg).clamp(1, DUMP_GROUP),
+    }
+}
 
 /// DUMP records of `keys` on the source, with their TTLs, and the bytes
 /// of their payloads. Keys gone since SCAN are left out.
@@ -434,14 +444,17 @@ impl<T> Reader<T> {
     /// The next batch of up to `n` items and the malformed lines among
     /// them, and at most `BATCH_BYTES` of input (a batch of big records is
     /// fewer records); empty at the end of the file. A line over
-    /// `MAX_LINE` is not read into memory: it is skipped to its end and
-    /// reported as malformed.
+    /// `MAX_LINE` is held only up to that limit: the rest is skipped to its
+    /// end unread and the line reported as malformed.
     pub fn batch(&mut self, n: usize) -> std::io::Result<(Vec<T>, Vec<BadLine>)> {
         let mut items = Vec::with_capacity(n.min(1024));
         let mut bad = Vec::new();
         let mut bytes = 0usize;
         while items.len() + bad.len() < n && bytes < BATCH_BYTES {
             self.buf.clear();
+            // A big line's room is given back rather than kept for a run
+            // of small ones.
+            self.buf.shrink_to(1 << 20);
             let (read, whole) = self.read_line()?;
             if read == 0 {
                 break;
@@ -453,7 +466,7 @@ impl<T> Reader<T> {
                 bad.push(BadLine {
                     line: self.line,
                     reason: format!(
-                        "the line is {read} bytes, over the {MAX_LINE}-byte limit of one record: skipped, not read into memory"
+                        "the line is {read} bytes, over the {MAX_LINE}-byte limit of one record: skipped (nothing past the limit was held)"
                     ),
                 });
                 continue;
@@ -513,7 +526,8 @@ impl<T> Reader<T> {
     }
 }
 
-/// The longest line a record may be: a longer one is refused, never held.
+/// The longest line a record may be: a longer one is refused, and no more
+/// than this much of it is ever held.
 pub const MAX_LINE: usize = 64 << 20;
 
 /// The most bytes of input one batch holds (it holds fewer records then):

@@ -107,7 +107,20 @@ fn through_the_sentinels_checked_verified_and_refused_without_quorum() {
         .arg("--audit-log")
         .arg(&audit)
         .args(["--yes", "--confirm-destructive", &old, "--wait", "30s"])
-        .run_while(Duration::from_millis(1500), |_| {
+        .run_while(Duration::from_millis(100), |_| {
+            // Woken once the healthy replica is promoted (woken earlier, the
+            // Sentinels might choose it after all).
+            let deadline = std::time::Instant::now() + Duration::from_secs(25);
+            while std::time::Instant::now() < deadline {
+                let role: redis::RedisResult<Vec<redis::Value>> =
+                    redis::cmd("ROLE").query(&mut set.replicas[0].client());
+                if matches!(role.as_deref().map(|r| r.first()),
+                    Ok(Some(redis::Value::BulkString(b))) if b == b"master")
+                {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
             let _ = std::process::Command::new("kill")
                 .args(["-CONT", &frozen_pid.to_string()])
                 .status();

@@ -95,6 +95,9 @@ fn yes_applies_only_safe_fixes_and_audits_them() {
         .arg("*")
         .query(&mut server.client())
         .unwrap();
+    // KEYS over 300,000 keys may finish under 100 ms on a fast server: a
+    // sleep makes the slow entry certain.
+    server.cmd(&["DEBUG", "SLEEP", "0.15"]);
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
     let run = fix_cmd(
@@ -163,9 +166,17 @@ fn yes_applies_only_safe_fixes_and_audits_them() {
         .unwrap()
         .contains("audit-pass-1"));
     // What the fixes did not touch still fires: the offenders in the slow
-    // log, KEYS's average, no maxmemory.
+    // log, KEYS's average, no maxmemory. (The round trips are judged at the
+    // p99 of 20 PINGs, their slowest: one late PING on a loaded test
+    // machine may add rtt-warning, which is not what this test is about.)
+    let after: Vec<&serde_json::Value> = report["after"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f.as_str().unwrap().starts_with("rtt-"))
+        .collect();
     assert_eq!(
-        report["after"]["findings"],
+        serde_json::json!(after),
         serde_json::json!([
             "dangerous-commands",
             "slow-operations",

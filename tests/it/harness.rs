@@ -1112,3 +1112,197 @@ pub fn answers_everything_with(reply: &'static [u8]) -> u16 {
     });
     port
 }
+
+/// A RESP server of the test's own: each command (its arguments) is
+/// recorded and answered by `reply`. For peers that must misbehave in ways
+/// a real server cannot (a rogue Sentinel, a 100,000-line CLIENT LIST, a
+/// SCAN that never ends), and to see what cachectl sends them.
+pub struct FakeResp {
+    pub port: u16,
+    pub received: std::sync::Arc<std::sync::Mutex<Vec<Vec<Vec<u8>>>>>,
+}
+
+/// A bulk string reply.
+pub fn bulk(text: &[u8]) -> Vec<u8> {
+    let mut out = format!("${}\r\n", text.len()).into_bytes();
+    out.extend_from_slice(text);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// An array of bulk strings.
+pub fn bulk_array(items: &[&[u8]]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", items.len()).into_bytes();
+    for i in items {
+        out.extend(bulk(i));
+    }
+    out
+}
+
+impl FakeResp {
+    pub fn start(reply: impl Fn(&[Vec<u8>]) -> Vec<u8> + Send + Sync + 'static) -> FakeResp {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let reply = std::sync::Arc::new(reply);
+        let log = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (reply, log) = (reply.clone(), log.clone());
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut writer = stream;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).map(|n| n == 0).unwrap_or(true) {
+                            return;
+                        }
+                        let Some(n) = line
+                            .trim()
+                            .strip_prefix('*')
+                            .and_then(|n| n.parse::<usize>().ok())
+                        else {
+                            continue;
+                        };
+                        let mut args = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            let mut head = String::new();
+                            if reader.read_line(&mut head).is_err() {
+                                return;
+                            }
+                            let len: usize =
+                                head.trim().trim_start_matches('$').parse().unwrap_or(0);
+                            let mut arg = vec![0u8; len + 2];
+                            if std::io::Read::read_exact(&mut reader, &mut arg).is_err() {
+                                return;
+                            }
+                            arg.truncate(len);
+                            args.push(arg);
+                        }
+                        log.lock().unwrap().push(args.clone());
+                        if writer.write_all(&reply(&args)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        FakeResp { port, received }
+    }
+
+    /// The commands received, each as its words (lossy text).
+    pub fn commands(&self) -> Vec<String> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                a.iter()
+                    .map(|w| String::from_utf8_lossy(w).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+}
+
+/// Replies of a plausible Redis 7.0 primary to what every cachectl run
+/// asks (PING, INFO, ROLE, CONFIG GET, CLIENT SETNAME/ID...), for a fake
+/// server to fall back on; `None` for what a test answers itself.
+pub fn redis_like(args: &[Vec<u8>]) -> Vec<u8> {
+    let word = |i: usize| {
+        args.get(i)
+            .map(|w| String::from_utf8_lossy(w).to_ascii_uppercase())
+            .unwrap_or_default()
+    };
+    match (word(0).as_str(), word(1).as_str()) {
+        ("PING", _) => b"+PONG\r\n".to_vec(),
+        ("AUTH", _) | ("SELECT", _) => b"+OK\r\n".to_vec(),
+        ("INFO", _) => bulk(
+            b"# Server\r\nredis_version:7.0.15\r\nprocess_id:1\r\nuptime_in_seconds:1000\r\n# Clients\r\nconnected_clients:1\r\nmaxclients:10000\r\n# Memory\r\nused_memory:1000000\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n# Replication\r\nrole:master\r\nconnected_slaves:0\r\n# Cluster\r\ncluster_enabled:0\r\n# Keyspace\r\n",
+        ),
+        ("ROLE", _) => b"*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n".to_vec(),
+        ("CONFIG", "GET") => bulk_array(&[b"maxmemory", b"0"]),
+        ("CLIENT", "ID") | ("CLIENT", "KILL") => b":1\r\n".to_vec(),
+        ("CLIENT", _) => b"+OK\r\n".to_vec(),
+        ("ACL", "DRYRUN") => b"+OK\r\n".to_vec(),
+        ("DBSIZE", _) => b":10\r\n".to_vec(),
+        ("SLOWLOG", _) | ("LATENCY", _) => b"*0\r\n".to_vec(),
+        // COMMAND INFO <name>: every command is known, an admin one (7.0's
+        // shape: name, arity, flags, first, last, step, ACL categories).
+        ("COMMAND", "INFO") => {
+            let name = args.get(2).cloned().unwrap_or_default();
+            let mut out = b"*1\r\n*7\r\n".to_vec();
+            out.extend(bulk(&name));
+            out.extend_from_slice(b":-2\r\n*1\r\n+admin\r\n:0\r\n:0\r\n:0\r\n*1\r\n+@admin\r\n");
+            out
+        }
+        ("COMMAND", _) => b"*0\r\n".to_vec(),
+        _ => b"-ERR unknown command\r\n".to_vec(),
+    }
+}
+
+/// Runs cachectl with `args`, sampling its peak RSS (VmHWM, KiB) from /proc
+/// while it runs: its JSON output and the peak. A run that ended before it
+/// could be sampled is a failed measurement, not a small one.
+#[track_caller]
+pub fn run_measuring_rss(args: &[&str]) -> (serde_json::Value, u64) {
+    run_measuring_rss_env(args, &[])
+}
+
+#[track_caller]
+pub fn run_measuring_rss_env(args: &[&str], env: &[(&str, &str)]) -> (serde_json::Value, u64) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cachectl"));
+    for v in [
+        "REDISCLI_AUTH",
+        "REDIS_PASSWORD",
+        "REDIS_URL",
+        "CACHECTL_URL",
+    ] {
+        cmd.env_remove(v);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    let mut samples = 0;
+    // The output is read as it comes (a big report must not block on a
+    // full pipe while it is sampled).
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut out);
+        out
+    });
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            if let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kb);
+                samples += 1;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let out = reader.join().unwrap();
+    assert!(
+        samples > 0,
+        "the run ended before its memory could be sampled"
+    );
+    (
+        serde_json::from_slice(&out)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out))),
+        peak,
+    )
+}

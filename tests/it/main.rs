@@ -28,4 +28,5 @@ mod trust;
 mod verdict;
 mod warm;
 mod warm_sources;
+mod write_doors;
 mod writes;

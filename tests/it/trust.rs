@@ -512,31 +512,6 @@ fn hostile_info(info: &'static [u8], filler: &'static [u8], secs: u64) -> u16 {
 
 /// Runs cachectl and returns its report and its peak resident memory (KiB),
 /// read from /proc while it runs.
-fn run_measuring_rss(args: &[&str]) -> (serde_json::Value, u64) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cachectl"))
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
-    while child.try_wait().unwrap().is_none() {
-        if let Ok(status) = std::fs::read_to_string(&status_path) {
-            if let Some(kb) = status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            {
-                peak = peak.max(kb);
-            }
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let out = child.wait_with_output().unwrap();
-    (serde_json::from_slice(&out.stdout).unwrap(), peak)
-}
-
 /// Diagnoses the hostile server on `port` with `extra` flags: the `info`
 /// fact's unavailability and cachectl's peak RSS (KiB).
 fn too_large_info(port: u16, extra: &[&str]) -> (serde_json::Value, u64) {
