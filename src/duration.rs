@@ -46,9 +46,28 @@ pub fn parse_or_zero(text: &str) -> Result<Duration, String> {
     parse(t)
 }
 
+/// A duration as the flags take it back: `800ms`, `2.5s`, `10s`, `30m`.
+pub fn format(d: Duration) -> String {
+    let ms = d.as_millis();
+    match ms {
+        0..=999 => format!("{ms}ms"),
+        _ if !ms.is_multiple_of(1000) => format!("{}s", d.as_secs_f64()),
+        _ if ms.is_multiple_of(60_000) => format!("{}m", ms / 60_000),
+        _ => format!("{}s", ms / 1000),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formatted_durations_parse_back() {
+        for text in ["800ms", "2.5s", "10s", "30m", "90s", "1ms"] {
+            assert_eq!(format(parse(text).unwrap()), text);
+        }
+        assert_eq!(format(Duration::from_secs(3600)), "60m");
+    }
 
     #[test]
     fn out_of_range_is_an_error_not_a_panic() {

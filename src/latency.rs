@@ -63,6 +63,10 @@ pub struct LatencyView {
     /// A topology: every node's own figures, sampled at the same time.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<NodeLatency>,
+    /// Why sampling ended before the count or duration asked for (Ctrl-C,
+    /// the run's deadline): the figures are of the samples taken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 /// One node's round trips, in a view of several nodes.
@@ -74,20 +78,26 @@ pub struct NodeLatency {
     pub errors: u64,
 }
 
-/// How to sample.
+/// How to sample, and until when at the latest.
 #[derive(Debug, Clone)]
 pub struct Sampling {
     pub count: u64,
     pub duration: Option<Duration>,
     pub every: Option<Duration>,
     pub interval: Duration,
+    /// The sampling's deadline, and the flag that names it when it comes
+    /// first (`--timeout 10s`).
+    pub until: tokio::time::Instant,
+    pub until_flag: String,
 }
 
 /// Samples PING round trips on `session`; `window` is called with each
-/// window's figures as it closes.
+/// window's figures as it closes. Ctrl-C (`stop`) or the deadline ends it
+/// at once, a PING in flight abandoned, with the figures so far.
 pub async fn sample(
     session: &crate::target::connect::Session,
     how: &Sampling,
+    stop: &crate::engine::Interrupt,
     mut window: impl FnMut(&Figures),
 ) -> Option<LatencyView> {
     let started = Instant::now();
@@ -97,6 +107,9 @@ pub async fn sample(
     let mut windows = Vec::new();
     let mut errors = 0;
     let mut window_start = Instant::now();
+    let mut stopped = None;
+    let interrupted = || "interrupted (Ctrl-C)".to_string();
+    let late = || format!("the deadline ({}) came first", how.until_flag);
     loop {
         let done = match how.duration {
             Some(d) => started.elapsed() >= d,
@@ -106,7 +119,18 @@ pub async fn sample(
             break;
         }
         let t = Instant::now();
-        match session.query::<String>(&ping).await {
+        let answer = tokio::select! {
+            a = session.query::<String>(&ping) => a,
+            _ = stop.wait() => {
+                stopped = Some(interrupted());
+                break;
+            }
+            _ = tokio::time::sleep_until(how.until) => {
+                stopped = Some(late());
+                break;
+            }
+        };
+        match answer {
             Ok(_) => {
                 let took = t.elapsed();
                 all.push(took);
@@ -124,7 +148,17 @@ pub async fn sample(
                 window_start = Instant::now();
             }
         }
-        tokio::time::sleep(how.interval).await;
+        tokio::select! {
+            _ = tokio::time::sleep(how.interval) => {}
+            _ = stop.wait() => {
+                stopped = Some(interrupted());
+                break;
+            }
+            _ = tokio::time::sleep_until(how.until) => {
+                stopped = Some(late());
+                break;
+            }
+        }
     }
     if how.every.is_some() {
         if let Some(f) = Figures::of(&current) {
@@ -137,6 +171,7 @@ pub async fn sample(
         errors,
         windows,
         nodes: Vec::new(),
+        stopped,
     })
 }
 

@@ -247,8 +247,17 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
                 held.status()
             }
             Ok(consent) => {
+                // From here Ctrl-C is heard between nodes: a batch sent is
+                // seen to its reply and audited, the next is not sent.
+                let stop = ctx.runtime.block_on(async { engine::Interrupt::catch() });
                 let mut failed = None;
                 for ((addr, ids), session) in receiving.into_iter().zip(&checked) {
+                    if stop.fired() {
+                        failed = Some(format!(
+                            "interrupted (Ctrl-C) before {addr}: nothing was sent there"
+                        ));
+                        break;
+                    }
                     let on = kill_op(addr, Vec::new(), ids);
                     let mut pipe = redis::pipe();
                     for id in ids {

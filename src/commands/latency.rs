@@ -11,11 +11,30 @@ pub fn run(args: LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
     let mut door = Door::open(&args.common, printer, "latency", None)?;
     if door.connected() {
         let session = engine::session(&door.ctx, &door.spec)?;
+        // The run's deadline bounds the sampling; a --duration longer than
+        // the default deadline is its own (the last PING's reply aside),
+        // but an explicit --timeout holds.
+        let now = std::time::Instant::now();
+        let (until, until_flag) = match (args.common.target.timeout, args.duration) {
+            (None, Some(d)) => (
+                door.ctx.deadline.max(now + d + door.ctx.timeouts.command),
+                format!("--duration {}", crate::duration::format(d)),
+            ),
+            (t, _) => (
+                door.ctx.deadline,
+                format!(
+                    "--timeout {}",
+                    crate::duration::format(t.unwrap_or(door.ctx.timeouts.overall))
+                ),
+            ),
+        };
         let how = Sampling {
             count: args.count,
             duration: args.duration,
             every: args.every,
             interval: args.interval,
+            until: tokio::time::Instant::from_std(until),
+            until_flag,
         };
         let table = args.common.output.output == OutputFormat::Table;
         // A topology's other nodes are sampled at the same time, each for
@@ -33,12 +52,14 @@ pub fn run(args: LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
             })
             .collect();
         let (view, sampled) = door.ctx.runtime.block_on(async {
+            let stop = std::sync::Arc::new(engine::Interrupt::catch());
             let mut tasks = tokio::task::JoinSet::new();
             for (i, s) in others {
                 let how = how.clone();
-                tasks.spawn(async move { (i, latency::sample(&s, &how, |_| {}).await) });
+                let stop = stop.clone();
+                tasks.spawn(async move { (i, latency::sample(&s, &how, &stop, |_| {}).await) });
             }
-            let view = latency::sample(&session, &how, |w| {
+            let view = latency::sample(&session, &how, &stop, |w| {
                 if table {
                     let _ = printer.out(&render::table::latency_line(w));
                 }
@@ -53,6 +74,11 @@ pub fn run(args: LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
             sampled.sort_by_key(|(i, _)| *i);
             (view, sampled)
         });
+        if view.is_none() {
+            printer.status(
+                "no PING was answered while sampling: the round trips shown are the diagnosis's own",
+            );
+        }
         if let Some(mut view) = view {
             // The runbooks judge these samples, not the diagnosis's burst.
             let diagnosis = &mut door.diagnosis;

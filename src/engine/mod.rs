@@ -656,6 +656,13 @@ pub fn finish(
         ctx.printer.out(&table(&diagnosis.report))?;
     }
     let mut mutator = Mutator::new(policy, diagnosis.report.target.clone());
+    // Without prompts, Ctrl-C stops the walk between fixes, with the report
+    // of what was done. (At a prompt it keeps its usual meaning: the
+    // terminal's, ending the run where it waits.)
+    if mutator.policy.mode != crate::mutate::Mode::Interactive {
+        let stop = ctx.runtime.block_on(async { Interrupt::catch() });
+        mutator.heed(stop.flag());
+    }
     remediate(ctx, &mut diagnosis, &mut mutator);
     ctx.emit(format, &diagnosis.report, render::table::remediation)?;
     let report = &diagnosis.report;

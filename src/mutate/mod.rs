@@ -247,6 +247,8 @@ pub struct Mutator {
     /// The target URL, redacted, for the audit log.
     pub target: String,
     stopped: Option<String>,
+    /// Set by Ctrl-C, once the run heeds it (`heed`).
+    interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Mutator {
@@ -255,7 +257,14 @@ impl Mutator {
             policy,
             target,
             stopped: None,
+            interrupt: None,
         }
+    }
+
+    /// Stops the run at the next decision once `flag` is set (Ctrl-C): the
+    /// write in flight is seen to its reply and audited, none is begun.
+    pub fn heed(&mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+        self.interrupt = Some(flag);
     }
 
     /// Why nothing more may be done, once the walk was stopped.
@@ -267,6 +276,14 @@ impl Mutator {
     /// ones; destructive ones need `--confirm-destructive` naming the
     /// operation's own node, or that node typed back at the prompt.
     pub fn decide(&mut self, op: &Operation) -> Decision {
+        if self.stopped.is_none()
+            && self
+                .interrupt
+                .as_ref()
+                .is_some_and(|f| f.load(std::sync::atomic::Ordering::SeqCst))
+        {
+            self.stopped = Some("interrupted (Ctrl-C): nothing more was done".into());
+        }
         if let Some(why) = &self.stopped {
             return Decision::Skip(why.clone());
         }

@@ -711,6 +711,9 @@ pub fn latency(r: &Report) -> String {
         if l.errors > 0 {
             let _ = writeln!(out, "  {} PINGs failed or timed out", l.errors);
         }
+        if let Some(why) = &l.stopped {
+            let _ = writeln!(out, "  sampling ended early: {why}");
+        }
         for n in &l.nodes {
             let _ = write!(out, "  {}  {}", n.node, latency_line(&n.figures));
         }

@@ -1282,7 +1282,14 @@ pub fn run_measuring_rss_env(args: &[&str], env: &[(&str, &str)]) -> (serde_json
         let _ = std::io::Read::read_to_end(&mut stdout, &mut out);
         out
     });
+    let started = Instant::now();
     while child.try_wait().unwrap().is_none() {
+        // A run that never ends is a failure, not a hung test suite.
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("cachectl {args:?} ran for over 120 s and was killed");
+        }
         if let Ok(status) = std::fs::read_to_string(&status_path) {
             if let Some(kb) = status
                 .lines()

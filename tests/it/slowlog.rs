@@ -200,3 +200,60 @@ fn latency_samples_a_slow_server_and_judges_p99() {
     );
     assert_eq!(run.code(), 2);
 }
+
+#[test]
+fn latency_sampling_ends_at_ctrl_c_and_at_the_deadline_with_the_figures_so_far() {
+    let server = RedisServer::start();
+    // Ctrl-C a minute-long sampling after a second: the figures so far,
+    // judged, and said to be cut short.
+    let run = Cachectl::new()
+        .args(["latency", "-o", "json", "--url", &server.url()])
+        .args(["--duration", "60s"])
+        .run_while(Duration::from_millis(1500), interrupt);
+    assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
+    let report = run.json();
+    let l = &report["latency"];
+    assert_eq!(l["stopped"], "interrupted (Ctrl-C)", "{l}");
+    assert!(l["samples"].as_u64().unwrap() >= 10, "{l}");
+    // Judged on those samples, not taken for a run out of time.
+    assert!(
+        finding(&report, "deadline-exceeded").is_none(),
+        "{report:#}"
+    );
+    assert_eq!(report["checks"]["skipped"], 0, "{report:#}");
+
+    // A count that would take minutes, under an explicit --timeout.
+    let run = Cachectl::new()
+        .args(["latency", "-o", "json", "--url", &server.url()])
+        .args(["--count", "100000", "--timeout", "2s"])
+        .run();
+    assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
+    let l = &run.json()["latency"];
+    assert_eq!(
+        l["stopped"], "the deadline (--timeout 2s) came first",
+        "{l}"
+    );
+    let samples = l["samples"].as_u64().unwrap();
+    assert!(samples > 10 && samples < 100_000, "{l}");
+
+    // A server that stops answering mid-sampling: the PING in flight is
+    // abandoned at the deadline, not waited for PING after PING.
+    let pid = server.pid();
+    let run = Cachectl::new()
+        .args(["latency", "-o", "json", "--url", &server.url()])
+        .args(["--count", "1000", "--timeout", "3s"])
+        .run_while(Duration::from_millis(1500), |_| {
+            let _ = std::process::Command::new("kill")
+                .args(["-STOP", &pid.to_string()])
+                .status();
+        });
+    let _ = std::process::Command::new("kill")
+        .args(["-CONT", &pid.to_string()])
+        .status();
+    assert!(run.elapsed < Duration::from_secs(6), "{:?}", run.elapsed);
+    let l = &run.json()["latency"];
+    assert_eq!(
+        l["stopped"], "the deadline (--timeout 3s) came first",
+        "{l}"
+    );
+}

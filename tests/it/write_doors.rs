@@ -1261,15 +1261,25 @@ fn names_servers_hand_out_are_escaped_wherever_they_are_shown() {
         }
     });
     let sentinels = format!("127.0.0.1:{}", rogue.port);
-    for cmd in [&["diagnose"][..], &["failover", "--dry-run"]] {
+    // Through a pipe, and on a terminal (where the plan, its checks and the
+    // refusal are written as status lines, and colour is on).
+    for (cmd, pty) in [
+        (&["diagnose"][..], false),
+        (&["failover", "--dry-run"], false),
+        (&["diagnose"], true),
+        (&["failover"], true),
+    ] {
         let run = Cachectl::new()
             .args(cmd)
             .args(["--sentinel", &sentinels, "--master", MASTER_NAME])
-            .args(["--connect-timeout", "500ms", "--command-timeout", "500ms"])
-            .run();
+            .args(["--connect-timeout", "500ms", "--command-timeout", "500ms"]);
+        let run = match pty {
+            true => run.run_in_pty("no\n"),
+            false => run.run(),
+        };
         let all = run.all_output();
         assert!(
-            !all.contains('\u{1b}') && !all.contains('\u{7}'),
+            !all.contains("\u{1b}]0;pwned") && !all.contains('\u{7}'),
             "{cmd:?}: {all}"
         );
         assert!(all.contains("\\x1b]0;pwned\\x07"), "{cmd:?}: {all}");
@@ -1287,12 +1297,20 @@ fn names_servers_hand_out_are_escaped_wherever_they_are_shown() {
         "sources:\n  - name: \"evil\\e]0;pwned\\a\"\n    file: a.jsonl\n",
     )
     .unwrap();
-    let run = Cachectl::new()
-        .args(["warm", "--url", &server.url(), "--plan"])
-        .arg(dir.path().join("plan.yaml"))
-        .args(["--dry-run"])
-        .run();
-    let all = run.all_output();
-    assert!(!all.contains('\u{1b}'), "{all}");
-    assert!(all.contains("evil\\x1b]0;pwned\\x07"), "{all}");
+    for pty in [false, true] {
+        let run = Cachectl::new()
+            .args(["warm", "--url", &server.url(), "--plan"])
+            .arg(dir.path().join("plan.yaml"))
+            .args(["--dry-run"]);
+        let run = match pty {
+            true => run.run_in_pty(""),
+            false => run.run(),
+        };
+        let all = run.all_output();
+        assert!(
+            !all.contains("\u{1b}]0;pwned") && !all.contains('\u{7}'),
+            "{all}"
+        );
+        assert!(all.contains("evil\\x1b]0;pwned\\x07"), "{all}");
+    }
 }
