@@ -446,7 +446,11 @@ async fn look(
 /// fresh connections before it is judged unreachable. Two nodes that say
 /// master are a split; a primary that changes again during the watch is a
 /// second failover, in the timeline.
-pub async fn watch(w: &Watch<'_>, requested: Instant, stop: &crate::engine::Interrupt) -> Watched {
+pub async fn watch(
+    w: &Watch<'_>,
+    requested: Instant,
+    stop: &crate::interrupt::Interrupt,
+) -> Watched {
     let tick = Duration::from_millis(PROBE_EVERY_MS);
     let limit = Duration::from_millis(250);
     let t = w.timeouts;

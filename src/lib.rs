@@ -15,6 +15,7 @@ pub mod findings;
 pub mod floor;
 pub mod flush;
 pub mod http;
+pub mod interrupt;
 pub mod latency;
 pub mod model;
 pub mod mutate;

@@ -249,7 +249,9 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
             Ok(consent) => {
                 // From here Ctrl-C is heard between nodes: a batch sent is
                 // seen to its reply and audited, the next is not sent.
-                let stop = ctx.runtime.block_on(async { engine::Interrupt::catch() });
+                let stop = ctx
+                    .runtime
+                    .block_on(async { crate::interrupt::Interrupt::catch() });
                 let mut failed = None;
                 for ((addr, ids), session) in receiving.into_iter().zip(&checked) {
                     if stop.fired() {

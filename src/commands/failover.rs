@@ -390,7 +390,7 @@ fn go(
     };
     let stop = ctx
         .runtime
-        .block_on(async { crate::engine::Interrupt::catch() });
+        .block_on(async { crate::interrupt::Interrupt::catch() });
     let watched = match probe {
         // The probe writes are part of the operation: one audit record
         // before the watch starts, one with their count after.

@@ -387,7 +387,9 @@ impl Run<'_, '_> {
             idle: args.idle,
             bytes: args.bytes,
         };
-        let interrupt = ctx.runtime.block_on(async { engine::Interrupt::catch() });
+        let interrupt = ctx
+            .runtime
+            .block_on(async { crate::interrupt::Interrupt::catch() });
         // Every node's SCAN at once (a Cluster's primaries are separate
         // servers), each node's keys kept apart.
         let deadline = self.deadline();

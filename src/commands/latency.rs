@@ -52,7 +52,7 @@ pub fn run(args: LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
             })
             .collect();
         let (view, sampled) = door.ctx.runtime.block_on(async {
-            let stop = std::sync::Arc::new(engine::Interrupt::catch());
+            let stop = std::sync::Arc::new(crate::interrupt::Interrupt::catch());
             let mut tasks = tokio::task::JoinSet::new();
             for (i, s) in others {
                 let how = how.clone();

@@ -10,9 +10,10 @@ use redis::Value;
 use serde::Serialize;
 
 use crate::cli::{OutputFormat, WarmArgs};
-use crate::engine::{self, resolve, Context, Interrupt};
+use crate::engine::{self, resolve, Context};
 use crate::error::{CliError, Status};
 use crate::http::probe::App;
+use crate::interrupt::Interrupt;
 use crate::model::Safety;
 use crate::mutate::preflight::NodeState;
 use crate::mutate::{Consent, Mode, Mutator, Operation, Origin};

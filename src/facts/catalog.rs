@@ -474,8 +474,11 @@ fn build_roots() -> Vec<Root> {
             f("samples", "int", "number of PINGs"),
             f("min_ms", "double", "fastest, ms"),
             f("avg_ms", "double", "mean, ms"),
+            f("p90_ms", "double", "90th percentile, ms"),
             f("p99_ms", "double", "99th percentile, ms"),
             f("max_ms", "double", "slowest, ms"),
+            f("tail", "string", "the percentile judged: p99 from 100 samples, p90 below (a p99 of fewer is the slowest alone)"),
+            f("tail_ms", "double", "that percentile, ms"),
         ]))),
         from(Bookkeeping, nested("unavailable", "Facts that could not be collected, by root: unavailable.config.kind is noperm, disabled, timeout, connection_lost, error, malformed, too_large or not_connected.", Map(Box::new(Record(vec![
             f("command", "string", "the Redis command that failed"),

@@ -473,23 +473,14 @@ async fn ping_burst(session: &Session) -> Vec<Duration> {
     samples
 }
 
-/// Min, mean, p99 (nearest rank) and max of the samples, in ms.
+/// Min, mean, p90, p99 (nearest rank), max and the percentile judged
+/// (`latency::Figures::tail`) of the samples, in ms.
 pub fn ping_stats(samples: &[Duration]) -> serde_json::Value {
-    let mut ms_values: Vec<f64> = samples.iter().map(|d| ms(*d)).collect();
-    ms_values.sort_by(|a, b| a.total_cmp(b));
-    let n = ms_values.len();
-    if n == 0 {
-        return json!({"samples": 0, "min_ms": 0.0, "avg_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0});
+    match crate::latency::Figures::of(samples) {
+        Some(f) => f.ping_fact(),
+        None => json!({"samples": 0, "min_ms": 0.0, "avg_ms": 0.0, "p90_ms": 0.0,
+                       "p99_ms": 0.0, "max_ms": 0.0, "tail": "p90", "tail_ms": 0.0}),
     }
-    let rank = ((0.99 * n as f64).ceil() as usize).clamp(1, n) - 1;
-    let avg = ms_values.iter().sum::<f64>() / n as f64;
-    json!({
-        "samples": n,
-        "min_ms": ms_values[0],
-        "avg_ms": (avg * 1000.0).round() / 1000.0,
-        "p99_ms": ms_values[rank],
-        "max_ms": ms_values[n - 1],
-    })
 }
 
 /// CONFIG GET of the catalogue's parameters: one call on Redis 7+, one per

@@ -531,8 +531,8 @@ impl<T> Reader<T> {
 pub const MAX_LINE: usize = 64 << 20;
 
 /// The most bytes of input one batch holds (it holds fewer records then):
-/// with two batches read ahead, a warm holds a few times this.
-pub const BATCH_BYTES: usize = 16 << 20;
+/// with one batch read ahead, a warm holds a few times this.
+pub const BATCH_BYTES: usize = 8 << 20;
 
 /// One batch as read: its items and malformed lines, the lines it spans,
 /// and where in the file it ends.
@@ -546,13 +546,13 @@ pub struct Chunk<T> {
 }
 
 /// Reads and parses batches on a thread of its own, so the next batch is
-/// parsed while Redis works on this one. At most two batches wait: memory
+/// parsed while Redis works on this one. At most one batch waits: memory
 /// does not grow with the file. Dropping the receiver stops the thread.
 pub fn read_ahead<T: Send + 'static>(
     mut reader: Reader<T>,
     n: usize,
 ) -> tokio::sync::mpsc::Receiver<std::io::Result<Chunk<T>>> {
-    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
     std::thread::spawn(move || loop {
         let first_line = reader.line + 1;
         let before = reader.offset;
