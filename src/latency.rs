@@ -127,8 +127,6 @@ pub async fn sample(
     let mut errors = 0;
     let mut window_start = Instant::now();
     let mut stopped = None;
-    let interrupted = || "interrupted (Ctrl-C)".to_string();
-    let late = || format!("the deadline ({}) came first", how.until_flag);
     loop {
         let done = match how.duration {
             Some(d) => started.elapsed() >= d,
@@ -138,14 +136,10 @@ pub async fn sample(
             break;
         }
         let t = Instant::now();
-        let answer = tokio::select! {
-            a = session.query::<String>(&ping) => a,
-            _ = stop.wait() => {
-                stopped = Some(interrupted());
-                break;
-            }
-            _ = tokio::time::sleep_until(how.until) => {
-                stopped = Some(late());
+        let answer = match unless_stopped(session.query::<String>(&ping), how, stop).await {
+            Ok(a) => a,
+            Err(why) => {
+                stopped = Some(why);
                 break;
             }
         };
@@ -167,16 +161,9 @@ pub async fn sample(
                 window_start = Instant::now();
             }
         }
-        tokio::select! {
-            _ = tokio::time::sleep(how.interval) => {}
-            _ = stop.wait() => {
-                stopped = Some(interrupted());
-                break;
-            }
-            _ = tokio::time::sleep_until(how.until) => {
-                stopped = Some(late());
-                break;
-            }
+        if let Err(why) = unless_stopped(tokio::time::sleep(how.interval), how, stop).await {
+            stopped = Some(why);
+            break;
         }
     }
     if how.every.is_some() {
@@ -192,6 +179,21 @@ pub async fn sample(
         nodes: Vec::new(),
         stopped,
     })
+}
+
+/// `work`, unless Ctrl-C or the sampling's deadline comes first: then why.
+async fn unless_stopped<F: std::future::Future>(
+    work: F,
+    how: &Sampling,
+    stop: &crate::interrupt::Interrupt,
+) -> Result<F::Output, String> {
+    tokio::select! {
+        done = work => Ok(done),
+        _ = stop.wait() => Err("interrupted (Ctrl-C)".to_string()),
+        _ = tokio::time::sleep_until(how.until) => {
+            Err(format!("the deadline ({}) came first", how.until_flag))
+        }
+    }
 }
 
 #[cfg(test)]

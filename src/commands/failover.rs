@@ -657,23 +657,9 @@ async fn sentinel_plan(
         .flatten()
         .filter_map(|u| u.as_str())
         .collect();
-    let named: Vec<String> = f["named_by"]
-        .as_array()
+    let named: Vec<String> = crate::target::sentinel::namings(f)
         .into_iter()
-        .flatten()
-        .map(|n| {
-            format!(
-                "{} by {}",
-                n["primary"].as_str().unwrap_or_default(),
-                n["sentinels"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })
+        .map(|(primary, by)| format!("{primary} by {by}"))
         .collect();
     let mut checks = vec![
         Check {

@@ -368,7 +368,7 @@ pub fn reach(
 
 /// Why a Sentinel target has no node: none of its Sentinels named a primary.
 fn unlocated_reason(master: &str, t: &crate::target::topology::Topology) -> String {
-    let named = t.fact["named_by"].as_array().cloned().unwrap_or_default();
+    let named = crate::target::sentinel::namings(&t.fact);
     if named.is_empty() {
         return format!(
             "no Sentinel named a primary for `{master}` ({} of {} Sentinels answered)",
@@ -377,19 +377,7 @@ fn unlocated_reason(master: &str, t: &crate::target::topology::Topology) -> Stri
     }
     let who: Vec<String> = named
         .iter()
-        .map(|n| {
-            format!(
-                "{} (named by {})",
-                n["primary"].as_str().unwrap_or_default(),
-                n["sentinels"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })
+        .map(|(primary, by)| format!("{primary} (named by {by})"))
         .collect();
     format!(
         "no majority of the {} answering Sentinels names one primary for `{master}`: {}; no node is connected to on a minority's word",

@@ -342,3 +342,25 @@ pub async fn discover(
         fact,
     }
 }
+
+/// The fact's `named_by`: each primary named, with the Sentinels naming it
+/// (joined by ", ").
+pub fn namings(fact: &Value) -> Vec<(String, String)> {
+    fact["named_by"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| {
+            let sentinels: Vec<&str> = n["sentinels"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str())
+                .collect();
+            (
+                n["primary"].as_str().unwrap_or_default().to_string(),
+                sentinels.join(", "),
+            )
+        })
+        .collect()
+}

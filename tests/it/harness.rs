@@ -947,6 +947,24 @@ pub fn interrupt(pid: u32) {
     assert!(ok, "kill -INT {pid} failed");
 }
 
+/// `flush --pattern` on `url` with --yes and consent for `node`, audited
+/// in `dir`, as JSON; to add to.
+pub fn flush_consented(url: &str, pattern: &str, node: &str, dir: &Path) -> Cachectl {
+    Cachectl::new()
+        .args([
+            "flush",
+            "-o",
+            "json",
+            "--url",
+            url,
+            "--pattern",
+            pattern,
+            "--yes",
+        ])
+        .args(["--confirm-destructive", node, "--audit-log"])
+        .arg(dir.join("audit.jsonl"))
+}
+
 /// `cachectl diagnose -o json --url URL` plus extra args, to add to.
 pub fn diagnose_cmd(url: &str, extra: &[&str]) -> Cachectl {
     Cachectl::new()
@@ -1210,13 +1228,20 @@ impl FakeResp {
 /// Replies of a plausible Redis 7.0 primary to what every cachectl run
 /// asks (PING, INFO, ROLE, CONFIG GET, CLIENT SETNAME/ID...), for a fake
 /// server to fall back on; `None` for what a test answers itself.
-pub fn redis_like(args: &[Vec<u8>]) -> Vec<u8> {
+/// A command's name and first argument, upper-cased ("" when absent): what
+/// a fake server matches on.
+pub fn command_words(args: &[Vec<u8>]) -> (String, String) {
     let word = |i: usize| {
         args.get(i)
             .map(|w| String::from_utf8_lossy(w).to_ascii_uppercase())
             .unwrap_or_default()
     };
-    match (word(0).as_str(), word(1).as_str()) {
+    (word(0), word(1))
+}
+
+pub fn redis_like(args: &[Vec<u8>]) -> Vec<u8> {
+    let (verb, sub) = command_words(args);
+    match (verb.as_str(), sub.as_str()) {
         ("PING", _) => b"+PONG\r\n".to_vec(),
         ("AUTH", _) | ("SELECT", _) => b"+OK\r\n".to_vec(),
         ("INFO", _) => bulk(

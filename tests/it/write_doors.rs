@@ -422,16 +422,12 @@ fn a_sentinels_own_links_are_spared_by_clients_kill() {
     );
 }
 
-/// A Sentinel of the test's own that names `primary` (and `replica`) for
-/// mymaster, and says its quorum is fine.
-fn rogue_sentinel(primary: u16, replica: u16) -> FakeResp {
+/// A Sentinel of the test's own, one of `sentinels`, that names `primary`
+/// and `replicas` for mymaster and says its quorum is fine.
+fn fake_sentinel(primary: u16, replicas: Vec<u16>, sentinels: usize) -> FakeResp {
     FakeResp::start(move |args| {
-        let word = |i: usize| {
-            args.get(i)
-                .map(|w| String::from_utf8_lossy(w).to_ascii_uppercase())
-                .unwrap_or_default()
-        };
-        match (word(0).as_str(), word(1).as_str()) {
+        let (verb, sub) = command_words(args);
+        match (verb.as_str(), sub.as_str()) {
             ("SENTINEL", "GET-MASTER-ADDR-BY-NAME") => {
                 bulk_array(&[b"127.0.0.1", primary.to_string().as_bytes()])
             }
@@ -445,27 +441,31 @@ fn rogue_sentinel(primary: u16, replica: u16) -> FakeResp {
                 b"flags",
                 b"master",
                 b"num-other-sentinels",
-                b"3",
+                (sentinels - 1).to_string().as_bytes(),
                 b"quorum",
                 b"2",
             ]),
             ("SENTINEL", "REPLICAS") => {
-                let mut out = b"*1\r\n".to_vec();
-                out.extend(bulk_array(&[
-                    b"ip",
-                    b"127.0.0.1",
-                    b"port",
-                    replica.to_string().as_bytes(),
-                    b"flags",
-                    b"slave",
-                    b"master-link-status",
-                    b"ok",
-                    b"slave-priority",
-                    b"100",
-                ]));
+                let mut out = format!("*{}\r\n", replicas.len()).into_bytes();
+                for port in &replicas {
+                    out.extend(bulk_array(&[
+                        b"ip",
+                        b"127.0.0.1",
+                        b"port",
+                        port.to_string().as_bytes(),
+                        b"flags",
+                        b"slave",
+                        b"master-link-status",
+                        b"ok",
+                        b"slave-priority",
+                        b"100",
+                    ]));
+                }
                 out
             }
-            ("SENTINEL", "CKQUORUM") => b"+OK 4 usable Sentinels\r\n".to_vec(),
+            ("SENTINEL", "CKQUORUM") => {
+                format!("+OK {sentinels} usable Sentinels\r\n").into_bytes()
+            }
             _ => redis_like(args),
         }
     })
@@ -477,7 +477,7 @@ fn a_rogue_sentinel_gets_no_credentials_sent_to_its_addresses() {
     // The attacker's "primary" and "replica": they record what reaches them.
     let attacker_primary = FakeResp::start(redis_like);
     let attacker_replica = FakeResp::start(redis_like);
-    let rogue = rogue_sentinel(attacker_primary.port, attacker_replica.port);
+    let rogue = fake_sentinel(attacker_primary.port, vec![attacker_replica.port], 4);
     let sentinels = format!("{},127.0.0.1:{}", set.addrs(), rogue.port);
     let dir = tempfile::tempdir().unwrap();
     let with = |cmd: &[&str], sentinels: &str| {
@@ -555,19 +555,7 @@ fn a_failover_whose_nodes_do_not_all_answer_is_not_verified() {
     // frozen one never says whom it follows.
     set.replicas[1].signal("STOP");
     let frozen = at(&set.replicas[1]);
-    let run = Cachectl::new()
-        .args(["failover", "-o", "json", "--sentinel", &set.addrs()])
-        .args([
-            "--master",
-            MASTER_NAME,
-            "--command-timeout",
-            "1s",
-            "--wait",
-            "6s",
-        ])
-        .args(["--yes", "--confirm-destructive", &old, "--audit-log"])
-        .arg(dir.path().join("audit.jsonl"))
-        .run();
+    let run = failover_consented(&set, &old, "6s", dir.path()).run();
     // Unverified, or split (the old primary not yet demoted when the
     // watch ends): never applied, and the frozen node named.
     let f = run.json()["failover"].clone();
@@ -603,19 +591,9 @@ fn a_second_failover_during_the_watch_is_reported_and_its_primary_is_the_one_agr
     let mark = frozen.clone();
     // As soon as the Sentinels name a new primary, it is frozen: they see
     // it go down and fail over again, to the other replica.
-    let run = Cachectl::new()
-        .args(["failover", "-o", "json", "--sentinel", &set.addrs()])
-        .args([
-            "--master",
-            MASTER_NAME,
-            "--command-timeout",
-            "1s",
-            "--wait",
-            "12s",
-        ])
-        .args(["--yes", "--confirm-destructive", &old, "--audit-log"])
-        .arg(dir.path().join("audit.jsonl"))
-        .run_while(Duration::from_millis(50), move |_| {
+    let run = failover_consented(&set, &old, "12s", dir.path()).run_while(
+        Duration::from_millis(50),
+        move |_| {
             let mut c = redis::Client::open(sentinel.as_str())
                 .unwrap()
                 .get_connection()
@@ -636,7 +614,8 @@ fn a_second_failover_during_the_watch_is_reported_and_its_primary_is_the_one_agr
                 }
                 std::thread::sleep(Duration::from_millis(10));
             }
-        });
+        },
+    );
     let f = run.json()["failover"].clone();
     let first = frozen
         .lock()
@@ -672,18 +651,7 @@ fn ctrl_c_ends_a_failover_watch_and_a_warm_through_a_hung_application_at_once() 
     // A replica frozen for good: agreement never comes, the watch would
     // last its whole --wait of 60 s.
     set.replicas[1].signal("STOP");
-    let run = Cachectl::new()
-        .args(["failover", "-o", "json", "--sentinel", &set.addrs()])
-        .args([
-            "--master",
-            MASTER_NAME,
-            "--command-timeout",
-            "1s",
-            "--wait",
-            "60s",
-        ])
-        .args(["--yes", "--confirm-destructive", &old, "--audit-log"])
-        .arg(dir.path().join("audit.jsonl"))
+    let run = failover_consented(&set, &old, "60s", dir.path())
         .run_while(Duration::from_secs(4), interrupt);
     assert!(
         run.elapsed < Duration::from_secs(7),
@@ -864,12 +832,8 @@ fn crowded(n: usize) -> FakeResp {
     }
     let reply = std::sync::Arc::new(bulk(&list));
     FakeResp::start(move |args| {
-        let word = |i: usize| {
-            args.get(i)
-                .map(|w| String::from_utf8_lossy(w).to_ascii_uppercase())
-                .unwrap_or_default()
-        };
-        match (word(0).as_str(), word(1).as_str()) {
+        let (verb, sub) = command_words(args);
+        match (verb.as_str(), sub.as_str()) {
             ("CLIENT", "LIST") => reply.to_vec(),
             ("CLIENT", "KILL") => b"+OK\r\n".to_vec(),
             _ => redis_like(args),
@@ -932,12 +896,8 @@ fn a_hundred_thousand_clients_are_read_in_linear_bounded_memory() {
 /// will RESTORE).
 fn endless_scan(payload: Vec<u8>) -> FakeResp {
     FakeResp::start(move |args| {
-        let word = |i: usize| {
-            args.get(i)
-                .map(|w| String::from_utf8_lossy(w).to_ascii_uppercase())
-                .unwrap_or_default()
-        };
-        match word(0).as_str() {
+        let (verb, _) = command_words(args);
+        match verb.as_str() {
             "SCAN" => {
                 let cursor: u64 = String::from_utf8_lossy(&args[1]).parse().unwrap_or(0) + 1;
                 let keys: Vec<String> = (0..100).map(|i| format!("session:{cursor}:{i}")).collect();
@@ -1054,20 +1014,7 @@ fn refusals_are_right_lfu_idle_acl_patterns_and_a_renamed_unlink() {
         }
         let dir = tempfile::tempdir().unwrap();
         let url = format!("redis://cacher:cacher-pass-20@127.0.0.1:{}", server.port);
-        let run = Cachectl::new()
-            .args([
-                "flush",
-                "-o",
-                "json",
-                "--url",
-                &url,
-                "--pattern",
-                "cache:*",
-                "--yes",
-            ])
-            .args(["--confirm-destructive", &at(&server), "--audit-log"])
-            .arg(dir.path().join("audit.jsonl"))
-            .run();
+        let run = flush_consented(&url, "cache:*", &at(&server), dir.path()).run();
         let f = run.json()["flush"].clone();
         assert_eq!(f["outcome"], "applied", "{f:#}");
         assert_eq!(f["deleted"], 20);
@@ -1078,20 +1025,7 @@ fn refusals_are_right_lfu_idle_acl_patterns_and_a_renamed_unlink() {
     let renamed = RedisServer::with(ServerOptions::default().config("rename-command UNLINK \"\""));
     renamed.cmd(&["SET", "s:1", "v"]);
     let dir = tempfile::tempdir().unwrap();
-    let run = Cachectl::new()
-        .args([
-            "flush",
-            "-o",
-            "json",
-            "--url",
-            &renamed.url(),
-            "--pattern",
-            "s:*",
-            "--yes",
-        ])
-        .args(["--confirm-destructive", &at(&renamed), "--audit-log"])
-        .arg(dir.path().join("audit.jsonl"))
-        .run();
+    let run = flush_consented(&renamed.url(), "s:*", &at(&renamed), dir.path()).run();
     let f = run.json()["flush"].clone();
     assert_eq!(f["outcome"], "blocked", "{f:#}");
     let reason = f["reason"].as_str().unwrap();
@@ -1122,50 +1056,9 @@ fn a_dry_run_is_bounded_by_the_deadline_against_hung_peers() {
     // replicas that accept and never answer.
     let primary = RedisServer::start();
     let hung: Vec<u16> = (0..20).map(|_| silent()).collect();
-    let sentinel = |_: usize| {
-        let (p, hung) = (primary.port, hung.clone());
-        FakeResp::start(move |args| {
-            let word = |i: usize| {
-                args.get(i)
-                    .map(|w| String::from_utf8_lossy(w).to_ascii_uppercase())
-                    .unwrap_or_default()
-            };
-            match (word(0).as_str(), word(1).as_str()) {
-                ("SENTINEL", "GET-MASTER-ADDR-BY-NAME") => {
-                    bulk_array(&[b"127.0.0.1", p.to_string().as_bytes()])
-                }
-                ("SENTINEL", "MASTER") => bulk_array(&[
-                    b"name",
-                    b"mymaster",
-                    b"flags",
-                    b"master",
-                    b"num-other-sentinels",
-                    b"2",
-                    b"quorum",
-                    b"2",
-                ]),
-                ("SENTINEL", "REPLICAS") => {
-                    let mut out = format!("*{}\r\n", hung.len()).into_bytes();
-                    for port in &hung {
-                        out.extend(bulk_array(&[
-                            b"ip",
-                            b"127.0.0.1",
-                            b"port",
-                            port.to_string().as_bytes(),
-                            b"flags",
-                            b"slave",
-                            b"master-link-status",
-                            b"ok",
-                        ]));
-                    }
-                    out
-                }
-                ("SENTINEL", "CKQUORUM") => b"+OK 3 usable Sentinels\r\n".to_vec(),
-                _ => redis_like(args),
-            }
-        })
-    };
-    let sentinels: Vec<FakeResp> = (0..3).map(sentinel).collect();
+    let sentinels: Vec<FakeResp> = (0..3)
+        .map(|_| fake_sentinel(primary.port, hung.clone(), 3))
+        .collect();
     let list = sentinels
         .iter()
         .map(|s| format!("127.0.0.1:{}", s.port))
@@ -1236,12 +1129,8 @@ fn names_servers_hand_out_are_escaped_wherever_they_are_shown() {
     // A Sentinel that names a primary whose "host" carries escapes.
     let evil = "127.0.0.1\u{1b}]0;pwned\u{7}";
     let rogue = FakeResp::start(move |args| {
-        let word = |i: usize| {
-            args.get(i)
-                .map(|w| String::from_utf8_lossy(w).to_ascii_uppercase())
-                .unwrap_or_default()
-        };
-        match (word(0).as_str(), word(1).as_str()) {
+        let (verb, sub) = command_words(args);
+        match (verb.as_str(), sub.as_str()) {
             ("SENTINEL", "GET-MASTER-ADDR-BY-NAME") => bulk_array(&[evil.as_bytes(), b"6379"]),
             ("SENTINEL", "MASTER") => bulk_array(&[b"name", b"mymaster", b"flags", b"master"]),
             ("SENTINEL", "REPLICAS") => {
@@ -1273,16 +1162,7 @@ fn names_servers_hand_out_are_escaped_wherever_they_are_shown() {
             .args(cmd)
             .args(["--sentinel", &sentinels, "--master", MASTER_NAME])
             .args(["--connect-timeout", "500ms", "--command-timeout", "500ms"]);
-        let run = match pty {
-            true => run.run_in_pty("no\n"),
-            false => run.run(),
-        };
-        let all = run.all_output();
-        assert!(
-            !all.contains("\u{1b}]0;pwned") && !all.contains('\u{7}'),
-            "{cmd:?}: {all}"
-        );
-        assert!(all.contains("\\x1b]0;pwned\\x07"), "{cmd:?}: {all}");
+        shown_escaped(run, pty, "\\x1b]0;pwned\\x07");
     }
     // A plan's source name, as the transcript shows it.
     let server = RedisServer::start();
@@ -1302,15 +1182,39 @@ fn names_servers_hand_out_are_escaped_wherever_they_are_shown() {
             .args(["warm", "--url", &server.url(), "--plan"])
             .arg(dir.path().join("plan.yaml"))
             .args(["--dry-run"]);
-        let run = match pty {
-            true => run.run_in_pty(""),
-            false => run.run(),
-        };
-        let all = run.all_output();
-        assert!(
-            !all.contains("\u{1b}]0;pwned") && !all.contains('\u{7}'),
-            "{all}"
-        );
-        assert!(all.contains("evil\\x1b]0;pwned\\x07"), "{all}");
+        shown_escaped(run, pty, "evil\\x1b]0;pwned\\x07");
     }
+}
+
+/// Runs `run` through a pipe or on a terminal (answering no): the escape
+/// sequence never reaches the output raw, and `escaped` shows instead.
+#[track_caller]
+fn shown_escaped(run: Cachectl, pty: bool, escaped: &str) {
+    let run = match pty {
+        true => run.run_in_pty("no\n"),
+        false => run.run(),
+    };
+    let all = run.all_output();
+    assert!(
+        !all.contains("\u{1b}]0;pwned") && !all.contains('\u{7}'),
+        "{all}"
+    );
+    assert!(all.contains(escaped), "{all}");
+}
+
+/// `failover` through the set's Sentinels with --yes and consent for `old`,
+/// watching up to `wait`, audited in `dir`.
+fn failover_consented(set: &SentinelSet, old: &str, wait: &str, dir: &std::path::Path) -> Cachectl {
+    Cachectl::new()
+        .args(["failover", "-o", "json", "--sentinel", &set.addrs()])
+        .args([
+            "--master",
+            MASTER_NAME,
+            "--command-timeout",
+            "1s",
+            "--wait",
+            wait,
+        ])
+        .args(["--yes", "--confirm-destructive", old, "--audit-log"])
+        .arg(dir.join("audit.jsonl"))
 }
