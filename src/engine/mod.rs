@@ -332,7 +332,7 @@ pub fn reach(
         )),
     };
     refuse_missing_db(&located, &facts)?;
-    let set = crate::runbook::load_all(&[])?.select(&[crate::runbook::load::GATE.into()], &[])?;
+    let set = crate::runbook::load::load_gate()?;
     let evaluation = evaluate(&set, &facts, Some(ctx.deadline));
     let blocked = evaluation
         .findings

@@ -78,9 +78,10 @@ pub async fn cluster_of(
         .await
         .map_err(|_| "the run's deadline passed".to_string())?
         .map_err(|f| f.detail)?;
-    let mut found = tokio::time::timeout_at(deadline, cluster::discover(&session, &spec.addr))
+    let seed = tokio::time::timeout_at(deadline, cluster::view(&session, &spec.addr))
         .await
-        .map_err(|_| "the run's deadline passed".to_string())??;
+        .map_err(|_| "the run's deadline passed".to_string())?;
+    let mut found = cluster::discover(&seed)?;
     found.reach = spec.cli_reach();
     // Every other node's own view, at once: one node may not have noticed
     // what another has (a slot it dropped, a node it flags failed).
@@ -106,7 +107,7 @@ pub async fn cluster_of(
             (i, view)
         });
     }
-    let mut views = vec![(0, cluster::view(&session, &spec.addr).await)];
+    let mut views = vec![(0, seed)];
     while let Some(done) = tasks.join_next().await {
         if let Ok(v) = done {
             views.push(v);

@@ -599,6 +599,20 @@ fn load_builtins() -> Result<Vec<Runbook>, LoadError> {
     loaded.into_iter().map(|(_, r)| r).collect()
 }
 
+/// The gate runbook alone (`GATE`), built in: what a writing command
+/// checks its target with before anything else, without compiling the
+/// other runbooks' expressions.
+pub fn load_gate() -> Result<RunbookSet, LoadError> {
+    let file = format!("{GATE}.yaml");
+    let (name, text) = super::builtin::FILES
+        .iter()
+        .find(|(name, _)| *name == file)
+        .expect("the gate runbook is built in");
+    Ok(RunbookSet {
+        runbooks: vec![load_str(&format!("runbooks/{name}"), text, "built-in")?],
+    })
+}
+
 /// Built-in runbooks plus those in `dirs`. A user runbook with a built-in's
 /// id replaces it. Check ids must be unique across the set.
 pub fn load_all(dirs: &[PathBuf]) -> Result<RunbookSet, LoadError> {

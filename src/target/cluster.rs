@@ -309,10 +309,12 @@ pub fn add_views(fact: &mut Value, views: &[View]) {
     let mut splits: Vec<(Vec<u16>, Beliefs)> = Vec::new();
     let mut split_slots = 0usize;
     for slot in 0..SLOTS as usize {
-        let b = belief(slot);
-        if b.iter().all(|(_, o)| *o == b[0].1) {
+        // Named only where the views differ: most slots agree.
+        let first = owners.first().and_then(|(_, own)| own[slot]);
+        if owners.iter().all(|(_, own)| own[slot] == first) {
             continue;
         }
+        let b = belief(slot);
         split_slots += 1;
         match splits.last_mut() {
             Some((slots, last)) if *last == b && slots.last() == Some(&(slot as u16 - 1)) => {
@@ -414,15 +416,13 @@ pub async fn nodes_at(
     Ok(parse_nodes(&text))
 }
 
-/// Reads the Cluster from `session` (a node of it at `seed`): its nodes,
-/// and the `cluster` root of its view (`add_views` adds every other
-/// node's).
-pub async fn discover(session: &Session, seed: &NodeAddr) -> Result<Topology, String> {
-    let seen = view(session, seed).await;
-    if let Some(e) = seen.error {
-        return Err(e);
+/// The Cluster as the seed node's view (`view`) tells it: its nodes, and
+/// the `cluster` root of that view (`add_views` adds every other node's).
+pub fn discover(seen: &View) -> Result<Topology, String> {
+    if let Some(e) = &seen.error {
+        return Err(e.clone());
     }
-    let (info, nodes) = (seen.info, seen.nodes);
+    let (info, nodes, seed) = (&seen.info, &seen.nodes, &seen.node);
     let mut members: Vec<Member> = nodes
         .iter()
         .filter(|n| !n.has("noaddr") && !n.has("handshake"))
@@ -433,7 +433,7 @@ pub async fn discover(session: &Session, seed: &NodeAddr) -> Result<Topology, St
         .collect();
     // Primaries first, in slot order as listed; then replicas.
     members.sort_by_key(|m| m.role != Role::Primary);
-    let mut fact = fact(&info, &nodes);
+    let mut fact = fact(info, nodes);
     fact["asked"] = seed.to_string().into();
     fact["asked_host"] = seed.host().into();
     fact["asked_port"] = seed.port().into();

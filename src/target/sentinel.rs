@@ -191,13 +191,17 @@ pub async fn discover(
         .map(|p| p.to_string());
     let leading_votes = leading.as_deref().map_or(0, votes);
     let primary = leading.filter(|_| 2 * leading_votes > answered.len());
-    // What the master looks like, as a Sentinel of the majority says (not a
-    // dissenting one's word).
-    let first = answered
+    // The Sentinels of that majority: what the master looks like and its
+    // replicas are taken from them (not from a dissenting one's word).
+    let agreeing: Vec<&View> = answered
         .iter()
-        .find(|(_, v)| primary.is_some() && v.primary.as_ref().map(|p| p.to_string()) == primary)
-        .or(answered.first())
-        .map(|(_, v)| v);
+        .map(|(_, v)| v)
+        .filter(|v| primary.is_some() && v.primary.as_ref().map(|p| p.to_string()) == primary)
+        .collect();
+    let first = agreeing
+        .first()
+        .copied()
+        .or(answered.first().map(|(_, v)| v));
     let master = first.map(|v| v.master.as_slice()).unwrap_or_default();
     // How many Sentinels there are: those given, or as many as the
     // answering ones know of (num-other-sentinels + 1), whichever is more.
@@ -230,28 +234,26 @@ pub async fn discover(
     // only those most of them list: a lone (or rogue) Sentinel cannot make
     // cachectl connect, with the nodes' credentials, to an address of its
     // choosing.
-    let agreeing: Vec<&&(usize, View)> = answered
-        .iter()
-        .filter(|(_, v)| primary.is_some() && v.primary.as_ref().map(|p| p.to_string()) == primary)
-        .collect();
+    let replica_addr = |r: &[(String, String)]| {
+        let port = field(r, "port").parse::<u16>().ok()?;
+        Some(NodeAddr::tcp(field(r, "ip"), port))
+    };
     let listed_by = |addr: &NodeAddr| {
         agreeing
             .iter()
-            .filter(|(_, v)| {
-                v.replicas.iter().any(|r| {
-                    field(r, "port").parse::<u16>().ok() == Some(addr.port())
-                        && NodeAddr::tcp(field(r, "ip"), addr.port()) == *addr
-                })
+            .filter(|v| {
+                v.replicas
+                    .iter()
+                    .any(|r| replica_addr(r).as_ref() == Some(addr))
             })
             .count()
     };
     let mut replicas: Vec<Value> = Vec::new();
-    for (_, v) in &agreeing {
+    for v in &agreeing {
         for r in &v.replicas {
-            let Ok(port) = field(r, "port").parse::<u16>() else {
+            let Some(addr) = replica_addr(r) else {
                 continue;
             };
-            let addr = NodeAddr::tcp(field(r, "ip"), port);
             if members.iter().any(|m| m.addr == addr) || 2 * listed_by(&addr) <= agreeing.len() {
                 continue;
             }
