@@ -40,20 +40,24 @@ complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "failover" -d 'Pro
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l interval -d 'Time between the two scrapes of the application\'s /metrics that give per-second rates; 0 scrapes once (checks that need rates then say so)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l only -d 'Run only these runbooks (comma-separated ids)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l skip -d 'Skip these runbooks (comma-separated ids)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). memory --keys has its own, --scan-timeout' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l master -d 'The master\'s name, as the Sentinels know it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app -d 'Base URL of the application that uses the cache (http:// or https://). Runbooks probe its endpoints below it: /health/ready, /metrics, /internal/cache/status' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app -d 'Base URL of the application that uses the cache (http:// or https://). diagnose probes its endpoints below it (/health/ready, /metrics, /internal/cache/status); warm\'s URL paths are below it and --check reads its /metrics; failover asks /health/ready before and after' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-ca -d 'CA certificate (PEM) to verify an https:// --app with, instead of the system roots' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l interval -d 'Time between the two scrapes of /metrics that give per-second rates; 0 scrapes once (checks that need rates then say so)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-timeout -d 'Longest wait for one answer of the application, whole. Default: --command-timeout (2s); for warm\'s URLs 10s (a cold application is slow)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l max-body -d 'Largest response body read from the application (e.g. 64MiB, 512k); /metrics is parsed as it streams in, so memory stays bounded either way' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-metric -d 'Name a cache counter of the application\'s /metrics that no built-in dialect knows (they know the seeds\' cache_hits_total, django-prometheus, Micrometer\'s cache_gets_total{result} and a status="hit|miss" label): ROLE=METRIC, ROLE one of hits, misses, errors, gets; METRIC a name with optional label matchers, e.g. hits=myapp_cache_hit_total or \'misses=lookups_total{outcome="miss"}\'. Repeatable' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-header -d 'Send a header with every request to the application, its value taken from an environment variable (never from the command line, never printed): NAME=ENV_VAR, e.g. Authorization=APP_AUTH with APP_AUTH=\'Bearer ...\'. A runbook step\'s own header of that name wins. Repeatable' -r
@@ -62,8 +66,6 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l audit-log
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (schema_version 1)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l only -d 'Run only these runbooks (comma-separated ids)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l skip -d 'Skip these runbooks (comma-separated ids)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -77,10 +79,11 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s h -l help
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). memory --keys has its own, --scan-timeout' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -91,9 +94,6 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l audit-log -
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (schema_version 1)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l pattern -d 'Only keys matching this glob (SCAN MATCH)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l type -d 'Only keys of this type (SCAN TYPE): string, list, hash, set, zset, stream' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l db -d 'The database to look at, instead of the URL\'s' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l sample -d 'Scan only this many keys and estimate the rest, with a 95% margin' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l top -d 'How many of the largest keys to show' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l rate -d 'Keys per second, at most (gentler on a busy server)' -r
@@ -101,6 +101,13 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l count -d 'K
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l max-command-time -d 'The longest one SCAN may take on the server; COUNT shrinks to keep it there' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l max-patterns -d 'Most key patterns kept apart; the rest are summed as `<other patterns>`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l scan-timeout -d 'Deadline for the scan (it has its own: millions of keys take longer than --timeout). What was found by then is reported, marked partial' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l pattern -d 'Keys matching this glob (SCAN MATCH); every key without it' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l type -d 'Keys of this type only (SCAN TYPE)' -r -f -a "string\t''
+list\t''
+hash\t''
+set\t''
+zset\t''
+stream\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -114,10 +121,11 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s h -l help -
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). memory --keys has its own, --scan-timeout' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -140,12 +148,22 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fis
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -f -a "kill" -d 'Kill the clients the filters match (all filters must hold), after showing them. Replication links, the master link and cachectl\'s own connection are never killed. Asks like `diagnose --fix` does for a destructive fix: the node typed back, or --yes with --confirm-destructive NODE; --dry-run kills nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l idle -d 'Clients idle at least this long (e.g. 10m)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l age -d 'Clients connected at least this long' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l host -d 'Clients from this host (IP address as CLIENT LIST shows it)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l name -d 'Clients with this CLIENT SETNAME name ("" for unnamed)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l user -d 'Clients of this ACL user' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l client-type -d 'Clients of this type (CLIENT LIST\'s: normal or pubsub)' -r -f -a "normal\t''
+pubsub\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l client-db -d 'Clients using this database (CLIENT LIST\'s db=)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l cmd -d 'Clients whose last command was this (e.g. get, client|list)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). memory --keys has its own, --scan-timeout' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -155,15 +173,6 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_se
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (schema_version 1)'"
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l idle -d 'Clients idle at least this long (e.g. 10m)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l age -d 'Clients connected at least this long' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l host -d 'Clients from this host (IP address as CLIENT LIST shows it)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l name -d 'Clients with this CLIENT SETNAME name ("" for unnamed)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l user -d 'Clients of this ACL user' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l type -d 'normal or pubsub' -r -f -a "normal\t''
-pubsub\t''"
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l db -d 'Clients using this database' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l cmd -d 'Clients whose last command was this (e.g. get, client|list)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -177,10 +186,11 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_se
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). memory --keys has its own, --scan-timeout' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -201,12 +211,17 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -s y -l yes -
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l count -d 'PINGs to send (without --duration)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l duration -d 'Sample for this long instead of --count PINGs' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l every -d 'Print a line of figures for every window this long (like --latency-history)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l interval -d 'Pause between PINGs (redis-cli --latency uses 10ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). memory --keys has its own, --scan-timeout' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -217,10 +232,6 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l audit-log 
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (schema_version 1)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l count -d 'PINGs to send (without --duration)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l duration -d 'Sample for this long instead of --count PINGs' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l every -d 'Print a line of figures for every window this long (like --latency-history)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l interval -d 'Pause between PINGs (redis-cli --latency uses 10ms)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -231,12 +242,16 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s y -l yes -
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l idle -d 'Only keys not used for this long (OBJECT IDLETIME)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l rate -d 'Keys deleted per second, at most' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l batch -d 'Keys per UNLINK (each batch is one audit record); lower it to be gentler on a loaded server. `--rate` lowers it to a tenth of the rate' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). memory --keys has its own, --scan-timeout' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -246,31 +261,45 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l confirm-dest
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (schema_version 1)'"
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l pattern -d 'Keys matching this glob (SCAN MATCH)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l type -d 'Keys of this type only (SCAN TYPE)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l db -d 'The database (default: the URL\'s). Alone, without a pattern or filter: the whole database, with FLUSHDB ASYNC; `--db` without N is the URL\'s database' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l idle -d 'Only keys not used for this long (OBJECT IDLETIME)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l rate -d 'Keys deleted per second, at most' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l batch -d 'Keys per UNLINK (each batch is one audit record); lower it to be gentler on a loaded server. `--rate` lowers it to a tenth of the rate' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l pattern -d 'Keys matching this glob (SCAN MATCH); every key without it' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l type -d 'Keys of this type only (SCAN TYPE)' -r -f -a "string\t''
+list\t''
+hash\t''
+set\t''
+zset\t''
+stream\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l password-stdin -d 'Read the password from the first line of standard input'
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l whole-db -d 'The whole database (--db N, or the URL\'s), with FLUSHDB ASYNC'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l all -d 'Every database, with FLUSHALL ASYNC'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l no-ttl -d 'Only keys without a TTL'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l bytes -d 'Also sum the matched keys\' memory in the preview (MEMORY USAGE)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l recheck -d 'After a pattern flush, SCAN again and count the keys matching now (written during the run, left alone). A second pass over the keyspace: as much server time as the first'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l file -d 'The records: JSON Lines, one {"key", "value", "ttl", "type"} a line (type string, hash, set, zset or list; {"base64": ...} for binary keys and values), or CSV key,value[,ttl] for a file named *.csv' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l from -d 'Copy from another Redis instead (a replica, a restored backup): the keys matching --pattern, with DUMP/RESTORE, TTLs kept. A rerun after an interruption skips what was copied' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l urls -d 'Warm through the application instead: a file of URLs, one a line (`GET URL`, `HEAD URL`, or a URL; a path starting with / is below --app; # comments). Each answer is read whole; 2xx counts as warmed' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l plan -d 'A plan of several sources (file, from, urls) with priorities (critical, high, normal, low), run most important first' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l format -d 'The file\'s format, when its name does not say' -r -f -a "jsonl\t'JSON Lines: one {"key", "value", "ttl", "type"} a line'
+csv\t'key,value[,ttl] a line'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l resume -d 'Checkpoint file: written after every batch, and where a rerun with the same sources starts from' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l max-errors -d 'Malformed lines, refused writes or failed requests tolerated before the run stops' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l rate -d 'Records written (or URLs requested) per second, at most' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l concurrency -d 'URLs requested at once' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l check-window -d 'How long --check watches the hit rate' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). memory --keys has its own, --scan-timeout' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -281,43 +310,43 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l audit-log -d 
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (schema_version 1)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l file -d 'The records: JSON Lines, one {"key", "value", "ttl", "type"} a line (type string, hash, set, zset or list; {"base64": ...} for binary keys and values), or CSV key,value[,ttl] for a file named *.csv' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l from -d 'Copy from another Redis instead (a replica, a restored backup): the keys matching --pattern, with DUMP/RESTORE, TTLs kept. A rerun after an interruption skips what was copied' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l pattern -d 'With --from: the keys to copy (SCAN MATCH glob)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l urls -d 'Warm through the application instead: a file of URLs, one a line (`GET URL`, `HEAD URL`, or a URL; a path starting with / is below --app; # comments). Each answer is read whole; 2xx counts as warmed' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l plan -d 'A plan of several sources (file, from, urls) with priorities (critical, high, normal, low), run most important first' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l format -d 'The file\'s format, when its name does not say' -r -f -a "jsonl\t''
-csv\t''"
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l resume -d 'Checkpoint file: written after every batch, and where a rerun with the same sources starts from' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l max-errors -d 'Malformed lines, refused writes or failed requests tolerated before the run stops' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l rate -d 'Records written (or URLs requested) per second, at most' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l concurrency -d 'URLs requested at once' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l request-timeout -d 'Longest wait for one URL\'s whole answer (a cold application is slow)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l check-window -d 'How long --check watches the hit rate' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app -d 'Base URL of the application: paths in --urls are below it, and --check reads its /metrics' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-ca -d 'CA certificate (PEM) to verify an https:// application with' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l pattern -d 'Keys matching this glob (SCAN MATCH); every key without it' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l type -d 'Keys of this type only (SCAN TYPE)' -r -f -a "string\t''
+list\t''
+hash\t''
+set\t''
+zset\t''
+stream\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app -d 'Base URL of the application that uses the cache (http:// or https://). diagnose probes its endpoints below it (/health/ready, /metrics, /internal/cache/status); warm\'s URL paths are below it and --check reads its /metrics; failover asks /health/ready before and after' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-ca -d 'CA certificate (PEM) to verify an https:// --app with, instead of the system roots' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-timeout -d 'Longest wait for one answer of the application, whole. Default: --command-timeout (2s); for warm\'s URLs 10s (a cold application is slow)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l max-body -d 'Largest response body read from the application (e.g. 64MiB, 512k); /metrics is parsed as it streams in, so memory stays bounded either way' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-metric -d 'Name a cache counter of the application\'s /metrics that no built-in dialect knows (they know the seeds\' cache_hits_total, django-prometheus, Micrometer\'s cache_gets_total{result} and a status="hit|miss" label): ROLE=METRIC, ROLE one of hits, misses, errors, gets; METRIC a name with optional label matchers, e.g. hits=myapp_cache_hit_total or \'misses=lookups_total{outcome="miss"}\'. Repeatable' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-header -d 'Send a header with every request to the application, its value taken from an environment variable (never from the command line, never printed): NAME=ENV_VAR, e.g. Authorization=APP_AUTH with APP_AUTH=\'Bearer ...\'. A runbook step\'s own header of that name wins. Repeatable' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l password-stdin -d 'Read the password from the first line of standard input'
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l critical-only -d 'With --plan: only the sources of priority critical'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l replace -d 'Overwrite keys that exist (destructive: needs --confirm-destructive NODE with --yes)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l continue-on-oom -d 'Go on when Redis answers OOM (maxmemory with noeviction); by default the run stops at the first OOM with a finding'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l check -d 'Afterwards, measure the hit rate over --check-window (Redis\'s, and the application\'s /metrics with --app) and judge it with the low-hit-rate runbook\'s thresholds (70% / 50%)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-follow-redirects -d 'Follow the application\'s redirects within the same origin'
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-follow-redirects -d 'Follow the application\'s redirects within the same origin (scheme, host and port). By default none is followed, and one to another origin never is: the report says where it pointed'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l to -d 'The replica to promote (a primary with replicas, or a Cluster); the Sentinels choose their own (replica-priority, offset)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l max-lag -d 'How far behind its primary (replication offset, bytes) a replica may be and still be promoted' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l wait -d 'How long to wait for the new primary to be promoted and for every node (and Sentinel) to agree on it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). memory --keys has its own, --scan-timeout' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -327,22 +356,24 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l confirm-d
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (schema_version 1)'"
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l to -d 'The replica to promote (a primary with replicas, or a Cluster); the Sentinels choose their own (replica-priority, offset)' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l max-lag -d 'How far behind its primary (replication offset, bytes) a replica may be and still be promoted' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l wait -d 'How long to wait for the new primary to be promoted and for every node (and Sentinel) to agree on it' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app -d 'Base URL of the application: /health/ready is asked before and after' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-header -d 'A header for the application\'s requests, its value from an environment variable: NAME=ENV_VAR (as diagnose\'s). Repeatable' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app -d 'Base URL of the application that uses the cache (http:// or https://). diagnose probes its endpoints below it (/health/ready, /metrics, /internal/cache/status); warm\'s URL paths are below it and --check reads its /metrics; failover asks /health/ready before and after' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-ca -d 'CA certificate (PEM) to verify an https:// --app with, instead of the system roots' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-timeout -d 'Longest wait for one answer of the application, whole. Default: --command-timeout (2s); for warm\'s URLs 10s (a cold application is slow)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l max-body -d 'Largest response body read from the application (e.g. 64MiB, 512k); /metrics is parsed as it streams in, so memory stays bounded either way' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-metric -d 'Name a cache counter of the application\'s /metrics that no built-in dialect knows (they know the seeds\' cache_hits_total, django-prometheus, Micrometer\'s cache_gets_total{result} and a status="hit|miss" label): ROLE=METRIC, ROLE one of hits, misses, errors, gets; METRIC a name with optional label matchers, e.g. hits=myapp_cache_hit_total or \'misses=lookups_total{outcome="miss"}\'. Repeatable' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-header -d 'Send a header with every request to the application, its value taken from an environment variable (never from the command line, never printed): NAME=ENV_VAR, e.g. Authorization=APP_AUTH with APP_AUTH=\'Bearer ...\'. A runbook step\'s own header of that name wins. Repeatable' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l password-stdin -d 'Read the password from the first line of standard input'
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l force -d 'Promote even a replica further behind than --max-lag'
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l cluster-force -d 'Cluster: CLUSTER FAILOVER FORCE, without the primary\'s agreement (it is down). Only interactively, with FORCE typed'
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l takeover -d 'Cluster: CLUSTER FAILOVER TAKEOVER, without the other primaries\' agreement. Only interactively, with TAKEOVER typed'
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l no-probe -d 'Do not probe writes (SET cachectl:failover:probe, 5 s TTL, every 100 ms) on the primary while the failover runs'
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-follow-redirects -d 'Follow the application\'s redirects within the same origin (scheme, host and port). By default none is followed, and one to another origin never is: the report says where it pointed'
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''

@@ -2,6 +2,7 @@
 //! and completions are all generated from here.
 
 pub mod generate;
+pub mod resolve;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -105,6 +106,7 @@ pub enum Command {
 
 /// Where the Redis under diagnosis is, how to authenticate, and time limits.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Redis target")]
 pub struct TargetArgs {
     /// Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS.
     /// Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB,
@@ -117,6 +119,10 @@ pub struct TargetArgs {
     /// Unix socket of the Redis server (like redis-cli -s), instead of a URL.
     #[arg(short = 's', long, value_name = "PATH", conflicts_with = "url")]
     pub socket: Option<PathBuf>,
+
+    /// The database, instead of the URL's (or REDIS_DB's).
+    #[arg(long, value_name = "N", value_parser = database, allow_negative_numbers = true)]
+    pub db: Option<i64>,
 
     /// Read the password from the first line of standard input.
     #[arg(long)]
@@ -135,8 +141,9 @@ pub struct TargetArgs {
     pub tls_key: Option<PathBuf>,
 
     /// Deadline for the whole run, waiting at a prompt aside (e.g. 10,
-    /// 2.5s, 800ms, 30m). Default 10s; 1h for flush and warm, whose work
-    /// grows with the data (they stop at it with what they did, exit 3).
+    /// 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and
+    /// warm, whose work grows with the data (they stop at it with what
+    /// they did, exit 3). memory --keys has its own, --scan-timeout.
     #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
     pub timeout: Option<Duration>,
 
@@ -195,7 +202,24 @@ pub enum OutputFormat {
     Json,
 }
 
+impl From<OutputFormat> for crate::render::Format {
+    fn from(f: OutputFormat) -> Self {
+        match f {
+            OutputFormat::Table => crate::render::Format::Table,
+            OutputFormat::Json => crate::render::Format::Json,
+        }
+    }
+}
+
+impl OutputArgs {
+    /// The renderer's format.
+    pub fn format(&self) -> crate::render::Format {
+        self.output.into()
+    }
+}
+
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
@@ -204,6 +228,7 @@ pub struct OutputArgs {
 
 /// Which runbooks to use.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Runbooks")]
 pub struct RunbookArgs {
     /// Directory of extra runbooks (*.yaml); repeatable. A runbook with a
     /// built-in's id replaces it.
@@ -211,12 +236,15 @@ pub struct RunbookArgs {
     pub dirs: Vec<PathBuf>,
 }
 
-/// The application that uses the cache.
+/// The application that uses the cache: where it is and how it is read.
+/// Every command that talks to it flattens this group.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Application")]
 pub struct AppArgs {
     /// Base URL of the application that uses the cache (http:// or https://).
-    /// Runbooks probe its endpoints below it: /health/ready, /metrics,
-    /// /internal/cache/status.
+    /// diagnose probes its endpoints below it (/health/ready, /metrics,
+    /// /internal/cache/status); warm's URL paths are below it and --check
+    /// reads its /metrics; failover asks /health/ready before and after.
     #[arg(long, value_name = "URL", env = "CACHECTL_APP")]
     pub app: Option<String>,
 
@@ -225,29 +253,23 @@ pub struct AppArgs {
     #[arg(long, value_name = "FILE")]
     pub app_ca: Option<PathBuf>,
 
-    /// Time between the two scrapes of /metrics that give per-second rates;
-    /// 0 scrapes once (checks that need rates then say so).
-    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration::parse_or_zero)]
-    pub interval: Duration,
-
-    /// Largest response body read from the application (e.g. 64MiB, 512k);
-    /// /metrics is parsed as it streams in, so memory stays bounded either way.
-    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = crate::size::parse)]
-    pub max_body: u64,
-
     /// Follow the application's redirects within the same origin (scheme,
     /// host and port). By default none is followed, and one to another
     /// origin never is: the report says where it pointed.
     #[arg(long)]
     pub app_follow_redirects: bool,
 
-    #[command(flatten)]
-    pub reading: AppReading,
-}
+    /// Longest wait for one answer of the application, whole. Default:
+    /// --command-timeout (2s); for warm's URLs 10s (a cold application is
+    /// slow).
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    pub app_timeout: Option<Duration>,
 
-/// How the application is read beyond its URL: metric names and headers.
-#[derive(Debug, Clone, Args)]
-pub struct AppReading {
+    /// Largest response body read from the application (e.g. 64MiB, 512k);
+    /// /metrics is parsed as it streams in, so memory stays bounded either way.
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = crate::size::parse)]
+    pub max_body: u64,
+
     /// Name a cache counter of the application's /metrics that no built-in
     /// dialect knows (they know the seeds' cache_hits_total,
     /// django-prometheus, Micrometer's cache_gets_total{result} and a
@@ -267,8 +289,58 @@ pub struct AppReading {
     pub app_header: Vec<String>,
 }
 
+/// Which keys: a glob and a type. flush, memory --keys and warm --from
+/// flatten this group.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Keys")]
+pub struct KeyFilterArgs {
+    /// Keys matching this glob (SCAN MATCH); every key without it.
+    #[arg(long, value_name = "GLOB")]
+    pub pattern: Option<String>,
+    /// Keys of this type only (SCAN TYPE).
+    #[arg(long = "type", value_name = "TYPE", value_enum)]
+    pub kind: Option<KeyTypeArg>,
+}
+
+impl KeyFilterArgs {
+    /// Whether a pattern or a type was given.
+    pub fn given(&self) -> bool {
+        self.pattern.is_some() || self.kind.is_some()
+    }
+
+    pub fn key_type(&self) -> Option<crate::scan::KeyType> {
+        self.kind.map(Into::into)
+    }
+}
+
+/// The key types SCAN TYPE knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyTypeArg {
+    String,
+    List,
+    Hash,
+    Set,
+    Zset,
+    Stream,
+}
+
+impl From<KeyTypeArg> for crate::scan::KeyType {
+    fn from(k: KeyTypeArg) -> Self {
+        use crate::scan::KeyType;
+        match k {
+            KeyTypeArg::String => KeyType::String,
+            KeyTypeArg::List => KeyType::List,
+            KeyTypeArg::Hash => KeyType::Hash,
+            KeyTypeArg::Set => KeyType::Set,
+            KeyTypeArg::Zset => KeyType::Zset,
+            KeyTypeArg::Stream => KeyType::Stream,
+        }
+    }
+}
+
 /// How writes are made: every command that changes a node takes these.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Writing")]
 pub struct MutationArgs {
     /// Apply only safe changes, without prompting. Unsafe ones are skipped;
     /// destructive ones need --confirm-destructive.
@@ -309,7 +381,19 @@ impl MutationArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Diagnosis")]
 pub struct DiagnoseArgs {
+    /// Time between the two scrapes of the application's /metrics that
+    /// give per-second rates; 0 scrapes once (checks that need rates then
+    /// say so).
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration::parse_or_zero, help_heading = "Application")]
+    pub interval: Duration,
+    /// Run only these runbooks (comma-separated ids).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Skip these runbooks (comma-separated ids).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub skip: Vec<String>,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
@@ -320,16 +404,11 @@ pub struct DiagnoseArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub runbooks: RunbookArgs,
-    /// Run only these runbooks (comma-separated ids).
-    #[arg(long, value_name = "ID", value_delimiter = ',')]
-    pub only: Vec<String>,
-    /// Skip these runbooks (comma-separated ids).
-    #[arg(long, value_name = "ID", value_delimiter = ',')]
-    pub skip: Vec<String>,
 }
 
 /// Fixing what a command found: `--fix` and how writes are made.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Writing")]
 pub struct FixArgs {
     /// Walk the findings by score and apply their fixes: each fix shows its
     /// exact commands, is checked (command exists, node is primary, ACL
@@ -368,13 +447,8 @@ pub enum ClientsCommand {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Which clients")]
 pub struct KillArgs {
-    #[command(flatten)]
-    pub target: TargetArgs,
-    #[command(flatten)]
-    pub mutation: MutationArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
     /// Clients idle at least this long (e.g. 10m).
     #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
     pub idle: Option<Duration>,
@@ -390,36 +464,29 @@ pub struct KillArgs {
     /// Clients of this ACL user.
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
-    /// normal or pubsub.
-    #[arg(long = "type", value_name = "TYPE", value_parser = ["normal", "pubsub"])]
+    /// Clients of this type (CLIENT LIST's: normal or pubsub).
+    #[arg(long = "client-type", value_name = "TYPE", value_parser = ["normal", "pubsub"])]
     pub kind: Option<String>,
-    /// Clients using this database.
+    /// Clients using this database (CLIENT LIST's db=).
     #[arg(long, value_name = "N", value_parser = database, allow_negative_numbers = true)]
-    pub db: Option<i64>,
+    pub client_db: Option<i64>,
     /// Clients whose last command was this (e.g. get, client|list).
     #[arg(long, value_name = "COMMAND")]
     pub cmd: Option<String>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct FlushArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
     pub mutation: MutationArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Keys matching this glob (SCAN MATCH).
-    #[arg(long, value_name = "GLOB")]
-    pub pattern: Option<String>,
-    /// Keys of this type only (SCAN TYPE).
-    #[arg(long = "type", value_name = "TYPE")]
-    pub kind: Option<String>,
-    /// The database (default: the URL's). Alone, without a pattern or
-    /// filter: the whole database, with FLUSHDB ASYNC; `--db` without N is
-    /// the URL's database.
-    #[arg(long, value_name = "N", num_args = 0..=1, value_parser = database, allow_negative_numbers = true)]
-    pub db: Option<Option<i64>>,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Which keys and how")]
+pub struct FlushArgs {
+    /// The whole database (--db N, or the URL's), with FLUSHDB ASYNC.
+    #[arg(long, conflicts_with_all = ["pattern", "kind", "no_ttl", "idle", "all"])]
+    pub whole_db: bool,
     /// Every database, with FLUSHALL ASYNC.
     #[arg(long, conflicts_with_all = ["pattern", "kind", "no_ttl", "idle", "db"])]
     pub all: bool,
@@ -445,18 +512,21 @@ pub struct FlushArgs {
     /// keyspace: as much server time as the first.
     #[arg(long, conflicts_with = "all")]
     pub recheck: bool,
-}
-
-/// `cachectl failover`: which replica, how far behind it may be, how long
-/// to wait for agreement, and the Cluster's forced modes.
-#[derive(Debug, Clone, Args)]
-pub struct FailoverArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
     pub mutation: MutationArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub keys: KeyFilterArgs,
+}
+
+/// `cachectl failover`: which replica, how far behind it may be, how long
+/// to wait for agreement, and the Cluster's forced modes.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Failover")]
+pub struct FailoverArgs {
     /// The replica to promote (a primary with replicas, or a Cluster); the
     /// Sentinels choose their own (replica-priority, offset).
     #[arg(long, value_name = "HOST:PORT")]
@@ -484,13 +554,14 @@ pub struct FailoverArgs {
     /// 100 ms) on the primary while the failover runs.
     #[arg(long)]
     pub no_probe: bool,
-    /// Base URL of the application: /health/ready is asked before and after.
-    #[arg(long, value_name = "URL", env = "CACHECTL_APP")]
-    pub app: Option<String>,
-    /// A header for the application's requests, its value from an
-    /// environment variable: NAME=ENV_VAR (as diagnose's). Repeatable.
-    #[arg(long = "app-header", value_name = "NAME=ENV_VAR", requires = "app")]
-    pub app_header: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub app: AppArgs,
 }
 
 /// The flags of a front door that diagnoses one topic and may fix it.
@@ -507,9 +578,8 @@ pub struct CommonArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Sampling")]
 pub struct LatencyArgs {
-    #[command(flatten)]
-    pub common: CommonArgs,
     /// PINGs to send (without --duration).
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     pub count: u64,
@@ -522,25 +592,19 @@ pub struct LatencyArgs {
     /// Pause between PINGs (redis-cli --latency uses 10ms).
     #[arg(long, value_name = "DURATION", default_value = "10ms", value_parser = duration::parse)]
     pub interval: Duration,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// The keyspace scan of `memory --keys`.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Key scan")]
 pub struct ScanArgs {
     /// Scan the keyspace (SCAN, then TYPE, MEMORY USAGE, PTTL, OBJECT
     /// ENCODING and the element count of every key): memory by key pattern,
     /// keys without TTL, TTLs, the largest keys.
     #[arg(long)]
     pub keys: bool,
-    /// Only keys matching this glob (SCAN MATCH).
-    #[arg(long, value_name = "GLOB", requires = "keys")]
-    pub pattern: Option<String>,
-    /// Only keys of this type (SCAN TYPE): string, list, hash, set, zset, stream.
-    #[arg(long = "type", value_name = "TYPE", requires = "keys")]
-    pub kind: Option<String>,
-    /// The database to look at, instead of the URL's.
-    #[arg(long, value_name = "N", value_parser = database, allow_negative_numbers = true)]
-    pub db: Option<i64>,
     /// Scan only this many keys and estimate the rest, with a 95% margin.
     #[arg(long, value_name = "N", requires = "keys", value_parser = clap::value_parser!(u64).range(1..))]
     pub sample: Option<u64>,
@@ -565,6 +629,8 @@ pub struct ScanArgs {
     /// than --timeout). What was found by then is reported, marked partial.
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = duration::parse)]
     pub scan_timeout: Duration,
+    #[command(flatten)]
+    pub filter: KeyFilterArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -625,15 +691,8 @@ mod tests {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Sources and writing")]
 pub struct WarmArgs {
-    #[command(flatten)]
-    pub target: TargetArgs,
-    #[command(flatten)]
-    pub mutation: MutationArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    #[command(flatten)]
-    pub runbooks: RunbookArgs,
     /// The records: JSON Lines, one {"key", "value", "ttl", "type"} a line
     /// (type string, hash, set, zset or list; {"base64": ...} for binary
     /// keys and values), or CSV key,value[,ttl] for a file named *.csv.
@@ -644,9 +703,6 @@ pub struct WarmArgs {
     /// after an interruption skips what was copied.
     #[arg(long, value_name = "URL", conflicts_with_all = ["file", "format", "resume", "urls", "plan"])]
     pub from: Option<String>,
-    /// With --from: the keys to copy (SCAN MATCH glob).
-    #[arg(long, value_name = "GLOB", requires = "from", default_value = "*")]
-    pub pattern: String,
     /// Warm through the application instead: a file of URLs, one a line
     /// (`GET URL`, `HEAD URL`, or a URL; a path starting with / is below
     /// --app; # comments). Each answer is read whole; 2xx counts as warmed.
@@ -661,7 +717,7 @@ pub struct WarmArgs {
     pub critical_only: bool,
     /// The file's format, when its name does not say.
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<crate::warm::Format>,
+    pub format: Option<RecordFormat>,
     /// Overwrite keys that exist (destructive: needs --confirm-destructive
     /// NODE with --yes).
     #[arg(long)]
@@ -685,9 +741,6 @@ pub struct WarmArgs {
     #[arg(long, value_name = "N", default_value_t = 8,
           value_parser = clap::value_parser!(u64).range(1..=256))]
     pub concurrency: u64,
-    /// Longest wait for one URL's whole answer (a cold application is slow).
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration::parse)]
-    pub request_timeout: Duration,
     /// Afterwards, measure the hit rate over --check-window (Redis's, and
     /// the application's /metrics with --app) and judge it with the
     /// low-hit-rate runbook's thresholds (70% / 50%).
@@ -697,17 +750,35 @@ pub struct WarmArgs {
     #[arg(long, value_name = "DURATION", default_value = "10s", requires = "check",
           value_parser = duration::parse)]
     pub check_window: Duration,
-    /// Base URL of the application: paths in --urls are below it, and
-    /// --check reads its /metrics.
-    #[arg(long, value_name = "URL", env = "CACHECTL_APP")]
-    pub app: Option<String>,
-    /// CA certificate (PEM) to verify an https:// application with.
-    #[arg(long, value_name = "FILE")]
-    pub app_ca: Option<PathBuf>,
-    /// Follow the application's redirects within the same origin.
-    #[arg(long)]
-    pub app_follow_redirects: bool,
-
     #[command(flatten)]
-    pub reading: AppReading,
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub runbooks: RunbookArgs,
+    /// With --from: the keys to copy.
+    #[command(flatten)]
+    pub keys: KeyFilterArgs,
+    #[command(flatten)]
+    pub app: AppArgs,
+}
+
+/// A file of records' format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecordFormat {
+    /// JSON Lines: one {"key", "value", "ttl", "type"} a line.
+    Jsonl,
+    /// key,value[,ttl] a line.
+    Csv,
+}
+
+impl From<RecordFormat> for crate::warm::Format {
+    fn from(f: RecordFormat) -> Self {
+        match f {
+            RecordFormat::Jsonl => crate::warm::Format::Jsonl,
+            RecordFormat::Csv => crate::warm::Format::Csv,
+        }
+    }
 }

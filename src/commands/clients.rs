@@ -1,19 +1,14 @@
 //! `cachectl clients` and `cachectl clients kill`: glue between their
-//! flags, the engine and the mutation path.
+//! flags, the engine and the kill.
 
-use serde::Serialize;
-
-use crate::cli::{ClientsArgs, ClientsCommand, KillArgs, OutputFormat};
-use crate::clients::{self, Client, ClientsView, Filter, Spared};
-use crate::engine::{self, resolve, Context, Door};
+use crate::cli::{resolve, ClientsArgs, ClientsCommand, KillArgs};
+use crate::clients::{ClientsView, Filter};
+use crate::engine::writer::{Opened, Writer};
+use crate::engine::Door;
 use crate::error::{CliError, Status};
-use crate::model::Safety;
-use crate::mutate::preflight::NodeState;
-use crate::mutate::{Mode, Mutator, Operation, Origin};
-use crate::redis::client_list::{self, ClientInfo};
+use crate::kill;
+use crate::redis::client_list::ClientInfo;
 use crate::render::{self, Printer};
-use crate::target::connect::Session;
-use crate::target::NodeAddr;
 
 pub fn run(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
     match args.action {
@@ -22,28 +17,8 @@ pub fn run(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
     }
 }
 
-/// One full CLIENT LIST, and cachectl's own client id.
-/// A node's clients and cachectl's own id there. The connection is used
-/// up: it goes, with its read buffer (as big as the list), before the list
-/// is parsed.
-fn client_list(ctx: &Context<'_>, session: Session) -> Result<(Vec<ClientInfo>, i64), CliError> {
-    ctx.runtime.block_on(async {
-        let own = session
-            .query::<i64>(&redis::cmd("CLIENT").arg("ID").clone())
-            .await
-            .unwrap_or(-1);
-        let text: String = session
-            .query(&redis::cmd("CLIENT").arg("LIST").clone())
-            .await
-            .map_err(|e| CliError::Other(anyhow::anyhow!("CLIENT LIST failed: {}", e.detail)))?;
-        drop(session);
-        tokio::task::yield_now().await;
-        Ok((client_list::parse(&text), own))
-    })
-}
-
 fn view(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
-    let mut door = Door::open(&args.common, printer, "clients", None)?;
+    let mut door = Door::open(resolve::door(&args.common)?, printer, "clients")?;
     // The diagnosis read the whole CLIENT LIST of every node already.
     let d = &door.diagnosis;
     let maxclients = |f: &crate::facts::Facts| {
@@ -71,26 +46,6 @@ fn view(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
     door.finish(render::table::clients)
 }
 
-/// What `clients kill` did.
-#[derive(Debug, Serialize)]
-pub struct KillReport {
-    pub schema_version: u32,
-    pub tool: String,
-    pub target: String,
-    pub node: NodeAddr,
-    pub mode: Mode,
-    /// Clients the filters matched and that may be killed.
-    pub matched: Vec<Client>,
-    pub killed: u64,
-    /// Clients the filters matched but that are never killed.
-    pub spared: Vec<Spared>,
-    /// applied, planned, skipped, blocked or failed.
-    pub outcome: String,
-    pub reason: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub audit_log: Option<String>,
-}
-
 fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
     let filter = Filter {
         idle: args.idle,
@@ -99,225 +54,14 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
         name: args.name.clone(),
         user: args.user.clone(),
         kind: args.kind.clone(),
-        db: args.db,
+        db: args.client_db,
         cmd: args.cmd.clone(),
     };
-    if filter.is_empty() {
-        return Err(CliError::Usage(
-            "clients kill needs at least one filter (--idle, --age, --host, --name, --user, --type, --db, --cmd): it does not kill every client".into(),
-        ));
-    }
-    let policy = resolve::policy(&args.mutation)?;
-    let spec = resolve::target(&args.target)?;
-    let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
-    let reached = match engine::reach(&ctx, &spec, args.output.output)? {
-        engine::Reach::Open(r) => r,
-        engine::Reach::Closed(status) => return Ok(status),
+    let settings = resolve::writer(&args.target, &args.mutation, &args.output, false)?;
+    let (mut w, facts) = match Writer::open(printer, settings)? {
+        Opened::Ready(w, facts) => (w, facts),
+        Opened::Closed(status) => return Ok(status),
     };
-    // A Cluster's clients are on every node: each node's list, filtered,
-    // and killed there. Otherwise the target (through Sentinels, the
-    // primary they name).
-    let spec = reached.spec.clone();
-    let seed = engine::session(&ctx, &spec)?;
-    let nodes: Vec<crate::target::TargetSpec> =
-        if crate::engine::topology::is_cluster(&spec, &reached.facts) {
-            ctx.runtime
-                .block_on(crate::engine::topology::cluster_of(
-                    &spec,
-                    &ctx.timeouts,
-                    tokio::time::Instant::now() + ctx.timeouts.overall,
-                ))
-                .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?
-                .members
-                .iter()
-                .map(|m| spec.at(m.addr.clone()))
-                .collect()
-        } else {
-            vec![spec.clone()]
-        };
-    let several = nodes.len() > 1;
-    // Each node's list, what it matched (by id), and its connection; the
-    // lists are kept (compact: their texts shared) to group the matched
-    // clients without copying them.
-    let mut lists: Vec<(Vec<ClientInfo>, std::collections::HashSet<i64>)> = Vec::new();
-    // Each node and the ids to kill there.
-    let mut per_node: Vec<(NodeAddr, Vec<i64>)> = Vec::new();
-    let mut matched: Vec<Client> = Vec::new();
-    let mut spared = Vec::new();
-    let mut seed = Some(seed);
-    for node in &nodes {
-        // The connection that read a node's list goes with its read buffer
-        // (30 MB at 100,000 clients); the kills get fresh ones.
-        let session = match (node.addr == spec.addr, seed.take()) {
-            (true, Some(s)) => s,
-            _ => engine::session(&ctx, node)?,
-        };
-        let (list, own) = client_list(&ctx, session)?;
-        let (mut m, s) = clients::select(&list, &filter, own);
-        let ids: std::collections::HashSet<i64> = m.iter().map(|x| x.id).collect();
-        if several {
-            for c in &mut m {
-                c.node = node.addr.to_string();
-            }
-        }
-        lists.push((list, ids));
-        per_node.push((node.addr.clone(), m.iter().map(|c| c.id).collect()));
-        matched.extend(m);
-        spared.extend(s);
-    }
-    let groups = ClientsView::of(
-        lists
-            .iter()
-            .flat_map(|(list, ids)| list.iter().filter(|c| ids.contains(&c.id))),
-        0,
-    );
-    drop(lists);
-    printer.status(&render::table::kill_plan(
-        &spec.addr, &matched, &groups, &spared,
-    ));
-    let mode = policy.mode;
-    let audit_log = policy.audit.as_ref().map(|a| a.path.display().to_string());
-    let mut report = KillReport {
-        schema_version: crate::findings::report::SCHEMA_VERSION,
-        tool: format!("cachectl {}", env!("CARGO_PKG_VERSION")),
-        target: spec.redacted_url(),
-        node: spec.addr.clone(),
-        mode,
-        killed: 0,
-        spared,
-        outcome: "skipped".into(),
-        reason: String::new(),
-        audit_log,
-        matched,
-    };
-    let status = if report.matched.is_empty() {
-        report.reason = "no client matched".into();
-        Status::Ok
-    } else {
-        // The operation names its verb with one command (what the preflight
-        // checks) and counts the clients; the audit record lists every id.
-        let kill_op = |node: &NodeAddr, targets: Vec<NodeAddr>, ids: &[i64]| Operation {
-            node: node.clone(),
-            targets,
-            db: None,
-            origin: Origin::command("clients kill", None),
-            title: format!("kill {} clients", report.matched.len()),
-            safety: Safety::Destructive,
-            commands: vec![vec![
-                "CLIENT".into(),
-                "KILL".into(),
-                "ID".into(),
-                ids.first().copied().unwrap_or(0).to_string(),
-            ]],
-            count: Some(ids.len() as u64),
-            summary: Some(format!(
-                "CLIENT KILL ID {}",
-                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
-            )),
-            confirm: None,
-        };
-        // One consent for them all, asked about the target node, covering
-        // every node with a client to kill (each pre-flighted).
-        let receiving: Vec<&(NodeAddr, Vec<i64>)> =
-            per_node.iter().filter(|(_, ids)| !ids.is_empty()).collect();
-        let all_ids: Vec<i64> = report.matched.iter().map(|c| c.id).collect();
-        let op = kill_op(
-            &spec.addr,
-            receiving.iter().map(|(a, _)| a.clone()).collect(),
-            &all_ids,
-        );
-        let mut mutator = Mutator::new(policy, report.target.clone());
-        let node = NodeState {
-            user: spec.username.as_deref().unwrap_or("default"),
-            is_replica: false,
-            server: None,
-            fd_limit: Err("not needed to kill clients".into()),
-        };
-        let checked: Vec<Session> = receiving
-            .iter()
-            .map(|(a, _)| engine::session(&ctx, &spec.at(a.clone())))
-            .collect::<Result<_, _>>()?;
-        let cleared = ctx
-            .runtime
-            .block_on(mutator.clear(&checked, &node, &op, &op.commands[..1]));
-        match cleared {
-            Err(held) => {
-                report.outcome = held.outcome.into();
-                report.reason = held.reason.clone();
-                held.status()
-            }
-            Ok(consent) => {
-                // From here Ctrl-C is heard between nodes: a batch sent is
-                // seen to its reply and audited, the next is not sent.
-                let stop = ctx
-                    .runtime
-                    .block_on(async { crate::interrupt::Interrupt::catch() });
-                let mut failed = None;
-                for ((addr, ids), session) in receiving.into_iter().zip(&checked) {
-                    if stop.fired() {
-                        failed = Some(format!(
-                            "interrupted (Ctrl-C) before {addr}: nothing was sent there"
-                        ));
-                        break;
-                    }
-                    let on = kill_op(addr, Vec::new(), ids);
-                    let mut pipe = redis::pipe();
-                    for id in ids {
-                        pipe.cmd("CLIENT").arg("KILL").arg("ID").arg(*id);
-                    }
-                    let shown = on.summary.clone().unwrap_or_default();
-                    match ctx
-                        .runtime
-                        .block_on(mutator.send_audited(session, &on, &consent, &pipe, shown))
-                    {
-                        Ok(replies) => {
-                            report.killed += replies
-                                .iter()
-                                .filter(|r| {
-                                    matches!(r, redis::Value::Int(1))
-                                        || matches!(r, redis::Value::Okay)
-                                })
-                                .count() as u64;
-                        }
-                        Err(e) => {
-                            failed = Some(format!("{addr}: {}", e.reason));
-                            break;
-                        }
-                    }
-                }
-                match failed {
-                    None => {
-                        report.outcome = "applied".into();
-                        report.reason = format!(
-                            "{} of {} killed (a client gone meanwhile is not counted)",
-                            report.killed,
-                            report.matched.len()
-                        );
-                        Status::Ok
-                    }
-                    Some(why) => {
-                        report.outcome = "failed".into();
-                        report.reason = format!("{why}; {} killed before", report.killed);
-                        Status::Unknown
-                    }
-                }
-            }
-        }
-    };
-    match args.output.output {
-        OutputFormat::Json => printer.out_json(&report)?,
-        OutputFormat::Table => printer.out(&format!(
-            "{}: {} of {} matched clients killed on {}{}\n",
-            report.outcome,
-            report.killed,
-            report.matched.len(),
-            report.node,
-            if report.reason.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", render::clean(&report.reason))
-            }
-        ))?,
-    }
-    Ok(status)
+    let (report, status) = kill::run(&mut w, &facts, &filter)?;
+    w.finish("kill", &report, kill::table, status)
 }

@@ -1,7 +1,7 @@
 //! `cachectl diagnose`: glue between its flags and the engine.
 
-use crate::cli::DiagnoseArgs;
-use crate::engine::{self, resolve, Context};
+use crate::cli::{resolve, DiagnoseArgs};
+use crate::engine::{self, Context};
 use crate::error::{CliError, Status};
 use crate::render::{self, Printer};
 
@@ -9,7 +9,7 @@ pub fn run(args: DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
     let policy = resolve::fix_policy(&args.fix)?;
     let spec = resolve::target(&args.target)?;
     let timeouts = resolve::timeouts(&args.target);
-    let app = resolve::app(&args.app, &timeouts)?;
+    let app = resolve::app(&args.app, args.interval, &timeouts)?;
     let ctx = Context::new(printer, timeouts)?;
     let diagnosis = engine::diagnose(&ctx, &spec, app.as_ref(), || {
         resolve::runbooks(&args.runbooks, &args.only, &args.skip)
@@ -18,7 +18,7 @@ pub fn run(args: DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
         &ctx,
         diagnosis,
         policy,
-        args.output.output,
+        args.output.format(),
         render::table::report,
     )
 }

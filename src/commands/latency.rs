@@ -1,14 +1,14 @@
 //! `cachectl latency`: round trips sampled from here, then the latency
 //! findings judged on those samples (seed 003: over 10 ms is critical).
 
-use crate::cli::{LatencyArgs, OutputFormat};
+use crate::cli::{resolve, LatencyArgs};
 use crate::engine::{self, Door};
 use crate::error::{CliError, Status};
 use crate::latency::{self, Sampling};
 use crate::render::{self, Printer};
 
 pub fn run(args: LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
-    let mut door = Door::open(&args.common, printer, "latency", None)?;
+    let mut door = Door::open(resolve::door(&args.common)?, printer, "latency")?;
     if door.connected() {
         let session = engine::session(&door.ctx, &door.spec)?;
         // The run's deadline bounds the sampling; a --duration longer than
@@ -36,7 +36,7 @@ pub fn run(args: LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
             until: tokio::time::Instant::from_std(until),
             until_flag,
         };
-        let table = args.common.output.output == OutputFormat::Table;
+        let table = args.common.output.format() == crate::render::Format::Table;
         // A topology's other nodes are sampled at the same time, each for
         // its own findings.
         let others: Vec<(usize, crate::target::connect::Session)> = door

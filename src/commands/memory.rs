@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use crate::cli::{MemoryArgs, ScanArgs};
+use crate::cli::{resolve, MemoryArgs, ScanArgs};
 use crate::engine::{self, Door};
 use crate::error::{CliError, Status};
 use crate::facts::memory::MemoryView;
@@ -24,8 +24,8 @@ fn scan_options(args: &ScanArgs, runbooks: &RunbookSet) -> ScanOptions {
             .unwrap_or(default)
     };
     ScanOptions {
-        pattern: args.pattern.clone(),
-        kind: args.kind.clone(),
+        pattern: args.filter.pattern.clone(),
+        kind: args.filter.key_type(),
         sample: args.sample,
         top: args.top,
         rate: args.rate,
@@ -42,7 +42,12 @@ fn scan_options(args: &ScanArgs, runbooks: &RunbookSet) -> ScanOptions {
 }
 
 pub fn run(args: MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
-    let mut door = Door::open(&args.common, printer, "memory", args.scan.db)?;
+    if args.scan.filter.given() && !args.scan.keys {
+        return Err(CliError::Usage(
+            "--pattern and --type choose the keys of a scan: add --keys".into(),
+        ));
+    }
+    let mut door = Door::open(resolve::door(&args.common)?, printer, "memory")?;
     let (ctx, diagnosis) = (&door.ctx, &mut door.diagnosis);
     if args.scan.keys {
         let opts = scan_options(&args.scan, &diagnosis.runbooks);

@@ -4,7 +4,7 @@
 
 use redis::Value;
 
-use crate::cli::CommonArgs;
+use crate::cli::{resolve, CommonArgs};
 use crate::engine::{self, Door};
 use crate::error::{CliError, Status};
 use crate::redis::slowlog as parser;
@@ -12,7 +12,7 @@ use crate::render::{self, Printer};
 use crate::slowlog::{self, SlowlogView};
 
 pub fn run(args: CommonArgs, printer: &Printer) -> Result<Status, CliError> {
-    let mut door = Door::open(&args, printer, "latency", None)?;
+    let mut door = Door::open(resolve::door(&args)?, printer, "latency")?;
     if door.connected() {
         let (ctx, spec, diagnosis) = (&door.ctx, &door.spec, &mut door.diagnosis);
         let config = |p: &str| {

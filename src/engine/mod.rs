@@ -2,12 +2,11 @@
 //! under the run's deadline, evaluate the runbooks, render, and remediate
 //! through the one mutation path. Command files are glue around it.
 
-pub mod resolve;
 pub mod topology;
+pub mod writer;
 
 use std::time::{Duration, Instant};
 
-use crate::cli::OutputFormat;
 use crate::error::CliError;
 use crate::error::Status;
 use crate::facts::collect::collect_until;
@@ -18,6 +17,7 @@ use crate::http::probe::App;
 use crate::interrupt::{interrupted, Interrupt};
 use crate::mutate::Mutator;
 use crate::remediate::{self, Walk};
+use crate::render::Format;
 use crate::render::{self, Printer};
 use crate::runbook::expr::HTTP_ROOT;
 use crate::runbook::RunbookSet;
@@ -69,13 +69,13 @@ impl<'p> Context<'p> {
     /// Writes a result in the chosen format.
     pub fn emit(
         &self,
-        format: OutputFormat,
+        format: Format,
         report: &Report,
         table: fn(&Report) -> String,
     ) -> Result<(), CliError> {
         match format {
-            OutputFormat::Table => self.printer.out(&table(report)),
-            OutputFormat::Json => self.printer.out_json(report),
+            Format::Table => self.printer.out(&table(report)),
+            Format::Json => self.printer.out_json(report),
         }
     }
 }
@@ -310,11 +310,7 @@ pub struct Reached {
 /// own accord (flush, warm, clients kill, failover): the gate runbook
 /// (`runbook::load::GATE`) over the node's gate facts. For a Sentinel
 /// target the node is the primary they name; none named is a verdict too.
-pub fn reach(
-    ctx: &Context<'_>,
-    spec: &TargetSpec,
-    format: OutputFormat,
-) -> Result<Reach, CliError> {
+pub fn reach(ctx: &Context<'_>, spec: &TargetSpec, format: Format) -> Result<Reach, CliError> {
     let deadline = ctx.collect_deadline();
     let (located, topology) =
         ctx.runtime
@@ -397,24 +393,6 @@ fn refuse_missing_db(spec: &TargetSpec, facts: &Facts) -> Result<(), CliError> {
             conn["detail"].as_str().unwrap_or_default()
         ))),
         _ => Ok(()),
-    }
-}
-
-impl Reached {
-    /// Whether the node is a Cluster node: any node of a Cluster will do to
-    /// write through (db 0 only, a Cluster has no other); outside one a
-    /// replica is refused, naming its primary.
-    pub fn write_node(&self, verb: &str) -> Result<bool, CliError> {
-        let cluster = topology::is_cluster(&self.spec, &self.facts);
-        if !cluster {
-            refuse_replica(&self.spec, &self.facts, verb)?;
-        } else if self.spec.db != 0 {
-            return Err(CliError::Usage(format!(
-                "db {}: a Cluster has only db 0",
-                self.spec.db
-            )));
-        }
-        Ok(cluster)
     }
 }
 
@@ -514,26 +492,37 @@ pub struct Door<'p> {
     pub spec: TargetSpec,
     pub diagnosis: Diagnosis,
     policy: Option<crate::mutate::Policy>,
-    format: OutputFormat,
+    format: Format,
+}
+
+/// What a front door is asked: the node, the time limits, the runbooks'
+/// extra directories, whether (and how) to fix, and the output.
+pub struct DoorSettings {
+    pub spec: TargetSpec,
+    pub timeouts: Timeouts,
+    pub runbook_dirs: Vec<std::path::PathBuf>,
+    /// `--fix`, with how writes are made; none without it.
+    pub policy: Option<crate::mutate::Policy>,
+    pub format: Format,
 }
 
 impl<'p> Door<'p> {
-    /// Resolves the common flags (`db` over the URL's database) and
-    /// diagnoses the node with the runbooks of `topic`.
+    /// Diagnoses the node with the runbooks of `topic`.
     pub fn open(
-        args: &crate::cli::CommonArgs,
+        settings: DoorSettings,
         printer: &'p Printer,
         topic: &str,
-        db: Option<i64>,
     ) -> Result<Door<'p>, CliError> {
-        let policy = resolve::fix_policy(&args.fix)?;
-        let mut spec = resolve::target(&args.target)?;
-        if let Some(db) = db {
-            spec.db = db;
-        }
-        let ctx = Context::new(printer, resolve::timeouts(&args.target))?;
+        let DoorSettings {
+            spec,
+            timeouts,
+            runbook_dirs,
+            policy,
+            format,
+        } = settings;
+        let ctx = Context::new(printer, timeouts)?;
         let diagnosis = diagnose(&ctx, &spec, None, || {
-            Ok(resolve::runbooks(&args.runbooks, &[], &[])?.with_topic(topic))
+            Ok(crate::runbook::load_all(&runbook_dirs)?.with_topic(topic))
         })?;
         let spec = diagnosis.spec.clone();
         Ok(Door {
@@ -541,7 +530,7 @@ impl<'p> Door<'p> {
             spec,
             diagnosis,
             policy,
-            format: args.output.output,
+            format,
         })
     }
 
@@ -565,14 +554,14 @@ pub fn finish(
     ctx: &Context<'_>,
     mut diagnosis: Diagnosis,
     policy: Option<crate::mutate::Policy>,
-    format: OutputFormat,
+    format: Format,
     table: fn(&Report) -> String,
 ) -> Result<crate::error::Status, CliError> {
     let Some(policy) = policy else {
         ctx.emit(format, &diagnosis.report, table)?;
         return Ok(diagnosis.report.status);
     };
-    if format == OutputFormat::Table {
+    if format == Format::Table {
         ctx.printer.out(&table(&diagnosis.report))?;
     }
     let mut mutator = Mutator::new(policy, diagnosis.report.target.clone());

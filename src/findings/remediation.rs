@@ -8,35 +8,7 @@ use crate::model::Safety;
 use crate::mutate::Mode;
 use crate::target::NodeAddr;
 
-/// What happened to one fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    /// --dry-run: would be offered.
-    Planned,
-    Applied,
-    /// Declined, or not allowed in this mode.
-    Skipped,
-    /// Pre-flight says it cannot run.
-    Blocked,
-    /// A command failed; the reason says which ran.
-    Failed,
-    /// Steps for the operator; cachectl does not run them.
-    Manual,
-}
-
-impl Outcome {
-    pub fn label(self) -> &'static str {
-        match self {
-            Outcome::Planned => "planned",
-            Outcome::Applied => "applied",
-            Outcome::Skipped => "skipped",
-            Outcome::Blocked => "blocked",
-            Outcome::Failed => "failed",
-            Outcome::Manual => "manual",
-        }
-    }
-}
+pub use crate::outcome::Outcome;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Action {

@@ -4,6 +4,7 @@
 //! during the run is not touched.
 
 pub mod keys;
+pub mod run;
 
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ use keys::KeyList;
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     pub pattern: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<crate::scan::KeyType>,
     /// Only keys without a TTL.
     pub no_ttl: bool,
     /// Only keys not read or written for this long (OBJECT IDLETIME).
@@ -72,7 +73,7 @@ pub async fn select(
             cursor,
             SCAN_COUNT,
             sel.pattern.as_deref(),
-            sel.kind.as_deref(),
+            sel.kind,
         )
         .await?;
         visited += (keys.len() as u64).max(1);
@@ -171,7 +172,10 @@ impl Selection {
     /// The script's ARGV for this filter.
     fn recheck_args(&self) -> [String; 3] {
         [
-            self.kind.clone().unwrap_or_default(),
+            self.kind
+                .map(|k| k.as_str())
+                .unwrap_or_default()
+                .to_string(),
             if self.no_ttl { "1" } else { "0" }.to_string(),
             self.idle
                 .map_or_else(|| "-1".to_string(), |d| d.as_secs().to_string()),
@@ -244,14 +248,13 @@ pub async fn keys_in(session: &Session, all: bool) -> Result<u64, CommandFailure
         return Ok(n.max(0) as u64);
     }
     let info: String = session.query(redis::cmd("INFO").arg("keyspace")).await?;
-    Ok(count_keys(&info, None))
+    Ok(count_keys(&info))
 }
 
-/// Sums `keys=` of the `dbN:` lines of INFO keyspace (only `db` when given).
-fn count_keys(info: &str, db: Option<i64>) -> u64 {
+/// Sums `keys=` of the `dbN:` lines of INFO keyspace.
+fn count_keys(info: &str) -> u64 {
     info.lines()
         .filter_map(|l| l.trim().strip_prefix("db")?.split_once(':'))
-        .filter(|(n, _)| db.is_none_or(|d| n.parse() == Ok(d)))
         .filter_map(|(_, fields)| {
             fields
                 .split(',')
@@ -329,12 +332,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keyspace_counts_one_database_or_all() {
+    fn keyspace_counts_every_database() {
         let info =
             "# Keyspace\r\ndb0:keys=12,expires=1,avg_ttl=0\r\ndb3:keys=5,expires=0,avg_ttl=0\r\n";
-        assert_eq!(count_keys(info, None), 17);
-        assert_eq!(count_keys(info, Some(3)), 5);
-        assert_eq!(count_keys(info, Some(1)), 0);
-        assert_eq!(count_keys("# Keyspace\r\n", None), 0);
+        assert_eq!(count_keys(info), 17);
+        assert_eq!(count_keys("# Keyspace\r\n"), 0);
     }
 }

@@ -216,19 +216,15 @@ pub enum Decision {
 /// Why a command's write did not go ahead, as its report says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
-    /// blocked (the preflight), planned (--dry-run) or skipped (consent).
-    pub outcome: &'static str,
+    /// Blocked (the preflight), Planned (--dry-run) or Skipped (consent).
+    pub outcome: crate::outcome::Outcome,
     pub reason: String,
 }
 
 impl Held {
     /// A plan is a success; anything else leaves the job undone.
     pub fn status(&self) -> crate::error::Status {
-        if self.outcome == "planned" {
-            crate::error::Status::Ok
-        } else {
-            crate::error::Status::Unknown
-        }
+        self.outcome.status()
     }
 }
 
@@ -360,7 +356,7 @@ impl Mutator {
         checked: &[Vec<String>],
     ) -> Result<Consent, Held> {
         let blocked = |reason: String| Held {
-            outcome: "blocked",
+            outcome: crate::outcome::Outcome::Blocked,
             reason,
         };
         let nodes = op.nodes();
@@ -389,11 +385,11 @@ impl Mutator {
         match self.decide(op) {
             Decision::Apply(consent) => Ok(consent),
             Decision::Planned => Err(Held {
-                outcome: "planned",
+                outcome: crate::outcome::Outcome::Planned,
                 reason: "--dry-run: nothing was changed".into(),
             }),
             Decision::Skip(reason) | Decision::Stop(reason) => Err(Held {
-                outcome: "skipped",
+                outcome: crate::outcome::Outcome::Skipped,
                 reason,
             }),
         }

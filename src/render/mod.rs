@@ -12,6 +12,16 @@ pub mod table;
 
 pub use printer::Printer;
 
+/// How a result is written: the CLI's `--output` turned into the renderer's
+/// own choice (the renderer does not know the CLI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A table for people (colour on a terminal).
+    Table,
+    /// The versioned JSON document.
+    Json,
+}
+
 /// Width to lay tables out in: `COLUMNS` when the shell exports it, else
 /// 120, a width that reads well in terminals, pagers and incident channels.
 pub fn table_width() -> u16 {

@@ -17,13 +17,38 @@ use crate::redis::reply;
 use crate::target::connect::{CommandFailure, Session};
 use tally::{BigKeys, KeyInfo, KeyspaceReport, Tally};
 
+/// A key's type, as SCAN TYPE and TYPE name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyType {
+    String,
+    List,
+    Hash,
+    Set,
+    Zset,
+    Stream,
+}
+
+impl KeyType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyType::String => "string",
+            KeyType::List => "list",
+            KeyType::Hash => "hash",
+            KeyType::Set => "set",
+            KeyType::Zset => "zset",
+            KeyType::Stream => "stream",
+        }
+    }
+}
+
 /// How to scan.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     /// SCAN MATCH.
     pub pattern: Option<String>,
     /// SCAN TYPE.
-    pub kind: Option<String>,
+    pub kind: Option<KeyType>,
     /// Stop after this many keys and extrapolate.
     pub sample: Option<u64>,
     pub top: usize,
@@ -226,14 +251,7 @@ async fn scan_once(
     count: u64,
     opts: &ScanOptions,
 ) -> Result<(u64, Vec<Vec<u8>>), CommandFailure> {
-    page(
-        session,
-        cursor,
-        count,
-        opts.pattern.as_deref(),
-        opts.kind.as_deref(),
-    )
-    .await
+    page(session, cursor, count, opts.pattern.as_deref(), opts.kind).await
 }
 
 /// One SCAN call, for every command that walks keys (memory --keys, flush,
@@ -243,7 +261,7 @@ pub async fn page(
     cursor: u64,
     count: u64,
     pattern: Option<&str>,
-    kind: Option<&str>,
+    kind: Option<KeyType>,
 ) -> Result<(u64, Vec<Vec<u8>>), CommandFailure> {
     let mut cmd = redis::cmd("SCAN");
     cmd.arg(cursor);
@@ -252,7 +270,7 @@ pub async fn page(
     }
     cmd.arg("COUNT").arg(count);
     if let Some(t) = kind {
-        cmd.arg("TYPE").arg(t);
+        cmd.arg("TYPE").arg(t.as_str());
     }
     let reply: Value = session.query(&cmd).await?;
     let malformed = || CommandFailure {

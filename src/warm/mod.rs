@@ -4,6 +4,8 @@
 //! alone unless told to replace them, with a checkpoint after every batch
 //! so an interrupted run resumes where it stopped.
 
+pub mod run;
+
 use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -52,7 +54,7 @@ pub struct Record {
     pub ttl: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Jsonl,

@@ -106,7 +106,7 @@ fn clients_are_grouped_and_a_filtered_kill_spares_the_rest() {
             "--dry-run",
         ])
         .run();
-    let plan = run.json();
+    let plan = run.json()["kill"].clone();
     assert_eq!(plan["outcome"], "planned");
     assert_eq!(plan["matched"].as_array().unwrap().len(), 200, "{plan:#}");
     assert!(plan["matched"]
@@ -130,7 +130,7 @@ fn clients_are_grouped_and_a_filtered_kill_spares_the_rest() {
             "--dry-run",
         ])
         .run();
-    let plan = run.json();
+    let plan = run.json()["kill"].clone();
     let spared: Vec<&str> = plan["spared"]
         .as_array()
         .unwrap()
@@ -164,7 +164,7 @@ fn clients_are_grouped_and_a_filtered_kill_spares_the_rest() {
         ])
         .args(["--audit-log", audit.to_str().unwrap()])
         .run();
-    assert_eq!(run.json()["outcome"], "skipped");
+    assert_eq!(run.json()["kill"]["outcome"], "skipped");
     assert_eq!(run.code(), 3);
     let run = Cachectl::new()
         .args([
@@ -185,7 +185,7 @@ fn clients_are_grouped_and_a_filtered_kill_spares_the_rest() {
             audit.to_str().unwrap(),
         ])
         .run();
-    let done = run.json();
+    let done = run.json()["kill"].clone();
     assert_eq!(done["outcome"], "applied", "{done:#}");
     assert_eq!(done["killed"], 200);
     assert_eq!(run.code(), 0);

@@ -179,13 +179,24 @@ fn a_primary_with_replicas_hands_over_to_the_one_named() {
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
     let failover = |extra: &[&str]| failover_json(&primary, &audit, extra);
-    // A dry run plans FAILOVER TO (6.2+) or REPLICAOF NO ONE, changes nothing.
+    // A dry run plans FAILOVER TO (every server of the matrix is 6.2 or
+    // later), changes nothing.
     let run = failover(&["--dry-run", "--to", &at(&r2)]);
     let f = run.json()["failover"].clone();
     assert_eq!(f["outcome"], "planned", "{f:#}");
     assert_eq!(f["topology"], "replication");
-    let first = f["steps"][0]["command"][0].as_str().unwrap().to_string();
-    assert!(first == "FAILOVER" || first == "REPLICAOF", "{f:#}");
+    assert_eq!(
+        f["steps"][0]["command"],
+        serde_json::json!([
+            "FAILOVER",
+            "TO",
+            "127.0.0.1",
+            r2.port.to_string(),
+            "TIMEOUT",
+            "10000"
+        ]),
+        "{f:#}"
+    );
     assert_eq!(role_of(&primary).0, "master");
 
     // A frozen replica named with --to: refused, exit 2.
@@ -422,4 +433,55 @@ fn a_minority_of_the_sentinels_cannot_start_a_failover_and_a_typo_is_no_outage()
     assert_eq!(role_of(&set.primary).0, "master");
     assert_eq!(master_by(&set.sentinels[2]), old);
     assert!(!audit.exists() || audit_records(&audit).is_empty());
+}
+
+/// The path before 6.2 (and where FAILOVER is renamed away, as managed
+/// services do): REPLICAOF NO ONE on the replica, then REPLICAOF on the
+/// others, each sent and each node seen to follow.
+#[test]
+fn without_the_failover_command_the_replica_is_promoted_with_replicaof() {
+    let no_failover = || ServerOptions::default().config("rename-command FAILOVER \"\"");
+    let primary = RedisServer::with(no_failover());
+    let r1 = replica_of(&primary, no_failover());
+    let r2 = replica_of(&primary, no_failover());
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let run = failover_json(
+        &primary,
+        &audit,
+        &[
+            "--yes",
+            "--confirm-destructive",
+            &at(&primary),
+            "--to",
+            &at(&r2),
+        ],
+    );
+    let f = run.json()["failover"].clone();
+    let steps: Vec<(String, serde_json::Value)> = f["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["node"].as_str().unwrap().to_string(),
+                s["command"].clone(),
+            )
+        })
+        .collect();
+    let follow = serde_json::json!(["REPLICAOF", "127.0.0.1", r2.port.to_string()]);
+    assert_eq!(
+        steps,
+        vec![
+            (at(&r2), serde_json::json!(["REPLICAOF", "NO", "ONE"])),
+            (at(&primary), follow.clone()),
+            (at(&r1), follow),
+        ],
+        "{f:#}"
+    );
+    assert_eq!(f["outcome"], "applied", "{f:#}");
+    assert_eq!(run.code(), 0);
+    assert_eq!(role_of(&r2).0, "master");
+    assert_eq!(role_of(&primary), ("slave".into(), at(&r2)));
+    assert_eq!(role_of(&r1), ("slave".into(), at(&r2)));
 }

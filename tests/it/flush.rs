@@ -215,7 +215,7 @@ fn whole_databases_renamed_commands_and_replicas() {
     let run = flush(
         &server,
         &[
-            "--db",
+            "--whole-db",
             "--yes",
             "--confirm-destructive",
             &node,

@@ -85,7 +85,7 @@ fn urls_warm_through_the_application_with_bounded_concurrency() {
     text.push_str("POST /product/1\n/broken?api_key=s3cret\n\n/slow\nhead /product/0\n");
     std::fs::write(&list, text).unwrap();
     let run = warm_with_app(&server, &app)
-        .args(["--concurrency", "4", "--request-timeout", "1s", "--yes"])
+        .args(["--concurrency", "4", "--app-timeout", "1s", "--yes"])
         .arg("--urls")
         .arg(&list)
         .arg("--audit-log")

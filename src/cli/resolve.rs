@@ -5,7 +5,9 @@
 use std::io::BufRead;
 use std::time::Duration;
 
-use crate::cli::{AppArgs, FixArgs, MutationArgs, RunbookArgs, TargetArgs};
+use crate::cli::{AppArgs, CommonArgs, FixArgs, MutationArgs, OutputArgs, RunbookArgs, TargetArgs};
+use crate::engine::writer::WriteSettings;
+use crate::engine::DoorSettings;
 use crate::error::CliError;
 use crate::http::probe::App;
 use crate::mutate::audit::AuditLog;
@@ -21,6 +23,39 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// ... and for a command whose work grows with the data (flush, warm).
 pub const LONG_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// A front door's settings: its target, the time limits, the runbooks
+/// and `--fix`.
+pub fn door(args: &CommonArgs) -> Result<DoorSettings, CliError> {
+    let policy = fix_policy(&args.fix)?;
+    Ok(DoorSettings {
+        spec: target(&args.target)?,
+        timeouts: timeouts(&args.target),
+        runbook_dirs: args.runbooks.dirs.clone(),
+        policy,
+        format: args.output.format(),
+    })
+}
+
+/// A writing command's settings: the target, the time limits (`long` for
+/// a command whose work grows with the data), the mutation policy.
+pub fn writer(
+    target_args: &TargetArgs,
+    mutation: &MutationArgs,
+    output: &OutputArgs,
+    long: bool,
+) -> Result<WriteSettings, CliError> {
+    let policy = policy(mutation)?;
+    Ok(WriteSettings {
+        spec: target(target_args)?,
+        timeouts: match long {
+            true => timeouts_or(target_args, LONG_TIMEOUT),
+            false => timeouts(target_args),
+        },
+        policy,
+        format: output.format(),
+    })
+}
 
 /// The time limits; no single step may outlast the whole run.
 pub fn timeouts(args: &TargetArgs) -> Timeouts {
@@ -69,6 +104,9 @@ pub fn target(args: &TargetArgs) -> Result<TargetSpec, CliError> {
     })
     .map_err(CliError::Usage)?;
     spec.max_reply = args.max_reply;
+    if let Some(db) = args.db {
+        spec.db = db;
+    }
     if let (Some(list), Some(master)) = (&args.sentinel, &args.master) {
         let sentinels = target::parse_sentinels(list)
             .map_err(|e| CliError::Usage(format!("--sentinel: {e}")))?;
@@ -91,41 +129,55 @@ pub fn target(args: &TargetArgs) -> Result<TargetSpec, CliError> {
     Ok(spec)
 }
 
-/// The application from --app or CACHECTL_APP, if any.
-pub fn app(args: &AppArgs, timeouts: &Timeouts) -> Result<Option<App>, CliError> {
-    let Some(text) = args.app.as_ref().filter(|a| !a.trim().is_empty()) else {
+/// The application from --app or CACHECTL_APP, if any, for diagnose: its
+/// /metrics scraped twice `interval` apart, each request within
+/// --app-timeout (default --command-timeout).
+pub fn app(
+    args: &AppArgs,
+    interval: Duration,
+    timeouts: &Timeouts,
+) -> Result<Option<App>, CliError> {
+    if args.app.as_ref().is_none_or(|a| a.trim().is_empty()) {
         return Ok(None);
-    };
-    if args.interval + timeouts.command >= timeouts.overall {
+    }
+    let request = args.app_timeout.unwrap_or(timeouts.command);
+    if interval + request >= timeouts.overall {
         return Err(CliError::Usage(format!(
-            "--interval {:?} plus --command-timeout {:?} does not fit in --timeout {:?}",
-            args.interval, timeouts.command, timeouts.overall
+            "--interval {interval:?} plus the application's request timeout {request:?} does not fit in --timeout {:?}",
+            timeouts.overall
         )));
     }
+    app_client(args, request, interval, timeouts).map(Some)
+}
+
+/// The application's HTTP client from its flags: a client for absolute
+/// URLs (http://localhost/ as its base) when there is no --app.
+pub fn app_client(
+    args: &AppArgs,
+    request_timeout: Duration,
+    interval: Duration,
+    timeouts: &Timeouts,
+) -> Result<App, CliError> {
     let client = AppClient {
         ca: args.app_ca.as_deref(),
         follow_redirects: args.app_follow_redirects,
-        interval: args.interval,
+        interval,
         max_body: args.max_body,
-        request_timeout: timeouts.command,
+        request_timeout: args.app_timeout.unwrap_or(request_timeout),
     };
-    let mut app = client.build(text, timeouts)?;
-    reading(&args.reading, &mut app)?;
-    Ok(Some(app))
-}
-
-/// Applies --app-metric and --app-header to the application's client.
-pub fn reading(args: &crate::cli::AppReading, app: &mut App) -> Result<(), CliError> {
+    let base = args.app.as_deref().filter(|a| !a.trim().is_empty());
+    let mut app = client.build(base.unwrap_or("http://localhost/"), timeouts)?;
     for m in &args.app_metric {
         app.metrics
             .add(m)
             .map_err(|e| CliError::Usage(format!("--app-metric {e}")))?;
     }
-    headers(&args.app_header, app)
+    headers(&args.app_header, &mut app)?;
+    Ok(app)
 }
 
 /// Applies --app-header: NAME=ENV_VAR, the variable set and not empty.
-pub fn headers(given: &[String], app: &mut App) -> Result<(), CliError> {
+fn headers(given: &[String], app: &mut App) -> Result<(), CliError> {
     for h in given {
         let bad = |why: &str| CliError::Usage(format!("--app-header `{h}`: {why}"));
         let (name, var) = h
@@ -151,17 +203,17 @@ pub fn headers(given: &[String], app: &mut App) -> Result<(), CliError> {
 }
 
 /// How the HTTP client of an application is built.
-pub struct AppClient<'a> {
-    pub ca: Option<&'a std::path::Path>,
-    pub follow_redirects: bool,
-    pub interval: Duration,
-    pub max_body: u64,
-    pub request_timeout: Duration,
+struct AppClient<'a> {
+    ca: Option<&'a std::path::Path>,
+    follow_redirects: bool,
+    interval: Duration,
+    max_body: u64,
+    request_timeout: Duration,
 }
 
 impl AppClient<'_> {
     /// The client of the application at `base`.
-    pub fn build(&self, base: &str, timeouts: &Timeouts) -> Result<App, CliError> {
+    fn build(&self, base: &str, timeouts: &Timeouts) -> Result<App, CliError> {
         let base = App::parse_base(base).map_err(CliError::Usage)?;
         let ca_pem = match self.ca {
             Some(path) => Some(std::fs::read(path).map_err(|e| {

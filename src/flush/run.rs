@@ -1,0 +1,669 @@
+//! A flush's run: the keys listed, the consent, the audited deletes, and
+//! the re-check of what is left.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::Selection;
+use crate::engine::writer::Writer;
+use crate::engine::{self, Context};
+use crate::error::{CliError, Status};
+use crate::facts::Facts;
+use crate::flush;
+use crate::model::Safety;
+use crate::mutate::preflight::NodeState;
+use crate::mutate::{Consent, Mode, Mutator, Operation, Origin};
+use crate::outcome::Outcome;
+use crate::render;
+use crate::scan::pattern;
+use crate::scan::Progress;
+use crate::target::connect::Session;
+use crate::target::NodeAddr;
+
+/// What a flush did. A count cachectl could not have from the server is
+/// `null` (unknown), never a guess.
+#[derive(Debug, Serialize)]
+pub struct FlushReport {
+    pub node: NodeAddr,
+    pub db: i64,
+    /// The pattern, `*` for a whole database, or `(all databases)`.
+    pub pattern: String,
+    pub mode: Mode,
+    /// Keys matched when the run started (DBSIZE for a whole database).
+    pub matched: Option<u64>,
+    pub deleted: Option<u64>,
+    /// Matched keys left alone because, by their turn, they no longer
+    /// matched the filter (given a TTL, another type, used since).
+    pub stopped_matching: u64,
+    /// Every matched key that still existed was deleted.
+    pub complete: bool,
+    /// A few matched keys, escaped.
+    pub sample: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// After the run: matched keys still there that were to go (EXISTS on
+    /// each, less those left alone; unknown when the server could not be
+    /// asked), and with `--recheck` (or a
+    /// whole-database flush) the keys matching now (written during the
+    /// run, untouched).
+    pub remaining: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching_now: Option<u64>,
+    /// Key names past the in-memory budget were kept on disk (bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spilled_bytes: Option<u64>,
+    /// A Cluster: each primary's part (the totals above are their sums).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<ShardReport>,
+    /// applied, planned, skipped, blocked, stopped, incomplete or failed.
+    pub outcome: Outcome,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_log: Option<String>,
+}
+
+/// One primary's part of a Cluster flush.
+#[derive(Debug, Serialize)]
+pub struct ShardReport {
+    pub node: NodeAddr,
+    pub matched: Option<u64>,
+    pub deleted: Option<u64>,
+    pub remaining: Option<u64>,
+}
+
+/// A node the flush deletes on, with its connection.
+struct Shard {
+    addr: NodeAddr,
+    session: Session,
+}
+
+fn fail(e: impl std::fmt::Display) -> CliError {
+    CliError::Other(anyhow::anyhow!("{e}"))
+}
+
+/// A count, or what stands for one that is not known.
+fn count(n: Option<u64>) -> String {
+    n.map_or_else(|| "an unknown number of".to_string(), |n| n.to_string())
+}
+
+/// What to flush and how fast.
+#[derive(Debug, Clone)]
+pub struct FlushSettings {
+    pub scope: Scope,
+    /// Keys per UNLINK (each batch one audit record).
+    pub batch: u64,
+    /// Keys deleted per second, at most.
+    pub rate: Option<u64>,
+    /// After a pattern flush, SCAN again and count the keys matching now.
+    pub recheck: bool,
+}
+
+/// Which keys a flush deletes.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// The keys a selection matches, with SCAN + UNLINK.
+    Keys(Selection),
+    /// The whole database, with FLUSHDB ASYNC.
+    Database,
+    /// Every database, with FLUSHALL ASYNC.
+    All,
+}
+
+/// Flushes through the writer: the keys a selection matches, a whole
+/// database or every one, on every primary that holds them. The report
+/// says what was done; the status is the outcome's (`Outcome::status`).
+pub fn run(
+    w: &mut Writer<'_>,
+    facts: &Facts,
+    settings: &FlushSettings,
+) -> Result<(FlushReport, Status), CliError> {
+    // A Cluster: every primary holds part of the keyspace.
+    let cluster = w.write_node(facts, "flush")?;
+    if let Scope::Keys(sel) = &settings.scope {
+        if sel.idle.is_some() {
+            lfu_has_no_idle_time(facts)?;
+        }
+    }
+    let ctx = &w.ctx;
+    let nodes = engine::shards(ctx, &w.spec, facts)?;
+    let shards = nodes
+        .iter()
+        .map(|n| {
+            Ok(Shard {
+                addr: n.addr.clone(),
+                session: engine::session(ctx, n)?,
+            })
+        })
+        .collect::<Result<Vec<_>, CliError>>()?;
+    let spec = &w.spec;
+    let mut report = FlushReport {
+        node: spec.addr.clone(),
+        db: spec.db,
+        pattern: match &settings.scope {
+            Scope::All => "(all databases)".into(),
+            Scope::Database => "*".into(),
+            Scope::Keys(sel) => sel.pattern.clone().unwrap_or_else(|| "*".into()),
+        },
+        mode: w.mode(),
+        matched: None,
+        deleted: None,
+        stopped_matching: 0,
+        complete: false,
+        sample: Vec::new(),
+        bytes: None,
+        remaining: None,
+        matching_now: None,
+        spilled_bytes: None,
+        nodes: Vec::new(),
+        outcome: Outcome::Skipped,
+        reason: String::new(),
+        audit_log: w.audit_log(),
+    };
+    let confirm = format!("{}/{}", spec.addr, spec.db);
+    let node = crate::engine::writer::node(&w.spec, facts);
+    let mut run = Run {
+        ctx,
+        settings,
+        shards: &shards,
+        one_by_one: cluster,
+        node: &node,
+        mutator: &mut w.mutator,
+        confirm: &confirm,
+        waited: std::time::Duration::ZERO,
+    };
+    match &settings.scope {
+        Scope::Keys(sel) => run.by_pattern(sel, &mut report)?,
+        Scope::Database => run.whole(false, &mut report)?,
+        Scope::All => run.whole(true, &mut report)?,
+    }
+    let status = report.outcome.status();
+    Ok((report, status))
+}
+
+/// The table of a flush: one line.
+pub fn table(report: &FlushReport) -> String {
+    format!(
+        "{}: deleted {} of {} keys matching {} in db {} on {}{}{}\n",
+        report.outcome,
+        count(report.deleted),
+        count(report.matched),
+        render::clean(&report.pattern),
+        report.db,
+        report.node,
+        if report.complete { "" } else { "  INCOMPLETE" },
+        if report.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", render::clean(&report.reason))
+        }
+    )
+}
+
+/// `--idle` reads OBJECT IDLETIME, which a server under an LFU policy does
+/// not keep (it keeps access frequency instead, and refuses the command
+/// for every key): said before anything is scanned.
+fn lfu_has_no_idle_time(facts: &crate::facts::Facts) -> Result<(), CliError> {
+    let policy = facts
+        .get("info")
+        .and_then(|i| i["maxmemory_policy"].as_str())
+        .or_else(|| {
+            facts
+                .get("config")
+                .and_then(|c| c["maxmemory-policy"].as_str())
+        })
+        .unwrap_or_default();
+    if policy.ends_with("-lfu") {
+        return Err(CliError::Usage(format!(
+            "--idle selects keys by OBJECT IDLETIME, which Redis does not keep under maxmemory-policy {policy} (it counts how often keys are used instead): select with --pattern, --type or --no-ttl"
+        )));
+    }
+    Ok(())
+}
+
+/// What a flush works with: its nodes (a Cluster's primaries, or the
+/// one), the flags, the write gate.
+struct Run<'r, 'p> {
+    ctx: &'r Context<'p>,
+    settings: &'r FlushSettings,
+    shards: &'r [Shard],
+    /// In a Cluster, one UNLINK (and EXISTS) a key: keys of several slots
+    /// in one command are refused.
+    one_by_one: bool,
+    node: &'r NodeState<'r>,
+    mutator: &'r mut Mutator,
+    confirm: &'r str,
+    /// Time spent at the prompt: not the run's (the deadline moves by it).
+    waited: std::time::Duration,
+}
+
+impl Run<'_, '_> {
+    /// The preflight (on every node it deletes on) and consent for `op`:
+    /// the consent to go ahead, or the status to return with the report
+    /// saying why nothing was deleted.
+    fn hold(&mut self, op: &Operation, report: &mut FlushReport) -> Option<Consent> {
+        let sessions: Vec<Session> = self.shards.iter().map(|s| s.session.clone()).collect();
+        let asked = Instant::now();
+        let cleared =
+            self.ctx
+                .runtime
+                .block_on(self.mutator.clear(&sessions, self.node, op, &op.commands));
+        if self.mutator.policy.mode == Mode::Interactive {
+            self.waited = asked.elapsed();
+        }
+        let held = match cleared {
+            Ok(consent) => return Some(consent),
+            Err(held) => held,
+        };
+        report.outcome = held.outcome;
+        // FLUSHDB renamed away (managed services do): a pattern flush of
+        // every key still empties the database, with UNLINK. Not when
+        // UNLINK is what is missing.
+        let flush_renamed = held.reason.starts_with("`FLUSHDB` is renamed or disabled")
+            || held.reason.starts_with("`FLUSHALL` is renamed or disabled");
+        report.reason = if held.outcome == Outcome::Blocked && flush_renamed {
+            format!(
+                "{}; `cachectl flush --pattern '*' --db {}` deletes the keys with SCAN + UNLINK instead",
+                held.reason, report.db
+            )
+        } else {
+            held.reason.clone()
+        };
+        None
+    }
+
+    /// Every node it deletes on.
+    fn addrs(&self) -> Vec<NodeAddr> {
+        self.shards.iter().map(|s| s.addr.clone()).collect()
+    }
+
+    /// The run's deadline, the time at the prompt added.
+    fn deadline(&self) -> Instant {
+        self.ctx.deadline + self.waited
+    }
+
+    /// FLUSHDB / FLUSHALL ASYNC, on every primary. The counts are DBSIZE
+    /// of that database (INFO keyspace for every database) before and
+    /// after; unknown when the server would not say.
+    fn whole(&mut self, all: bool, report: &mut FlushReport) -> Result<(), CliError> {
+        let ctx = self.ctx;
+        let command = if all { "FLUSHALL" } else { "FLUSHDB" };
+        let scope = (!all).then_some(report.db);
+        let keys = |s: &Session| ctx.runtime.block_on(flush::keys_in(s, all)).ok();
+        let before: Vec<Option<u64>> = self.shards.iter().map(|s| keys(&s.session)).collect();
+        report.matched = before.iter().copied().sum();
+        let op = Operation {
+            node: report.node.clone(),
+            targets: self.addrs(),
+            // FLUSHALL names no database: it empties them all.
+            db: scope,
+            origin: Origin::command("flush", Some(report.pattern.clone())),
+            title: format!("{command} ASYNC"),
+            safety: Safety::Destructive,
+            commands: vec![vec![command.into(), "ASYNC".into()]],
+            count: report.matched,
+            summary: None,
+            confirm: Some(if all {
+                report.node.to_string()
+            } else {
+                self.confirm.to_string()
+            }),
+        };
+        ctx.printer.status(&format!(
+            "{} would delete {} keys of {} on {}",
+            op.title,
+            count(report.matched),
+            match scope {
+                Some(db) => format!("db {db}"),
+                None => "every database".into(),
+            },
+            self.nodes_named()
+        ));
+        let Some(consent) = self.hold(&op, report) else {
+            return Ok(());
+        };
+        let mut deleted = Some(0u64);
+        let mut now = Some(0u64);
+        for (shard, matched) in self.shards.iter().zip(before) {
+            let on = Operation {
+                node: shard.addr.clone(),
+                targets: Vec::new(),
+                count: matched,
+                ..op.clone()
+            };
+            if let Err(e) =
+                ctx.runtime
+                    .block_on(self.mutator.execute_batch(&shard.session, &on, &consent))
+            {
+                report.outcome = Outcome::Failed;
+                report.reason = format!("{}: {}", shard.addr, e.reason);
+                report.deleted = None;
+                return Ok(());
+            }
+            // What the server says it holds now: FLUSHDB ASYNC empties the
+            // keyspace at once (the memory is freed in the background).
+            let after = keys(&shard.session);
+            let gone = matched.zip(after).map(|(b, a)| b.saturating_sub(a));
+            deleted = deleted.zip(gone).map(|(d, g)| d + g);
+            now = now.zip(after).map(|(n, a)| n + a);
+            if self.shards.len() > 1 {
+                report.nodes.push(ShardReport {
+                    node: shard.addr.clone(),
+                    matched,
+                    deleted: gone,
+                    remaining: after,
+                });
+            }
+        }
+        report.deleted = deleted;
+        report.matching_now = now;
+        report.remaining = now;
+        report.complete = report.deleted.is_some();
+        report.outcome = if report.complete {
+            Outcome::Applied
+        } else {
+            report.reason = "the server did not say how many keys it held (DBSIZE or INFO keyspace refused): the count is unknown".into();
+            Outcome::Incomplete
+        };
+        Ok(())
+    }
+
+    /// "127.0.0.1:6379", or "3 primaries (a, b, c)".
+    fn nodes_named(&self) -> String {
+        match self.shards {
+            [one] => one.addr.to_string(),
+            many => format!(
+                "{} primaries ({})",
+                many.len(),
+                many.iter()
+                    .map(|s| s.addr.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// SCAN every node (stopping, nothing deleted, at Ctrl-C or the
+    /// deadline), then delete exactly the keys that matched, each checked
+    /// again as it is deleted, in audited batches.
+    fn by_pattern(&mut self, sel: &Selection, report: &mut FlushReport) -> Result<(), CliError> {
+        let (ctx, settings) = (self.ctx, self.settings);
+        let interrupt = ctx
+            .runtime
+            .block_on(async { crate::interrupt::Interrupt::catch() });
+        // Every node's SCAN at once (a Cluster's primaries are separate
+        // servers), each node's keys kept apart.
+        let deadline = self.deadline();
+        let scans = ctx.runtime.block_on(async {
+            let mut tasks = tokio::task::JoinSet::new();
+            for (i, shard) in self.shards.iter().enumerate() {
+                let (session, sel) = (shard.session.clone(), sel.clone());
+                let fired = interrupt.flag();
+                tasks.spawn(async move {
+                    let stop = move || {
+                        if fired.load(std::sync::atomic::Ordering::SeqCst) {
+                            Some("interrupted (Ctrl-C)".to_string())
+                        } else if Instant::now() >= deadline {
+                            Some("the deadline (--timeout) passed".to_string())
+                        } else {
+                            None
+                        }
+                    };
+                    (i, flush::select(&session, &sel, &stop).await)
+                });
+            }
+            let mut done = Vec::new();
+            while let Some(Ok(r)) = tasks.join_next().await {
+                done.push(r);
+            }
+            done.sort_by_key(|(i, _)| *i);
+            done
+        });
+        let mut matched = Vec::new();
+        for (i, scan) in scans {
+            matched.push(scan.map_err(|e| {
+                fail(format!(
+                    "the scan for matching keys on {} failed: {}",
+                    self.shards[i].addr,
+                    render::clean(&e.detail)
+                ))
+            })?);
+        }
+        if matched.len() != self.shards.len() {
+            return Err(fail("a scan for matching keys did not finish"));
+        }
+        let listed: u64 = matched.iter().map(|m| m.keys.len()).sum();
+        report.sample = matched
+            .iter()
+            .flat_map(|m| m.keys.sample().iter())
+            .take(10)
+            .map(|k| pattern::escape(k))
+            .collect();
+        let spilled: u64 = matched.iter().map(|m| m.keys.spilled_bytes()).sum();
+        report.spilled_bytes = (spilled > 0).then_some(spilled);
+        if let Some(why) = matched.iter().find_map(|m| m.stopped.clone()) {
+            report.outcome = Outcome::Stopped;
+            report.reason = format!(
+                "the scan for matching keys stopped ({why}) after {listed} keys: nothing was deleted, as the list is not every key that matches"
+            );
+            report.deleted = Some(0);
+            return Ok(());
+        }
+        report.matched = Some(listed);
+        report.bytes = sel.bytes.then(|| matched.iter().map(|m| m.bytes).sum());
+        // The preflight checks the commands as they will be sent, with a
+        // key of the real ones (an ACL may allow only some key patterns).
+        let sample_key = matched
+            .iter()
+            .find_map(|m| m.keys.sample().first())
+            .map(|k| String::from_utf8_lossy(k).into_owned())
+            .unwrap_or_else(|| "key".into());
+        let probe = Operation {
+            node: report.node.clone(),
+            targets: self.addrs(),
+            db: Some(report.db),
+            origin: Origin::command("flush", Some(report.pattern.clone())),
+            title: format!("unlink {listed} keys matching {}", report.pattern),
+            safety: Safety::Destructive,
+            commands: sel.delete_commands(&sample_key),
+            count: Some(listed),
+            summary: None,
+            confirm: Some(self.confirm.to_string()),
+        };
+        let mut preview = format!(
+            "{listed} keys match {} in db {} on {}",
+            render::clean(&report.pattern),
+            report.db,
+            self.nodes_named()
+        );
+        if let Some(b) = report.bytes {
+            preview.push_str(&format!(" ({})", render::table::human_bytes(b as i64)));
+        }
+        if self.shards.len() > 1 {
+            for (shard, m) in self.shards.iter().zip(&matched) {
+                preview.push_str(&format!("\n  {}: {} keys", shard.addr, m.keys.len()));
+            }
+        }
+        for k in &report.sample {
+            preview.push_str(&format!("\n    {}", render::clean(k)));
+        }
+        ctx.printer.status(&preview);
+        if listed == 0 {
+            report.outcome = Outcome::Applied;
+            report.complete = true;
+            report.deleted = Some(0);
+            report.remaining = Some(0);
+            report.reason = "no key matched".into();
+            return Ok(());
+        }
+        let Some(consent) = self.hold(&probe, report) else {
+            return Ok(());
+        };
+        let bar = render::progress::Bar::new("keys");
+        bar.total(listed);
+        let started = Instant::now();
+        let deadline = self.deadline();
+        let mut stopped: Option<String> = None;
+        let mut deleted = vec![0u64; self.shards.len()];
+        // Keys left alone, by node: by their turn they no longer matched
+        // the filter (they are still there, rightly).
+        let mut changed = vec![0u64; self.shards.len()];
+        let batch = flush::batch_size(settings.batch, settings.rate);
+        let (shards, one_by_one) = (self.shards, self.one_by_one);
+        let mutator = &mut *self.mutator;
+        let shown_filter = if sel.rechecks() {
+            " (each rechecked against the filter)"
+        } else {
+            ""
+        };
+        ctx.runtime.block_on(async {
+            'nodes: for (i, (shard, m)) in shards.iter().zip(matched.iter_mut()).enumerate() {
+                let batches = match m.keys.batches(batch) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        stopped = Some(format!("cannot read the matched keys back: {e}"));
+                        break 'nodes;
+                    }
+                };
+                for chunk in batches {
+                    let chunk = match chunk {
+                        Ok(c) => c,
+                        Err(e) => {
+                            stopped = Some(format!("cannot read the matched keys back: {e}"));
+                            break 'nodes;
+                        }
+                    };
+                    if interrupt.fired() {
+                        stopped = Some("interrupted (Ctrl-C)".into());
+                        break 'nodes;
+                    }
+                    if Instant::now() >= deadline {
+                        stopped = Some("the deadline (--timeout) passed".into());
+                        break 'nodes;
+                    }
+                    let op = Operation {
+                        node: shard.addr.clone(),
+                        targets: Vec::new(),
+                        count: Some(chunk.len() as u64),
+                        summary: Some(format!(
+                            "UNLINK {} keys matching {}{shown_filter}",
+                            chunk.len(),
+                            report.pattern
+                        )),
+                        ..probe.clone()
+                    };
+                    let mut pipe = redis::pipe();
+                    sel.delete(&mut pipe, &chunk, one_by_one);
+                    let shown = op.summary.clone().unwrap_or_default();
+                    // A batch sent is seen to its reply (bounded by the
+                    // command timeout), so `deleted` is what the server did.
+                    match mutator
+                        .send_audited(&shard.session, &op, &consent, &pipe, shown)
+                        .await
+                    {
+                        Ok(replies) => {
+                            let (n, c) = flush::deleted(&replies);
+                            deleted[i] += n;
+                            changed[i] += c;
+                            bar.advance(chunk.len() as u64);
+                        }
+                        Err(e) => {
+                            stopped = Some(format!("{}: {}", shard.addr, e.reason));
+                            break 'nodes;
+                        }
+                    }
+                    tokio::select! {
+                        _ = flush::pace(settings.rate, deleted.iter().sum(), started) => {}
+                        _ = interrupt.wait() => {
+                            stopped = Some("interrupted (Ctrl-C)".into());
+                            break 'nodes;
+                        }
+                    }
+                }
+            }
+        });
+        bar.finish();
+        report.deleted = Some(deleted.iter().sum());
+        report.stopped_matching = changed.iter().sum();
+        // The re-check: what is left of what matched (EXISTS), and with
+        // --recheck what matches now (a second SCAN). A server that cannot
+        // be asked leaves it unknown, never "0 left".
+        let mut remaining = Some(0u64);
+        let mut now = Some(0u64);
+        for (i, (shard, m)) in self.shards.iter().zip(matched.iter_mut()).enumerate() {
+            let left = ctx
+                .runtime
+                .block_on(flush::still_there(&shard.session, &mut m.keys, one_by_one))
+                .ok()
+                .map(|n| n.saturating_sub(changed[i]));
+            remaining = remaining.zip(left).map(|(a, b)| a + b);
+            if settings.recheck {
+                let found = ctx
+                    .runtime
+                    .block_on(flush::select(
+                        &shard.session,
+                        &Selection {
+                            bytes: false,
+                            ..sel.clone()
+                        },
+                        &|| None,
+                    ))
+                    .ok()
+                    .map(|f| f.keys.len());
+                now = now.zip(found).map(|(a, b)| a + b);
+            }
+            if self.shards.len() > 1 {
+                report.nodes.push(ShardReport {
+                    node: shard.addr.clone(),
+                    matched: Some(m.keys.len()),
+                    deleted: Some(deleted[i]),
+                    remaining: left,
+                });
+            }
+        }
+        report.remaining = remaining;
+        if settings.recheck {
+            report.matching_now = now;
+        }
+        let left_alone = match report.stopped_matching {
+            0 => String::new(),
+            n => format!("; {n} no longer matched the filter by their turn and were left alone"),
+        };
+        match stopped {
+            Some(why) => {
+                report.outcome = Outcome::Failed;
+                report.reason = format!(
+                    "{why}: {} of {listed} deleted{left_alone}; {} of them left; run it again to finish",
+                    deleted.iter().sum::<u64>(),
+                    count(report.remaining)
+                );
+            }
+            None => {
+                report.complete = report.remaining == Some(0);
+                report.outcome = match report.complete {
+                    true => Outcome::Applied,
+                    false => Outcome::Incomplete,
+                };
+                let written = match (settings.recheck, report.matching_now) {
+                    (true, Some(0)) => String::new(),
+                    (true, Some(n)) => {
+                        format!("{n} keys matching now were written during the run and left alone")
+                    }
+                    (true, None) => "the keys matching now could not be counted".into(),
+                    (false, _) => {
+                        "keys written during the run were left alone; --recheck counts them".into()
+                    }
+                };
+                report.reason = match report.remaining {
+                    None => format!(
+                        "the server could not be asked what is left of the matched keys{left_alone}; {written}"
+                    ),
+                    Some(_) => format!("{written}{left_alone}")
+                        .trim_start_matches("; ")
+                        .to_string(),
+                };
+            }
+        }
+        Ok(())
+    }
+}
