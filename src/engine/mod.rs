@@ -109,15 +109,17 @@ pub fn diagnose(
     load: impl FnOnce() -> Result<RunbookSet, CliError> + Send,
 ) -> Result<Diagnosis, CliError> {
     let deadline = ctx.collect_deadline();
-    let (spec, mut topology) =
-        ctx.runtime
-            .block_on(topology::locate(spec, &ctx.timeouts, deadline))?;
     let (loaded_tx, loaded_rx) = tokio::sync::oneshot::channel();
-    let (mut facts, (runbooks, app_facts)) = std::thread::scope(|scope| {
+    let (spec, mut topology, mut facts, (runbooks, app_facts)) = std::thread::scope(|scope| {
+        // The runbooks compile while the Sentinels are asked and the node
+        // answers.
         scope.spawn(|| {
             let _ = loaded_tx.send(load());
         });
-        ctx.runtime.block_on(async {
+        let (spec, topology) =
+            ctx.runtime
+                .block_on(topology::locate(spec, &ctx.timeouts, deadline))?;
+        let (facts, rest) = ctx.runtime.block_on(async {
             let app_side = async {
                 let runbooks = loaded_rx.await.unwrap_or_else(|_| {
                     Err(CliError::Other(anyhow::anyhow!("runbook loading panicked")))
@@ -146,8 +148,9 @@ pub fn diagnose(
                 }
             };
             tokio::join!(node, app_side)
-        })
-    });
+        });
+        Ok::<_, CliError>((spec, topology, facts, rest))
+    })?;
     let runbooks = runbooks?;
     refuse_missing_db(&spec, &facts)?;
     if let Some(value) = app_facts {

@@ -1,92 +1,47 @@
 //! The built-in runbooks, embedded in the binary. A test checks that every
 //! file in runbooks/ is listed here.
 
-/// (file name, YAML text) of each built-in runbook, in report order.
-pub const FILES: &[(&str, &str)] = &[
-    (
-        "redis-unreachable.yaml",
-        include_str!("../../runbooks/redis-unreachable.yaml"),
-    ),
-    (
-        "out-of-memory.yaml",
-        include_str!("../../runbooks/out-of-memory.yaml"),
-    ),
-    (
-        "too-many-connections.yaml",
-        include_str!("../../runbooks/too-many-connections.yaml"),
-    ),
-    (
-        "high-latency.yaml",
-        include_str!("../../runbooks/high-latency.yaml"),
-    ),
-    (
-        "low-hit-rate.yaml",
-        include_str!("../../runbooks/low-hit-rate.yaml"),
-    ),
-    (
-        "eviction-pressure.yaml",
-        include_str!("../../runbooks/eviction-pressure.yaml"),
-    ),
-    (
-        "fragmentation.yaml",
-        include_str!("../../runbooks/fragmentation.yaml"),
-    ),
-    (
-        "persistence.yaml",
-        include_str!("../../runbooks/persistence.yaml"),
-    ),
-    (
-        "replication.yaml",
-        include_str!("../../runbooks/replication.yaml"),
-    ),
-    (
-        "sentinel.yaml",
-        include_str!("../../runbooks/sentinel.yaml"),
-    ),
-    ("cluster.yaml", include_str!("../../runbooks/cluster.yaml")),
-    (
-        "configuration.yaml",
-        include_str!("../../runbooks/configuration.yaml"),
-    ),
-    (
-        "security.yaml",
-        include_str!("../../runbooks/security.yaml"),
-    ),
-    ("access.yaml", include_str!("../../runbooks/access.yaml")),
-    (
-        "keyspace.yaml",
-        include_str!("../../runbooks/keyspace.yaml"),
-    ),
-    ("clients.yaml", include_str!("../../runbooks/clients.yaml")),
-    (
-        "app-readiness.yaml",
-        include_str!("../../runbooks/app-readiness.yaml"),
-    ),
-    (
-        "app-fallback-active.yaml",
-        include_str!("../../runbooks/app-fallback-active.yaml"),
-    ),
-    (
-        "app-hit-rate.yaml",
-        include_str!("../../runbooks/app-hit-rate.yaml"),
-    ),
-    (
-        "app-error-rate.yaml",
-        include_str!("../../runbooks/app-error-rate.yaml"),
-    ),
-    (
-        "app-cache-status.yaml",
-        include_str!("../../runbooks/app-cache-status.yaml"),
-    ),
-    (
-        "correlation.yaml",
-        include_str!("../../runbooks/correlation.yaml"),
-    ),
-    (
-        "app-endpoints.yaml",
-        include_str!("../../runbooks/app-endpoints.yaml"),
-    ),
-];
+/// Both forms of each built-in runbook from one list: the YAML (shown by
+/// `runbook show`) and the JSON the build script made of it (parsed at
+/// start-up).
+macro_rules! builtins {
+    ($($name:literal),* $(,)?) => {
+        /// (file name, YAML text) of each built-in runbook, in report order.
+        pub const FILES: &[(&str, &str)] = &[
+            $(($name, include_str!(concat!("../../runbooks/", $name)))),*
+        ];
+        /// The same runbooks as JSON, made by build.rs, in the same order.
+        pub const COMPILED: &[&str] = &[
+            $(include_str!(concat!(env!("OUT_DIR"), "/runbooks/", $name, ".json"))),*
+        ];
+    };
+}
+
+builtins!(
+    "redis-unreachable.yaml",
+    "out-of-memory.yaml",
+    "too-many-connections.yaml",
+    "high-latency.yaml",
+    "low-hit-rate.yaml",
+    "eviction-pressure.yaml",
+    "fragmentation.yaml",
+    "persistence.yaml",
+    "replication.yaml",
+    "sentinel.yaml",
+    "cluster.yaml",
+    "configuration.yaml",
+    "security.yaml",
+    "access.yaml",
+    "keyspace.yaml",
+    "clients.yaml",
+    "app-readiness.yaml",
+    "app-fallback-active.yaml",
+    "app-hit-rate.yaml",
+    "app-error-rate.yaml",
+    "app-cache-status.yaml",
+    "correlation.yaml",
+    "app-endpoints.yaml",
+);
 
 #[cfg(test)]
 mod tests {

@@ -266,6 +266,23 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Res
 
 pub fn load_str(file: &str, text: &str, origin: &str) -> Result<Runbook, LoadError> {
     let parsed: RunbookFile = parse_yaml(file, text)?;
+    build(file, text, parsed, origin)
+}
+
+/// A built-in runbook from the JSON build.rs made of its YAML `text` (the
+/// file named for errors, which tests make sure never happen).
+fn load_compiled(file: &str, text: &str, json: &str) -> Result<Runbook, LoadError> {
+    let parsed: RunbookFile = serde_json::from_str(json).map_err(|e| LoadError {
+        file: file.to_string(),
+        line: 0,
+        column: 0,
+        message: format!("the built-in runbook's compiled form does not read: {e}"),
+    })?;
+    build(file, text, parsed, "built-in")
+}
+
+/// Validates a parsed runbook and compiles its expressions.
+fn build(file: &str, text: &str, parsed: RunbookFile, origin: &str) -> Result<Runbook, LoadError> {
     let cx = Ctx { file };
     if !valid_id(&parsed.id.value) {
         return Err(cx.at(
@@ -562,13 +579,15 @@ fn runbook_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     Ok(files)
 }
 
-/// Compiles the built-in runbooks, spread over the machine's cores:
-/// expression compilation is most of cachectl's start-up time.
+/// Compiles the built-in runbooks (from the JSON build.rs made of them),
+/// spread over the machine's cores.
 fn load_builtins() -> Result<Vec<Runbook>, LoadError> {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let files = super::builtin::FILES;
+    let (files, compiled) = (super::builtin::FILES, super::builtin::COMPILED);
+    // The run's own thread collects meanwhile, and the server answers on
+    // the same machine more often than not: one core is left to them.
     let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
+        .map(|n| n.get().saturating_sub(1))
         .unwrap_or(1)
         .clamp(1, 4);
     // Each thread takes the next file until none is left, so one large
@@ -581,10 +600,11 @@ fn load_builtins() -> Result<Vec<Runbook>, LoadError> {
                     let mut done = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((name, text)) = files.get(i) else {
+                        let (Some((name, text)), Some(json)) = (files.get(i), compiled.get(i))
+                        else {
                             break;
                         };
-                        done.push((i, load_str(&format!("runbooks/{name}"), text, "built-in")));
+                        done.push((i, load_compiled(&format!("runbooks/{name}"), text, json)));
                     }
                     done
                 })
@@ -604,12 +624,16 @@ fn load_builtins() -> Result<Vec<Runbook>, LoadError> {
 /// other runbooks' expressions.
 pub fn load_gate() -> Result<RunbookSet, LoadError> {
     let file = format!("{GATE}.yaml");
-    let (name, text) = super::builtin::FILES
+    let i = super::builtin::FILES
         .iter()
-        .find(|(name, _)| *name == file)
+        .position(|(name, _)| *name == file)
         .expect("the gate runbook is built in");
     Ok(RunbookSet {
-        runbooks: vec![load_str(&format!("runbooks/{name}"), text, "built-in")?],
+        runbooks: vec![load_compiled(
+            &format!("runbooks/{file}"),
+            super::builtin::FILES[i].1,
+            super::builtin::COMPILED[i],
+        )?],
     })
 }
 
@@ -783,5 +807,24 @@ checks:
     fn builtins_load() {
         let set = load_all(&[]).unwrap();
         assert!(set.runbooks.len() >= 10);
+    }
+}
+
+#[cfg(test)]
+mod compiled_tests {
+    /// The JSON the build made of each built-in runbook loads into the
+    /// same runbook as its YAML.
+    #[test]
+    fn the_compiled_builtins_are_their_yaml() {
+        let (files, compiled) = (
+            super::super::builtin::FILES,
+            super::super::builtin::COMPILED,
+        );
+        assert_eq!(files.len(), compiled.len());
+        for ((name, text), json) in files.iter().zip(compiled) {
+            let from_yaml = super::load_str(name, text, "built-in").unwrap();
+            let from_json = super::load_compiled(name, text, json).unwrap();
+            assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"), "{name}");
+        }
     }
 }
