@@ -1,4 +1,4 @@
-//! Parsing of human durations for timeout flags: `10`, `2.5`, `10s`, `500ms`, `1m`.
+//! Parsing of human durations for timeout flags: `10`, `2.5`, `10s`, `500ms`, `1m`, `1h`.
 
 use std::time::Duration;
 
@@ -15,13 +15,15 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         (n, 1.0)
     } else if let Some(n) = t.strip_suffix('m') {
         (n, 60.0)
+    } else if let Some(n) = t.strip_suffix('h') {
+        (n, 3600.0)
     } else {
         (t, 1.0)
     };
     let value: f64 = number
         .trim()
         .parse()
-        .map_err(|_| format!("`{text}` is not a duration (examples: 10, 2.5s, 500ms, 1m)"))?;
+        .map_err(|_| format!("`{text}` is not a duration (examples: 10, 2.5s, 500ms, 1m, 1h)"))?;
     if !value.is_finite() || value <= 0.0 {
         return Err(format!("`{text}` must be a positive duration"));
     }
@@ -46,12 +48,13 @@ pub fn parse_or_zero(text: &str) -> Result<Duration, String> {
     parse(t)
 }
 
-/// A duration as the flags take it back: `800ms`, `2.5s`, `10s`, `30m`.
+/// A duration as the flags take it back: `800ms`, `2.5s`, `10s`, `30m`, `2h`.
 pub fn format(d: Duration) -> String {
     let ms = d.as_millis();
     match ms {
         0..=999 => format!("{ms}ms"),
         _ if !ms.is_multiple_of(1000) => format!("{}s", d.as_secs_f64()),
+        _ if ms.is_multiple_of(3_600_000) => format!("{}h", ms / 3_600_000),
         _ if ms.is_multiple_of(60_000) => format!("{}m", ms / 60_000),
         _ => format!("{}s", ms / 1000),
     }
@@ -63,10 +66,10 @@ mod tests {
 
     #[test]
     fn formatted_durations_parse_back() {
-        for text in ["800ms", "2.5s", "10s", "30m", "90s", "1ms"] {
+        for text in ["800ms", "2.5s", "10s", "30m", "90s", "1ms", "2h", "90m"] {
             assert_eq!(format(parse(text).unwrap()), text);
         }
-        assert_eq!(format(Duration::from_secs(3600)), "60m");
+        assert_eq!(format(Duration::from_secs(3600)), "1h");
     }
 
     #[test]
@@ -75,7 +78,8 @@ mod tests {
         assert!(parse("1e30").unwrap_err().contains("24h"));
         assert!(parse("inf").is_err());
         assert!(parse("NaN").is_err());
-        assert!(parse("24h").is_err(), "hours are written as 86400 or 1440m");
+        assert!(parse("25h").unwrap_err().contains("24h"));
+        assert_eq!(parse("24h").unwrap(), MAX);
         assert_eq!(parse("86400").unwrap(), MAX);
         assert_eq!(parse("1ms").unwrap(), MIN);
     }
@@ -86,6 +90,8 @@ mod tests {
         assert_eq!(parse("2.5s").unwrap(), Duration::from_millis(2500));
         assert_eq!(parse("500ms").unwrap(), Duration::from_millis(500));
         assert_eq!(parse("1m").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse("1h").unwrap(), Duration::from_secs(3600));
+        assert_eq!(parse("1.5h").unwrap(), Duration::from_secs(5400));
     }
 
     #[test]

@@ -688,6 +688,43 @@ mod tests {
     fn clap_definitions_are_consistent() {
         super::command().debug_assert();
     }
+
+    /// `--help` of every command, as a 100-column terminal shows it: a
+    /// change to a flag, its help or its section shows as a snapshot diff.
+    #[test]
+    fn every_commands_help() {
+        let mut root = super::command().term_width(100);
+        root.build();
+        let mut paths: Vec<Vec<String>> = vec![vec![]];
+        let mut i = 0;
+        while i < paths.len() {
+            let path = paths[i].clone();
+            let mut cmd = &root;
+            for name in &path {
+                cmd = cmd.find_subcommand(name).unwrap();
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_name() != "help" {
+                    let mut longer = path.clone();
+                    longer.push(sub.get_name().to_string());
+                    paths.push(longer);
+                }
+            }
+            i += 1;
+        }
+        for path in paths {
+            let mut cmd = root.clone();
+            for name in &path {
+                cmd = cmd.find_subcommand(name).unwrap().clone();
+            }
+            let help = cmd.term_width(100).render_long_help().to_string();
+            let name = std::iter::once("cachectl".to_string())
+                .chain(path)
+                .collect::<Vec<_>>()
+                .join("-");
+            insta::assert_snapshot!(format!("help-{name}"), help);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]

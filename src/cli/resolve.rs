@@ -26,7 +26,7 @@ pub const LONG_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// A front door's settings: its target, the time limits, the runbooks
 /// and `--fix`.
-pub fn door(args: &CommonArgs) -> Result<DoorSettings, CliError> {
+pub fn door(args: &CommonArgs, command: &'static str) -> Result<DoorSettings, CliError> {
     let policy = fix_policy(&args.fix)?;
     Ok(DoorSettings {
         spec: target(&args.target)?,
@@ -34,12 +34,14 @@ pub fn door(args: &CommonArgs) -> Result<DoorSettings, CliError> {
         runbook_dirs: args.runbooks.dirs.clone(),
         policy,
         format: args.output.format(),
+        command,
     })
 }
 
 /// A writing command's settings: the target, the time limits (`long` for
 /// a command whose work grows with the data), the mutation policy.
 pub fn writer(
+    command: &'static str,
     target_args: &TargetArgs,
     mutation: &MutationArgs,
     output: &OutputArgs,
@@ -54,6 +56,7 @@ pub fn writer(
         },
         policy,
         format: output.format(),
+        command,
     })
 }
 

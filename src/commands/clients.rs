@@ -18,7 +18,7 @@ pub fn run(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
 }
 
 fn view(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
-    let mut door = Door::open(resolve::door(&args.common)?, printer, "clients")?;
+    let mut door = Door::open(resolve::door(&args.common, "clients")?, printer, "clients")?;
     // The diagnosis read the whole CLIENT LIST of every node already.
     let d = &door.diagnosis;
     let maxclients = |f: &crate::facts::Facts| {
@@ -57,7 +57,13 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
         db: args.client_db,
         cmd: args.cmd.clone(),
     };
-    let settings = resolve::writer(&args.target, &args.mutation, &args.output, false)?;
+    let settings = resolve::writer(
+        "clients kill",
+        &args.target,
+        &args.mutation,
+        &args.output,
+        false,
+    )?;
     let (mut w, facts) = match Writer::open(printer, settings)? {
         Opened::Ready(w, facts) => (w, facts),
         Opened::Closed(status) => return Ok(status),

@@ -10,7 +10,7 @@ pub fn run(args: DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
     let spec = resolve::target(&args.target)?;
     let timeouts = resolve::timeouts(&args.target);
     let app = resolve::app(&args.app, args.interval, &timeouts)?;
-    let ctx = Context::new(printer, timeouts)?;
+    let ctx = Context::new(printer, timeouts, "diagnose")?;
     let diagnosis = engine::diagnose(&ctx, &spec, app.as_ref(), || {
         resolve::runbooks(&args.runbooks, &args.only, &args.skip)
     })?;

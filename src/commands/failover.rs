@@ -16,7 +16,13 @@ pub fn run(args: FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
         .map(NodeAddr::parse)
         .transpose()
         .map_err(|e| CliError::Usage(format!("--to: {e}")))?;
-    let write = resolve::writer(&args.target, &args.mutation, &args.output, false)?;
+    let write = resolve::writer(
+        "failover",
+        &args.target,
+        &args.mutation,
+        &args.output,
+        false,
+    )?;
     let app = match args.app.app.as_ref().is_some_and(|a| !a.trim().is_empty()) {
         true => Some(resolve::app_client(
             &args.app,

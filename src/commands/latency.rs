@@ -8,7 +8,7 @@ use crate::latency::{self, Sampling};
 use crate::render::{self, Printer};
 
 pub fn run(args: LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
-    let mut door = Door::open(resolve::door(&args.common)?, printer, "latency")?;
+    let mut door = Door::open(resolve::door(&args.common, "latency")?, printer, "latency")?;
     if door.connected() {
         let session = engine::session(&door.ctx, &door.spec)?;
         // The run's deadline bounds the sampling; a --duration longer than

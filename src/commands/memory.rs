@@ -47,7 +47,7 @@ pub fn run(args: MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
             "--pattern and --type choose the keys of a scan: add --keys".into(),
         ));
     }
-    let mut door = Door::open(resolve::door(&args.common)?, printer, "memory")?;
+    let mut door = Door::open(resolve::door(&args.common, "memory")?, printer, "memory")?;
     let (ctx, diagnosis) = (&door.ctx, &mut door.diagnosis);
     if args.scan.keys {
         let opts = scan_options(&args.scan, &diagnosis.runbooks);

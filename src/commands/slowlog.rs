@@ -12,7 +12,7 @@ use crate::render::{self, Printer};
 use crate::slowlog::{self, SlowlogView};
 
 pub fn run(args: CommonArgs, printer: &Printer) -> Result<Status, CliError> {
-    let mut door = Door::open(resolve::door(&args)?, printer, "latency")?;
+    let mut door = Door::open(resolve::door(&args, "slowlog")?, printer, "latency")?;
     if door.connected() {
         let (ctx, spec, diagnosis) = (&door.ctx, &door.spec, &mut door.diagnosis);
         let config = |p: &str| {

@@ -27,6 +27,8 @@ use crate::target::{TargetSpec, Timeouts};
 /// and the deadline every step of the run answers to.
 pub struct Context<'p> {
     pub printer: &'p Printer,
+    /// The command run (`diagnose`, `clients kill`): its documents say so.
+    pub command: &'static str,
     pub runtime: tokio::runtime::Runtime,
     pub timeouts: Timeouts,
     pub started: Instant,
@@ -34,7 +36,11 @@ pub struct Context<'p> {
 }
 
 impl<'p> Context<'p> {
-    pub fn new(printer: &'p Printer, timeouts: Timeouts) -> Result<Context<'p>, CliError> {
+    pub fn new(
+        printer: &'p Printer,
+        timeouts: Timeouts,
+        command: &'static str,
+    ) -> Result<Context<'p>, CliError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -42,6 +48,7 @@ impl<'p> Context<'p> {
         let started = Instant::now();
         Ok(Context {
             printer,
+            command,
             runtime,
             timeouts,
             started,
@@ -170,7 +177,10 @@ pub fn diagnose(
         }
     }
     // Replicas the primary knows that the Sentinels did not name.
-    if let Some(t) = topology.as_mut().filter(|t| t.kind == "sentinel") {
+    if let Some(t) = topology
+        .as_mut()
+        .filter(|t| t.kind == crate::target::topology::Kind::Sentinel)
+    {
         let listed = facts.get("replicas").and_then(|r| r.as_array()).cloned();
         for r in listed.unwrap_or_default() {
             let (Some(ip), Some(port)) = (r["ip"].as_str(), r["port"].as_u64()) else {
@@ -228,6 +238,7 @@ pub fn diagnose(
         unavailable,
         ctx.elapsed_ms(),
     );
+    report.command = ctx.command.into();
     report.topology = topology.as_ref().map(|t| t.kind);
     report.application = app.map(|_| AppSummary::of(facts.get(HTTP_ROOT), &report.checks));
     report.replaced_runbooks = runbooks.overrides();
@@ -248,14 +259,16 @@ impl Diagnosis {
     /// or the one node.
     pub fn primaries(&self) -> Vec<TargetSpec> {
         match &self.topology {
-            Some(t) if t.kind == "cluster" => std::iter::once(&self.facts)
-                .chain(self.others.iter())
-                .filter(|f| {
-                    f.node.role == crate::target::Role::Primary
-                        && f.get("connection").is_some_and(|c| c["ok"] == true)
-                })
-                .map(|f| self.spec.at(f.node.addr.clone()))
-                .collect(),
+            Some(t) if t.kind == crate::target::topology::Kind::Cluster => {
+                std::iter::once(&self.facts)
+                    .chain(self.others.iter())
+                    .filter(|f| {
+                        f.node.role == crate::target::Role::Primary
+                            && f.get("connection").is_some_and(|c| c["ok"] == true)
+                    })
+                    .map(|f| self.spec.at(f.node.addr.clone()))
+                    .collect()
+            }
             _ => vec![self.spec.clone()],
         }
     }
@@ -361,6 +374,7 @@ pub fn reach(ctx: &Context<'_>, spec: &TargetSpec, format: Format) -> Result<Rea
         ctx.elapsed_ms(),
     );
     report.server = facts.server();
+    report.command = ctx.command.into();
     ctx.emit(format, &report, render::table::report)?;
     Ok(Reach::Closed(report.status))
 }
@@ -507,6 +521,8 @@ pub struct DoorSettings {
     /// `--fix`, with how writes are made; none without it.
     pub policy: Option<crate::mutate::Policy>,
     pub format: Format,
+    /// The front door's name, for its documents.
+    pub command: &'static str,
 }
 
 impl<'p> Door<'p> {
@@ -522,8 +538,9 @@ impl<'p> Door<'p> {
             runbook_dirs,
             policy,
             format,
+            command,
         } = settings;
-        let ctx = Context::new(printer, timeouts)?;
+        let ctx = Context::new(printer, timeouts, command)?;
         let diagnosis = diagnose(&ctx, &spec, None, || {
             Ok(crate::runbook::load_all(&runbook_dirs)?.with_topic(topic))
         })?;

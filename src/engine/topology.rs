@@ -164,7 +164,7 @@ fn keys(facts: &Facts) -> u64 {
 pub fn cross_node(topology: &mut Topology, nodes: &[&Facts]) {
     let of = |addr: &str| nodes.iter().find(|f| f.node.addr.to_string() == addr);
     match topology.kind {
-        "sentinel" => {
+        crate::target::topology::Kind::Sentinel => {
             // Every node's own word on which of them is the primary.
             let claimants: Vec<String> = nodes
                 .iter()
@@ -193,7 +193,7 @@ pub fn cross_node(topology: &mut Topology, nodes: &[&Facts]) {
                 }
             }
         }
-        "cluster" => {
+        crate::target::topology::Kind::Cluster => {
             let per_primary: Vec<(u64, u64)> = topology
                 .members
                 .iter()
@@ -228,8 +228,10 @@ pub fn evaluate_all(
     if let Some(t) = topology {
         let mut facts = Facts::new(t.asked.clone());
         facts.reach = Some(t.reach.clone());
-        facts.values.insert(t.kind.to_string(), t.fact.clone());
-        all.add(evaluate_root(set, &facts, t.kind, deadline));
+        facts
+            .values
+            .insert(t.kind.as_str().to_string(), t.fact.clone());
+        all.add(evaluate_root(set, &facts, t.kind.as_str(), deadline));
     }
     if let Some(node) = nodes.first() {
         if let Some(finding) = all.nothing_judged(&node.node.addr) {

@@ -19,6 +19,8 @@ pub struct WriteSettings {
     pub timeouts: Timeouts,
     pub policy: Policy,
     pub format: Format,
+    /// `flush`, `warm`, `clients kill`, `failover`.
+    pub command: &'static str,
 }
 
 /// A writing command's run: its context, its node and its one mutation
@@ -32,6 +34,10 @@ pub struct Writer<'p> {
     pub format: Format,
     /// The target's URL, redacted.
     pub target: String,
+    /// What the gate read: the server and the node (none for a failover
+    /// through Sentinels).
+    server: Option<crate::facts::server::ServerId>,
+    nodes: Vec<crate::target::Node>,
 }
 
 /// A writer past the gate, or the verdict that stopped it there.
@@ -47,12 +53,13 @@ impl<'p> Writer<'p> {
     /// Checks the target through the gate runbook (reachable,
     /// authenticated, Redis) before anything is written.
     pub fn open(printer: &'p Printer, settings: WriteSettings) -> Result<Opened<'p>, CliError> {
-        let ctx = Context::new(printer, settings.timeouts)?;
+        let ctx = Context::new(printer, settings.timeouts, settings.command)?;
         match reach(&ctx, &settings.spec, settings.format)? {
             Reach::Closed(status) => Ok(Opened::Closed(status)),
             Reach::Open(reached) => {
                 let Reached { spec, facts } = *reached;
-                let writer = Writer::at(ctx, spec, settings.policy, settings.format);
+                let mut writer = Writer::at(ctx, spec, settings.policy, settings.format);
+                writer.gated(&facts);
                 Ok(Opened::Ready(Box::new(writer), Box::new(facts)))
             }
         }
@@ -61,7 +68,7 @@ impl<'p> Writer<'p> {
     /// A writer whose target is not one node to gate (a failover through
     /// Sentinels, whose primary may be the node that is down).
     pub fn ungated(printer: &'p Printer, settings: WriteSettings) -> Result<Writer<'p>, CliError> {
-        let ctx = Context::new(printer, settings.timeouts)?;
+        let ctx = Context::new(printer, settings.timeouts, settings.command)?;
         Ok(Writer::at(
             ctx,
             settings.spec,
@@ -78,6 +85,33 @@ impl<'p> Writer<'p> {
             spec,
             format,
             target,
+            server: None,
+            nodes: Vec::new(),
+        }
+    }
+
+    /// Records what the gate read of the node (the server, the node and
+    /// its role) for the report.
+    pub fn gated(&mut self, facts: &Facts) {
+        self.server = facts.server();
+        self.nodes = vec![facts.node.clone()];
+    }
+
+    /// Records the nodes a report is about when no gate read them (a
+    /// failover through Sentinels): the first is the primary.
+    pub fn about(&mut self, nodes: &[crate::target::NodeAddr]) {
+        if self.nodes.is_empty() {
+            self.nodes = nodes
+                .iter()
+                .enumerate()
+                .map(|(i, addr)| crate::target::Node {
+                    addr: addr.clone(),
+                    role: match i {
+                        0 => crate::target::Role::Primary,
+                        _ => crate::target::Role::Replica,
+                    },
+                })
+                .collect();
         }
     }
 
@@ -111,10 +145,10 @@ impl<'p> Writer<'p> {
     }
 
     /// Prints the command's report (JSON: the envelope with the report
-    /// under `command`; a table: `table`) and returns `status`.
+    /// under `key`; a table: `table`) and returns `status`.
     pub fn finish<R: Serialize>(
         &self,
-        command: &str,
+        key: &str,
         report: &R,
         table: impl FnOnce(&R) -> String,
         status: Status,
@@ -122,7 +156,13 @@ impl<'p> Writer<'p> {
         let printer = self.ctx.printer;
         match self.format {
             Format::Json => {
-                printer.out_json(&render::json::envelope(command, &self.target, report))?
+                let subject = render::json::Subject {
+                    command: self.ctx.command,
+                    target: &self.target,
+                    server: self.server.as_ref(),
+                    nodes: &self.nodes,
+                };
+                printer.out_json(&render::json::envelope(&subject, key, report, status, &[]))?
             }
             Format::Table => printer.out(&table(report))?,
         }

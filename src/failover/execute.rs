@@ -15,6 +15,7 @@ use crate::mutate::preflight::{self, NodeState};
 use crate::mutate::{Mode, Mutator, Operation, Origin};
 use crate::outcome::Outcome;
 use crate::render;
+use crate::target::topology::Kind;
 use crate::target::{connect, NodeAddr, TargetSpec, Via};
 
 /// What a failover run ends with: its report and status, or the gate's
@@ -31,12 +32,12 @@ pub fn run(
     settings: &FailoverSettings,
     app: Option<&App>,
 ) -> Result<Ran, CliError> {
-    let ctx = &w.ctx;
     let spec = w.spec.clone();
     let to = settings.to.as_ref();
-    let deadline = Instant::now() + ctx.timeouts.overall;
+    let deadline = Instant::now() + w.ctx.timeouts.overall;
     let mut plan = match &spec.via {
         Via::Sentinel(_) => {
+            let ctx = &w.ctx;
             if to.is_some() {
                 return Err(usage("the Sentinels choose the replica they promote (lowest replica-priority, then the furthest ahead): --to is for a primary with replicas or a Cluster"));
             }
@@ -44,10 +45,12 @@ pub fn run(
                 .block_on(plan::sentinel_plan(&spec, settings, ctx, deadline))?
         }
         _ => {
-            let facts = match engine::reach(ctx, &spec, w.format)? {
+            let facts = match engine::reach(&w.ctx, &spec, w.format)? {
                 engine::Reach::Open(r) => r.facts,
                 engine::Reach::Closed(status) => return Ok(Ran::Closed(status)),
             };
+            w.gated(&facts);
+            let ctx = &w.ctx;
             if crate::engine::topology::is_cluster(&spec, &facts) {
                 ctx.runtime
                     .block_on(plan::cluster_plan(&spec, settings, ctx, to))?
@@ -68,11 +71,12 @@ pub fn run(
             }
         }
     };
+    w.about(&plan.nodes);
     plan.report.mode = w.mode();
     plan.report.audit_log = w.audit_log();
     // The watch probes writes on the primary of the moment (not in a
     // Cluster, whose writes go to slots, not to one primary).
-    if !settings.no_probe && plan.report.topology != "cluster" && plan.refusal.is_none() {
+    if !settings.no_probe && plan.report.topology != Kind::Cluster && plan.refusal.is_none() {
         plan.report.probe = Some(ProbePlan {
             command: probe_command("<ms>").join(" "),
             every_ms: super::PROBE_EVERY_MS,
@@ -82,7 +86,7 @@ pub fn run(
     }
     if w.mode() == Mode::Interactive {
         // The plan before the question; the result repeats it on stdout.
-        ctx.printer.status(&describe(&plan.report));
+        w.ctx.printer.status(&describe(&plan.report));
     }
     let (ctx, mutator) = (&w.ctx, &mut w.mutator);
     go(ctx, &spec, settings, app, &mut plan, mutator);
@@ -277,7 +281,7 @@ fn go(
             .clone()
             .expect("a plan that is not refused names the primary"),
         expect: match report.topology {
-            "sentinel" => None,
+            Kind::Sentinel => None,
             _ => report.expected.clone(),
         },
         nodes: plan.nodes.clone(),
@@ -363,7 +367,7 @@ fn go(
             Outcome::Unverified,
             format!(
                 "the new primary was promoted, but not every node{} agreed on it within --wait {wait:?}{second}",
-                if report.topology == "sentinel" { " and Sentinel" } else { "" },
+                if report.topology == Kind::Sentinel { " and Sentinel" } else { "" },
             ),
         ),
         super::Verdict::NotPromoted => (

@@ -11,6 +11,7 @@ use crate::error::CliError;
 use crate::mutate::Mode;
 use crate::outcome::Outcome;
 use crate::render;
+use crate::target::topology::Kind;
 use crate::target::{cluster, sentinel, NodeAddr, TargetSpec, Via};
 
 /// What a failover is asked: which replica, how far behind it may be, how
@@ -46,7 +47,7 @@ pub struct Step {
 #[derive(Debug, Serialize)]
 pub struct FailoverReport {
     /// sentinel, replication or cluster.
-    pub topology: &'static str,
+    pub topology: Kind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub master: Option<String>,
     /// None when the Sentinels did not agree on one.
@@ -235,7 +236,7 @@ fn refusal(checks: &[Check]) -> Option<String> {
     (!failed.is_empty()).then(|| format!("refused: {}", failed.join("; ")))
 }
 
-fn skeleton(topology: &'static str, old: Option<NodeAddr>) -> FailoverReport {
+fn skeleton(topology: Kind, old: Option<NodeAddr>) -> FailoverReport {
     FailoverReport {
         topology,
         master: None,
@@ -321,11 +322,11 @@ pub(super) async fn sentinel_plan(
         },
     ];
     let Some(old) = topo.primary().cloned() else {
-        let mut report = skeleton("sentinel", None);
+        let mut report = skeleton(Kind::Sentinel, None);
         report.master = Some(target.master.clone());
         return Ok(Plan::of(report, checks, &[], String::new(), false));
     };
-    let mut report = skeleton("sentinel", Some(old.clone()));
+    let mut report = skeleton(Kind::Sentinel, Some(old.clone()));
     report.master = Some(target.master.clone());
     let primary = super::state(&spec.at(old.clone()), &ctx.timeouts).await;
     let replicas: Vec<(NodeAddr, bool)> = topo
@@ -376,7 +377,7 @@ pub(super) async fn replication_plan(
 ) -> Result<Plan, CliError> {
     let primary = super::state(spec, &ctx.timeouts).await;
     let old = spec.addr.clone();
-    let mut report = skeleton("replication", Some(old.clone()));
+    let mut report = skeleton(Kind::Replication, Some(old.clone()));
     if !primary.reachable {
         return Err(CliError::Other(anyhow::anyhow!(
             "cannot read ROLE on {old}: {}",
@@ -470,7 +471,7 @@ pub(super) async fn cluster_plan(
         None => me,
     };
     let old = primary.addr.clone();
-    let mut report = skeleton("cluster", Some(old.clone()));
+    let mut report = skeleton(Kind::Cluster, Some(old.clone()));
     let replicas: Vec<(NodeAddr, bool)> = nodes
         .iter()
         .filter(|n| n.primary_id.as_deref() == Some(primary.id.as_str()))

@@ -9,13 +9,17 @@ use crate::error::Status;
 use crate::facts::Unavailable;
 use crate::target::Node;
 
-/// Bumped on any incompatible change to the JSON report.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped on any incompatible change to the JSON documents; docs/json.md
+/// says what changed in each.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: String,
+    /// The command that made it: diagnose, memory, clients, slowlog,
+    /// latency, or the writing command whose gate stopped it.
+    pub command: String,
     pub status: Status,
     /// Health, 0-100: 100 minus the score of the worst warning, critical or
     /// unknown finding.
@@ -33,7 +37,7 @@ pub struct Report {
     pub nodes: Vec<Node>,
     /// sentinel or cluster, for a target of several nodes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub topology: Option<&'static str>,
+    pub topology: Option<crate::target::topology::Kind>,
     /// What the (first) node runs, when INFO told.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<crate::facts::server::ServerId>,
@@ -199,6 +203,7 @@ impl Report {
         Report {
             schema_version: SCHEMA_VERSION,
             tool: format!("cachectl {}", env!("CARGO_PKG_VERSION")),
+            command: String::new(),
             status: status_of(&evaluation.findings),
             score: health_score(&evaluation.findings),
             target,

@@ -12,7 +12,7 @@ use crate::error::{CliError, Status};
 use crate::facts::Facts;
 use crate::flush;
 use crate::model::Safety;
-use crate::mutate::preflight::NodeState;
+use crate::mutate::preflight::{NodeState, Refusal};
 use crate::mutate::{Consent, Mode, Mutator, Operation, Origin};
 use crate::outcome::Outcome;
 use crate::render;
@@ -259,8 +259,8 @@ impl Run<'_, '_> {
         // FLUSHDB renamed away (managed services do): a pattern flush of
         // every key still empties the database, with UNLINK. Not when
         // UNLINK is what is missing.
-        let flush_renamed = held.reason.starts_with("`FLUSHDB` is renamed or disabled")
-            || held.reason.starts_with("`FLUSHALL` is renamed or disabled");
+        let flush_renamed = matches!(&held.refusal,
+            Some(Refusal::Unavailable(c)) if c == "FLUSHDB" || c == "FLUSHALL");
         report.reason = if held.outcome == Outcome::Blocked && flush_renamed {
             format!(
                 "{}; `cachectl flush --pattern '*' --db {}` deletes the keys with SCAN + UNLINK instead",

@@ -219,6 +219,8 @@ pub struct Held {
     /// Blocked (the preflight), Planned (--dry-run) or Skipped (consent).
     pub outcome: crate::outcome::Outcome,
     pub reason: String,
+    /// Blocked by the preflight: why, for callers that have a way round.
+    pub refusal: Option<preflight::Refusal>,
 }
 
 impl Held {
@@ -358,6 +360,7 @@ impl Mutator {
         let blocked = |reason: String| Held {
             outcome: crate::outcome::Outcome::Blocked,
             reason,
+            refusal: None,
         };
         let nodes = op.nodes();
         for session in sessions {
@@ -369,11 +372,14 @@ impl Mutator {
             }
         }
         for session in sessions {
-            if let Err(reason) = preflight::check(session, node, checked).await {
-                return Err(blocked(match sessions.len() {
-                    1 => reason,
-                    _ => format!("{}: {reason}", session.addr),
-                }));
+            if let Err(refusal) = preflight::check(session, node, checked).await {
+                return Err(Held {
+                    refusal: Some(refusal.clone()),
+                    ..blocked(match sessions.len() {
+                        1 => refusal.to_string(),
+                        _ => format!("{}: {refusal}", session.addr),
+                    })
+                });
             }
         }
         self.consent(op)
@@ -387,10 +393,12 @@ impl Mutator {
             Decision::Planned => Err(Held {
                 outcome: crate::outcome::Outcome::Planned,
                 reason: "--dry-run: nothing was changed".into(),
+                refusal: None,
             }),
             Decision::Skip(reason) | Decision::Stop(reason) => Err(Held {
                 outcome: crate::outcome::Outcome::Skipped,
                 reason,
+                refusal: None,
             }),
         }
     }

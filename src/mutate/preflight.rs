@@ -65,7 +65,7 @@ pub fn fd_limit_of(pid: i64) -> Result<u64, String> {
 
 /// Before `CONFIG SET maxclients N`: does the server process have the file
 /// descriptors for N clients? Redis refuses what it cannot back.
-fn maxclients_headroom(argv: &[String], node: &NodeState<'_>) -> Result<Option<String>, String> {
+fn maxclients_headroom(argv: &[String], node: &NodeState<'_>) -> Result<Option<String>, Refusal> {
     let lower: Vec<String> = argv.iter().map(|a| a.to_ascii_lowercase()).collect();
     let Some(pos) = lower.iter().position(|a| a == "maxclients") else {
         return Ok(None);
@@ -79,10 +79,11 @@ fn maxclients_headroom(argv: &[String], node: &NodeState<'_>) -> Result<Option<S
         return Ok(None);
     };
     match &node.fd_limit {
-        Ok(limit) if wanted + RESERVED_FDS > *limit => Err(format!(
-            "maxclients {wanted} needs {} file descriptors and the server process may open {limit}: raise its limit (LimitNOFILE, ulimit -n) first",
-            wanted + RESERVED_FDS
-        )),
+        Ok(limit) if wanted + RESERVED_FDS > *limit => Err(Refusal::FileLimit {
+            wanted,
+            needs: wanted + RESERVED_FDS,
+            limit: *limit,
+        }),
         Ok(limit) => Ok(Some(format!(
             "file descriptors: maxclients {wanted} fits the server's limit of {limit}"
         ))),
@@ -90,6 +91,28 @@ fn maxclients_headroom(argv: &[String], node: &NodeState<'_>) -> Result<Option<S
             "the server's file-descriptor limit could not be checked ({why}); Redis refuses a maxclients it cannot back"
         ))),
     }
+}
+
+/// Why a command cannot run on a node: what callers branch on (a renamed
+/// FLUSHDB has a SCAN + UNLINK way round; an ACL refusal does not).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The command is renamed or disabled (managed services do it).
+    #[error("`{0}` is renamed or disabled on this server")]
+    Unavailable(String),
+    /// A write on a replica.
+    #[error("`{0}` writes, and this node is a replica: run it on the primary")]
+    Replica(String),
+    /// ACL DRYRUN says the user may not run it.
+    #[error("ACL does not let `{user}` run `{command}`: {why}")]
+    Acl {
+        user: String,
+        command: String,
+        why: String,
+    },
+    /// Raising maxclients past what the process may open.
+    #[error("maxclients {wanted} needs {needs} file descriptors and the server process may open {limit}: raise its limit (LimitNOFILE, ulimit -n) first")]
+    FileLimit { wanted: u64, needs: u64, limit: u64 },
 }
 
 /// What pre-flight found: notes on what could not be checked, and the
@@ -136,7 +159,7 @@ pub async fn check(
     session: &Session,
     node: &NodeState<'_>,
     commands: &[Vec<String>],
-) -> Result<Cleared, String> {
+) -> Result<Cleared, Refusal> {
     let mut notes = Vec::new();
     let mut floor = Safety::Safe;
     for argv in commands {
@@ -149,22 +172,14 @@ pub async fn check(
             .await
         {
             Ok(Value::Array(items)) => match items.first() {
-                None | Some(Value::Nil) => {
-                    return Err(format!(
-                        "`{}` is renamed or disabled on this server",
-                        argv[0]
-                    ))
-                }
+                None | Some(Value::Nil) => return Err(Refusal::Unavailable(argv[0].clone())),
                 Some(Value::Array(info)) => {
                     let entry = entry_for(info, argv);
                     let flags = texts(entry.get(2));
                     floor = floor.max(crate::floor::from_server(&flags, &texts(entry.get(6))));
                     let writes = flags.iter().any(|f| f == "write");
                     if writes && node.is_replica {
-                        return Err(format!(
-                            "`{}` writes, and this node is a replica: run it on the primary",
-                            argv.join(" ")
-                        ));
+                        return Err(Refusal::Replica(argv.join(" ")));
                     }
                 }
                 Some(_) => {}
@@ -197,11 +212,11 @@ pub async fn check(
                 Ok(Value::SimpleString(s)) if s == "OK" => {}
                 Ok(other) => {
                     let why = reply::text(&other).unwrap_or_else(|| format!("{other:?}"));
-                    return Err(format!(
-                        "ACL does not let `{}` run `{}`: {why}",
-                        node.user,
-                        argv.join(" ")
-                    ));
+                    return Err(Refusal::Acl {
+                        user: node.user.to_string(),
+                        command: argv.join(" "),
+                        why,
+                    });
                 }
                 Err(e) if e.kind == CommandFailureKind::Noperm => notes
                     .push("ACL could not be checked (ACL DRYRUN is refused to this user)".into()),
@@ -234,10 +249,15 @@ mod tests {
     fn maxclients_needs_file_descriptors() {
         let set = argv("CONFIG SET maxclients 10000");
         let err = maxclients_headroom(&set, &node(Ok(4096))).unwrap_err();
-        assert!(
-            err.contains("needs 10032 file descriptors") && err.contains("may open 4096"),
-            "{err}"
+        assert_eq!(
+            err,
+            Refusal::FileLimit {
+                wanted: 10000,
+                needs: 10032,
+                limit: 4096
+            }
         );
+        assert!(err.to_string().contains("may open 4096"), "{err}");
         let ok = maxclients_headroom(&set, &node(Ok(65536)))
             .unwrap()
             .unwrap();

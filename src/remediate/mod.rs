@@ -307,6 +307,7 @@ impl Walker<'_, '_> {
             preflight::check(session, &self.node, &op.commands),
         )
         .await
+        .map(|done| done.map_err(|refusal| refusal.to_string()))
         .unwrap_or_else(|_| {
             Err("pre-flight did not finish before the deadline (--timeout)".into())
         });

@@ -2,7 +2,10 @@
 
 use serde::Serialize;
 
-use crate::error::CliError;
+use crate::error::{CliError, Status};
+use crate::facts::server::ServerId;
+use crate::findings::Finding;
+use crate::target::Node;
 
 pub fn render<T: Serialize>(value: &T) -> Result<String, CliError> {
     let mut text = serde_json::to_string_pretty(value)
@@ -11,25 +14,50 @@ pub fn render<T: Serialize>(value: &T) -> Result<String, CliError> {
     Ok(text)
 }
 
+/// The document of a writing command (docs/json.md): the fields every
+/// document has, and the command's own report under its key.
 #[derive(Serialize)]
 pub struct Envelope<'a, T: Serialize> {
     schema_version: u32,
     tool: String,
+    command: &'a str,
+    status: Status,
     target: &'a str,
-    /// One entry: the command's report under its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server: Option<&'a ServerId>,
+    nodes: &'a [Node],
+    /// One entry: the command's report under its key.
     #[serde(flatten)]
     report: std::collections::BTreeMap<&'a str, &'a T>,
+    findings: &'a [Finding],
 }
 
-/// The document of a command that reports one thing of its own (`flush`,
-/// `warm`): the contract's envelope (schema_version, tool, target) and the
-/// report under `key`, its fields in their declared order. For
-/// `Printer::out_json`.
-pub fn envelope<'a, T: Serialize>(key: &'a str, target: &'a str, report: &'a T) -> Envelope<'a, T> {
+/// Who a document is about: the command, the target (redacted), the
+/// server and the nodes it read.
+pub struct Subject<'a> {
+    pub command: &'a str,
+    pub target: &'a str,
+    pub server: Option<&'a ServerId>,
+    pub nodes: &'a [Node],
+}
+
+/// The envelope of `report`, under `key`, with its status and findings.
+pub fn envelope<'a, T: Serialize>(
+    subject: &Subject<'a>,
+    key: &'a str,
+    report: &'a T,
+    status: Status,
+    findings: &'a [Finding],
+) -> Envelope<'a, T> {
     Envelope {
         schema_version: crate::findings::report::SCHEMA_VERSION,
         tool: format!("cachectl {}", env!("CARGO_PKG_VERSION")),
-        target,
+        command: subject.command,
+        status,
+        target: subject.target,
+        server: subject.server,
+        nodes: subject.nodes,
         report: [(key, report)].into(),
+        findings,
     }
 }

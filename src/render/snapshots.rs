@@ -1,5 +1,5 @@
 //! Snapshot tests of the output contract: the table and the JSON report
-//! (`schema_version` 1), built in-process from a fixed report and written
+//! (`schema_version` 2), built in-process from a fixed report and written
 //! through the printer, as a run writes them. A change to either shows as a
 //! snapshot diff to review (`INSTA_UPDATE=always cargo test` to accept).
 
@@ -151,6 +151,7 @@ fn report() -> Report {
         flavour: "redis",
         version: "7.0.15".into(),
     });
+    report.command = "diagnose".into();
     report
 }
 
@@ -211,7 +212,7 @@ fn report_table() {
 fn report_json_contract() {
     let text = printed(&render_json::render(&report()).unwrap());
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
 }
 

@@ -79,7 +79,7 @@ fn by_node(out: &mut String, r: &Report, width: u16) {
         let _ = writeln!(
             out,
             "\n{} (as {} sees it)\n{}",
-            r.topology.unwrap_or("topology").bold(),
+            r.topology.map_or("topology", |k| k.as_str()).bold(),
             first.node,
             findings_table(&topology, width)
         );

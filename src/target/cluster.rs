@@ -438,7 +438,7 @@ pub fn discover(seen: &View) -> Result<Topology, String> {
     fact["asked_host"] = seed.host().into();
     fact["asked_port"] = seed.port().into();
     Ok(Topology {
-        kind: "cluster",
+        kind: super::topology::Kind::Cluster,
         asked: seed.clone(),
         members,
         fact,

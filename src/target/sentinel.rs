@@ -337,7 +337,7 @@ pub async fn discover(
         "replicas": replicas,
     });
     Topology {
-        kind: "sentinel",
+        kind: super::topology::Kind::Sentinel,
         reach: spec.sentinel(target, asked.clone()).cli_reach(),
         asked,
         members,

@@ -6,11 +6,40 @@ use serde_json::Value;
 
 use super::{NodeAddr, Role};
 
+/// How a target's nodes hang together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A primary and its replicas, found through Sentinels.
+    Sentinel,
+    /// A Redis Cluster.
+    Cluster,
+    /// A primary with replicas, found from the primary (failover).
+    Replication,
+}
+
+impl Kind {
+    /// The name, which is also the fact root of the topology's facts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Sentinel => "sentinel",
+            Kind::Cluster => "cluster",
+            Kind::Replication => "replication",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What discovery found.
 #[derive(Debug, Clone)]
 pub struct Topology {
-    /// `sentinel` or `cluster`: also the name of the fact root.
-    pub kind: &'static str,
+    /// Sentinel or Cluster: also the name of the fact root.
+    pub kind: Kind,
     /// Where the topology's facts come from (a Sentinel, a Cluster node).
     pub asked: NodeAddr,
     /// The data nodes to diagnose: the primary (or primaries) first.

@@ -112,3 +112,70 @@ fn table_output_shows_findings_fixes_and_what_was_not_checked() {
     );
     assert!(out.contains("Fixes"), "{out}");
 }
+
+/// Every command's JSON is one envelope: the same fields, the command
+/// named, the status its exit code says, and its own document under its
+/// key (docs/json.md).
+#[test]
+fn every_command_writes_the_one_envelope() {
+    let server = RedisServer::start();
+    let url = server.url();
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("r.jsonl");
+    std::fs::write(&records, "{\"key\":\"k\",\"value\":\"v\"}\n").unwrap();
+    let records = records.to_str().unwrap();
+    let runs: Vec<(Vec<&str>, &str, Option<&str>)> = vec![
+        (vec!["diagnose"], "diagnose", None),
+        (vec!["memory"], "memory", Some("memory")),
+        (vec!["clients"], "clients", Some("clients")),
+        (vec!["slowlog"], "slowlog", Some("slowlog")),
+        (vec!["latency", "--count", "5"], "latency", Some("latency")),
+        (
+            vec!["flush", "--pattern", "x:*", "--dry-run"],
+            "flush",
+            Some("flush"),
+        ),
+        (
+            vec!["warm", "--file", records, "--dry-run"],
+            "warm",
+            Some("warm"),
+        ),
+        (
+            vec!["clients", "kill", "--idle", "1h", "--dry-run"],
+            "clients kill",
+            Some("kill"),
+        ),
+        (vec!["failover", "--dry-run"], "failover", Some("failover")),
+    ];
+    let statuses = ["ok", "warning", "critical", "unknown"];
+    for (args, command, key) in runs {
+        let run = Cachectl::new()
+            .args(&args)
+            .args(["-o", "json", "--url", &url])
+            .run();
+        let doc = run.json();
+        assert_eq!(doc["schema_version"], 2, "{args:?}");
+        assert!(doc["tool"].as_str().unwrap().starts_with("cachectl "));
+        assert_eq!(doc["command"], command, "{args:?}");
+        assert_eq!(
+            doc["status"],
+            statuses[run.code() as usize],
+            "{args:?}: the status is the exit code's"
+        );
+        assert_eq!(doc["target"], format!("{url}/0"), "{args:?}");
+        assert_eq!(
+            doc["server"]["flavour"].as_str(),
+            Some(server_build().flavour),
+            "{args:?}"
+        );
+        assert_eq!(
+            doc["nodes"][0]["addr"],
+            format!("127.0.0.1:{}", server.port),
+            "{args:?}"
+        );
+        assert!(doc["findings"].is_array(), "{args:?}");
+        if let Some(key) = key {
+            assert!(doc[key].is_object(), "{args:?}: no `{key}` in {doc:#}");
+        }
+    }
+}

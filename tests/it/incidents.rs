@@ -36,7 +36,8 @@ fn healthy_cache_is_ok_and_exits_0() {
     assert_eq!(problems(&report), Vec::<String>::new(), "{report:#}");
     assert_eq!(report["status"], "ok");
     assert_eq!(report["score"], 100);
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
+    assert_eq!(report["command"], "diagnose");
     assert_eq!(report["unavailable"], serde_json::json!([]));
     assert_eq!(report["checks"]["skipped"], 0, "{report:#}");
     assert_eq!(run.code(), 0, "{}", run.stderr());
