@@ -639,3 +639,134 @@ pub fn table(r: &FailoverReport) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod snapshots {
+    use super::*;
+
+    fn standing(port: u16, role: &str, offset: i64) -> Standing {
+        Standing {
+            addr: format!("10.0.0.{port}:6379"),
+            reachable: true,
+            role: role.into(),
+            primary: "10.0.0.5:6379".into(),
+            link: "connected".into(),
+            offset,
+            priority: 100,
+            replicas: Vec::new(),
+            min_replicas: None,
+            error: String::new(),
+        }
+    }
+
+    fn node(last: u8) -> NodeAddr {
+        NodeAddr::tcp(&format!("10.0.0.{last}"), 6379)
+    }
+
+    fn planned() -> FailoverReport {
+        let mut r = skeleton(Kind::Replication, Some(node(5)));
+        r.expected = Some(node(7));
+        r.candidates = vec![
+            Candidate {
+                state: standing(6, "slave", 90_000),
+                lag_bytes: 2_000_000,
+                down: false,
+                fit: false,
+                why_not:
+                    "2000000 bytes behind (over --max-lag 1048576; --force promotes it anyway)"
+                        .into(),
+            },
+            Candidate {
+                state: standing(7, "slave", 2_090_000),
+                lag_bytes: 0,
+                down: false,
+                fit: true,
+                why_not: String::new(),
+            },
+        ];
+        r.checks = vec![
+            Check {
+                name: "fit replica",
+                ok: true,
+                detail: "10.0.0.7:6379 (0 bytes behind)".into(),
+            },
+            Check {
+                name: "min-replicas",
+                ok: true,
+                detail: "min-replicas-to-write 0; the new primary will have 2 replicas (the others and the old primary)".into(),
+            },
+        ];
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        r.steps = vec![
+            Step {
+                node: node(5),
+                sentinel: false,
+                command: words(&["FAILOVER", "TO", "10.0.0.7", "6379", "TIMEOUT", "10000"]),
+            },
+            Step {
+                node: node(6),
+                sentinel: false,
+                command: words(&["REPLICAOF", "10.0.0.7", "6379"]),
+            },
+        ];
+        r.probe = Some(ProbePlan {
+            command: super::super::probe_command("<ms>").join(" "),
+            every_ms: super::super::PROBE_EVERY_MS,
+            nodes: vec![node(5), node(6), node(7)],
+            left_out: Vec::new(),
+        });
+        r.outcome = Outcome::Planned;
+        r.reason = "--dry-run: nothing was changed".into();
+        r
+    }
+
+    #[test]
+    fn a_failover_planned() {
+        let r = planned();
+        insta::assert_snapshot!(table(&r));
+        insta::assert_snapshot!(crate::render::json::fixed_document(
+            "failover",
+            "failover",
+            &r,
+            r.outcome.status()
+        ));
+    }
+
+    #[test]
+    fn a_failover_applied_and_verified() {
+        let mut r = planned();
+        r.mode = Mode::Yes;
+        r.outcome = Outcome::Applied;
+        r.reason = String::new();
+        r.new_primary = Some(node(7));
+        r.timeline = Some(Timeline {
+            promoted_after_ms: Some(412),
+            agreed_after_ms: Some(1630),
+            probe_writes: 17,
+            writes_refused: 4,
+            first_refusal: "10.0.0.5:6379: READONLY You can't write against a read only replica."
+                .into(),
+            primaries: vec!["10.0.0.7:6379".into()],
+        });
+        let after = |last: u8, role: &str, primary: &str| After {
+            addr: format!("10.0.0.{last}:6379"),
+            role: role.into(),
+            primary: primary.into(),
+        };
+        r.nodes_after = vec![
+            after(7, "master", ""),
+            after(5, "slave", "10.0.0.7:6379"),
+            after(6, "slave", "10.0.0.7:6379"),
+        ];
+        r.app_before = Some("200".into());
+        r.app_after = Some("200".into());
+        r.audit_log = Some("/var/lib/cachectl/audit.jsonl".into());
+        insta::assert_snapshot!(table(&r));
+        insta::assert_snapshot!(crate::render::json::fixed_document(
+            "failover",
+            "failover",
+            &r,
+            r.outcome.status()
+        ));
+    }
+}

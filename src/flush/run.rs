@@ -667,3 +667,92 @@ impl Run<'_, '_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod snapshots {
+    use super::*;
+
+    fn node(port: u16) -> NodeAddr {
+        NodeAddr::tcp("10.0.0.5", port)
+    }
+
+    fn report(mode: Mode, outcome: Outcome) -> FlushReport {
+        FlushReport {
+            node: node(6379),
+            db: 0,
+            pattern: "session:*".into(),
+            mode,
+            matched: Some(1500),
+            deleted: Some(if outcome == Outcome::Applied { 1497 } else { 0 }),
+            stopped_matching: if outcome == Outcome::Applied { 3 } else { 0 },
+            complete: outcome == Outcome::Applied,
+            sample: vec!["session:a1".into(), "session:\\xff\\n".into()],
+            bytes: Some(1_536_000),
+            remaining: (outcome == Outcome::Applied).then_some(0),
+            matching_now: None,
+            spilled_bytes: None,
+            nodes: Vec::new(),
+            outcome,
+            reason: match outcome {
+                Outcome::Applied => "keys written during the run were left alone; --recheck counts them; 3 no longer matched the filter by their turn and were left alone".into(),
+                _ => "--dry-run: nothing was changed".into(),
+            },
+            audit_log: (mode != Mode::DryRun).then(|| "/var/lib/cachectl/audit.jsonl".into()),
+        }
+    }
+
+    #[test]
+    fn a_pattern_flush_applied() {
+        let r = report(Mode::Yes, Outcome::Applied);
+        insta::assert_snapshot!(table(&r));
+        insta::assert_snapshot!(crate::render::json::fixed_document(
+            "flush",
+            "flush",
+            &r,
+            r.outcome.status()
+        ));
+    }
+
+    #[test]
+    fn a_pattern_flush_dry_run() {
+        let r = report(Mode::DryRun, Outcome::Planned);
+        insta::assert_snapshot!(table(&r));
+        insta::assert_snapshot!(crate::render::json::fixed_document(
+            "flush",
+            "flush",
+            &r,
+            r.outcome.status()
+        ));
+    }
+
+    #[test]
+    fn a_cluster_flush_stopped_part_way() {
+        let mut r = report(Mode::Yes, Outcome::Failed);
+        r.deleted = Some(900);
+        r.remaining = Some(600);
+        r.reason =
+            "interrupted (Ctrl-C): 900 of 1500 deleted; 600 of them left; run it again to finish"
+                .into();
+        r.nodes = vec![
+            ShardReport {
+                node: node(7000),
+                matched: Some(750),
+                deleted: Some(750),
+                remaining: Some(0),
+            },
+            ShardReport {
+                node: node(7001),
+                matched: Some(750),
+                deleted: Some(150),
+                remaining: Some(600),
+            },
+        ];
+        insta::assert_snapshot!(table(&r));
+        insta::assert_snapshot!(crate::render::json::fixed_document(
+            "flush",
+            "flush",
+            &r,
+            r.outcome.status()
+        ));
+    }
+}

@@ -61,3 +61,32 @@ pub fn envelope<'a, T: Serialize>(
         findings,
     }
 }
+
+/// For the writing commands' snapshot tests: `report`'s document about a
+/// fixed node (10.0.0.5:6379, Redis 7.0.15), the version left out.
+#[cfg(test)]
+pub fn fixed_document<T: Serialize>(
+    command: &str,
+    key: &str,
+    report: &T,
+    status: Status,
+) -> String {
+    let addr = crate::target::NodeAddr::tcp("10.0.0.5", 6379);
+    let server = ServerId {
+        flavour: "redis",
+        version: "7.0.15".into(),
+    };
+    let nodes = [Node {
+        addr,
+        role: crate::target::Role::Primary,
+    }];
+    let subject = Subject {
+        command,
+        target: "redis://:***@10.0.0.5:6379/0",
+        server: Some(&server),
+        nodes: &nodes,
+    };
+    render(&envelope(&subject, key, report, status, &[]))
+        .unwrap()
+        .replace(env!("CARGO_PKG_VERSION"), "[version]")
+}

@@ -342,3 +342,120 @@ fn app_report_json_contract() {
     let text = serde_json::to_string_pretty(&with_app()).unwrap();
     insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
 }
+
+/// `cachectl clients`: a report with the client view of a CLIENT LIST.
+fn with_clients() -> Report {
+    let line = |id: u32, addr: &str, name: &str, idle: u32, cmd: &str, user: &str| {
+        format!(
+            "id={id} addr={addr}:5{id:04} laddr=10.0.0.5:6379 fd=9 name={name} age=7200 idle={idle} flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd={cmd} user={user} redir=-1 resp=2 lib-name=redis-py lib-ver=5.0.1\n"
+        )
+    };
+    let mut text = String::new();
+    for i in 0..12 {
+        text.push_str(&line(i, "10.1.0.4", "leaky-pool", 3000 + i, "get", "app"));
+    }
+    for i in 12..15 {
+        text.push_str(&line(i, "10.1.0.9", "worker", 1, "blpop", "jobs"));
+    }
+    text.push_str(&line(15, "10.1.0.2", "", 0, "client|list", "default"));
+    let list = crate::redis::client_list::parse(&text);
+    let mut r = report();
+    r.clients = Some(crate::clients::ClientsView::of(list.iter(), 100));
+    r
+}
+
+#[test]
+fn clients_table() {
+    insta::assert_snapshot!(printed(&table::clients_at(&with_clients(), 100)));
+}
+
+#[test]
+fn clients_json_contract() {
+    let text = printed(&render_json::render(&with_clients()).unwrap());
+    insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+}
+
+/// `cachectl slowlog`: the slow log grouped, commandstats and errorstats.
+fn with_slowlog() -> Report {
+    use crate::redis::slowlog::SlowlogEntry;
+    let entry = |id: i64, us: i64, command: &str, args: &[&str]| SlowlogEntry {
+        id,
+        timestamp: 1_700_000_000 + id,
+        duration_us: us,
+        command: command.into(),
+        args: args.iter().map(|a| a.to_string()).collect(),
+        client_addr: "10.1.0.4:51234".into(),
+        client_name: "web".into(),
+    };
+    let entries = vec![
+        entry(1, 250_000, "keys", &["session:*"]),
+        entry(2, 180_000, "keys", &["user:*"]),
+        entry(3, 40_000, "hgetall", &["user:1001:profile"]),
+        entry(4, 35_000, "hgetall", &["user:1002:profile"]),
+        entry(5, 900_000, "flushall", &[]),
+    ];
+    let stats = json!({
+        "cmdstat_get": {"calls": 100000, "usec": 300000, "usec_per_call": 3.0},
+        "cmdstat_keys": {"calls": 2, "usec": 430000, "usec_per_call": 215000.0},
+        "cmdstat_hgetall": {"calls": 5000, "usec": 150000, "usec_per_call": 30.0},
+    });
+    let (by_time_per_call, by_total_time) = crate::slowlog::ranked(Some(&stats));
+    let mut r = report();
+    r.slowlog = Some(crate::slowlog::SlowlogView {
+        entries: entries.len() as u64,
+        slower_than_us: 10_000,
+        max_len: 128,
+        groups: crate::slowlog::group(&entries),
+        by_time_per_call,
+        by_total_time,
+        errors: BTreeMap::from([("OOM".to_string(), 1204), ("WRONGTYPE".to_string(), 3)]),
+        latency: json!({"latest": [{"event": "command", "latest_ms": 900, "max_ms": 900}], "history": {}}),
+        latency_doctor: None,
+    });
+    r
+}
+
+#[test]
+fn slowlog_table() {
+    insta::assert_snapshot!(printed(&table::slowlog_at(&with_slowlog(), 100)));
+}
+
+#[test]
+fn slowlog_json_contract() {
+    let text = printed(&render_json::render(&with_slowlog()).unwrap());
+    insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+}
+
+/// `cachectl latency --every`: figures overall and per window.
+fn with_latency() -> Report {
+    use crate::latency::{Figures, LatencyView};
+    let figures = |p99: u64| Figures {
+        samples: 100,
+        min_us: 90,
+        avg_us: 140,
+        p50_us: 120,
+        p90_us: 210,
+        p99_us: p99,
+        max_us: p99 + 400,
+    };
+    let mut r = report();
+    r.latency = Some(LatencyView {
+        overall: figures(12_500),
+        errors: 1,
+        windows: vec![figures(380), figures(12_500)],
+        nodes: Vec::new(),
+        stopped: None,
+    });
+    r
+}
+
+#[test]
+fn latency_table() {
+    insta::assert_snapshot!(printed(&table::latency_at(&with_latency(), 100)));
+}
+
+#[test]
+fn latency_json_contract() {
+    let text = printed(&render_json::render(&with_latency()).unwrap());
+    insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+}

@@ -700,7 +700,11 @@ pub fn latency_line(f: &crate::latency::Figures) -> String {
 
 /// `cachectl latency`: the diagnosis, then the sampled round trips.
 pub fn latency(r: &Report) -> String {
-    let mut out = report_at(r, super::table_width());
+    latency_at(r, super::table_width())
+}
+
+pub fn latency_at(r: &Report, width: u16) -> String {
+    let mut out = report_at(r, width);
     if let Some(l) = &r.latency {
         let _ = write!(
             out,

@@ -319,11 +319,16 @@ pub fn sources(choice: SourceChoice) -> Result<(Option<String>, Vec<Planned>), C
 
 /// The table of a warm: a row a source, then what went wrong and the check.
 pub fn table(r: &WarmReport) -> String {
+    table_at(r, render::table_width())
+}
+
+/// The table, `width` columns wide.
+pub fn table_at(r: &WarmReport, width: u16) -> String {
     let mut table = render::table::new_table(
         &[
             "source", "priority", "records", "written", "existing", "errors", "complete",
         ],
-        render::table_width(),
+        width,
     );
     for s in &r.sources {
         table.add_row(vec![
@@ -1350,4 +1355,129 @@ async fn write_batch(
         }
     }
     Ok(tally)
+}
+
+#[cfg(test)]
+mod snapshots {
+    use super::*;
+
+    fn source(name: &str, priority: Priority, records: u64, complete: bool) -> SourceReport {
+        SourceReport {
+            name: name.into(),
+            priority,
+            source: format!("/srv/warm/{name}.jsonl"),
+            format: "jsonl",
+            started_at_line: 0,
+            lines: records + 2,
+            records,
+            written: records - 40,
+            existing: 40,
+            errors: 2,
+            oom: 0,
+            statuses: Default::default(),
+            bad_lines: vec![
+                BadLine {
+                    line: 7,
+                    reason: "expected value at line 1 column 9".into(),
+                },
+                BadLine {
+                    line: 19,
+                    reason: "a zset member needs a score".into(),
+                },
+            ],
+            complete,
+            state: if complete { "done" } else { "stopped" },
+        }
+    }
+
+    fn report(mode: Mode) -> WarmReport {
+        let sources = vec![
+            source("sessions", Priority::Critical, 12_000, true),
+            source("catalogue", Priority::Normal, 5_000, true),
+        ];
+        WarmReport {
+            node: NodeAddr::tcp("10.0.0.5", 6379),
+            db: 0,
+            mode,
+            replace: false,
+            plan: Some("/srv/warm/plan.yaml".into()),
+            critical_only: false,
+            records: 17_000,
+            written: 16_920,
+            existing: 80,
+            errors: 4,
+            oom: 0,
+            complete: true,
+            keys_before: 120,
+            keys_after: 17_040,
+            sources,
+            check: Some(Check {
+                window_s: 10.0,
+                thresholds: Thresholds {
+                    warning: 0.7,
+                    critical: 0.5,
+                    min_lookups: 100,
+                },
+                redis: check::Rate {
+                    hits: 930,
+                    misses: 70,
+                    hit_rate: Some(93.0),
+                    lifetime_hit_rate: Some(61.2),
+                    verdict: "ok",
+                    error: String::new(),
+                },
+                app: None,
+                interrupted: false,
+            }),
+            outcome: Outcome::Applied,
+            reason:
+                "4 errors (malformed lines, refused writes or failed requests); the rest was warmed"
+                    .into(),
+            checkpoint: Some("/srv/warm/warm.ckpt".into()),
+            audit_log: Some("/var/lib/cachectl/audit.jsonl".into()),
+        }
+    }
+
+    #[test]
+    fn a_plan_warmed_and_checked() {
+        let r = report(Mode::Yes);
+        insta::assert_snapshot!(table_at(&r, 80));
+        insta::assert_snapshot!(crate::render::json::fixed_document(
+            "warm",
+            "warm",
+            &r,
+            Status::Warning
+        ));
+    }
+
+    #[test]
+    fn a_warm_dry_run() {
+        let mut r = report(Mode::DryRun);
+        r.sources = vec![SourceReport {
+            written: 0,
+            existing: 0,
+            errors: 0,
+            records: 0,
+            lines: 0,
+            bad_lines: Vec::new(),
+            complete: false,
+            state: "not started",
+            ..source("sessions", Priority::Normal, 100, false)
+        }];
+        (r.records, r.written, r.existing, r.errors, r.complete) = (0, 0, 0, 0, false);
+        r.keys_after = r.keys_before;
+        r.plan = None;
+        r.check = None;
+        r.checkpoint = None;
+        r.audit_log = None;
+        r.outcome = Outcome::Planned;
+        r.reason = "--dry-run: nothing was changed".into();
+        insta::assert_snapshot!(table_at(&r, 80));
+        insta::assert_snapshot!(crate::render::json::fixed_document(
+            "warm",
+            "warm",
+            &r,
+            r.outcome.status()
+        ));
+    }
 }

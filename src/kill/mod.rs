@@ -264,3 +264,58 @@ pub fn table(report: &KillReport) -> String {
         }
     )
 }
+
+#[cfg(test)]
+mod snapshots {
+    use super::*;
+
+    fn report(mode: Mode, outcome: Outcome) -> KillReport {
+        let list = client_list::parse(
+            "id=7 addr=10.1.0.4:51234 laddr=10.0.0.5:6379 fd=9 name=leaky-pool age=3600 idle=3500 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd=get user=app redir=-1 resp=2 lib-name= lib-ver=\n\
+             id=8 addr=10.1.0.4:51236 laddr=10.0.0.5:6379 fd=10 name=leaky-pool age=3600 idle=3400 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd=get user=app redir=-1 resp=2 lib-name= lib-ver=\n\
+             id=3 addr=10.0.0.6:40000 laddr=10.0.0.5:6379 fd=8 name= age=9000 idle=3600 flags=S db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd=replconf user=default redir=-1 resp=2 lib-name= lib-ver=\n",
+        );
+        let filter = Filter {
+            idle: Some(std::time::Duration::from_secs(3000)),
+            ..Filter::default()
+        };
+        let (matched, spared) = crate::clients::select(&list, &filter, -1);
+        KillReport {
+            node: NodeAddr::tcp("10.0.0.5", 6379),
+            mode,
+            killed: if outcome == Outcome::Applied { 2 } else { 0 },
+            spared,
+            outcome,
+            reason: match outcome {
+                Outcome::Applied => "2 of 2 killed (a client gone meanwhile is not counted)".into(),
+                _ => "--dry-run: nothing was changed".into(),
+            },
+            audit_log: (mode != Mode::DryRun).then(|| "/var/lib/cachectl/audit.jsonl".into()),
+            matched,
+        }
+    }
+
+    #[test]
+    fn idle_clients_killed() {
+        let r = report(Mode::Yes, Outcome::Applied);
+        insta::assert_snapshot!(table(&r));
+        insta::assert_snapshot!(crate::render::json::fixed_document(
+            "clients kill",
+            "kill",
+            &r,
+            r.outcome.status()
+        ));
+    }
+
+    #[test]
+    fn idle_clients_dry_run() {
+        let r = report(Mode::DryRun, Outcome::Planned);
+        insta::assert_snapshot!(table(&r));
+        insta::assert_snapshot!(crate::render::json::fixed_document(
+            "clients kill",
+            "kill",
+            &r,
+            r.outcome.status()
+        ));
+    }
+}
