@@ -660,7 +660,7 @@ mod snapshots {
     }
 
     fn node(last: u8) -> NodeAddr {
-        NodeAddr::tcp(&format!("10.0.0.{last}"), 6379)
+        NodeAddr::tcp(format!("10.0.0.{last}"), 6379)
     }
 
     fn planned() -> FailoverReport {
