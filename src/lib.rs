@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod facts;
 pub mod failover;
+pub mod files;
 pub mod findings;
 pub mod floor;
 pub mod flush;

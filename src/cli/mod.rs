@@ -394,6 +394,12 @@ pub struct DiagnoseArgs {
     /// Skip these runbooks (comma-separated ids).
     #[arg(long, value_name = "ID", value_delimiter = ',')]
     pub skip: Vec<String>,
+    /// Also write every fact collected (each node's, the topology's) to
+    /// this file as JSON, secrets removed: to test a runbook check against
+    /// what a server really said (docs/architecture.md), or to send with a
+    /// question.
+    #[arg(long, value_name = "FILE")]
+    pub record_facts: Option<PathBuf>,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]

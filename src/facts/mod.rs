@@ -7,6 +7,7 @@ pub mod clients;
 pub mod collect;
 pub mod derive;
 pub mod memory;
+pub mod record;
 pub mod server;
 
 use std::collections::BTreeMap;

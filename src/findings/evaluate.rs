@@ -64,6 +64,9 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
     pub counts: CheckCounts,
+    /// What each check came to, in runbook order (the findings and the
+    /// skipped say why): what a test of recorded facts pins.
+    pub verdicts: Vec<CheckVerdict>,
     /// Checks outside the gate (`runbook::load::GATE`) that fired or
     /// passed: what the run could say beyond "it answered".
     pub judged_beyond_gate: usize,
@@ -72,11 +75,30 @@ pub struct Evaluation {
     pub asked_beyond_gate: usize,
 }
 
+/// One check's result on one node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckVerdict {
+    pub runbook: String,
+    pub check: String,
+    pub node: NodeAddr,
+    pub verdict: Verdict,
+}
+
+/// What a check came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Fired,
+    Passed,
+    Skipped,
+    NotApplicable,
+}
+
 impl Evaluation {
     /// Adds another node's (or the topology's) evaluation.
     pub fn add(&mut self, other: Evaluation) {
         self.findings.extend(other.findings);
         self.skipped.extend(other.skipped);
+        self.verdicts.extend(other.verdicts);
         self.counts += other.counts;
         self.judged_beyond_gate += other.judged_beyond_gate;
         self.asked_beyond_gate += other.asked_beyond_gate;
@@ -259,8 +281,17 @@ fn evaluate_where(
         let ctx = base.runbook(runbook);
         for check in runbook.checks.iter().filter(|c| wanted(c)) {
             out.asked_beyond_gate += usize::from(runbook.id != GATE);
+            let verdict = |out: &mut Evaluation, verdict: Verdict| {
+                out.verdicts.push(CheckVerdict {
+                    runbook: runbook.id.clone(),
+                    check: check.id.clone(),
+                    node: facts.node.addr.clone(),
+                    verdict,
+                });
+            };
             if !applicable(check, facts) {
                 out.counts.not_applicable += 1;
+                verdict(&mut out, Verdict::NotApplicable);
                 continue;
             }
             out.counts.total += 1;
@@ -273,6 +304,7 @@ fn evaluate_where(
                 evaluate_check(runbook, check, facts, &ctx)
             };
             let skip = |out: &mut Evaluation, reason: String, no_data: bool| {
+                verdict(out, Verdict::Skipped);
                 out.counts.skipped += 1;
                 out.counts.no_data += usize::from(no_data);
                 out.skipped.push(Skipped {
@@ -285,6 +317,7 @@ fn evaluate_where(
             };
             match outcome {
                 Ok(Some(finding)) => {
+                    verdict(&mut out, Verdict::Fired);
                     out.counts.fired += 1;
                     out.judged_beyond_gate += usize::from(runbook.id != GATE);
                     out.counts.app_judged += usize::from(about_app);
@@ -296,6 +329,7 @@ fn evaluate_where(
                     match missing_input(check, facts).or_else(|| unmet_needs(check, facts, &ctx)) {
                         Some(why) => skip(&mut out, why, true),
                         None => {
+                            verdict(&mut out, Verdict::Passed);
                             out.counts.passed += 1;
                             out.judged_beyond_gate += usize::from(runbook.id != GATE);
                             out.counts.app_judged += usize::from(about_app);

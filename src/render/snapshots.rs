@@ -109,6 +109,7 @@ fn report() -> Report {
         }],
     };
     let evaluation = Evaluation {
+        verdicts: Vec::new(),
         findings: vec![oom, advice],
         skipped: vec![Skipped {
             check: "slow-commands".into(),

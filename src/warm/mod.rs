@@ -659,28 +659,9 @@ impl Checkpoints {
         Ok(Some(c.clone()))
     }
 
-    /// Writes them atomically: a temporary file of its own beside `path`,
-    /// created exclusively under a name no other file has (never a fixed
-    /// name such as `export.tmp`, which could be the operator's input),
-    /// synced, then renamed over the old checkpoint.
+    /// Writes them atomically (`files::write_atomically`).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        use std::io::Write as _;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
-        tmp.write_all(&serde_json::to_vec(self)?)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        crate::files::write_atomically(path, &serde_json::to_vec(self)?)
     }
 }
 

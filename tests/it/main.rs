@@ -20,6 +20,7 @@ mod flush;
 mod generated;
 mod incidents;
 mod memory;
+mod recorded;
 mod runbooks;
 mod secrets;
 mod slowlog;
