@@ -69,5 +69,5 @@ fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
         Opened::Closed(status) => return Ok(status),
     };
     let (report, status) = kill::run(&mut w, &facts, &filter)?;
-    w.finish("kill", &report, kill::table, status)
+    w.finish(&report, status)
 }

@@ -5,7 +5,7 @@ use crate::cli::{resolve, FailoverArgs};
 use crate::engine::writer::Writer;
 use crate::error::{CliError, Status};
 use crate::failover::execute::{self, Ran};
-use crate::failover::plan::{self, FailoverSettings};
+use crate::failover::plan::FailoverSettings;
 use crate::render::Printer;
 use crate::target::NodeAddr;
 
@@ -43,7 +43,7 @@ pub fn run(args: FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
     };
     let mut w = Writer::ungated(printer, write)?;
     match execute::run(&mut w, &settings, app.as_ref())? {
-        Ran::Done(report, status) => w.finish("failover", &*report, plan::table, status),
+        Ran::Done(report, status) => w.finish(&*report, status),
         Ran::Closed(status) => Ok(status),
     }
 }

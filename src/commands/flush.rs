@@ -39,5 +39,5 @@ pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
         Opened::Closed(status) => return Ok(status),
     };
     let (report, status) = run::run(&mut w, &facts, &flush)?;
-    w.finish("flush", &report, run::table, status)
+    w.finish(&report, status)
 }

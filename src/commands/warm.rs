@@ -74,5 +74,5 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
         Opened::Closed(status) => return Ok(status),
     };
     let (report, status) = run::run(&mut w, &facts, label, planned, &settings)?;
-    w.finish("warm", &report, run::table, status)
+    w.finish(&report, status)
 }

@@ -80,10 +80,8 @@ impl<'p> Context<'p> {
         report: &Report,
         table: fn(&Report) -> String,
     ) -> Result<(), CliError> {
-        match format {
-            Format::Table => self.printer.out(&table(report)),
-            Format::Json => self.printer.out_json(report),
-        }
+        let doc = render::document::Document::Report { report, table };
+        format.renderer().render(&doc, self.printer)
     }
 }
 
@@ -581,8 +579,9 @@ pub fn finish(
         ctx.emit(format, &diagnosis.report, table)?;
         return Ok(diagnosis.report.status);
     };
+    // For people, the findings first: the walk's questions refer to them.
     if format == Format::Table {
-        ctx.printer.out(&table(&diagnosis.report))?;
+        ctx.emit(format, &diagnosis.report, table)?;
     }
     let mut mutator = Mutator::new(policy, diagnosis.report.target.clone());
     // Without prompts, Ctrl-C stops the walk between fixes, with the report

@@ -2,13 +2,12 @@
 //! failover): the run's context, the node written through, the consent
 //! and audit path, and the report printed as one document.
 
-use serde::Serialize;
-
 use super::{reach, Context, Reach, Reached};
 use crate::error::{CliError, Status};
 use crate::facts::Facts;
 use crate::mutate::preflight::NodeState;
 use crate::mutate::{Mode, Mutator, Policy};
+use crate::render::document::{Document, WriteView};
 use crate::render::{self, Format, Printer};
 use crate::target::{TargetSpec, Timeouts};
 
@@ -144,28 +143,20 @@ impl<'p> Writer<'p> {
         Ok(cluster)
     }
 
-    /// Prints the command's report (JSON: the envelope with the report
-    /// under `key`; a table: `table`) and returns `status`.
-    pub fn finish<R: Serialize>(
-        &self,
-        key: &str,
-        report: &R,
-        table: impl FnOnce(&R) -> String,
-        status: Status,
-    ) -> Result<Status, CliError> {
-        let printer = self.ctx.printer;
-        match self.format {
-            Format::Json => {
-                let subject = render::json::Subject {
-                    command: self.ctx.command,
-                    target: &self.target,
-                    server: self.server.as_ref(),
-                    nodes: &self.nodes,
-                };
-                printer.out_json(&render::json::envelope(&subject, key, report, status, &[]))?
-            }
-            Format::Table => printer.out(&table(report))?,
-        }
+    /// Renders the command's report in the run's format and returns
+    /// `status`.
+    pub fn finish(&self, view: &dyn WriteView, status: Status) -> Result<Status, CliError> {
+        let doc = Document::Written {
+            subject: render::json::Subject {
+                command: self.ctx.command,
+                target: &self.target,
+                server: self.server.as_ref(),
+                nodes: &self.nodes,
+            },
+            status,
+            view,
+        };
+        self.format.renderer().render(&doc, self.ctx.printer)?;
         Ok(status)
     }
 }

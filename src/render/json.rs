@@ -62,6 +62,17 @@ pub fn envelope<'a, T: Serialize>(
     }
 }
 
+/// Streams `report`'s document: for `WriteView::json`.
+pub fn write_document<T: Serialize>(
+    report: &T,
+    key: &str,
+    subject: &Subject<'_>,
+    status: Status,
+    printer: &super::Printer,
+) -> Result<(), CliError> {
+    printer.out_json(&envelope(subject, key, report, status, &[]))
+}
+
 /// For the writing commands' snapshot tests: `report`'s document about a
 /// fixed node (10.0.0.5:6379, Redis 7.0.15), the version left out.
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! NO_COLOR or in pipes. Every string passes the secret scrubber on its way
 //! out.
 
+pub mod document;
 pub mod json;
 pub mod printer;
 pub mod progress;

@@ -1,0 +1,87 @@
+//! What every command hands the renderer: one document, and one trait that
+//! each output format implements (as hyperfine's exporters do). A new
+//! format is one file with a `Renderer` that covers every command: the
+//! diagnosis report of `diagnose` and the topic doors, and the report of
+//! each writing command through `WriteView`.
+
+use super::json::Subject;
+use super::Printer;
+use crate::error::{CliError, Status};
+use crate::findings::Report;
+use crate::outcome::Outcome;
+
+/// A writing command's report (flush, warm, clients kill, failover), as
+/// every renderer needs it.
+pub trait WriteView {
+    /// The key its document sits under (`flush`, `warm`, `kill`, `failover`).
+    fn key(&self) -> &'static str;
+    fn outcome(&self) -> Outcome;
+    fn reason(&self) -> &str;
+    /// The table, `width` columns wide.
+    fn table(&self, width: u16) -> String;
+    /// Streams the JSON document (`json::envelope` around the report).
+    fn json(
+        &self,
+        subject: &Subject<'_>,
+        status: Status,
+        printer: &Printer,
+    ) -> Result<(), CliError>;
+}
+
+/// One run's result, as it is rendered.
+pub enum Document<'a> {
+    /// A diagnosis (with the door's view in it), and the door's table.
+    Report {
+        report: &'a Report,
+        table: fn(&Report) -> String,
+    },
+    /// A writing command's report.
+    Written {
+        subject: Subject<'a>,
+        status: Status,
+        view: &'a dyn WriteView,
+    },
+}
+
+/// An output format.
+pub trait Renderer {
+    fn render(&self, doc: &Document<'_>, printer: &Printer) -> Result<(), CliError>;
+}
+
+/// Tables for people.
+pub struct TableRenderer;
+
+impl Renderer for TableRenderer {
+    fn render(&self, doc: &Document<'_>, printer: &Printer) -> Result<(), CliError> {
+        match doc {
+            Document::Report { report, table } => printer.out(&table(report)),
+            Document::Written { view, .. } => printer.out(&view.table(super::table_width())),
+        }
+    }
+}
+
+/// The versioned JSON document (docs/json.md).
+pub struct JsonRenderer;
+
+impl Renderer for JsonRenderer {
+    fn render(&self, doc: &Document<'_>, printer: &Printer) -> Result<(), CliError> {
+        match doc {
+            Document::Report { report, .. } => printer.out_json(report),
+            Document::Written {
+                subject,
+                status,
+                view,
+            } => view.json(subject, *status, printer),
+        }
+    }
+}
+
+impl super::Format {
+    /// The renderer of this format.
+    pub fn renderer(self) -> &'static dyn Renderer {
+        match self {
+            super::Format::Table => &TableRenderer,
+            super::Format::Json => &JsonRenderer,
+        }
+    }
+}
