@@ -181,6 +181,41 @@ pub async fn sample(
     })
 }
 
+/// Samples the first node and `others` (each a topology's node, by its
+/// index in the caller's list) at the same time, until each is done or
+/// Ctrl-C; `window` gets the first node's windows as they close. The first
+/// node's view lists every node's figures when there are others; each
+/// other's own view comes back by its index.
+pub async fn sample_nodes(
+    first: &crate::target::connect::Session,
+    others: Vec<(usize, crate::target::connect::Session)>,
+    how: &Sampling,
+    window: impl FnMut(&Figures),
+) -> (Option<LatencyView>, Vec<(usize, LatencyView)>) {
+    let stop = std::sync::Arc::new(crate::interrupt::Interrupt::catch());
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, s) in others {
+        let (how, stop) = (how.clone(), stop.clone());
+        tasks.spawn(async move { (i, sample(&s, &how, &stop, |_| {}).await) });
+    }
+    let mut view = sample(first, how, &stop, window).await;
+    let mut sampled = Vec::new();
+    while let Some(Ok((i, v))) = tasks.join_next().await {
+        if let Some(v) = v {
+            sampled.push((i, v));
+        }
+    }
+    sampled.sort_by_key(|(i, _)| *i);
+    if let Some(view) = view.as_mut().filter(|_| !sampled.is_empty()) {
+        view.nodes.push(NodeLatency {
+            node: first.addr.to_string(),
+            figures: view.overall,
+            errors: view.errors,
+        });
+    }
+    (view, sampled)
+}
+
 /// `work`, unless Ctrl-C or the sampling's deadline comes first: then why.
 async fn unless_stopped<F: std::future::Future>(
     work: F,

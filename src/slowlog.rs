@@ -7,8 +7,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::redis::slowlog::SlowlogEntry;
+use redis::Value;
+
+use crate::facts::Facts;
+use crate::redis::reply;
+use crate::redis::slowlog::{self as parser, SlowlogEntry};
 use crate::scan::pattern;
+use crate::target::connect::Session;
 
 /// The seeds' advice for a command in the slow log, if it is one of the
 /// anti-patterns.
@@ -186,6 +191,103 @@ pub fn ranked(commandstats: Option<&serde_json::Value>) -> (Vec<CommandStat>, Ve
     total.sort_by_key(|c| std::cmp::Reverse(c.usec));
     total.truncate(10);
     (per_call, total)
+}
+
+/// A node's own settings of the slow log and the latency monitor.
+fn config(facts: &Facts, name: &str) -> Option<i64> {
+    facts
+        .get("config")
+        .and_then(|c| c[name].as_str())
+        .and_then(|v| v.parse::<i64>().ok())
+}
+
+/// The slow log view of a diagnosis: the first node's whole slow log (up
+/// to its slowlog-max-len, not a fixed newest 128), each latency event's
+/// history and the latency doctor in one round trip; the other nodes'
+/// slow logs (`others`, each with its facts) grouped with it, the nodes
+/// named; commandstats summed over every node.
+pub async fn view(first: (&Facts, &Session), others: &[(&Facts, Session)]) -> SlowlogView {
+    let (facts, session) = first;
+    let max_len = config(facts, "slowlog-max-len").unwrap_or(128).max(1);
+    let slower_than = config(facts, "slowlog-log-slower-than").unwrap_or(-1);
+    let monitor_on = config(facts, "latency-monitor-threshold").unwrap_or(0) > 0;
+    let events: Vec<String> = facts
+        .get("latency")
+        .and_then(|l| l["events"].as_array())
+        .map(|e| {
+            e.iter()
+                .filter_map(|x| x["event"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    pipe.cmd("SLOWLOG").arg("GET").arg(max_len);
+    for event in &events {
+        pipe.cmd("LATENCY").arg("HISTORY").arg(event);
+    }
+    if monitor_on {
+        pipe.cmd("LATENCY").arg("DOCTOR");
+    }
+    let replies: Vec<Value> = session.query_pipeline(&pipe).await.unwrap_or_default();
+    let mut replies = replies.into_iter();
+    let entries = replies
+        .next()
+        .map(|v| parser::parse(&v))
+        .unwrap_or_default();
+    let mut history = serde_json::Map::new();
+    for (event, reply) in events.iter().zip(replies.by_ref()) {
+        if let Value::Array(points) = reply {
+            let points: Vec<serde_json::Value> = points
+                .iter()
+                .filter_map(|p| match p {
+                    Value::Array(pair) if pair.len() == 2 => Some(serde_json::json!({
+                        "timestamp": reply::int(&pair[0]).unwrap_or(0),
+                        "ms": reply::int(&pair[1]).unwrap_or(0),
+                    })),
+                    _ => None,
+                })
+                .collect();
+            history.insert(event.clone(), points.into());
+        }
+    }
+    let doctor = replies.next().and_then(|v| reply::text(&v));
+    let mut logs = vec![(facts.node.addr.to_string(), entries.clone())];
+    for (other, session) in others {
+        let len = config(other, "slowlog-max-len").unwrap_or(128).max(1);
+        if let Ok(v) = session
+            .query::<Value>(redis::cmd("SLOWLOG").arg("GET").arg(len))
+            .await
+        {
+            logs.push((other.node.addr.to_string(), parser::parse(&v)));
+        }
+    }
+    let stats: Vec<&serde_json::Value> = std::iter::once(facts)
+        .chain(others.iter().map(|(f, _)| *f))
+        .filter_map(|f| f.get("commandstats"))
+        .collect();
+    let merged = merge_commandstats(&stats);
+    let (by_time_per_call, by_total_time) = ranked(Some(&merged));
+    SlowlogView {
+        entries: logs.iter().map(|(_, e)| e.len() as u64).sum(),
+        slower_than_us: slower_than,
+        max_len,
+        groups: match logs.len() > 1 {
+            true => group_nodes(&logs),
+            false => group(&entries),
+        },
+        by_time_per_call,
+        by_total_time,
+        errors: facts
+            .get("errorstats")
+            .and_then(|e| serde_json::from_value(e.clone()).ok())
+            .unwrap_or_default(),
+        latency: serde_json::json!({
+            "latest": facts.get("latency").map(|l| l["events"].clone()),
+            "history": history,
+        }),
+        latency_doctor: doctor,
+    }
 }
 
 #[cfg(test)]
