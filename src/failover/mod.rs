@@ -7,7 +7,7 @@ pub mod execute;
 pub mod plan;
 pub mod watch;
 
-pub use watch::{After, Timeline, Verdict};
+pub use watch::{NodeAfter, Timeline, Verdict};
 
 use serde::Serialize;
 use tokio::time::timeout;
@@ -249,7 +249,7 @@ pub fn choose<'a>(
 
 /// One pre-check, as the report shows it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Check {
+pub struct PreCheck {
     pub name: &'static str,
     pub ok: bool,
     pub detail: String,
@@ -277,7 +277,7 @@ mod tests {
 
     #[test]
     fn the_end_of_a_watch_never_takes_silence_for_agreement() {
-        let node = |addr: &str, role: &str, primary: &str| After {
+        let node = |addr: &str, role: &str, primary: &str| NodeAfter {
             addr: addr.into(),
             role: role.into(),
             primary: primary.into(),

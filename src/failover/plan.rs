@@ -5,7 +5,7 @@
 use serde::Serialize;
 use tokio::time::Instant;
 
-use super::{After, Candidate, Check, Standing, Timeline};
+use super::{Candidate, NodeAfter, PreCheck, Standing, Timeline};
 use crate::engine::Context;
 use crate::error::{CliError, Status};
 use crate::mutate::Mode;
@@ -56,7 +56,7 @@ pub struct FailoverReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<NodeAddr>,
     pub candidates: Vec<Candidate>,
-    pub checks: Vec<Check>,
+    pub checks: Vec<PreCheck>,
     pub steps: Vec<Step>,
     pub mode: Mode,
     /// refused, planned, skipped, blocked, applied, unverified, split or
@@ -67,7 +67,7 @@ pub struct FailoverReport {
     pub new_primary: Option<NodeAddr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Timeline>,
-    pub nodes_after: Vec<After>,
+    pub nodes_after: Vec<NodeAfter>,
     /// The probe writes sent while watching (not in a Cluster, not with
     /// --no-probe): part of the consented operation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,16 +160,16 @@ async fn candidates(
 /// primary will have (the others, and the old primary once it follows).
 /// min-replicas-to-write on the primary, against the replicas the new
 /// primary will have (the others, and the old primary once it follows).
-fn min_replicas_check(primary: &Standing, replicas: usize) -> Check {
+fn min_replicas_check(primary: &Standing, replicas: usize) -> PreCheck {
     match primary.min_replicas {
-        Some(n) => Check {
+        Some(n) => PreCheck {
             name: "min-replicas",
             ok: replicas >= n,
             detail: format!(
                 "min-replicas-to-write {n}; the new primary will have {replicas} replicas (the others and the old primary)"
             ),
         },
-        None => Check {
+        None => PreCheck {
             name: "min-replicas",
             ok: true,
             detail: "min-replicas-to-write could not be read (CONFIG refused): not checked".into(),
@@ -181,11 +181,11 @@ fn min_replicas_check(primary: &Standing, replicas: usize) -> Check {
 fn fit_replica(
     candidates: &[Candidate],
     to: Option<&NodeAddr>,
-    checks: &mut Vec<Check>,
+    checks: &mut Vec<PreCheck>,
 ) -> Option<NodeAddr> {
     match super::choose(candidates, to) {
         Ok(c) => {
-            checks.push(Check {
+            checks.push(PreCheck {
                 name: "fit replica",
                 ok: true,
                 detail: format!("{} ({} bytes behind)", c.state.addr, c.lag_bytes),
@@ -193,7 +193,7 @@ fn fit_replica(
             NodeAddr::parse(&c.state.addr).ok()
         }
         Err(why) => {
-            checks.push(Check {
+            checks.push(PreCheck {
                 name: "fit replica",
                 ok: false,
                 detail: why,
@@ -208,7 +208,7 @@ impl Plan {
     /// old primary and its replicas; any failed check refuses it.
     fn of(
         mut report: FailoverReport,
-        checks: Vec<Check>,
+        checks: Vec<PreCheck>,
         replicas: &[(NodeAddr, bool)],
         confirm: String,
         forced: bool,
@@ -227,7 +227,7 @@ impl Plan {
     }
 }
 
-fn refusal(checks: &[Check]) -> Option<String> {
+fn refusal(checks: &[PreCheck]) -> Option<String> {
     let failed: Vec<String> = checks
         .iter()
         .filter(|c| !c.ok)
@@ -284,7 +284,7 @@ pub(super) async fn sentinel_plan(
         .map(|(primary, by)| format!("{primary} by {by}"))
         .collect();
     let mut checks = vec![
-        Check {
+        PreCheck {
             name: "sentinels",
             ok: f["majority"] == true,
             detail: format!(
@@ -303,7 +303,7 @@ pub(super) async fn sentinel_plan(
                 }
             ),
         },
-        Check {
+        PreCheck {
             name: "quorum",
             ok: f["quorum_ok"] == true,
             detail: format!(
@@ -311,7 +311,7 @@ pub(super) async fn sentinel_plan(
                 f["ckquorum"].as_str().unwrap_or_default()
             ),
         },
-        Check {
+        PreCheck {
             name: "agreement",
             ok: f["agree"] == true && topo.primary().is_some(),
             detail: if named.is_empty() {
@@ -346,13 +346,13 @@ pub(super) async fn sentinel_plan(
     match super::choose(&report.candidates, None) {
         Ok(c) => {
             report.expected = NodeAddr::parse(&c.state.addr).ok();
-            checks.push(Check {
+            checks.push(PreCheck {
                 name: "fit replica",
                 ok: true,
                 detail: format!("{} (expected: the Sentinels choose)", c.state.addr),
             });
         }
-        Err(why) => checks.push(Check {
+        Err(why) => checks.push(PreCheck {
             name: "fit replica",
             ok: false,
             detail: why,
@@ -494,7 +494,7 @@ pub(super) async fn cluster_plan(
     let wanted = to
         .cloned()
         .or_else(|| (me.primary_id.is_some()).then(|| me.addr.clone()));
-    let mut checks = vec![Check {
+    let mut checks = vec![PreCheck {
         name: "primary",
         ok: forced || !primary.has("fail"),
         detail: if primary.has("fail") {
@@ -712,12 +712,12 @@ mod snapshots {
             },
         ];
         r.checks = vec![
-            Check {
+            PreCheck {
                 name: "fit replica",
                 ok: true,
                 detail: "10.0.0.7:6379 (0 bytes behind)".into(),
             },
-            Check {
+            PreCheck {
                 name: "min-replicas",
                 ok: true,
                 detail: "min-replicas-to-write 0; the new primary will have 2 replicas (the others and the old primary)".into(),
@@ -775,7 +775,7 @@ mod snapshots {
                 .into(),
             primaries: vec!["10.0.0.7:6379".into()],
         });
-        let after = |last: u8, role: &str, primary: &str| After {
+        let after = |last: u8, role: &str, primary: &str| NodeAfter {
             addr: format!("10.0.0.{last}:6379"),
             role: role.into(),
             primary: primary.into(),

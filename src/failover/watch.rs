@@ -33,7 +33,7 @@ pub struct Timeline {
 
 /// Where a node stands once the watch ends.
 #[derive(Debug, Clone, Serialize)]
-pub struct After {
+pub struct NodeAfter {
     pub addr: String,
     pub role: String,
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -149,7 +149,7 @@ pub enum Verdict {
 /// What the watch saw.
 pub struct Watched {
     pub timeline: Timeline,
-    pub after: Vec<After>,
+    pub after: Vec<NodeAfter>,
     /// The primary the nodes and Sentinels agree on when the watch ends
     /// (not the first one promoted, if another took over since).
     pub new: Option<NodeAddr>,
@@ -159,7 +159,7 @@ pub struct Watched {
 /// How a watch ends, from where the nodes are: agreed; two or more
 /// masters (split, each node's role named); a node that did not answer
 /// (never taken to agree); promoted but not agreed; nothing promoted.
-pub fn judge_end(after: &[After], agreed: bool, promoted: bool) -> Verdict {
+pub fn judge_end(after: &[NodeAfter], agreed: bool, promoted: bool) -> Verdict {
     if agreed {
         return Verdict::Agreed;
     }
@@ -202,7 +202,7 @@ async fn look(
     nodes: &mut [Link],
     sentinels: &mut [Link],
     limit: Duration,
-) -> (Vec<NodeAddr>, Vec<After>) {
+) -> (Vec<NodeAddr>, Vec<NodeAfter>) {
     let t = w.timeouts;
     let mut named = Vec::new();
     if let Some(s) = w.sentinels {
@@ -221,12 +221,12 @@ async fn look(
             .await
             .map(|v| role::parse(&v));
         after.push(match r {
-            Ok(r) if !r.role.is_empty() => After {
+            Ok(r) if !r.role.is_empty() => NodeAfter {
                 addr: link.spec.addr.to_string(),
                 role: r.role,
                 primary: r.primary,
             },
-            _ => After {
+            _ => NodeAfter {
                 addr: link.spec.addr.to_string(),
                 role: "unreachable".into(),
                 primary: String::new(),
@@ -269,7 +269,7 @@ pub async fn watch(
     let verdict = loop {
         let (named, after) = look(w, &mut nodes, &mut sentinels, limit).await;
         let elapsed = requested.elapsed().as_millis() as u64;
-        let masters: Vec<&After> = after.iter().filter(|a| a.role == "master").collect();
+        let masters: Vec<&NodeAfter> = after.iter().filter(|a| a.role == "master").collect();
         // The primary of the moment: the one asked for, or the one the
         // Sentinels' majority names, or the one node (not the old) that
         // says master.

@@ -162,7 +162,7 @@ pub fn run(
     };
     let confirm = format!("{}/{}", spec.addr, spec.db);
     let node = crate::engine::writer::node(&w.spec, facts);
-    let mut run = Run {
+    let mut run = Deletion {
         ctx,
         settings,
         shards: &shards,
@@ -223,7 +223,7 @@ fn lfu_has_no_idle_time(facts: &crate::facts::Facts) -> Result<(), CliError> {
 
 /// What a flush works with: its nodes (a Cluster's primaries, or the
 /// one), the flags, the write gate.
-struct Run<'r, 'p> {
+struct Deletion<'r, 'p> {
     ctx: &'r Context<'p>,
     settings: &'r FlushSettings,
     shards: &'r [Shard],
@@ -237,7 +237,7 @@ struct Run<'r, 'p> {
     waited: std::time::Duration,
 }
 
-impl Run<'_, '_> {
+impl Deletion<'_, '_> {
     /// The preflight (on every node it deletes on) and consent for `op`:
     /// the consent to go ahead, or the status to return with the report
     /// saying why nothing was deleted.

@@ -167,13 +167,13 @@ const STATUS_LABELS: [&str; 2] = ["status", "result"];
 
 /// One role's series in one scrape: value and cache, by series identity.
 #[derive(Debug, Clone, Default)]
-pub struct Tally {
+pub struct CacheTally {
     series: SeriesMap<(f64, u32)>,
     /// A `# TYPE`/`# HELP` line declared the family: no series is a zero.
     declared: bool,
 }
 
-impl Tally {
+impl CacheTally {
     fn present(&self) -> bool {
         self.declared || !self.series.is_empty()
     }
@@ -183,7 +183,7 @@ impl Tally {
 #[derive(Debug, Clone)]
 struct Candidate {
     dialect: Dialect,
-    tallies: [Tally; 4],
+    tallies: [CacheTally; 4],
 }
 
 impl Candidate {
@@ -437,7 +437,7 @@ impl CacheScrape {
 
     /// Per role, the tally and selector used: the operator's mapping
     /// first, then the detected dialect's.
-    fn resolved(&self) -> (String, [Option<(&str, &Tally)>; 4]) {
+    fn resolved(&self) -> (String, [Option<(&str, &CacheTally)>; 4]) {
         let detected = self.detected();
         // The operator's mapping of a role first, then the detected dialect's.
         let out = std::array::from_fn(|i| {
@@ -463,7 +463,7 @@ impl CacheScrape {
     /// The tally of `role` in the dialect named by `dialect`'s roles in
     /// this scrape (the first scrape of a pair is read with the second's
     /// choice).
-    fn tally_for(&self, selector: &str, role: Role) -> Option<&Tally> {
+    fn tally_for(&self, selector: &str, role: Role) -> Option<&CacheTally> {
         let i = role.index();
         self.custom
             .iter()
@@ -485,7 +485,7 @@ fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
-fn add(t: &mut Tally, key: SeriesKey, value: f64, cache: u32) {
+fn add(t: &mut CacheTally, key: SeriesKey, value: f64, cache: u32) {
     if value.is_finite() {
         let e = t.series.entry(key).or_insert((0.0, cache));
         e.0 += value;
@@ -510,8 +510,8 @@ fn round3(x: f64) -> f64 {
 /// a series new since then counts from zero), or its value with one
 /// scrape. Marks the caches it has series for in `seen`.
 fn window_of(
-    now: &Tally,
-    before: Option<&Tally>,
+    now: &CacheTally,
+    before: Option<&CacheTally>,
     per_cache: &mut [[f64; 4]],
     seen: &mut [bool],
     role: usize,

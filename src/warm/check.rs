@@ -54,7 +54,7 @@ pub struct Rate {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Check {
+pub struct HitRateCheck {
     pub window_s: f64,
     pub thresholds: Thresholds,
     pub redis: Rate,
@@ -64,7 +64,7 @@ pub struct Check {
     pub interrupted: bool,
 }
 
-impl Check {
+impl HitRateCheck {
     /// Critical under the critical threshold, warning under the warning one,
     /// unknown when a side could not be read; too few lookups is no verdict.
     pub fn status(&self) -> Status {
@@ -128,7 +128,7 @@ pub async fn run(
     window: Duration,
     thresholds: Thresholds,
     stop: impl std::future::Future<Output = ()>,
-) -> Check {
+) -> HitRateCheck {
     let started = Instant::now();
     let before = counters(session).await;
     let first = match app {
@@ -180,7 +180,7 @@ pub async fn run(
             redis.error = e;
         }
     }
-    Check {
+    HitRateCheck {
         window_s: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
         thresholds,
         redis,

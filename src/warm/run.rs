@@ -23,7 +23,7 @@ use crate::scan::Progress;
 use crate::target::cluster::Router;
 use crate::target::connect::Session;
 use crate::target::NodeAddr;
-use crate::warm::check::{self, Check, Thresholds};
+use crate::warm::check::{self, HitRateCheck, Thresholds};
 use crate::warm::plan::{self, Kind, Planned, Priority};
 use crate::warm::urls::{self, Request};
 use crate::warm::{self, BadLine, Checkpoint, Checkpoints, Chunk, Format, Reader, Record};
@@ -60,7 +60,7 @@ pub struct WarmReport {
     pub keys_before: u64,
     pub keys_after: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub check: Option<Check>,
+    pub check: Option<HitRateCheck>,
     /// applied, planned, skipped, blocked, stopped or failed.
     pub outcome: Outcome,
     pub reason: String,
@@ -250,7 +250,7 @@ pub fn run(
     };
     let node = crate::engine::writer::node(&w.spec, facts);
     let http = settings.http.as_ref();
-    let mut run = Run {
+    let mut run = Warming {
         ctx,
         settings,
         session: &session,
@@ -609,7 +609,7 @@ fn copy_source(
 }
 
 /// What a run shares across its sources.
-struct Run<'r, 'p> {
+struct Warming<'r, 'p> {
     ctx: &'r Context<'p>,
     settings: &'r WarmSettings,
     session: &'r Session,
@@ -620,7 +620,7 @@ struct Run<'r, 'p> {
     checkpoints: Checkpoints,
 }
 
-impl Run<'_, '_> {
+impl Warming<'_, '_> {
     /// Asks once for every source, then warms them in order until one stops.
     fn warm(&mut self, sources: Vec<Source>, report: &mut WarmReport) -> Result<Status, CliError> {
         let records = sources.iter().any(|s| matches!(s.feed, Feed::File(..)));
@@ -1178,12 +1178,12 @@ async fn request_batch(
     concurrency: usize,
     report: &mut SourceReport,
     interrupt: &Interrupt,
-) -> Result<Tally, String> {
+) -> Result<BatchTally, String> {
     let Some(app) = http else {
         return Err("no HTTP client".into());
     };
     if requests.is_empty() {
-        return Ok(Tally::default());
+        return Ok(BatchTally::default());
     }
     let shown = op.summary.clone().unwrap_or_default();
     let work = async { Ok(urls::request_all(app, requests, concurrency, interrupt.wait()).await) };
@@ -1204,11 +1204,11 @@ async fn request_batch(
     for (status, n) in answers.statuses {
         *report.statuses.entry(status).or_default() += n;
     }
-    let tally = Tally {
+    let tally = BatchTally {
         written: answers.ok,
         errors: answers.failed.len() as u64,
         interrupted: answers.interrupted > 0,
-        ..Tally::default()
+        ..BatchTally::default()
     };
     keep(&mut report.bad_lines, answers.failed);
     Ok(tally)
@@ -1216,7 +1216,7 @@ async fn request_batch(
 
 /// What one batch did.
 #[derive(Default)]
-struct Tally {
+struct BatchTally {
     written: u64,
     existing: u64,
     errors: u64,
@@ -1236,9 +1236,9 @@ async fn write_routed(
     consent: &Consent,
     records: Vec<Record>,
     replace: bool,
-) -> Result<Tally, String> {
+) -> Result<BatchTally, String> {
     let mut groups: Vec<Vec<Record>> = router.nodes.iter().map(|_| Vec::new()).collect();
-    let mut tally = Tally::default();
+    let mut tally = BatchTally::default();
     for r in records {
         match router.route(&r.key) {
             Some(i) => groups[i].push(r),
@@ -1272,8 +1272,8 @@ async fn write_batch(
     consent: &Consent,
     records: &[Record],
     replace: bool,
-) -> Result<Tally, String> {
-    let mut tally = Tally::default();
+) -> Result<BatchTally, String> {
+    let mut tally = BatchTally::default();
     let mut exists = vec![false; records.len()];
     if !replace {
         let others: Vec<usize> = (0..records.len())
@@ -1438,7 +1438,7 @@ mod snapshots {
             keys_before: 120,
             keys_after: 17_040,
             sources,
-            check: Some(Check {
+            check: Some(HitRateCheck {
                 window_s: 10.0,
                 thresholds: Thresholds {
                     warning: 0.7,
