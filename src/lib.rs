@@ -1,7 +1,20 @@
 //! cachectl: diagnose and remediate Redis cache failures from scripted runbooks.
 //!
-//! Data flows one way: cli -> target -> facts -> checks -> findings -> render.
-//! Checks never talk to Redis; they read facts. Only `render` writes results.
+//! The house (docs/architecture.md has the map and the recipes):
+//! - `cli` declares every flag once and turns flags into settings
+//!   (`cli::resolve`); nothing else imports clap. `commands` is glue: one
+//!   file per subcommand, a call into the domain, then the renderer.
+//! - Reading: `engine::diagnose` locates the target (`target`), collects
+//!   its `facts` under the run's deadline, and evaluates the `runbook`s'
+//!   checks into `findings`; checks never talk to Redis, they read facts.
+//!   The front doors add a view (`scan`, `clients`, `slowlog`, `latency`).
+//! - Writing: `engine::writer` gates the target and holds the one mutation
+//!   path (`mutate`: preflight, consent, audit); the work lives in `flush`,
+//!   `warm`, `kill` and `failover`, and ends in an `outcome::Outcome`,
+//!   whose exit code has one rule.
+//! - Output: `render::document` hands one `Document` to the `Renderer` of
+//!   the chosen format; only `render` writes results, every string through
+//!   the secret scrubber and `text::clean`.
 
 pub mod cli;
 pub mod clients;
