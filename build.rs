@@ -26,10 +26,7 @@ fn main() {
 fn convert(path: &Path, out: &Path) {
     let text = std::fs::read_to_string(path).expect("a runbook is readable");
     let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((0, 0));
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         panic!("{}:{line}:{column}: {e}", path.display())
     });
     let name = path.file_name().expect("a file").to_string_lossy();

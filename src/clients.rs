@@ -27,8 +27,7 @@ fn bucket(seconds: i64) -> &'static str {
     BUCKETS
         .iter()
         .find(|(_, upper)| seconds < *upper)
-        .map(|(name, _)| *name)
-        .unwrap_or(">=1h")
+        .map_or(">=1h", |(name, _)| *name)
 }
 
 /// `1.2.3.4:5000` -> `1.2.3.4`; `[::1]:5000` -> `::1`; a unix socket -> `unix`.
@@ -36,7 +35,7 @@ pub fn host_of(addr: &str) -> &str {
     if addr.starts_with('/') || addr.is_empty() {
         return "unix";
     }
-    let host = addr.rsplit_once(':').map(|(h, _)| h).unwrap_or(addr);
+    let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
     host.trim_start_matches('[').trim_end_matches(']')
 }
 

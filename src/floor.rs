@@ -144,9 +144,10 @@ pub fn verb<A: AsRef<[u8]>>(args: &[A]) -> String {
             .unwrap_or_default()
     };
     let name = word(0);
-    match CONTAINERS.contains(&name.as_str()) && args.len() > 1 {
-        true => format!("{name} {}", word(1)),
-        false => name,
+    if CONTAINERS.contains(&name.as_str()) && args.len() > 1 {
+        format!("{name} {}", word(1))
+    } else {
+        name
     }
 }
 

@@ -43,9 +43,10 @@ impl Figures {
     /// `P99_SAMPLES` on; below, a p99 is the slowest round trip alone (one
     /// stray packet), so a short burst is judged at p90.
     pub fn tail(&self) -> (&'static str, u64) {
-        match self.samples >= P99_SAMPLES {
-            true => ("p99", self.p99_us),
-            false => ("p90", self.p90_us),
+        if self.samples >= P99_SAMPLES {
+            ("p99", self.p99_us)
+        } else {
+            ("p90", self.p90_us)
         }
     }
 
@@ -224,8 +225,8 @@ async fn unless_stopped<F: std::future::Future>(
 ) -> Result<F::Output, String> {
     tokio::select! {
         done = work => Ok(done),
-        _ = stop.wait() => Err("interrupted (Ctrl-C)".to_string()),
-        _ = tokio::time::sleep_until(how.until) => {
+        () = stop.wait() => Err("interrupted (Ctrl-C)".to_string()),
+        () = tokio::time::sleep_until(how.until) => {
             Err(format!("the deadline ({}) came first", how.until_flag))
         }
     }

@@ -16,6 +16,9 @@
 //!   the chosen format; only `render` writes results, every string through
 //!   the secret scrubber and `text::clean`.
 
+// Unit tests compare figures computed from fixed inputs exactly.
+#![cfg_attr(test, allow(clippy::float_cmp))]
+
 pub mod cli;
 pub mod clients;
 pub mod commands;

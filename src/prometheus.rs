@@ -109,10 +109,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn pos(&mut self) -> usize {
-        self.chars
-            .peek()
-            .map(|(i, _)| *i)
-            .unwrap_or(self.text.len())
+        self.chars.peek().map_or(self.text.len(), |(i, _)| *i)
     }
 
     fn skip_blanks(&mut self) -> bool {
@@ -531,8 +528,7 @@ impl Selector {
                 .labels
                 .iter()
                 .find(|(n, _)| *n == m.label)
-                .map(|(_, v)| v.as_str())
-                .unwrap_or("");
+                .map_or("", |(_, v)| v.as_str());
             (v == m.value) == (m.op == MatchOp::Eq)
         })
     }

@@ -54,7 +54,9 @@ pub fn register(value: &str) {
     if value.len() < 3 {
         return;
     }
-    let mut secrets = registry().lock().unwrap_or_else(|e| e.into_inner());
+    let mut secrets = registry()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if !secrets.iter().any(|s| s == value) {
         secrets.push(value.to_string());
     }
@@ -118,7 +120,9 @@ pub fn redact_url(text: &str) -> String {
 
 /// Replaces every registered secret in `text` with [`REDACTED`].
 pub fn scrub(text: &str) -> String {
-    let secrets = registry().lock().unwrap_or_else(|e| e.into_inner());
+    let secrets = registry()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut out = text.to_string();
     for secret in secrets.iter() {
         if out.contains(secret.as_str()) {

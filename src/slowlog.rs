@@ -272,9 +272,10 @@ pub async fn view(first: (&Facts, &Session), others: &[(&Facts, Session)]) -> Sl
         entries: logs.iter().map(|(_, e)| e.len() as u64).sum(),
         slower_than_us: slower_than,
         max_len,
-        groups: match logs.len() > 1 {
-            true => group_nodes(&logs),
-            false => group(&entries),
+        groups: if logs.len() > 1 {
+            group_nodes(&logs)
+        } else {
+            group(&entries)
         },
         by_time_per_call,
         by_total_time,
@@ -297,7 +298,7 @@ mod tests {
     fn entry(cmd: &str, args: &[&str], us: i64, addr: &str) -> SlowlogEntry {
         SlowlogEntry {
             command: cmd.into(),
-            args: args.iter().map(|a| a.to_string()).collect(),
+            args: args.iter().map(std::string::ToString::to_string).collect(),
             duration_us: us,
             client_addr: addr.into(),
             ..SlowlogEntry::default()

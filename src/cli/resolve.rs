@@ -50,9 +50,10 @@ pub fn writer(
     let policy = policy(mutation)?;
     Ok(WriteSettings {
         spec: target(target_args)?,
-        timeouts: match long {
-            true => timeouts_or(target_args, LONG_TIMEOUT),
-            false => timeouts(target_args),
+        timeouts: if long {
+            timeouts_or(target_args, LONG_TIMEOUT)
+        } else {
+            timeouts(target_args)
         },
         policy,
         format: output.format(),

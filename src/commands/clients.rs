@@ -10,14 +10,14 @@ use crate::kill;
 use crate::redis::client_list::ClientInfo;
 use crate::render::{self, Printer};
 
-pub fn run(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
-    match args.action {
-        Some(ClientsCommand::Kill(kill_args)) => kill(*kill_args, printer),
+pub fn run(args: &ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
+    match &args.action {
+        Some(ClientsCommand::Kill(kill_args)) => kill(kill_args, printer),
         None => view(args, printer),
     }
 }
 
-fn view(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
+fn view(args: &ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
     let mut door = Door::open(resolve::door(&args.common, "clients")?, printer, "clients")?;
     // The diagnosis read the whole CLIENT LIST of every node already.
     let d = &door.diagnosis;
@@ -46,7 +46,7 @@ fn view(args: ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
     door.finish(render::table::clients)
 }
 
-fn kill(args: KillArgs, printer: &Printer) -> Result<Status, CliError> {
+fn kill(args: &KillArgs, printer: &Printer) -> Result<Status, CliError> {
     let filter = Filter {
         idle: args.idle,
         age: args.age,

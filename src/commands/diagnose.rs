@@ -7,7 +7,7 @@ use crate::facts::record::Recorded;
 use crate::facts::Facts;
 use crate::render::{self, Printer};
 
-pub fn run(args: DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
+pub fn run(args: &DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
     let policy = resolve::fix_policy(&args.fix)?;
     let spec = resolve::target(&args.target)?;
     let timeouts = resolve::timeouts(&args.target);

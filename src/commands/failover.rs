@@ -9,7 +9,7 @@ use crate::failover::plan::FailoverSettings;
 use crate::render::Printer;
 use crate::target::NodeAddr;
 
-pub fn run(args: FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
+pub fn run(args: &FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
     let to = args
         .to
         .as_deref()
@@ -23,14 +23,15 @@ pub fn run(args: FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
         &args.output,
         false,
     )?;
-    let app = match args.app.app.as_ref().is_some_and(|a| !a.trim().is_empty()) {
-        true => Some(resolve::app_client(
+    let app = if args.app.app.as_ref().is_some_and(|a| !a.trim().is_empty()) {
+        Some(resolve::app_client(
             &args.app,
             write.timeouts.command,
             std::time::Duration::ZERO,
             &write.timeouts,
-        )?),
-        false => None,
+        )?)
+    } else {
+        None
     };
     let settings = FailoverSettings {
         to,

@@ -8,7 +8,7 @@ use crate::flush::run::{self, FlushSettings, Scope};
 use crate::flush::Selection;
 use crate::render::Printer;
 
-pub fn run(args: FlushArgs, printer: &Printer) -> Result<Status, CliError> {
+pub fn run(args: &FlushArgs, printer: &Printer) -> Result<Status, CliError> {
     let filter = &args.keys;
     let scope = if filter.given() || args.no_ttl || args.idle.is_some() {
         Scope::Keys(Selection {

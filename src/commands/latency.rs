@@ -8,7 +8,7 @@ use crate::error::{CliError, Status};
 use crate::latency::{self, NodeLatency, Sampling};
 use crate::render::{self, Printer};
 
-pub fn run(args: LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
+pub fn run(args: &LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
     let mut door = Door::open(resolve::door(&args.common, "latency")?, printer, "latency")?;
     if !door.connected() {
         return door.finish(render::table::latency);

@@ -41,7 +41,7 @@ fn scan_options(args: &ScanArgs, runbooks: &RunbookSet) -> ScanOptions {
     }
 }
 
-pub fn run(args: MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
+pub fn run(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
     if args.scan.filter.given() && !args.scan.keys {
         return Err(CliError::Usage(
             "--pattern and --type choose the keys of a scan: add --keys".into(),

@@ -18,14 +18,14 @@ use crate::render::Printer;
 
 pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
     match cli.command {
-        Command::Diagnose(args) => diagnose::run(*args, printer),
-        Command::Memory(args) => memory::run(*args, printer),
-        Command::Clients(args) => clients::run(*args, printer),
-        Command::Slowlog(args) => slowlog::run(*args, printer),
-        Command::Latency(args) => latency::run(*args, printer),
-        Command::Flush(args) => flush::run(*args, printer),
-        Command::Warm(args) => warm::run(*args, printer),
-        Command::Failover(args) => failover::run(*args, printer),
+        Command::Diagnose(args) => diagnose::run(&args, printer),
+        Command::Memory(args) => memory::run(&args, printer),
+        Command::Clients(args) => clients::run(&args, printer),
+        Command::Slowlog(args) => slowlog::run(&args, printer),
+        Command::Latency(args) => latency::run(&args, printer),
+        Command::Flush(args) => flush::run(&args, printer),
+        Command::Warm(args) => warm::run(&args, printer),
+        Command::Failover(args) => failover::run(&args, printer),
         Command::Runbook(cmd) => runbook::run(cmd, printer),
         Command::Completions { shell } => completions::run(shell, printer),
     }

@@ -6,8 +6,8 @@ use crate::engine::{self, Door};
 use crate::error::{CliError, Status};
 use crate::render::{self, Printer};
 
-pub fn run(args: CommonArgs, printer: &Printer) -> Result<Status, CliError> {
-    let mut door = Door::open(resolve::door(&args, "slowlog")?, printer, "latency")?;
+pub fn run(args: &CommonArgs, printer: &Printer) -> Result<Status, CliError> {
+    let mut door = Door::open(resolve::door(args, "slowlog")?, printer, "latency")?;
     if door.connected() {
         let (ctx, spec, diagnosis) = (&door.ctx, &door.spec, &mut door.diagnosis);
         let session = engine::session(ctx, spec)?;

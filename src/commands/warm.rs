@@ -12,7 +12,7 @@ use crate::warm::run::{self, SourceChoice, WarmSettings};
 /// unless --app-timeout says otherwise.
 const URL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
+pub fn run(args: &WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     if args.keys.kind.is_some() {
         return Err(CliError::Usage(
             "warm --from copies the keys a --pattern matches, of every type: --type is not a filter of a copy".into(),
@@ -46,14 +46,15 @@ pub fn run(args: WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     // one (TLS roots) is start-up work a file warm does not need.
     let has_app = args.app.app.as_ref().is_some_and(|a| !a.trim().is_empty());
     let wants_http = has_app || planned.iter().any(|p| matches!(p.kind, Kind::Urls(_)));
-    let http = match wants_http {
-        true => Some(resolve::app_client(
+    let http = if wants_http {
+        Some(resolve::app_client(
             &args.app,
             URL_TIMEOUT,
             std::time::Duration::ZERO,
             &write.timeouts,
-        )?),
-        false => None,
+        )?)
+    } else {
+        None
     };
     let settings = WarmSettings {
         replace: args.replace,

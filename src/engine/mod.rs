@@ -594,11 +594,7 @@ pub fn finish(
     remediate(ctx, &mut diagnosis, &mut mutator);
     ctx.emit(format, &diagnosis.report, render::table::remediation)?;
     let report = &diagnosis.report;
-    Ok(report
-        .after
-        .as_ref()
-        .map(|a| a.status)
-        .unwrap_or(report.status))
+    Ok(report.after.as_ref().map_or(report.status, |a| a.status))
 }
 
 /// Walks the diagnosis's fixes through the mutation path and records what

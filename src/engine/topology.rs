@@ -209,7 +209,7 @@ pub fn cross_node(topology: &mut Topology, nodes: &[&Facts]) {
                 .collect();
             cluster::add_balance(&mut topology.fact, &per_primary);
         }
-        _ => {}
+        crate::target::topology::Kind::Replication => {}
     }
 }
 

@@ -211,8 +211,11 @@ pub fn root(name: &str) -> Option<&'static Field> {
 }
 
 fn build_roots() -> Vec<Root> {
-    use Shape::*;
-    use Source::*;
+    use Shape::{InfoFields, List, Map, Record, Scalar};
+    use Source::{
+        Anonymous, Bookkeeping, ClientList, Cluster, Config, Connection, Info, KeyScan, Latency,
+        MemoryDoctor, MemoryStats, Ping, Role, Sentinel, Slowlog,
+    };
     let from = |source: Source, field: Field| Root { source, field };
     vec![
         from(Connection, nested("connection", "Connecting to the node (always available).", Record(vec![
@@ -495,7 +498,7 @@ mod tests {
     #[test]
     fn roots_are_unique_and_info_fields_load() {
         let mut names: Vec<_> = roots().iter().map(|r| r.name.as_ref()).collect();
-        names.sort();
+        names.sort_unstable();
         let before = names.len();
         names.dedup();
         assert_eq!(before, names.len());

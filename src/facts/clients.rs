@@ -35,7 +35,7 @@ fn ip_of(addr: &str) -> &str {
     if addr.starts_with('/') || addr.is_empty() {
         return "unix";
     }
-    let host = addr.rsplit_once(':').map(|(h, _)| h).unwrap_or(addr);
+    let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
     host.trim_start_matches('[').trim_end_matches(']')
 }
 

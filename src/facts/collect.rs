@@ -176,9 +176,10 @@ pub async fn collect_scoped(
     // The round trips first, alone: nothing else (a TLS handshake of the
     // anonymous probe, parsing a big reply) may hold the one thread while
     // a PING's reply waits, or the figure is cachectl's, not the network's.
-    let ping = match full {
-        true => Some(timeout_at(deadline, ping_burst(&session)).await),
-        false => None,
+    let ping = if full {
+        Some(timeout_at(deadline, ping_burst(&session)).await)
+    } else {
+        None
     };
     let commands = async {
         let (info, config, role, slowlog, clients, latency, stats, doctor) = tokio::join!(
@@ -243,7 +244,7 @@ pub async fn collect_scoped(
         // connection up (a TLS session ticket, say), not the round trip.
         Some(Ok(samples)) => facts.set("ping", ping_stats(&samples)),
         Some(Err(_)) => {
-            facts.set_unavailable("ping", "PING", "timeout", "the run's deadline passed")
+            facts.set_unavailable("ping", "PING", "timeout", "the run's deadline passed");
         }
         None => {}
     }
@@ -308,7 +309,7 @@ pub async fn collect_scoped(
                 "slowlog",
                 json!({
                     "count": entries.len(),
-                    "max_duration_us": slowest.map(|e| e.duration_us).unwrap_or(0),
+                    "max_duration_us": slowest.map_or(0, |e| e.duration_us),
                     "slowest_command": slowest.map(|e| e.command.clone()).unwrap_or_default(),
                     "entries": entries,
                 }),
@@ -331,14 +332,28 @@ pub async fn collect_scoped(
         Some(Err(e)) => unavailable(&mut facts, Source::Latency, &e),
     }
 
-    match stats.map(|r| r.and_then(|v| shaped(memory::stats(&v), "MEMORY STATS", |s| s.is_some())))
-    {
+    match stats.map(|r| {
+        r.and_then(|v| {
+            shaped(
+                memory::stats(&v),
+                "MEMORY STATS",
+                std::option::Option::is_some,
+            )
+        })
+    }) {
         Some(Ok(Some(s))) => facts.set("memory", s),
         Some(Ok(None)) | None => {}
         Some(Err(e)) => unavailable(&mut facts, Source::MemoryStats, &e),
     }
-    match doctor.map(|r| r.and_then(|v| shaped(reply::text(&v), "MEMORY DOCTOR", |t| t.is_some())))
-    {
+    match doctor.map(|r| {
+        r.and_then(|v| {
+            shaped(
+                reply::text(&v),
+                "MEMORY DOCTOR",
+                std::option::Option::is_some,
+            )
+        })
+    }) {
         Some(Ok(text)) => facts.set("memory_doctor", json!({ "text": text.unwrap_or_default() })),
         Some(Err(e)) => unavailable(&mut facts, Source::MemoryDoctor, &e),
         None => {}
@@ -440,9 +455,10 @@ fn shaped<T: std::fmt::Debug>(
 
 /// `fut`'s output when `on`; `None` (nothing sent) otherwise.
 async fn only<T>(on: bool, fut: impl std::future::Future<Output = T>) -> Option<T> {
-    match on {
-        true => Some(fut.await),
-        false => None,
+    if on {
+        Some(fut.await)
+    } else {
+        None
     }
 }
 

@@ -200,7 +200,7 @@ impl MemoryView {
     /// From collected facts; `None` without INFO.
     pub fn of(facts: &super::Facts) -> Option<MemoryView> {
         let info = facts.get("info")?;
-        let int = |f: &str| info.get(f).and_then(|v| v.as_i64()).unwrap_or(0);
+        let int = |f: &str| info.get(f).and_then(serde_json::Value::as_i64).unwrap_or(0);
         let derived = facts.get("derived");
         Some(MemoryView {
             used_bytes: int("used_memory"),
@@ -219,7 +219,7 @@ impl MemoryView {
                 .to_string(),
             fragmentation_ratio: info
                 .get("mem_fragmentation_ratio")
-                .and_then(|v| v.as_f64())
+                .and_then(serde_json::Value::as_f64)
                 .unwrap_or(0.0),
             evicted_keys: int("evicted_keys"),
             expired_keys: int("expired_keys"),

@@ -35,40 +35,37 @@ pub fn run(
     let spec = w.spec.clone();
     let to = settings.to.as_ref();
     let deadline = Instant::now() + w.ctx.timeouts.overall;
-    let mut plan = match &spec.via {
-        Via::Sentinel(_) => {
-            let ctx = &w.ctx;
-            if to.is_some() {
-                return Err(usage("the Sentinels choose the replica they promote (lowest replica-priority, then the furthest ahead): --to is for a primary with replicas or a Cluster"));
-            }
-            ctx.runtime
-                .block_on(plan::sentinel_plan(&spec, settings, ctx, deadline))?
+    let mut plan = if let Via::Sentinel(_) = &spec.via {
+        let ctx = &w.ctx;
+        if to.is_some() {
+            return Err(usage("the Sentinels choose the replica they promote (lowest replica-priority, then the furthest ahead): --to is for a primary with replicas or a Cluster"));
         }
-        _ => {
-            let facts = match engine::reach(&w.ctx, &spec, w.format)? {
-                engine::Reach::Open(r) => r.facts,
-                engine::Reach::Closed(status) => return Ok(Ran::Closed(status)),
-            };
-            w.gated(&facts);
-            let ctx = &w.ctx;
-            if crate::engine::topology::is_cluster(&spec, &facts) {
-                ctx.runtime
-                    .block_on(plan::cluster_plan(&spec, settings, ctx, to))?
-            } else if facts.node.role == crate::target::Role::Replica {
-                let primary = facts
-                    .get("role")
-                    .and_then(|r| r["primary"].as_str())
-                    .unwrap_or("its primary")
-                    .to_string();
-                return Err(usage(format!(
-                    "{} is a replica: fail over from its primary (--url redis://{primary}), with --to {} to promote this one",
-                    spec.addr, spec.addr
-                )));
-            } else {
-                let server = facts.server();
-                ctx.runtime
-                    .block_on(plan::replication_plan(&spec, settings, ctx, to, server))?
-            }
+        ctx.runtime
+            .block_on(plan::sentinel_plan(&spec, settings, ctx, deadline))?
+    } else {
+        let facts = match engine::reach(&w.ctx, &spec, w.format)? {
+            engine::Reach::Open(r) => r.facts,
+            engine::Reach::Closed(status) => return Ok(Ran::Closed(status)),
+        };
+        w.gated(&facts);
+        let ctx = &w.ctx;
+        if crate::engine::topology::is_cluster(&spec, &facts) {
+            ctx.runtime
+                .block_on(plan::cluster_plan(&spec, settings, ctx, to))?
+        } else if facts.node.role == crate::target::Role::Replica {
+            let primary = facts
+                .get("role")
+                .and_then(|r| r["primary"].as_str())
+                .unwrap_or("its primary")
+                .to_string();
+            return Err(usage(format!(
+                "{} is a replica: fail over from its primary (--url redis://{primary}), with --to {} to promote this one",
+                spec.addr, spec.addr
+            )));
+        } else {
+            let server = facts.server();
+            ctx.runtime
+                .block_on(plan::replication_plan(&spec, settings, ctx, to, server))?
         }
     };
     w.about(&plan.nodes);
@@ -176,9 +173,10 @@ async fn preflight(
             }
             Err(f) => return Err(format!("cannot connect to {}: {}", step.node, f.detail)),
         };
-        let user = match step.sentinel {
-            true => sentinel_user.clone(),
-            false => spec.username.clone(),
+        let user = if step.sentinel {
+            sentinel_user.clone()
+        } else {
+            spec.username.clone()
         }
         .unwrap_or_else(|| "default".into());
         let mut node = NodeState::of(&session, &user).await;
@@ -231,7 +229,7 @@ fn go(
         Ok(consent) => consent,
         Err(held) => {
             report.outcome = held.outcome;
-            report.reason = held.reason.clone();
+            report.reason = held.reason;
             return;
         }
     };
@@ -295,36 +293,33 @@ fn go(
     let stop = ctx
         .runtime
         .block_on(async { crate::interrupt::Interrupt::catch() });
-    let watched = match probe {
-        // The probe writes are part of the operation: one audit record
-        // before the watch starts, one with their count after.
-        true => {
-            let on = Operation {
-                commands: vec![probe_command("<ms>")],
-                targets: report
-                    .probe
-                    .as_ref()
-                    .map(|p| p.nodes.clone())
-                    .unwrap_or_default(),
-                summary: Some(format!(
-                    "{} every {} ms on the primary of the moment, until every node agrees or --wait",
-                    probe_command("<ms>").join(" "),
-                    super::PROBE_EVERY_MS
-                )),
-                ..op.clone()
-            };
-            let shown = on.summary.clone().unwrap_or_default();
-            let work = async { Ok(watch::watch(&watch, requested, &stop).await) };
-            ctx.runtime
-                .block_on(mutator.audited(&on, &consent, shown, work, |w| {
-                    format!(
-                        "{} probe writes sent, {} refused",
-                        w.timeline.probe_writes, w.timeline.writes_refused
-                    )
-                }))
-                .map_err(|e| e.reason)
-        }
-        false => Ok(ctx.runtime.block_on(watch::watch(&watch, requested, &stop))),
+    let watched = if probe {
+        let on = Operation {
+            commands: vec![probe_command("<ms>")],
+            targets: report
+                .probe
+                .as_ref()
+                .map(|p| p.nodes.clone())
+                .unwrap_or_default(),
+            summary: Some(format!(
+                "{} every {} ms on the primary of the moment, until every node agrees or --wait",
+                probe_command("<ms>").join(" "),
+                super::PROBE_EVERY_MS
+            )),
+            ..op.clone()
+        };
+        let shown = on.summary.clone().unwrap_or_default();
+        let work = async { Ok(watch::watch(&watch, requested, &stop).await) };
+        ctx.runtime
+            .block_on(mutator.audited(&on, &consent, shown, work, |w| {
+                format!(
+                    "{} probe writes sent, {} refused",
+                    w.timeline.probe_writes, w.timeline.writes_refused
+                )
+            }))
+            .map_err(|e| e.reason)
+    } else {
+        Ok(ctx.runtime.block_on(watch::watch(&watch, requested, &stop)))
     };
     let watched = match watched {
         Ok(w) => w,

@@ -406,7 +406,7 @@ pub(super) async fn replication_plan(
             // then swaps roles with it: nothing acknowledged is lost.
             let mut cmd: Vec<String> = ["FAILOVER", "TO", &host, &port, "TIMEOUT", "10000"]
                 .iter()
-                .map(|s| s.to_string())
+                .map(std::string::ToString::to_string)
                 .collect();
             if settings.force {
                 cmd.push("FORCE".into());
@@ -514,7 +514,7 @@ pub(super) async fn cluster_plan(
     } else {
         None
     };
-    report.expected = chosen.clone();
+    report.expected.clone_from(&chosen);
     if let Some(new) = &chosen {
         let mut command = vec!["CLUSTER".to_string(), "FAILOVER".into()];
         command.extend(mode.map(str::to_string));
@@ -605,7 +605,7 @@ pub fn table(r: &FailoverReport) -> String {
     if let Some(t) = &r.timeline {
         out.push_str(&format!(
             "new primary {}: promoted after {} ms, every node agreed after {} ms; {} of {} probe writes refused\n",
-            r.new_primary.as_ref().map(|n| render::clean(&n.to_string()).into_owned()).unwrap_or_else(|| "none".into()),
+            r.new_primary.as_ref().map_or_else(|| "none".into(), |n| render::clean(&n.to_string()).into_owned()),
             t.promoted_after_ms.map_or("-".into(), |m| m.to_string()),
             t.agreed_after_ms.map_or("-".into(), |m| m.to_string()),
             t.writes_refused,
@@ -723,7 +723,11 @@ mod snapshots {
                 detail: "min-replicas-to-write 0; the new primary will have 2 replicas (the others and the old primary)".into(),
             },
         ];
-        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let words = |w: &[&str]| {
+            w.iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>()
+        };
         r.steps = vec![
             Step {
                 node: node(5),

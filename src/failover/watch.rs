@@ -364,8 +364,8 @@ pub async fn watch(
             }
         }
         tokio::select! {
-            _ = tokio::time::sleep(tick) => {}
-            _ = stop.wait() => break Verdict::Interrupted,
+            () = tokio::time::sleep(tick) => {}
+            () = stop.wait() => break Verdict::Interrupted,
         }
     };
     let (_, after) = look(w, &mut nodes, &mut sentinels, limit).await;

@@ -240,8 +240,7 @@ fn evidence(
                 serde_json::Value::Null
             } else {
                 e.evaluate(ctx)
-                    .map(|v| expr::to_json(&v))
-                    .unwrap_or(serde_json::Value::Null)
+                    .map_or(serde_json::Value::Null, |v| expr::to_json(&v))
             };
             (name.clone(), value)
         })
@@ -326,14 +325,15 @@ fn evaluate_where(
                 // Not firing proves nothing when its inputs were not there,
                 // or were too few to judge by.
                 Ok(None) => {
-                    match missing_input(check, facts).or_else(|| unmet_needs(check, facts, &ctx)) {
-                        Some(why) => skip(&mut out, why, true),
-                        None => {
-                            verdict(&mut out, Verdict::Passed);
-                            out.counts.passed += 1;
-                            out.judged_beyond_gate += usize::from(runbook.id != GATE);
-                            out.counts.app_judged += usize::from(about_app);
-                        }
+                    if let Some(why) =
+                        missing_input(check, facts).or_else(|| unmet_needs(check, facts, &ctx))
+                    {
+                        skip(&mut out, why, true);
+                    } else {
+                        verdict(&mut out, Verdict::Passed);
+                        out.counts.passed += 1;
+                        out.judged_beyond_gate += usize::from(runbook.id != GATE);
+                        out.counts.app_judged += usize::from(about_app);
                     }
                 }
                 Err(reason) => skip(&mut out, reason, false),
@@ -397,7 +397,7 @@ fn app_blind_finding(out: &Evaluation, node: &NodeAddr) -> Finding {
         .filter(|s| s.no_data)
         .map(|s| s.reason.as_str())
         .collect();
-    reasons.sort();
+    reasons.sort_unstable();
     reasons.dedup();
     Finding {
         id: "app-no-data".into(),
@@ -586,7 +586,7 @@ fn pasteable(argv: &[Command], facts: &Facts) -> Vec<String> {
             Command::Manual(line) => {
                 crate::runbook::command::for_node(line, &facts.node.addr, &reach)
             }
-            redis => redis.display(),
+            redis @ Command::Redis(_) => redis.display(),
         })
         .collect();
     let uses_cli = argv

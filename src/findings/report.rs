@@ -139,9 +139,7 @@ impl AppSummary {
             hit_percent: (hits + misses > 0.0)
                 .then(|| (1000.0 * hits / (hits + misses)).round() / 10.0),
             measured_over_s: step.and_then(|s| s["interval_s"].as_f64()).unwrap_or(0.0),
-            caches: cache
-                .map(|c| c["caches"].clone())
-                .unwrap_or_else(|| serde_json::json!([])),
+            caches: cache.map_or_else(|| serde_json::json!([]), |c| c["caches"].clone()),
         }
     }
 }

@@ -173,7 +173,7 @@ impl Selection {
     fn recheck_args(&self) -> [String; 3] {
         [
             self.kind
-                .map(|k| k.as_str())
+                .map(super::scan::KeyType::as_str)
                 .unwrap_or_default()
                 .to_string(),
             if self.no_ttl { "1" } else { "0" }.to_string(),
@@ -208,9 +208,10 @@ impl Selection {
             return;
         }
         let args = self.recheck_args();
-        let groups: Vec<&[Vec<u8>]> = match one_by_one {
-            true => keys.chunks(1).collect(),
-            false => vec![keys],
+        let groups: Vec<&[Vec<u8>]> = if one_by_one {
+            keys.chunks(1).collect()
+        } else {
+            vec![keys]
         };
         for group in groups {
             let cmd = pipe.cmd("EVAL").arg(RECHECK_SCRIPT).arg(group.len());

@@ -174,8 +174,8 @@ pub fn run(
     };
     match &settings.scope {
         Scope::Keys(sel) => run.by_pattern(sel, &mut report)?,
-        Scope::Database => run.whole(false, &mut report)?,
-        Scope::All => run.whole(true, &mut report)?,
+        Scope::Database => run.whole(false, &mut report),
+        Scope::All => run.whole(true, &mut report),
     }
     let status = report.outcome.status();
     Ok((report, status))
@@ -285,7 +285,7 @@ impl Deletion<'_, '_> {
     /// FLUSHDB / FLUSHALL ASYNC, on every primary. The counts are DBSIZE
     /// of that database (INFO keyspace for every database) before and
     /// after; unknown when the server would not say.
-    fn whole(&mut self, all: bool, report: &mut FlushReport) -> Result<(), CliError> {
+    fn whole(&mut self, all: bool, report: &mut FlushReport) {
         let ctx = self.ctx;
         let command = if all { "FLUSHALL" } else { "FLUSHDB" };
         let scope = (!all).then_some(report.db);
@@ -320,7 +320,7 @@ impl Deletion<'_, '_> {
             self.nodes_named()
         ));
         let Some(consent) = self.hold(&op, report) else {
-            return Ok(());
+            return;
         };
         let mut deleted = Some(0u64);
         let mut now = Some(0u64);
@@ -338,7 +338,7 @@ impl Deletion<'_, '_> {
                 report.outcome = Outcome::Failed;
                 report.reason = format!("{}: {}", shard.addr, e.reason);
                 report.deleted = None;
-                return Ok(());
+                return;
             }
             // What the server says it holds now: FLUSHDB ASYNC empties the
             // keyspace at once (the memory is freed in the background).
@@ -365,7 +365,6 @@ impl Deletion<'_, '_> {
             report.reason = "the server did not say how many keys it held (DBSIZE or INFO keyspace refused): the count is unknown".into();
             Outcome::Incomplete
         };
-        Ok(())
     }
 
     /// "127.0.0.1:6379", or "3 primaries (a, b, c)".
@@ -456,8 +455,7 @@ impl Deletion<'_, '_> {
         let sample_key = matched
             .iter()
             .find_map(|m| m.keys.sample().first())
-            .map(|k| String::from_utf8_lossy(k).into_owned())
-            .unwrap_or_else(|| "key".into());
+            .map_or_else(|| "key".into(), |k| String::from_utf8_lossy(k).into_owned());
         let probe = Operation {
             node: report.node.clone(),
             targets: self.addrs(),
@@ -573,8 +571,8 @@ impl Deletion<'_, '_> {
                         }
                     }
                     tokio::select! {
-                        _ = flush::pace(settings.rate, deleted.iter().sum(), started) => {}
-                        _ = interrupt.wait() => {
+                        () = flush::pace(settings.rate, deleted.iter().sum(), started) => {}
+                        () = interrupt.wait() => {
                             stopped = Some("interrupted (Ctrl-C)".into());
                             break 'nodes;
                         }
@@ -629,40 +627,38 @@ impl Deletion<'_, '_> {
             0 => String::new(),
             n => format!("; {n} no longer matched the filter by their turn and were left alone"),
         };
-        match stopped {
-            Some(why) => {
-                report.outcome = Outcome::Failed;
-                report.reason = format!(
-                    "{why}: {} of {listed} deleted{left_alone}; {} of them left; run it again to finish",
-                    deleted.iter().sum::<u64>(),
-                    count(report.remaining)
-                );
-            }
-            None => {
-                report.complete = report.remaining == Some(0);
-                report.outcome = match report.complete {
-                    true => Outcome::Applied,
-                    false => Outcome::Incomplete,
-                };
-                let written = match (settings.recheck, report.matching_now) {
-                    (true, Some(0)) => String::new(),
-                    (true, Some(n)) => {
-                        format!("{n} keys matching now were written during the run and left alone")
-                    }
-                    (true, None) => "the keys matching now could not be counted".into(),
-                    (false, _) => {
-                        "keys written during the run were left alone; --recheck counts them".into()
-                    }
-                };
-                report.reason = match report.remaining {
-                    None => format!(
-                        "the server could not be asked what is left of the matched keys{left_alone}; {written}"
-                    ),
-                    Some(_) => format!("{written}{left_alone}")
-                        .trim_start_matches("; ")
-                        .to_string(),
-                };
-            }
+        if let Some(why) = stopped {
+            report.outcome = Outcome::Failed;
+            report.reason = format!(
+                "{why}: {} of {listed} deleted{left_alone}; {} of them left; run it again to finish",
+                deleted.iter().sum::<u64>(),
+                count(report.remaining)
+            );
+        } else {
+            report.complete = report.remaining == Some(0);
+            report.outcome = if report.complete {
+                Outcome::Applied
+            } else {
+                Outcome::Incomplete
+            };
+            let written = match (settings.recheck, report.matching_now) {
+                (true, Some(0)) => String::new(),
+                (true, Some(n)) => {
+                    format!("{n} keys matching now were written during the run and left alone")
+                }
+                (true, None) => "the keys matching now could not be counted".into(),
+                (false, _) => {
+                    "keys written during the run were left alone; --recheck counts them".into()
+                }
+            };
+            report.reason = match report.remaining {
+                None => format!(
+                    "the server could not be asked what is left of the matched keys{left_alone}; {written}"
+                ),
+                Some(_) => format!("{written}{left_alone}")
+                    .trim_start_matches("; ")
+                    .to_string(),
+            };
         }
         Ok(())
     }

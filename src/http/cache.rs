@@ -96,6 +96,8 @@ struct Dialect {
     roles: [Option<(String, Selector)>; 4],
 }
 
+/// A role a dialect has (beside the `None` of those it has not).
+#[allow(clippy::unnecessary_wraps)]
 fn sel(text: &str) -> Option<(String, Selector)> {
     Some((
         text.to_string(),
@@ -254,7 +256,7 @@ impl CacheScrape {
                 best = Some((rank, n.as_str(), v.as_str()));
             }
         }
-        let (label, value) = best.map(|(_, n, v)| (n, v)).unwrap_or(("", ""));
+        let (label, value) = best.map_or(("", ""), |(_, n, v)| (n, v));
         if let Some((l, v, i)) = &self.last_cache {
             if same(l, label) && same(v, value) {
                 return *i;
@@ -591,7 +593,7 @@ pub fn fact(last: &CacheScrape, first: Option<(&CacheScrape, f64)>) -> Value {
     if roles[gets].is_none() && (counted[hits].present || counted[misses].present) {
         counted[gets] = counted[hits] + counted[misses];
         metrics.insert("gets".into(), "hits + misses".into());
-        for v in per_cache.iter_mut() {
+        for v in &mut per_cache {
             v[gets] = v[hits] + v[misses];
         }
     }

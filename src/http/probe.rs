@@ -453,7 +453,7 @@ fn ms(d: Duration) -> f64 {
 
 /// Turns one or two fetches of a step into its fact.
 pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration)>) -> Value {
-    let last = second.map(|(f, _)| f).unwrap_or(first);
+    let last = second.map_or(first, |(f, _)| f);
     let mut out = json!({
         "path": step.path, "ok": false, "error": "", "detail": "", "status": 0, "latency_ms": 0.0, "bytes": 0,
         "body": "", "json": null, "absent": false, "rated": false, "interval_s": 0.0, "location": "",
@@ -542,11 +542,10 @@ pub fn fact(step: &HttpStep, first: &Fetched, second: Option<(&Fetched, Duration
                 let metrics = metrics_of(last).unwrap_or(&none);
                 out["parse_issues"] = metrics.issues.into();
                 if metrics.samples == 0 && error.is_none() {
-                    let why = metrics
-                        .first_issue
-                        .as_ref()
-                        .map(|i| format!("line {}: {}", i.line, i.message))
-                        .unwrap_or_else(|| "no samples".into());
+                    let why = metrics.first_issue.as_ref().map_or_else(
+                        || "no samples".into(),
+                        |i| format!("line {}: {}", i.line, i.message),
+                    );
                     error = Some((
                         "bad_metrics".into(),
                         format!("no metrics could be read ({why})"),

@@ -187,7 +187,7 @@ pub fn run(
         match cleared {
             Err(held) => {
                 report.outcome = held.outcome;
-                report.reason = held.reason.clone();
+                report.reason = held.reason;
             }
             Ok(consent) => {
                 // From here Ctrl-C is heard between nodes: a batch sent is

@@ -695,7 +695,7 @@ mod tests {
             "CONFIG".into(),
             "SET".into(),
             "save".into(),
-            "".into(),
+            String::new(),
         ]];
         assert!(consent.covers(&other).is_err());
     }

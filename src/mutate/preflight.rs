@@ -125,7 +125,7 @@ pub struct Cleared {
 /// Texts of an array reply's elements (flags, ACL categories).
 fn texts(v: Option<&Value>) -> Vec<String> {
     match v {
-        Some(Value::Array(items)) | Some(Value::Set(items)) => {
+        Some(Value::Array(items) | Value::Set(items)) => {
             items.iter().filter_map(reply::text).collect()
         }
         _ => Vec::new(),
@@ -192,11 +192,10 @@ pub async fn check(
         }
         let has_acl_dryrun = node.server.as_ref().is_some_and(|s| s.has("7.0"));
         if !has_acl_dryrun {
-            let this = node
-                .server
-                .as_ref()
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| "a server whose version is unknown".into());
+            let this = node.server.as_ref().map_or_else(
+                || "a server whose version is unknown".into(),
+                std::string::ToString::to_string,
+            );
             notes.push(format!(
                 "ACL DRYRUN needs Redis 7.0; this is {this}: whether the user may run it was not checked"
             ));

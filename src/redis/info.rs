@@ -154,8 +154,7 @@ pub fn parse(text: &str) -> Info {
         } else if let Some(err) = key.strip_prefix("errorstat_") {
             let count = pairs(value)
                 .find(|(k, _)| *k == "count")
-                .map(|(_, v)| int(v))
-                .unwrap_or(0);
+                .map_or(0, |(_, v)| int(v));
             info.errorstats.insert(err.to_string(), count);
         } else if key.starts_with("latency_percentiles_usec_") {
             // Per-command latency percentiles: not used by checks yet.

@@ -45,7 +45,7 @@ pub fn parse(reply: &Value) -> Role {
     };
     match role.role.as_str() {
         "master" => {
-            role.offset = f.get(1).map(int).unwrap_or(0);
+            role.offset = f.get(1).map_or(0, int);
             if let Some(Value::Array(replicas)) = f.get(2) {
                 for r in replicas {
                     if let Value::Array(r) = r {

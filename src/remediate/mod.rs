@@ -116,7 +116,7 @@ fn node_state<'a>(facts: &Facts, user: &'a str) -> preflight::NodeState<'a> {
     let pid = facts
         .get("info")
         .and_then(|i| i.get("process_id"))
-        .and_then(|p| p.as_i64());
+        .and_then(serde_json::Value::as_i64);
     let fd_limit = match (local, pid) {
         (true, Some(pid)) => preflight::fd_limit_of(pid),
         (false, _) => Err("the server is on another host".into()),
@@ -307,10 +307,10 @@ impl Walker<'_, '_> {
             preflight::check(session, &self.node, &op.commands),
         )
         .await
-        .map(|done| done.map_err(|refusal| refusal.to_string()))
-        .unwrap_or_else(|_| {
-            Err("pre-flight did not finish before the deadline (--timeout)".into())
-        });
+        .map_or_else(
+            |_| Err("pre-flight did not finish before the deadline (--timeout)".into()),
+            |done| done.map_err(|refusal| refusal.to_string()),
+        );
         match checked {
             Err(why) => {
                 settle(printer, &mut action, Outcome::Blocked, why, "blocked");

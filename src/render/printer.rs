@@ -24,7 +24,7 @@ impl Sink {
         let result = self
             .writer
             .write_all(text.as_bytes())
-            .and_then(|_| self.writer.flush());
+            .and_then(|()| self.writer.flush());
         match result {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
                 self.closed = true;

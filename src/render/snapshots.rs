@@ -384,7 +384,7 @@ fn with_slowlog() -> Report {
         timestamp: 1_700_000_000 + id,
         duration_us: us,
         command: command.into(),
-        args: args.iter().map(|a| a.to_string()).collect(),
+        args: args.iter().map(std::string::ToString::to_string).collect(),
         client_addr: "10.1.0.4:51234".into(),
         client_name: "web".into(),
     };

@@ -130,9 +130,10 @@ pub fn report_at(r: &Report, width: u16) -> String {
     };
     // Checks that passed only by finding the server reachable say nothing
     // of its health: the summary says so, not just the findings.
-    let nothing = match r.findings.iter().any(|f| f.id == NOTHING_EVALUATED) {
-        true => ": nothing judged beyond reaching it",
-        false => "",
+    let nothing = if r.findings.iter().any(|f| f.id == NOTHING_EVALUATED) {
+        ": nothing judged beyond reaching it"
+    } else {
+        ""
     };
     let _ = writeln!(
         out,

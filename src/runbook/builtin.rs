@@ -50,9 +50,13 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/runbooks");
         let mut on_disk: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
-            .filter_map(|e| e.ok())
+            .filter_map(std::result::Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".yaml"))
+            .filter(|n| {
+                std::path::Path::new(n)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("yaml"))
+            })
             .collect();
         on_disk.sort();
         let mut embedded: Vec<String> = super::FILES.iter().map(|(n, _)| n.to_string()).collect();

@@ -45,7 +45,10 @@ impl CommandTemplate {
 
     pub fn fields(&self) -> Vec<&str> {
         match self {
-            CommandTemplate::Redis { args, .. } => args.iter().flat_map(|a| a.fields()).collect(),
+            CommandTemplate::Redis { args, .. } => args
+                .iter()
+                .flat_map(super::template::Template::fields)
+                .collect(),
             CommandTemplate::Manual(t) => t.fields().collect(),
         }
     }
@@ -114,7 +117,7 @@ pub fn for_node(line: &str, node: &NodeAddr, reach: &CliReach) -> String {
                     port.to_string(),
                 ]),
                 NodeAddr::Unix { path } => {
-                    add.extend(["-s".into(), shell_quote(&path.display().to_string())])
+                    add.extend(["-s".into(), shell_quote(&path.display().to_string())]);
                 }
             }
         }

@@ -54,7 +54,7 @@ impl std::fmt::Debug for Expression {
         f.debug_struct("Expression")
             .field("source", &self.source)
             .field("roots", &self.roots)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -143,7 +143,7 @@ fn cost(e: &IdedExpr) -> u64 {
                 cel::common::ast::EntryExpr::MapEntry(me) => {
                     cost(&me.key).saturating_add(cost(&me.value))
                 }
-                _ => 1,
+                cel::common::ast::EntryExpr::StructField(_) => 1,
             })
             .fold(1u64, u64::saturating_add),
         Expr::Comprehension(c) => {
@@ -431,8 +431,7 @@ pub fn to_json(v: &Value) -> serde_json::Value {
         Value::Int(i) => (*i).into(),
         Value::UInt(u) => (*u).into(),
         Value::Float(f) => serde_json::Number::from_f64((f * 10_000.0).round() / 10_000.0)
-            .map(serde_json::Value::Number)
-            .unwrap_or(serde_json::Value::Null),
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
         Value::String(s) => s.as_str().into(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned().into(),
         Value::List(l) => l.iter().map(to_json).collect::<Vec<_>>().into(),
@@ -478,7 +477,9 @@ pub fn display(v: &serde_json::Value) -> String {
 }
 
 /// A context holding the given fact values as variables.
-pub fn context(values: &HashMap<String, Value>) -> Context<'static, 'static> {
+pub fn context<S: std::hash::BuildHasher>(
+    values: &HashMap<String, Value, S>,
+) -> Context<'static, 'static> {
     let mut ctx = Context::default();
     for (k, v) in values {
         ctx.add_variable_from_value(k.clone(), v.clone());

@@ -251,10 +251,7 @@ fn valid_id(id: &str) -> bool {
 /// syntax or shape error names file:line:column.
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, LoadError> {
     serde_saphyr::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((0, 0));
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         LoadError {
             file: file.to_string(),
             line,
@@ -587,8 +584,7 @@ fn load_builtins() -> Result<Vec<Runbook>, LoadError> {
     // The run's own thread collects meanwhile, and the server answers on
     // the same machine more often than not: one core is left to them.
     let threads = std::thread::available_parallelism()
-        .map(|n| n.get().saturating_sub(1))
-        .unwrap_or(1)
+        .map_or(1, |n| n.get().saturating_sub(1))
         .clamp(1, 4);
     // Each thread takes the next file until none is left, so one large
     // runbook does not hold a whole chunk back.

@@ -215,7 +215,7 @@ pub fn compile(def: &HttpStepDef) -> Result<HttpStep, StepError<'_>> {
     // A step reads: it is sent on every diagnose, without consent. A write
     // to the application is an `http` fix, through the mutation path.
     let method = method_of(
-        &def.method,
+        def.method.as_ref(),
         "GET",
         &["GET", "HEAD"],
         "would write to the application on every run: a step reads (GET or HEAD); a write is a fix of kind http, sent with consent",
@@ -318,7 +318,7 @@ impl HttpRequest {
 /// Validates an `http` fix's request.
 pub fn compile_request(def: &HttpFixDef) -> Result<HttpRequest, StepError<'_>> {
     let method = method_of(
-        &def.method,
+        def.method.as_ref(),
         "POST",
         &["POST", "PUT", "PATCH", "DELETE"],
         "is not an action; expected POST, PUT, PATCH or DELETE (a GET belongs in an HTTP step)",
@@ -339,7 +339,7 @@ pub fn compile_request(def: &HttpFixDef) -> Result<HttpRequest, StepError<'_>> {
 
 /// A method from `allowed` (upper-cased), `default` when none is given.
 fn method_of<'a>(
-    given: &'a Option<serde_saphyr::Spanned<String>>,
+    given: Option<&'a serde_saphyr::Spanned<String>>,
     default: &str,
     allowed: &[&str],
     hint: &str,

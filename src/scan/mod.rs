@@ -317,7 +317,7 @@ pub async fn run(
             .unwrap_or(0)
             .max(0) as u64;
     }
-    progress.total(opts.sample.map(|s| s.min(total_keys)).unwrap_or(total_keys));
+    progress.total(opts.sample.map_or(total_keys, |s| s.min(total_keys)));
     let mut tally = Tally::new(opts.top, opts.max_patterns, opts.big);
     let mut stopped = None;
     let mut sampled = false;
@@ -403,7 +403,7 @@ pub async fn run(
                 }
             }
         }
-        _ = &mut interrupt => stopped = Some(Stop::Interrupted),
+        () = &mut interrupt => stopped = Some(Stop::Interrupted),
     }
     progress.finish();
     let mut report = tally.report(total_keys, sampled);

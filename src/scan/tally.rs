@@ -451,7 +451,7 @@ impl KeyspaceReport {
         serde_json::json!({
             "scanned_keys": self.scanned_keys,
             "total_keys": self.total_keys,
-            "total_bytes": self.estimated_total_bytes.map(|e| e.value as u64).unwrap_or(self.total_bytes),
+            "total_bytes": self.estimated_total_bytes.map_or(self.total_bytes, |e| e.value as u64),
             "partial": self.partial,
             "sampled": self.sampled,
             "no_ttl_keys": self.no_ttl_keys,

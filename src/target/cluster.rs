@@ -318,7 +318,7 @@ pub fn add_views(fact: &mut Value, views: &[View]) {
         split_slots += 1;
         match splits.last_mut() {
             Some((slots, last)) if *last == b && slots.last() == Some(&(slot as u16 - 1)) => {
-                slots.push(slot as u16)
+                slots.push(slot as u16);
             }
             _ => splits.push((vec![slot as u16], b)),
         }
@@ -375,7 +375,7 @@ pub fn add_views(fact: &mut Value, views: &[View]) {
     }
     fact["failed"] = failed
         .iter()
-        .map(|n| n.to_string())
+        .map(std::string::ToString::to_string)
         .collect::<Vec<_>>()
         .into();
     fact["failed_by"] = failed_by.into();

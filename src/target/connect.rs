@@ -335,10 +335,10 @@ async fn open(
     Ok(conn)
 }
 
-fn failure(kind: FailureKind, detail: String, elapsed: Duration) -> ConnectFailure {
+fn failure(kind: FailureKind, detail: impl AsRef<str>, elapsed: Duration) -> ConnectFailure {
     ConnectFailure {
         kind,
-        detail: crate::secret::scrub(&detail),
+        detail: crate::secret::scrub(detail.as_ref()),
         elapsed,
         peer: None,
     }
@@ -694,7 +694,7 @@ async fn not_redis_or_gone(
             } else {
                 return None;
             };
-            Some(failure(kind, text[1..].to_string(), start.elapsed()))
+            Some(failure(kind, &text[1..], start.elapsed()))
         }
         Some(peer) => not_redis(spec, peer, start),
         None => match probe(&spec.addr, limit).await {

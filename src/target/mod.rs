@@ -41,9 +41,7 @@ impl TlsOptions {
         for (flag, path) in [("--tls-ca", &self.ca_file), ("--tls-cert", &self.cert_file)] {
             if let Some(path) = path {
                 let pem = read(flag, path)?;
-                let certs = CertificateDer::pem_slice_iter(&pem)
-                    .filter(|c| c.is_ok())
-                    .count();
+                let certs = CertificateDer::pem_slice_iter(&pem).flatten().count();
                 if certs == 0 {
                     return Err(format!(
                         "{flag}: {} holds no PEM certificate",
@@ -179,7 +177,11 @@ impl TargetSpec {
             } else {
                 "redis+sentinel"
             };
-            let hosts: Vec<String> = s.sentinels.iter().map(|a| a.to_string()).collect();
+            let hosts: Vec<String> = s
+                .sentinels
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect();
             return format!(
                 "{scheme}://{auth}{}/{}/{}",
                 hosts.join(","),
@@ -191,7 +193,7 @@ impl TargetSpec {
             NodeAddr::Unix { path } => {
                 format!("unix://{auth}{}?db={}", path.display(), self.db)
             }
-            tcp => {
+            tcp @ NodeAddr::Tcp { .. } => {
                 let scheme = if self.tls { "rediss" } else { "redis" };
                 format!("{scheme}://{auth}{tcp}/{}", self.db)
             }
@@ -225,7 +227,7 @@ pub fn resolve(inputs: TargetInputs<'_>) -> Result<TargetSpec, String> {
     let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
     let (url, source) = if let Some(path) = &inputs.socket {
         let url = url::Url::from_file_path(path)
-            .map_err(|_| format!("--socket: `{}` is not an absolute path", path.display()))?;
+            .map_err(|()| format!("--socket: `{}` is not an absolute path", path.display()))?;
         (format!("unix://{}", url.path()), "--socket")
     } else if let Some(url) = inputs.url {
         (url.to_string(), "--url")
@@ -316,7 +318,7 @@ pub fn parse_url(raw: &str) -> Result<TargetSpec, String> {
         parse_db(path).map_err(|e| format!("invalid Redis URL `{shown}`: {e}"))?
     };
     let decode = |s: &str| {
-        percent_decode(s).map_err(|_| format!("invalid Redis URL `{shown}`: bad percent-encoding"))
+        percent_decode(s).map_err(|()| format!("invalid Redis URL `{shown}`: bad percent-encoding"))
     };
     let username = if url.username().is_empty() {
         None
@@ -360,12 +362,12 @@ fn parse_sentinel_url(raw: &str, shown: &str) -> Result<TargetSpec, String> {
     let master = parts
         .next()
         .ok_or_else(|| bad("no master name (…/MASTER[/DB])"))?;
-    let master = percent_decode(master).map_err(|_| bad("bad percent-encoding"))?;
+    let master = percent_decode(master).map_err(|()| bad("bad percent-encoding"))?;
     let db = match parts.next() {
         Some(db) => parse_db(db).map_err(|e| bad(&e))?,
         None => 0,
     };
-    let decode = |s: &str| percent_decode(s).map_err(|_| bad("bad percent-encoding"));
+    let decode = |s: &str| percent_decode(s).map_err(|()| bad("bad percent-encoding"));
     let (username, password) = match auth.map(|a| a.split_once(':').unwrap_or((a, ""))) {
         Some((user, pass)) => (
             (!user.is_empty()).then(|| decode(user)).transpose()?,
@@ -420,7 +422,7 @@ fn parse_unix_url(url: &url::Url, shown: &str) -> Result<TargetSpec, String> {
         ));
     }
     let decode = |s: &str| {
-        percent_decode(s).map_err(|_| format!("invalid Redis URL `{shown}`: bad percent-encoding"))
+        percent_decode(s).map_err(|()| format!("invalid Redis URL `{shown}`: bad percent-encoding"))
     };
     let mut db = 0;
     let mut username = (!url.username().is_empty())

@@ -181,14 +181,14 @@ pub async fn discover(
     // is no agreement, and no node is trusted on its word.
     let named: Vec<String> = answered
         .iter()
-        .filter_map(|(_, v)| v.primary.as_ref().map(|p| p.to_string()))
+        .filter_map(|(_, v)| v.primary.as_ref().map(std::string::ToString::to_string))
         .collect();
     let distinct: BTreeSet<&String> = named.iter().collect();
     let votes = |p: &str| named.iter().filter(|n| n.as_str() == p).count();
     let leading = distinct
         .iter()
         .max_by_key(|p| votes(p))
-        .map(|p| p.to_string());
+        .map(|p| (*p).clone());
     let leading_votes = leading.as_deref().map_or(0, votes);
     let primary = leading.filter(|_| 2 * leading_votes > answered.len());
     // The Sentinels of that majority: what the master looks like and its
@@ -196,7 +196,9 @@ pub async fn discover(
     let agreeing: Vec<&View> = answered
         .iter()
         .map(|(_, v)| v)
-        .filter(|v| primary.is_some() && v.primary.as_ref().map(|p| p.to_string()) == primary)
+        .filter(|v| {
+            primary.is_some() && v.primary.as_ref().map(std::string::ToString::to_string) == primary
+        })
         .collect();
     let first = agreeing
         .first()
@@ -279,10 +281,10 @@ pub async fn discover(
     let flags = field(master, "flags");
     // The Sentinel the topology's facts come from (the first given when
     // none answered), which its manual fixes name.
-    let asked = answered
-        .first()
-        .map(|(i, _)| target.sentinels[*i].clone())
-        .unwrap_or_else(|| target.sentinels[0].clone());
+    let asked = answered.first().map_or_else(
+        || target.sentinels[0].clone(),
+        |(i, _)| target.sentinels[*i].clone(),
+    );
     let ckquorum = quorum_text.first().cloned().unwrap_or_else(|| {
         first
             .and_then(|v| v.quorum.clone())
@@ -323,7 +325,7 @@ pub async fn discover(
                 answered.len()
             )
         },
-        "primaries": distinct.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        "primaries": distinct.iter().map(|p| (*p).clone()).collect::<Vec<_>>(),
         "named_by": named_by,
         "agree": distinct.len() == 1,
         "primary": primary.clone().unwrap_or_default(),

@@ -136,8 +136,8 @@ pub async fn run(
         None => None,
     };
     let interrupted = tokio::select! {
-        _ = tokio::time::sleep_until(started + window) => false,
-        _ = stop => true,
+        () = tokio::time::sleep_until(started + window) => false,
+        () = stop => true,
     };
     let after = counters(session).await;
     let app_rate = match (app, first) {

@@ -230,7 +230,7 @@ pub fn parse_csv(line: &[u8]) -> Result<Record, String> {
         return Err("empty key".into());
     }
     let ttl = match ttl.map(|t| t.trim()) {
-        None | Some("") | Some("0") => None,
+        None | Some("" | "0") => None,
         Some(t) => {
             Some(ttl_in_range(t.parse::<u64>().map_err(|_| {
                 format!("ttl {t:?} is not a whole number of seconds")

@@ -103,7 +103,11 @@ pub struct SourceReport {
 /// EXPIRE (DEL first with --replace); a copy from another Redis (`--from`)
 /// is RESTORE.
 fn commands(replace: bool, records: bool, dumps: bool) -> Vec<Vec<String>> {
-    let words = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let words = |c: &[&str]| {
+        c.iter()
+            .map(std::string::ToString::to_string)
+            .collect::<Vec<String>>()
+    };
     let mut c: Vec<Vec<String>> = Vec::new();
     if records {
         c.extend(
@@ -202,13 +206,14 @@ pub fn run(
     for p in planned {
         sources.push(Source::open(ctx, p, spec, settings, &checkpoints)?);
     }
-    let router = match cluster {
-        true => Some(
+    let router = if cluster {
+        Some(
             ctx.runtime
                 .block_on(Router::of(spec, &ctx.timeouts))
                 .map_err(|e| CliError::Other(anyhow::anyhow!(e)))?,
-        ),
-        false => None,
+        )
+    } else {
+        None
     };
     let session = engine::session(ctx, spec)?;
     // Every node that holds keys: the primaries, or the one.
@@ -260,7 +265,7 @@ pub fn run(
         mutator: &mut w.mutator,
         checkpoints,
     };
-    let mut status = run.warm(sources, &mut report)?;
+    let mut status = run.warm(sources, &mut report);
     report.keys_after = keys(&holders);
     if let (Some((window, thresholds, step)), Outcome::Applied) = (check_with, report.outcome) {
         let app = http.filter(|_| settings.app);
@@ -501,7 +506,7 @@ impl Source {
             existing: 0,
             errors: 0,
             oom: 0,
-            statuses: Default::default(),
+            statuses: std::collections::BTreeMap::default(),
             bad_lines: Vec::new(),
             complete: false,
             state: "not started",
@@ -622,7 +627,7 @@ struct Warming<'r, 'p> {
 
 impl Warming<'_, '_> {
     /// Asks once for every source, then warms them in order until one stops.
-    fn warm(&mut self, sources: Vec<Source>, report: &mut WarmReport) -> Result<Status, CliError> {
+    fn warm(&mut self, sources: Vec<Source>, report: &mut WarmReport) -> Status {
         let records = sources.iter().any(|s| matches!(s.feed, Feed::File(..)));
         let dumps = sources.iter().any(|s| matches!(s.feed, Feed::Redis { .. }));
         let from = match sources.as_slice() {
@@ -680,8 +685,8 @@ impl Warming<'_, '_> {
             Ok(consent) => consent,
             Err(held) => {
                 report.outcome = held.outcome;
-                report.reason = held.reason.clone();
-                return Ok(held.status());
+                report.reason.clone_from(&held.reason);
+                return held.status();
             }
         };
         let interrupt = self.ctx.runtime.block_on(async { Interrupt::catch() });
@@ -734,11 +739,11 @@ impl Warming<'_, '_> {
                         report.errors
                     );
                 }
-                Ok(if report.errors > 0 {
+                if report.errors > 0 {
                     Status::Warning
                 } else {
                     Status::Ok
-                })
+                }
             }
             Some(why) => {
                 report.outcome = Outcome::Failed;
@@ -756,7 +761,7 @@ impl Warming<'_, '_> {
                     ),
                     Stop::Failed(e) => format!("{e}: {done}; {resume}"),
                 };
-                Ok(report.outcome.status())
+                report.outcome.status()
             }
         }
     }
@@ -794,7 +799,7 @@ impl Warming<'_, '_> {
                 // Ctrl-C.
                 let next = tokio::select! {
                     next = chunks.next() => next,
-                    _ = interrupt.wait() => return Some(Stop::Interrupted),
+                    () = interrupt.wait() => return Some(Stop::Interrupted),
                 };
                 let piece = match next {
                     None => {
@@ -907,8 +912,8 @@ impl Warming<'_, '_> {
                 }
                 let paced = crate::flush::pace(rate, report.records, started);
                 tokio::select! {
-                    _ = paced => {}
-                    _ = interrupt.wait() => return Some(Stop::Interrupted),
+                    () = paced => {}
+                    () = interrupt.wait() => return Some(Stop::Interrupted),
                 }
             }
         });
@@ -1349,7 +1354,7 @@ async fn write_batch(
             None if matches!(r.data, warm::Data::String(_))
                 && mine.first() == Some(&Value::Nil) =>
             {
-                tally.existing += 1
+                tally.existing += 1;
             }
             None => tally.written += 1,
         }
@@ -1401,7 +1406,7 @@ mod snapshots {
             existing: 40,
             errors: 2,
             oom: 0,
-            statuses: Default::default(),
+            statuses: std::collections::BTreeMap::default(),
             bad_lines: vec![
                 BadLine {
                     line: 7,

@@ -121,7 +121,7 @@ pub async fn request_all(
             next = running.join_next_with_id() => next,
             // Ctrl-C: the requests still waiting are abandoned (dropping
             // the set aborts them), the rest of the batch is not sent.
-            _ = &mut stop => {
+            () = &mut stop => {
                 answers.interrupted = running.len() as u64;
                 break;
             }

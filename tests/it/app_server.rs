@@ -14,7 +14,7 @@ use std::time::Duration;
 
 /// What a route sends.
 #[derive(Clone, Default)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub content_type: String,
     pub body: Vec<u8>,
@@ -28,7 +28,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
+    pub(crate) fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
         Reply {
             status,
             content_type: content_type.to_string(),
@@ -37,21 +37,21 @@ impl Reply {
         }
     }
 
-    pub fn json(status: u16, body: &str) -> Reply {
+    pub(crate) fn json(status: u16, body: &str) -> Reply {
         Reply::new(status, "application/json", body)
     }
 
-    pub fn metrics(body: &str) -> Reply {
+    pub(crate) fn metrics(body: &str) -> Reply {
         Reply::new(200, "text/plain; version=0.0.4", body)
     }
 
-    pub fn redirect(status: u16, location: &str) -> Reply {
+    pub(crate) fn redirect(status: u16, location: &str) -> Reply {
         let mut r = Reply::new(status, "text/plain", "moved");
         r.headers.push(("Location".into(), location.into()));
         r
     }
 
-    pub fn delayed(mut self, d: Duration) -> Reply {
+    pub(crate) fn delayed(mut self, d: Duration) -> Reply {
         self.delay = d;
         self
     }
@@ -62,7 +62,7 @@ type Handler = Arc<dyn Fn(usize) -> Reply + Send + Sync>;
 type Routes = Arc<Mutex<HashMap<String, (Handler, Arc<AtomicUsize>)>>>;
 
 /// The server; stops accepting when dropped.
-pub struct AppServer {
+pub(crate) struct AppServer {
     pub port: u16,
     routes: Routes,
     /// Request heads received, for header assertions.
@@ -71,12 +71,12 @@ pub struct AppServer {
 }
 
 impl AppServer {
-    pub fn start() -> AppServer {
+    pub(crate) fn start() -> AppServer {
         Self::start_with(None)
     }
 
     /// An HTTPS server with this certificate chain and key (PEM files).
-    pub fn start_tls(cert: &Path, key: &Path) -> AppServer {
+    pub(crate) fn start_tls(cert: &Path, key: &Path) -> AppServer {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -112,7 +112,7 @@ impl AppServer {
                         let Ok(session) = rustls::ServerConnection::new(config) else {
                             return;
                         };
-                        serve(rustls::StreamOwned::new(session, conn), r, q)
+                        serve(rustls::StreamOwned::new(session, conn), r, q);
                     }
                     None => serve(conn, r, q),
                 });
@@ -126,12 +126,12 @@ impl AppServer {
         }
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
     /// The requests received for `method path`, each head and body.
-    pub fn received(&self, method: &str, path: &str) -> Vec<String> {
+    pub(crate) fn received(&self, method: &str, path: &str) -> Vec<String> {
         let start = format!("{method} {path} ");
         self.requests
             .lock()
@@ -143,12 +143,12 @@ impl AppServer {
     }
 
     /// A route answering the same every time.
-    pub fn route(&self, path: &str, reply: Reply) -> &Self {
+    pub(crate) fn route(&self, path: &str, reply: Reply) -> &Self {
         self.route_fn(path, move |_| reply.clone())
     }
 
     /// A route whose answer depends on how many times it was asked (0, 1, ...).
-    pub fn route_fn(
+    pub(crate) fn route_fn(
         &self,
         path: &str,
         f: impl Fn(usize) -> Reply + Send + Sync + 'static,
@@ -219,20 +219,19 @@ fn serve(mut conn: impl Read + Write, routes: Routes, requests: Arc<Mutex<Vec<St
         // with Allow (and OPTIONS 204 with Allow), as real frameworks do.
         let found = {
             let table = routes.lock().unwrap();
-            match table
+            if let Some(found) = table
                 .get(&format!("{method} {path}"))
                 .or_else(|| table.get(&path))
             {
-                Some(found) => Ok(found.clone()),
-                None => {
-                    let allowed: Vec<String> = table
-                        .keys()
-                        .filter_map(|k| k.split_once(' '))
-                        .filter(|(_, p)| *p == path)
-                        .map(|(m, _)| m.to_string())
-                        .collect();
-                    Err(allowed)
-                }
+                Ok(found.clone())
+            } else {
+                let allowed: Vec<String> = table
+                    .keys()
+                    .filter_map(|k| k.split_once(' '))
+                    .filter(|(_, p)| *p == path)
+                    .map(|(m, _)| m.to_string())
+                    .collect();
+                Err(allowed)
             }
         };
         let reply = match found {
@@ -254,10 +253,10 @@ fn serve(mut conn: impl Read + Write, routes: Routes, requests: Arc<Mutex<Vec<St
         for (name, value) in &reply.headers {
             out.push_str(&format!("{name}: {value}\r\n"));
         }
-        if !reply.no_length {
-            out.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
-        } else {
+        if reply.no_length {
             out.push_str("Connection: close\r\n");
+        } else {
+            out.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
         }
         out.push_str("\r\n");
         if conn.write_all(out.as_bytes()).is_err() {

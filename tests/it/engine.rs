@@ -343,8 +343,7 @@ fn the_deadline_bounds_evaluation_too() {
     // 60 checks of 100,000 CEL steps each: far more than a second.
     let digits = "[0,1,2,3,4,5,6,7,8,9]";
     let expr = format!(
-        "{d}.all(a, {d}.all(b, {d}.all(c, {d}.all(e, {d}.all(f, a + b + c + e + f >= 0))))) == false",
-        d = digits
+        "{digits}.all(a, {digits}.all(b, {digits}.all(c, {digits}.all(e, {digits}.all(f, a + b + c + e + f >= 0))))) == false"
     );
     let mut text = String::from("id: heavy\ntitle: Heavy\nsource: test\nchecks:\n");
     for i in 0..60 {
@@ -365,7 +364,7 @@ fn the_deadline_bounds_evaluation_too() {
         ],
     );
     assert!(
-        run.elapsed < Duration::from_millis(2000),
+        run.elapsed < Duration::from_secs(2),
         "took {:?}",
         run.elapsed
     );

@@ -181,9 +181,11 @@ fn modules_import_each_other_without_cycles() {
         let mut seen = std::collections::BTreeSet::new();
         while let Some(path) = stack.pop() {
             for next in deps(path.last().unwrap()) {
-                if next == *start {
-                    panic!("import cycle: {} -> {start}", path.join(" -> "));
-                }
+                assert!(
+                    next != *start,
+                    "import cycle: {} -> {start}",
+                    path.join(" -> ")
+                );
                 if seen.insert(next.clone()) {
                     let mut longer = path.clone();
                     longer.push(next);

@@ -265,7 +265,7 @@ fn whole_databases_renamed_commands_and_replicas() {
             && redis::cmd("SELECT")
                 .arg(2)
                 .query::<()>(&mut c)
-                .and_then(|_| redis::cmd("DBSIZE").query::<i64>(&mut c))
+                .and_then(|()| redis::cmd("DBSIZE").query::<i64>(&mut c))
                 .is_ok_and(|n| n == 0)
     });
 

@@ -35,7 +35,7 @@ fn completions_and_man_pages_are_up_to_date() {
     }
     let on_disk: Vec<_> = std::fs::read_dir(root.join("man"))
         .map(|d| {
-            d.filter_map(|e| e.ok())
+            d.filter_map(std::result::Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect()
         })

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 /// Everything but ASCII letters and digits as %XX, for userinfo in URLs.
-pub fn percent_encode(text: &str) -> String {
+pub(crate) fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -27,7 +27,7 @@ pub fn percent_encode(text: &str) -> String {
 
 /// The server binary every test runs: `CACHECTL_REDIS_SERVER` (a path),
 /// or Debian's `redis-server`. `scripts/servers` installs the others.
-pub fn server_binary() -> String {
+pub(crate) fn server_binary() -> String {
     std::env::var("CACHECTL_REDIS_SERVER")
         .ok()
         .filter(|s| !s.is_empty())
@@ -36,7 +36,7 @@ pub fn server_binary() -> String {
 
 /// What the server binary is.
 #[derive(Debug, Clone)]
-pub struct ServerBuild {
+pub(crate) struct ServerBuild {
     /// `redis` or `valkey`.
     pub flavour: &'static str,
     pub version: (u32, u32, u32),
@@ -46,14 +46,14 @@ pub struct ServerBuild {
 
 impl ServerBuild {
     /// The Redis version whose features it has: Valkey forked from 7.2.
-    pub fn redis_compatible(&self) -> (u32, u32) {
+    pub(crate) fn redis_compatible(&self) -> (u32, u32) {
         match self.flavour {
             "valkey" => (7, 2),
             _ => (self.version.0, self.version.1),
         }
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let (a, b, c) = self.version;
         let name = if self.flavour == "valkey" {
             "Valkey"
@@ -65,7 +65,7 @@ impl ServerBuild {
 }
 
 /// The server binary's flavour, version and TLS support, asked once.
-pub fn server_build() -> &'static ServerBuild {
+pub(crate) fn server_build() -> &'static ServerBuild {
     static BUILD: std::sync::OnceLock<ServerBuild> = std::sync::OnceLock::new();
     BUILD.get_or_init(|| {
         let bin = server_binary();
@@ -120,7 +120,7 @@ pub fn server_build() -> &'static ServerBuild {
 /// Whether the server has what a test needs; if not, says why the test is
 /// skipped (on stderr, shown by `cargo test`) and returns false.
 #[allow(clippy::print_stderr)]
-pub fn server_has(min_redis: (u32, u32), what: &str) -> bool {
+pub(crate) fn server_has(min_redis: (u32, u32), what: &str) -> bool {
     let build = server_build();
     if build.redis_compatible() >= min_redis {
         return true;
@@ -136,7 +136,7 @@ pub fn server_has(min_redis: (u32, u32), what: &str) -> bool {
 
 /// Whether the server was built with TLS; if not, says why the test is skipped.
 #[allow(clippy::print_stderr)]
-pub fn server_has_tls() -> bool {
+pub(crate) fn server_has_tls() -> bool {
     let build = server_build();
     if !build.tls {
         eprintln!("skipped: {} was built without TLS", build.describe());
@@ -145,7 +145,7 @@ pub fn server_has_tls() -> bool {
 }
 
 /// A port nothing listens on right now.
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -153,7 +153,7 @@ pub fn free_port() -> u16 {
 }
 
 /// A running redis-server, killed on drop.
-pub struct RedisServer {
+pub(crate) struct RedisServer {
     pub port: u16,
     child: Option<Child>,
     pub dir: TempDir,
@@ -162,7 +162,7 @@ pub struct RedisServer {
 
 /// How to start a server: extra arguments and config-file lines.
 #[derive(Default, Clone)]
-pub struct ServerOptions {
+pub(crate) struct ServerOptions {
     pub args: Vec<String>,
     /// Lines only a config file can hold (rename-command).
     pub config_lines: Vec<String>,
@@ -177,28 +177,28 @@ pub struct ServerOptions {
 }
 
 impl ServerOptions {
-    pub fn arg(mut self, a: &str) -> Self {
+    pub(crate) fn arg(mut self, a: &str) -> Self {
         self.args.extend(a.split_whitespace().map(str::to_string));
         self
     }
 
-    pub fn config(mut self, line: &str) -> Self {
+    pub(crate) fn config(mut self, line: &str) -> Self {
         self.config_lines.push(line.to_string());
         self
     }
 
-    pub fn password(mut self, pw: &str) -> Self {
+    pub(crate) fn password(mut self, pw: &str) -> Self {
         self.password = Some(pw.to_string());
         self
     }
 }
 
 impl RedisServer {
-    pub fn start() -> RedisServer {
+    pub(crate) fn start() -> RedisServer {
         Self::with(ServerOptions::default())
     }
 
-    pub fn with(opts: ServerOptions) -> RedisServer {
+    pub(crate) fn with(opts: ServerOptions) -> RedisServer {
         for _ in 0..5 {
             if let Some(server) = Self::try_start(&opts) {
                 return server;
@@ -291,16 +291,16 @@ impl RedisServer {
     }
 
     /// The unix socket (with `ServerOptions::unix_socket`).
-    pub fn socket(&self) -> PathBuf {
+    pub(crate) fn socket(&self) -> PathBuf {
         self.dir.path().join("redis.sock")
     }
 
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.as_ref().expect("running").id()
     }
 
     /// redis:// URL with the server's password, if any.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         match &self.password {
             Some(pw) => format!("redis://:{}@127.0.0.1:{}", percent_encode(pw), self.port),
             None => format!("redis://127.0.0.1:{}", self.port),
@@ -308,7 +308,7 @@ impl RedisServer {
     }
 
     /// URL without credentials.
-    pub fn bare_url(&self) -> String {
+    pub(crate) fn bare_url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
@@ -320,14 +320,14 @@ impl RedisServer {
     }
 
     /// A synchronous admin connection.
-    pub fn client(&self) -> redis::Connection {
+    pub(crate) fn client(&self) -> redis::Connection {
         let c = self.client_opt().expect("connect to test redis");
         c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         c
     }
 
     /// Runs a command, panicking on error.
-    pub fn cmd(&self, args: &[&str]) -> redis::Value {
+    pub(crate) fn cmd(&self, args: &[&str]) -> redis::Value {
         let mut c = self.client();
         let mut cmd = redis::cmd(args[0]);
         for a in &args[1..] {
@@ -338,7 +338,7 @@ impl RedisServer {
     }
 
     /// A CONFIG GET value (or any reply's last element) as text.
-    pub fn cmd_text(&self, args: &[&str]) -> String {
+    pub(crate) fn cmd_text(&self, args: &[&str]) -> String {
         match self.cmd(args) {
             redis::Value::Array(items) => match items.last() {
                 Some(redis::Value::BulkString(b)) => String::from_utf8_lossy(b).into_owned(),
@@ -349,7 +349,7 @@ impl RedisServer {
         }
     }
 
-    pub fn info_field(&self, field: &str) -> String {
+    pub(crate) fn info_field(&self, field: &str) -> String {
         let text: String = redis::cmd("INFO")
             .arg("everything")
             .query(&mut self.client())
@@ -364,7 +364,7 @@ impl RedisServer {
 
     /// Sends a command on a raw socket without waiting for the reply (for
     /// DEBUG SLEEP); the socket is returned to keep it open.
-    pub fn send_raw(&self, line: &str) -> TcpStream {
+    pub(crate) fn send_raw(&self, line: &str) -> TcpStream {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         if let Some(pw) = &self.password {
             s.write_all(format!("AUTH {pw}\r\n").as_bytes()).unwrap();
@@ -377,17 +377,16 @@ impl RedisServer {
     }
 
     /// Sends SIGSTOP or SIGCONT to the server.
-    pub fn signal(&self, sig: &str) {
+    pub(crate) fn signal(&self, sig: &str) {
         let ok = Command::new("kill")
             .arg(format!("-{sig}"))
             .arg(self.pid().to_string())
             .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
+            .is_ok_and(|s| s.success());
         assert!(ok, "kill -{sig} failed");
     }
 
-    pub fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
@@ -396,7 +395,7 @@ impl RedisServer {
 
     /// Starts the server again after `kill`: its port, its config, its
     /// directory and whatever it persisted there.
-    pub fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         assert!(self.child.is_none(), "restart after kill");
         let child = Command::new(server_binary())
             .arg(self.dir.path().join("redis.conf"))
@@ -408,7 +407,7 @@ impl RedisServer {
         wait_until("the restarted server answers", || self.ping_ok());
     }
 
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("redis.log")).unwrap_or_default()
     }
 }
@@ -428,7 +427,7 @@ impl Drop for RedisServer {
 
 /// A cache full under noeviction: SETs of 1 KiB values until one fails with
 /// OOM (panics if none does).
-pub fn oom_server(opts: ServerOptions) -> RedisServer {
+pub(crate) fn oom_server(opts: ServerOptions) -> RedisServer {
     let server = RedisServer::with(
         opts.config("maxmemory 3mb")
             .config("maxmemory-policy noeviction"),
@@ -450,7 +449,7 @@ pub fn oom_server(opts: ServerOptions) -> RedisServer {
 
 /// A cache that has just evicted thousands of keys: 20 MB written into a
 /// 2 MB allkeys-lru instance.
-pub fn evicting_server() -> RedisServer {
+pub(crate) fn evicting_server() -> RedisServer {
     let server = RedisServer::with(
         ServerOptions::default()
             .config("maxmemory 2mb")
@@ -467,7 +466,7 @@ pub fn evicting_server() -> RedisServer {
 }
 
 /// `cachectl runbook validate` of `text` saved as rb.yaml.
-pub fn validate(text: &str) -> Run {
+pub(crate) fn validate(text: &str) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rb.yaml");
     std::fs::write(&path, text).unwrap();
@@ -480,7 +479,7 @@ pub fn validate(text: &str) -> Run {
 /// Asserts each runbook text is rejected (exit 3) with an error naming
 /// rb.yaml and containing the expected `:line:column: message` part.
 #[track_caller]
-pub fn expect_rejected(cases: &[(String, &str)]) {
+pub(crate) fn expect_rejected(cases: &[(String, &str)]) {
     for (text, expected) in cases {
         let run = validate(text);
         assert_eq!(run.code(), 3, "{text}");
@@ -496,7 +495,7 @@ pub fn expect_rejected(cases: &[(String, &str)]) {
 /// never holds.
 #[track_caller]
 /// The records of an audit log (JSON Lines), in order.
-pub fn audit_records(path: &Path) -> Vec<serde_json::Value> {
+pub(crate) fn audit_records(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("audit log {}: {e}", path.display()))
         .lines()
@@ -504,7 +503,7 @@ pub fn audit_records(path: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
         assert!(
@@ -516,7 +515,7 @@ pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 /// A replica of `primary`, started with `opts` and synced.
-pub fn replica_of(primary: &RedisServer, opts: ServerOptions) -> RedisServer {
+pub(crate) fn replica_of(primary: &RedisServer, opts: ServerOptions) -> RedisServer {
     let replica = RedisServer::with(opts.config(&format!("replicaof 127.0.0.1 {}", primary.port)));
     wait_until("replica sync", || {
         replica.info_field("master_link_status") == "up"
@@ -532,22 +531,26 @@ pub fn replica_of(primary: &RedisServer, opts: ServerOptions) -> RedisServer {
 /// A primary, its replicas and the Sentinels that watch it as `mymaster`
 /// (quorum 2, down-after 1 s), every Sentinel aware of the others and of
 /// every replica before it is handed over.
-pub struct SentinelSet {
+pub(crate) struct SentinelSet {
     pub primary: RedisServer,
     pub replicas: Vec<RedisServer>,
     pub sentinels: Vec<RedisServer>,
 }
 
-pub const MASTER_NAME: &str = "mymaster";
+pub(crate) const MASTER_NAME: &str = "mymaster";
 
 impl SentinelSet {
-    pub fn start(replicas: usize, sentinels: usize) -> SentinelSet {
+    pub(crate) fn start(replicas: usize, sentinels: usize) -> SentinelSet {
         Self::start_with(replicas, sentinels, None)
     }
 
     /// With `password` required by the Sentinels (requirepass, and
     /// sentinel-pass between them).
-    pub fn start_with(replicas: usize, sentinels: usize, password: Option<&str>) -> SentinelSet {
+    pub(crate) fn start_with(
+        replicas: usize,
+        sentinels: usize,
+        password: Option<&str>,
+    ) -> SentinelSet {
         let primary = RedisServer::start();
         let replicas: Vec<RedisServer> = (0..replicas)
             .map(|_| replica_of(&primary, ServerOptions::default()))
@@ -613,7 +616,7 @@ impl SentinelSet {
 
     /// Stops two Sentinels and waits until the one left sees no quorum
     /// (after down-after-milliseconds).
-    pub fn lose_quorum(&mut self) {
+    pub(crate) fn lose_quorum(&mut self) {
         self.sentinels[0].kill();
         self.sentinels[1].kill();
         wait_until("the last Sentinel sees no quorum", || {
@@ -626,7 +629,7 @@ impl SentinelSet {
     }
 
     /// `--sentinel` for cachectl: every Sentinel, comma-separated.
-    pub fn addrs(&self) -> String {
+    pub(crate) fn addrs(&self) -> String {
         self.sentinels
             .iter()
             .map(|s| format!("127.0.0.1:{}", s.port))
@@ -637,12 +640,12 @@ impl SentinelSet {
 
 /// A Redis Cluster of `primaries` shards with `replicas` each, made by
 /// `redis-cli --cluster create`, every slot covered and the state ok.
-pub struct Cluster {
+pub(crate) struct Cluster {
     pub nodes: Vec<RedisServer>,
 }
 
 impl Cluster {
-    pub fn start(primaries: usize, replicas: usize) -> Cluster {
+    pub(crate) fn start(primaries: usize, replicas: usize) -> Cluster {
         let nodes: Vec<RedisServer> = (0..primaries * (1 + replicas))
             .map(|_| {
                 RedisServer::with(
@@ -699,7 +702,7 @@ impl Cluster {
 
     /// Writes `key = value` pairs, each to the primary serving its slot
     /// (CLUSTER KEYSLOT, CLUSTER SLOTS), pipelined per node.
-    pub fn set_all(&self, pairs: &[(String, String)]) {
+    pub(crate) fn set_all(&self, pairs: &[(String, String)]) {
         let mut c = self.nodes[0].client();
         let mut pipe = redis::pipe();
         for (k, _) in pairs {
@@ -745,7 +748,7 @@ impl Cluster {
     }
 
     /// The nodes of `role` ("master" or "slave") as CLUSTER NODES says.
-    pub fn with_role(&self, role: &str) -> Vec<&RedisServer> {
+    pub(crate) fn with_role(&self, role: &str) -> Vec<&RedisServer> {
         let text = self.nodes[0].cmd_text(&["CLUSTER", "NODES"]);
         self.nodes
             .iter()
@@ -761,7 +764,7 @@ impl Cluster {
 }
 
 /// Output of one cachectl run.
-pub struct Run {
+pub(crate) struct Run {
     pub output: Output,
     pub elapsed: Duration,
 }
@@ -769,7 +772,7 @@ pub struct Run {
 impl Run {
     /// Asserts the run ended within `secs` seconds: nothing hung.
     #[track_caller]
-    pub fn assert_within(&self, secs: u64) {
+    pub(crate) fn assert_within(&self, secs: u64) {
         assert!(
             self.elapsed < Duration::from_secs(secs),
             "took {:?}, more than {secs} s",
@@ -777,19 +780,19 @@ impl Run {
         );
     }
 
-    pub fn code(&self) -> i32 {
+    pub(crate) fn code(&self) -> i32 {
         self.output.status.code().expect("exited normally")
     }
 
-    pub fn stdout(&self) -> String {
+    pub(crate) fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.output.stdout).into_owned()
     }
 
-    pub fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }
 
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.output.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
@@ -800,13 +803,13 @@ impl Run {
     }
 
     /// Everything the run printed.
-    pub fn all_output(&self) -> String {
+    pub(crate) fn all_output(&self) -> String {
         format!("{}{}", self.stdout(), self.stderr())
     }
 }
 
 /// Builds and runs a cachectl invocation with a clean environment.
-pub struct Cachectl {
+pub(crate) struct Cachectl {
     cmd: Command,
     stdin: Option<String>,
 }
@@ -826,7 +829,7 @@ const ENV_VARS: &[&str] = &[
 ];
 
 impl Cachectl {
-    pub fn new() -> Cachectl {
+    pub(crate) fn new() -> Cachectl {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cachectl"));
         for v in ENV_VARS {
             cmd.env_remove(v);
@@ -834,7 +837,7 @@ impl Cachectl {
         Cachectl { cmd, stdin: None }
     }
 
-    pub fn args<I, S>(mut self, args: I) -> Self
+    pub(crate) fn args<I, S>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
@@ -843,24 +846,24 @@ impl Cachectl {
         self
     }
 
-    pub fn arg(mut self, a: impl AsRef<std::ffi::OsStr>) -> Self {
+    pub(crate) fn arg(mut self, a: impl AsRef<std::ffi::OsStr>) -> Self {
         self.cmd.arg(a);
         self
     }
 
-    pub fn env(mut self, k: &str, v: &str) -> Self {
+    pub(crate) fn env(mut self, k: &str, v: &str) -> Self {
         self.cmd.env(k, v);
         self
     }
 
-    pub fn stdin(mut self, text: &str) -> Self {
+    pub(crate) fn stdin(mut self, text: &str) -> Self {
         self.stdin = Some(text.to_string());
         self
     }
 
     /// Runs under a pseudo-terminal (util-linux `script`), typing `input`.
     /// The exit code is cachectl's; stdout holds everything the terminal showed.
-    pub fn run_in_pty(self, input: &str) -> Run {
+    pub(crate) fn run_in_pty(self, input: &str) -> Run {
         let program = self.cmd.get_program().to_string_lossy().into_owned();
         let quoted: Vec<String> = std::iter::once(program)
             .chain(
@@ -886,7 +889,7 @@ impl Cachectl {
     }
 
     /// Runs with stdout going to `out` (a full disk, a closed pipe).
-    pub fn run_with_stdout(mut self, out: impl Into<Stdio>) -> Run {
+    pub(crate) fn run_with_stdout(mut self, out: impl Into<Stdio>) -> Run {
         let start = Instant::now();
         self.cmd
             .stdout(out)
@@ -901,7 +904,7 @@ impl Cachectl {
 
     /// Runs it, and `after` this long does `act` with its pid (interrupt
     /// it, kill its server) while it works; then waits for it.
-    pub fn run_while(mut self, after: Duration, act: impl FnOnce(u32)) -> Run {
+    pub(crate) fn run_while(mut self, after: Duration, act: impl FnOnce(u32)) -> Run {
         let start = Instant::now();
         self.cmd
             .stdout(Stdio::piped())
@@ -917,7 +920,7 @@ impl Cachectl {
         }
     }
 
-    pub fn run(mut self) -> Run {
+    pub(crate) fn run(mut self) -> Run {
         let start = Instant::now();
         self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         self.cmd.stdin(if self.stdin.is_some() {
@@ -939,7 +942,7 @@ impl Cachectl {
 }
 
 /// Sends SIGINT (Ctrl-C) to a process.
-pub fn interrupt(pid: u32) {
+pub(crate) fn interrupt(pid: u32) {
     let ok = Command::new("kill")
         .args(["-INT", &pid.to_string()])
         .status()
@@ -949,7 +952,7 @@ pub fn interrupt(pid: u32) {
 
 /// `flush --pattern` on `url` with --yes and consent for `node`, audited
 /// in `dir`, as JSON; to add to.
-pub fn flush_consented(url: &str, pattern: &str, node: &str, dir: &Path) -> Cachectl {
+pub(crate) fn flush_consented(url: &str, pattern: &str, node: &str, dir: &Path) -> Cachectl {
     Cachectl::new()
         .args([
             "flush",
@@ -966,7 +969,7 @@ pub fn flush_consented(url: &str, pattern: &str, node: &str, dir: &Path) -> Cach
 }
 
 /// `cachectl diagnose -o json --url URL` plus extra args, to add to.
-pub fn diagnose_cmd(url: &str, extra: &[&str]) -> Cachectl {
+pub(crate) fn diagnose_cmd(url: &str, extra: &[&str]) -> Cachectl {
     Cachectl::new()
         .args(["diagnose", "-o", "json", "--url", url])
         .args(extra)
@@ -974,17 +977,20 @@ pub fn diagnose_cmd(url: &str, extra: &[&str]) -> Cachectl {
 
 /// `cachectl diagnose -o json --url URL --app APP --interval I --only O`,
 /// to add to.
-pub fn diagnose_app(url: &str, app: &str, interval: &str, only: &str) -> Cachectl {
+pub(crate) fn diagnose_app(url: &str, app: &str, interval: &str, only: &str) -> Cachectl {
     diagnose_cmd(url, &["--app", app, "--interval", interval, "--only", only])
 }
 
 /// `cachectl diagnose -o json --url URL` plus extra args, run.
-pub fn diagnose(url: &str, extra: &[&str]) -> Run {
+pub(crate) fn diagnose(url: &str, extra: &[&str]) -> Run {
     diagnose_cmd(url, extra).run()
 }
 
 /// The findings of a JSON report, by id.
-pub fn finding<'a>(report: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+pub(crate) fn finding<'a>(
+    report: &'a serde_json::Value,
+    id: &str,
+) -> Option<&'a serde_json::Value> {
     report["findings"]
         .as_array()
         .expect("findings array")
@@ -993,7 +999,7 @@ pub fn finding<'a>(report: &'a serde_json::Value, id: &str) -> Option<&'a serde_
 }
 
 /// Ids of the findings at or above warning.
-pub fn problems(report: &serde_json::Value) -> Vec<String> {
+pub(crate) fn problems(report: &serde_json::Value) -> Vec<String> {
     report["findings"]
         .as_array()
         .unwrap()
@@ -1006,7 +1012,7 @@ pub fn problems(report: &serde_json::Value) -> Vec<String> {
 /// The checks of the gate runbook (`redis-unreachable`), which every run
 /// evaluates whatever `--only` says: against a server that answers, each
 /// of them passes.
-pub fn gate_checks() -> u64 {
+pub(crate) fn gate_checks() -> u64 {
     let text = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runbooks/redis-unreachable.yaml"),
     )
@@ -1016,7 +1022,11 @@ pub fn gate_checks() -> u64 {
 
 /// Asserts a finding with this id and severity exists and returns it.
 #[track_caller]
-pub fn expect_finding(report: &serde_json::Value, id: &str, severity: &str) -> serde_json::Value {
+pub(crate) fn expect_finding(
+    report: &serde_json::Value,
+    id: &str,
+    severity: &str,
+) -> serde_json::Value {
     let f = finding(report, id).unwrap_or_else(|| {
         panic!(
             "no finding `{id}`; findings: {:?}\nreport: {report:#}",
@@ -1035,7 +1045,7 @@ pub fn expect_finding(report: &serde_json::Value, id: &str, severity: &str) -> s
 /// Creates a CA, a server certificate for 127.0.0.1/localhost and a client
 /// certificate with openssl, in `dir`. Returns (ca, server cert, server key,
 /// client cert, client key).
-pub fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf, PathBuf) {
+pub(crate) fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf, PathBuf) {
     let run = |args: &[&str]| {
         let out = Command::new("openssl")
             .args(args)
@@ -1109,7 +1119,7 @@ pub fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf, PathBuf) {
 }
 
 /// A RESP server that answers every command with `reply`.
-pub fn answers_everything_with(reply: &'static [u8]) -> u16 {
+pub(crate) fn answers_everything_with(reply: &'static [u8]) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -1119,7 +1129,7 @@ pub fn answers_everything_with(reply: &'static [u8]) -> u16 {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut writer = stream;
                 let mut line = String::new();
-                while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
                     if line.starts_with('*') || line.trim().eq_ignore_ascii_case("PING") {
                         let _ = writer.write_all(reply);
                     }
@@ -1135,13 +1145,13 @@ pub fn answers_everything_with(reply: &'static [u8]) -> u16 {
 /// recorded and answered by `reply`. For peers that must misbehave in ways
 /// a real server cannot (a rogue Sentinel, a 100,000-line CLIENT LIST, a
 /// SCAN that never ends), and to see what cachectl sends them.
-pub struct FakeResp {
+pub(crate) struct FakeResp {
     pub port: u16,
     pub received: std::sync::Arc<std::sync::Mutex<Vec<Vec<Vec<u8>>>>>,
 }
 
 /// A bulk string reply.
-pub fn bulk(text: &[u8]) -> Vec<u8> {
+pub(crate) fn bulk(text: &[u8]) -> Vec<u8> {
     let mut out = format!("${}\r\n", text.len()).into_bytes();
     out.extend_from_slice(text);
     out.extend_from_slice(b"\r\n");
@@ -1149,7 +1159,7 @@ pub fn bulk(text: &[u8]) -> Vec<u8> {
 }
 
 /// An array of bulk strings.
-pub fn bulk_array(items: &[&[u8]]) -> Vec<u8> {
+pub(crate) fn bulk_array(items: &[&[u8]]) -> Vec<u8> {
     let mut out = format!("*{}\r\n", items.len()).into_bytes();
     for i in items {
         out.extend(bulk(i));
@@ -1158,7 +1168,7 @@ pub fn bulk_array(items: &[&[u8]]) -> Vec<u8> {
 }
 
 impl FakeResp {
-    pub fn start(reply: impl Fn(&[Vec<u8>]) -> Vec<u8> + Send + Sync + 'static) -> FakeResp {
+    pub(crate) fn start(reply: impl Fn(&[Vec<u8>]) -> Vec<u8> + Send + Sync + 'static) -> FakeResp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -1173,7 +1183,7 @@ impl FakeResp {
                     let mut writer = stream;
                     loop {
                         let mut line = String::new();
-                        if reader.read_line(&mut line).map(|n| n == 0).unwrap_or(true) {
+                        if reader.read_line(&mut line).map_or(true, |n| n == 0) {
                             return;
                         }
                         let Some(n) = line
@@ -1210,7 +1220,7 @@ impl FakeResp {
     }
 
     /// The commands received, each as its words (lossy text).
-    pub fn commands(&self) -> Vec<String> {
+    pub(crate) fn commands(&self) -> Vec<String> {
         self.received
             .lock()
             .unwrap()
@@ -1230,7 +1240,7 @@ impl FakeResp {
 /// server to fall back on; `None` for what a test answers itself.
 /// A command's name and first argument, upper-cased ("" when absent): what
 /// a fake server matches on.
-pub fn command_words(args: &[Vec<u8>]) -> (String, String) {
+pub(crate) fn command_words(args: &[Vec<u8>]) -> (String, String) {
     let word = |i: usize| {
         args.get(i)
             .map(|w| String::from_utf8_lossy(w).to_ascii_uppercase())
@@ -1239,21 +1249,21 @@ pub fn command_words(args: &[Vec<u8>]) -> (String, String) {
     (word(0), word(1))
 }
 
-pub fn redis_like(args: &[Vec<u8>]) -> Vec<u8> {
+pub(crate) fn redis_like(args: &[Vec<u8>]) -> Vec<u8> {
     let (verb, sub) = command_words(args);
     match (verb.as_str(), sub.as_str()) {
         ("PING", _) => b"+PONG\r\n".to_vec(),
-        ("AUTH", _) | ("SELECT", _) => b"+OK\r\n".to_vec(),
+        ("AUTH" | "SELECT", _) => b"+OK\r\n".to_vec(),
         ("INFO", _) => bulk(
             b"# Server\r\nredis_version:7.0.15\r\nprocess_id:1\r\nuptime_in_seconds:1000\r\n# Clients\r\nconnected_clients:1\r\nmaxclients:10000\r\n# Memory\r\nused_memory:1000000\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n# Replication\r\nrole:master\r\nconnected_slaves:0\r\n# Cluster\r\ncluster_enabled:0\r\n# Keyspace\r\n",
         ),
         ("ROLE", _) => b"*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n".to_vec(),
         ("CONFIG", "GET") => bulk_array(&[b"maxmemory", b"0"]),
-        ("CLIENT", "ID") | ("CLIENT", "KILL") => b":1\r\n".to_vec(),
+        ("CLIENT", "ID" | "KILL") => b":1\r\n".to_vec(),
         ("CLIENT", _) => b"+OK\r\n".to_vec(),
         ("ACL", "DRYRUN") => b"+OK\r\n".to_vec(),
         ("DBSIZE", _) => b":10\r\n".to_vec(),
-        ("SLOWLOG", _) | ("LATENCY", _) => b"*0\r\n".to_vec(),
+        ("SLOWLOG" | "LATENCY", _) => b"*0\r\n".to_vec(),
         // COMMAND INFO <name>: every command is known, an admin one (7.0's
         // shape: name, arity, flags, first, last, step, ACL categories).
         ("COMMAND", "INFO") => {
@@ -1272,12 +1282,15 @@ pub fn redis_like(args: &[Vec<u8>]) -> Vec<u8> {
 /// while it runs: its JSON output and the peak. A run that ended before it
 /// could be sampled is a failed measurement, not a small one.
 #[track_caller]
-pub fn run_measuring_rss(args: &[&str]) -> (serde_json::Value, u64) {
+pub(crate) fn run_measuring_rss(args: &[&str]) -> (serde_json::Value, u64) {
     run_measuring_rss_env(args, &[])
 }
 
 #[track_caller]
-pub fn run_measuring_rss_env(args: &[&str], env: &[(&str, &str)]) -> (serde_json::Value, u64) {
+pub(crate) fn run_measuring_rss_env(
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (serde_json::Value, u64) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cachectl"));
     for v in [
         "REDISCLI_AUTH",

@@ -436,7 +436,9 @@ fn a_server_kept_busy_has_high_round_trips() {
     std::thread::sleep(Duration::from_millis(100));
     let run = diagnose(&server.url(), &["--only", "high-latency"]);
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    busy.into_iter().for_each(|b| b.join().unwrap());
+    for b in busy {
+        b.join().unwrap();
+    }
     let report = run.json();
     let f = expect_finding(&report, "rtt-critical", "critical");
     assert!(f["evidence"]["p99_ms"].as_f64().unwrap() > 10.0, "{f:#}");

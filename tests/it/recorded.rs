@@ -109,7 +109,7 @@ fn fragmented_memory_is_a_warning_with_memory_purge() {
     let f = fired(&e, "fragmentation-high");
     assert_eq!(f.severity, cachectl::model::Severity::Warning);
     assert!(f.evidence["ratio"].as_f64().unwrap() > 1.5, "{f:#?}");
-    assert_eq!(f.fixes[0].commands[0].to_string(), "MEMORY PURGE");
+    assert_eq!(f.fixes[0].commands[0].clone(), "MEMORY PURGE");
 }
 
 /// Seed 001: a cache at maxmemory under noeviction, writes refused.

@@ -472,7 +472,7 @@ fn hostile_info(info: &'static [u8], filler: &'static [u8], secs: u64) -> u16 {
                 let mut line = String::new();
                 let mut words = Vec::new();
                 let mut expect = 0usize;
-                while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
                     let l = line.trim_end().to_string();
                     line.clear();
                     if let Some(n) = l.strip_prefix('*') {

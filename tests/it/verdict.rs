@@ -7,7 +7,11 @@ use crate::harness::*;
 
 /// Every front door as its user would type it; the target is added.
 fn doors(records: &str) -> Vec<Vec<String>> {
-    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let words = |w: &[&str]| {
+        w.iter()
+            .map(std::string::ToString::to_string)
+            .collect::<Vec<_>>()
+    };
     vec![
         words(&["diagnose"]),
         words(&["diagnose", "--only", "out-of-memory"]),

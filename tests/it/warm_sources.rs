@@ -376,7 +376,7 @@ fn an_interrupted_plan_resumes_each_source_where_it_stopped() {
             .arg("--audit-log")
             .arg(&audit)
     };
-    let run = cmd().run_while(Duration::from_millis(1000), interrupt);
+    let run = cmd().run_while(Duration::from_secs(1), interrupt);
     let w = run.json()["warm"].clone();
     assert_eq!(run.code(), 3, "{w:#}");
     assert_eq!(w["sources"][0]["complete"], true, "{w:#}");

@@ -925,7 +925,7 @@ fn endless_scan(payload: Vec<u8>) -> FakeResp {
                 let keys: Vec<String> = (0..100).map(|i| format!("session:{cursor}:{i}")).collect();
                 let mut out = b"*2\r\n".to_vec();
                 out.extend(bulk(cursor.to_string().as_bytes()));
-                let refs: Vec<&[u8]> = keys.iter().map(|k| k.as_bytes()).collect();
+                let refs: Vec<&[u8]> = keys.iter().map(std::string::String::as_bytes).collect();
                 out.extend(bulk_array(&refs));
                 out
             }
@@ -1212,9 +1212,10 @@ fn names_servers_hand_out_are_escaped_wherever_they_are_shown() {
 /// sequence never reaches the output raw, and `escaped` shows instead.
 #[track_caller]
 fn shown_escaped(run: Cachectl, pty: bool, escaped: &str) {
-    let run = match pty {
-        true => run.run_in_pty("no\n"),
-        false => run.run(),
+    let run = if pty {
+        run.run_in_pty("no\n")
+    } else {
+        run.run()
     };
     let all = run.all_output();
     assert!(
