@@ -13,14 +13,9 @@ use crate::warm::run::{self, SourceChoice, WarmSettings};
 const URL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub fn run(args: &WarmArgs, printer: &Printer) -> Result<Status, CliError> {
-    if args.keys.kind.is_some() {
+    if args.keys.given() && args.from.is_none() {
         return Err(CliError::Usage(
-            "warm --from copies the keys a --pattern matches, of every type: --type is not a filter of a copy".into(),
-        ));
-    }
-    if args.keys.pattern.is_some() && args.from.is_none() {
-        return Err(CliError::Usage(
-            "--pattern chooses the keys of a copy: it needs --from URL".into(),
+            "--pattern and --type choose the keys of a copy: they need --from URL".into(),
         ));
     }
     let choice = match (&args.plan, &args.file, &args.from, &args.urls) {
@@ -32,6 +27,7 @@ pub fn run(args: &WarmArgs, printer: &Printer) -> Result<Status, CliError> {
         (None, None, Some(url), _) => SourceChoice::From {
             url: url.clone(),
             pattern: args.keys.pattern.clone().unwrap_or_else(|| "*".into()),
+            kind: args.keys.key_type(),
         },
         (None, None, None, Some(list)) => SourceChoice::Urls(list.clone()),
         (None, None, None, None) => {

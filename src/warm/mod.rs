@@ -387,8 +387,9 @@ pub async fn copy_page(
     source: &crate::target::connect::Session,
     cursor: u64,
     pattern: &str,
+    kind: Option<crate::scan::KeyType>,
 ) -> Result<(u64, Vec<Vec<u8>>), crate::target::connect::CommandFailure> {
-    crate::scan::page(source, cursor, COPY_SCAN_COUNT, Some(pattern), None).await
+    crate::scan::page(source, cursor, COPY_SCAN_COUNT, Some(pattern), kind).await
 }
 
 /// A malformed line, by number.

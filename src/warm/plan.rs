@@ -66,7 +66,12 @@ struct SourceDef {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     File(PathBuf, Option<Format>),
-    Redis { url: String, pattern: String },
+    /// Another Redis: the keys matching `pattern` (of type `kind`).
+    Redis {
+        url: String,
+        pattern: String,
+        kind: Option<crate::scan::KeyType>,
+    },
     Urls(PathBuf),
 }
 
@@ -128,6 +133,7 @@ fn parse(file: &str, text: &str, dir: &Path) -> Result<Vec<Planned>, LoadError> 
                     .pattern
                     .as_ref()
                     .map_or_else(|| "*".to_string(), |p| p.value.clone()),
+                kind: None,
             },
             (None, None, Some(u)) => Kind::Urls(relative(&u.value)),
             (None, None, None) => {
@@ -229,7 +235,8 @@ mod tests {
             ordered[2].kind,
             Kind::Redis {
                 url: "redis://10.0.0.5:6379/1".into(),
-                pattern: "user:*".into()
+                pattern: "user:*".into(),
+                kind: None,
             }
         );
         assert_eq!(ordered[2].rate, Some(500));

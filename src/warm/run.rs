@@ -145,8 +145,12 @@ pub enum SourceChoice {
     Plan { path: PathBuf, critical_only: bool },
     /// A file of records, its format when its name does not say.
     File(PathBuf, Option<Format>),
-    /// Another Redis: the keys matching the pattern.
-    From { url: String, pattern: String },
+    /// Another Redis: the keys matching the pattern, of one type if given.
+    From {
+        url: String,
+        pattern: String,
+        kind: Option<crate::scan::KeyType>,
+    },
     /// A file of URLs to request.
     Urls(PathBuf),
 }
@@ -315,8 +319,8 @@ pub fn sources(choice: SourceChoice) -> Result<(Option<String>, Vec<Planned>), C
             (Some(path.display().to_string()), chosen)
         }
         SourceChoice::File(file, format) => (None, vec![one("file", Kind::File(file, format))]),
-        SourceChoice::From { url, pattern } => {
-            (None, vec![one("from", Kind::Redis { url, pattern })])
+        SourceChoice::From { url, pattern, kind } => {
+            (None, vec![one("from", Kind::Redis { url, pattern, kind })])
         }
         SourceChoice::Urls(list) => (None, vec![one("urls", Kind::Urls(list))]),
     })
@@ -432,6 +436,7 @@ enum Feed {
         /// The source, or a source Cluster's primaries, read in turn.
         sources: Vec<Session>,
         pattern: String,
+        kind: Option<crate::scan::KeyType>,
         /// DBSIZE of them all when the run started.
         keys: u64,
     },
@@ -469,11 +474,16 @@ impl Source {
                 let label = path.display().to_string();
                 (label, "urls", size, "bytes", Some(at), Feed::Urls(path))
             }
-            Kind::Redis { url, pattern } => {
-                let (label, keys, sources) = copy_source(ctx, &url, &pattern, target)?;
+            Kind::Redis { url, pattern, kind } => {
+                let shown = match kind {
+                    Some(k) => format!("{pattern}, type {}", k.as_str()),
+                    None => pattern.clone(),
+                };
+                let (label, keys, sources) = copy_source(ctx, &url, &shown, target)?;
                 let feed = Feed::Redis {
                     sources,
                     pattern,
+                    kind,
                     keys,
                 };
                 (label, "redis", keys, "keys", None, feed)
@@ -1013,6 +1023,7 @@ enum Chunks {
     Redis {
         sources: Vec<Session>,
         pattern: String,
+        kind: Option<crate::scan::KeyType>,
         cursor: u64,
         /// Which of `sources` is being read.
         at: usize,
@@ -1053,10 +1064,12 @@ impl Chunks {
             Feed::Redis {
                 sources,
                 pattern,
+                kind,
                 keys,
             } => Chunks::Redis {
                 sources,
                 pattern,
+                kind,
                 cursor: 0,
                 at: 0,
                 pending: std::collections::VecDeque::new(),
@@ -1091,6 +1104,7 @@ impl Chunks {
             Chunks::Redis {
                 sources,
                 pattern,
+                kind,
                 cursor,
                 at,
                 pending,
@@ -1109,7 +1123,7 @@ impl Chunks {
                         let Some(source) = sources.get(*at) else {
                             break;
                         };
-                        match warm::copy_page(source, *cursor, pattern).await {
+                        match warm::copy_page(source, *cursor, pattern, *kind).await {
                             Err(e) => {
                                 return Some(Err(format!(
                                     "the source {}: {}",

@@ -455,6 +455,24 @@ fn from_another_redis_with_dump_and_restore() {
     assert_eq!(run.json()["warm"]["written"], 1, "{}", run.stdout());
     assert_eq!(target.cmd_text(&["GET", "cache:0"]), "0");
 
+    // --type copies the keys of one type only (SCAN TYPE on the source).
+    let third = RedisServer::start();
+    let run = Cachectl::new()
+        .args(["warm", "-o", "json", "--url", &third.url(), "--from", &from])
+        .args(["--pattern", "cache:*", "--type", "zset", "--yes"])
+        .args(["--audit-log", audit])
+        .run();
+    assert_eq!(run.json()["warm"]["written"], 1, "{}", run.stdout());
+    assert_eq!(third.cmd(&["DBSIZE"]), redis::Value::Int(1));
+    assert_eq!(third.cmd_text(&["ZSCORE", "cache:z", "m"]), "1.5");
+    // A key filter without --from has nothing to filter.
+    let run = Cachectl::new()
+        .args(["warm", "--url", &third.url(), "--file", "x.jsonl"])
+        .args(["--type", "hash", "--dry-run"])
+        .run();
+    assert_eq!(run.code(), 3);
+    assert!(run.stderr().contains("need --from"), "{}", run.stderr());
+
     // The target as its own source is refused.
     let run = Cachectl::new()
         .args([
