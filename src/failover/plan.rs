@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use super::{Candidate, NodeAfter, PreCheck, Standing, Timeline};
 use crate::engine::Context;
-use crate::error::{CliError, Status};
+use crate::error::CliError;
 use crate::mutate::Mode;
 use crate::outcome::Outcome;
 use crate::render;
@@ -640,32 +640,7 @@ pub fn table(r: &FailoverReport) -> String {
     out
 }
 
-impl crate::render::document::WriteView for FailoverReport {
-    fn key(&self) -> &'static str {
-        "failover"
-    }
-
-    fn outcome(&self) -> Outcome {
-        self.outcome
-    }
-
-    fn reason(&self) -> &str {
-        &self.reason
-    }
-
-    fn table(&self, _width: u16) -> String {
-        table(self)
-    }
-
-    fn json(
-        &self,
-        subject: &crate::render::json::Subject<'_>,
-        status: Status,
-        printer: &crate::render::Printer,
-    ) -> Result<(), CliError> {
-        crate::render::json::write_document(self, "failover", subject, status, printer)
-    }
-}
+crate::render::document::write_view!(FailoverReport, "failover", |r, _| table(r));
 
 #[cfg(test)]
 mod snapshots {

@@ -664,32 +664,7 @@ impl Deletion<'_, '_> {
     }
 }
 
-impl crate::render::document::WriteView for FlushReport {
-    fn key(&self) -> &'static str {
-        "flush"
-    }
-
-    fn outcome(&self) -> Outcome {
-        self.outcome
-    }
-
-    fn reason(&self) -> &str {
-        &self.reason
-    }
-
-    fn table(&self, _width: u16) -> String {
-        table(self)
-    }
-
-    fn json(
-        &self,
-        subject: &crate::render::json::Subject<'_>,
-        status: Status,
-        printer: &crate::render::Printer,
-    ) -> Result<(), CliError> {
-        crate::render::json::write_document(self, "flush", subject, status, printer)
-    }
-}
+crate::render::document::write_view!(FlushReport, "flush", |r, _| table(r));
 
 #[cfg(test)]
 mod snapshots {

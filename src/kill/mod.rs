@@ -265,32 +265,7 @@ pub fn table(report: &KillReport) -> String {
     )
 }
 
-impl crate::render::document::WriteView for KillReport {
-    fn key(&self) -> &'static str {
-        "kill"
-    }
-
-    fn outcome(&self) -> Outcome {
-        self.outcome
-    }
-
-    fn reason(&self) -> &str {
-        &self.reason
-    }
-
-    fn table(&self, _width: u16) -> String {
-        table(self)
-    }
-
-    fn json(
-        &self,
-        subject: &crate::render::json::Subject<'_>,
-        status: Status,
-        printer: &crate::render::Printer,
-    ) -> Result<(), CliError> {
-        crate::render::json::write_document(self, "kill", subject, status, printer)
-    }
-}
+crate::render::document::write_view!(KillReport, "kill", |r, _| table(r));
 
 #[cfg(test)]
 mod snapshots {

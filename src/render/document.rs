@@ -28,6 +28,41 @@ pub trait WriteView {
     ) -> Result<(), CliError>;
 }
 
+/// Implements `WriteView` for a writing command's report: its key, and
+/// its table as `table(report, width)`; the report has `outcome` and
+/// `reason` fields.
+macro_rules! write_view {
+    ($report:ty, $key:literal, $table:expr) => {
+        impl $crate::render::document::WriteView for $report {
+            fn key(&self) -> &'static str {
+                $key
+            }
+
+            fn outcome(&self) -> $crate::outcome::Outcome {
+                self.outcome
+            }
+
+            fn reason(&self) -> &str {
+                &self.reason
+            }
+
+            fn table(&self, width: u16) -> String {
+                ($table)(self, width)
+            }
+
+            fn json(
+                &self,
+                subject: &$crate::render::json::Subject<'_>,
+                status: $crate::error::Status,
+                printer: &$crate::render::Printer,
+            ) -> Result<(), $crate::error::CliError> {
+                $crate::render::json::write_document(self, $key, subject, status, printer)
+            }
+        }
+    };
+}
+pub(crate) use write_view;
+
 /// One run's result, as it is rendered.
 pub enum Document<'a> {
     /// A diagnosis (with the door's view in it), and the door's table.

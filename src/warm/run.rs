@@ -1376,32 +1376,7 @@ async fn write_batch(
     Ok(tally)
 }
 
-impl crate::render::document::WriteView for WarmReport {
-    fn key(&self) -> &'static str {
-        "warm"
-    }
-
-    fn outcome(&self) -> Outcome {
-        self.outcome
-    }
-
-    fn reason(&self) -> &str {
-        &self.reason
-    }
-
-    fn table(&self, width: u16) -> String {
-        table_at(self, width)
-    }
-
-    fn json(
-        &self,
-        subject: &crate::render::json::Subject<'_>,
-        status: Status,
-        printer: &crate::render::Printer,
-    ) -> Result<(), CliError> {
-        crate::render::json::write_document(self, "warm", subject, status, printer)
-    }
-}
+crate::render::document::write_view!(WarmReport, "warm", table_at);
 
 #[cfg(test)]
 mod snapshots {
