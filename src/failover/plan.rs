@@ -729,13 +729,7 @@ mod snapshots {
     #[test]
     fn a_failover_planned() {
         let r = planned();
-        insta::assert_snapshot!(table(&r));
-        insta::assert_snapshot!(crate::render::json::fixed_document(
-            "failover",
-            "failover",
-            &r,
-            r.outcome.status()
-        ));
+        crate::render::json::pin_report!(r, table(&r), "failover", "failover");
     }
 
     #[test]
@@ -767,12 +761,6 @@ mod snapshots {
         r.app_before = Some("200".into());
         r.app_after = Some("200".into());
         r.audit_log = Some("/var/lib/cachectl/audit.jsonl".into());
-        insta::assert_snapshot!(table(&r));
-        insta::assert_snapshot!(crate::render::json::fixed_document(
-            "failover",
-            "failover",
-            &r,
-            r.outcome.status()
-        ));
+        crate::render::json::pin_report!(r, table(&r), "failover", "failover");
     }
 }

@@ -702,25 +702,13 @@ mod snapshots {
     #[test]
     fn a_pattern_flush_applied() {
         let r = report(Mode::Yes, Outcome::Applied);
-        insta::assert_snapshot!(table(&r));
-        insta::assert_snapshot!(crate::render::json::fixed_document(
-            "flush",
-            "flush",
-            &r,
-            r.outcome.status()
-        ));
+        crate::render::json::pin_report!(r, table(&r), "flush", "flush");
     }
 
     #[test]
     fn a_pattern_flush_dry_run() {
         let r = report(Mode::DryRun, Outcome::Planned);
-        insta::assert_snapshot!(table(&r));
-        insta::assert_snapshot!(crate::render::json::fixed_document(
-            "flush",
-            "flush",
-            &r,
-            r.outcome.status()
-        ));
+        crate::render::json::pin_report!(r, table(&r), "flush", "flush");
     }
 
     #[test]
@@ -745,12 +733,6 @@ mod snapshots {
                 remaining: Some(600),
             },
         ];
-        insta::assert_snapshot!(table(&r));
-        insta::assert_snapshot!(crate::render::json::fixed_document(
-            "flush",
-            "flush",
-            &r,
-            r.outcome.status()
-        ));
+        crate::render::json::pin_report!(r, table(&r), "flush", "flush");
     }
 }

@@ -300,24 +300,12 @@ mod snapshots {
     #[test]
     fn idle_clients_killed() {
         let r = report(Mode::Yes, Outcome::Applied);
-        insta::assert_snapshot!(table(&r));
-        insta::assert_snapshot!(crate::render::json::fixed_document(
-            "clients kill",
-            "kill",
-            &r,
-            r.outcome.status()
-        ));
+        crate::render::json::pin_report!(r, table(&r), "clients kill", "kill");
     }
 
     #[test]
     fn idle_clients_dry_run() {
         let r = report(Mode::DryRun, Outcome::Planned);
-        insta::assert_snapshot!(table(&r));
-        insta::assert_snapshot!(crate::render::json::fixed_document(
-            "clients kill",
-            "kill",
-            &r,
-            r.outcome.status()
-        ));
+        crate::render::json::pin_report!(r, table(&r), "clients kill", "kill");
     }
 }

@@ -73,6 +73,22 @@ pub fn write_document<T: Serialize>(
     printer.out_json(&envelope(subject, key, report, status, &[]))
 }
 
+/// Pins a writing command's report: its table and its JSON document
+/// (`fixed_document`), named after the calling test.
+#[cfg(test)]
+macro_rules! pin_report {
+    ($report:expr, $table:expr, $command:literal, $key:literal) => {{
+        let report = &$report;
+        insta::assert_snapshot!($table);
+        let status = report.outcome.status();
+        insta::assert_snapshot!($crate::render::json::fixed_document(
+            $command, $key, report, status
+        ));
+    }};
+}
+#[cfg(test)]
+pub(crate) use pin_report;
+
 /// For the writing commands' snapshot tests: `report`'s document about a
 /// fixed node (10.0.0.5:6379, Redis 7.0.15), the version left out.
 #[cfg(test)]
