@@ -363,6 +363,18 @@ pub struct MutationArgs {
     pub audit_log: Option<PathBuf>,
 }
 
+/// What every writing command (flush, warm, clients kill, failover) takes:
+/// the target, how writes are made, the output.
+#[derive(Debug, Clone, Args)]
+pub struct WriteArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
 impl MutationArgs {
     /// The first mutation flag given, for commands where they need another.
     pub fn given(&self) -> Option<&'static str> {
@@ -480,11 +492,7 @@ pub struct KillArgs {
     #[arg(long, value_name = "COMMAND")]
     pub cmd: Option<String>,
     #[command(flatten)]
-    pub target: TargetArgs,
-    #[command(flatten)]
-    pub mutation: MutationArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub write: WriteArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -519,11 +527,7 @@ pub struct FlushArgs {
     #[arg(long, conflicts_with = "all")]
     pub recheck: bool,
     #[command(flatten)]
-    pub target: TargetArgs,
-    #[command(flatten)]
-    pub mutation: MutationArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub write: WriteArgs,
     #[command(flatten)]
     pub keys: KeyFilterArgs,
 }
@@ -561,11 +565,7 @@ pub struct FailoverArgs {
     #[arg(long)]
     pub no_probe: bool,
     #[command(flatten)]
-    pub target: TargetArgs,
-    #[command(flatten)]
-    pub mutation: MutationArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub write: WriteArgs,
     #[command(flatten)]
     pub app: AppArgs,
 }
@@ -794,11 +794,7 @@ pub struct WarmArgs {
           value_parser = duration::parse)]
     pub check_window: Duration,
     #[command(flatten)]
-    pub target: TargetArgs,
-    #[command(flatten)]
-    pub mutation: MutationArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub write: WriteArgs,
     #[command(flatten)]
     pub runbooks: RunbookArgs,
     /// With --from: the keys to copy.

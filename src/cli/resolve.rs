@@ -5,7 +5,7 @@
 use std::io::BufRead;
 use std::time::Duration;
 
-use crate::cli::{AppArgs, CommonArgs, FixArgs, MutationArgs, OutputArgs, RunbookArgs, TargetArgs};
+use crate::cli::{AppArgs, CommonArgs, FixArgs, MutationArgs, RunbookArgs, TargetArgs, WriteArgs};
 use crate::engine::writer::WriteSettings;
 use crate::engine::DoorSettings;
 use crate::error::CliError;
@@ -42,12 +42,11 @@ pub fn door(args: &CommonArgs, command: &'static str) -> Result<DoorSettings, Cl
 /// a command whose work grows with the data), the mutation policy.
 pub fn writer(
     command: &'static str,
-    target_args: &TargetArgs,
-    mutation: &MutationArgs,
-    output: &OutputArgs,
+    args: &WriteArgs,
     long: bool,
 ) -> Result<WriteSettings, CliError> {
-    let policy = policy(mutation)?;
+    let (target_args, output) = (&args.target, &args.output);
+    let policy = policy(&args.mutation)?;
     Ok(WriteSettings {
         spec: target(target_args)?,
         timeouts: if long {

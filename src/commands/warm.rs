@@ -36,7 +36,7 @@ pub fn run(args: &WarmArgs, printer: &Printer) -> Result<Status, CliError> {
             ))
         }
     };
-    let write = resolve::writer("warm", &args.target, &args.mutation, &args.output, true)?;
+    let write = resolve::writer("warm", &args.write, true)?;
     let (label, planned) = run::sources(choice)?;
     // An HTTP client only when something is requested over HTTP: building
     // one (TLS roots) is start-up work a file warm does not need.
