@@ -143,7 +143,8 @@ pub struct TargetArgs {
     /// Deadline for the whole run, waiting at a prompt aside (e.g. 10,
     /// 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and
     /// warm, whose work grows with the data (they stop at it with what
-    /// they did, exit 3). memory --keys has its own, --scan-timeout.
+    /// they did, exit 3). Two waits have their own deadline: memory
+    /// --keys's scan (--scan-timeout) and failover's watch (--wait).
     #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
     pub timeout: Option<Duration>,
 
