@@ -130,10 +130,10 @@ fn node_state<'a>(facts: &Facts, user: &'a str) -> preflight::NodeState<'a> {
     }
 }
 
-/// Records what happened to a fix and, unless `shown` is empty, says it.
-fn settle(printer: &Printer, action: &mut Action, outcome: Outcome, reason: String, shown: &str) {
-    if !shown.is_empty() {
-        printer.status(&format!("  {shown}: {}", clean(&reason)));
+/// Records what happened to a fix and, when `said`, says it.
+fn settle(printer: &Printer, action: &mut Action, outcome: Outcome, reason: String, said: bool) {
+    if said {
+        printer.status(&format!("  {outcome}: {}", clean(&reason)));
     }
     action.outcome = outcome;
     action.reason = reason;
@@ -141,14 +141,11 @@ fn settle(printer: &Printer, action: &mut Action, outcome: Outcome, reason: Stri
 
 /// Consent for `op`, or what to record instead: planned (--dry-run), or
 /// skipped with why.
-fn consent(
-    mutator: &mut Mutator,
-    op: &Operation,
-) -> Result<Consent, (Outcome, String, &'static str)> {
+fn consent(mutator: &mut Mutator, op: &Operation) -> Result<Consent, (Outcome, String, bool)> {
     match mutator.decide(op) {
         Decision::Apply(consent) => Ok(consent),
-        Decision::Planned => Err((Outcome::Planned, "--dry-run".into(), "")),
-        Decision::Skip(why) | Decision::Stop(why) => Err((Outcome::Skipped, why, "skipped")),
+        Decision::Planned => Err((Outcome::Planned, "--dry-run".into(), false)),
+        Decision::Skip(why) | Decision::Stop(why) => Err((Outcome::Skipped, why, true)),
     }
 }
 
@@ -252,35 +249,35 @@ impl Walker<'_, '_> {
         }
         let printer = self.ctx.printer;
         if let Some(why) = mutator.stopped() {
-            settle(printer, &mut action, Outcome::Skipped, why.to_string(), "");
+            settle(
+                printer,
+                &mut action,
+                Outcome::Skipped,
+                why.to_string(),
+                false,
+            );
             return action;
         }
         if view.kind == FixKind::Manual {
             let why = "steps for the operator; cachectl does not run them".to_string();
-            settle(printer, &mut action, Outcome::Manual, why, "manual");
+            settle(printer, &mut action, Outcome::Manual, why, true);
             return action;
         }
         if let Some(why) = &view.not_runnable {
-            settle(
-                printer,
-                &mut action,
-                Outcome::Blocked,
-                why.clone(),
-                "blocked",
-            );
+            settle(printer, &mut action, Outcome::Blocked, why.clone(), true);
             return action;
         }
         // An earlier fix may have resolved this finding already, or been
         // verified for it: the ladder stops at the first fix that works.
         if self.latest.is_some() && !self.fires(p.finding) {
             let why = "already resolved by an earlier fix".to_string();
-            settle(printer, &mut action, Outcome::Skipped, why, "skipped");
+            settle(printer, &mut action, Outcome::Skipped, why, true);
             return action;
         }
         let key = (p.finding.id.clone(), p.finding.node.clone());
         if self.verified.contains(&key) {
             let why = "an earlier fix for this finding was verified".to_string();
-            settle(printer, &mut action, Outcome::Skipped, why, "skipped");
+            settle(printer, &mut action, Outcome::Skipped, why, true);
             return action;
         }
         // Without prompts the whole walk answers to the run's deadline; with
@@ -289,7 +286,7 @@ impl Walker<'_, '_> {
         // server's time).
         if !self.interactive && tokio::time::Instant::now() >= self.ctx.deadline {
             let why = "the run's deadline (--timeout) passed before this fix".to_string();
-            settle(printer, &mut action, Outcome::Skipped, why, "skipped");
+            settle(printer, &mut action, Outcome::Skipped, why, true);
             return action;
         }
         if view.kind == FixKind::Http {
@@ -298,7 +295,7 @@ impl Walker<'_, '_> {
         }
         let Some(session) = &self.session else {
             let why = "cannot connect to the node to run it".to_string();
-            settle(printer, &mut action, Outcome::Blocked, why, "blocked");
+            settle(printer, &mut action, Outcome::Blocked, why, true);
             return action;
         };
         let mut op = p.operation();
@@ -313,7 +310,7 @@ impl Walker<'_, '_> {
         );
         match checked {
             Err(why) => {
-                settle(printer, &mut action, Outcome::Blocked, why, "blocked");
+                settle(printer, &mut action, Outcome::Blocked, why, true);
                 return action;
             }
             Ok(cleared) => {
@@ -335,8 +332,8 @@ impl Walker<'_, '_> {
         }
         let consent = match consent(mutator, &op) {
             Ok(consent) => consent,
-            Err((outcome, why, shown)) => {
-                settle(printer, &mut action, outcome, why, shown);
+            Err((outcome, why, said)) => {
+                settle(printer, &mut action, outcome, why, said);
                 return action;
             }
         };
@@ -357,7 +354,7 @@ impl Walker<'_, '_> {
             }
             Err(e) => {
                 let nothing_ran = e.ran == 0;
-                settle(printer, &mut action, Outcome::Failed, e.reason, "failed");
+                settle(printer, &mut action, Outcome::Failed, e.reason, true);
                 if nothing_ran {
                     return action;
                 }
@@ -374,7 +371,7 @@ impl Walker<'_, '_> {
         let printer = self.ctx.printer;
         let (Some(app), Some(request)) = (self.ctx.app, p.def.request.as_ref()) else {
             let why = "an action of the application's: needs --app".to_string();
-            settle(printer, action, Outcome::Blocked, why, "blocked");
+            settle(printer, action, Outcome::Blocked, why, true);
             return;
         };
         let shown = app.shown(request);
@@ -405,14 +402,14 @@ impl Walker<'_, '_> {
         match probed {
             Ok(seen) => self.say(&format!("  note: {}", clean(&seen))),
             Err(why) => {
-                settle(printer, action, Outcome::Blocked, why, "blocked");
+                settle(printer, action, Outcome::Blocked, why, true);
                 return;
             }
         }
         let consent = match consent(mutator, &op) {
             Ok(consent) => consent,
-            Err((outcome, why, shown)) => {
-                settle(printer, action, outcome, why, shown);
+            Err((outcome, why, said)) => {
+                settle(printer, action, outcome, why, said);
                 return;
             }
         };
@@ -434,7 +431,7 @@ impl Walker<'_, '_> {
                 action.outcome = Outcome::Applied;
             }
             Err(e) => {
-                settle(printer, action, Outcome::Failed, e.reason, "failed");
+                settle(printer, action, Outcome::Failed, e.reason, true);
                 return;
             }
         }
