@@ -63,9 +63,8 @@ pub fn run(
                 spec.addr, spec.addr
             )));
         } else {
-            let server = facts.server();
             ctx.runtime
-                .block_on(plan::replication_plan(&spec, settings, ctx, to, server))?
+                .block_on(plan::replication_plan(&spec, settings, ctx, to))?
         }
     };
     w.about(&plan.nodes);

@@ -25,25 +25,6 @@ pub const PROBE_EVERY_MS: u64 = 100;
 /// How long a probe write lives (PX), in milliseconds.
 const PROBE_TTL_MS: u64 = 5000;
 
-/// Whether the node at `spec` has the command `name` under its own name
-/// (COMMAND INFO answers it): false when it is renamed or disabled, or
-/// the node cannot be asked.
-pub async fn has_command(spec: &TargetSpec, timeouts: &Timeouts, name: &str) -> bool {
-    let ask = async {
-        let session = connect(spec, timeouts).await.ok()?;
-        session
-            .query::<redis::Value>(redis::cmd("COMMAND").arg("INFO").arg(name))
-            .await
-            .ok()
-    };
-    match timeout(timeouts.connect + timeouts.command, ask).await {
-        Ok(Some(redis::Value::Array(items))) => {
-            matches!(items.first(), Some(redis::Value::Array(_)))
-        }
-        _ => false,
-    }
-}
-
 /// The probe's write: SET of `PROBE_KEY` to `value` (the milliseconds
 /// since the request), expiring. The plan shows it with `<ms>` for the
 /// value; the watch sends it with the figure.
@@ -77,6 +58,10 @@ pub struct Standing {
     /// min-replicas-to-write, when CONFIG answered.
     #[serde(skip)]
     pub min_replicas: Option<usize>,
+    /// FAILOVER is there under its own name (COMMAND INFO answers it): not
+    /// before 6.2, nor where it is renamed or disabled.
+    #[serde(skip)]
+    pub has_failover: bool,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub error: String,
 }
@@ -93,6 +78,7 @@ pub fn unanswered(addr: &NodeAddr, why: &str) -> Standing {
         priority: 100,
         replicas: Vec::new(),
         min_replicas: None,
+        has_failover: false,
         error: why.to_string(),
     }
 }
@@ -118,6 +104,7 @@ pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> Standing {
     // One parameter a CONFIG GET: 6.2 refuses several.
     pipe.cmd("CONFIG").arg("GET").arg("replica-priority");
     pipe.cmd("CONFIG").arg("GET").arg("min-replicas-to-write");
+    pipe.cmd("COMMAND").arg("INFO").arg("failover");
     match session.query_pipeline::<Vec<redis::Value>>(&pipe).await {
         Ok(replies) => {
             let r = replies.first().map(role::parse).unwrap_or_default();
@@ -137,6 +124,10 @@ pub async fn state(spec: &TargetSpec, timeouts: &Timeouts) -> Standing {
                 out.priority = p;
             }
             out.min_replicas = config(2).map(|n| n.max(0) as usize);
+            out.has_failover = matches!(
+                replies.get(3),
+                Some(redis::Value::Array(items)) if matches!(items.first(), Some(redis::Value::Array(_)))
+            );
             if !out.reachable {
                 out.error = "ROLE gave no answer".into();
             }
@@ -271,6 +262,7 @@ mod tests {
             priority,
             replicas: Vec::new(),
             min_replicas: None,
+            has_failover: false,
             error: String::new(),
         }
     }

@@ -373,7 +373,6 @@ pub(super) async fn replication_plan(
     settings: &FailoverSettings,
     ctx: &Context<'_>,
     to: Option<&NodeAddr>,
-    server: Option<crate::facts::server::ServerId>,
 ) -> Result<Plan, CliError> {
     let primary = super::state(spec, &ctx.timeouts).await;
     let old = spec.addr.clone();
@@ -393,15 +392,12 @@ pub(super) async fn replication_plan(
     let mut checks = Vec::new();
     let chosen = fit_replica(&report.candidates, to, &mut checks);
     checks.push(min_replicas_check(&primary, replicas.len()));
-    report.expected = chosen.clone();
+    report.expected.clone_from(&chosen);
     if let Some(new) = &chosen {
         let (host, port) = (new.host(), new.port().to_string());
         // FAILOVER from 6.2, unless renamed or disabled (managed services
-        // do): then the replica is promoted with REPLICAOF NO ONE, as
-        // before 6.2.
-        let failover_command = server.as_ref().is_some_and(|s| s.has("6.2"))
-            && super::has_command(spec, &ctx.timeouts, "FAILOVER").await;
-        if failover_command {
+        // do): without it the replica is promoted with REPLICAOF NO ONE.
+        if primary.has_failover {
             // The primary pauses writes, waits for the replica to catch up,
             // then swaps roles with it: nothing acknowledged is lost.
             let mut cmd: Vec<String> = ["FAILOVER", "TO", &host, &port, "TIMEOUT", "10000"]
@@ -657,6 +653,7 @@ mod snapshots {
             priority: 100,
             replicas: Vec::new(),
             min_replicas: None,
+            has_failover: false,
             error: String::new(),
         }
     }
