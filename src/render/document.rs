@@ -8,15 +8,10 @@ use super::json::Subject;
 use super::Printer;
 use crate::error::{CliError, Status};
 use crate::findings::Report;
-use crate::outcome::Outcome;
 
 /// A writing command's report (flush, warm, clients kill, failover), as
 /// every renderer needs it.
 pub trait WriteView {
-    /// The key its document sits under (`flush`, `warm`, `kill`, `failover`).
-    fn key(&self) -> &'static str;
-    fn outcome(&self) -> Outcome;
-    fn reason(&self) -> &str;
     /// The table, `width` columns wide.
     fn table(&self, width: u16) -> String;
     /// Streams the JSON document (`json::envelope` around the report).
@@ -28,24 +23,12 @@ pub trait WriteView {
     ) -> Result<(), CliError>;
 }
 
-/// Implements `WriteView` for a writing command's report: its key, and
-/// its table as `table(report, width)`; the report has `outcome` and
-/// `reason` fields.
+/// Implements `WriteView` for a writing command's report: the key its
+/// document sits under (`flush`, `warm`, `kill`, `failover`), and its
+/// table as `table(report, width)`.
 macro_rules! write_view {
     ($report:ty, $key:literal, $table:expr) => {
         impl $crate::render::document::WriteView for $report {
-            fn key(&self) -> &'static str {
-                $key
-            }
-
-            fn outcome(&self) -> $crate::outcome::Outcome {
-                self.outcome
-            }
-
-            fn reason(&self) -> &str {
-                &self.reason
-            }
-
             fn table(&self, width: u16) -> String {
                 ($table)(self, width)
             }
