@@ -233,7 +233,7 @@ fn evidence(
     ctx: &cel::Context<'_, '_>,
 ) -> BTreeMap<String, serde_json::Value> {
     check
-        .evidence
+        .evidence()
         .iter()
         .map(|(name, e)| {
             let value = if missing_root(&e.roots, facts).is_some() {
@@ -294,7 +294,9 @@ fn evaluate_where(
                 continue;
             }
             out.counts.total += 1;
-            let about_app = check.http_steps().next().is_some();
+            // Only a runbook that asks the application has a check that
+            // reads it: the others' evidence need not be compiled to tell.
+            let about_app = !runbook.http.is_empty() && check.http_steps().next().is_some();
             out.counts.app += usize::from(about_app);
             let outcome = if deadline.is_some_and(|d| Instant::now() >= d) {
                 late += 1;
@@ -627,7 +629,7 @@ fn evaluate_check(
     };
     let message_lookup = |name: &str| evidence.get(name).map(expr::display);
     let fixes = check
-        .fixes
+        .fixes()
         .iter()
         .map(|f| {
             let filled: Result<Vec<Command>, String> =
@@ -662,7 +664,7 @@ fn evaluate_check(
         severity: check.severity,
         score: check.score,
         title: check.title.clone(),
-        message: check.message.render(message_lookup),
+        message: check.message().render(message_lookup),
         evidence,
         node: facts.node.addr.clone(),
         fixes,

@@ -46,7 +46,7 @@ fn plan<'a>(findings: &'a [Finding], set: &'a RunbookSet) -> Vec<Planned<'a>> {
         let mut views: Vec<&FixView> = finding.fixes.iter().collect();
         views.sort_by_key(|v| v.safety);
         for view in views {
-            if let Some(def) = check.fixes.iter().find(|d| d.id == view.id) {
+            if let Some(def) = check.fixes().iter().find(|d| d.id == view.id) {
                 out.push(Planned {
                     finding,
                     view,

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use serde_saphyr::Spanned;
 
@@ -43,29 +44,97 @@ pub struct Runbook {
     pub text: String,
 }
 
-#[derive(Debug)]
 pub struct Check {
     pub id: String,
     pub title: String,
     pub when: Expression,
     pub severity: Severity,
     pub score: u8,
-    pub evidence: Vec<(String, Expression)>,
-    pub message: Template,
-    pub fixes: Vec<Fix>,
     /// The Redis version it needs (`7.0`), if any.
     pub requires_redis: Option<String>,
     /// What must hold for not firing to count as passing, and why not.
     pub needs: Option<(Expression, Template)>,
+    /// What it says and offers when it fires.
+    said: OnceLock<Said>,
+    /// A built-in check's definition, until `said` is compiled from it.
+    deferred: Option<Box<Deferred>>,
+}
+
+/// Shows what the check is, whichever way it was loaded: not the
+/// definition it keeps until its `said` is compiled.
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Check")
+            .field("id", &self.id)
+            .field("title", &self.title)
+            .field("when", &self.when)
+            .field("severity", &self.severity)
+            .field("score", &self.score)
+            .field("requires_redis", &self.requires_redis)
+            .field("needs", &self.needs)
+            .field("said", &self.said)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a check says and offers when it fires: its evidence, message and
+/// fixes. A runbook file has them compiled, and so validated, as it loads;
+/// a built-in runbook on first use, since a healthy run needs none of them
+/// (the tests compile every built-in check whole, both ways).
+#[derive(Debug)]
+pub struct Said {
+    pub evidence: Vec<(String, Expression)>,
+    pub message: Template,
+    pub fixes: Vec<Fix>,
+}
+
+/// What compiling a built-in check's `Said` later needs.
+#[derive(Debug)]
+struct Deferred {
+    file: String,
+    def: CheckDef,
+    roots: Arc<[Field]>,
 }
 
 impl Check {
+    /// The evidence, message and fixes, compiled now if not yet.
+    pub fn said(&self) -> &Said {
+        self.said.get_or_init(|| {
+            let d = self
+                .deferred
+                .as_ref()
+                .expect("a check whose `said` is not compiled keeps its definition");
+            compile_said(&Ctx { file: &d.file }, &d.def, &d.roots).unwrap_or_else(|e| {
+                panic!(
+                    "built-in check `{}` does not compile (the tests compile every one): {e}",
+                    self.id
+                )
+            })
+        })
+    }
+
+    pub fn evidence(&self) -> &[(String, Expression)] {
+        &self.said().evidence
+    }
+
+    pub fn message(&self) -> &Template {
+        &self.said().message
+    }
+
+    pub fn fixes(&self) -> &[Fix] {
+        &self.said().fixes
+    }
+
     /// HTTP steps the condition or the evidence reads.
     pub fn http_steps(&self) -> impl Iterator<Item = &str> {
         self.when
             .http_steps
             .iter()
-            .chain(self.evidence.iter().flat_map(|(_, e)| e.http_steps.iter()))
+            .chain(
+                self.evidence()
+                    .iter()
+                    .flat_map(|(_, e)| e.http_steps.iter()),
+            )
             .map(String::as_str)
     }
 }
@@ -263,7 +332,7 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Res
 
 pub fn load_str(file: &str, text: &str, origin: &str) -> Result<Runbook, LoadError> {
     let parsed: RunbookFile = parse_yaml(file, text)?;
-    build(file, text, parsed, origin)
+    build(file, text, parsed, origin, Compile::Now)
 }
 
 /// A built-in runbook from the JSON build.rs made of its YAML `text` (the
@@ -275,11 +344,24 @@ fn load_compiled(file: &str, text: &str, json: &str) -> Result<Runbook, LoadErro
         column: 0,
         message: format!("the built-in runbook's compiled form does not read: {e}"),
     })?;
-    build(file, text, parsed, "built-in")
+    build(file, text, parsed, "built-in", Compile::OnFirstUse)
 }
 
 /// Validates a parsed runbook and compiles its expressions.
-fn build(file: &str, text: &str, parsed: RunbookFile, origin: &str) -> Result<Runbook, LoadError> {
+/// When a check's `Said` is compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compile {
+    Now,
+    OnFirstUse,
+}
+
+fn build(
+    file: &str,
+    text: &str,
+    parsed: RunbookFile,
+    origin: &str,
+    compile: Compile,
+) -> Result<Runbook, LoadError> {
     let cx = Ctx { file };
     if !valid_id(&parsed.id.value) {
         return Err(cx.at(
@@ -298,14 +380,14 @@ fn build(file: &str, text: &str, parsed: RunbookFile, origin: &str) -> Result<Ru
         }
         http.push(compiled);
     }
-    let roots = local_roots(&parsed.thresholds, &http);
+    let roots: Arc<[Field]> = local_roots(&parsed.thresholds, &http).into();
     let mut seen = BTreeSet::new();
     let mut checks = Vec::new();
-    for def in &parsed.checks {
+    for def in parsed.checks {
         if !seen.insert(def.id.value.clone()) {
             return Err(cx.at(&def.id, format!("duplicate check id `{}`", def.id.value)));
         }
-        checks.push(load_check(&cx, def, &roots)?);
+        checks.push(load_check(&cx, def, &roots, compile)?);
     }
     if checks.is_empty() {
         return Err(LoadError {
@@ -392,7 +474,12 @@ fn below_floor(
     ))
 }
 
-fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, LoadError> {
+fn load_check(
+    cx: &Ctx<'_>,
+    def: CheckDef,
+    roots: &Arc<[Field]>,
+    compile: Compile,
+) -> Result<Check, LoadError> {
     if !valid_id(&def.id.value) {
         return Err(cx.at(
             &def.id,
@@ -415,6 +502,59 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
         ));
     }
     let when = cx.expr(&def.when, "`when`", roots)?;
+    let names = evidence_names(&def);
+    let needs = match &def.needs {
+        Some(n) => Some((
+            cx.expr(&n.when, "`needs.when`", roots)?,
+            cx.template(&n.reason, "needs.reason", &names)?,
+        )),
+        None => None,
+    };
+    let requires_redis = match &def.requires_redis {
+        Some(v)
+            if crate::facts::server::parse_version(&v.value) == (0, 0, 0)
+                || !v.value.chars().all(|c| c.is_ascii_digit() || c == '.') =>
+        {
+            return Err(cx.at(
+                v,
+                format!("requires_redis `{}` is not a version like 7.0", v.value),
+            ))
+        }
+        Some(v) => Some(v.value.clone()),
+        None => None,
+    };
+    let (id, title) = (def.id.value.clone(), def.title.clone());
+    let (severity, score) = (def.severity, def.score.value);
+    let (said, deferred) = match compile {
+        Compile::Now => (OnceLock::from(compile_said(cx, &def, roots)?), None),
+        Compile::OnFirstUse => (
+            OnceLock::new(),
+            Some(Box::new(Deferred {
+                file: cx.file.to_string(),
+                def,
+                roots: Arc::clone(roots),
+            })),
+        ),
+    };
+    Ok(Check {
+        id,
+        title,
+        when,
+        severity,
+        score,
+        requires_redis,
+        needs,
+        said,
+        deferred,
+    })
+}
+
+fn evidence_names(def: &CheckDef) -> BTreeSet<&str> {
+    def.evidence.keys().map(String::as_str).collect()
+}
+
+/// Compiles a check's evidence, message and fixes.
+fn compile_said(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Said, LoadError> {
     let mut evidence = Vec::new();
     for (name, e) in &def.evidence {
         evidence.push((
@@ -422,7 +562,7 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
             cx.expr(e, &format!("evidence `{name}`"), roots)?,
         ));
     }
-    let names: BTreeSet<&str> = def.evidence.keys().map(String::as_str).collect();
+    let names = evidence_names(def);
     let message = cx.template(&def.message, "message", &names)?;
     let mut fixes = Vec::new();
     let mut fix_ids = BTreeSet::new();
@@ -512,37 +652,10 @@ fn load_check(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Check, Lo
             verify,
         });
     }
-    let needs = match &def.needs {
-        Some(n) => Some((
-            cx.expr(&n.when, "`needs.when`", roots)?,
-            cx.template(&n.reason, "needs.reason", &names)?,
-        )),
-        None => None,
-    };
-    let requires_redis = match &def.requires_redis {
-        Some(v)
-            if crate::facts::server::parse_version(&v.value) == (0, 0, 0)
-                || !v.value.chars().all(|c| c.is_ascii_digit() || c == '.') =>
-        {
-            return Err(cx.at(
-                v,
-                format!("requires_redis `{}` is not a version like 7.0", v.value),
-            ))
-        }
-        Some(v) => Some(v.value.clone()),
-        None => None,
-    };
-    Ok(Check {
-        id: def.id.value.clone(),
-        title: def.title.clone(),
-        when,
-        severity: def.severity,
-        score: def.score.value,
+    Ok(Said {
         evidence,
         message,
         fixes,
-        requires_redis,
-        needs,
     })
 }
 
@@ -576,43 +689,17 @@ fn runbook_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     Ok(files)
 }
 
-/// Compiles the built-in runbooks (from the JSON build.rs made of them),
-/// spread over the machine's cores.
+/// The built-in runbooks, from the JSON build.rs made of them, on the
+/// calling thread: with their checks' evidence, messages and fixes left
+/// for first use this is little work, and spread over threads it cost more
+/// than it saved (each thread's allocator arena grows a page at a time).
 fn load_builtins() -> Result<Vec<Runbook>, LoadError> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let (files, compiled) = (super::builtin::FILES, super::builtin::COMPILED);
-    // The run's own thread collects meanwhile, and the server answers on
-    // the same machine more often than not: one core is left to them.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get().saturating_sub(1))
-        .clamp(1, 4);
-    // Each thread takes the next file until none is left, so one large
-    // runbook does not hold a whole chunk back.
-    let next = AtomicUsize::new(0);
-    let mut loaded: Vec<(usize, Result<Runbook, LoadError>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let (Some((name, text)), Some(json)) = (files.get(i), compiled.get(i))
-                        else {
-                            break;
-                        };
-                        done.push((i, load_compiled(&format!("runbooks/{name}"), text, json)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    loaded.sort_by_key(|(i, _)| *i);
-    loaded.into_iter().map(|(_, r)| r).collect()
+    files
+        .iter()
+        .zip(compiled)
+        .map(|((name, text), json)| load_compiled(&format!("runbooks/{name}"), text, json))
+        .collect()
 }
 
 /// The gate runbook alone (`GATE`), built in: what a writing command
@@ -739,7 +826,7 @@ checks:
         assert_eq!(rb.id, "demo");
         assert_eq!(rb.checks[0].when.roots, vec!["derived"]);
         assert_eq!(
-            rb.checks[0].fixes[0].commands[0].source(),
+            rb.checks[0].fixes()[0].commands[0].source(),
             "CONFIG SET maxmemory 2gb"
         );
     }
@@ -820,6 +907,14 @@ mod compiled_tests {
         for ((name, text), json) in files.iter().zip(compiled) {
             let from_yaml = super::load_str(name, text, "built-in").unwrap();
             let from_json = super::load_compiled(name, text, json).unwrap();
+            for check in &from_json.checks {
+                assert!(
+                    check.said.get().is_none(),
+                    "{name}: {} compiled early",
+                    check.id
+                );
+                check.said();
+            }
             assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"), "{name}");
         }
     }
