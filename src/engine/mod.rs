@@ -102,8 +102,11 @@ pub struct Diagnosis {
 
 /// Collects the node's facts (and the application's, once the runbooks say
 /// which endpoints to ask) under the run's deadline, and evaluates the
-/// runbooks. `load` runs on its own thread while Redis answers: compiling
-/// runbooks is CPU work, collecting is waiting on the network. A Sentinel
+/// runbooks. The collection waits on the network on a thread of its own
+/// while this one runs `load`, compiling the runbooks, which is CPU work:
+/// here, because glibc grows the main thread's heap in large steps and a
+/// new thread's arena a page at a time, a system call each, and compiling
+/// makes most of a healthy run's allocations. A Sentinel
 /// target is located first (the primary its Sentinels name); a Sentinel or
 /// Cluster target has every node collected and evaluated, and the
 /// topology's own checks.
@@ -114,47 +117,54 @@ pub fn diagnose(
     load: impl FnOnce() -> Result<RunbookSet, CliError> + Send,
 ) -> Result<Diagnosis, CliError> {
     let deadline = ctx.collect_deadline();
-    let (loaded_tx, loaded_rx) = tokio::sync::oneshot::channel();
+    let (loaded_tx, loaded_rx) = tokio::sync::oneshot::channel::<Result<RunbookSet, CliError>>();
     let (spec, mut topology, mut facts, (runbooks, app_facts)) = std::thread::scope(|scope| {
-        // The runbooks compile while the Sentinels are asked and the node
-        // answers.
-        scope.spawn(|| {
-            let _ = loaded_tx.send(load());
-        });
-        let (spec, topology) =
-            ctx.runtime
-                .block_on(topology::locate(spec, &ctx.timeouts, deadline))?;
-        let (facts, rest) = ctx.runtime.block_on(async {
-            let app_side = async {
-                let runbooks = loaded_rx.await.unwrap_or_else(|_| {
-                    Err(CliError::Other(anyhow::anyhow!("runbook loading panicked")))
-                });
-                let app_facts = match (app, &runbooks) {
-                    (Some(app), Ok(set)) => {
-                        let steps = set.http_steps().into_iter().cloned().collect();
-                        Some(crate::http::collect::collect(app, steps, deadline).await)
+        let (runtime, timeouts) = (&ctx.runtime, &ctx.timeouts);
+        let collect = move || {
+            let (spec, topology) = runtime.block_on(topology::locate(spec, timeouts, deadline))?;
+            let (facts, rest) = runtime.block_on(async {
+                let app_side = async {
+                    let runbooks = loaded_rx.await.unwrap_or_else(|_| {
+                        Err(CliError::Other(anyhow::anyhow!("runbook loading panicked")))
+                    });
+                    let app_facts = match (app, &runbooks) {
+                        (Some(app), Ok(set)) => {
+                            let steps = set.http_steps().into_iter().cloned().collect();
+                            Some(crate::http::collect::collect(app, steps, deadline).await)
+                        }
+                        _ => None,
+                    };
+                    (runbooks, app_facts)
+                };
+                // Through Sentinels none of which named a primary, there is no
+                // node to ask: say so as the node's connection.
+                let unlocated = match (&spec.via, topology.as_ref()) {
+                    (crate::target::Via::Sentinel(s), Some(t)) if t.primary().is_none() => {
+                        Some(unlocated_reason(&s.master, t))
                     }
                     _ => None,
                 };
-                (runbooks, app_facts)
-            };
-            // Through Sentinels none of which named a primary, there is no
-            // node to ask: say so as the node's connection.
-            let unlocated = match (&spec.via, topology.as_ref()) {
-                (crate::target::Via::Sentinel(s), Some(t)) if t.primary().is_none() => {
-                    Some(unlocated_reason(&s.master, t))
-                }
-                _ => None,
-            };
-            let node = async {
-                match &unlocated {
-                    Some(why) => crate::facts::collect::unlocated(&spec, why),
-                    None => collect_until(&spec, &ctx.timeouts, deadline, None).await,
-                }
-            };
-            tokio::join!(node, app_side)
-        });
-        Ok::<_, CliError>((spec, topology, facts, rest))
+                let node = async {
+                    match &unlocated {
+                        Some(why) => crate::facts::collect::unlocated(&spec, why),
+                        None => collect_until(&spec, timeouts, deadline, None).await,
+                    }
+                };
+                tokio::join!(node, app_side)
+            });
+            Ok::<_, CliError>((spec, topology, facts, rest))
+        };
+        let collecting = scope.spawn(collect);
+        // A new thread may be queued on this core: let it connect (and
+        // wait on the network) before the compiling holds the core.
+        std::thread::yield_now();
+        let _ = loaded_tx.send(load());
+        // CEL's standard library, which evaluating needs, is made now
+        // rather than after the node has answered.
+        crate::runbook::expr::environment();
+        collecting
+            .join()
+            .unwrap_or_else(|_| Err(CliError::Other(anyhow::anyhow!("collecting panicked"))))
     })?;
     let runbooks = runbooks?;
     refuse_missing_db(&spec, &facts)?;
@@ -577,7 +587,9 @@ pub fn finish(
 ) -> Result<crate::error::Status, CliError> {
     let Some(policy) = policy else {
         ctx.emit(format, &diagnosis.report, table)?;
-        return Ok(diagnosis.report.status);
+        let status = diagnosis.report.status;
+        let_the_process_free(diagnosis);
+        return Ok(status);
     };
     // For people, the findings first: the walk's questions refer to them.
     if format == Format::Table {
@@ -594,7 +606,17 @@ pub fn finish(
     remediate(ctx, &mut diagnosis, &mut mutator);
     ctx.emit(format, &diagnosis.report, render::table::remediation)?;
     let report = &diagnosis.report;
-    Ok(report.after.as_ref().map_or(report.status, |a| a.status))
+    let status = report.after.as_ref().map_or(report.status, |a| a.status);
+    let_the_process_free(diagnosis);
+    Ok(status)
+}
+
+/// A printed diagnosis is the run's last use of it, and the process ends
+/// next: freeing its compiled runbooks and facts one allocation at a time
+/// (some 20,000) would cost a tenth of a healthy run, which exit does at
+/// once.
+fn let_the_process_free(diagnosis: Diagnosis) {
+    std::mem::forget(diagnosis);
 }
 
 /// Walks the diagnosis's fixes through the mutation path and records what

@@ -476,11 +476,19 @@ pub fn display(v: &serde_json::Value) -> String {
     }
 }
 
+/// CEL's standard library (its functions and types), made once and shared
+/// by every context of the run. `diagnose` has it made while the node
+/// answers, so the evaluation after does not wait for it.
+pub fn environment() -> Arc<cel::Env> {
+    static ENV: std::sync::OnceLock<Arc<cel::Env>> = std::sync::OnceLock::new();
+    Arc::clone(ENV.get_or_init(|| Arc::new(cel::Env::stdlib())))
+}
+
 /// A context holding the given fact values as variables.
 pub fn context<S: std::hash::BuildHasher>(
     values: &HashMap<String, Value, S>,
 ) -> Context<'static, 'static> {
-    let mut ctx = Context::default();
+    let mut ctx = Context::with_env(environment());
     for (k, v) in values {
         ctx.add_variable_from_value(k.clone(), v.clone());
     }
