@@ -2,7 +2,10 @@
 //! and completions are all generated from here.
 
 pub mod generate;
+mod lazy;
 pub mod resolve;
+
+pub use lazy::Lazy;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -54,46 +57,46 @@ pub enum ColorChoice {
 pub enum Command {
     /// Run the runbooks against a Redis node and print scored findings with fixes.
     #[command(after_help = EXIT_CODES)]
-    Diagnose(Box<DiagnoseArgs>),
+    Diagnose(Lazy<DiagnoseArgs>),
     /// Where the memory went: usage, MEMORY STATS and DOCTOR, the memory
     /// findings; with --keys, a scan of the keyspace by key pattern.
     #[command(after_help = EXIT_CODES)]
-    Memory(Box<MemoryArgs>),
+    Memory(Lazy<MemoryArgs>),
     /// Who is connected: CLIENT LIST grouped by host, name, library, user,
     /// db and command, with the client findings; `clients kill` to end
     /// the ones a filter matches.
     #[command(after_help = EXIT_CODES)]
-    Clients(Box<ClientsArgs>),
+    Clients(Lazy<ClientsArgs>),
     /// What is slow: the whole slow log grouped by command and key
     /// pattern with the seeds' advice, commandstats ranked, errorstats, the
     /// latency monitor; with the latency findings and their fixes.
     #[command(after_help = EXIT_CODES)]
-    Slowlog(Box<CommonArgs>),
+    Slowlog(Lazy<CommonArgs>),
     /// Round trips sampled from here, like redis-cli --latency and
     /// --latency-history: min/avg/p50/p99/max, a line per --every window.
     #[command(after_help = EXIT_CODES)]
-    Latency(Box<LatencyArgs>),
+    Latency(Lazy<LatencyArgs>),
     /// Delete exactly the keys a pattern (and --type, --no-ttl, --idle)
     /// matches, with SCAN + UNLINK in audited batches; or a whole database
     /// (--db) or every database (--all) with FLUSHDB/FLUSHALL ASYNC. Asks
     /// like a destructive fix: the node and db typed back, or --yes with
     /// --confirm-destructive NODE; --dry-run deletes nothing.
     #[command(after_help = EXIT_CODES)]
-    Flush(Box<FlushArgs>),
+    Flush(Lazy<FlushArgs>),
     /// Refill the cache from a file of records (JSON Lines or CSV), in
     /// pipelined batches that leave existing keys alone (unless --replace),
     /// with a checkpoint for --resume. Asks once before writing; without a
     /// terminal --yes is enough, and --replace also needs
     /// --confirm-destructive NODE.
     #[command(after_help = EXIT_CODES)]
-    Warm(Box<WarmArgs>),
+    Warm(Lazy<WarmArgs>),
     /// Promote a replica, checked before and verified after: through the
     /// Sentinels (SENTINEL FAILOVER), on a primary with replicas (FAILOVER
     /// TO, or REPLICAOF NO ONE before 6.2), or in a Cluster (CLUSTER
     /// FAILOVER on a replica). Refuses without quorum or a fit replica;
     /// asks like a destructive fix, naming the current primary.
     #[command(after_help = EXIT_CODES)]
-    Failover(Box<FailoverArgs>),
+    Failover(Lazy<FailoverArgs>),
     /// List, show and validate runbooks (built-in and user-supplied).
     #[command(subcommand)]
     Runbook(RunbookCommand),
@@ -668,7 +671,7 @@ pub enum RunbookCommand {
 
 /// The clap command, for generators and tests.
 pub fn command() -> clap::Command {
-    Cli::command()
+    lazy::whole(Cli::command)
 }
 
 /// Parses arguments. Help and version print and exit 0; any other error
