@@ -735,6 +735,58 @@ mod tests {
             insta::assert_snapshot!(format!("help-{name}"), help);
         }
     }
+
+    /// What a run parses with (each subcommand's arguments declared as it
+    /// runs) shows the same help, and reads the same flags, as the whole
+    /// tree the snapshots and generators use.
+    #[test]
+    fn lazily_declared_subcommands_read_and_help_as_the_whole_tree() {
+        use clap::CommandFactory;
+        let paths: &[&[&str]] = &[
+            &["diagnose"],
+            &["memory"],
+            &["clients"],
+            &["clients", "kill"],
+            &["slowlog"],
+            &["latency"],
+            &["flush"],
+            &["warm"],
+            &["failover"],
+            &["runbook", "list"],
+            &["completions"],
+        ];
+        let help = |cmd: clap::Command, path: &[&str]| {
+            let args = std::iter::once("cachectl")
+                .chain(path.iter().copied())
+                .chain(["--help"]);
+            let err = cmd.term_width(100).try_get_matches_from(args).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
+            err.render().to_string()
+        };
+        for path in paths {
+            assert_eq!(
+                help(super::Cli::command(), path),
+                help(super::command(), path),
+                "{path:?}"
+            );
+        }
+        let cli = super::parse([
+            "cachectl",
+            "diagnose",
+            "--url",
+            "redis://h:1/2",
+            "--only",
+            "access",
+            "-o",
+            "json",
+        ])
+        .unwrap();
+        let super::Command::Diagnose(args) = cli.command else {
+            panic!("not diagnose: {:?}", cli.command);
+        };
+        assert_eq!(args.target.url.as_deref(), Some("redis://h:1/2"));
+        assert_eq!(args.only, ["access"]);
+    }
 }
 
 #[derive(Debug, Clone, Args)]
