@@ -10,12 +10,13 @@ use serde_saphyr::Spanned;
 
 use super::command::CommandTemplate;
 use super::expr::{self, Expression, HTTP_ROOT, THRESHOLD_ROOT};
-use super::model::{CheckDef, RunbookFile, ThresholdDef};
+use super::model::{CheckDef, CheckHead, RunbookFile, ThresholdDef};
 use super::step::{self, HttpStep};
 use super::template::Template;
 use crate::error::CliError;
 use crate::facts::catalog::{Field, Shape};
 use crate::model::{FixKind, Safety, Severity};
+use serde_json::value::RawValue;
 
 /// The runbook every selection keeps (every front door, every `--only`):
 /// whether the target is reachable, authenticated and Redis. Without it a
@@ -88,11 +89,12 @@ pub struct Said {
     pub fixes: Vec<Fix>,
 }
 
-/// What compiling a built-in check's `Said` later needs.
+/// What compiling a built-in check's `Said` later needs: its JSON, kept
+/// raw (borrowed from the binary) until then.
 #[derive(Debug)]
 struct Deferred {
     file: String,
-    def: CheckDef,
+    raw: &'static RawValue,
     roots: Arc<[Field]>,
 }
 
@@ -104,12 +106,16 @@ impl Check {
                 .deferred
                 .as_ref()
                 .expect("a check whose `said` is not compiled keeps its definition");
-            compile_said(&Ctx { file: &d.file }, &d.def, &d.roots).unwrap_or_else(|e| {
-                panic!(
-                    "built-in check `{}` does not compile (the tests compile every one): {e}",
-                    self.id
-                )
-            })
+            let cx = Ctx { file: &d.file };
+            serde_json::from_str::<CheckDef>(d.raw.get())
+                .map_err(|e| cx.json_error(&e))
+                .and_then(|def| compile_said(&cx, &def, &d.roots))
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "built-in check `{}` does not compile (the tests compile every one): {e}",
+                        self.id
+                    )
+                })
         })
     }
 
@@ -260,6 +266,17 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// A built-in runbook's compiled JSON that does not read (which the
+    /// tests make sure never happens).
+    fn json_error(&self, e: &serde_json::Error) -> LoadError {
+        LoadError {
+            file: self.file.to_string(),
+            line: 0,
+            column: 0,
+            message: format!("the built-in runbook's compiled form does not read: {e}"),
+        }
+    }
+
     fn at<T>(&self, span: &Spanned<T>, message: impl Into<String>) -> LoadError {
         LoadError {
             file: self.file.to_string(),
@@ -332,35 +349,53 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Res
 
 pub fn load_str(file: &str, text: &str, origin: &str) -> Result<Runbook, LoadError> {
     let parsed: RunbookFile = parse_yaml(file, text)?;
-    build(file, text, parsed, origin, Compile::Now)
+    build(file, text, parsed, origin)
 }
 
 /// A built-in runbook from the JSON build.rs made of its YAML `text` (the
-/// file named for errors, which tests make sure never happen).
-fn load_compiled(file: &str, text: &str, json: &str) -> Result<Runbook, LoadError> {
-    let parsed: RunbookFile = serde_json::from_str(json).map_err(|e| LoadError {
-        file: file.to_string(),
-        line: 0,
-        column: 0,
-        message: format!("the built-in runbook's compiled form does not read: {e}"),
-    })?;
-    build(file, text, parsed, "built-in", Compile::OnFirstUse)
+/// file named for errors, which tests make sure never happen). Its checks
+/// are read as far as judging needs; the rest stays raw until used.
+fn load_compiled(file: &str, text: &str, json: &'static str) -> Result<Runbook, LoadError> {
+    let cx = Ctx { file };
+    let parsed: RunbookFile<&'static RawValue> =
+        serde_json::from_str(json).map_err(|e| cx.json_error(&e))?;
+    build(file, text, parsed, "built-in")
+}
+
+/// A check as its runbook was read: whole from a file, or a built-in's
+/// raw JSON.
+trait CheckSource {
+    /// The part judging needs, and what the rest compiles from.
+    fn split(self, cx: &Ctx<'_>) -> Result<(CheckHead, Rest), LoadError>;
+}
+
+/// What a check's `Said` compiles from.
+enum Rest {
+    /// A runbook file's check: compiled (and so validated) as it loads.
+    Now(Box<CheckDef>),
+    /// A built-in check: compiled on first use.
+    Later(&'static RawValue),
+}
+
+impl CheckSource for CheckDef {
+    fn split(self, _: &Ctx<'_>) -> Result<(CheckHead, Rest), LoadError> {
+        Ok((self.head(), Rest::Now(Box::new(self))))
+    }
+}
+
+impl CheckSource for &'static RawValue {
+    fn split(self, cx: &Ctx<'_>) -> Result<(CheckHead, Rest), LoadError> {
+        let head = serde_json::from_str(self.get()).map_err(|e| cx.json_error(&e))?;
+        Ok((head, Rest::Later(self)))
+    }
 }
 
 /// Validates a parsed runbook and compiles its expressions.
-/// When a check's `Said` is compiled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Compile {
-    Now,
-    OnFirstUse,
-}
-
-fn build(
+fn build<C: CheckSource>(
     file: &str,
     text: &str,
-    parsed: RunbookFile,
+    parsed: RunbookFile<C>,
     origin: &str,
-    compile: Compile,
 ) -> Result<Runbook, LoadError> {
     let cx = Ctx { file };
     if !valid_id(&parsed.id.value) {
@@ -383,11 +418,12 @@ fn build(
     let roots: Arc<[Field]> = local_roots(&parsed.thresholds, &http).into();
     let mut seen = BTreeSet::new();
     let mut checks = Vec::new();
-    for def in parsed.checks {
-        if !seen.insert(def.id.value.clone()) {
-            return Err(cx.at(&def.id, format!("duplicate check id `{}`", def.id.value)));
+    for source in parsed.checks {
+        let (head, rest) = source.split(&cx)?;
+        if !seen.insert(head.id.value.clone()) {
+            return Err(cx.at(&head.id, format!("duplicate check id `{}`", head.id.value)));
         }
-        checks.push(load_check(&cx, def, &roots, compile)?);
+        checks.push(load_check(&cx, head, rest, &roots)?);
     }
     if checks.is_empty() {
         return Err(LoadError {
@@ -476,9 +512,9 @@ fn below_floor(
 
 fn load_check(
     cx: &Ctx<'_>,
-    def: CheckDef,
+    def: CheckHead,
+    rest: Rest,
     roots: &Arc<[Field]>,
-    compile: Compile,
 ) -> Result<Check, LoadError> {
     if !valid_id(&def.id.value) {
         return Err(cx.at(
@@ -502,7 +538,7 @@ fn load_check(
         ));
     }
     let when = cx.expr(&def.when, "`when`", roots)?;
-    let names = evidence_names(&def);
+    let names: BTreeSet<&str> = def.evidence.iter().map(String::as_str).collect();
     let needs = match &def.needs {
         Some(n) => Some((
             cx.expr(&n.when, "`needs.when`", roots)?,
@@ -523,15 +559,15 @@ fn load_check(
         Some(v) => Some(v.value.clone()),
         None => None,
     };
-    let (id, title) = (def.id.value.clone(), def.title.clone());
+    let (id, title) = (def.id.value, def.title);
     let (severity, score) = (def.severity, def.score.value);
-    let (said, deferred) = match compile {
-        Compile::Now => (OnceLock::from(compile_said(cx, &def, roots)?), None),
-        Compile::OnFirstUse => (
+    let (said, deferred) = match rest {
+        Rest::Now(def) => (OnceLock::from(compile_said(cx, &def, roots)?), None),
+        Rest::Later(raw) => (
             OnceLock::new(),
             Some(Box::new(Deferred {
                 file: cx.file.to_string(),
-                def,
+                raw,
                 roots: Arc::clone(roots),
             })),
         ),
@@ -549,10 +585,6 @@ fn load_check(
     })
 }
 
-fn evidence_names(def: &CheckDef) -> BTreeSet<&str> {
-    def.evidence.keys().map(String::as_str).collect()
-}
-
 /// Compiles a check's evidence, message and fixes.
 fn compile_said(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Said, LoadError> {
     let mut evidence = Vec::new();
@@ -562,7 +594,7 @@ fn compile_said(cx: &Ctx<'_>, def: &CheckDef, roots: &[Field]) -> Result<Said, L
             cx.expr(e, &format!("evidence `{name}`"), roots)?,
         ));
     }
-    let names = evidence_names(def);
+    let names: BTreeSet<&str> = def.evidence.keys().map(String::as_str).collect();
     let message = cx.template(&def.message, "message", &names)?;
     let mut fixes = Vec::new();
     let mut fix_ids = BTreeSet::new();

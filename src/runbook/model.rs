@@ -1,16 +1,18 @@
 //! The runbook file format, as deserialized from YAML. Unknown fields are
 //! errors. See docs/runbooks.md for the reference.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use crate::model::{FixKind, Safety, Severity};
 
+/// A runbook file. Its checks are `CheckDef`s, or for a built-in runbook's
+/// JSON the checks' raw text (`RawValue`), read as far as judging needs.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RunbookFile {
+#[serde(deny_unknown_fields, bound(deserialize = "C: Deserialize<'de>"))]
+pub struct RunbookFile<C = CheckDef> {
     /// Unique id, lower-case with dashes (`out-of-memory`).
     pub id: Spanned<String>,
     pub title: String,
@@ -31,7 +33,7 @@ pub struct RunbookFile {
     /// Requests to the application (`--app`); responses become `http.<id>`.
     #[serde(default)]
     pub http: Vec<HttpStepDef>,
-    pub checks: Vec<CheckDef>,
+    pub checks: Vec<C>,
 }
 
 /// How to read a response body.
@@ -156,7 +158,65 @@ pub struct CheckDef {
     pub needs: Option<NeedsDef>,
 }
 
+/// The part of a `CheckDef` that judging the check needs, read from a
+/// built-in check's JSON: what the check says and offers when it fires
+/// (its evidence's expressions, message and fixes) is read on first use.
 #[derive(Debug, Deserialize)]
+pub struct CheckHead {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub when: Spanned<String>,
+    pub severity: Severity,
+    pub score: Spanned<u8>,
+    /// The names of the evidence entries (which templates may name).
+    #[serde(default, deserialize_with = "keys")]
+    pub evidence: BTreeSet<String>,
+    #[serde(default)]
+    pub requires_redis: Option<Spanned<String>>,
+    #[serde(default)]
+    pub needs: Option<NeedsDef>,
+}
+
+impl CheckDef {
+    /// The part judging needs.
+    pub fn head(&self) -> CheckHead {
+        CheckHead {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            when: self.when.clone(),
+            severity: self.severity,
+            score: self.score.clone(),
+            evidence: self.evidence.keys().cloned().collect(),
+            requires_redis: self.requires_redis.clone(),
+            needs: self.needs.clone(),
+        }
+    }
+}
+
+/// A map's keys, its values skipped.
+fn keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeSet<String>, D::Error> {
+    struct Keys;
+    impl<'de> serde::de::Visitor<'de> for Keys {
+        type Value = BTreeSet<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut keys = BTreeSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                keys.insert(key);
+            }
+            Ok(keys)
+        }
+    }
+    d.deserialize_map(Keys)
+}
+
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NeedsDef {
     /// CEL condition.
