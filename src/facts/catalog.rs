@@ -169,6 +169,15 @@ pub fn node_roots() -> &'static [Root] {
     ROOTS.get_or_init(build_roots)
 }
 
+/// Whether every node's facts have `root` (or its absence is said in
+/// `unavailable`): not a Sentinel's, a Cluster's or a key scan's root, nor
+/// one a runbook adds (`http`).
+pub fn always_there(root: &str) -> bool {
+    node_roots()
+        .iter()
+        .any(|r| r.field.name == root && r.source.always())
+}
+
 /// The roots that `source` fills.
 pub fn roots_of(source: Source) -> impl Iterator<Item = &'static Root> {
     node_roots().iter().filter(move |r| r.source == source)

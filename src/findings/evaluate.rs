@@ -172,28 +172,22 @@ impl Evaluation {
 /// tree into CEL is the costly part of evaluating (10,000 client entries are
 /// 10,000 maps): runbooks add their thresholds in an inner scope instead of
 /// building contexts of their own.
-pub struct FactContext {
-    base: cel::Context<'static, 'static>,
+pub struct FactContext<'f> {
+    base: cel::Context<'f, 'f>,
 }
 
-impl FactContext {
-    pub fn new(facts: &Facts) -> FactContext {
-        let mut values: HashMap<String, cel::Value> = facts
-            .values
-            .iter()
-            .map(|(k, v)| (k.clone(), expr::to_cel(v)))
-            .collect();
-        values.insert(
-            "unavailable".into(),
-            expr::to_cel(&facts.unavailable_value()),
-        );
-        FactContext {
-            base: expr::context(&values),
+impl<'f> FactContext<'f> {
+    pub fn new(facts: &'f Facts) -> FactContext<'f> {
+        let mut base = cel::Context::with_env(expr::environment());
+        for (k, v) in &facts.values {
+            base.add_variable_as_val(k.clone(), expr::to_val(v));
         }
+        base.add_variable_from_value("unavailable", expr::to_cel(&facts.unavailable_value()));
+        FactContext { base }
     }
 
     /// The context of one runbook: the facts plus its thresholds.
-    pub fn runbook<'a>(&'a self, runbook: &Runbook) -> cel::Context<'a, 'static> {
+    pub fn runbook<'a>(&'a self, runbook: &Runbook) -> cel::Context<'a, 'f> {
         let thresholds: HashMap<String, cel::Value> = runbook
             .thresholds
             .iter()
@@ -429,7 +423,7 @@ fn missing_input(check: &Check, facts: &Facts) -> Option<String> {
     let http = facts.get(HTTP_ROOT)?;
     // (name, endpoint, value) of each JSON value read.
     let mut values: Vec<(&str, &str, &serde_json::Value)> = Vec::new();
-    for path in &check.when.http_paths {
+    for path in check.when.http_paths() {
         let parts: Vec<&str> = path.split('.').collect();
         let (Some(step), Some(field)) = (parts.get(1), parts.get(2)) else {
             continue;

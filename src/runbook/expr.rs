@@ -3,9 +3,10 @@
 //! fact or field is a load error. Evaluation reads facts only.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cel::common::ast::{Expr, IdedExpr, LiteralValue};
+use cel::common::value::Val;
 use cel::parser::PrattParser;
 use cel::{Context, Value};
 
@@ -36,17 +37,28 @@ const CEL_IDENTS: &[&str] = &[
 /// Parsed with cel's Pratt parser (feature `parser_pratt`, version pinned):
 /// it builds the same AST as the ANTLR one 30 times faster, and expression
 /// parsing is most of cachectl's start-up time.
+///
+/// A built-in runbook's expression that reads a root only some targets have
+/// (a Sentinel's, a Cluster's, a key scan's, the application's) is made
+/// with `later`: its roots read from its tokens, its parse left for its
+/// first use, which a target without that root never comes to.
 pub struct Expression {
     pub source: String,
-    ast: IdedExpr,
     /// Fact roots the expression reads (`info`, `config`, ...).
     pub roots: Vec<String>,
+    parsed: OnceLock<Parsed>,
+    /// The runbook's own roots, for a parse left for later.
+    later: Option<Arc<[Field]>>,
+}
+
+struct Parsed {
+    ast: IdedExpr,
     /// HTTP steps the expression reads (`http.<step>`).
-    pub http_steps: Vec<String>,
+    http_steps: Vec<String>,
     /// Paths below named HTTP steps it reads, deepest only
     /// (`http.metrics.cache.hits.window`): what must be there for its
     /// answer to mean anything.
-    pub http_paths: Vec<String>,
+    http_paths: Vec<String>,
 }
 
 impl std::fmt::Debug for Expression {
@@ -107,11 +119,168 @@ pub fn compile(source: &str, local_roots: &[Field]) -> Result<Expression, String
         .collect();
     Ok(Expression {
         source: source.to_string(),
-        ast,
         roots,
-        http_steps,
-        http_paths,
+        parsed: OnceLock::from(Parsed {
+            ast,
+            http_steps,
+            http_paths,
+        }),
+        later: None,
     })
+}
+
+impl Expression {
+    /// A built-in runbook's expression, parsed on first use; its roots
+    /// from its tokens (`roots_by_tokens`).
+    pub fn later(source: &str, local_roots: &Arc<[Field]>) -> Expression {
+        Expression {
+            source: source.to_string(),
+            roots: roots_by_tokens(source),
+            parsed: OnceLock::new(),
+            later: Some(Arc::clone(local_roots)),
+        }
+    }
+
+    fn parsed(&self) -> &Parsed {
+        self.parsed.get_or_init(|| {
+            let roots = self
+                .later
+                .as_deref()
+                .expect("an expression not parsed keeps its runbook's roots");
+            let compiled = compile(&self.source, roots).unwrap_or_else(|e| {
+                panic!(
+                    "built-in expression `{}` does not compile (the tests compile every one): {e}",
+                    self.source
+                )
+            });
+            compiled
+                .parsed
+                .into_inner()
+                .expect("a compiled expression is parsed")
+        })
+    }
+
+    /// HTTP steps the expression reads (`http.<step>`).
+    pub fn http_steps(&self) -> &[String] {
+        &self.parsed().http_steps
+    }
+
+    /// Paths below named HTTP steps it reads, deepest only.
+    pub fn http_paths(&self) -> &[String] {
+        &self.parsed().http_paths
+    }
+}
+
+/// Keywords of CEL that read like identifiers.
+const CEL_WORDS: &[&str] = &["true", "false", "null", "in"];
+
+/// Macros whose first argument names a variable of their own.
+const BINDING_MACROS: &[&str] = &["all", "exists", "exists_one", "map", "filter"];
+
+/// The fact roots `source` reads, from its tokens alone: the identifiers
+/// outside string literals that do not follow a `.`, are not called
+/// (`size(x)`), are no macro's variable and no CEL word or type. Used for
+/// built-in expressions whose parse waits for their first use; a test
+/// holds it equal to the parsed roots for every built-in expression.
+pub fn roots_by_tokens(source: &str) -> Vec<String> {
+    let chars: Vec<char> = source.chars().collect();
+    let next_significant = |mut i: usize| {
+        while i < chars.len() && chars[i].is_whitespace() {
+            i += 1;
+        }
+        chars.get(i).copied()
+    };
+    let mut idents: Vec<(String, Option<char>, Option<char>)> = Vec::new();
+    let mut prev: Option<char> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c == '\'' || c == '"' {
+            i = skip_string(&chars, i, false);
+            prev = Some(c);
+            continue;
+        }
+        if c.is_ascii_digit() {
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
+                i += 1;
+            }
+            prev = Some('0');
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            // r'..', b"..": a string's prefix.
+            if matches!(chars.get(i), Some('\'' | '"'))
+                && word.chars().all(|c| matches!(c, 'r' | 'R' | 'b' | 'B'))
+            {
+                i = skip_string(&chars, i, word.contains(['r', 'R']));
+                prev = Some('"');
+                continue;
+            }
+            idents.push((word, prev, next_significant(i)));
+            prev = Some('a');
+            continue;
+        }
+        prev = Some(c);
+        i += 1;
+    }
+    // A macro's variable: the identifier after `.all(`, followed by `,`.
+    let mut bound: Vec<&str> = Vec::new();
+    for w in idents.windows(2) {
+        let (name, before, after) = &w[0];
+        let (var, _, var_after) = &w[1];
+        if *before == Some('.')
+            && *after == Some('(')
+            && BINDING_MACROS.contains(&name.as_str())
+            && *var_after == Some(',')
+        {
+            bound.push(var);
+        }
+    }
+    let mut roots: Vec<String> = idents
+        .iter()
+        .filter(|(word, before, after)| {
+            *before != Some('.')
+                && *after != Some('(')
+                && !bound.contains(&word.as_str())
+                && !CEL_WORDS.contains(&word.as_str())
+                && !CEL_IDENTS.contains(&word.as_str())
+                && word != THRESHOLD_ROOT
+        })
+        .map(|(word, _, _)| word.clone())
+        .collect();
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+/// The index just past the string literal starting at `start` (a quote,
+/// single or triple); `raw` strings have no escapes.
+fn skip_string(chars: &[char], start: usize, raw: bool) -> usize {
+    let quote = chars[start];
+    let triple = chars.get(start + 1) == Some(&quote) && chars.get(start + 2) == Some(&quote);
+    let mut i = start + if triple { 3 } else { 1 };
+    while i < chars.len() {
+        if !raw && chars[i] == '\\' {
+            i += 2;
+            continue;
+        }
+        if chars[i] == quote
+            && (!triple || (chars.get(i + 1) == Some(&quote) && chars.get(i + 2) == Some(&quote)))
+        {
+            return i + if triple { 3 } else { 1 };
+        }
+        i += 1;
+    }
+    i
 }
 
 /// Most evaluation steps one expression may take. Bounds the CPU a runbook
@@ -371,7 +540,7 @@ pub enum EvalError {
 impl Expression {
     /// Evaluates against a context holding the facts.
     pub fn evaluate(&self, ctx: &Context<'_, '_>) -> Result<Value, EvalError> {
-        Value::resolve(&self.ast, ctx).map_err(|e| EvalError::Failed(e.to_string()))
+        Value::resolve(&self.parsed().ast, ctx).map_err(|e| EvalError::Failed(e.to_string()))
     }
 
     /// Evaluates a condition: anything but `true` is false; errors pass through.
@@ -420,6 +589,37 @@ pub fn to_cel(v: &serde_json::Value) -> Value {
                 o.iter().map(|(k, v)| (k.clone(), to_cel(v))).collect();
             Value::from(map)
         }
+    }
+}
+
+/// A fact's value as CEL reads it, borrowing its strings and keys: the
+/// same values `to_cel` gives, without building them twice (a `Value`,
+/// then the context's own).
+pub fn to_val<'v>(v: &'v serde_json::Value) -> Box<dyn Val + 'v> {
+    use cel::common::types::{
+        CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
+    };
+    match v {
+        serde_json::Value::Null => Box::new(CelNull),
+        serde_json::Value::Bool(b) => Box::new(CelBool::from(*b)),
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Box::new(CelInt::from(i))
+            } else if let Some(u) = n.as_u64() {
+                Box::new(CelInt::from(u.min(i64::MAX as u64) as i64))
+            } else {
+                Box::new(CelDouble::from(n.as_f64().unwrap_or(0.0)))
+            }
+        }
+        serde_json::Value::String(s) => Box::new(CelString::from(s.as_str())),
+        serde_json::Value::Array(a) => {
+            Box::new(CelList::from(a.iter().map(to_val).collect::<Vec<_>>()))
+        }
+        serde_json::Value::Object(o) => Box::new(CelMap::from(
+            o.iter()
+                .map(|(k, v)| (CelMapKey::from(k.as_str()), to_val(v)))
+                .collect::<HashMap<_, _>>(),
+        )),
     }
 }
 
@@ -518,6 +718,26 @@ mod tests {
             .map(|(k, v)| (k.to_string(), to_cel(v)))
             .collect();
         context(&values)
+    }
+
+    #[test]
+    fn roots_read_from_tokens_skip_strings_fields_calls_and_macro_variables() {
+        assert_eq!(
+            roots_by_tokens(
+                "size(clients.filter(c, c.idle > 5)) > 0 && info.role == 'master sentinel' \
+                 && \"cluster\" != r'keys' && int(derived.x) > 0x1F && 1.5e3 > threshold.t \
+                 && '''a 'http' b''' != '' && type(config.y) == int && !has(sentinel.z) \
+                 && ['a'].exists(r, r in unavailable)"
+            ),
+            [
+                "clients",
+                "config",
+                "derived",
+                "info",
+                "sentinel",
+                "unavailable"
+            ]
+        );
     }
 
     #[test]

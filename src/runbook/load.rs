@@ -134,12 +134,12 @@ impl Check {
     /// HTTP steps the condition or the evidence reads.
     pub fn http_steps(&self) -> impl Iterator<Item = &str> {
         self.when
-            .http_steps
+            .http_steps()
             .iter()
             .chain(
                 self.evidence()
                     .iter()
-                    .flat_map(|(_, e)| e.http_steps.iter()),
+                    .flat_map(|(_, e)| e.http_steps().iter()),
             )
             .map(String::as_str)
     }
@@ -537,11 +537,27 @@ fn load_check(
             "a check that fires must have severity info, warning, critical or unknown, not ok",
         ));
     }
-    let when = cx.expr(&def.when, "`when`", roots)?;
+    // A built-in's condition that reads a root only some targets have is
+    // parsed when it is first judged; a runbook file's, as it loads.
+    let later = matches!(rest, Rest::Later(_));
+    let condition = |span: &Spanned<String>, what: &str| -> Result<Expression, LoadError> {
+        if later {
+            let e = Expression::later(&span.value, roots);
+            if !e
+                .roots
+                .iter()
+                .all(|r| crate::facts::catalog::always_there(r))
+            {
+                return Ok(e);
+            }
+        }
+        cx.expr(span, what, roots)
+    };
+    let when = condition(&def.when, "`when`")?;
     let names: BTreeSet<&str> = def.evidence.iter().map(String::as_str).collect();
     let needs = match &def.needs {
         Some(n) => Some((
-            cx.expr(&n.when, "`needs.when`", roots)?,
+            condition(&n.when, "`needs.when`")?,
             cx.template(&n.reason, "needs.reason", &names)?,
         )),
         None => None,
@@ -927,6 +943,30 @@ checks:
 
 #[cfg(test)]
 mod compiled_tests {
+    /// Every built-in expression's roots read from its tokens are the ones
+    /// its parse finds: what lets a condition's parse wait.
+    #[test]
+    fn every_builtin_expressions_roots_read_from_its_tokens_are_its_parsed_ones() {
+        for (name, text) in super::super::builtin::FILES {
+            let rb = super::load_str(name, text, "built-in").unwrap();
+            for check in &rb.checks {
+                let mut exprs = vec![&check.when];
+                exprs.extend(check.needs.as_ref().map(|(w, _)| w));
+                exprs.extend(check.evidence().iter().map(|(_, e)| e));
+                exprs.extend(check.fixes().iter().filter_map(|f| f.verify.as_ref()));
+                for e in exprs {
+                    assert_eq!(
+                        super::super::expr::roots_by_tokens(&e.source),
+                        e.roots,
+                        "{name} {}: {}",
+                        check.id,
+                        e.source
+                    );
+                }
+            }
+        }
+    }
+
     /// The JSON the build made of each built-in runbook loads into the
     /// same runbook as its YAML.
     #[test]
