@@ -544,12 +544,30 @@ pub async fn connect(spec: &TargetSpec, timeouts: &Timeouts) -> Result<Session, 
         Err(_) => return Err(timed_out_probed(spec, timeouts, limit, start).await),
     };
     let connect_time = start.elapsed();
-    let ping_start = Instant::now();
-    let ping = timeout(
-        timeouts.command,
-        redis::cmd("PING").query_async::<String>(&mut conn),
-    )
-    .await;
+    // The connection is named in the same write as the first PING, one
+    // round trip for both; a refusal (ACL) is harmless. The PING's reply
+    // comes first, so its round trip is its own.
+    let mut naming = conn.clone();
+    let name = async {
+        let _ = timeout(
+            timeouts.command,
+            redis::cmd("CLIENT")
+                .arg("SETNAME")
+                .arg(CLIENT_NAME)
+                .query_async::<()>(&mut naming),
+        )
+        .await;
+    };
+    let ping = async {
+        let ping_start = Instant::now();
+        let ping = timeout(
+            timeouts.command,
+            redis::cmd("PING").query_async::<String>(&mut conn),
+        )
+        .await;
+        (ping, ping_start.elapsed())
+    };
+    let ((ping, first_ping), ()) = tokio::join!(ping, name);
     match ping {
         Ok(Ok(_)) => {}
         // Any other error reply (MISCONF refuses even PING) still means the
@@ -564,16 +582,6 @@ pub async fn connect(spec: &TargetSpec, timeouts: &Timeouts) -> Result<Session, 
             ))
         }
     }
-    let first_ping = ping_start.elapsed();
-    // Name the connection; a refusal (ACL) is harmless.
-    let _ = timeout(
-        timeouts.command,
-        redis::cmd("CLIENT")
-            .arg("SETNAME")
-            .arg(CLIENT_NAME)
-            .query_async::<()>(&mut conn),
-    )
-    .await;
     Ok(Session {
         conn,
         addr: spec.addr.clone(),
