@@ -183,50 +183,52 @@ const BINDING_MACROS: &[&str] = &["all", "exists", "exists_one", "map", "filter"
 /// built-in expressions whose parse waits for their first use; a test
 /// holds it equal to the parsed roots for every built-in expression.
 pub fn roots_by_tokens(source: &str) -> Vec<String> {
-    let chars: Vec<char> = source.chars().collect();
+    // Bytes: every token that matters is ASCII, and a UTF-8 sequence has
+    // no ASCII byte inside it.
+    let bytes = source.as_bytes();
     let next_significant = |mut i: usize| {
-        while i < chars.len() && chars[i].is_whitespace() {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
             i += 1;
         }
-        chars.get(i).copied()
+        bytes.get(i).copied()
     };
-    let mut idents: Vec<(String, Option<char>, Option<char>)> = Vec::new();
-    let mut prev: Option<char> = None;
+    let mut idents: Vec<(&str, Option<u8>, Option<u8>)> = Vec::new();
+    let mut prev: Option<u8> = None;
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
             i += 1;
             continue;
         }
-        if c == '\'' || c == '"' {
-            i = skip_string(&chars, i, false);
+        if c == b'\'' || c == b'"' {
+            i = skip_string(bytes, i, false);
             prev = Some(c);
             continue;
         }
         if c.is_ascii_digit() {
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
                 i += 1;
             }
-            prev = Some('0');
+            prev = Some(b'0');
             continue;
         }
-        if c.is_ascii_alphabetic() || c == '_' {
+        if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                 i += 1;
             }
-            let word: String = chars[start..i].iter().collect();
+            let word = &source[start..i];
             // r'..', b"..": a string's prefix.
-            if matches!(chars.get(i), Some('\'' | '"'))
-                && word.chars().all(|c| matches!(c, 'r' | 'R' | 'b' | 'B'))
+            if matches!(bytes.get(i), Some(b'\'' | b'"'))
+                && word.bytes().all(|c| matches!(c, b'r' | b'R' | b'b' | b'B'))
             {
-                i = skip_string(&chars, i, word.contains(['r', 'R']));
-                prev = Some('"');
+                i = skip_string(bytes, i, word.contains(['r', 'R']));
+                prev = Some(b'"');
                 continue;
             }
             idents.push((word, prev, next_significant(i)));
-            prev = Some('a');
+            prev = Some(b'a');
             continue;
         }
         prev = Some(c);
@@ -235,46 +237,46 @@ pub fn roots_by_tokens(source: &str) -> Vec<String> {
     // A macro's variable: the identifier after `.all(`, followed by `,`.
     let mut bound: Vec<&str> = Vec::new();
     for w in idents.windows(2) {
-        let (name, before, after) = &w[0];
-        let (var, _, var_after) = &w[1];
-        if *before == Some('.')
-            && *after == Some('(')
-            && BINDING_MACROS.contains(&name.as_str())
-            && *var_after == Some(',')
+        let (name, before, after) = w[0];
+        let (var, _, var_after) = w[1];
+        if before == Some(b'.')
+            && after == Some(b'(')
+            && BINDING_MACROS.contains(&name)
+            && var_after == Some(b',')
         {
             bound.push(var);
         }
     }
-    let mut roots: Vec<String> = idents
+    let mut roots: Vec<&str> = idents
         .iter()
         .filter(|(word, before, after)| {
-            *before != Some('.')
-                && *after != Some('(')
-                && !bound.contains(&word.as_str())
-                && !CEL_WORDS.contains(&word.as_str())
-                && !CEL_IDENTS.contains(&word.as_str())
-                && word != THRESHOLD_ROOT
+            *before != Some(b'.')
+                && *after != Some(b'(')
+                && !bound.contains(word)
+                && !CEL_WORDS.contains(word)
+                && !CEL_IDENTS.contains(word)
+                && *word != THRESHOLD_ROOT
         })
-        .map(|(word, _, _)| word.clone())
+        .map(|(word, _, _)| *word)
         .collect();
-    roots.sort();
+    roots.sort_unstable();
     roots.dedup();
-    roots
+    roots.into_iter().map(str::to_string).collect()
 }
 
 /// The index just past the string literal starting at `start` (a quote,
 /// single or triple); `raw` strings have no escapes.
-fn skip_string(chars: &[char], start: usize, raw: bool) -> usize {
-    let quote = chars[start];
-    let triple = chars.get(start + 1) == Some(&quote) && chars.get(start + 2) == Some(&quote);
+fn skip_string(bytes: &[u8], start: usize, raw: bool) -> usize {
+    let quote = bytes[start];
+    let triple = bytes.get(start + 1) == Some(&quote) && bytes.get(start + 2) == Some(&quote);
     let mut i = start + if triple { 3 } else { 1 };
-    while i < chars.len() {
-        if !raw && chars[i] == '\\' {
+    while i < bytes.len() {
+        if !raw && bytes[i] == b'\\' {
             i += 2;
             continue;
         }
-        if chars[i] == quote
-            && (!triple || (chars.get(i + 1) == Some(&quote) && chars.get(i + 2) == Some(&quote)))
+        if bytes[i] == quote
+            && (!triple || (bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote)))
         {
             return i + if triple { 3 } else { 1 };
         }
