@@ -130,15 +130,21 @@ pub fn compile(source: &str, local_roots: &[Field]) -> Result<Expression, String
 }
 
 impl Expression {
-    /// A built-in runbook's expression, parsed on first use; its roots
-    /// from its tokens (`roots_by_tokens`).
-    pub fn later(source: &str, local_roots: &Arc<[Field]>) -> Expression {
+    /// A built-in runbook's expression, parsed on first use; `roots` are
+    /// those its tokens name (`roots_by_tokens`).
+    pub fn later(source: &str, roots: Vec<String>, local_roots: &Arc<[Field]>) -> Expression {
         Expression {
             source: source.to_string(),
-            roots: roots_by_tokens(source),
+            roots,
             parsed: OnceLock::new(),
             later: Some(Arc::clone(local_roots)),
         }
+    }
+
+    /// Whether the expression has been parsed (a test's question).
+    #[cfg(test)]
+    pub(crate) fn is_parsed(&self) -> bool {
+        self.parsed.get().is_some()
     }
 
     fn parsed(&self) -> &Parsed {
@@ -686,17 +692,6 @@ pub fn environment() -> Arc<cel::Env> {
     Arc::clone(ENV.get_or_init(|| Arc::new(cel::Env::stdlib())))
 }
 
-/// A context holding the given fact values as variables.
-pub fn context<S: std::hash::BuildHasher>(
-    values: &HashMap<String, Value, S>,
-) -> Context<'static, 'static> {
-    let mut ctx = Context::with_env(environment());
-    for (k, v) in values {
-        ctx.add_variable_from_value(k.clone(), v.clone());
-    }
-    ctx
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -715,11 +710,11 @@ mod tests {
     }
 
     fn ctx_with(pairs: &[(&str, serde_json::Value)]) -> Context<'static, 'static> {
-        let values: HashMap<String, Value> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), to_cel(v)))
-            .collect();
-        context(&values)
+        let mut ctx = Context::with_env(environment());
+        for (k, v) in pairs {
+            ctx.add_variable_from_value(*k, to_cel(v));
+        }
+        ctx
     }
 
     #[test]

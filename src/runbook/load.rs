@@ -542,13 +542,9 @@ fn load_check(
     let later = matches!(rest, Rest::Later(_));
     let condition = |span: &Spanned<String>, what: &str| -> Result<Expression, LoadError> {
         if later {
-            let e = Expression::later(&span.value, roots);
-            if !e
-                .roots
-                .iter()
-                .all(|r| crate::facts::catalog::always_there(r))
-            {
-                return Ok(e);
+            let reads = expr::roots_by_tokens(&span.value);
+            if !reads.iter().all(|r| crate::facts::catalog::always_there(r)) {
+                return Ok(Expression::later(&span.value, reads, roots));
             }
         }
         cx.expr(span, what, roots)
@@ -985,6 +981,13 @@ mod compiled_tests {
                     "{name}: {} compiled early",
                     check.id
                 );
+                // Parsed now exactly when every root it reads is always there.
+                let always = check
+                    .when
+                    .roots
+                    .iter()
+                    .all(|r| crate::facts::catalog::always_there(r));
+                assert_eq!(check.when.is_parsed(), always, "{name}: {}", check.id);
                 check.said();
             }
             assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"), "{name}");
