@@ -2,6 +2,7 @@
 //! under the run's deadline, evaluate the runbooks, render, and remediate
 //! through the one mutation path. Command files are glue around it.
 
+mod cores;
 pub mod topology;
 pub mod writer;
 
@@ -106,7 +107,8 @@ pub struct Diagnosis {
 /// while this one runs `load`, compiling the runbooks, which is CPU work:
 /// here, because glibc grows the main thread's heap in large steps and a
 /// new thread's arena a page at a time, a system call each, and compiling
-/// makes most of a healthy run's allocations. A Sentinel
+/// makes most of a healthy run's allocations. The two threads are kept on
+/// different cores while both work (`cores`). A Sentinel
 /// target is located first (the primary its Sentinels name); a Sentinel or
 /// Cluster target has every node collected and evaluated, and the
 /// topology's own checks.
@@ -154,14 +156,21 @@ pub fn diagnose(
             });
             Ok::<_, CliError>((spec, topology, facts, rest))
         };
-        let collecting = scope.spawn(collect);
-        // A new thread may be queued on this core: let it connect (and
-        // wait on the network) before the compiling holds the core.
+        // The compile keeps this core; the collecting thread, woken by
+        // each reply, runs on another rather than waiting behind it.
+        let (held, elsewhere) = cores::hold();
+        let collecting = scope.spawn(move || {
+            elsewhere.go();
+            collect()
+        });
+        // A new thread may be queued on this core: let it move off (and
+        // start connecting) before the compiling holds the core.
         std::thread::yield_now();
         let _ = loaded_tx.send(load());
         // CEL's standard library, which evaluating needs, is made now
         // rather than after the node has answered.
         crate::runbook::expr::environment();
+        drop(held);
         collecting
             .join()
             .unwrap_or_else(|_| Err(CliError::Other(anyhow::anyhow!("collecting panicked"))))
