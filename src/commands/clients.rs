@@ -8,7 +8,8 @@ use crate::engine::Door;
 use crate::error::{CliError, Status};
 use crate::kill;
 use crate::redis::client_list::ClientInfo;
-use crate::render::{self, Printer};
+use crate::render::view::DoorView;
+use crate::render::Printer;
 
 pub fn run(args: &ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
     match &args.action {
@@ -42,8 +43,8 @@ fn view(args: &ClientsArgs, printer: &Printer) -> Result<Status, CliError> {
             .collect();
         (!nodes.is_empty()).then(|| ClientsView::of_nodes(&nodes))
     };
-    door.diagnosis.report.clients = view;
-    door.finish(render::table::clients)
+    door.diagnosis.view = view.map(|clients| DoorView::Clients { clients });
+    door.finish()
 }
 
 fn kill(args: &KillArgs, printer: &Printer) -> Result<Status, CliError> {

@@ -5,7 +5,7 @@ use crate::engine::{self, Context};
 use crate::error::{CliError, Status};
 use crate::facts::record::Recorded;
 use crate::facts::Facts;
-use crate::render::{self, Printer};
+use crate::render::Printer;
 
 pub fn run(args: &DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
     let policy = resolve::fix_policy(&args.fix)?;
@@ -28,11 +28,5 @@ pub fn run(args: &DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
             ))
         })?;
     }
-    engine::finish(
-        &ctx,
-        diagnosis,
-        policy,
-        args.output.format(),
-        render::table::report,
-    )
+    engine::finish(&ctx, diagnosis, policy, args.output.format())
 }

@@ -6,12 +6,13 @@ use crate::cli::{resolve, LatencyArgs};
 use crate::engine::{self, Door};
 use crate::error::{CliError, Status};
 use crate::latency::{self, NodeLatency, Sampling};
+use crate::render::view::DoorView;
 use crate::render::{self, Printer};
 
 pub fn run(args: &LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
     let mut door = Door::open(resolve::door(&args.common, "latency")?, printer, "latency")?;
     if !door.connected() {
-        return door.finish(render::table::latency);
+        return door.finish();
     }
     let session = engine::session(&door.ctx, &door.spec)?;
     // The run's deadline bounds the sampling; a --duration longer than the
@@ -65,7 +66,7 @@ pub fn run(args: &LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
         printer.status(
             "no PING was answered while sampling: the round trips shown are the diagnosis's own",
         );
-        return door.finish(render::table::latency);
+        return door.finish();
     };
     // The runbooks judge these samples, not the diagnosis's burst.
     let diagnosis = &mut door.diagnosis;
@@ -83,6 +84,6 @@ pub fn run(args: &LatencyArgs, printer: &Printer) -> Result<Status, CliError> {
         });
     }
     diagnosis.reassess(&door.ctx);
-    diagnosis.report.latency = Some(view);
-    door.finish(render::table::latency)
+    diagnosis.view = Some(DoorView::Latency { latency: view });
+    door.finish()
 }

@@ -9,7 +9,8 @@ use crate::engine::{self, Door};
 use crate::error::{CliError, Status};
 use crate::facts::memory::MemoryView;
 use crate::findings::evaluate::KEYSCAN_ROOT;
-use crate::render::{self, Printer};
+use crate::render::view::DoorView;
+use crate::render::Printer;
 use crate::runbook::RunbookSet;
 use crate::scan::tally::BigKeys;
 use crate::scan::ScanOptions;
@@ -49,7 +50,7 @@ pub fn run(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
     }
     let mut door = Door::open(resolve::door(&args.common, "memory")?, printer, "memory")?;
     let (ctx, diagnosis) = (&door.ctx, &mut door.diagnosis);
-    if args.scan.keys {
+    let keyspace = if args.scan.keys {
         let opts = scan_options(&args.scan, &diagnosis.runbooks);
         let keyspace = engine::scan_keys(ctx, &diagnosis.primaries(), &opts)?;
         diagnosis
@@ -57,8 +58,13 @@ pub fn run(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
             .values
             .insert(KEYSCAN_ROOT.into(), keyspace.fact());
         diagnosis.reassess(ctx);
-        diagnosis.report.keyspace = Some(keyspace);
-    }
-    diagnosis.report.memory = MemoryView::of(&diagnosis.facts);
-    door.finish(render::table::memory)
+        Some(keyspace)
+    } else {
+        None
+    };
+    diagnosis.view = Some(DoorView::Memory {
+        memory: MemoryView::of(&diagnosis.facts),
+        keyspace,
+    });
+    door.finish()
 }

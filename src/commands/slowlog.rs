@@ -4,7 +4,8 @@
 use crate::cli::{resolve, CommonArgs};
 use crate::engine::{self, Door};
 use crate::error::{CliError, Status};
-use crate::render::{self, Printer};
+use crate::render::view::DoorView;
+use crate::render::Printer;
 
 pub fn run(args: &CommonArgs, printer: &Printer) -> Result<Status, CliError> {
     let mut door = Door::open(resolve::door(args, "slowlog")?, printer, "latency")?;
@@ -24,7 +25,7 @@ pub fn run(args: &CommonArgs, printer: &Printer) -> Result<Status, CliError> {
         let view = ctx
             .runtime
             .block_on(crate::slowlog::view((&diagnosis.facts, &session), &others));
-        diagnosis.report.slowlog = Some(view);
+        diagnosis.view = Some(DoorView::Slowlog { slowlog: view });
     }
-    door.finish(render::table::slowlog)
+    door.finish()
 }

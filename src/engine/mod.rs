@@ -18,6 +18,8 @@ use crate::http::probe::App;
 use crate::interrupt::{interrupted, Interrupt};
 use crate::mutate::Mutator;
 use crate::remediate::{self, Walk};
+use crate::render::document::Part;
+use crate::render::view::DoorView;
 use crate::render::Format;
 use crate::render::{self, Printer};
 use crate::runbook::expr::HTTP_ROOT;
@@ -74,21 +76,31 @@ impl<'p> Context<'p> {
         (self.started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0
     }
 
-    /// Writes a result in the chosen format.
+    /// Writes a report, and the door's view beside it, in the chosen
+    /// format: for a table, `part` of it.
     pub fn emit(
         &self,
         format: Format,
         report: &Report,
-        table: fn(&Report) -> String,
+        view: Option<&DoorView>,
+        part: Part,
     ) -> Result<(), CliError> {
-        let doc = render::document::Document::Report { report, table };
+        let doc = render::document::Document::Report { report, view, part };
         format.renderer().render(&doc, self.printer)
+    }
+
+    /// `emit` of a diagnosis: its report and its door's view.
+    pub fn show(&self, format: Format, diagnosis: &Diagnosis, part: Part) -> Result<(), CliError> {
+        self.emit(format, &diagnosis.report, diagnosis.view.as_ref(), part)
     }
 }
 
 /// A diagnosis: the report and what it was made from.
 pub struct Diagnosis {
     pub report: Report,
+    /// The door's own view (memory, clients, slowlog, latency), beside the
+    /// report.
+    pub view: Option<DoorView>,
     /// The node the run is about: the target, or the primary its Sentinels
     /// name (for a Cluster, the node named).
     pub spec: TargetSpec,
@@ -268,6 +280,7 @@ pub fn diagnose(
         topology,
         runbooks,
         app: app.cloned(),
+        view: None,
     })
 }
 
@@ -392,7 +405,7 @@ pub fn reach(ctx: &Context<'_>, spec: &TargetSpec, format: Format) -> Result<Rea
     );
     report.server = facts.server();
     report.command = ctx.command.into();
-    ctx.emit(format, &report, render::table::report)?;
+    ctx.emit(format, &report, None, Part::Diagnosis)?;
     Ok(Reach::Closed(report.status))
 }
 
@@ -579,9 +592,9 @@ impl<'p> Door<'p> {
             .is_some_and(|c| c["ok"] == true)
     }
 
-    /// Prints the report with `table`, and walks the fixes under --fix.
-    pub fn finish(self, table: fn(&Report) -> String) -> Result<crate::error::Status, CliError> {
-        finish(&self.ctx, self.diagnosis, self.policy, self.format, table)
+    /// Prints the diagnosis and its view, and walks the fixes under --fix.
+    pub fn finish(self) -> Result<crate::error::Status, CliError> {
+        finish(&self.ctx, self.diagnosis, self.policy, self.format)
     }
 }
 
@@ -592,17 +605,16 @@ pub fn finish(
     mut diagnosis: Diagnosis,
     policy: Option<crate::mutate::Policy>,
     format: Format,
-    table: fn(&Report) -> String,
 ) -> Result<crate::error::Status, CliError> {
     let Some(policy) = policy else {
-        ctx.emit(format, &diagnosis.report, table)?;
+        ctx.show(format, &diagnosis, Part::Diagnosis)?;
         let status = diagnosis.report.status;
         let_the_process_free(diagnosis);
         return Ok(status);
     };
     // For people, the findings first: the walk's questions refer to them.
     if format == Format::Table {
-        ctx.emit(format, &diagnosis.report, table)?;
+        ctx.show(format, &diagnosis, Part::Diagnosis)?;
     }
     let mut mutator = Mutator::new(policy, diagnosis.report.target.clone());
     // Without prompts, Ctrl-C stops the walk between fixes, with the report
@@ -613,7 +625,7 @@ pub fn finish(
         mutator.heed(stop.flag());
     }
     remediate(ctx, &mut diagnosis, &mut mutator);
-    ctx.emit(format, &diagnosis.report, render::table::remediation)?;
+    ctx.show(format, &diagnosis, Part::Remediation)?;
     let report = &diagnosis.report;
     let status = report.after.as_ref().map_or(report.status, |a| a.status);
     let_the_process_free(diagnosis);

@@ -48,21 +48,6 @@ pub struct Report {
     /// Checks that could not be evaluated.
     pub skipped: Vec<Skipped>,
     pub checks: CheckCounts,
-    /// `cachectl memory`: where the memory is.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub memory: Option<crate::facts::memory::MemoryView>,
-    /// `cachectl slowlog`: what is slow.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub slowlog: Option<crate::slowlog::SlowlogView>,
-    /// `cachectl latency`: round trips sampled from here.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub latency: Option<crate::latency::LatencyView>,
-    /// `cachectl clients`: who is connected.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clients: Option<crate::clients::ClientsView>,
-    /// `cachectl memory --keys`: the keyspace by pattern.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub keyspace: Option<crate::scan::tally::KeyspaceReport>,
     /// Built-in runbooks a user runbook replaced: `id (from file)`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub replaced_runbooks: Vec<String>,
@@ -216,11 +201,6 @@ impl Report {
             skipped: evaluation.skipped,
             checks: evaluation.counts,
             replaced_runbooks: Vec::new(),
-            memory: None,
-            slowlog: None,
-            latency: None,
-            clients: None,
-            keyspace: None,
             remediation: None,
             after: None,
         }

@@ -5,6 +5,7 @@
 //! each writing command through `WriteView`.
 
 use super::json::Subject;
+use super::view::{DoorView, Viewed};
 use super::Printer;
 use crate::error::{CliError, Status};
 use crate::findings::Report;
@@ -46,12 +47,22 @@ macro_rules! write_view {
 }
 pub(crate) use write_view;
 
+/// Which part of a diagnosis a table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The findings, then the door's view.
+    Diagnosis,
+    /// What --fix did, and the state after.
+    Remediation,
+}
+
 /// One run's result, as it is rendered.
 pub enum Document<'a> {
-    /// A diagnosis (with the door's view in it), and the door's table.
+    /// A diagnosis, and the door's view beside it.
     Report {
         report: &'a Report,
-        table: fn(&Report) -> String,
+        view: Option<&'a DoorView>,
+        part: Part,
     },
     /// A writing command's report.
     Written {
@@ -72,7 +83,16 @@ pub struct TableRenderer;
 impl Renderer for TableRenderer {
     fn render(&self, doc: &Document<'_>, printer: &Printer) -> Result<(), CliError> {
         match doc {
-            Document::Report { report, table } => printer.out(&table(report)),
+            Document::Report {
+                report,
+                view,
+                part: Part::Diagnosis,
+            } => printer.out(&super::table::diagnosis(report, *view)),
+            Document::Report {
+                report,
+                part: Part::Remediation,
+                ..
+            } => printer.out(&super::table::remediation(report)),
             Document::Written { view, .. } => printer.out(&view.table(super::table_width())),
         }
     }
@@ -84,7 +104,10 @@ pub struct JsonRenderer;
 impl Renderer for JsonRenderer {
     fn render(&self, doc: &Document<'_>, printer: &Printer) -> Result<(), CliError> {
         match doc {
-            Document::Report { report, .. } => printer.out_json(report),
+            Document::Report { report, view, .. } => printer.out_json(&Viewed {
+                report,
+                view: *view,
+            }),
             Document::Written {
                 subject,
                 status,

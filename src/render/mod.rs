@@ -10,6 +10,7 @@ pub mod progress;
 #[cfg(test)]
 mod snapshots;
 pub mod table;
+pub mod view;
 
 pub use printer::Printer;
 

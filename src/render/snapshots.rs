@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 
+use super::view::{DoorView, Viewed};
 use super::{json as render_json, table, Printer};
 use crate::facts::Unavailable;
 use crate::findings::evaluate::{CheckCounts, Evaluation, Skipped};
@@ -228,10 +229,24 @@ fn remediation_json_contract() {
     insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
 }
 
-fn with_memory() -> Report {
+/// A door's diagnosis: the report and the door's view, as a table.
+fn door_table((r, view): &(Report, DoorView)) -> String {
+    printed(&table::diagnosis_at(r, Some(view), 100))
+}
+
+/// A door's diagnosis as its JSON document.
+fn door_json((report, view): &(Report, DoorView)) -> String {
+    let doc = Viewed {
+        report,
+        view: Some(view),
+    };
+    printed(&render_json::render(&doc).unwrap()).replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+fn with_memory() -> (Report, DoorView) {
     use crate::scan::tally::{BigKeys, KeyInfo, Tally};
-    let mut r = report();
-    r.memory = Some(crate::facts::memory::MemoryView {
+    let r = report();
+    let memory = Some(crate::facts::memory::MemoryView {
         used_bytes: 3_250_000,
         peak_bytes: 3_300_000,
         rss_bytes: 6_000_000,
@@ -284,19 +299,18 @@ fn with_memory() -> Report {
     ));
     t.add(&key(b"queue:jobs", "list", 90_000, 12_000, -1));
     t.add(&key(b"bin:\xff:x", "string", 60, 0, -1));
-    r.keyspace = Some(t.report(6, false));
-    r
+    let keyspace = Some(t.report(6, false));
+    (r, DoorView::Memory { memory, keyspace })
 }
 
 #[test]
 fn memory_table() {
-    insta::assert_snapshot!(printed(&table::memory_at(&with_memory(), 100)));
+    insta::assert_snapshot!(door_table(&with_memory()));
 }
 
 #[test]
 fn memory_json_contract() {
-    let text = printed(&render_json::render(&with_memory()).unwrap());
-    insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+    insta::assert_snapshot!(door_json(&with_memory()));
 }
 
 /// A report with the application: its dialect, per-cache hit rates, and
@@ -345,7 +359,7 @@ fn app_report_json_contract() {
 }
 
 /// `cachectl clients`: a report with the client view of a CLIENT LIST.
-fn with_clients() -> Report {
+fn with_clients() -> (Report, DoorView) {
     let line = |id: u32, addr: &str, name: &str, idle: u32, cmd: &str, user: &str| {
         format!(
             "id={id} addr={addr}:5{id:04} laddr=10.0.0.5:6379 fd=9 name={name} age=7200 idle={idle} flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd={cmd} user={user} redir=-1 resp=2 lib-name=redis-py lib-ver=5.0.1\n"
@@ -360,24 +374,22 @@ fn with_clients() -> Report {
     }
     text.push_str(&line(15, "10.1.0.2", "", 0, "client|list", "default"));
     let list = crate::redis::client_list::parse(&text);
-    let mut r = report();
-    r.clients = Some(crate::clients::ClientsView::of(list.iter(), 100));
-    r
+    let clients = crate::clients::ClientsView::of(list.iter(), 100);
+    (report(), DoorView::Clients { clients })
 }
 
 #[test]
 fn clients_table() {
-    insta::assert_snapshot!(printed(&table::clients_at(&with_clients(), 100)));
+    insta::assert_snapshot!(door_table(&with_clients()));
 }
 
 #[test]
 fn clients_json_contract() {
-    let text = printed(&render_json::render(&with_clients()).unwrap());
-    insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+    insta::assert_snapshot!(door_json(&with_clients()));
 }
 
 /// `cachectl slowlog`: the slow log grouped, commandstats and errorstats.
-fn with_slowlog() -> Report {
+fn with_slowlog() -> (Report, DoorView) {
     use crate::redis::slowlog::SlowlogEntry;
     let entry = |id: i64, us: i64, command: &str, args: &[&str]| SlowlogEntry {
         id,
@@ -401,8 +413,7 @@ fn with_slowlog() -> Report {
         "cmdstat_hgetall": {"calls": 5000, "usec": 150000, "usec_per_call": 30.0},
     });
     let (by_time_per_call, by_total_time) = crate::slowlog::ranked(Some(&stats));
-    let mut r = report();
-    r.slowlog = Some(crate::slowlog::SlowlogView {
+    let slowlog = crate::slowlog::SlowlogView {
         entries: entries.len() as u64,
         slower_than_us: 10_000,
         max_len: 128,
@@ -412,23 +423,22 @@ fn with_slowlog() -> Report {
         errors: BTreeMap::from([("OOM".to_string(), 1204), ("WRONGTYPE".to_string(), 3)]),
         latency: json!({"latest": [{"event": "command", "latest_ms": 900, "max_ms": 900}], "history": {}}),
         latency_doctor: None,
-    });
-    r
+    };
+    (report(), DoorView::Slowlog { slowlog })
 }
 
 #[test]
 fn slowlog_table() {
-    insta::assert_snapshot!(printed(&table::slowlog_at(&with_slowlog(), 100)));
+    insta::assert_snapshot!(door_table(&with_slowlog()));
 }
 
 #[test]
 fn slowlog_json_contract() {
-    let text = printed(&render_json::render(&with_slowlog()).unwrap());
-    insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+    insta::assert_snapshot!(door_json(&with_slowlog()));
 }
 
 /// `cachectl latency --every`: figures overall and per window.
-fn with_latency() -> Report {
+fn with_latency() -> (Report, DoorView) {
     use crate::latency::{Figures, LatencyView};
     let figures = |p99: u64| Figures {
         samples: 100,
@@ -439,24 +449,22 @@ fn with_latency() -> Report {
         p99_us: p99,
         max_us: p99 + 400,
     };
-    let mut r = report();
-    r.latency = Some(LatencyView {
+    let latency = LatencyView {
         overall: figures(12_500),
         errors: 1,
         windows: vec![figures(380), figures(12_500)],
         nodes: Vec::new(),
         stopped: None,
-    });
-    r
+    };
+    (report(), DoorView::Latency { latency })
 }
 
 #[test]
 fn latency_table() {
-    insta::assert_snapshot!(printed(&table::latency_at(&with_latency(), 100)));
+    insta::assert_snapshot!(door_table(&with_latency()));
 }
 
 #[test]
 fn latency_json_contract() {
-    let text = printed(&render_json::render(&with_latency()).unwrap());
-    insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+    insta::assert_snapshot!(door_json(&with_latency()));
 }

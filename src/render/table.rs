@@ -6,12 +6,18 @@ use std::fmt::Write;
 use comfy_table::{presets, Cell, ColumnConstraint, ContentArrangement, Table, Width};
 use owo_colors::OwoColorize;
 
+use crate::clients::ClientsView;
 use crate::error::Status;
+use crate::facts::memory::MemoryView;
 use crate::findings::evaluate::NOTHING_EVALUATED;
 use crate::findings::{Finding, Report, Severity};
+use crate::latency::LatencyView;
 use crate::mutate::Mode;
+use crate::scan::tally::KeyspaceReport;
+use crate::slowlog::SlowlogView;
 
 use super::clean;
+use super::view::DoorView;
 
 fn status_label(status: Status) -> String {
     let label = status.label();
@@ -44,9 +50,19 @@ pub fn new_table(header: &[&str], width: u16) -> Table {
     table
 }
 
-/// Renders a diagnose report for people, as wide as the terminal.
-pub fn report(r: &Report) -> String {
-    report_at(r, super::table_width())
+/// Renders a diagnosis for people, as wide as the terminal: the report,
+/// then the door's view.
+pub fn diagnosis(r: &Report, view: Option<&DoorView>) -> String {
+    diagnosis_at(r, view, super::table_width())
+}
+
+/// A diagnosis `width` columns wide.
+pub fn diagnosis_at(r: &Report, view: Option<&DoorView>, width: u16) -> String {
+    let mut out = report_at(r, width);
+    if let Some(v) = view {
+        v.table(&mut out, width);
+    }
+    out
 }
 
 fn findings_table(findings: &[&Finding], width: u16) -> Table {
@@ -397,15 +413,15 @@ pub fn human_bytes(n: i64) -> String {
     }
 }
 
-/// `cachectl memory`: the diagnosis, then where the memory is, then the
-/// keyspace by pattern when it was scanned.
-pub fn memory(r: &Report) -> String {
-    memory_at(r, super::table_width())
-}
-
-pub fn memory_at(r: &Report, width: u16) -> String {
-    let mut out = report_at(r, width);
-    if let Some(m) = &r.memory {
+/// `cachectl memory`'s sections: where the memory is, then the keyspace by
+/// pattern when it was scanned.
+pub(super) fn memory(
+    out: &mut String,
+    memory: Option<&MemoryView>,
+    keyspace: Option<&KeyspaceReport>,
+    width: u16,
+) {
+    if let Some(m) = memory {
         let _ = writeln!(out, "\n{}", "Memory".bold());
         let limit = if m.maxmemory_bytes > 0 {
             format!(
@@ -458,7 +474,7 @@ pub fn memory_at(r: &Report, width: u16) -> String {
             }
         }
     }
-    if let Some(k) = &r.keyspace {
+    if let Some(k) = keyspace {
         let _ = writeln!(
             out,
             "\n{}  {} keys scanned of {}, {}{}{}",
@@ -537,19 +553,10 @@ pub fn memory_at(r: &Report, width: u16) -> String {
             );
         }
     }
-    out
 }
 
-/// `cachectl clients`: the diagnosis, then who is connected.
-pub fn clients(r: &Report) -> String {
-    clients_at(r, super::table_width())
-}
-
-pub fn clients_at(r: &Report, width: u16) -> String {
-    let mut out = report_at(r, width);
-    let Some(c) = &r.clients else {
-        return out;
-    };
+/// `cachectl clients`'s section: who is connected.
+pub(super) fn clients(out: &mut String, c: &ClientsView, width: u16) {
     let of_max = if c.maxclients > 0 {
         format!(
             " of maxclients {} ({:.1}%)",
@@ -626,7 +633,6 @@ pub fn clients_at(r: &Report, width: u16) -> String {
         }
         let _ = writeln!(out, "{table}");
     }
-    out
 }
 
 /// What `clients kill` is about to do, for the transcript (stderr).
@@ -699,14 +705,9 @@ pub fn latency_line(f: &crate::latency::Figures) -> String {
     )
 }
 
-/// `cachectl latency`: the diagnosis, then the sampled round trips.
-pub fn latency(r: &Report) -> String {
-    latency_at(r, super::table_width())
-}
-
-pub fn latency_at(r: &Report, width: u16) -> String {
-    let mut out = report_at(r, width);
-    if let Some(l) = &r.latency {
+/// `cachectl latency`'s section: the sampled round trips.
+pub(super) fn latency(out: &mut String, l: &LatencyView) {
+    {
         let _ = write!(
             out,
             "\n{}  {}",
@@ -723,19 +724,10 @@ pub fn latency_at(r: &Report, width: u16) -> String {
             let _ = write!(out, "  {}  {}", n.node, latency_line(&n.figures));
         }
     }
-    out
 }
 
-/// `cachectl slowlog`: the diagnosis, then what is slow.
-pub fn slowlog(r: &Report) -> String {
-    slowlog_at(r, super::table_width())
-}
-
-pub fn slowlog_at(r: &Report, width: u16) -> String {
-    let mut out = report_at(r, width);
-    let Some(s) = &r.slowlog else {
-        return out;
-    };
+/// `cachectl slowlog`'s section: what is slow.
+pub(super) fn slowlog(out: &mut String, s: &SlowlogView, width: u16) {
     let _ = writeln!(
         out,
         "\n{}  {} entries (slowlog-log-slower-than {} µs, slowlog-max-len {})",
@@ -812,5 +804,4 @@ pub fn slowlog_at(r: &Report, width: u16) -> String {
             let _ = writeln!(out, "    {}", clean(line));
         }
     }
-    out
 }
