@@ -1,4 +1,7 @@
-//! Parsing of human durations for timeout flags: `10`, `2.5`, `10s`, `500ms`, `1m`, `1h`.
+//! Parsing of human durations for every duration flag and runbook step:
+//! what people type (`90s`, `10m`, `1h`, `1d`, `1h30m`, `500ms`), through
+//! `humantime`; a bare number is seconds, and a fraction of one unit
+//! (`2.5s`, `1.5h`) is taken too.
 
 use std::time::Duration;
 
@@ -6,28 +9,18 @@ use std::time::Duration;
 pub const MIN: Duration = Duration::from_millis(1);
 pub const MAX: Duration = Duration::from_secs(24 * 3600);
 
+const EXAMPLES: &str = "examples: 10, 2.5s, 500ms, 10m, 1h30m, 1d";
+
 /// Parses a duration; a bare number is seconds.
 pub fn parse(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = t.strip_suffix('m') {
-        (n, 60.0)
-    } else if let Some(n) = t.strip_suffix('h') {
-        (n, 3600.0)
-    } else {
-        (t, 1.0)
+    let secs = match humantime::parse_duration(t) {
+        Ok(d) => d.as_secs_f64(),
+        Err(_) => fraction(t).ok_or_else(|| format!("`{text}` is not a duration ({EXAMPLES})"))?,
     };
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (examples: 10, 2.5s, 500ms, 1m, 1h)"))?;
-    if !value.is_finite() || value <= 0.0 {
+    if !secs.is_finite() || secs <= 0.0 || t.starts_with('-') {
         return Err(format!("`{text}` must be a positive duration"));
     }
-    let secs = value * scale;
     if secs < MIN.as_secs_f64() {
         return Err(format!(
             "`{text}` is shorter than 1ms, too short to connect or wait for anything"
@@ -37,6 +30,25 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         return Err(format!("`{text}` is longer than the 24h limit"));
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// A bare number (seconds), or a number with one unit that humantime
+/// takes only whole (`2.5s`, `1.5h`); in seconds.
+fn fraction(t: &str) -> Option<f64> {
+    let split = t
+        .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale = match unit.trim() {
+        "" | "s" => 1.0,
+        "ms" => 0.001,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        _ => return None,
+    };
+    let value: f64 = number.trim().parse().ok()?;
+    Some(value * scale)
 }
 
 /// Like [`parse`], but `0` (or `0s`) is allowed and means "none".
@@ -92,6 +104,21 @@ mod tests {
         assert_eq!(parse("1m").unwrap(), Duration::from_secs(60));
         assert_eq!(parse("1h").unwrap(), Duration::from_secs(3600));
         assert_eq!(parse("1.5h").unwrap(), Duration::from_secs(5400));
+    }
+
+    #[test]
+    fn takes_what_people_type() {
+        assert_eq!(parse("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse("10m").unwrap(), Duration::from_secs(600));
+        assert_eq!(parse("1d").unwrap(), MAX);
+        assert_eq!(parse("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse("1h 30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse("1m30s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse("2min").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse(" 45 ").unwrap(), Duration::from_secs(45));
+        assert!(parse("2d").unwrap_err().contains("24h"));
+        assert!(parse("1h30").is_err());
+        assert!(parse("ten minutes").unwrap_err().contains("1h30m"));
     }
 
     #[test]
