@@ -21,7 +21,8 @@ const EXIT_CODES: &str = "\
 Exit codes (Nagios plugin convention):
   0  OK        no warning or critical finding
   1  WARNING   at least one warning finding, nothing critical
-  2  CRITICAL  at least one critical finding (Redis unreachable or hung is critical)
+  2  CRITICAL  at least one critical finding (an unreachable or hung Redis
+               is critical)
   3  UNKNOWN   could not assess: bad arguments, bad runbook, authentication
                failure, internal error";
 
@@ -55,52 +56,73 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the runbooks against a Redis node and print scored findings with fixes.
+    /// Run the runbooks and print scored findings with their fixes.
+    ///
+    /// Collects the node's facts (and every node's, on Sentinel or Cluster),
+    /// evaluates the built-in and --runbooks checks, and prints each finding
+    /// with the exact commands that fix it; --fix applies them behind a
+    /// prompt.
     #[command(after_help = EXIT_CODES)]
     Diagnose(Lazy<DiagnoseArgs>),
-    /// Where the memory went: usage, MEMORY STATS and DOCTOR, the memory
+    /// Where the memory went, with the memory findings.
+    ///
+    /// Usage against maxmemory, MEMORY STATS and DOCTOR, the memory
     /// findings; with --keys, a scan of the keyspace by key pattern.
     #[command(after_help = EXIT_CODES)]
     Memory(Lazy<MemoryArgs>),
-    /// Who is connected: CLIENT LIST grouped by host, name, library, user,
-    /// db and command, with the client findings; `clients kill` to end
-    /// the ones a filter matches.
+    /// Who is connected, and `clients kill` to end some of them.
+    ///
+    /// CLIENT LIST grouped by host, name, library, user, db and command,
+    /// with the client findings; `clients kill` ends the clients a filter
+    /// matches.
     #[command(after_help = EXIT_CODES)]
     Clients(Lazy<ClientsArgs>),
-    /// What is slow: the whole slow log grouped by command and key
-    /// pattern with the seeds' advice, commandstats ranked, errorstats, the
-    /// latency monitor; with the latency findings and their fixes.
+    /// What is slow: the slow log grouped, commandstats, latency events.
+    ///
+    /// The whole slow log grouped by command and key pattern with the
+    /// seeds' advice, commandstats ranked, errorstats, the latency monitor;
+    /// with the latency findings and their fixes.
     #[command(after_help = EXIT_CODES)]
     Slowlog(Lazy<CommonArgs>),
-    /// Round trips sampled from here, like redis-cli --latency and
-    /// --latency-history: min/avg/p50/p99/max, a line per --every window.
+    /// Round trips sampled from here, like redis-cli --latency.
+    ///
+    /// Like redis-cli --latency and --latency-history: min/avg/p50/p99/max,
+    /// a line per --every window, judged by the latency runbook.
     #[command(after_help = EXIT_CODES)]
     Latency(Lazy<LatencyArgs>),
-    /// Delete exactly the keys a pattern (and --type, --no-ttl, --idle)
+    /// Delete the keys a pattern matches, or a whole database, audited.
+    ///
+    /// Deletes exactly the keys a pattern (and --type, --no-ttl, --idle)
     /// matches, with SCAN + UNLINK in audited batches; or a whole database
     /// (--db) or every database (--all) with FLUSHDB/FLUSHALL ASYNC. Asks
     /// like a destructive fix: the node and db typed back, or --yes with
     /// --confirm-destructive NODE; --dry-run deletes nothing.
     #[command(after_help = EXIT_CODES)]
     Flush(Lazy<FlushArgs>),
-    /// Refill the cache from a file of records (JSON Lines or CSV), in
+    /// Refill the cache from a file of records, or from another server.
+    ///
+    /// Reads a file of records (JSON Lines or CSV) and writes it in
     /// pipelined batches that leave existing keys alone (unless --replace),
     /// with a checkpoint for --resume. Asks once before writing; without a
     /// terminal --yes is enough, and --replace also needs
-    /// --confirm-destructive NODE.
+    /// --confirm-destructive NODE. --from copies the keys of another server
+    /// instead (SCAN, DUMP, RESTORE).
     #[command(after_help = EXIT_CODES)]
     Warm(Lazy<WarmArgs>),
-    /// Promote a replica, checked before and verified after: through the
-    /// Sentinels (SENTINEL FAILOVER), on a primary with replicas (FAILOVER
-    /// TO, or REPLICAOF NO ONE before 6.2), or in a Cluster (CLUSTER
-    /// FAILOVER on a replica). Refuses without quorum or a fit replica;
+    /// Promote a replica, checked before and verified after.
+    ///
+    /// Through the Sentinels (SENTINEL FAILOVER), on a primary with replicas
+    /// (FAILOVER TO, or REPLICAOF NO ONE before 6.2), or in a Cluster
+    /// (CLUSTER FAILOVER on a replica). Refuses without quorum or a fit replica;
     /// asks like a destructive fix, naming the current primary.
     #[command(after_help = EXIT_CODES)]
     Failover(Lazy<FailoverArgs>),
     /// List, show and validate runbooks (built-in and user-supplied).
     #[command(subcommand)]
     Runbook(RunbookCommand),
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    /// Print a shell completion script.
+    ///
+    /// For bash, zsh, fish, elvish or powershell.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -733,6 +755,24 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join("-");
             insta::assert_snapshot!(format!("help-{name}"), help);
+        }
+    }
+
+    /// `cachectl --help` at 80 columns lists each command on one line, and
+    /// no line of it is wider than 80.
+    #[test]
+    fn the_command_list_is_a_line_each_at_80_columns() {
+        let help = super::command().term_width(80).render_help().to_string();
+        let list: Vec<&str> = help
+            .lines()
+            .skip_while(|l| *l != "Commands:")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let commands = super::command().get_subcommands().count();
+        assert_eq!(list.len(), commands + 1, "{help}"); // and `help`
+        for line in help.lines() {
+            assert!(line.chars().count() <= 80, "wider than 80: {line}");
         }
     }
 
