@@ -24,14 +24,24 @@ pub enum Format {
     Json,
 }
 
-/// Width to lay tables out in: `COLUMNS` when the shell exports it, else
-/// 120, a width that reads well in terminals, pagers and incident channels.
+/// Width to lay output out in: the terminal's own when stdout is one;
+/// otherwise `COLUMNS` when the shell exports it, else 100 (pipes, files,
+/// CI logs). Below `table::COMPACT_BELOW` findings print as blocks.
 pub fn table_width() -> u16 {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout) {
+            if w > 0 {
+                return w.max(40);
+            }
+        }
+    }
     std::env::var("COLUMNS")
         .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|w| *w >= 40)
-        .unwrap_or(120)
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w > 0)
+        .map_or(100, |w| w.max(40))
 }
 
 /// Text from a server or an application, made safe for a terminal

@@ -468,3 +468,98 @@ fn latency_table() {
 fn latency_json_contract() {
     insta::assert_snapshot!(door_json(&with_latency()));
 }
+
+/// A Cluster of three primaries: the same finding on two of them (fixes
+/// that differ by node), and one node without findings.
+fn cluster_report() -> Report {
+    use crate::target::{Node, NodeAddr, Role};
+    let mut r = report();
+    let addr = |port: u16| NodeAddr::tcp("10.0.0.5", port);
+    r.topology = Some(crate::target::topology::Kind::Cluster);
+    r.nodes = [7000, 7001, 7002]
+        .iter()
+        .map(|p| Node {
+            addr: addr(*p),
+            role: Role::Primary,
+        })
+        .collect();
+    let oom = r.findings[0].clone();
+    let mut findings = Vec::new();
+    for port in [7000, 7001] {
+        let mut f = oom.clone();
+        f.node = addr(port);
+        f.fixes[1].commands = vec![format!("CONFIG SET maxmemory {}mb", port - 6990)];
+        f.fixes[1].not_runnable = None;
+        findings.push(f);
+    }
+    r.findings = findings;
+    r
+}
+
+#[test]
+fn narrow_report_table() {
+    insta::assert_snapshot!(printed(&table::report_at(&report(), 80)));
+}
+
+#[test]
+fn cluster_report_table_narrow() {
+    insta::assert_snapshot!(printed(&table::report_at(&cluster_report(), 80)));
+}
+
+#[test]
+fn cluster_report_table_wide() {
+    insta::assert_snapshot!(printed(&table::report_at(&cluster_report(), 120)));
+}
+
+/// What the tables print sets colours and nothing else: every escape is
+/// an SGR sequence (`ESC [ ... m`), whatever the layout.
+#[test]
+fn the_only_escapes_are_colours() {
+    for width in [80, 120] {
+        for page in [
+            table::report_at(&report(), width),
+            table::report_at(&cluster_report(), width),
+        ] {
+            assert!(page.contains('\u{1b}'), "no colour at all:\n{page}");
+            for seq in page.split('\u{1b}').skip(1) {
+                let body = seq.strip_prefix('[').expect("a CSI sequence");
+                let end = body
+                    .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+                    .unwrap();
+                assert_eq!(&body[end..=end], "m", "escape ESC[{}", &body[..=end]);
+            }
+        }
+    }
+}
+
+/// Every view, laid out 80 columns wide, has no line wider than 80.
+#[test]
+fn nothing_is_wider_than_an_80_column_terminal() {
+    let mut pages = vec![
+        ("report", printed(&table::report_at(&report(), 80))),
+        ("cluster", printed(&table::report_at(&cluster_report(), 80))),
+        ("app", printed(&table::report_at(&with_app(), 80))),
+        (
+            "remediation",
+            printed(&table::remediation_at(&remediated(), 80)),
+        ),
+    ];
+    for (name, (r, view)) in [
+        ("memory", with_memory()),
+        ("clients", with_clients()),
+        ("slowlog", with_slowlog()),
+        ("latency", with_latency()),
+    ] {
+        pages.push((name, printed(&table::diagnosis_at(&r, Some(&view), 80))));
+    }
+    let mut wide = Vec::new();
+    for (name, page) in &pages {
+        for line in page.lines() {
+            let w = textwrap::core::display_width(line);
+            if w > 80 {
+                wide.push(format!("{name} ({w}): {line}"));
+            }
+        }
+    }
+    assert!(wide.is_empty(), "lines wider than 80:\n{}", wide.join("\n"));
+}

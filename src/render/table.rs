@@ -30,7 +30,11 @@ fn status_label(status: Status) -> String {
 }
 
 fn severity_label(s: Severity) -> String {
-    let label = s.label();
+    coloured(s, s.label())
+}
+
+/// `label` in the colour of severity `s`.
+fn coloured(s: Severity, label: &str) -> String {
     match s {
         Severity::Critical => label.red().bold().to_string(),
         Severity::Warning => label.yellow().to_string(),
@@ -65,61 +69,236 @@ pub fn diagnosis_at(r: &Report, view: Option<&DoorView>, width: u16) -> String {
     out
 }
 
-fn findings_table(findings: &[&Finding], width: u16) -> Table {
+/// Below this width findings print as blocks, not as a table.
+pub const COMPACT_BELOW: u16 = 100;
+
+/// `text` wrapped to `width` at spaces, every line after the first
+/// indented by `indent`; a word longer than a line (an address, a key, a
+/// command) stays whole on its own.
+pub fn wrap(text: &str, width: u16, first: &str, indent: &str) -> String {
+    let options = textwrap::Options::new(usize::from(width).max(20))
+        .initial_indent(first)
+        .subsequent_indent(indent)
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace);
+    textwrap::fill(text, options)
+}
+
+/// `pieces` on as few lines as fit `width`, two spaces apart; a piece
+/// never splits.
+fn fit(pieces: &[String], width: u16) -> String {
+    fit_in(pieces, width, "")
+}
+
+/// A line of figures two spaces apart (`used 3 MiB  peak 4 MiB`), its
+/// figures on as few lines as fit `width`, each line after `indent`.
+fn spaced(line: &str, width: u16, indent: &str) -> String {
+    let pieces: Vec<String> = line.split("  ").map(str::trim).map(String::from).collect();
+    fit_in(&pieces, width, indent)
+}
+
+/// `fit`, every line starting with `indent`.
+fn fit_in(pieces: &[String], width: u16, indent: &str) -> String {
+    let mut out = String::from(indent);
+    let start = textwrap::core::display_width(indent);
+    let mut line = start;
+    for p in pieces.iter().filter(|p| !p.is_empty()) {
+        let len = textwrap::core::display_width(p);
+        if line > start && line + 2 + len > usize::from(width) {
+            out.push('\n');
+            out.push_str(indent);
+            line = start;
+        } else if line > start {
+            out.push_str("  ");
+            line += 2;
+        }
+        out.push_str(p);
+        line += len;
+    }
+    out
+}
+
+/// One finding, or the same check fired on several nodes.
+struct Group<'a> {
+    first: &'a Finding,
+    members: Vec<&'a Finding>,
+}
+
+impl Group<'_> {
+    fn nodes(&self) -> String {
+        let addrs: Vec<String> = self.members.iter().map(|f| f.node.to_string()).collect();
+        match addrs.len() {
+            1 => format!("on {}", addrs[0]),
+            n => format!("on {n} nodes: {}", addrs.join(", ")),
+        }
+    }
+}
+
+/// The findings with the same check and severity as one group each, in
+/// the order they first appear.
+fn grouped<'a>(findings: &[&'a Finding]) -> Vec<Group<'a>> {
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    for f in findings {
+        match groups
+            .iter_mut()
+            .find(|g| g.first.id == f.id && g.first.severity == f.severity)
+        {
+            Some(g) => g.members.push(f),
+            None => groups.push(Group {
+                first: f,
+                members: vec![f],
+            }),
+        }
+    }
+    groups
+}
+
+fn findings_table(groups: &[Group<'_>], with_nodes: bool, width: u16) -> Table {
     let mut table = new_table(&["SEVERITY", "SCORE", "FINDING", "WHAT IS WRONG"], width);
     if let Some(col) = table.column_mut(2) {
         col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(34)));
     }
-    for f in findings {
+    for g in groups {
+        let f = g.first;
+        let mut what = clean(&f.message).into_owned();
+        if with_nodes {
+            what = format!("{}\n{what}", g.nodes());
+        }
         table.add_row(vec![
             Cell::new(f.severity.label().to_uppercase()),
             Cell::new(f.score),
             Cell::new(format!("{}\n{}", f.id, f.title)),
-            Cell::new(clean(&f.message)),
+            Cell::new(what),
         ]);
     }
     table
 }
 
-/// A report of several nodes: the topology's own findings first, then a
-/// table per node with findings, in the report's node order; the nodes
-/// without findings on one line.
+/// A group as a block: severity, score, id and title on one line, where
+/// (with several nodes), the message wrapped beneath, then its fixes.
+fn finding_block(out: &mut String, g: &Group<'_>, with_nodes: bool, width: u16) {
+    let f = g.first;
+    let head = [
+        coloured(f.severity, &f.severity.label().to_uppercase()),
+        f.score.to_string(),
+        f.id.bold().to_string(),
+        clean(&f.title).into_owned(),
+    ];
+    let _ = writeln!(out, "\n{}", fit(&head, width));
+    if with_nodes {
+        let _ = writeln!(out, "{}", wrap(&g.nodes(), width, "  ", "    "));
+    }
+    let _ = writeln!(out, "{}", wrap(&clean(&f.message), width, "  ", "  "));
+    fixes(out, g, "  ", "fix: ", width);
+}
+
+/// A group's fixes: each once, its commands once when every node's are
+/// the same, else under each node.
+fn fixes(out: &mut String, g: &Group<'_>, indent: &str, bullet: &str, width: u16) {
+    for (i, fix) in g.first.fixes.iter().enumerate() {
+        let line = format!(
+            "{bullet}{} [{}, {}]",
+            clean(&fix.title),
+            fix.safety.label(),
+            fix.kind.label()
+        );
+        let hang = " ".repeat(bullet.len());
+        let _ = writeln!(
+            out,
+            "{}",
+            wrap(&line, width, indent, &format!("{indent}{hang}"))
+        );
+        let same = g
+            .members
+            .iter()
+            .all(|m| m.fixes.get(i).map(|x| &x.commands) == Some(&fix.commands));
+        let per_node: Vec<(Option<String>, &crate::findings::FixView)> = if same {
+            vec![(None, fix)]
+        } else {
+            g.members
+                .iter()
+                .filter_map(|m| m.fixes.get(i).map(|x| (Some(m.node.to_string()), x)))
+                .collect()
+        };
+        for (node, x) in per_node {
+            let deeper = match &node {
+                Some(addr) => {
+                    let _ = writeln!(out, "{indent}    on {addr}:");
+                    format!("{indent}      ")
+                }
+                None => format!("{indent}    "),
+            };
+            for c in &x.commands {
+                let _ = writeln!(out, "{deeper}{}", clean(c).dimmed());
+            }
+            if let Some(why) = &x.not_runnable {
+                let text = format!("not runnable: {}", clean(why));
+                let _ = writeln!(out, "{}", wrap(&text, width, &deeper, &deeper));
+            }
+        }
+    }
+}
+
+/// Findings laid out for `width`: a table and a list of fixes when wide,
+/// blocks when narrow.
+fn findings(out: &mut String, list: &[&Finding], with_nodes: bool, width: u16) {
+    let groups = grouped(list);
+    if width < COMPACT_BELOW {
+        for g in &groups {
+            finding_block(out, g, with_nodes, width);
+        }
+        return;
+    }
+    let _ = writeln!(out, "\n{}", findings_table(&groups, with_nodes, width));
+    let with_fixes: Vec<&Group<'_>> = groups
+        .iter()
+        .filter(|g| !g.first.fixes.is_empty())
+        .collect();
+    if !with_fixes.is_empty() {
+        let _ = writeln!(out, "\n{}", "Fixes".bold());
+        for g in with_fixes {
+            let line = format!(
+                "{} {} {}",
+                severity_label(g.first.severity),
+                g.first.id.bold(),
+                g.nodes()
+            );
+            let _ = writeln!(out, "{}", wrap(&line, width, "  ", "      "));
+            fixes(out, g, "    ", "- ", width);
+        }
+    }
+}
+
+/// A report of several nodes: the topology's own findings first, then
+/// each finding once with the nodes it fired on; the nodes without
+/// findings on one line.
 fn by_node(out: &mut String, r: &Report, width: u16) {
-    let on = |addr: &crate::target::NodeAddr| -> Vec<&Finding> {
-        r.findings.iter().filter(|f| &f.node == addr).collect()
-    };
     let known = |addr: &crate::target::NodeAddr| r.nodes.iter().any(|n| &n.addr == addr);
     let mut topology: Vec<&Finding> = r.findings.iter().filter(|f| !known(&f.node)).collect();
     topology.sort_by_key(|f| std::cmp::Reverse((f.severity, f.score)));
     if let Some(first) = topology.first() {
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "\n{} (as {} sees it)\n{}",
+            "\n{} (as {} sees it)\n",
             r.topology.map_or("topology", |k| k.as_str()).bold(),
             first.node,
-            findings_table(&topology, width)
         );
+        findings(out, &topology, false, width);
     }
-    let mut quiet = Vec::new();
-    for n in &r.nodes {
-        let found = on(&n.addr);
-        let role = serde_json::to_value(n.role)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        if found.is_empty() {
-            quiet.push(format!("{} ({role})", n.addr));
-            continue;
-        }
-        let _ = writeln!(
-            out,
-            "\n{} {role}\n{}",
-            n.addr.to_string().bold(),
-            findings_table(&found, width)
-        );
+    let mut on_nodes: Vec<&Finding> = r.findings.iter().filter(|f| known(&f.node)).collect();
+    on_nodes.sort_by_key(|f| std::cmp::Reverse((f.severity, f.score)));
+    if !on_nodes.is_empty() {
+        findings(out, &on_nodes, true, width);
     }
+    let quiet: Vec<String> = r
+        .nodes
+        .iter()
+        .filter(|n| !r.findings.iter().any(|f| f.node == n.addr))
+        .map(|n| format!("{} ({})", n.addr, n.role.as_str()))
+        .collect();
     if !quiet.is_empty() {
-        let _ = writeln!(out, "\nNo findings on {}.", quiet.join(", "));
+        let text = format!("No findings on {}.", quiet.join(", "));
+        let _ = writeln!(out, "\n{}", wrap(&text, width, "", "  "));
     }
 }
 
@@ -129,20 +308,21 @@ pub fn report_at(r: &Report, width: u16) -> String {
     let server = r
         .server
         .as_ref()
-        .map(|s| format!("{s}  "))
+        .map(ToString::to_string)
         .unwrap_or_default();
     let nodes = match r.topology {
         Some(kind) => format!(" ({kind}: {} nodes)", r.nodes.len()),
         None => String::new(),
     };
     let blind = r.application.as_ref().is_some_and(|a| !a.assessed);
-    let target = match &r.app {
-        Some(app) if blind => format!(
-            "{server}{}{nodes}  app {app} (NOT ASSESSED: no check about it had data)",
-            r.target
-        ),
-        Some(app) => format!("{server}{}{nodes}  app {app}", r.target),
-        None => format!("{server}{}{nodes}", r.target),
+    let app = match &r.app {
+        Some(app) => format!("app {app}"),
+        None => String::new(),
+    };
+    let not_assessed = if r.app.is_some() && blind {
+        "(NOT ASSESSED: no check about it had data)".to_string()
+    } else {
+        String::new()
     };
     // Checks that passed only by finding the server reachable say nothing
     // of its health: the summary says so, not just the findings.
@@ -151,18 +331,28 @@ pub fn report_at(r: &Report, width: u16) -> String {
     } else {
         ""
     };
-    let _ = writeln!(
-        out,
-        "{}  health {}/100  {}  ({} checks: {} fired, {} passed, {} not run{nothing}; {:.1} ms)",
+    let head = [
         status_label(r.status),
-        r.score,
-        target,
-        r.checks.total,
-        r.checks.fired,
-        r.checks.passed,
-        r.checks.skipped,
-        r.duration_ms
-    );
+        format!("health {}/100", r.score),
+        server,
+        format!("{}{nodes}", r.target),
+        app,
+        not_assessed,
+        format!(
+            "({} checks: {} fired, {} passed, {} not run{nothing}; {:.1} ms)",
+            r.checks.total, r.checks.fired, r.checks.passed, r.checks.skipped, r.duration_ms
+        ),
+    ];
+    let _ = writeln!(out, "{}", fit(&head, width));
+    if r.nodes.len() > 1 {
+        let nodes: Vec<String> = r
+            .nodes
+            .iter()
+            .map(|n| format!("{} ({})", n.addr, n.role.as_str()))
+            .collect();
+        let text = format!("nodes: {}", nodes.join(", "));
+        let _ = writeln!(out, "{}", wrap(&text, width, "", "  "));
+    }
     for replaced in &r.replaced_runbooks {
         let _ = writeln!(
             out,
@@ -171,41 +361,16 @@ pub fn report_at(r: &Report, width: u16) -> String {
     }
     if r.findings.is_empty() {
         let _ = writeln!(out, "\nNo findings: every check that could run passed.");
+    } else if r.nodes.len() > 1 || r.topology.is_some() {
+        by_node(&mut out, r, width);
     } else {
-        if r.nodes.len() > 1 || r.topology.is_some() {
-            by_node(&mut out, r, width);
-        } else {
-            let all: Vec<&Finding> = r.findings.iter().collect();
-            let _ = writeln!(out, "\n{}", findings_table(&all, width));
-        }
-        let with_fixes: Vec<_> = r.findings.iter().filter(|f| !f.fixes.is_empty()).collect();
-        if !with_fixes.is_empty() {
-            let _ = writeln!(out, "\n{}", "Fixes".bold());
-            for f in with_fixes {
-                let _ = writeln!(
-                    out,
-                    "  {} {} on {}",
-                    severity_label(f.severity),
-                    f.id.bold(),
-                    f.node
-                );
-                for fix in &f.fixes {
-                    let who = fix.kind.label();
-                    let _ = writeln!(out, "    - {} [{}, {}]", fix.title, fix.safety.label(), who);
-                    for c in &fix.commands {
-                        let _ = writeln!(out, "        {}", clean(c).dimmed());
-                    }
-                    if let Some(why) = &fix.not_runnable {
-                        let _ = writeln!(out, "        not runnable: {}", clean(why));
-                    }
-                }
-            }
-        }
+        let all: Vec<&Finding> = r.findings.iter().collect();
+        findings(&mut out, &all, false, width);
     }
     if let Some(a) = &r.application {
-        application(&mut out, a);
+        application(&mut out, a, width);
     }
-    no_data(&mut out, r);
+    no_data(&mut out, r, width);
     if !r.unavailable.is_empty() {
         let _ = writeln!(out, "\n{}", "Not checked".bold());
         let not_connected = r.unavailable.iter().all(|u| u.kind == "not_connected");
@@ -217,14 +382,14 @@ pub fn report_at(r: &Report, width: u16) -> String {
             );
         } else {
             for u in &r.unavailable {
-                let _ = writeln!(
-                    out,
-                    "  {:<13} {} failed ({}): {}",
+                let line = format!(
+                    "{:<13} {} failed ({}): {}",
                     u.fact,
                     u.command,
                     u.kind,
                     clean(&u.detail)
                 );
+                let _ = writeln!(out, "{}", wrap(&line, width, "  ", "    "));
             }
             if r.checks.skipped > r.checks.no_data {
                 let _ = writeln!(
@@ -239,7 +404,7 @@ pub fn report_at(r: &Report, width: u16) -> String {
 }
 
 /// What the application's metrics said: dialect, hit rate, per cache.
-fn application(out: &mut String, a: &crate::findings::report::AppSummary) {
+fn application(out: &mut String, a: &crate::findings::report::AppSummary, width: u16) {
     let _ = writeln!(out, "\n{}", "Application".bold());
     match a.dialect.as_deref() {
         None => {}
@@ -259,7 +424,8 @@ fn application(out: &mut String, a: &crate::findings::report::AppSummary) {
                         .map(|m| format!("{role}={}", clean(m)))
                 })
                 .collect();
-            let _ = writeln!(out, "  {} metrics: {}", clean(dialect), names.join(", "));
+            let text = format!("{} metrics: {}", clean(dialect), names.join(", "));
+            let _ = writeln!(out, "{}", wrap(&text, width, "  ", "    "));
             let over = if a.measured_over_s > 0.0 {
                 format!("over {} s", a.measured_over_s)
             } else {
@@ -319,7 +485,7 @@ fn errors(n: Option<f64>) -> String {
 }
 
 /// Checks that did not fire but had no data to judge by, by reason.
-fn no_data(out: &mut String, r: &Report) {
+fn no_data(out: &mut String, r: &Report, width: u16) {
     let mut by_reason: Vec<(&str, Vec<String>)> = Vec::new();
     for s in r.skipped.iter().filter(|s| s.no_data) {
         let check = if r.nodes.len() > 1 {
@@ -337,7 +503,8 @@ fn no_data(out: &mut String, r: &Report) {
     }
     let _ = writeln!(out, "\n{}", "Not run: no data".bold());
     for (why, checks) in by_reason {
-        let _ = writeln!(out, "  {}: {}", checks.join(", "), clean(why));
+        let text = format!("{}: {}", checks.join(", "), clean(why));
+        let _ = writeln!(out, "{}", wrap(&text, width, "  ", "    "));
     }
 }
 
@@ -432,26 +599,25 @@ pub(super) fn memory(
         } else {
             " (no maxmemory)".to_string()
         };
-        let _ = writeln!(
-            out,
-            "  used {}{limit}  peak {}  RSS {}  fragmentation {:.2}",
+        let used = format!(
+            "used {}{limit}  peak {}  RSS {}  fragmentation {:.2}",
             human_bytes(m.used_bytes),
             human_bytes(m.peak_bytes),
             human_bytes(m.rss_bytes),
             m.fragmentation_ratio
         );
-        let _ = writeln!(
-            out,
-            "  policy {}  evicted {} keys  expired {} keys since start",
+        let _ = writeln!(out, "{}", spaced(&used, width, "  "));
+        let policy = format!(
+            "policy {}  evicted {} keys  expired {} keys since start",
             clean(&m.policy),
             m.evicted_keys,
             m.expired_keys
         );
+        let _ = writeln!(out, "{}", spaced(&policy, width, "  "));
         if let Some(s) = &m.stats {
             let n = |f: &str| s[f].as_i64().unwrap_or(0);
-            let _ = writeln!(
-                out,
-                "  dataset {} ({:.1}% of net memory), {} keys at {} each; overhead {} (clients {}, replication backlog {})",
+            let text = format!(
+                "dataset {} ({:.1}% of net memory), {} keys at {} each; overhead {} (clients {}, replication backlog {})",
                 human_bytes(n("dataset_bytes")),
                 s["dataset_percentage"].as_f64().unwrap_or(0.0),
                 n("keys_count"),
@@ -460,6 +626,7 @@ pub(super) fn memory(
                 human_bytes(n("clients_normal") + n("clients_replicas")),
                 human_bytes(n("replication_backlog")),
             );
+            let _ = writeln!(out, "{}", wrap(&text, width, "  ", "    "));
         }
         if let Some(d) = &m.doctor {
             // Its own lines, each escaped: the text is the server's.
@@ -568,11 +735,11 @@ pub(super) fn clients(out: &mut String, c: &ClientsView, width: u16) {
     };
     let _ = writeln!(out, "\n{}  {} connected{of_max}", "Clients".bold(), c.count);
     let f = &c.flags;
-    let _ = writeln!(
-        out,
-        "  normal {}  blocked {}  pubsub {}  replicas {}  primary link {}  monitors {}  in MULTI {}",
+    let flags = format!(
+        "normal {}  blocked {}  pubsub {}  replicas {}  primary link {}  monitors {}  in MULTI {}",
         f.normal, f.blocked, f.pubsub, f.replica, f.master, f.monitor, f.in_multi
     );
+    let _ = writeln!(out, "{}", spaced(&flags, width, "  "));
     let hist = |h: &std::collections::BTreeMap<String, u64>| {
         ["<1s", "<1m", "<5m", "<1h", ">=1h"]
             .iter()
@@ -706,14 +873,10 @@ pub fn latency_line(f: &crate::latency::Figures) -> String {
 }
 
 /// `cachectl latency`'s section: the sampled round trips.
-pub(super) fn latency(out: &mut String, l: &LatencyView) {
+pub(super) fn latency(out: &mut String, l: &LatencyView, width: u16) {
     {
-        let _ = write!(
-            out,
-            "\n{}  {}",
-            "Round trips".bold(),
-            latency_line(&l.overall)
-        );
+        let line = format!("{}  {}", "Round trips".bold(), latency_line(&l.overall));
+        let _ = writeln!(out, "\n{}", spaced(line.trim_end(), width, ""));
         if l.errors > 0 {
             let _ = writeln!(out, "  {} PINGs failed or timed out", l.errors);
         }
@@ -721,7 +884,8 @@ pub(super) fn latency(out: &mut String, l: &LatencyView) {
             let _ = writeln!(out, "  sampling ended early: {why}");
         }
         for n in &l.nodes {
-            let _ = write!(out, "  {}  {}", n.node, latency_line(&n.figures));
+            let line = format!("{}  {}", n.node, latency_line(&n.figures));
+            let _ = writeln!(out, "{}", spaced(line.trim_end(), width, "  "));
         }
     }
 }

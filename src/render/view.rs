@@ -43,7 +43,7 @@ impl DoorView {
             }
             DoorView::Clients { clients } => table::clients(out, clients, width),
             DoorView::Slowlog { slowlog } => table::slowlog(out, slowlog, width),
-            DoorView::Latency { latency } => table::latency(out, latency),
+            DoorView::Latency { latency } => table::latency(out, latency, width),
         }
     }
 }

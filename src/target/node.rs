@@ -122,6 +122,16 @@ impl Role {
             _ => Role::Unknown,
         }
     }
+
+    /// As the JSON says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Primary => "primary",
+            Role::Replica => "replica",
+            Role::Sentinel => "sentinel",
+            Role::Unknown => "unknown",
+        }
+    }
 }
 
 /// One node: its address and its role.

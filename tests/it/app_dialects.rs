@@ -276,12 +276,7 @@ fn every_app_check_without_data_is_said_in_the_header_and_is_not_ok() {
             "app-hit-rate,app-error-rate,app-readiness",
         ])
         .run();
-    let first = table
-        .stdout()
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let first = header(&table.stdout());
     assert!(first.starts_with("UNKNOWN"), "{first}");
     assert!(
         first.contains("NOT ASSESSED: no check about it had data"),

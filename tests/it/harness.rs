@@ -503,6 +503,16 @@ pub(crate) fn audit_records(path: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// A report table's header: its lines before the first blank one (the
+/// status, health and target, wrapped to the width), as one line.
+pub(crate) fn header(table: &str) -> String {
+    table
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub(crate) fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {

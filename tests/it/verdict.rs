@@ -143,12 +143,7 @@ fn a_run_that_judged_nothing_is_unknown_and_its_summary_says_so() {
     assert_eq!(report["checks"]["fired"], 0, "{:#}", report["checks"]);
     assert_eq!(run.code(), 3);
     let table = Cachectl::new().args(["clients", "--url", &url]).run();
-    let first = table
-        .stdout()
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let first = header(&table.stdout());
     assert!(first.starts_with("UNKNOWN"), "{first}");
     assert!(
         first.contains("nothing judged beyond reaching it"),
