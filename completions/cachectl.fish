@@ -275,7 +275,7 @@ never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l whole-db -d 'The whole database (--db N, or the URL\'s), with FLUSHDB ASYNC'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l all -d 'Every database, with FLUSHALL ASYNC'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l no-ttl -d 'Only keys without a TTL'
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l bytes -d 'Also sum the matched keys\' memory in the preview (MEMORY USAGE)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l bytes -d 'Also sum the matched keys\' memory in the preview (MEMORY USAGE); always with --dry-run'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l recheck -d 'After a pattern flush, SCAN again and count the keys matching now (written during the run, left alone). A second pass over the keyspace: as much server time as the first'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'

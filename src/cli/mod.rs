@@ -536,7 +536,8 @@ pub struct FlushArgs {
     /// Only keys not used for this long (OBJECT IDLETIME).
     #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
     pub idle: Option<Duration>,
-    /// Also sum the matched keys' memory in the preview (MEMORY USAGE).
+    /// Also sum the matched keys' memory in the preview (MEMORY USAGE);
+    /// always with --dry-run.
     #[arg(long)]
     pub bytes: bool,
     /// Keys deleted per second, at most.

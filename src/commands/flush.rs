@@ -16,7 +16,8 @@ pub fn run(args: &FlushArgs, printer: &Printer) -> Result<Status, CliError> {
             kind: filter.key_type(),
             no_ttl: args.no_ttl,
             idle: args.idle,
-            bytes: args.bytes,
+            // A dry run's answer is what would go: the bytes too.
+            bytes: args.bytes || args.write.mutation.dry_run,
         })
     } else if args.all {
         Scope::All

@@ -181,23 +181,48 @@ pub fn run(
     Ok((report, status))
 }
 
-/// The table of a flush: one line.
-pub fn table(report: &FlushReport) -> String {
-    format!(
-        "{}: deleted {} of {} keys matching {} in db {} on {}{}{}\n",
+/// The table of a flush: what was deleted, or for a dry run what would
+/// be (the keys, their bytes, each node's part and a sample).
+pub fn table(report: &FlushReport, width: u16) -> String {
+    let reason = if report.reason.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", render::clean(&report.reason))
+    };
+    let pattern = render::clean(&report.pattern);
+    if report.outcome != Outcome::Planned {
+        let deleted = report
+            .deleted
+            .map_or_else(|| "an unknown number".to_string(), |n| n.to_string());
+        let line = format!(
+            "{}: deleted {deleted} of {} keys matching {pattern} in db {} on {}{}{reason}",
+            report.outcome,
+            count(report.matched),
+            report.db,
+            report.node,
+            if report.complete { "" } else { "  INCOMPLETE" },
+        );
+        return format!("{}\n", render::table::wrap(&line, width, "", "  "));
+    }
+    let bytes = report
+        .bytes
+        .map(|b| format!(" ({})", render::table::human_bytes(b as i64)))
+        .unwrap_or_default();
+    let line = format!(
+        "{}: would delete {} keys{bytes} matching {pattern} in db {} on {}{reason}",
         report.outcome,
-        count(report.deleted),
         count(report.matched),
-        render::clean(&report.pattern),
         report.db,
         report.node,
-        if report.complete { "" } else { "  INCOMPLETE" },
-        if report.reason.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", render::clean(&report.reason))
-        }
-    )
+    );
+    let mut out = format!("{}\n", render::table::wrap(&line, width, "", "  "));
+    for part in &report.nodes {
+        out.push_str(&format!("  {}: {} keys\n", part.node, count(part.matched)));
+    }
+    for k in &report.sample {
+        out.push_str(&format!("    {}\n", render::clean(k)));
+    }
+    out
 }
 
 /// `--idle` reads OBJECT IDLETIME, which a server under an LFU policy does
@@ -485,7 +510,23 @@ impl Deletion<'_, '_> {
         for k in &report.sample {
             preview.push_str(&format!("\n    {}", render::clean(k)));
         }
-        ctx.printer.status(&preview);
+        // A dry run's result is this list: it goes to stdout, as the report.
+        if self.mutator.policy.mode != Mode::DryRun {
+            ctx.printer.status(&preview);
+        }
+        if self.shards.len() > 1 {
+            report.nodes = self
+                .shards
+                .iter()
+                .zip(&matched)
+                .map(|(shard, m)| ShardReport {
+                    node: shard.addr.clone(),
+                    matched: Some(m.keys.len()),
+                    deleted: None,
+                    remaining: None,
+                })
+                .collect();
+        }
         if listed == 0 {
             report.outcome = Outcome::Applied;
             report.complete = true;
@@ -610,13 +651,9 @@ impl Deletion<'_, '_> {
                     .map(|f| f.keys.len());
                 now = now.zip(found).map(|(a, b)| a + b);
             }
-            if self.shards.len() > 1 {
-                report.nodes.push(ShardReport {
-                    node: shard.addr.clone(),
-                    matched: Some(m.keys.len()),
-                    deleted: Some(deleted[i]),
-                    remaining: left,
-                });
+            if let Some(part) = report.nodes.get_mut(i) {
+                part.deleted = Some(deleted[i]);
+                part.remaining = left;
             }
         }
         report.remaining = remaining;
@@ -664,7 +701,7 @@ impl Deletion<'_, '_> {
     }
 }
 
-crate::render::document::write_view!(FlushReport, "flush", |r, _| table(r));
+crate::render::document::write_view!(FlushReport, "flush", table);
 
 #[cfg(test)]
 mod snapshots {
@@ -702,13 +739,13 @@ mod snapshots {
     #[test]
     fn a_pattern_flush_applied() {
         let r = report(Mode::Yes, Outcome::Applied);
-        crate::render::json::pin_report!(r, table(&r), "flush", "flush");
+        crate::render::json::pin_report!(r, table(&r, 80), "flush", "flush");
     }
 
     #[test]
     fn a_pattern_flush_dry_run() {
         let r = report(Mode::DryRun, Outcome::Planned);
-        crate::render::json::pin_report!(r, table(&r), "flush", "flush");
+        crate::render::json::pin_report!(r, table(&r, 80), "flush", "flush");
     }
 
     #[test]
@@ -733,6 +770,6 @@ mod snapshots {
                 remaining: Some(600),
             },
         ];
-        crate::render::json::pin_report!(r, table(&r), "flush", "flush");
+        crate::render::json::pin_report!(r, table(&r, 80), "flush", "flush");
     }
 }

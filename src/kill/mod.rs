@@ -126,9 +126,12 @@ pub fn run(
         0,
     );
     drop(lists);
-    printer.status(&render::table::kill_plan(
-        &spec.addr, &matched, &groups, &spared,
-    ));
+    // A dry run's result is the plan: the report (stdout) carries it.
+    if w.mode() != Mode::DryRun {
+        printer.status(&render::table::kill_plan(
+            &spec.addr, &matched, &groups, &spared,
+        ));
+    }
     let mut report = KillReport {
         node: spec.addr.clone(),
         mode: w.mode(),
@@ -249,23 +252,39 @@ pub fn run(
     Ok((report, status))
 }
 
-/// The table of a kill: one line.
-pub fn table(report: &KillReport) -> String {
-    format!(
-        "{}: {} of {} matched clients killed on {}{}\n",
-        report.outcome,
-        report.killed,
-        report.matched.len(),
-        report.node,
-        if report.reason.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", render::clean(&report.reason))
-        }
-    )
+/// The table of a kill: what was killed, or for a dry run what would be
+/// (the clients, and those spared).
+pub fn table(report: &KillReport, width: u16) -> String {
+    let reason = if report.reason.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", render::clean(&report.reason))
+    };
+    let line = if report.outcome == Outcome::Planned {
+        format!(
+            "{}: would kill {} clients on {}{reason}",
+            report.outcome,
+            report.matched.len(),
+            report.node,
+        )
+    } else {
+        format!(
+            "{}: {} of {} matched clients killed on {}{reason}",
+            report.outcome,
+            report.killed,
+            report.matched.len(),
+            report.node,
+        )
+    };
+    let mut out = render::table::wrap(&line, width, "", "  ");
+    if report.outcome == Outcome::Planned {
+        out.push_str(&render::table::kill_list(&report.matched, &report.spared));
+    }
+    out.push('\n');
+    out
 }
 
-crate::render::document::write_view!(KillReport, "kill", |r, _| table(r));
+crate::render::document::write_view!(KillReport, "kill", table);
 
 #[cfg(test)]
 mod snapshots {
@@ -300,12 +319,12 @@ mod snapshots {
     #[test]
     fn idle_clients_killed() {
         let r = report(Mode::Yes, Outcome::Applied);
-        crate::render::json::pin_report!(r, table(&r), "clients kill", "kill");
+        crate::render::json::pin_report!(r, table(&r, 80), "clients kill", "kill");
     }
 
     #[test]
     fn idle_clients_dry_run() {
         let r = report(Mode::DryRun, Outcome::Planned);
-        crate::render::json::pin_report!(r, table(&r), "clients kill", "kill");
+        crate::render::json::pin_report!(r, table(&r, 80), "clients kill", "kill");
     }
 }

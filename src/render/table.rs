@@ -833,19 +833,27 @@ pub fn kill_plan(
             by(&groups.by_host),
             by(&groups.by_name)
         ));
-        for c in matched.iter().take(10) {
-            out.push_str(&format!(
-                "\n    id {} {} name {} idle {} s cmd {}",
-                c.id,
-                clean(&c.addr),
-                clean(&c.name),
-                c.idle,
-                clean(&c.cmd)
-            ));
-        }
-        if matched.len() > 10 {
-            out.push_str(&format!("\n    ... and {} more", matched.len() - 10));
-        }
+    }
+    out.push_str(&kill_list(matched, spared));
+    out
+}
+
+/// The clients a kill matched (the first ten) and those it spares, a line
+/// each.
+pub fn kill_list(matched: &[crate::clients::Client], spared: &[crate::clients::Spared]) -> String {
+    let mut out = String::new();
+    for c in matched.iter().take(10) {
+        out.push_str(&format!(
+            "\n    id {} {} name {} idle {} s cmd {}",
+            c.id,
+            clean(&c.addr),
+            clean(&c.name),
+            c.idle,
+            clean(&c.cmd)
+        ));
+    }
+    if matched.len() > 10 {
+        out.push_str(&format!("\n    ... and {} more", matched.len() - 10));
     }
     for s in spared {
         out.push_str(&format!(

@@ -115,6 +115,23 @@ fn clients_are_grouped_and_a_filtered_kill_spares_the_rest() {
         .iter()
         .all(|m| m["name"] == "leaky-pool"));
     assert_eq!(plan["killed"], 0);
+    let run = Cachectl::new()
+        .args([
+            "clients",
+            "kill",
+            "--url",
+            &primary.url(),
+            "--idle",
+            "2s",
+            "--dry-run",
+        ])
+        .run();
+    assert!(
+        run.stdout()
+            .starts_with("planned: would kill 200 clients on "),
+        "{}",
+        run.all_output()
+    );
     // A filter that matches everyone still spares the replication link and
     // cachectl's own connection.
     let run = Cachectl::new()

@@ -52,6 +52,34 @@ fn a_pattern_flush_deletes_exactly_what_matched() {
     assert_eq!(f["matched"], 1204);
     assert!(f["bytes"].as_u64().unwrap() > 0);
     assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(1254));
+    // As a table: the result on stdout (count, bytes, a sample), not an
+    // incomplete run, and no preview on stderr.
+    let run = Cachectl::new()
+        .args([
+            "flush",
+            "--url",
+            &server.url(),
+            "--pattern",
+            "cache:*",
+            "--dry-run",
+        ])
+        .env("COLUMNS", "80")
+        .run();
+    let out = run.stdout();
+    assert_eq!(run.code(), 0, "{}", run.all_output());
+    assert!(
+        out.starts_with("planned: would delete 1204 keys ("),
+        "{out}"
+    );
+    assert!(!out.contains("INCOMPLETE"), "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("    cache:")).count(),
+        10,
+        "{out}"
+    );
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+    assert!(!run.stderr().contains("keys match"), "{}", run.stderr());
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(1254));
     // --yes alone does not delete; with the node named it does.
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
