@@ -90,6 +90,9 @@ pub struct SourceReport {
     /// URLs: answers by status code or failure.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub statuses: std::collections::BTreeMap<String, u64>,
+    /// Records by Redis type (a dry run reads them all).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub types: std::collections::BTreeMap<String, u64>,
     /// Malformed lines and failed requests, by line (the first 20).
     pub bad_lines: Vec<BadLine>,
     pub complete: bool,
@@ -333,30 +336,62 @@ pub fn table(r: &WarmReport) -> String {
 
 /// The table, `width` columns wide.
 pub fn table_at(r: &WarmReport, width: u16) -> String {
-    let mut table = render::table::new_table(
-        &[
-            "source", "priority", "records", "written", "existing", "errors", "complete",
-        ],
-        width,
-    );
-    for s in &r.sources {
-        table.add_row(vec![
-            render::clean(&format!("{} ({})", s.name, s.source)).into_owned(),
-            format!("{:?}", s.priority).to_lowercase(),
-            s.records.to_string(),
-            s.written.to_string(),
-            s.existing.to_string(),
-            s.errors.to_string(),
-            match (s.complete, s.state) {
-                (true, _) => "yes".to_string(),
-                (false, state) => format!("NO ({state})"),
-            },
-        ]);
-    }
+    let complete = |s: &SourceReport| match (s.complete, s.state) {
+        (true, _) => "yes".to_string(),
+        (false, state) => format!("NO ({state})"),
+    };
     let mut out = format!(
-        "{}: warm of db {} on {} ({} keys before, {} after)\n{table}\n",
+        "{}: warm of db {} on {} ({} keys before, {} after)\n",
         r.outcome, r.db, r.node, r.keys_before, r.keys_after
     );
+    if width < render::table::COMPACT_BELOW {
+        // A line a source: a file name is never split across table cells.
+        for s in &r.sources {
+            let line = format!(
+                "{} ({}), {}: {} records, {} written, {} existing, {} errors, complete {}",
+                render::clean(&s.name),
+                render::clean(&s.source),
+                format!("{:?}", s.priority).to_lowercase(),
+                s.records,
+                s.written,
+                s.existing,
+                s.errors,
+                complete(s)
+            );
+            out.push_str(&render::table::wrap(&line, width, "  ", "    "));
+            out.push('\n');
+        }
+    } else {
+        let mut table = render::table::new_table(
+            &[
+                "source", "priority", "records", "written", "existing", "errors", "complete",
+            ],
+            width,
+        );
+        for s in &r.sources {
+            table.add_row(vec![
+                render::clean(&format!("{} ({})", s.name, s.source)).into_owned(),
+                format!("{:?}", s.priority).to_lowercase(),
+                s.records.to_string(),
+                s.written.to_string(),
+                s.existing.to_string(),
+                s.errors.to_string(),
+                complete(s),
+            ]);
+        }
+        out.push_str(&format!("{table}\n"));
+    }
+    for s in r.sources.iter().filter(|s| !s.types.is_empty()) {
+        let types: Vec<String> = s.types.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        out.push_str(&format!(
+            "{}: {} records in {} lines ({}), {} malformed\n",
+            render::clean(&s.name),
+            s.records,
+            s.lines,
+            types.join(", "),
+            s.errors
+        ));
+    }
     for s in &r.sources {
         for (status, n) in &s.statuses {
             let name = render::clean(&s.name);
@@ -517,6 +552,7 @@ impl Source {
             errors: 0,
             oom: 0,
             statuses: std::collections::BTreeMap::default(),
+            types: std::collections::BTreeMap::default(),
             bad_lines: Vec::new(),
             complete: false,
             state: "not started",
@@ -696,6 +732,9 @@ impl Warming<'_, '_> {
             Err(held) => {
                 report.outcome = held.outcome;
                 report.reason.clone_from(&held.reason);
+                if held.outcome == Outcome::Planned {
+                    return self.read_through(&sources, report, held.status());
+                }
                 return held.status();
             }
         };
@@ -774,6 +813,50 @@ impl Warming<'_, '_> {
                 report.outcome.status()
             }
         }
+    }
+
+    /// A dry run: every file source read to its end as the run would read
+    /// it (from its checkpoint with --resume), its records counted by type
+    /// and its malformed lines said by number; nothing is written. A copy
+    /// from another Redis is not read (its size is DBSIZE's).
+    fn read_through(&self, sources: &[Source], report: &mut WarmReport, status: Status) -> Status {
+        for (i, source) in sources.iter().enumerate() {
+            let at = source
+                .checkpoint
+                .clone()
+                .unwrap_or_else(|| Checkpoint::start(PathBuf::new(), 0));
+            let (path, parse) = match &source.feed {
+                Feed::File(path, format) => (path, ReadAs::Records(format.parser())),
+                Feed::Urls(path) => {
+                    let base = self.http.filter(|_| self.settings.app).cloned();
+                    (path, ReadAs::Urls(urls::parser(base)))
+                }
+                Feed::Redis { .. } => continue,
+            };
+            let sr = &mut report.sources[i];
+            let read = match parse {
+                ReadAs::Records(p) => {
+                    read_all(path, p, &at, sr, |r: &Record| Some(data_type(&r.data)))
+                }
+                ReadAs::Urls(p) => read_all(path, p, &at, sr, |_| None),
+            };
+            if let Err(e) = read {
+                report.outcome = Outcome::Failed;
+                report.reason = format!("cannot read {}: {e}", path.display());
+                return report.outcome.status();
+            }
+            sr.state = "read (dry run)";
+            sr.complete = true;
+            add(report, i);
+        }
+        report.complete = report.sources.iter().all(|s| s.complete);
+        if report.errors > 0 {
+            report.reason = format!(
+                "{}; {} malformed lines would be skipped",
+                report.reason, report.errors
+            );
+        }
+        status
     }
 
     /// Warms one source in batches, each audited and checkpointed.
@@ -940,6 +1023,52 @@ fn add(report: &mut WarmReport, i: usize) {
     report.existing += s.existing;
     report.errors += s.errors;
     report.oom += s.oom;
+}
+
+/// How a dry run reads a source: records, or URLs.
+enum ReadAs {
+    Records(warm::Parse<Record>),
+    Urls(warm::Parse<Request>),
+}
+
+/// A record's Redis type, as TYPE names it.
+fn data_type(d: &warm::Data) -> &'static str {
+    match d {
+        warm::Data::String(_) => "string",
+        warm::Data::Hash(_) => "hash",
+        warm::Data::Set(_) => "set",
+        warm::Data::Zset(_) => "zset",
+        warm::Data::List(_) => "list",
+        warm::Data::Dump { .. } => "dump",
+    }
+}
+
+/// Reads `path` from `at` to its end through `parse`, counting into `sr`
+/// (lines, items, malformed lines, and items by `kind`).
+fn read_all<T>(
+    path: &Path,
+    parse: warm::Parse<T>,
+    at: &Checkpoint,
+    sr: &mut SourceReport,
+    kind: impl Fn(&T) -> Option<&'static str>,
+) -> std::io::Result<()> {
+    let mut reader = Reader::open(path, parse, at.offset, at.line)?;
+    loop {
+        let (items, bad) = reader.batch(warm::BATCH)?;
+        if items.is_empty() && bad.is_empty() {
+            break;
+        }
+        sr.records += items.len() as u64;
+        sr.errors += bad.len() as u64;
+        for item in &items {
+            if let Some(k) = kind(item) {
+                *sr.types.entry(k.to_string()).or_default() += 1;
+            }
+        }
+        keep(&mut sr.bad_lines, bad);
+    }
+    sr.lines = reader.line - at.line;
+    Ok(())
 }
 
 /// Keeps the first `SAMPLES` bad lines, in line order.
@@ -1396,6 +1525,7 @@ mod snapshots {
             errors: 2,
             oom: 0,
             statuses: std::collections::BTreeMap::default(),
+            types: std::collections::BTreeMap::default(),
             bad_lines: vec![
                 BadLine {
                     line: 7,
@@ -1477,22 +1607,19 @@ mod snapshots {
         r.sources = vec![SourceReport {
             written: 0,
             existing: 0,
-            errors: 0,
-            records: 0,
-            lines: 0,
-            bad_lines: Vec::new(),
-            complete: false,
-            state: "not started",
-            ..source("sessions", Priority::Normal, 100, false)
+            types: [("hash".to_string(), 40), ("string".to_string(), 60)].into(),
+            complete: true,
+            state: "read (dry run)",
+            ..source("sessions", Priority::Normal, 100, true)
         }];
-        (r.records, r.written, r.existing, r.errors, r.complete) = (0, 0, 0, 0, false);
+        (r.records, r.written, r.existing, r.errors, r.complete) = (100, 0, 0, 2, true);
         r.keys_after = r.keys_before;
         r.plan = None;
         r.check = None;
         r.checkpoint = None;
         r.audit_log = None;
         r.outcome = Outcome::Planned;
-        r.reason = "--dry-run: nothing was changed".into();
+        r.reason = "--dry-run: nothing was changed; 2 malformed lines would be skipped".into();
         insta::assert_snapshot!(table_at(&r, 80));
         insta::assert_snapshot!(crate::render::json::fixed_document(
             "warm",

@@ -49,8 +49,29 @@ fn json_lines_of_every_type_leave_existing_keys_alone() {
     assert_eq!(run.code(), 3, "{}", run.stderr());
     assert!(run.stderr().contains("--yes"), "{}", run.stderr());
     // --dry-run writes nothing either.
+    // It reads the whole file as the run would: the records by type and
+    // the malformed lines by number.
     let run = warm(&server, &file, &["--dry-run"]);
-    assert_eq!(run.json()["warm"]["outcome"], "planned");
+    let w = run.json()["warm"].clone();
+    assert_eq!(w["outcome"], "planned", "{w:#}");
+    assert_eq!(run.code(), 0, "{w:#}");
+    assert_eq!(w["records"], 7, "{w:#}");
+    assert_eq!(w["written"], 0);
+    assert_eq!(w["errors"], 2);
+    let source = &w["sources"][0];
+    assert_eq!(
+        source["types"],
+        serde_json::json!({"hash": 1, "list": 1, "set": 1, "string": 3, "zset": 1}),
+        "{w:#}"
+    );
+    let bad: Vec<u64> = source["bad_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(bad, [9, 10], "{w:#}");
+    assert_eq!(source["lines"], 10, "{w:#}");
     assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(2));
 
     let run = warm(&server, &file, &["--yes", "--audit-log", audit]);
