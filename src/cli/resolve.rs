@@ -13,9 +13,7 @@ use crate::http::probe::App;
 use crate::mutate::audit::AuditLog;
 use crate::mutate::{confirm, Mode, Policy};
 use crate::runbook::{load_all, RunbookSet};
-use crate::target::{
-    self, NodeAddr, SentinelTarget, TargetInputs, TargetSpec, Timeouts, TlsOptions, Via,
-};
+use crate::target::{self, SentinelTarget, TargetInputs, TargetSpec, Timeouts, TlsOptions, Via};
 
 /// The whole run's deadline when `--timeout` is not given: diagnosis is
 /// seconds of work.
@@ -44,11 +42,26 @@ pub fn writer(
     command: &'static str,
     args: &WriteArgs,
     long: bool,
+    asks: Asks,
 ) -> Result<WriteSettings, CliError> {
     let (target_args, output) = (&args.target, &args.output);
-    let policy = policy(&args.mutation)?;
+    let spec = target(target_args)?;
+    let policy = policy(&args.mutation).map_err(|e| match e {
+        // Without a terminal: the flags that would do it, whole.
+        CliError::Usage(why) if why.starts_with(NO_TERMINAL) => {
+            let consent = match asks {
+                Asks::Safe => String::new(),
+                Asks::Destructive => format!(" --confirm-destructive {}", spec.addr),
+                Asks::DestructiveInDb => format!(" --confirm-destructive {}/{}", spec.addr, spec.db),
+            };
+            CliError::Usage(format!(
+                "{command} needs a terminal to ask before it writes (stdin and stderr), and there is none: add --yes{consent} to go ahead without asking, or --dry-run to see what it would do"
+            ))
+        }
+        e => e,
+    })?;
     Ok(WriteSettings {
-        spec: target(target_args)?,
+        spec,
         timeouts: if long {
             timeouts_or(target_args, LONG_TIMEOUT)
         } else {
@@ -261,6 +274,20 @@ pub fn fix_policy(args: &FixArgs) -> Result<Option<Policy>, CliError> {
     policy(args).map(Some)
 }
 
+/// What consent a writing command's write needs, for the refusal without
+/// a terminal to name the flags that give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asks {
+    /// Safe writes: --yes is enough.
+    Safe,
+    /// Destructive ones on the node: --confirm-destructive NODE too.
+    Destructive,
+    /// Destructive ones in a database: --confirm-destructive NODE/DB.
+    DestructiveInDb,
+}
+
+const NO_TERMINAL: &str = "writing needs a terminal";
+
 /// The mutation policy, checked before anything touches the network.
 pub fn policy(args: &MutationArgs) -> Result<Policy, CliError> {
     let mode = if args.dry_run {
@@ -271,7 +298,7 @@ pub fn policy(args: &MutationArgs) -> Result<Policy, CliError> {
         Mode::Interactive
     } else {
         return Err(CliError::Usage(
-            "writing needs a terminal to ask before each change, and there is none: add --yes to apply only safe changes without asking, or --dry-run to print the plan".into(),
+            format!("{NO_TERMINAL} to ask before each change, and there is none: add --yes to apply only safe changes without asking, or --dry-run to print the plan"),
         ));
     };
     let audit = if mode == Mode::DryRun {
@@ -284,7 +311,7 @@ pub fn policy(args: &MutationArgs) -> Result<Policy, CliError> {
     };
     let (confirm_destructive, confirm_db) = match args.confirm_destructive.as_deref() {
         Some(text) => {
-            let (node, db) = node_and_db(text)
+            let (node, db) = crate::mutate::node_and_db(text)
                 .map_err(|e| CliError::Usage(format!("--confirm-destructive: {e}")))?;
             (Some(node), db)
         }
@@ -300,35 +327,21 @@ pub fn policy(args: &MutationArgs) -> Result<Policy, CliError> {
 
 /// `host:port`, `host:port/db`, `unix:/path` or `/path`: a node, and the
 /// database named with it (a TCP node's `/N` suffix).
-fn node_and_db(text: &str) -> Result<(NodeAddr, Option<i64>), String> {
-    let text = text.trim();
-    if let Some((node, db)) = text.rsplit_once('/') {
-        let tcp = !node.starts_with('/') && !node.starts_with("unix:") && !node.is_empty();
-        if tcp && !db.is_empty() && db.bytes().all(|b| b.is_ascii_digit()) {
-            let db = db
-                .parse::<i64>()
-                .map_err(|_| format!("`{db}` is not a database"))?;
-            return Ok((NodeAddr::parse(node)?, Some(db)));
-        }
-    }
-    Ok((NodeAddr::parse(text)?, None))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_node_may_name_its_database() {
-        let (n, db) = node_and_db("cache-01:6379/3").unwrap();
+        let (n, db) = crate::mutate::node_and_db("cache-01:6379/3").unwrap();
         assert_eq!((n.to_string(), db), ("cache-01:6379".to_string(), Some(3)));
-        let (n, db) = node_and_db("cache-01:6379").unwrap();
+        let (n, db) = crate::mutate::node_and_db("cache-01:6379").unwrap();
         assert_eq!((n.to_string(), db), ("cache-01:6379".to_string(), None));
-        let (n, db) = node_and_db("unix:/run/redis/redis.sock").unwrap();
+        let (n, db) = crate::mutate::node_and_db("unix:/run/redis/redis.sock").unwrap();
         assert_eq!(
             (n.to_string(), db),
             ("unix:/run/redis/redis.sock".to_string(), None)
         );
-        assert!(node_and_db("cache-01:6379/x").is_err());
+        assert!(crate::mutate::node_and_db("cache-01:6379/x").is_err());
     }
 }

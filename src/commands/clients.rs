@@ -58,7 +58,12 @@ fn kill(args: &KillArgs, printer: &Printer) -> Result<Status, CliError> {
         db: args.client_db,
         cmd: args.cmd.clone(),
     };
-    let settings = resolve::writer("clients kill", &args.write, false)?;
+    let settings = resolve::writer(
+        "clients kill",
+        &args.write,
+        false,
+        resolve::Asks::Destructive,
+    )?;
     let (mut w, facts) = match Writer::open(printer, settings)? {
         Opened::Ready(w, facts) => (w, facts),
         Opened::Closed(status) => return Ok(status),

@@ -16,7 +16,7 @@ pub fn run(args: &FailoverArgs, printer: &Printer) -> Result<Status, CliError> {
         .map(NodeAddr::parse)
         .transpose()
         .map_err(|e| CliError::Usage(format!("--to: {e}")))?;
-    let write = resolve::writer("failover", &args.write, false)?;
+    let write = resolve::writer("failover", &args.write, false, resolve::Asks::Destructive)?;
     let app = if args.app.app.as_ref().is_some_and(|a| !a.trim().is_empty()) {
         Some(resolve::app_client(
             &args.app,

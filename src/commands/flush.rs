@@ -28,7 +28,7 @@ pub fn run(args: &FlushArgs, printer: &Printer) -> Result<Status, CliError> {
             "say what to flush: --pattern GLOB (with --type, --no-ttl, --idle), --whole-db for a whole database (--db N, or the URL's), or --all".into(),
         ));
     };
-    let settings = resolve::writer("flush", &args.write, true)?;
+    let settings = resolve::writer("flush", &args.write, true, resolve::Asks::DestructiveInDb)?;
     let flush = FlushSettings {
         scope,
         batch: args.batch,

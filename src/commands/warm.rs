@@ -36,7 +36,16 @@ pub fn run(args: &WarmArgs, printer: &Printer) -> Result<Status, CliError> {
             ))
         }
     };
-    let write = resolve::writer("warm", &args.write, true)?;
+    let write = resolve::writer(
+        "warm",
+        &args.write,
+        true,
+        if args.replace {
+            resolve::Asks::DestructiveInDb
+        } else {
+            resolve::Asks::Safe
+        },
+    )?;
     let (label, planned) = run::sources(choice)?;
     // An HTTP client only when something is requested over HTTP: building
     // one (TLS roots) is start-up work a file warm does not need.

@@ -652,8 +652,17 @@ pub fn remediate(ctx: &Context<'_>, diagnosis: &mut Diagnosis, mutator: &mut Mut
     for other in &diagnosis.others {
         nodes.push((other, diagnosis.spec.at(other.node.addr.clone())));
     }
+    let policy = &mutator.policy;
+    let confirmed = policy
+        .confirm_destructive
+        .as_ref()
+        .map(|n| match policy.confirm_db {
+            Some(db) => format!("{n}/{db}"),
+            None => n.to_string(),
+        });
     let mut remediation = crate::findings::remediation::Remediation {
         mode: mutator.policy.mode,
+        confirmed,
         audit_log: mutator
             .policy
             .audit

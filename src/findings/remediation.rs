@@ -37,6 +37,10 @@ pub struct Action {
 #[derive(Debug, Clone, Serialize)]
 pub struct Remediation {
     pub mode: Mode,
+    /// `--confirm-destructive`: the node (and db) it named, where unsafe
+    /// and destructive fixes were applied without asking too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_log: Option<String>,
     pub actions: Vec<Action>,

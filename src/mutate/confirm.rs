@@ -45,22 +45,21 @@ pub fn ask(question: &str) -> Result<Choice, String> {
     })
 }
 
-/// Asks the operator to type `expected` (the node; for a flush the node
-/// and db; for a forced Cluster failover the mode and the replica) to
-/// confirm a destructive write. Anything else declines.
-pub fn typed(expected: &str) -> Result<bool, String> {
+/// Asks the operator to type `expected` (the node, or the node and db
+/// where the database matters; for a forced Cluster failover the mode and
+/// the replica) to confirm a destructive write, and returns the answer. An
+/// empty answer is asked again; Ctrl-D ends the walk.
+pub fn typed(expected: &str) -> Result<String, String> {
     let what = if expected.contains(' ') {
         "it"
     } else {
         "the node"
     };
-    let answer: String = Input::with_theme(&SimpleTheme)
+    Input::with_theme(&SimpleTheme)
         .with_prompt(format!(
             "This is destructive. Type {what} ({}) to confirm",
             crate::text::clean(expected)
         ))
-        .allow_empty(true)
         .interact_text_on(&term())
-        .map_err(|e| format!("cannot read the answer: {e}"))?;
-    Ok(answer.trim() == expected)
+        .map_err(|e| format!("cannot read the answer: {e}"))
 }

@@ -188,6 +188,37 @@ impl crate::target::connect::Consented for Consent {
     }
 }
 
+/// A node as consent names it, at the prompt and in
+/// `--confirm-destructive`: `host:port` (or a unix socket), and where the
+/// database matters `host:port/db`.
+pub fn node_and_db(text: &str) -> Result<(NodeAddr, Option<i64>), String> {
+    let text = text.trim();
+    if let Some((node, db)) = text.rsplit_once('/') {
+        let tcp = !node.starts_with('/') && !node.starts_with("unix:") && !node.is_empty();
+        if tcp && !db.is_empty() && db.bytes().all(|b| b.is_ascii_digit()) {
+            let db = db
+                .parse::<i64>()
+                .map_err(|_| format!("`{db}` is not a database"))?;
+            return Ok((NodeAddr::parse(node)?, Some(db)));
+        }
+    }
+    Ok((NodeAddr::parse(text)?, None))
+}
+
+/// Whether `answer`, typed at the prompt, consents to `op` (expected to be
+/// typed as `expected`): the node, or the node and its database, parsed as
+/// `--confirm-destructive` is; other confirmations (a failover's mode and
+/// replica) exactly.
+fn consents(answer: &str, expected: &str, op: &Operation) -> bool {
+    if expected.contains(' ') {
+        return answer.trim() == expected;
+    }
+    match node_and_db(answer) {
+        Ok((node, db)) => node == op.node && (db.is_none() || db == op.db),
+        Err(_) => false,
+    }
+}
+
 /// The mutation flags, resolved: how to decide, and where to log.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -327,10 +358,13 @@ impl Mutator {
                 Ok(Choice::Apply) if op.safety == Safety::Destructive => {
                     let expected = op.confirm.clone().unwrap_or_else(|| op.node.to_string());
                     match confirm::typed(&expected) {
-                        Ok(true) => Decision::Apply(Consent::of(op)),
-                        Ok(false) => {
-                            Decision::Skip("the typed confirmation did not match the node".into())
+                        Ok(answer) if consents(&answer, &expected, op) => {
+                            Decision::Apply(Consent::of(op))
                         }
+                        Ok(answer) => Decision::Skip(format!(
+                            "the answer `{}` does not name {expected}: nothing was done",
+                            crate::text::clean(answer.trim())
+                        )),
                         Err(e) => Decision::Stop(e),
                     }
                 }
@@ -617,6 +651,30 @@ mod tests {
             summary: None,
             confirm: None,
         }
+    }
+
+    /// The prompt takes a node as --confirm-destructive does: with or
+    /// without the database, which must then be the one written.
+    #[test]
+    fn a_typed_answer_names_the_node_as_the_flag_does() {
+        let mut flush = op("127.0.0.1:7803", Safety::Destructive);
+        flush.db = Some(0);
+        let expected = "127.0.0.1:7803/0";
+        assert!(consents("127.0.0.1:7803/0", expected, &flush));
+        assert!(consents(" 127.0.0.1:7803 ", expected, &flush));
+        assert!(!consents("127.0.0.1:7803/1", expected, &flush));
+        assert!(!consents("127.0.0.1:7804/0", expected, &flush));
+        assert!(!consents("yes", expected, &flush));
+        let kill = op("10.0.0.5:6379", Safety::Destructive);
+        assert!(consents("10.0.0.5:6379", "10.0.0.5:6379", &kill));
+        assert!(!consents("10.0.0.5:6379/2", "10.0.0.5:6379", &kill));
+        let forced = op("10.0.0.5:7001", Safety::Destructive);
+        assert!(consents(
+            "force 10.0.0.5:7001",
+            "force 10.0.0.5:7001",
+            &forced
+        ));
+        assert!(!consents("10.0.0.5:7001", "force 10.0.0.5:7001", &forced));
     }
 
     fn yes(confirm: Option<&str>) -> Mutator {

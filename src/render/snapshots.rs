@@ -161,6 +161,7 @@ fn remediated() -> Report {
     let mut r = report();
     let before = r.findings[0].evidence.clone();
     r.remediation = Some(Remediation {
+        confirmed: None,
         mode: Mode::Yes,
         audit_log: Some("/var/lib/cachectl/audit.jsonl".into()),
         actions: vec![

@@ -539,12 +539,16 @@ pub fn remediation_at(r: &Report, width: u16) -> String {
             Cell::new(detail),
         ]);
     }
-    let mode = match rem.mode {
-        Mode::DryRun => "plan (--dry-run: nothing was changed)",
-        Mode::Yes => "remediation (--yes: safe fixes only)",
-        Mode::Interactive => "remediation",
+    let mode = match (rem.mode, &rem.confirmed) {
+        (Mode::DryRun, _) => "plan (--dry-run: nothing was changed)".to_string(),
+        (Mode::Yes, None) => "remediation (--yes: safe fixes only)".to_string(),
+        (Mode::Yes, Some(node)) => format!(
+            "remediation (--yes --confirm-destructive {node}: every fix on {node}, safe ones elsewhere)"
+        ),
+        (Mode::Interactive, _) => "remediation (each fix asked)".to_string(),
     };
-    let _ = writeln!(out, "\n{}\n{table}", mode.bold());
+    let _ = writeln!(out, "\n{}", wrap(&mode, width, "", "  ").bold());
+    let _ = writeln!(out, "{table}");
     if let Some(path) = &rem.audit_log {
         let _ = writeln!(out, "audit log: {path}");
     }

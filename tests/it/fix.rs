@@ -311,7 +311,7 @@ fn destructive_fix_needs_the_node_typed_exactly() {
         fix_cmd(&server, &audit, &["--only", "out-of-memory"]).run_in_pty("n\nn\ny\n127.0.0.1:1\n");
     let screen = run.stdout();
     assert!(screen.contains("Type the node"), "{screen}");
-    assert!(screen.contains("did not match"), "{screen}");
+    assert!(screen.contains("does not name"), "{screen}");
     assert_eq!(state(&server).1, keys);
     // Now the right node.
     let run = fix_cmd(&server, &audit, &["--only", "out-of-memory"])

@@ -40,8 +40,11 @@ fn a_pattern_flush_deletes_exactly_what_matched() {
     // No terminal, no --yes: refused, nothing deleted.
     let run = flush(&server, &["--pattern", "cache:*"]);
     assert_eq!(run.code(), 3);
+    // The refusal names the whole set of flags that would do it.
     assert!(
-        run.stderr().contains("--yes") && run.stderr().contains("--dry-run"),
+        run.stderr().contains(&format!(
+            "add --yes --confirm-destructive {node}/0 to go ahead"
+        )) && run.stderr().contains("--dry-run"),
         "{}",
         run.stderr()
     );
