@@ -324,24 +324,3 @@ pub fn policy(args: &MutationArgs) -> Result<Policy, CliError> {
         audit,
     })
 }
-
-/// `host:port`, `host:port/db`, `unix:/path` or `/path`: a node, and the
-/// database named with it (a TCP node's `/N` suffix).
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_node_may_name_its_database() {
-        let (n, db) = crate::mutate::node_and_db("cache-01:6379/3").unwrap();
-        assert_eq!((n.to_string(), db), ("cache-01:6379".to_string(), Some(3)));
-        let (n, db) = crate::mutate::node_and_db("cache-01:6379").unwrap();
-        assert_eq!((n.to_string(), db), ("cache-01:6379".to_string(), None));
-        let (n, db) = crate::mutate::node_and_db("unix:/run/redis/redis.sock").unwrap();
-        assert_eq!(
-            (n.to_string(), db),
-            ("unix:/run/redis/redis.sock".to_string(), None)
-        );
-        assert!(crate::mutate::node_and_db("cache-01:6379/x").is_err());
-    }
-}

@@ -653,6 +653,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_node_may_name_its_database() {
+        let (n, db) = node_and_db("cache-01:6379/3").unwrap();
+        assert_eq!((n.to_string(), db), ("cache-01:6379".to_string(), Some(3)));
+        let (n, db) = node_and_db("cache-01:6379").unwrap();
+        assert_eq!((n.to_string(), db), ("cache-01:6379".to_string(), None));
+        let (n, db) = node_and_db("unix:/run/redis/redis.sock").unwrap();
+        assert_eq!(
+            (n.to_string(), db),
+            ("unix:/run/redis/redis.sock".to_string(), None)
+        );
+        assert!(node_and_db("cache-01:6379/x").is_err());
+    }
+
     /// The prompt takes a node as --confirm-destructive does: with or
     /// without the database, which must then be the one written.
     #[test]
