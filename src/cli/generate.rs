@@ -26,13 +26,139 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
     pages
 }
 
+/// One page: clap_mangen's sections, then EXIT STATUS and EXAMPLES of our
+/// own (the help's exit-code table, `after_help`, is not repeated as a
+/// reflowed EXTRA section).
+fn page(cmd: &clap::Command, name: &str) -> std::io::Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    man.render_options_section(&mut out)?;
+    if cmd.get_subcommands().next().is_some() {
+        man.render_subcommands_section(&mut out)?;
+    }
+    let mut roff = roff::Roff::new();
+    roff.control("SH", ["EXIT STATUS"]);
+    for (code, name, meaning) in EXIT_STATUS {
+        roff.control("TP", []);
+        roff.text([roff::bold(format!("{code} ({name})"))]);
+        roff.text([roff::roman(*meaning)]);
+    }
+    let examples = examples(name);
+    if !examples.is_empty() {
+        roff.control("SH", ["EXAMPLES"]);
+        for (what, line) in examples {
+            roff.control("TP", []);
+            roff.text([roff::roman(*what)]);
+            // A command line as typed: not filled or justified.
+            roff.control("nf", []);
+            for part in continued(line, 60) {
+                roff.text([roff::bold(part)]);
+            }
+            roff.control("fi", []);
+        }
+    }
+    roff.to_writer(&mut out)?;
+    if cmd.get_version().is_some() {
+        man.render_version_section(&mut out)?;
+    }
+    Ok(out)
+}
+
+/// A shell command line broken before its options into lines of about
+/// `width`, each but the last ending in ` \\` (as it would be typed).
+fn continued(line: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in line.split(' ') {
+        let current = lines.last_mut().expect("one line at least");
+        if !current.trim().is_empty() && word.starts_with('-') && current.len() + word.len() > width
+        {
+            current.push_str(" \\");
+            lines.push(format!("    {word}"));
+        } else {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+    }
+    lines
+}
+
+/// The exit codes, the same for every command (the README's table).
+const EXIT_STATUS: &[(u8, &str, &str)] = &[
+    (0, "OK", "No warning or critical finding; a write done, or planned by --dry-run."),
+    (1, "WARNING", "At least one warning finding and nothing critical; a warm done with errors it names."),
+    (2, "CRITICAL", "At least one critical finding (an unreachable or hung Redis is critical); a write the target refused, or whose result could not be verified."),
+    (3, "UNKNOWN", "Could not assess: bad arguments, a bad runbook, failed authentication, an internal error; a write skipped, blocked, stopped, incomplete or failed."),
+];
+
+/// Examples for the page `name` (`cachectl`, `cachectl-flush`, ...): what
+/// each does, and the command line. A test parses every one.
+pub fn examples(name: &str) -> &'static [(&'static str, &'static str)] {
+    match name {
+        "cachectl" => &[
+            ("Diagnose the Redis on this host, with scored findings and fixes:", "cachectl diagnose"),
+            ("Where the memory went, key pattern by pattern:", "cachectl memory --keys --url redis://cache-01:6379"),
+            ("Delete stale sessions, showing first what would go:", "cachectl flush --pattern 'session:*' --no-ttl --idle 1h --dry-run"),
+        ],
+        "cachectl-diagnose" => &[
+            ("Diagnose the Redis on this host:", "cachectl diagnose"),
+            ("A node and the application that uses it, as JSON for a script:", "cachectl diagnose --url redis://cache-01:6379 --app http://app-01:8000 -o json"),
+            ("Every node of a Cluster, from one seed:", "cachectl diagnose --cluster --url redis://10.0.0.5:7000"),
+            ("Apply the fixes, each asked for:", "cachectl diagnose --fix"),
+            ("Print what --fix would do, and change nothing:", "cachectl diagnose --fix --dry-run"),
+        ],
+        "cachectl-memory" => &[
+            ("Usage, MEMORY STATS and the memory findings:", "cachectl memory"),
+            ("The hashes of one key pattern, by pattern:", "cachectl memory --keys --pattern 'session:*' --type hash"),
+        ],
+        "cachectl-clients" => &[
+            ("Who is connected, grouped:", "cachectl clients --url redis://cache-01:6379"),
+            ("The clients idle an hour or more that would be killed:", "cachectl clients kill --idle 1h --dry-run"),
+        ],
+        "cachectl-clients-kill" => &[
+            ("Show which idle clients of a leaky pool would go:", "cachectl clients kill --idle 30m --name leaky-pool --dry-run"),
+            ("Kill them without a prompt (cron, CI):", "cachectl clients kill --idle 30m --name leaky-pool --yes --confirm-destructive cache-01:6379"),
+        ],
+        "cachectl-slowlog" => &[("The slow log grouped, with advice:", "cachectl slowlog --url redis://cache-01:6379")],
+        "cachectl-latency" => &[
+            ("Sample round trips for 30 seconds, a line each 5:", "cachectl latency --duration 30s --every 5s"),
+        ],
+        "cachectl-flush" => &[
+            ("What a flush of stale sessions would delete:", "cachectl flush --pattern 'session:*' --no-ttl --idle 1h --dry-run"),
+            ("Delete them without a prompt, naming the node and db:", "cachectl flush --pattern 'session:*' --no-ttl --idle 1h --yes --confirm-destructive cache-01:6379/0"),
+        ],
+        "cachectl-warm" => &[
+            ("Read and check a file of records, writing nothing:", "cachectl warm --file sessions.jsonl --dry-run"),
+            ("Warm from it, resumable after an interruption:", "cachectl warm --file sessions.jsonl --yes --resume warm.checkpoint"),
+            ("Copy the session keys of another server:", "cachectl warm --from redis://old-cache:6379 --pattern 'session:*' --yes"),
+        ],
+        "cachectl-failover" => &[
+            ("Check a failover through the Sentinels, changing nothing:", "cachectl failover --sentinel 10.0.0.1:26379 --master mymaster --dry-run"),
+        ],
+        "cachectl-runbook-list" => &[("The runbooks, built-in and your own:", "cachectl runbook list --runbooks ./runbooks")],
+        "cachectl-runbook-show" => &[("One runbook's checks and fixes:", "cachectl runbook show out-of-memory")],
+        "cachectl-runbook-validate" => &[("Check a runbook file before using it:", "cachectl runbook validate runbooks/sessions.yaml")],
+        "cachectl-runbook" => &[
+            ("The runbooks, built-in and your own:", "cachectl runbook list --runbooks ./runbooks"),
+            ("Check a runbook file before using it:", "cachectl runbook validate runbooks/sessions.yaml"),
+        ],
+        "cachectl-runbook-facts" => &[("The facts a check's expressions can read:", "cachectl runbook facts")],
+        "cachectl-completions" => &[("Bash completion for this user:", "cachectl completions bash > ~/.local/share/bash-completion/completions/cachectl")],
+        _ => &[],
+    }
+}
+
 fn collect_pages(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u8>)>) {
     let cmd = cmd
         .clone()
         .name(name.to_string())
         .bin_name(name.replace('-', " "));
-    let mut out = Vec::new();
-    if clap_mangen::Man::new(cmd.clone()).render(&mut out).is_ok() {
+    if let Ok(out) = page(&cmd, name) {
         pages.push((format!("{name}.1"), out));
     }
     for sub in cmd.get_subcommands() {
@@ -40,5 +166,34 @@ fn collect_pages(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u
             continue;
         }
         collect_pages(sub, &format!("{name}-{}", sub.get_name()), pages);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every example of every man page parses as the command line it is,
+    /// and every page has its exit status and the run commands examples.
+    #[test]
+    fn every_example_parses_and_every_page_says_its_exit_status() {
+        let pages = super::man_pages();
+        for (file, bytes) in &pages {
+            let name = file.trim_end_matches(".1");
+            let text = String::from_utf8_lossy(bytes);
+            assert!(text.contains(".SH \"EXIT STATUS\""), "{file}");
+            assert!(!text.contains(".SH EXTRA"), "{file}");
+            let examples = super::examples(name);
+            assert!(!examples.is_empty(), "{file} has no EXAMPLES");
+            assert!(text.contains(".SH EXAMPLES"), "{file}");
+            for (_, line) in examples {
+                let line = line.split(" > ").next().unwrap();
+                let argv: Vec<String> = line
+                    .split_whitespace()
+                    .map(|w| w.trim_matches('\'').to_string())
+                    .collect();
+                if let Err(e) = super::super::command().try_get_matches_from(&argv) {
+                    panic!("{file}: `{line}` does not parse: {e}");
+                }
+            }
+        }
     }
 }
