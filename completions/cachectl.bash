@@ -451,11 +451,11 @@ _cachectl() {
                     return 0
                     ;;
                 --only)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
                     return 0
                     ;;
                 --skip)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
                     return 0
                     ;;
                 --record-facts)
@@ -1438,7 +1438,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook__subcmd__show)
-            opts="-h -V --runbooks --color --help --version"
+            opts="-h -V --runbooks --color --help --version redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

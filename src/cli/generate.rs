@@ -171,6 +171,19 @@ fn collect_pages(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u
 
 #[cfg(test)]
 mod tests {
+    /// Completion offers the built-in runbook ids where a flag takes one
+    /// (--only, --skip, `runbook show`), in every committed shell.
+    #[test]
+    fn completion_offers_runbook_ids() {
+        for (shell, _) in super::COMMITTED_SHELLS {
+            let script = String::from_utf8(super::completion(*shell)).unwrap();
+            for (file, _) in crate::runbook::builtin::FILES {
+                let id = file.trim_end_matches(".yaml");
+                assert!(script.contains(id), "{shell:?} does not offer {id}");
+            }
+        }
+    }
+
     /// Every example of every man page parses as the command line it is,
     /// and every page has its exit status and the run commands examples.
     #[test]

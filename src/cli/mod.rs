@@ -210,6 +210,32 @@ pub struct TargetArgs {
     pub max_reply: u64,
 }
 
+/// A runbook id: any (a user's runbook has its own), and the built-in ones
+/// offered by shell completion.
+#[derive(Debug, Clone, Copy)]
+struct RunbookId;
+
+impl clap::builder::TypedValueParser for RunbookId {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(crate::runbook::builtin::FILES.iter().map(
+            |(file, _)| clap::builder::PossibleValue::new(file.trim_end_matches(".yaml")),
+        )))
+    }
+}
+
 /// A database index: 0 or more (whether the server has it is asked of the
 /// server). A negative one is refused here, never read as another.
 fn database(text: &str) -> Result<i64, String> {
@@ -427,10 +453,10 @@ pub struct DiagnoseArgs {
     #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration::parse_or_zero, help_heading = "Application")]
     pub interval: Duration,
     /// Run only these runbooks (comma-separated ids).
-    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    #[arg(long, value_name = "ID", value_delimiter = ',', value_parser = RunbookId, hide_possible_values = true)]
     pub only: Vec<String>,
     /// Skip these runbooks (comma-separated ids).
-    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    #[arg(long, value_name = "ID", value_delimiter = ',', value_parser = RunbookId, hide_possible_values = true)]
     pub skip: Vec<String>,
     /// Also write every fact collected (each node's, the topology's) to
     /// this file as JSON, secrets removed: to test a runbook check against
@@ -678,6 +704,7 @@ pub enum RunbookCommand {
     /// Show one runbook: its seed, thresholds and checks, and its YAML.
     Show {
         /// Runbook id (see `cachectl runbook list`).
+        #[arg(value_parser = RunbookId, hide_possible_values = true)]
         id: String,
         #[command(flatten)]
         runbooks: RunbookArgs,
