@@ -77,6 +77,10 @@ pub struct AppSummary {
     /// Absent when no runbook read the cache counters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dialect: Option<String>,
+    /// Why the endpoint the counters come from (/metrics) gave none: it
+    /// did not answer, or answered with an error. Absent when it answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unanswered: Option<String>,
     /// The metric read for each role (hits, misses, errors, gets).
     pub metrics: serde_json::Value,
     /// Over the window (between the two scrapes, or since start).
@@ -115,6 +119,19 @@ impl AppSummary {
             judged: counts.app_judged,
             no_data: counts.app.saturating_sub(counts.app_judged),
             dialect: cache.map(|c| c["dialect"].as_str().unwrap_or_default().to_string()),
+            unanswered: step.filter(|s| s["ok"] == false).map(|s| {
+                let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+                let status = s["status"].as_u64().filter(|c| *c > 0);
+                match status {
+                    Some(code) => format!("{} answered HTTP {code}", text(&s["path"])),
+                    None => format!(
+                        "{} did not answer ({}: {})",
+                        text(&s["path"]),
+                        text(&s["error"]),
+                        text(&s["detail"])
+                    ),
+                }
+            }),
             metrics: cache.map(|c| c["metrics"].clone()).unwrap_or_default(),
             hits,
             misses,

@@ -80,7 +80,8 @@ pub fn wrap(text: &str, width: u16, first: &str, indent: &str) -> String {
         .initial_indent(first)
         .subsequent_indent(indent)
         .break_words(false)
-        .word_separator(textwrap::WordSeparator::AsciiSpace);
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     textwrap::fill(text, options)
 }
 
@@ -408,6 +409,11 @@ fn application(out: &mut String, a: &crate::findings::report::AppSummary, width:
     let _ = writeln!(out, "\n{}", "Application".bold());
     match a.dialect.as_deref() {
         None => {}
+        Some(_) if a.unanswered.is_some() => {
+            let why = a.unanswered.as_deref().unwrap_or_default();
+            let text = format!("no cache counters: {}", clean(why));
+            let _ = writeln!(out, "{}", wrap(&text, width, "  ", "    "));
+        }
         Some("") => {
             let _ = writeln!(
                 out,

@@ -218,6 +218,34 @@ fn refused_and_tls_failures_of_the_app() {
     let f = expect_finding(&run.json(), "app-refused", "critical");
     assert_eq!(f["evidence"]["paths"][0], "/health/ready");
     assert_eq!(run.code(), 2);
+    // Its metrics refused too: the summary says so, not that no counters
+    // were recognised.
+    let run = diagnose(
+        &server.url(),
+        &[
+            "--app",
+            &format!("http://127.0.0.1:{port}"),
+            "--only",
+            "app-hit-rate",
+        ],
+    );
+    let summary = run.json()["application"].clone();
+    assert_eq!(summary["assessed"], false, "{summary:#}");
+    assert_eq!(
+        summary["unanswered"], "/metrics did not answer (refused: connection refused)",
+        "{summary:#}"
+    );
+    let table = Cachectl::new()
+        .args(["diagnose", "--url", &server.url(), "--app"])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .args(["--only", "app-hit-rate"])
+        .run()
+        .stdout();
+    assert!(
+        table.contains("no cache counters: /metrics did not answer"),
+        "{table}"
+    );
+    assert!(!table.contains("no cache counters recognised"), "{table}");
 
     let app = AppServer::start();
     app.route("/health/ready", Reply::json(200, "{}"));
