@@ -564,3 +564,23 @@ fn nothing_is_wider_than_an_80_column_terminal() {
     }
     assert!(wide.is_empty(), "lines wider than 80:\n{}", wide.join("\n"));
 }
+
+/// Wrapping breaks at spaces only: an id with hyphens, an address or a
+/// key stays whole, on a line of its own when it is longer than one.
+#[test]
+fn wrapping_never_splits_a_token() {
+    let text = "checks app-cache-hit-rate-one-cache and 10.0.0.5:6379 session:6f1c1b2e-3c4d";
+    let wrapped = table::wrap(text, 20, "  ", "  ");
+    let tokens: Vec<&str> = wrapped.split_whitespace().collect();
+    assert_eq!(
+        tokens,
+        text.split_whitespace().collect::<Vec<_>>(),
+        "{wrapped}"
+    );
+    assert!(
+        wrapped
+            .lines()
+            .any(|l| l.trim() == "app-cache-hit-rate-one-cache"),
+        "{wrapped}"
+    );
+}
