@@ -244,6 +244,7 @@ pub fn diagnose(
             }
         }
     }
+    topology::share_hosts(std::iter::once(&mut facts).chain(others.iter_mut()));
     let all: Vec<&Facts> = std::iter::once(&facts).chain(others.iter()).collect();
     if let Some(t) = topology.as_mut() {
         topology::cross_node(t, &all);

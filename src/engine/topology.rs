@@ -161,6 +161,20 @@ fn keys(facts: &Facts) -> u64 {
 }
 
 /// Fills what needs more than one node's facts.
+/// Each node's `derived.nodes_on_host`: how many of the run's nodes share
+/// its host (its address), so that sizing advice (maxmemory as a share of
+/// the host's RAM) divides the host among them.
+pub fn share_hosts<'a>(nodes: impl Iterator<Item = &'a mut Facts>) {
+    let mut nodes: Vec<&mut Facts> = nodes.collect();
+    let hosts: Vec<String> = nodes.iter().map(|f| f.node.addr.host()).collect();
+    for (f, host) in nodes.iter_mut().zip(&hosts) {
+        let n = hosts.iter().filter(|h| *h == host).count();
+        if let Some(d) = f.values.get_mut("derived").and_then(|d| d.as_object_mut()) {
+            d.insert("nodes_on_host".into(), n.into());
+        }
+    }
+}
+
 pub fn cross_node(topology: &mut Topology, nodes: &[&Facts]) {
     let of = |addr: &str| nodes.iter().find(|f| f.node.addr.to_string() == addr);
     match topology.kind {

@@ -284,6 +284,7 @@ fn build_roots() -> Vec<Root> {
             f("rejected_connections", "int", "connections refused at maxclients over the window (as oom_errors)"),
             f("evicted_keys", "int", "keys evicted over the window (as oom_errors)"),
             f("window_s", "int", "seconds the window covers"),
+            f("nodes_on_host", "int", "nodes of the topology diagnosed on this node's host (same address), this one included: they share its RAM; 1 for a lone node"),
             f("rss_ratio_excluding_clients", "double", "used_memory_rss / memory_excluding_clients; below 1 means part of the data is swapped out; 0 when nothing is used"),
         ]))),
         from(Config, nested("config", "CONFIG GET of the parameters runbooks use, as strings: config[\"maxmemory-policy\"].", Map(Box::new(Scalar("string"))))),

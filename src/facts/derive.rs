@@ -29,6 +29,9 @@ pub struct Derived {
     pub evicted_keys: i64,
     /// Seconds the window covers.
     pub window_s: i64,
+    /// Nodes of the run's topology on this node's host (its address),
+    /// this one included: they share its RAM. 1 alone.
+    pub nodes_on_host: i64,
 }
 
 /// Counters since start at one moment, to measure a later window from.
@@ -148,6 +151,7 @@ pub fn derive(
         rejected_connections: (now.rejected_connections - base.rejected_connections) as i64,
         evicted_keys: (now.evicted_keys - base.evicted_keys) as i64,
         window_s: (now.uptime_s - base.uptime_s) as i64,
+        nodes_on_host: 1,
         rss_ratio_excluding_clients: if data > 0.0 {
             round(num("used_memory_rss") / data, 4)
         } else {

@@ -165,6 +165,25 @@ fn diagnose_of_a_cluster_covers_every_node_and_an_uncovered_slot_is_critical() {
     assert_eq!(got.iter().filter(|n| n.1 == "primary").count(), 3);
     assert_eq!(got.iter().filter(|n| n.1 == "replica").count(), 3);
     assert_eq!(ids(&report, "cluster-"), Vec::<String>::new(), "{report:#}");
+    // Six nodes on one host share its RAM: the maxmemory each is offered
+    // is a sixth of the three quarters (the nodes run without maxmemory).
+    let unlimited: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "no-maxmemory")
+        .collect();
+    assert_eq!(unlimited.len(), 6, "{report:#}");
+    let total: f64 = seed.info_field("total_system_memory").parse().unwrap();
+    for f in unlimited {
+        let e = &f["evidence"];
+        assert_eq!(e["shared"], ", shared by 6 nodes of this topology", "{f:#}");
+        assert_eq!(
+            e["suggested_maxmemory"],
+            (total * 0.75 / 6.0) as i64,
+            "{f:#}"
+        );
+    }
     // The table groups by node, each with its role.
     let table = Cachectl::new()
         .args(["diagnose", "--url", &seed.url()])
