@@ -87,6 +87,50 @@ pub struct LatencyView {
     /// the run's deadline): the figures are of the samples taken.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// The round trips by how long they took, from the fastest bucket
+    /// with any to the slowest with any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub histogram: Vec<Bucket>,
+}
+
+/// Round trips that took at most `le_us` (and more than the bucket
+/// before); the last bucket has no bound.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bucket {
+    pub le_us: Option<u64>,
+    pub count: u64,
+}
+
+/// Bucket bounds, µs: 1-2-5 steps from 50 µs to 1 s.
+const BOUNDS_US: &[u64] = &[
+    50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000,
+    1_000_000,
+];
+
+/// The samples by bucket, trimmed to the buckets from the first to the
+/// last that has any.
+pub fn histogram(samples: &[Duration]) -> Vec<Bucket> {
+    let mut counts = vec![0u64; BOUNDS_US.len() + 1];
+    for s in samples {
+        let us = s.as_micros() as u64;
+        let i = BOUNDS_US
+            .iter()
+            .position(|b| us <= *b)
+            .unwrap_or(BOUNDS_US.len());
+        counts[i] += 1;
+    }
+    let (Some(first), Some(last)) = (
+        counts.iter().position(|c| *c > 0),
+        counts.iter().rposition(|c| *c > 0),
+    ) else {
+        return Vec::new();
+    };
+    (first..=last)
+        .map(|i| Bucket {
+            le_us: BOUNDS_US.get(i).copied(),
+            count: counts[i],
+        })
+        .collect()
 }
 
 /// One node's round trips, in a view of several nodes.
@@ -179,6 +223,7 @@ pub async fn sample(
         windows,
         nodes: Vec::new(),
         stopped,
+        histogram: histogram(&all),
     })
 }
 

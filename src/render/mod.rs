@@ -44,6 +44,25 @@ pub fn table_width() -> u16 {
         .map_or(100, |w| w.max(40))
 }
 
+/// Whether charts may draw with Unicode blocks: the locale says UTF-8
+/// (LC_ALL, else LC_CTYPE, else LANG). Otherwise they are ASCII (`#`).
+/// Tests always draw with blocks.
+pub fn unicode() -> bool {
+    if cfg!(test) {
+        return true;
+    }
+    static UNICODE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *UNICODE.get_or_init(|| {
+        ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .is_some_and(|l| {
+                let l = l.to_ascii_lowercase();
+                l.contains("utf-8") || l.contains("utf8")
+            })
+    })
+}
+
 /// Text from a server or an application, made safe for a terminal
 /// (`text::clean`).
 pub use crate::text::clean;

@@ -456,6 +456,12 @@ fn with_latency() -> (Report, DoorView) {
         windows: vec![figures(380), figures(12_500)],
         nodes: Vec::new(),
         stopped: None,
+        histogram: crate::latency::histogram(
+            &[90u64, 100, 110, 120, 130, 140, 150, 160, 210, 380, 12_900]
+                .iter()
+                .map(|us| std::time::Duration::from_micros(*us))
+                .collect::<Vec<_>>(),
+        ),
     };
     (report(), DoorView::Latency { latency })
 }
@@ -583,4 +589,24 @@ fn wrapping_never_splits_a_token() {
             .any(|l| l.trim() == "app-cache-hit-rate-one-cache"),
         "{wrapped}"
     );
+}
+
+/// Bars to an eighth of a cell in Unicode, to a cell in ASCII; nothing
+/// for none, the full width for all.
+#[test]
+fn bars_degrade_to_ascii() {
+    assert_eq!(table::bar(0.5, 10, false), "#####");
+    assert_eq!(table::bar(0.5, 10, true), "█████");
+    assert_eq!(table::bar(0.0625, 2, true), "▏");
+    assert_eq!(table::bar(0.0, 10, true), "");
+    assert_eq!(table::bar(1.5, 4, false), "####");
+    assert_eq!(table::bar(f64::NAN, 4, true), "");
+    let samples: Vec<std::time::Duration> = [40u64, 60, 60, 2_000_000]
+        .iter()
+        .map(|us| std::time::Duration::from_micros(*us))
+        .collect();
+    let h = crate::latency::histogram(&samples);
+    assert_eq!(h.first().map(|b| (b.le_us, b.count)), Some((Some(50), 1)));
+    assert_eq!(h.last().map(|b| (b.le_us, b.count)), Some((None, 1)));
+    assert_eq!(h.iter().map(|b| b.count).sum::<u64>(), 4);
 }

@@ -69,6 +69,24 @@ pub fn diagnosis_at(r: &Report, view: Option<&DoorView>, width: u16) -> String {
     out
 }
 
+/// A bar `fraction` (0 to 1) of `cells` wide: Unicode blocks to an
+/// eighth of a cell, or `#` to a whole one.
+pub fn bar(fraction: f64, cells: usize, unicode: bool) -> String {
+    let fraction = if fraction.is_finite() {
+        fraction.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    if !unicode {
+        return "#".repeat((fraction * cells as f64).round() as usize);
+    }
+    let eighths = (fraction * cells as f64 * 8.0).round() as usize;
+    let mut out = "█".repeat(eighths / 8);
+    const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    out.push_str(PARTS[eighths % 8]);
+    out
+}
+
 /// Below this width findings print as blocks, not as a table.
 pub const COMPACT_BELOW: u16 = 100;
 
@@ -685,7 +703,11 @@ pub(super) fn memory(
                 Cell::new(clean(&p.pattern)),
                 Cell::new(p.keys),
                 Cell::new(human_bytes(p.bytes as i64)),
-                Cell::new(format!("{:.1}%", p.share * 100.0)),
+                Cell::new(format!(
+                    "{:>5.1}% {}",
+                    p.share * 100.0,
+                    bar(p.share, 10, super::unicode())
+                )),
                 Cell::new(p.no_ttl_keys),
                 Cell::new(types.join(", ")),
                 Cell::new(ttl.join(", ")),
@@ -905,6 +927,44 @@ pub(super) fn latency(out: &mut String, l: &LatencyView, width: u16) {
             let line = format!("{}  {}", n.node, latency_line(&n.figures));
             let _ = writeln!(out, "{}", spaced(line.trim_end(), width, "  "));
         }
+        histogram(out, &l.histogram, width);
+    }
+}
+
+/// The round trips by bucket, a bar each, as wide as `width` allows.
+fn histogram(out: &mut String, buckets: &[crate::latency::Bucket], width: u16) {
+    let most = buckets.iter().map(|b| b.count).max().unwrap_or(0);
+    if most == 0 {
+        return;
+    }
+    let ms = |us: u64| {
+        let ms = us as f64 / 1000.0;
+        if ms < 1.0 {
+            format!("{ms:.2}")
+        } else {
+            format!("{ms:.0}")
+        }
+    };
+    let labels: Vec<String> = buckets
+        .iter()
+        .map(|b| match b.le_us {
+            Some(us) => format!("<= {} ms", ms(us)),
+            None => format!("> {} ms", ms(1_000_000)),
+        })
+        .collect();
+    let label_width = labels.iter().map(String::len).max().unwrap_or(0);
+    let count_width = most.to_string().len();
+    let cells = usize::from(width)
+        .saturating_sub(label_width + count_width + 6)
+        .clamp(10, 50);
+    let _ = writeln!(out, "  round trips by time:");
+    for (b, label) in buckets.iter().zip(&labels) {
+        let _ = writeln!(
+            out,
+            "  {label:>label_width$}  {:>count_width$} {}",
+            b.count,
+            bar(b.count as f64 / most as f64, cells, super::unicode())
+        );
     }
 }
 
