@@ -115,7 +115,9 @@ fn keys_and_debug_sleep_in_the_slow_log_are_high_latency() {
         .arg("*")
         .query(&mut server.client())
         .unwrap();
-    server.cmd(&["DEBUG", "SLEEP", "0.15"]);
+    // Half a second: the slowest entry whatever KEYS takes on a machine
+    // loaded by the rest of the suite (it once took longer than 150 ms).
+    server.cmd(&["DEBUG", "SLEEP", "0.5"]);
     let run = diagnose(&server.url(), &["--only", "high-latency"]);
     let report = run.json();
     let f = expect_finding(&report, "dangerous-commands", "warning");
@@ -126,7 +128,7 @@ fn keys_and_debug_sleep_in_the_slow_log_are_high_latency() {
             .any(|o| o.as_str().unwrap().starts_with("keys ")),
         "{f:#}"
     );
-    // "debug 152ms from ...": at least the 150 ms slept (more on a busy machine).
+    // "debug 502ms from ...": at least the 500 ms slept (more on a busy machine).
     let debug_ms = offenders
         .iter()
         .filter_map(|o| {
@@ -138,7 +140,7 @@ fn keys_and_debug_sleep_in_the_slow_log_are_high_latency() {
                 .ok()
         })
         .max();
-    assert!(debug_ms.is_some_and(|ms| ms >= 150), "{f:#}");
+    assert!(debug_ms.is_some_and(|ms| ms >= 500), "{f:#}");
     // The evidence is kept: the fix reads the log, ready to paste for
     // this node; nothing resets it.
     assert_eq!(
@@ -148,7 +150,7 @@ fn keys_and_debug_sleep_in_the_slow_log_are_high_latency() {
     assert_eq!(f["fixes"][0]["kind"], "manual");
     let f = expect_finding(&report, "slow-operations", "warning");
     assert!(
-        f["evidence"]["slowest_ms"].as_i64().unwrap() >= 150,
+        f["evidence"]["slowest_ms"].as_i64().unwrap() >= 500,
         "{f:#}"
     );
     assert_eq!(f["evidence"]["command"], "debug");
