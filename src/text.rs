@@ -2,6 +2,24 @@
 //! on nothing of ours, so every module (a node's address included) can
 //! escape what it shows.
 
+/// What to do about a TLS failure `detail` names, when it is one people
+/// meet: a certificate signed by a CA the trust roots lack (`ca_flag`
+/// gives it), or one of X.509 v1/v2, which rustls refuses.
+pub fn tls_hint(detail: &str, ca_flag: &str) -> Option<String> {
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("unsupportedcertversion") {
+        Some("the certificate is X.509 v1 or v2 (no extensions), which is refused: reissue it as v3 (openssl x509 -req ... -extfile with a subjectAltName)".into())
+    } else if lower.contains("badsignature") {
+        Some(format!("the certificate is not signed by the CA trusted (another CA of the same name?): give the one that signed it with {ca_flag} FILE"))
+    } else if lower.contains("unknownissuer") {
+        Some(format!(
+            "the certificate's CA is not among the trusted roots: give it with {ca_flag} FILE"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Text from a server or an application, made safe for a terminal: control
 /// characters (escape sequences, carriage returns, newlines, C1 controls)
 /// and bidirectional overrides are shown as `\xNN` / `\u{NNNN}` escapes
@@ -27,4 +45,24 @@ pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The TLS failures people meet say what to do, naming the flag of
+    /// the side they are on.
+    #[test]
+    fn tls_failures_say_what_to_do() {
+        let hint = |d: &str, f: &str| super::tls_hint(d, f).unwrap_or_default();
+        assert!(hint(
+            "invalid peer certificate: UnsupportedCertVersion",
+            "--tls-ca"
+        )
+        .contains("reissue it as v3"));
+        assert!(hint("invalid peer certificate: UnknownIssuer", "--app-ca")
+            .ends_with("give it with --app-ca FILE"));
+        assert!(hint("invalid peer certificate: BadSignature", "--tls-ca")
+            .ends_with("with --tls-ca FILE"));
+        assert_eq!(super::tls_hint("connection reset", "--tls-ca"), None);
+    }
 }

@@ -278,6 +278,10 @@ fn classify(err: &reqwest::Error) -> (&'static str, String) {
     } else {
         "other"
     };
+    let detail = match (kind, crate::text::tls_hint(&detail, "--app-ca")) {
+        ("tls", Some(hint)) => format!("{detail}: {hint}"),
+        _ => detail,
+    };
     (kind, detail)
 }
 

@@ -299,7 +299,11 @@ async fn open(
                         let detail = if speaks_plaintext(spec, timeouts.connect).await {
                             format!("TLS handshake failed ({e}), and the port answers plaintext Redis: use redis://{} instead of rediss://", spec.addr)
                         } else {
-                            format!("TLS failed ({e}); a plaintext port reached with rediss://, or a certificate the CA does not sign, does this")
+                            let what = e.to_string();
+                            match crate::text::tls_hint(&what, "--tls-ca") {
+                                Some(hint) => format!("TLS failed ({what}): {hint}"),
+                                None => format!("TLS failed ({what}); a plaintext port reached with rediss://, or a certificate the CA does not sign, does this"),
+                            }
                         };
                         return Err(fail(FailureKind::Tls, detail));
                     }

@@ -191,7 +191,15 @@ fn tls_with_ca_and_client_certificate() {
     let other = tempfile::tempdir().unwrap();
     let (other_ca, ..) = make_certs(other.path());
     let run = diagnose(&url, &["--tls-ca", other_ca.to_str().unwrap()]);
-    expect_finding(&run.json(), "tls-failure", "critical");
+    let f = expect_finding(&run.json(), "tls-failure", "critical");
+    // It says what to do: give the CA that signed it.
+    assert!(
+        f["evidence"]["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("give the one that signed it with --tls-ca FILE"),
+        "{f:#}"
+    );
     assert_eq!(run.code(), 2);
 
     // The server requires a client certificate: the right CA alone is not
