@@ -30,6 +30,8 @@ pub fn ask(question: &str) -> Result<Choice, String> {
             "{} [y]es / [n]o, skip / [q]uit",
             crate::text::clean(question)
         ))
+        // The answer is the report's to say: the prompt goes once answered.
+        .report(false)
         .validate_with(|a: &String| -> Result<(), &str> {
             match a.trim().to_ascii_lowercase().as_str() {
                 "y" | "yes" | "n" | "no" | "s" | "skip" | "q" | "quit" => Ok(()),
@@ -60,6 +62,7 @@ pub fn typed(expected: &str) -> Result<String, String> {
             "This is destructive. Type {what} ({}) to confirm",
             crate::text::clean(expected)
         ))
+        .report(false)
         .interact_text_on(&term())
         .map_err(|e| format!("cannot read the answer: {e}"))
 }

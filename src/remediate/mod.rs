@@ -234,15 +234,25 @@ impl Walker<'_, '_> {
             resolved: None,
             verified: None,
         };
-        self.say(&format!(
-            "\n{} on {} [{}]: {}\n  fix `{}`: {} [{}]",
+        let width = crate::render::status_width();
+        let wrap = crate::render::table::wrap;
+        let finding = format!(
+            "{} on {} [{}]: {}",
             p.finding.id,
             p.finding.node,
             p.finding.severity.label(),
             clean(&p.finding.message),
+        );
+        let fix = format!(
+            "fix `{}`: {} [{}]",
             view.id,
-            view.title,
+            clean(&view.title),
             view.safety.label()
+        );
+        self.say(&format!(
+            "\n{}\n{}",
+            wrap(&finding, width, "", "  "),
+            wrap(&fix, width, "  ", "      ")
         ));
         for c in &view.commands {
             self.say(&format!("    {}", clean(c)));

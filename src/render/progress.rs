@@ -1,4 +1,5 @@
-//! A progress bar on stderr for long work (scans): position, rate and ETA.
+//! A progress bar on stderr for long work (scans): position, rate and ETA,
+//! the bar taking what the terminal's width leaves (never wider).
 //! Hidden when stderr is not a terminal, so pipes, CI logs and cron mail
 //! get none of it.
 
@@ -22,14 +23,21 @@ impl Bar {
             return Bar(ProgressBar::hidden());
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        // A long label (a file's path) keeps its end, the part that names it.
         let label = crate::render::clean(label).replace(['{', '}'], "");
+        let chars: Vec<char> = label.chars().collect();
+        let label = if chars.len() > 24 {
+            format!("…{}", chars[chars.len() - 23..].iter().collect::<String>())
+        } else {
+            label
+        };
         let label = if label.is_empty() {
             label
         } else {
             format!("{label} ")
         };
         let template = format!(
-            "{label}{{bar:40}} {{human_pos}}/{{human_len}} {unit}  {{rate}} {unit}/s  ETA {{eta}}"
+            "{label}{{wide_bar}} {{human_pos}}/{{human_len}} {unit}  {{rate}} {unit}/s  ETA {{eta}}"
         );
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style.with_key(
