@@ -28,17 +28,17 @@ pub enum Format {
 /// otherwise `COLUMNS` when the shell exports it, else 100 (pipes, files,
 /// CI logs). Below `table::COMPACT_BELOW` findings print as blocks.
 pub fn table_width() -> u16 {
-    width_of(std::io::stdout())
+    width_of(&std::io::stdout())
 }
 
 /// `table_width` for what goes to stderr (the walk of fixes, prompts).
 pub fn status_width() -> u16 {
-    width_of(std::io::stderr())
+    width_of(&std::io::stderr())
 }
 
-fn width_of(stream: impl std::io::IsTerminal + std::os::fd::AsFd) -> u16 {
+fn width_of(stream: &(impl std::io::IsTerminal + std::os::fd::AsFd)) -> u16 {
     if stream.is_terminal() {
-        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stream) {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(stream) {
             if w > 0 {
                 return w.max(40);
             }
