@@ -109,7 +109,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-heade
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
-json\t'Versioned JSON (schema_version 1)'"
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -137,7 +138,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l max-reply -
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
-json\t'Versioned JSON (schema_version 1)'"
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l sample -d 'Scan only this many keys and estimate the rest, with a 95% margin' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l top -d 'How many of the largest keys to show' -r
@@ -179,7 +181,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fis
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
-json\t'Versioned JSON (schema_version 1)'"
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -217,7 +220,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_se
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
-json\t'Versioned JSON (schema_version 1)'"
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -244,7 +248,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l max-reply 
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
-json\t'Versioned JSON (schema_version 1)'"
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -275,7 +280,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l max-reply 
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
-json\t'Versioned JSON (schema_version 1)'"
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -305,7 +311,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l max-reply -d
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
-json\t'Versioned JSON (schema_version 1)'"
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l pattern -d 'Keys matching this glob (SCAN MATCH); every key without it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l type -d 'Keys of this type only (SCAN TYPE)' -r -f -a "string\t''
 list\t''
@@ -353,7 +360,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l max-reply -d 
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
-json\t'Versioned JSON (schema_version 1)'"
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l pattern -d 'Keys matching this glob (SCAN MATCH); every key without it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l type -d 'Keys of this type only (SCAN TYPE)' -r -f -a "string\t''
@@ -400,7 +408,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l max-reply
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
-json\t'Versioned JSON (schema_version 1)'"
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app -d 'Base URL of the application that uses the cache (http:// or https://). diagnose probes its endpoints below it (/health/ready, /metrics, /internal/cache/status); warm\'s URL paths are below it and --check reads its /metrics; failover asks /health/ready before and after' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-ca -d 'CA certificate (PEM) to verify an https:// --app with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-timeout -d 'Longest wait for one answer of the application, whole. Default: --command-timeout (2s); for warm\'s URLs 10s (a cold application is slow)' -r
@@ -433,7 +442,8 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fis
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
-json\t'Versioned JSON (schema_version 1)'"
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"

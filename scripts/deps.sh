@@ -11,6 +11,7 @@ command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)  # pseudo-terminal for prompt tests
+command -v chromium >/dev/null 2>&1 || need+=(chromium)  # -o html is checked in a headless browser
 command -v python3 >/dev/null 2>&1 || need+=(python3)   # holds thousands of idle connections in a test
 # venvs: the server matrix (scripts/servers) and the benchmarks' peers.
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)

@@ -250,8 +250,10 @@ fn database(text: &str) -> Result<i64, String> {
 pub enum OutputFormat {
     /// Human-readable table (colour on a terminal).
     Table,
-    /// Versioned JSON (schema_version 1).
+    /// Versioned JSON (docs/json.md).
     Json,
+    /// One self-contained HTML page (report, charts, fixes).
+    Html,
 }
 
 impl From<OutputFormat> for crate::render::Format {
@@ -259,6 +261,7 @@ impl From<OutputFormat> for crate::render::Format {
         match f {
             OutputFormat::Table => crate::render::Format::Table,
             OutputFormat::Json => crate::render::Format::Json,
+            OutputFormat::Html => crate::render::Format::Html,
         }
     }
 }

@@ -33,6 +33,25 @@ pub fn run(cmd: RunbookCommand, printer: &Printer) -> Result<Status, CliError> {
                         .collect();
                     printer.out_json(&list)?;
                 }
+                OutputFormat::Html => {
+                    let rows: Vec<Vec<String>> = set
+                        .runbooks
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                r.id.clone(),
+                                r.title.clone(),
+                                r.checks.len().to_string(),
+                                r.origin.clone(),
+                            ]
+                        })
+                        .collect();
+                    printer.out(&render::html::table_page(
+                        "cachectl runbooks",
+                        &["id", "title", "checks", "from"],
+                        &rows,
+                    ))?;
+                }
                 OutputFormat::Table => {
                     let mut table = render::table::new_table(
                         &["ID", "TITLE", "CHECKS", "FROM"],

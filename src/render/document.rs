@@ -123,6 +123,7 @@ impl super::Format {
         match self {
             super::Format::Table => &TableRenderer,
             super::Format::Json => &JsonRenderer,
+            super::Format::Html => &super::html::HtmlRenderer,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! out.
 
 pub mod document;
+pub mod html;
 pub mod json;
 pub mod printer;
 pub mod progress;
@@ -22,6 +23,8 @@ pub enum Format {
     Table,
     /// The versioned JSON document.
     Json,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// Width to lay output out in: the terminal's own when stdout is one;

@@ -610,3 +610,38 @@ fn bars_degrade_to_ascii() {
     assert_eq!(h.last().map(|b| (b.le_us, b.count)), Some((None, 1)));
     assert_eq!(h.iter().map(|b| b.count).sum::<u64>(), 4);
 }
+
+/// The page of a report: markup in a server's text is shown, not obeyed;
+/// the same check on several nodes is one article; fixes are under it.
+#[test]
+fn the_html_page_escapes_and_groups() {
+    let mut r = cluster_report();
+    r.findings[0].message = "<script>alert(1)</script> & \"quoted\"".into();
+    r.findings[1].message = r.findings[0].message.clone();
+    let out = Captured::default();
+    let printer = Printer::new(Box::new(out.clone()), Box::new(std::io::sink()));
+    let doc = super::document::Document::Report {
+        report: &r,
+        view: None,
+        part: super::document::Part::Diagnosis,
+    };
+    super::Format::Html
+        .renderer()
+        .render(&doc, &printer)
+        .unwrap();
+    let page = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    assert!(page.starts_with("<!doctype html>"));
+    assert!(!page.contains("<script"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;"));
+    assert_eq!(
+        page.matches("<article class=\"finding").count(),
+        1,
+        "{page}"
+    );
+    assert!(
+        page.contains("on 2 nodes: 10.0.0.5:7000, 10.0.0.5:7001"),
+        "{page}"
+    );
+    assert!(page.contains("CONFIG SET maxmemory 10mb"), "{page}");
+    assert!(page.contains("default-src 'none'"), "{page}");
+}

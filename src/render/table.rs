@@ -138,13 +138,13 @@ fn fit_in(pieces: &[String], width: u16, indent: &str) -> String {
 }
 
 /// One finding, or the same check fired on several nodes.
-struct Group<'a> {
-    first: &'a Finding,
-    members: Vec<&'a Finding>,
+pub(super) struct Group<'a> {
+    pub(super) first: &'a Finding,
+    pub(super) members: Vec<&'a Finding>,
 }
 
 impl Group<'_> {
-    fn nodes(&self) -> String {
+    pub(super) fn nodes(&self) -> String {
         let addrs: Vec<String> = self.members.iter().map(|f| f.node.to_string()).collect();
         match addrs.len() {
             1 => format!("on {}", addrs[0]),
@@ -155,7 +155,7 @@ impl Group<'_> {
 
 /// The findings with the same check and severity as one group each, in
 /// the order they first appear.
-fn grouped<'a>(findings: &[&'a Finding]) -> Vec<Group<'a>> {
+pub(super) fn grouped<'a>(findings: &[&'a Finding]) -> Vec<Group<'a>> {
     let mut groups: Vec<Group<'a>> = Vec::new();
     for f in findings {
         match groups
@@ -914,6 +914,17 @@ pub fn latency_line(f: &crate::latency::Figures) -> String {
 
 /// `cachectl latency`'s section: the sampled round trips.
 pub(super) fn latency(out: &mut String, l: &LatencyView, width: u16) {
+    latency_figures(out, l, width);
+    histogram(out, &l.histogram, width);
+}
+
+/// The latency section's figures, without its histogram (a page draws
+/// its own).
+pub(super) fn latency_section_text(out: &mut String, l: &LatencyView) {
+    latency_figures(out, l, 100);
+}
+
+fn latency_figures(out: &mut String, l: &LatencyView, width: u16) {
     {
         let line = format!("{}  {}", "Round trips".bold(), latency_line(&l.overall));
         let _ = writeln!(out, "\n{}", spaced(line.trim_end(), width, ""));
@@ -927,7 +938,6 @@ pub(super) fn latency(out: &mut String, l: &LatencyView, width: u16) {
             let line = format!("{}  {}", n.node, latency_line(&n.figures));
             let _ = writeln!(out, "{}", spaced(line.trim_end(), width, "  "));
         }
-        histogram(out, &l.histogram, width);
     }
 }
 

@@ -28,6 +28,7 @@ mod failover;
 mod fix;
 mod flush;
 mod generated;
+mod html;
 mod incidents;
 mod memory;
 mod recorded;
