@@ -19,7 +19,7 @@ use crate::slowlog::SlowlogView;
 use super::clean;
 use super::view::DoorView;
 
-fn status_label(status: Status) -> String {
+pub(super) fn status_label(status: Status) -> String {
     let label = status.label();
     match status {
         Status::Ok => label.green().bold().to_string(),
@@ -34,7 +34,7 @@ fn severity_label(s: Severity) -> String {
 }
 
 /// `label` in the colour of severity `s`.
-fn coloured(s: Severity, label: &str) -> String {
+pub(super) fn coloured(s: Severity, label: &str) -> String {
     match s {
         Severity::Critical => label.red().bold().to_string(),
         Severity::Warning => label.yellow().to_string(),
@@ -248,7 +248,9 @@ fn fixes(out: &mut String, g: &Group<'_>, indent: &str, bullet: &str, width: u16
                 None => format!("{indent}    "),
             };
             for c in &x.commands {
-                let _ = writeln!(out, "{deeper}{}", clean(c).dimmed());
+                for l in command_lines(&clean(c), x.kind, width, &deeper) {
+                    let _ = writeln!(out, "{deeper}{}", l.dimmed());
+                }
             }
             if let Some(why) = &x.not_runnable {
                 let text = format!("not runnable: {}", clean(why));
@@ -256,6 +258,99 @@ fn fixes(out: &mut String, g: &Group<'_>, indent: &str, bullet: &str, width: u16
             }
         }
     }
+}
+
+/// A fix's command as lines that fit `width` after `indent`, each still
+/// pasted as it is: a shell command (a manual fix) is cut between words
+/// outside quotes, each cut a ` \` line continuation, and its comment
+/// goes on lines of its own, each a comment. A Redis command or a request
+/// stays on one line whatever its length: redis-cli takes a command a line.
+pub fn command_lines(
+    cmd: &str,
+    kind: crate::findings::FixKind,
+    width: u16,
+    indent: &str,
+) -> Vec<String> {
+    let room = usize::from(width).saturating_sub(textwrap::core::display_width(indent));
+    if textwrap::core::display_width(cmd) <= room || kind != crate::findings::FixKind::Manual {
+        return vec![cmd.to_string()];
+    }
+    let (words, comment) = shell_words(cmd);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for w in words {
+        // Room for " \" after a word, and the continuation's indent.
+        let hang = if lines.is_empty() { 0 } else { 2 };
+        if !line.is_empty()
+            && hang
+                + textwrap::core::display_width(&line)
+                + 1
+                + textwrap::core::display_width(w)
+                + 2
+                > room
+        {
+            lines.push(format!("{}{line} \\", " ".repeat(hang)));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(w);
+    }
+    if !line.is_empty() {
+        let hang = if lines.is_empty() { 0 } else { 2 };
+        lines.push(format!("{}{line}", " ".repeat(hang)));
+    }
+    if let Some(comment) = comment {
+        let text = comment.trim_start_matches('#').trim();
+        let body = u16::try_from(room.saturating_sub(2))
+            .unwrap_or(u16::MAX)
+            .max(20);
+        for l in textwrap::wrap(
+            text,
+            textwrap::Options::new(usize::from(body)).break_words(false),
+        ) {
+            lines.push(format!("# {l}"));
+        }
+    }
+    lines
+}
+
+/// A shell command's words, split at unquoted blanks, and its comment (an
+/// unquoted `#` that starts a word, to the end).
+fn shell_words(cmd: &str) -> (Vec<&str>, Option<&str>) {
+    let mut words = Vec::new();
+    let (mut quote, mut start): (Option<char>, Option<usize>) = (None, None);
+    let mut escaped = false;
+    for (i, c) in cmd.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match (quote, c) {
+            (Some('\''), '\'') => quote = None,
+            (Some('\''), _) => {}
+            (_, '\\') => escaped = true,
+            (Some('"'), '"') => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, ' ' | '\t') => {
+                if let Some(s) = start.take() {
+                    words.push(&cmd[s..i]);
+                }
+                continue;
+            }
+            (None, '#') if start.is_none() => return (words, Some(&cmd[i..])),
+            _ => {}
+        }
+        if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        words.push(&cmd[s..]);
+    }
+    (words, None)
 }
 
 /// Findings laid out for `width`: a table and a list of fixes when wide,
@@ -595,17 +690,24 @@ pub fn remediation_at(r: &Report, width: u16) -> String {
 /// Bytes for people: `512 B`, `1.5 KiB`, `3.2 GiB`.
 pub fn human_bytes(n: i64) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v.abs() >= 1024.0 && u < units.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
+    let (v, u) = in_units(n);
     if u == 0 {
         format!("{n} B")
     } else {
         format!("{v:.1} {}", units[u])
     }
+}
+
+/// `n` bytes in the largest power of 1024 (up to 4: TiB) under which it
+/// stays at least 1, and that power.
+pub(super) fn in_units(n: i64) -> (f64, usize) {
+    let mut v = n as f64;
+    let mut u = 0;
+    while v.abs() >= 1024.0 && u < 4 {
+        v /= 1024.0;
+        u += 1;
+    }
+    (v, u)
 }
 
 /// `cachectl memory`'s sections: where the memory is, then the keyspace by
@@ -1055,5 +1157,39 @@ pub(super) fn slowlog(out: &mut String, s: &SlowlogView, width: u16) {
         {
             let _ = writeln!(out, "    {}", clean(line));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::findings::FixKind;
+
+    #[test]
+    fn a_long_shell_command_is_cut_between_words_and_still_pastes() {
+        let cmd = "(printf '>'; cat redis-app.pass) | redis-cli -h 127.0.0.1 -p 7711 -x ACL SETUSER app on '~* &*' +@all   # the password never on the command line";
+        let lines = super::command_lines(cmd, FixKind::Manual, 60, "    ");
+        assert_eq!(
+            lines,
+            [
+                "(printf '>'; cat redis-app.pass) | redis-cli -h \\",
+                "  127.0.0.1 -p 7711 -x ACL SETUSER app on '~* &*' \\",
+                "  +@all",
+                "# the password never on the command line",
+            ]
+        );
+        for l in &lines {
+            assert!(l.chars().count() <= 56, "{l}");
+        }
+        // Joined again as a shell joins continued lines, the words are the
+        // command's own.
+        let joined = lines[..3].join("\n").replace(" \\\n  ", " ");
+        assert_eq!(joined, cmd.split("   #").next().unwrap());
+        // Redis commands stay whole; short ones too.
+        let long = "CONFIG SET save \"3600 1 300 100 60 10000 3600 1 300 100 60 10000\"";
+        assert_eq!(super::command_lines(long, FixKind::Redis, 40, ""), [long]);
+        assert_eq!(
+            super::command_lines("echo hi", FixKind::Manual, 40, ""),
+            ["echo hi"]
+        );
     }
 }
