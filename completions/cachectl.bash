@@ -49,6 +49,9 @@ _cachectl() {
             cachectl,warm)
                 cmd="cachectl__subcmd__warm"
                 ;;
+            cachectl,watch)
+                cmd="cachectl__subcmd__watch"
+                ;;
             cachectl__subcmd__clients,help)
                 cmd="cachectl__subcmd__clients__subcmd__help"
                 ;;
@@ -93,6 +96,9 @@ _cachectl() {
                 ;;
             cachectl__subcmd__help,warm)
                 cmd="cachectl__subcmd__help__subcmd__warm"
+                ;;
+            cachectl__subcmd__help,watch)
+                cmd="cachectl__subcmd__help__subcmd__watch"
                 ;;
             cachectl__subcmd__help__subcmd__clients,kill)
                 cmd="cachectl__subcmd__help__subcmd__clients__subcmd__kill"
@@ -146,7 +152,7 @@ _cachectl() {
 
     case "${cmd}" in
         cachectl)
-            opts="-h -V --color --help --version diagnose memory clients slowlog latency flush warm failover runbook completions help"
+            opts="-h -V --color --help --version diagnose memory clients slowlog latency watch flush warm failover runbook completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -810,7 +816,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__help)
-            opts="diagnose memory clients slowlog latency flush warm failover runbook completions help"
+            opts="diagnose memory clients slowlog latency watch flush warm failover runbook completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1034,6 +1040,20 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__help__subcmd__warm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1723,6 +1743,108 @@ _cachectl() {
                     return 0
                     ;;
                 --app-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__watch)
+            opts="-u -s -o -h -V --every --once --count --only --skip --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --output --runbooks --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-reply)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

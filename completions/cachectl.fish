@@ -34,6 +34,7 @@ complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "memory" -d 'Where
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "clients" -d 'Who is connected, and `clients kill` to end some of them'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "slowlog" -d 'What is slow: the slow log grouped, commandstats, latency events'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency'
+complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "watch" -d 'A live view of the findings and key figures; never writes'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "flush" -d 'Delete the keys a pattern matches, or a whole database, audited'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "warm" -d 'Refill the cache from a file of records, or from another server'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "failover" -d 'Promote a replica, checked before and verified after'
@@ -94,7 +95,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l db -d 'Th
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait). `cachectl watch` runs until stopped; a --timeout given ends it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -129,7 +130,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l db -d 'The 
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait). `cachectl watch` runs until stopped; a --timeout given ends it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -172,7 +173,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fis
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait). `cachectl watch` runs until stopped; a --timeout given ends it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -211,7 +212,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_se
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait). `cachectl watch` runs until stopped; a --timeout given ends it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -239,7 +240,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l db -d 'The
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait). `cachectl watch` runs until stopped; a --timeout given ends it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -271,7 +272,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l db -d 'The
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait). `cachectl watch` runs until stopped; a --timeout given ends it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -293,6 +294,78 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s y -l yes -
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l every -d 'Time between refreshes' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l count -d 'Stop after this many frames (the first is the diagnosis the watch starts from)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l only -d 'Run only these runbooks (comma-separated ids)' -r -f -a "redis-unreachable\t''
+out-of-memory\t''
+too-many-connections\t''
+high-latency\t''
+low-hit-rate\t''
+eviction-pressure\t''
+fragmentation\t''
+persistence\t''
+replication\t''
+sentinel\t''
+cluster\t''
+configuration\t''
+security\t''
+access\t''
+keyspace\t''
+clients\t''
+app-readiness\t''
+app-fallback-active\t''
+app-hit-rate\t''
+app-error-rate\t''
+app-cache-status\t''
+correlation\t''
+app-endpoints\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l skip -d 'Skip these runbooks (comma-separated ids)' -r -f -a "redis-unreachable\t''
+out-of-memory\t''
+too-many-connections\t''
+high-latency\t''
+low-hit-rate\t''
+eviction-pressure\t''
+fragmentation\t''
+persistence\t''
+replication\t''
+sentinel\t''
+cluster\t''
+configuration\t''
+security\t''
+access\t''
+keyspace\t''
+clients\t''
+app-readiness\t''
+app-fallback-active\t''
+app-hit-rate\t''
+app-error-rate\t''
+app-cache-status\t''
+correlation\t''
+app-endpoints\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait). `cachectl watch` runs until stopped; a --timeout given ends it' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l master -d 'The master\'s name, as the Sentinels know it' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l once -d 'Print one frame and exit with its verdict: the figures are measured over one --every'
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l idle -d 'Only keys not used for this long (OBJECT IDLETIME)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l rate -d 'Keys deleted per second, at most' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l batch -d 'Keys per UNLINK (each batch is one audit record); lower it to be gentler on a loaded server. `--rate` lowers it to a tenth of the rate' -r
@@ -302,7 +375,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l db -d 'The d
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait). `cachectl watch` runs until stopped; a --timeout given ends it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -351,7 +424,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l db -d 'The da
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait). `cachectl watch` runs until stopped; a --timeout given ends it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -399,7 +472,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l db -d 'Th
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
-complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait). `cachectl watch` runs until stopped; a --timeout given ends it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l command-timeout -d 'Limit for each command\'s reply' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
@@ -475,17 +548,18 @@ always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush warm failover runbook completions help" -f -a "diagnose" -d 'Run the runbooks and print scored findings with their fixes'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush warm failover runbook completions help" -f -a "memory" -d 'Where the memory went, with the memory findings'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush warm failover runbook completions help" -f -a "clients" -d 'Who is connected, and `clients kill` to end some of them'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush warm failover runbook completions help" -f -a "slowlog" -d 'What is slow: the slow log grouped, commandstats, latency events'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush warm failover runbook completions help" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush warm failover runbook completions help" -f -a "flush" -d 'Delete the keys a pattern matches, or a whole database, audited'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush warm failover runbook completions help" -f -a "warm" -d 'Refill the cache from a file of records, or from another server'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush warm failover runbook completions help" -f -a "failover" -d 'Promote a replica, checked before and verified after'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush warm failover runbook completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush warm failover runbook completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency flush warm failover runbook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "diagnose" -d 'Run the runbooks and print scored findings with their fixes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "memory" -d 'Where the memory went, with the memory findings'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "clients" -d 'Who is connected, and `clients kill` to end some of them'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "slowlog" -d 'What is slow: the slow log grouped, commandstats, latency events'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "watch" -d 'A live view of the findings and key figures; never writes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "flush" -d 'Delete the keys a pattern matches, or a whole database, audited'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "warm" -d 'Refill the cache from a file of records, or from another server'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "failover" -d 'Promote a replica, checked before and verified after'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from clients" -f -a "kill" -d 'Kill the clients the filters match (all filters must hold), after showing them. Replication links, the master link and cachectl\'s own connection are never killed. Asks like `diagnose --fix` does for a destructive fix: the node typed back, or --yes with --confirm-destructive NODE; --dry-run kills nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "list" -d 'List the runbooks: id, title, checks, where each comes from'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "show" -d 'Show one runbook: its seed, thresholds and checks, and its YAML'

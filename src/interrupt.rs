@@ -28,21 +28,54 @@ pub struct Interrupt {
 impl Interrupt {
     /// Installs the handler; call it inside the runtime (`block_on`).
     pub fn catch() -> Interrupt {
+        Interrupt::catch_any(false)
+    }
+
+    /// `catch`, also for the signals that ask a process to end (SIGTERM,
+    /// SIGHUP): for a command that runs until stopped (`cachectl watch`)
+    /// and must put the terminal back first.
+    pub fn catch_ending() -> Interrupt {
+        Interrupt::catch_any(true)
+    }
+
+    fn catch_any(ending: bool) -> Interrupt {
         let fired = Arc::new(AtomicBool::new(false));
         let notify = Arc::new(Notify::new());
         // Registered now, not at the task's first poll: a Ctrl-C from here
         // on is caught, never the default "kill the process".
         #[cfg(unix)]
-        let mut signal =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+        let mut signals: Vec<tokio::signal::unix::Signal> = {
+            use tokio::signal::unix::{signal, SignalKind};
+            let kinds = if ending {
+                vec![
+                    SignalKind::interrupt(),
+                    SignalKind::terminate(),
+                    SignalKind::hangup(),
+                ]
+            } else {
+                vec![SignalKind::interrupt()]
+            };
+            kinds.into_iter().filter_map(|k| signal(k).ok()).collect()
+        };
+        #[cfg(not(unix))]
+        let _ = ending;
         let (flag, wake) = (fired.clone(), notify.clone());
         tokio::spawn(async move {
             #[cfg(unix)]
-            match signal.as_mut() {
-                Some(s) => {
-                    s.recv().await;
+            {
+                if signals.is_empty() {
+                    std::future::pending::<()>().await;
                 }
-                None => std::future::pending::<()>().await,
+                // The first of the signals to arrive.
+                std::future::poll_fn(|cx| {
+                    for s in &mut signals {
+                        if s.poll_recv(cx).is_ready() {
+                            return std::task::Poll::Ready(());
+                        }
+                    }
+                    std::task::Poll::Pending
+                })
+                .await;
             }
             #[cfg(not(unix))]
             interrupted().await;

@@ -7,7 +7,8 @@
 //! - Reading: `engine::diagnose` locates the target (`target`), collects
 //!   its `facts` under the run's deadline, and evaluates the `runbook`s'
 //!   checks into `findings`; checks never talk to Redis, they read facts.
-//!   The front doors add a view (`scan`, `clients`, `slowlog`, `latency`).
+//!   The front doors add a view (`scan`, `clients`, `slowlog`, `latency`);
+//!   `watch` renews a diagnosis every few seconds on kept connections.
 //! - Writing: `engine::writer` gates the target and holds the one mutation
 //!   path (`mutate`: preflight, consent, audit); the work lives in `flush`,
 //!   `warm`, `kill` and `failover`, and ends in an `outcome::Outcome`,
@@ -50,6 +51,7 @@ pub mod slowlog;
 pub mod target;
 pub mod text;
 pub mod warm;
+pub mod watch;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

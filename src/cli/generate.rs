@@ -128,6 +128,12 @@ pub fn examples(name: &str) -> &'static [(&'static str, &'static str)] {
         "cachectl-latency" => &[
             ("Sample round trips for 30 seconds, a line each 5:", "cachectl latency --duration 30s --every 5s"),
         ],
+        "cachectl-watch" => &[
+            ("Keep the findings and figures of a cache on screen (q quits):", "cachectl watch --url redis://cache-01:6379"),
+            ("Every node of a Cluster, every 5 seconds:", "cachectl watch --cluster --url redis://10.0.0.5:7000 --every 5s"),
+            ("A JSON document a line for ten minutes, for a log:", "cachectl watch -o json --timeout 10m > watch.jsonl"),
+            ("One frame for a script, its exit code the verdict:", "cachectl watch --once -o json"),
+        ],
         "cachectl-flush" => &[
             ("What a flush of stale sessions would delete:", "cachectl flush --pattern 'session:*' --no-ttl --idle 1h --dry-run"),
             ("Delete them without a prompt, naming the node and db:", "cachectl flush --pattern 'session:*' --no-ttl --idle 1h --yes --confirm-destructive cache-01:6379/0"),

@@ -90,6 +90,18 @@ pub enum Command {
     /// a line per --every window, judged by the latency runbook.
     #[command(after_help = EXIT_CODES)]
     Latency(Lazy<LatencyArgs>),
+    /// A live view of the findings and key figures; never writes.
+    ///
+    /// Reads every node again each --every (a PING burst and the
+    /// diagnosis's commands in one pipeline, on a kept connection) and
+    /// shows, in place until q or Ctrl-C: the findings as they appear and
+    /// clear, each with since when; per node ops/s, hit rate, memory
+    /// against maxmemory, clients, evictions, round-trip p50/p99, with
+    /// sparklines of the last minutes. Counters are judged over the last
+    /// minute. --once prints one frame; without a terminal, a line per
+    /// refresh (-o json: a JSON document per line).
+    #[command(after_help = EXIT_CODES)]
+    Watch(Lazy<WatchArgs>),
     /// Delete the keys a pattern matches, or a whole database, audited.
     ///
     /// Deletes exactly the keys a pattern (and --type, --no-ttl, --idle)
@@ -170,6 +182,7 @@ pub struct TargetArgs {
     /// warm, whose work grows with the data (they stop at it with what
     /// they did, exit 3). Two waits have their own deadline: memory
     /// --keys's scan (--scan-timeout) and failover's watch (--wait).
+    /// `cachectl watch` runs until stopped; a --timeout given ends it.
     #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
     pub timeout: Option<Duration>,
 
@@ -656,6 +669,43 @@ pub struct LatencyArgs {
     pub interval: Duration,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Watching")]
+pub struct WatchArgs {
+    /// Time between refreshes.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = every)]
+    pub every: Duration,
+    /// Print one frame and exit with its verdict: the figures are measured
+    /// over one --every.
+    #[arg(long, conflicts_with = "count")]
+    pub once: bool,
+    /// Stop after this many frames (the first is the diagnosis the watch
+    /// starts from).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+    /// Run only these runbooks (comma-separated ids).
+    #[arg(long, value_name = "ID", value_delimiter = ',', value_parser = RunbookId, hide_possible_values = true)]
+    pub only: Vec<String>,
+    /// Skip these runbooks (comma-separated ids).
+    #[arg(long, value_name = "ID", value_delimiter = ',', value_parser = RunbookId, hide_possible_values = true)]
+    pub skip: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub runbooks: RunbookArgs,
+}
+
+/// A refresh interval: 100ms at least (each refresh reads every node).
+fn every(text: &str) -> Result<Duration, String> {
+    let d = duration::parse(text)?;
+    if d < Duration::from_millis(100) {
+        return Err(format!("`{text}` is shorter than 100ms"));
+    }
+    Ok(d)
 }
 
 /// The keyspace scan of `memory --keys`.

@@ -11,6 +11,7 @@ pub mod memory;
 pub mod runbook;
 pub mod slowlog;
 pub mod warm;
+pub mod watch;
 
 use crate::cli::{Cli, Command};
 use crate::error::{CliError, Status};
@@ -23,6 +24,7 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
         Command::Clients(args) => clients::run(&args, printer),
         Command::Slowlog(args) => slowlog::run(&args, printer),
         Command::Latency(args) => latency::run(&args, printer),
+        Command::Watch(args) => watch::run(&args, printer),
         Command::Flush(args) => flush::run(&args, printer),
         Command::Warm(args) => warm::run(&args, printer),
         Command::Failover(args) => failover::run(&args, printer),

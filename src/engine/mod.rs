@@ -234,32 +234,11 @@ pub fn diagnose(
         )),
         None => Vec::new(),
     };
-    // The topology's roles where a node could not tell its own.
-    if let Some(t) = &topology {
-        for f in std::iter::once(&mut facts).chain(others.iter_mut()) {
-            if f.node.role == crate::target::Role::Unknown {
-                if let Some(m) = t.members.iter().find(|m| m.addr == f.node.addr) {
-                    f.node.role = m.role;
-                }
-            }
-        }
-    }
-    topology::share_hosts(std::iter::once(&mut facts).chain(others.iter_mut()));
+    join_nodes(topology.as_mut(), &mut facts, &mut others);
     let all: Vec<&Facts> = std::iter::once(&facts).chain(others.iter()).collect();
-    if let Some(t) = topology.as_mut() {
-        topology::cross_node(t, &all);
-    }
     let evaluation = topology::evaluate_all(&runbooks, &all, topology.as_ref(), Some(ctx.deadline));
     let nodes: Vec<crate::target::Node> = all.iter().map(|f| f.node.clone()).collect();
-    let unavailable = all
-        .iter()
-        .flat_map(|f| {
-            f.unavailable.values().cloned().map(|mut u| {
-                u.node = Some(f.node.addr.clone());
-                u
-            })
-        })
-        .collect();
+    let unavailable = unavailable_of(&all);
     let mut report = Report::new(
         spec.redacted_url(),
         app.map(App::redacted),
@@ -283,6 +262,42 @@ pub fn diagnose(
         app: app.cloned(),
         view: None,
     })
+}
+
+/// What needs every node's facts at once: the topology's roles where a
+/// node could not tell its own, the nodes sharing a host, and the
+/// topology's cross-node facts.
+fn join_nodes(
+    topology: Option<&mut crate::target::topology::Topology>,
+    facts: &mut Facts,
+    others: &mut [Facts],
+) {
+    if let Some(t) = &topology {
+        for f in std::iter::once(&mut *facts).chain(others.iter_mut()) {
+            if f.node.role == crate::target::Role::Unknown {
+                if let Some(m) = t.members.iter().find(|m| m.addr == f.node.addr) {
+                    f.node.role = m.role;
+                }
+            }
+        }
+    }
+    topology::share_hosts(std::iter::once(&mut *facts).chain(others.iter_mut()));
+    if let Some(t) = topology {
+        let all: Vec<&Facts> = std::iter::once(&*facts).chain(others.iter()).collect();
+        topology::cross_node(t, &all);
+    }
+}
+
+/// Every node's unavailable facts, each naming its node.
+fn unavailable_of(all: &[&Facts]) -> Vec<crate::facts::Unavailable> {
+    all.iter()
+        .flat_map(|f| {
+            f.unavailable.values().cloned().map(|mut u| {
+                u.node = Some(f.node.addr.clone());
+                u
+            })
+        })
+        .collect()
 }
 
 impl Diagnosis {
@@ -311,13 +326,42 @@ impl Diagnosis {
             .chain(self.others.iter())
             .collect();
         let evaluation = topology::evaluate_all(&self.runbooks, &all, self.topology.as_ref(), None);
+        self.take(evaluation, ctx.elapsed_ms());
+    }
+
+    /// The diagnosis of the same nodes read again (`cachectl watch`): the
+    /// facts replaced, the runbooks evaluated over them, the report's
+    /// nodes, findings and unavailable facts those of now.
+    pub fn renew(
+        &mut self,
+        mut facts: Facts,
+        mut others: Vec<Facts>,
+        duration_ms: f64,
+        deadline: std::time::Instant,
+    ) {
+        join_nodes(self.topology.as_mut(), &mut facts, &mut others);
+        let all: Vec<&Facts> = std::iter::once(&facts).chain(others.iter()).collect();
+        let evaluation =
+            topology::evaluate_all(&self.runbooks, &all, self.topology.as_ref(), Some(deadline));
+        self.report.nodes = all.iter().map(|f| f.node.clone()).collect();
+        self.report.unavailable = unavailable_of(&all);
+        if let Some(server) = facts.server() {
+            self.report.server = Some(server);
+        }
+        self.facts = facts;
+        self.others = others;
+        self.take(evaluation, duration_ms);
+    }
+
+    /// The report's verdict from `evaluation`, the rest of it kept.
+    fn take(&mut self, evaluation: crate::findings::Evaluation, duration_ms: f64) {
         let fresh = Report::new(
             self.report.target.clone(),
             self.report.app.clone(),
             self.report.nodes.clone(),
             evaluation,
             self.report.unavailable.clone(),
-            ctx.elapsed_ms(),
+            duration_ms,
         );
         self.report.status = fresh.status;
         self.report.score = fresh.score;

@@ -109,6 +109,23 @@ pub enum Scope {
     /// writes a node of its own accord (flush, warm, clients kill,
     /// failover) before it does.
     Gate,
+    /// Every root but two, on a connection kept between refreshes
+    /// (`cachectl watch`): no round-trip burst (`ping`) and no second
+    /// connection to ask whether anonymous clients are refused (`access`).
+    /// The caller fills both (`watch`).
+    Again,
+}
+
+impl Scope {
+    /// Whether every command of the catalogue is sent, not only the gate's.
+    fn all_commands(self) -> bool {
+        self != Scope::Gate
+    }
+
+    /// Whether the round trips are sampled and anonymous access is probed.
+    fn probes(self) -> bool {
+        self == Scope::Full
+    }
 }
 
 /// `collect_until` of `scope`.
@@ -119,12 +136,30 @@ pub async fn collect_scoped(
     baseline: Option<Counters>,
     scope: Scope,
 ) -> Facts {
-    let full = scope == Scope::Full;
-    let mut facts = Facts::new(spec.addr.clone());
-    facts.reach = Some(spec.cli_reach());
+    collect_with(None, spec, timeouts, deadline, baseline, scope)
+        .await
+        .0
+}
+
+/// `collect_scoped` on `session` when there is one, else on a new
+/// connection. The session is handed back under `Scope::Again` while it
+/// is up (the other scopes close it before parsing, to free its read
+/// buffer).
+pub async fn collect_with(
+    session: Option<Session>,
+    spec: &TargetSpec,
+    timeouts: &Timeouts,
+    deadline: tokio::time::Instant,
+    baseline: Option<Counters>,
+    scope: Scope,
+) -> (Facts, Option<Session>) {
+    let mut facts = facts_of(spec);
     let host = spec.addr.host();
-    let authenticated = spec.password.is_some();
-    let session = match timeout_at(deadline, connect::connect(spec, timeouts)).await {
+    let connected = match session {
+        Some(session) => Ok(Ok(session)),
+        None => timeout_at(deadline, connect::connect(spec, timeouts)).await,
+    };
+    let session = match connected {
         Ok(Ok(session)) => session,
         Ok(Err(failure)) => {
             let peer = failure.peer.clone();
@@ -137,7 +172,7 @@ pub async fn collect_scoped(
             }
             facts.set("connection", fact);
             mark_not_connected(&mut facts, failure.kind.as_str());
-            return facts;
+            return (facts, None);
         }
         Err(_) => {
             let mut fact = ConnectionFact::failed(
@@ -149,21 +184,43 @@ pub async fn collect_scoped(
             fact.connect_ms = ms(timeouts.overall);
             facts.set("connection", fact);
             mark_not_connected(&mut facts, "unresponsive");
-            return facts;
+            return (facts, None);
         }
     };
+    // The reading's future is big (every command's at once): on the heap,
+    // so that whatever awaits this one stays small.
+    Box::pin(collect_on(
+        session, spec, timeouts, deadline, baseline, scope,
+    ))
+    .await
+}
 
+/// A node's facts before any is known: its address and how redis-cli
+/// reaches it.
+fn facts_of(spec: &TargetSpec) -> Facts {
+    let mut facts = Facts::new(spec.addr.clone());
+    facts.reach = Some(spec.cli_reach());
+    facts
+}
+
+/// The facts of `scope`, read on an open session.
+async fn collect_on(
+    session: Session,
+    spec: &TargetSpec,
+    timeouts: &Timeouts,
+    deadline: tokio::time::Instant,
+    baseline: Option<Counters>,
+    scope: Scope,
+) -> (Facts, Option<Session>) {
+    let all = scope.all_commands();
+    let probes = scope.probes();
+    let mut facts = facts_of(spec);
+    let host = spec.addr.host();
     let anonymous = async {
-        if !full {
-            None
-        } else if authenticated {
-            timeout_at(deadline, connect::anonymous_access(spec, timeouts))
-                .await
-                .ok()
-                .flatten()
+        if probes {
+            anonymous_access(spec, timeouts, deadline).await
         } else {
-            // We got in without a password: so can anyone.
-            Some(true)
+            None
         }
     };
     let info_cmd = redis::cmd("INFO").arg("all").clone();
@@ -176,8 +233,8 @@ pub async fn collect_scoped(
     // The round trips first, alone: nothing else (a TLS handshake of the
     // anonymous probe, parsing a big reply) may hold the one thread while
     // a PING's reply waits, or the figure is cachectl's, not the network's.
-    let ping = if full {
-        Some(timeout_at(deadline, ping_burst(&session)).await)
+    let ping = if probes {
+        Some(timeout_at(deadline, ping_burst(&session, PING_SAMPLES)).await)
     } else {
         None
     };
@@ -186,20 +243,14 @@ pub async fn collect_scoped(
             guarded(deadline, session.query::<String>(&info_cmd)),
             guarded(deadline, config_get(&session)),
             guarded(deadline, session.query::<Value>(&role_cmd)),
+            only(all, guarded(deadline, session.query::<Value>(&slowlog_cmd))),
             only(
-                full,
-                guarded(deadline, session.query::<Value>(&slowlog_cmd))
-            ),
-            only(
-                full,
+                all,
                 guarded(deadline, session.query::<String>(&clients_cmd))
             ),
-            only(
-                full,
-                guarded(deadline, session.query::<Value>(&latency_cmd))
-            ),
-            only(full, guarded(deadline, session.query::<Value>(&stats_cmd))),
-            only(full, guarded(deadline, session.query::<Value>(&doctor_cmd))),
+            only(all, guarded(deadline, session.query::<Value>(&latency_cmd))),
+            only(all, guarded(deadline, session.query::<Value>(&stats_cmd))),
+            only(all, guarded(deadline, session.query::<Value>(&doctor_cmd))),
         );
         (info, config, role, slowlog, clients, latency, stats, doctor)
     };
@@ -207,12 +258,17 @@ pub async fn collect_scoped(
         tokio::join!(anonymous, commands);
     // Every reply is in: the connection goes now, with its read buffer
     // (as big as the biggest reply, a 30 MB CLIENT LIST at 100,000 clients),
-    // before the replies are parsed.
+    // before the replies are parsed; unless it is kept for the next time.
     let connect_time = session.connect_time;
-    drop(session);
-    // The connection's task sees it is no longer wanted and ends, freeing
-    // its buffer, when it next runs: now.
-    tokio::task::yield_now().await;
+    let kept = if scope == Scope::Again {
+        Some(session)
+    } else {
+        drop(session);
+        // The connection's task sees it is no longer wanted and ends,
+        // freeing its buffer, when it next runs: now.
+        tokio::task::yield_now().await;
+        None
+    };
     // A server can answer RESP and still not be Redis (a proxy that says +OK
     // to everything): replies of the wrong shape are no facts.
     let info = info.and_then(|t| {
@@ -231,7 +287,7 @@ pub async fn collect_scoped(
 
     match anonymous {
         Some(anonymous) => facts.set("access", json!({ "anonymous": anonymous })),
-        None if full => facts.set_unavailable(
+        None if probes => facts.set_unavailable(
             "access",
             Source::Anonymous.command(),
             "error",
@@ -385,16 +441,16 @@ pub async fn collect_scoped(
             .collect();
         fact.missing = missing;
     }
+    let lost = fact.lost;
     facts.set("connection", fact);
-    facts
+    (facts, kept.filter(|_| !lost))
 }
 
 /// Every root that needs a connection is unavailable: no connection.
 /// The facts of a node that could not even be named (no Sentinel said
 /// which is the primary): a failed connection saying why.
 pub fn unlocated(spec: &TargetSpec, detail: &str) -> Facts {
-    let mut facts = Facts::new(spec.addr.clone());
-    facts.reach = Some(spec.cli_reach());
+    let mut facts = facts_of(spec);
     let host = spec.addr.host();
     facts.set(
         "connection",
@@ -476,10 +532,29 @@ async fn guarded<T>(
     }
 }
 
-async fn ping_burst(session: &Session) -> Vec<Duration> {
-    let mut samples = Vec::with_capacity(PING_SAMPLES);
+/// Whether a client without credentials gets in (a second connection,
+/// when the target has credentials); `None` when that could not be told.
+pub async fn anonymous_access(
+    spec: &TargetSpec,
+    timeouts: &Timeouts,
+    deadline: tokio::time::Instant,
+) -> Option<bool> {
+    if spec.password.is_some() {
+        timeout_at(deadline, connect::anonymous_access(spec, timeouts))
+            .await
+            .ok()
+            .flatten()
+    } else {
+        // We got in without a password: so can anyone.
+        Some(true)
+    }
+}
+
+/// `count` PINGs one after another, each timed; fewer when one fails.
+pub async fn ping_burst(session: &Session, count: usize) -> Vec<Duration> {
+    let mut samples = Vec::with_capacity(count);
     let cmd = redis::cmd("PING");
-    for _ in 0..PING_SAMPLES {
+    for _ in 0..count {
         let start = Instant::now();
         if session.query::<String>(&cmd).await.is_err() {
             break;

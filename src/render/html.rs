@@ -320,9 +320,10 @@ fn door_view(body: &mut String, view: &DoorView) {
             }
             body.push_str("</section>");
         }
-        DoorView::Clients { .. } | DoorView::Slowlog { .. } => {
+        DoorView::Clients { .. } | DoorView::Slowlog { .. } | DoorView::Watch { .. } => {
             let (id, title) = match view {
                 DoorView::Clients { .. } => ("clients", "Clients"),
+                DoorView::Watch { .. } => ("watch", "Nodes"),
                 _ => ("slowlog", "Slow log"),
             };
             let mut text = String::new();

@@ -11,7 +11,9 @@ pub mod progress;
 #[cfg(test)]
 mod snapshots;
 pub mod table;
+pub mod terminal;
 pub mod view;
+pub mod watch;
 
 pub use printer::Printer;
 

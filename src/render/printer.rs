@@ -95,6 +95,15 @@ impl Printer {
         }
     }
 
+    /// Writes a value as one line of JSON (a document per line, for a
+    /// stream of them: `cachectl watch` without a terminal).
+    pub fn out_json_line<T: serde::Serialize>(&self, value: &T) -> Result<(), CliError> {
+        let mut line = serde_json::to_string(value)
+            .map_err(|e| CliError::Other(anyhow::anyhow!("cannot encode JSON: {e}")))?;
+        line.push('\n');
+        self.out(&line)
+    }
+
     /// Writes one line of transcript or diagnostics to stderr. Its errors
     /// are not the run's: the result on stdout is what counts.
     pub fn status(&self, text: &str) {

@@ -10,6 +10,7 @@ use crate::findings::Report;
 use crate::latency::LatencyView;
 use crate::scan::tally::KeyspaceReport;
 use crate::slowlog::SlowlogView;
+use crate::watch::WatchView;
 
 /// One door's view. In JSON its fields sit beside the report's
 /// (docs/json.md: `memory` and `keyspace`, `clients`, `slowlog`,
@@ -31,6 +32,9 @@ pub enum DoorView {
     Slowlog { slowlog: SlowlogView },
     /// `cachectl latency`: round trips sampled from here.
     Latency { latency: LatencyView },
+    /// `cachectl watch`: each node's figures and history, and since when
+    /// each finding has held.
+    Watch { watch: WatchView },
 }
 
 impl DoorView {
@@ -44,6 +48,7 @@ impl DoorView {
             DoorView::Clients { clients } => table::clients(out, clients, width),
             DoorView::Slowlog { slowlog } => table::slowlog(out, slowlog, width),
             DoorView::Latency { latency } => table::latency(out, latency, width),
+            DoorView::Watch { watch } => super::watch::section(out, watch, width),
         }
     }
 }

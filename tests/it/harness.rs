@@ -898,6 +898,12 @@ impl Cachectl {
         .run()
     }
 
+    /// Starts it under a pseudo-terminal of `cols` x `rows` (util-linux
+    /// `script`), to be typed at while it runs and read frame by frame.
+    pub(crate) fn spawn_in_pty(self, cols: u16, rows: u16) -> Pty {
+        Pty::spawn(self.cmd, cols, rows)
+    }
+
     /// Runs with stdout going to `out` (a full disk, a closed pipe).
     pub(crate) fn run_with_stdout(mut self, out: impl Into<Stdio>) -> Run {
         let start = Instant::now();
@@ -1360,4 +1366,166 @@ pub(crate) fn run_measuring_rss_env(
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out))),
         peak,
     )
+}
+
+/// A command running under a pseudo-terminal: what it drew so far, keys
+/// typed to it, and whether the terminal was left as it was found.
+pub(crate) struct Pty {
+    child: std::process::Child,
+    input: Option<std::process::ChildStdin>,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What the wrapper prints after the command when the terminal's settings
+/// (`stty -g`) are what they were before it.
+pub(crate) const TERMINAL_RESTORED: &str = "TERMINAL-RESTORED";
+
+impl Pty {
+    fn spawn(cmd: Command, cols: u16, rows: u16) -> Pty {
+        let quoted: Vec<String> = std::iter::once(cmd.get_program().to_string_lossy().into_owned())
+            .chain(cmd.get_args().map(|a| a.to_string_lossy().into_owned()))
+            .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+            .collect();
+        let shell = format!(
+            "stty cols {cols} rows {rows}; before=$(stty -g); {}; rc=$?; \
+             [ \"$(stty -g)\" = \"$before\" ] && echo {TERMINAL_RESTORED}; exit $rc",
+            quoted.join(" ")
+        );
+        let mut script = Command::new("script");
+        script.args(["-qefc", &shell, "/dev/null"]);
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => script.env(k, v),
+                None => script.env_remove(k),
+            };
+        }
+        let mut child = script
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run script");
+        let mut out = child.stdout.take().expect("stdout");
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let into = seen.clone();
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match std::io::Read::read(&mut out, &mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => into.lock().unwrap().extend_from_slice(&buf[..n]),
+                }
+            }
+        });
+        Pty {
+            input: child.stdin.take(),
+            child,
+            seen,
+            reader: Some(reader),
+        }
+    }
+
+    /// Everything the terminal was sent so far.
+    pub(crate) fn raw(&self) -> String {
+        String::from_utf8_lossy(&self.seen.lock().unwrap()).into_owned()
+    }
+
+    /// The frames drawn so far (each between a synchronised update's
+    /// begin and end), as the lines they showed, escapes removed.
+    pub(crate) fn frames(&self) -> Vec<Vec<String>> {
+        frames_of(&self.raw())
+    }
+
+    /// Waits until a frame satisfies `ok` (at most `secs`), returning it.
+    pub(crate) fn wait_for_frame(
+        &self,
+        what: &str,
+        secs: u64,
+        ok: impl Fn(&[String]) -> bool,
+    ) -> Vec<String> {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(f) = self.frames().into_iter().rev().find(|f| ok(f)) {
+                return f;
+            }
+            assert!(
+                Instant::now() < end,
+                "no frame {what} within {secs}s; the last: {:#?}",
+                self.frames().last()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Types `keys` at the terminal.
+    pub(crate) fn type_keys(&mut self, keys: &str) {
+        let input = self.input.as_mut().expect("typing after the end");
+        input.write_all(keys.as_bytes()).expect("type");
+        input.flush().expect("flush");
+    }
+
+    /// Waits (at most `secs`) for it to end: its exit code and all it drew.
+    pub(crate) fn wait(mut self, secs: u64) -> (i32, String) {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                drop(self.input.take());
+                if let Some(r) = self.reader.take() {
+                    let _ = r.join();
+                }
+                return (status.code().unwrap_or(-1), self.raw());
+            }
+            if Instant::now() >= end {
+                let _ = self.child.kill();
+                panic!("still running after {secs}s; it drew: {}", self.raw());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The frames of a terminal transcript: the text between each synchronised
+/// update's begin (CSI ?2026h) and end (CSI ?2026l), a next-line move
+/// (CSI 1E) a new line, every other escape removed.
+pub(crate) fn frames_of(raw: &str) -> Vec<Vec<String>> {
+    let mut frames = Vec::new();
+    for part in raw.split("\u{1b}[?2026h").skip(1) {
+        let Some((frame, _)) = part.split_once("\u{1b}[?2026l") else {
+            continue;
+        };
+        let text = strip_escapes(&frame.replace("\u{1b}[1E", "\n"));
+        let mut lines: Vec<String> = text.lines().map(|l| l.trim_end().to_string()).collect();
+        while lines.last().is_some_and(String::is_empty) {
+            lines.pop();
+        }
+        frames.push(lines);
+    }
+    frames
+}
+
+/// `text` without CSI sequences (colours, cursor moves, clears).
+pub(crate) fn strip_escapes(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            chars.next();
+            for d in chars.by_ref() {
+                if ('@'..='~').contains(&d) {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -40,5 +40,6 @@ mod trust;
 mod verdict;
 mod warm;
 mod warm_sources;
+mod watch;
 mod write_doors;
 mod writes;

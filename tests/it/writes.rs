@@ -114,6 +114,7 @@ fn reads_and_dry_runs_send_nothing_that_writes() {
         vec!["clients", "--url", &url],
         vec!["slowlog", "--url", &url],
         vec!["latency", "--count", "3", "--url", &url],
+        vec!["watch", "--count", "3", "--every", "200ms", "--url", &url],
         vec![
             "flush",
             "--pattern",

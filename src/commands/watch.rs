@@ -1,0 +1,44 @@
+//! `cachectl watch`: glue between its flags and the watch (`watch`): a
+//! diagnosis first, then the refreshes.
+
+use std::io::IsTerminal;
+
+use crate::cli::{resolve, WatchArgs};
+use crate::engine::{self, Context};
+use crate::error::{CliError, Status};
+use crate::render::{Format, Printer};
+use crate::watch::live::{self, Mode, Settings};
+use crate::watch::Watcher;
+
+pub fn run(args: &WatchArgs, printer: &Printer) -> Result<Status, CliError> {
+    let format = args.output.format();
+    let mode = if args.once {
+        Mode::Once
+    } else if format == Format::Table && std::io::stdout().is_terminal() {
+        Mode::Screen
+    } else {
+        Mode::Lines
+    };
+    if mode == Mode::Lines && format == Format::Html {
+        return Err(CliError::Usage(
+            "watch -o html writes one page: add --once".into(),
+        ));
+    }
+    let spec = resolve::target(&args.target)?;
+    let timeouts = resolve::timeouts(&args.target);
+    let ctx = Context::new(printer, timeouts, "watch")?;
+    // An explicit --timeout ends the watch; without it, it runs until
+    // stopped (the first diagnosis keeps the usual deadline).
+    let until = args.target.timeout.map(|t| ctx.started + t);
+    let diagnosis = engine::diagnose(&ctx, &spec, None, || {
+        resolve::runbooks(&args.runbooks, &args.only, &args.skip)
+    })?;
+    let watcher = Watcher::new(spec, diagnosis, args.every);
+    let settings = Settings {
+        mode,
+        format,
+        count: args.count,
+        until,
+    };
+    live::run(&ctx, watcher, &settings)
+}

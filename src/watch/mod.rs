@@ -1,0 +1,438 @@
+//! `cachectl watch`: the target's findings and key figures, read again
+//! every `--every` until the operator stops it.
+//!
+//! It only reads (`Session::query` sends no write). A refresh asks every
+//! node at once, each on a connection kept between refreshes: the
+//! diagnosis's commands in one pipeline (`facts::collect::Scope::Again`),
+//! then a burst of `PINGS` round trips. The runbooks judge each refresh's
+//! facts with counters measured over the last `WINDOW` (a finding clears a
+//! window after its cause stops) and the round trips of that window. A node
+//! that goes away is shown down, since when, and dialled again each
+//! refresh; the topology (Sentinel, Cluster) is read again every
+//! `TOPOLOGY_EVERY`, so a failover's new primary is followed.
+
+pub mod live;
+pub mod view;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::engine::{topology, Diagnosis};
+use crate::facts::collect::{self, Scope};
+use crate::facts::derive::Counters;
+use crate::facts::Facts;
+use crate::target::connect::Session;
+use crate::target::{TargetSpec, Timeouts};
+
+pub use view::{Cleared, NodeFigures, Seen, WatchView};
+
+/// Round trips sampled per node and refresh.
+pub const PINGS: usize = 5;
+/// What counters and round trips are judged over.
+pub const WINDOW: Duration = Duration::from_secs(60);
+/// How far back the sparklines go.
+pub const HISTORY: Duration = Duration::from_secs(300);
+/// How often a topology is read again.
+pub const TOPOLOGY_EVERY: Duration = Duration::from_secs(15);
+/// Findings kept in the list of those that cleared.
+const CLEARED_KEPT: usize = 8;
+
+/// One node's figures at one refresh.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Point {
+    pub ops_per_s: Option<f64>,
+    pub hit_ratio: Option<f64>,
+    pub used_memory: Option<i64>,
+    pub p99_us: Option<u64>,
+}
+
+/// Counters at one refresh, to measure later ones from.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    at: Instant,
+    counters: Counters,
+    commands: f64,
+}
+
+/// A node followed from refresh to refresh.
+struct Tracked {
+    spec: TargetSpec,
+    session: Option<Session>,
+    marks: VecDeque<Mark>,
+    pings: VecDeque<(Instant, Duration)>,
+    points: VecDeque<Point>,
+    /// Whether anonymous clients get in: asked once, by the diagnosis.
+    access: Option<serde_json::Value>,
+    /// Since when it has not answered, and why.
+    down: Option<(SystemTime, String)>,
+    latest: Option<Figures>,
+    /// Points of history kept: `HISTORY` at one a refresh.
+    kept: usize,
+}
+
+/// What one refresh measured of a node, for its row.
+#[derive(Debug, Clone, Copy, Default)]
+struct Figures {
+    point: Point,
+    evictions_per_s: Option<f64>,
+    p50_us: Option<u64>,
+}
+
+/// The watch: the diagnosis it started from, renewed each refresh.
+pub struct Watcher {
+    /// The target as given (a Sentinel target is located again).
+    target: TargetSpec,
+    pub diagnosis: Diagnosis,
+    nodes: Vec<Tracked>,
+    every: Duration,
+    refreshes: u64,
+    started: SystemTime,
+    topology_read: Instant,
+    seen: BTreeMap<(String, String), SystemTime>,
+    cleared: VecDeque<Cleared>,
+}
+
+impl Watcher {
+    /// Starts from a diagnosis of `target` (its first frame).
+    pub fn new(target: TargetSpec, diagnosis: Diagnosis, every: Duration) -> Watcher {
+        let now = Instant::now();
+        let mut watcher = Watcher {
+            target,
+            nodes: Vec::new(),
+            every,
+            refreshes: 0,
+            started: SystemTime::now(),
+            topology_read: now,
+            seen: BTreeMap::new(),
+            cleared: VecDeque::new(),
+            diagnosis,
+        };
+        let all: Vec<Facts> = std::iter::once(watcher.diagnosis.facts.clone())
+            .chain(watcher.diagnosis.others.iter().cloned())
+            .collect();
+        for facts in &all {
+            let spec = watcher.diagnosis.spec.at(facts.node.addr.clone());
+            let mut node = Tracked::new(spec, facts.get("access").cloned(), every);
+            node.observe(facts, now, Vec::new(), watcher.started);
+            watcher.nodes.push(node);
+        }
+        watcher.track_findings(watcher.started);
+        watcher
+    }
+
+    /// Reads every node again (and, every `TOPOLOGY_EVERY`, the topology),
+    /// then judges the facts. Each node answers by `deadline` or is shown
+    /// as not answering.
+    pub async fn refresh(&mut self, timeouts: &Timeouts, deadline: tokio::time::Instant) {
+        let started = Instant::now();
+        if self.diagnosis.topology.is_some() && started >= self.topology_read + TOPOLOGY_EVERY {
+            self.topology_read = started;
+            self.reread_topology(timeouts, deadline).await;
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            let (spec, session, timeouts) = (node.spec.clone(), node.session.take(), *timeouts);
+            let baseline = node.baseline();
+            let ask_access = node.access.is_none();
+            tasks.spawn(async move {
+                let (facts, session) = collect::collect_with(
+                    session,
+                    &spec,
+                    &timeouts,
+                    deadline,
+                    baseline,
+                    Scope::Again,
+                )
+                .await;
+                let pings = match &session {
+                    Some(s) => tokio::time::timeout_at(deadline, collect::ping_burst(s, PINGS))
+                        .await
+                        .unwrap_or_default(),
+                    None => Vec::new(),
+                };
+                let access = match &session {
+                    Some(_) if ask_access => {
+                        collect::anonymous_access(&spec, &timeouts, deadline).await
+                    }
+                    _ => None,
+                };
+                (i, facts, session, pings, access)
+            });
+        }
+        let mut read: Vec<Option<Facts>> = vec![None; self.nodes.len()];
+        while let Some(done) = tasks.join_next().await {
+            if let Ok((i, facts, session, pings, access)) = done {
+                let node = &mut self.nodes[i];
+                node.session = session;
+                if let Some(anonymous) = access {
+                    node.access = Some(serde_json::json!({ "anonymous": anonymous }));
+                }
+                let mut facts = facts;
+                node.observe(&facts, Instant::now(), pings, SystemTime::now());
+                node.judged(&mut facts);
+                read[i] = Some(facts);
+            }
+        }
+        // A task that panicked leaves its node as it was.
+        let mut all: Vec<Facts> = read
+            .into_iter()
+            .zip(&self.nodes)
+            .map(|(f, n)| {
+                f.unwrap_or_else(|| collect::unlocated(&n.spec, "its refresh did not finish"))
+            })
+            .collect();
+        let first = all.remove(0);
+        self.refreshes += 1;
+        let took = started.elapsed().as_secs_f64() * 1000.0;
+        self.diagnosis.renew(
+            first,
+            all,
+            (took * 10.0).round() / 10.0,
+            deadline.into_std(),
+        );
+        self.track_findings(SystemTime::now());
+    }
+
+    /// The topology read again: a Sentinel target's primary located anew,
+    /// a Cluster's view from a node that answers. Nodes it names that are
+    /// not followed yet are from now on; a failed read keeps the last.
+    async fn reread_topology(&mut self, timeouts: &Timeouts, deadline: tokio::time::Instant) {
+        let fresh = if let crate::target::Via::Sentinel(_) = &self.target.via {
+            match topology::locate(&self.target, timeouts, deadline).await {
+                Ok((spec, Some(t))) if t.primary().is_some() => Some((Some(spec), t)),
+                _ => None,
+            }
+        } else {
+            match self.nodes.iter().find(|n| n.down.is_none()) {
+                Some(n) => topology::cluster_of(&n.spec, timeouts, deadline)
+                    .await
+                    .ok()
+                    .map(|t| (None, t)),
+                None => None,
+            }
+        };
+        let Some((primary, fresh)) = fresh else {
+            return;
+        };
+        if let Some(primary) = primary {
+            // The node the run is about is the primary: first.
+            if let Some(i) = self.nodes.iter().position(|n| n.spec.addr == primary.addr) {
+                self.nodes.swap(0, i);
+            }
+        }
+        for m in &fresh.members {
+            if !self.nodes.iter().any(|n| n.spec.addr == m.addr) {
+                let spec = self.diagnosis.spec.at(m.addr.clone());
+                self.nodes.push(Tracked::new(spec, None, self.every));
+            }
+        }
+        // Members the first diagnosis found that the Sentinels do not
+        // name (replicas only their primary lists) stay members.
+        let mut t = fresh;
+        if let Some(old) = &self.diagnosis.topology {
+            for m in &old.members {
+                if !t.members.iter().any(|n| n.addr == m.addr) {
+                    t.members.push(m.clone());
+                }
+            }
+        }
+        self.diagnosis.spec = self.diagnosis.spec.at(self.nodes[0].spec.addr.clone());
+        self.diagnosis.topology = Some(t);
+    }
+
+    /// Notes the findings that appeared since the last refresh, and those
+    /// that cleared.
+    fn track_findings(&mut self, now: SystemTime) {
+        let current: Vec<(String, String)> = self
+            .diagnosis
+            .report
+            .findings
+            .iter()
+            .map(|f| (f.id.clone(), f.node.to_string()))
+            .collect();
+        // A finding on a node that does not answer has not cleared: it
+        // cannot be judged. It keeps its time if it holds once the node is
+        // back.
+        let down: Vec<String> = self
+            .nodes
+            .iter()
+            .filter(|n| n.down.is_some())
+            .map(|n| n.spec.addr.to_string())
+            .collect();
+        let gone: Vec<(String, String)> = self
+            .seen
+            .keys()
+            .filter(|k| !current.contains(k) && !down.contains(&k.1))
+            .cloned()
+            .collect();
+        for key in gone {
+            if let Some(since) = self.seen.remove(&key) {
+                self.cleared.push_front(Cleared {
+                    id: key.0,
+                    node: key.1,
+                    since: view::unix(since),
+                    cleared: view::unix(now),
+                });
+                self.cleared.truncate(CLEARED_KEPT);
+            }
+        }
+        for key in current {
+            self.cleared
+                .retain(|c| (&c.id, &c.node) != (&key.0, &key.1));
+            self.seen.entry(key).or_insert(now);
+        }
+    }
+
+    /// The view of the latest refresh.
+    pub fn view(&self) -> WatchView {
+        WatchView::of(self)
+    }
+
+    pub fn every(&self) -> Duration {
+        self.every
+    }
+}
+
+impl Tracked {
+    fn new(spec: TargetSpec, access: Option<serde_json::Value>, every: Duration) -> Tracked {
+        Tracked {
+            spec,
+            session: None,
+            marks: VecDeque::new(),
+            pings: VecDeque::new(),
+            points: VecDeque::new(),
+            access,
+            down: None,
+            latest: None,
+            kept: (HISTORY.as_secs_f64() / every.as_secs_f64().max(0.1)).ceil() as usize,
+        }
+    }
+
+    /// The counters to measure this refresh's window from: the last
+    /// refresh at least `WINDOW` ago, or the oldest there is.
+    fn baseline(&self) -> Option<Counters> {
+        self.marks.front().map(|m| m.counters)
+    }
+
+    /// Takes in one refresh's facts and round trips.
+    fn observe(&mut self, facts: &Facts, at: Instant, pings: Vec<Duration>, wall: SystemTime) {
+        let up = facts
+            .get("connection")
+            .is_some_and(|c| c["ok"] == true && c["lost"] != true);
+        if up {
+            self.down = None;
+        } else if self.down.is_none() {
+            let why = facts.get("connection").map_or_else(String::new, |c| {
+                let error = c["error"].as_str().unwrap_or_default();
+                if c["lost"] == true {
+                    "connection lost".to_string()
+                } else {
+                    error.replace('_', " ")
+                }
+            });
+            self.down = Some((wall, why));
+        }
+        for p in pings {
+            self.pings.push_back((at, p));
+        }
+        while self
+            .pings
+            .front()
+            .is_some_and(|(t, _)| at.duration_since(*t) > WINDOW)
+        {
+            self.pings.pop_front();
+        }
+        let info = facts.get("info");
+        let num = |f: &str| info.and_then(|i| i[f].as_f64());
+        let mark = facts.counters.map(|counters| Mark {
+            at,
+            counters,
+            commands: num("total_commands_processed").unwrap_or(0.0),
+        });
+        let previous = self.marks.back().copied();
+        let rate = |now: f64, then: f64, secs: f64| {
+            (now >= then && secs > 0.0).then(|| ((now - then) / secs * 10.0).round() / 10.0)
+        };
+        let mut figures = Figures::default();
+        if let (Some(m), Some(p)) = (mark, previous) {
+            let secs = m.at.duration_since(p.at).as_secs_f64();
+            // A restart in between resets the counters: no rate from it.
+            if m.counters.uptime_s >= p.counters.uptime_s {
+                // Less the watch's own commands of one refresh.
+                let own = own_commands(facts);
+                figures.point.ops_per_s =
+                    rate((m.commands - own).max(p.commands), p.commands, secs);
+                figures.evictions_per_s =
+                    rate(m.counters.evicted_keys, p.counters.evicted_keys, secs);
+                let hits = m.counters.keyspace_hits - p.counters.keyspace_hits;
+                let lookups = hits + m.counters.keyspace_misses - p.counters.keyspace_misses;
+                figures.point.hit_ratio = (lookups > 0.0 && hits >= 0.0)
+                    .then(|| (hits / lookups * 1000.0).round() / 1000.0);
+            }
+        } else if let Some(ops) = num("instantaneous_ops_per_sec") {
+            // The first reading: the server's own recent rate.
+            figures.point.ops_per_s = Some(ops);
+        }
+        figures.point.used_memory = num("used_memory").map(|m| m as i64);
+        let samples: Vec<Duration> = self.pings.iter().map(|(_, d)| *d).collect();
+        if let Some(f) = crate::latency::Figures::of(&samples) {
+            figures.p50_us = Some(f.p50_us);
+            figures.point.p99_us = Some(f.p99_us);
+        }
+        if let Some(m) = mark {
+            self.marks.push_back(m);
+            // One mark older than the window is kept: the window's start.
+            while self.marks.len() > 2 && at.duration_since(self.marks[1].at) > WINDOW {
+                self.marks.pop_front();
+            }
+        }
+        self.points.push_back(figures.point);
+        while self.points.len() > self.kept {
+            self.points.pop_front();
+        }
+        self.latest = Some(figures);
+    }
+
+    /// Fills what the refresh did not ask for: the round trips of the
+    /// window (what the latency checks judge) and the diagnosis's answer
+    /// on anonymous access.
+    fn judged(&self, facts: &mut Facts) {
+        if self.down.is_some() {
+            return;
+        }
+        let samples: Vec<Duration> = self.pings.iter().map(|(_, d)| *d).collect();
+        if samples.is_empty() {
+            facts.set_unavailable(
+                "ping",
+                "PING",
+                "timeout",
+                "no PING was answered in the refresh's time",
+            );
+        } else {
+            facts.set("ping", collect::ping_stats(&samples));
+        }
+        match &self.access {
+            Some(access) => facts.set("access", access),
+            None => facts.set_unavailable(
+                "access",
+                crate::facts::catalog::Source::Anonymous.command(),
+                "error",
+                "could not tell whether unauthenticated clients are refused",
+            ),
+        }
+    }
+}
+
+/// The commands one refresh sends a node: the round trips, the pipeline
+/// (CONFIG GET one parameter at a time before Redis 7).
+fn own_commands(facts: &Facts) -> f64 {
+    let config = match facts.server() {
+        Some(s)
+            if s.flavour == "redis" && crate::facts::server::parse_version(&s.version).0 < 7 =>
+        {
+            crate::facts::catalog::CONFIG_PARAMS.len()
+        }
+        _ => 1,
+    };
+    (PINGS + 7 + config) as f64
+}
