@@ -53,10 +53,9 @@ pub fn run(cmd: RunbookCommand, printer: &Printer) -> Result<Status, CliError> {
                     ))?;
                 }
                 OutputFormat::Table => {
-                    let mut table = render::table::new_table(
-                        &["ID", "TITLE", "CHECKS", "FROM"],
-                        render::table_width(),
-                    );
+                    let width = render::table_width();
+                    let mut table =
+                        render::table::new_table(&["ID", "TITLE", "CHECKS", "FROM"], width);
                     for r in &set.runbooks {
                         table.add_row(vec![
                             Cell::new(&r.id),
@@ -69,7 +68,7 @@ pub fn run(cmd: RunbookCommand, printer: &Printer) -> Result<Status, CliError> {
                             }),
                         ]);
                     }
-                    printer.out(&format!("{table}\n"))?;
+                    printer.out(&format!("{}\n", render::table::shown(table, width)))?;
                 }
             }
             Ok(Status::Ok)

@@ -571,6 +571,44 @@ fn nothing_is_wider_than_an_80_column_terminal() {
     assert!(wide.is_empty(), "lines wider than 80:\n{}", wide.join("\n"));
 }
 
+/// At 80 columns (no line wider), and at 50 where tables turn to blocks,
+/// every address, key, pattern and id a wide page shows is still whole:
+/// no table cell splits a word.
+#[test]
+fn tables_keep_every_address_and_key_whole_at_any_width() {
+    let views = [
+        ("memory", with_memory()),
+        ("clients", with_clients()),
+        ("slowlog", with_slowlog()),
+        ("latency", with_latency()),
+    ];
+    for (name, (r, view)) in &views {
+        let wide = printed(&table::diagnosis_at(r, Some(view), 250));
+        let tokens: Vec<&str> = wide
+            .split_whitespace()
+            .map(|t| t.trim_matches(|c: char| matches!(c, ',' | '(' | ')' | ';')))
+            .filter(|t| t.chars().count() >= 7 && t.contains([':', '.', '-', '*', '_']))
+            .filter(|t| !t.chars().all(|c| matches!(c, '─' | '═' | '.' | '-')))
+            .collect();
+        assert!(!tokens.is_empty(), "{name}");
+        for width in [80, 50] {
+            let page = printed(&table::diagnosis_at(r, Some(view), width));
+            for t in &tokens {
+                assert!(
+                    page.contains(t),
+                    "{name} at {width} columns splits {t:?}:\n{page}"
+                );
+            }
+            for line in page.lines().filter(|_| width == 80) {
+                assert!(
+                    textwrap::core::display_width(line) <= usize::from(width),
+                    "{name} at {width}: {line}"
+                );
+            }
+        }
+    }
+}
+
 /// Wrapping breaks at spaces only: an id with hyphens, an address or a
 /// key stays whole, on a line of its own when it is longer than one.
 #[test]

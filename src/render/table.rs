@@ -54,6 +54,156 @@ pub fn new_table(header: &[&str], width: u16) -> Table {
     table
 }
 
+/// `table` as it prints in `width` columns, no word split: each column is
+/// kept at least as wide as its longest word (an address, a key, a
+/// command), and where the columns' longest words cannot all fit side by
+/// side, each row prints as a block instead: its first cell, then the
+/// others as `HEADER value`, wrapped between words.
+pub fn shown(mut table: Table, width: u16) -> String {
+    let plain = |c: &Cell| anstream::adapter::strip_str(&c.content()).to_string();
+    let header: Vec<String> = table
+        .header()
+        .map(|r| r.cell_iter().map(plain).collect())
+        .unwrap_or_default();
+    let rows: Vec<Vec<String>> = table
+        .row_iter()
+        .map(|r| r.cell_iter().map(plain).collect())
+        .collect();
+    let columns = rows
+        .iter()
+        .map(Vec::len)
+        .chain([header.len()])
+        .max()
+        .unwrap_or(0);
+    let widths = |f: &dyn Fn(&str) -> usize| -> Vec<usize> {
+        (0..columns)
+            .map(|i| {
+                std::iter::once(&header)
+                    .chain(&rows)
+                    .filter_map(|r| r.get(i))
+                    .map(|c| f(c))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect()
+    };
+    // Each column pads a space on either side; a width here counts it.
+    // What a column may not go below: its longest word, and a short cell
+    // whole (a figure and its unit, `900.0 ms`; a header, `KEY PATTERN`).
+    let longest_word = widths(&|c| {
+        let whole = textwrap::core::display_width(c);
+        if whole <= SHORT_CELL && !c.contains('\n') {
+            return whole + 2;
+        }
+        c.split_whitespace()
+            .map(textwrap::core::display_width)
+            .max()
+            .unwrap_or(0)
+            + 2
+    });
+    let longest_line = widths(&|c| {
+        c.lines()
+            .map(textwrap::core::display_width)
+            .max()
+            .unwrap_or(0)
+            + 2
+    });
+    let caps: Vec<usize> = (0..columns)
+        .map(
+            |i| match table.column_mut(i).and_then(|c| c.constraint().copied()) {
+                Some(ColumnConstraint::UpperBoundary(Width::Fixed(u))) => {
+                    usize::from(u).max(longest_word[i])
+                }
+                _ => usize::MAX,
+            },
+        )
+        .collect();
+    // Between columns, a blank separator.
+    let room = usize::from(width).saturating_sub(columns.saturating_sub(1));
+    if let Some(set) = columns_within(&longest_word, &longest_line, &caps, room) {
+        for (i, w) in set.into_iter().enumerate() {
+            if let Some(col) = table.column_mut(i) {
+                col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(
+                    u16::try_from(w).unwrap_or(u16::MAX),
+                )));
+            }
+        }
+        return table.to_string();
+    }
+    let mut out = String::new();
+    if let Some(title) = header.first() {
+        let _ = writeln!(out, "{title}");
+    }
+    for row in &rows {
+        let one_line = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let _ = writeln!(out, "{}", wrap(&one_line(&row[0]), width, "", "    "));
+        let pieces: Vec<String> = row
+            .iter()
+            .zip(&header)
+            .skip(1)
+            .filter(|(c, _)| !c.trim().is_empty())
+            .map(|(c, h)| format!("{} {}", h.to_lowercase(), one_line(c)))
+            .collect();
+        let (short, long): (Vec<String>, Vec<String>) = pieces
+            .into_iter()
+            .partition(|p| textwrap::core::display_width(p) <= usize::from(width / 2));
+        if !short.is_empty() {
+            let _ = writeln!(out, "{}", fit_in(&short, width, "  "));
+        }
+        for p in long {
+            let _ = writeln!(out, "{}", wrap(&p, width, "  ", "    "));
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// A cell this wide or less is never wrapped.
+const SHORT_CELL: usize = 12;
+
+/// Column widths within `width`: each at least its `least`, at most its
+/// `most` (and its `cap`), the room over the least shared in proportion to
+/// what each column lacks; `None` when even the least do not fit.
+fn columns_within(
+    least: &[usize],
+    most: &[usize],
+    cap: &[usize],
+    width: usize,
+) -> Option<Vec<usize>> {
+    let total: usize = least.iter().sum();
+    if total > width {
+        return None;
+    }
+    let want: Vec<usize> = most
+        .iter()
+        .zip(least)
+        .zip(cap)
+        .map(|((m, l), c)| (*m).min(*c).max(*l))
+        .collect();
+    let lacking: Vec<usize> = want.iter().zip(least).map(|(w, l)| w - l).collect();
+    let short: usize = lacking.iter().sum();
+    let room = width - total;
+    if short <= room {
+        return Some(want);
+    }
+    let mut set: Vec<usize> = least
+        .iter()
+        .zip(&lacking)
+        .map(|(l, k)| l + room * k / short)
+        .collect();
+    // What the rounding left, a column at a time, to those still short.
+    let mut left = width - set.iter().sum::<usize>();
+    for (i, w) in set.iter_mut().enumerate() {
+        if left == 0 {
+            break;
+        }
+        if *w < want[i] {
+            *w += 1;
+            left -= 1;
+        }
+    }
+    Some(set)
+}
+
 /// Renders a diagnosis for people, as wide as the terminal: the report,
 /// then the door's view.
 pub fn diagnosis(r: &Report, view: Option<&DoorView>) -> String {
@@ -123,6 +273,19 @@ fn fit_in(pieces: &[String], width: u16, indent: &str) -> String {
     let mut line = start;
     for p in pieces.iter().filter(|p| !p.is_empty()) {
         let len = textwrap::core::display_width(p);
+        if start + len > usize::from(width) && p.contains(' ') {
+            // Longer than a line by itself: wrapped at its spaces on lines
+            // of its own, the next piece after its last line.
+            if line > start {
+                out.push('\n');
+            } else {
+                out.truncate(out.len() - indent.len());
+            }
+            let wrapped = wrap(p, width, indent, indent);
+            line = textwrap::core::display_width(wrapped.lines().last().unwrap_or_default());
+            out.push_str(&wrapped);
+            continue;
+        }
         if line > start && line + 2 + len > usize::from(width) {
             out.push('\n');
             out.push_str(indent);
@@ -667,7 +830,7 @@ pub fn remediation_at(r: &Report, width: u16) -> String {
         (Mode::Interactive, _) => "remediation (each fix asked)".to_string(),
     };
     let _ = writeln!(out, "\n{}", wrap(&mode, width, "", "  ").bold());
-    let _ = writeln!(out, "{table}");
+    let _ = writeln!(out, "{}", shown(table, width));
     if let Some(path) = &rem.audit_log {
         let _ = writeln!(out, "audit log: {path}");
     }
@@ -767,7 +930,7 @@ pub(super) fn memory(
                 .map(str::trim_end)
                 .filter(|l| !l.is_empty())
             {
-                let _ = writeln!(out, "    {}", clean(line));
+                let _ = writeln!(out, "{}", wrap(&clean(line), width, "    ", "    "));
             }
         }
     }
@@ -815,7 +978,7 @@ pub(super) fn memory(
                 Cell::new(ttl.join(", ")),
             ]);
         }
-        let _ = writeln!(out, "{table}");
+        let _ = writeln!(out, "{}", shown(table, width));
         if k.patterns.len() > 20 {
             let _ = writeln!(
                 out,
@@ -844,7 +1007,7 @@ pub(super) fn memory(
                     }),
                 ]);
             }
-            let _ = writeln!(out, "{table}");
+            let _ = writeln!(out, "{}", shown(table, width));
         }
         if k.vanished_keys > 0 {
             let _ = writeln!(
@@ -909,7 +1072,7 @@ pub(super) fn clients(out: &mut String, c: &ClientsView, width: u16) {
                 Cell::new(format!("{} s", g.max_idle)),
             ]);
         }
-        let _ = writeln!(out, "{table}");
+        let _ = writeln!(out, "{}", shown(table, width));
     }
     for (title, list) in [
         ("LARGEST QUERY BUFFERS", &c.largest_query_buffers),
@@ -932,7 +1095,7 @@ pub(super) fn clients(out: &mut String, c: &ClientsView, width: u16) {
                 Cell::new(clean(&x.cmd)),
             ]);
         }
-        let _ = writeln!(out, "{table}");
+        let _ = writeln!(out, "{}", shown(table, width));
     }
 }
 
@@ -1119,7 +1282,7 @@ pub(super) fn slowlog(out: &mut String, s: &SlowlogView, width: u16) {
                 Cell::new(g.advice.clone().unwrap_or_default()),
             ]);
         }
-        let _ = writeln!(out, "{table}");
+        let _ = writeln!(out, "{}", shown(table, width));
     }
     for (title, list) in [
         ("SLOWEST PER CALL", &s.by_time_per_call),
@@ -1137,7 +1300,7 @@ pub(super) fn slowlog(out: &mut String, s: &SlowlogView, width: u16) {
                 Cell::new(format!("{:.1} ms", c.usec as f64 / 1000.0)),
             ]);
         }
-        let _ = writeln!(out, "{table}");
+        let _ = writeln!(out, "{}", shown(table, width));
     }
     if !s.errors.is_empty() {
         let errors: Vec<String> = s

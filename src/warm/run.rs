@@ -379,7 +379,8 @@ pub fn table_at(r: &WarmReport, width: u16) -> String {
                 complete(s),
             ]);
         }
-        out.push_str(&format!("{table}\n"));
+        out.push_str(&render::table::shown(table, width));
+        out.push('\n');
     }
     for s in r.sources.iter().filter(|s| !s.types.is_empty()) {
         let types: Vec<String> = s.types.iter().map(|(t, n)| format!("{t} {n}")).collect();
