@@ -38,12 +38,18 @@ impl Sink {
 pub struct Printer {
     out: RefCell<Sink>,
     err: RefCell<Sink>,
+    /// The terminal's width when stderr is one: status lines wrap to it.
+    status_width: Option<u16>,
 }
 
 impl Printer {
     /// Standard output and error, colour stripped where the choice says so.
     pub fn stdio() -> Printer {
-        Printer::new(Box::new(anstream::stdout()), Box::new(anstream::stderr()))
+        let mut printer = Printer::new(Box::new(anstream::stdout()), Box::new(anstream::stderr()));
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            printer.status_width = Some(super::status_width());
+        }
+        printer
     }
 
     pub fn new(out: Box<dyn Write>, err: Box<dyn Write>) -> Printer {
@@ -56,6 +62,7 @@ impl Printer {
         Printer {
             out: sink(out),
             err: sink(err),
+            status_width: None,
         }
     }
 
@@ -111,6 +118,21 @@ impl Printer {
         // servers, applications and files (host names, source names), and
         // carries no escape sequences of its own.
         let safe: Vec<std::borrow::Cow<'_, str>> = text.split('\n').map(super::clean).collect();
+        // On a terminal, a line longer than it is wrapped between words
+        // rather than by the terminal mid-address; a log keeps it whole.
+        let safe: Vec<std::borrow::Cow<'_, str>> = match self.status_width {
+            Some(width) => safe
+                .into_iter()
+                .map(|l| {
+                    if textwrap::core::display_width(&l) <= usize::from(width) {
+                        l
+                    } else {
+                        super::table::wrap(&l, width, "", "  ").into()
+                    }
+                })
+                .collect(),
+            None => safe,
+        };
         let _ = self
             .err
             .borrow_mut()

@@ -261,7 +261,7 @@ fn fit(pieces: &[String], width: u16) -> String {
 
 /// A line of figures two spaces apart (`used 3 MiB  peak 4 MiB`), its
 /// figures on as few lines as fit `width`, each line after `indent`.
-fn spaced(line: &str, width: u16, indent: &str) -> String {
+pub fn spaced(line: &str, width: u16, indent: &str) -> String {
     let pieces: Vec<String> = line.split("  ").map(str::trim).map(String::from).collect();
     fit_in(&pieces, width, indent)
 }

@@ -348,7 +348,7 @@ pub fn table_at(r: &WarmReport, width: u16) -> String {
         // A line a source: a file name is never split across table cells.
         for s in &r.sources {
             let line = format!(
-                "{} ({}), {}: {} records, {} written, {} existing, {} errors, complete {}",
+                "{} ({}), {}:  {} records  {} written  {} existing  {} errors  complete {}",
                 render::clean(&s.name),
                 render::clean(&s.source),
                 format!("{:?}", s.priority).to_lowercase(),
@@ -358,7 +358,9 @@ pub fn table_at(r: &WarmReport, width: u16) -> String {
                 s.errors,
                 complete(s)
             );
-            out.push_str(&render::table::wrap(&line, width, "  ", "    "));
+            // Its figures whole; a line of them that goes on, indented.
+            out.push_str("  ");
+            out.push_str(render::table::spaced(&line, width, "    ").trim_start());
             out.push('\n');
         }
     } else {
