@@ -111,9 +111,10 @@ pub enum Scope {
     Gate,
     /// Every root but two, on a connection kept between refreshes
     /// (`cachectl watch`): no round-trip burst (`ping`) and no second
-    /// connection to ask whether anonymous clients are refused (`access`).
-    /// The caller fills both (`watch`).
-    Again,
+    /// connection to ask whether anonymous clients are refused (`access`);
+    /// CLIENT LIST (`clients`) only when `clients` says so. The caller
+    /// fills what is not asked (`watch`).
+    Again { clients: bool },
 }
 
 impl Scope {
@@ -125,6 +126,15 @@ impl Scope {
     /// Whether the round trips are sampled and anonymous access is probed.
     fn probes(self) -> bool {
         self == Scope::Full
+    }
+
+    /// Whether CLIENT LIST is asked for.
+    fn clients(self) -> bool {
+        match self {
+            Scope::Full => true,
+            Scope::Gate => false,
+            Scope::Again { clients } => clients,
+        }
     }
 }
 
@@ -245,7 +255,7 @@ async fn collect_on(
             guarded(deadline, session.query::<Value>(&role_cmd)),
             only(all, guarded(deadline, session.query::<Value>(&slowlog_cmd))),
             only(
-                all,
+                scope.clients(),
                 guarded(deadline, session.query::<String>(&clients_cmd))
             ),
             only(all, guarded(deadline, session.query::<Value>(&latency_cmd))),
@@ -260,7 +270,7 @@ async fn collect_on(
     // (as big as the biggest reply, a 30 MB CLIENT LIST at 100,000 clients),
     // before the replies are parsed; unless it is kept for the next time.
     let connect_time = session.connect_time;
-    let kept = if scope == Scope::Again {
+    let kept = if matches!(scope, Scope::Again { .. }) {
         Some(session)
     } else {
         drop(session);

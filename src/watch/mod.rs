@@ -4,7 +4,9 @@
 //! It only reads (`Session::query` sends no write). A refresh asks every
 //! node at once, each on a connection kept between refreshes: the
 //! diagnosis's commands in one pipeline (`facts::collect::Scope::Again`),
-//! then a burst of `PINGS` round trips. The runbooks judge each refresh's
+//! then a burst of `PINGS` round trips (CLIENT LIST, whose cost grows with
+//! the clients, only every `CLIENT_LIST_EVERY` above `CLIENT_LIST_UP_TO`
+//! of them). The runbooks judge each refresh's
 //! facts with counters measured over the last `WINDOW` (a finding clears a
 //! window after its cause stops) and the round trips of that window. A node
 //! that goes away is shown down, since when, and dialled again each
@@ -34,6 +36,11 @@ pub const WINDOW: Duration = Duration::from_secs(60);
 pub const HISTORY: Duration = Duration::from_secs(300);
 /// How often a topology is read again.
 pub const TOPOLOGY_EVERY: Duration = Duration::from_secs(15);
+/// Above this many clients, CLIENT LIST (a server's cost grows with them:
+/// some 13 ms at 10,000) is asked every `CLIENT_LIST_EVERY`, not every
+/// refresh; in between the last answer stands.
+pub const CLIENT_LIST_UP_TO: i64 = 1000;
+pub const CLIENT_LIST_EVERY: Duration = Duration::from_secs(30);
 /// Findings kept in the list of those that cleared.
 const CLEARED_KEPT: usize = 8;
 
@@ -63,6 +70,10 @@ struct Tracked {
     points: VecDeque<Point>,
     /// Whether anonymous clients get in: asked once, by the diagnosis.
     access: Option<serde_json::Value>,
+    /// The last `clients` root, when it was read, and the clients INFO
+    /// counted then.
+    clients: Option<(Instant, serde_json::Value)>,
+    connected: i64,
     /// Since when it has not answered, and why.
     down: Option<(SystemTime, String)>,
     latest: Option<Figures>,
@@ -134,16 +145,13 @@ impl Watcher {
             let (spec, session, timeouts) = (node.spec.clone(), node.session.take(), *timeouts);
             let baseline = node.baseline();
             let ask_access = node.access.is_none();
+            let scope = Scope::Again {
+                clients: node.clients_due(started),
+            };
             tasks.spawn(async move {
-                let (facts, session) = collect::collect_with(
-                    session,
-                    &spec,
-                    &timeouts,
-                    deadline,
-                    baseline,
-                    Scope::Again,
-                )
-                .await;
+                let (facts, session) =
+                    collect::collect_with(session, &spec, &timeouts, deadline, baseline, scope)
+                        .await;
                 let pings = match &session {
                     Some(s) => tokio::time::timeout_at(deadline, collect::ping_burst(s, PINGS))
                         .await
@@ -302,6 +310,8 @@ impl Tracked {
             pings: VecDeque::new(),
             points: VecDeque::new(),
             access,
+            clients: None,
+            connected: 0,
             down: None,
             latest: None,
             kept: (HISTORY.as_secs_f64() / every.as_secs_f64().max(0.1)).ceil() as usize,
@@ -314,8 +324,22 @@ impl Tracked {
         self.marks.front().map(|m| m.counters)
     }
 
+    /// Whether this refresh asks CLIENT LIST: while the clients are few,
+    /// each time; else every `CLIENT_LIST_EVERY`.
+    fn clients_due(&self, now: Instant) -> bool {
+        match &self.clients {
+            Some((at, _)) if self.connected > CLIENT_LIST_UP_TO => {
+                now.duration_since(*at) >= CLIENT_LIST_EVERY
+            }
+            _ => true,
+        }
+    }
+
     /// Takes in one refresh's facts and round trips.
     fn observe(&mut self, facts: &Facts, at: Instant, pings: Vec<Duration>, wall: SystemTime) {
+        if let Some(c) = facts.get("clients") {
+            self.clients = Some((at, c.clone()));
+        }
         let up = facts
             .get("connection")
             .is_some_and(|c| c["ok"] == true && c["lost"] != true);
@@ -344,6 +368,9 @@ impl Tracked {
         }
         let info = facts.get("info");
         let num = |f: &str| info.and_then(|i| i[f].as_f64());
+        if let Some(n) = num("connected_clients") {
+            self.connected = n as i64;
+        }
         let mark = facts.counters.map(|counters| Mark {
             at,
             counters,
@@ -411,6 +438,11 @@ impl Tracked {
         } else {
             facts.set("ping", collect::ping_stats(&samples));
         }
+        if facts.get("clients").is_none() && !facts.unavailable.contains_key("clients") {
+            if let Some((_, clients)) = &self.clients {
+                facts.set("clients", clients);
+            }
+        }
         match &self.access {
             Some(access) => facts.set("access", access),
             None => facts.set_unavailable(
@@ -435,4 +467,64 @@ fn own_commands(facts: &Facts) -> f64 {
         _ => 1,
     };
     (PINGS + 7 + config) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::NodeAddr;
+
+    fn facts(commands: u64, hits: u64, misses: u64, clients: i64) -> Facts {
+        let mut f = Facts::new(NodeAddr::tcp("10.0.0.5", 6379));
+        let mut info = crate::redis::info::parse(&format!(
+            "redis_version:7.0.15\r\nuptime_in_seconds:100\r\ntotal_commands_processed:{commands}\r\n\
+             keyspace_hits:{hits}\r\nkeyspace_misses:{misses}\r\nevicted_keys:0\r\n\
+             connected_clients:{clients}\r\nused_memory:1048576\r\n"
+        ));
+        f.counters = Some(Counters::of(&info));
+        f.set("info", std::mem::take(&mut info.fields));
+        f.set("connection", serde_json::json!({"ok": true, "lost": false}));
+        f.set("clients", serde_json::json!({"connected": clients}));
+        f
+    }
+
+    #[test]
+    fn rates_leave_out_the_watchs_own_commands_and_lookups_make_the_hit_rate() {
+        let spec = crate::target::parse_url("redis://10.0.0.5:6379").unwrap();
+        let mut node = Tracked::new(spec, None, Duration::from_secs(1));
+        let t0 = Instant::now();
+        node.observe(&facts(1000, 0, 0, 5), t0, Vec::new(), SystemTime::now());
+        // A second later: 2,000 commands of the load and 12 of the watch.
+        let own = own_commands(&facts(0, 0, 0, 5));
+        assert_eq!(own, 13.0);
+        node.observe(
+            &facts(3013, 90, 10, 5),
+            t0 + Duration::from_secs(1),
+            vec![Duration::from_micros(200); 5],
+            SystemTime::now(),
+        );
+        let f = node.latest.unwrap();
+        assert_eq!(f.point.ops_per_s, Some(2000.0));
+        assert_eq!(f.point.hit_ratio, Some(0.9));
+        assert_eq!((f.p50_us, f.point.p99_us), (Some(200), Some(200)));
+        assert_eq!(node.baseline().map(|c| c.keyspace_hits), Some(0.0));
+    }
+
+    #[test]
+    fn client_list_is_asked_every_refresh_while_clients_are_few_else_every_30s() {
+        let spec = crate::target::parse_url("redis://10.0.0.5:6379").unwrap();
+        let mut node = Tracked::new(spec, None, Duration::from_secs(2));
+        let t0 = Instant::now();
+        assert!(node.clients_due(t0));
+        node.observe(&facts(0, 0, 0, 800), t0, Vec::new(), SystemTime::now());
+        assert!(node.clients_due(t0 + Duration::from_secs(2)));
+        node.observe(&facts(0, 0, 0, 5000), t0, Vec::new(), SystemTime::now());
+        assert!(!node.clients_due(t0 + Duration::from_secs(2)));
+        assert!(node.clients_due(t0 + CLIENT_LIST_EVERY));
+        // In between, the last answer stands for the runbooks.
+        let mut later = facts(0, 0, 0, 5000);
+        later.values.remove("clients");
+        node.judged(&mut later);
+        assert_eq!(later.get("clients").unwrap()["connected"], 5000);
+    }
 }
