@@ -8,7 +8,8 @@
 //!   its `facts` under the run's deadline, and evaluates the `runbook`s'
 //!   checks into `findings`; checks never talk to Redis, they read facts.
 //!   The front doors add a view (`scan`, `clients`, `slowlog`, `latency`);
-//!   `watch` renews a diagnosis every few seconds on kept connections.
+//!   `engine::watch` renews a diagnosis every few seconds on kept
+//!   connections, following each node and finding with `watch`.
 //! - Writing: `engine::writer` gates the target and holds the one mutation
 //!   path (`mutate`: preflight, consent, audit); the work lives in `flush`,
 //!   `warm`, `kill` and `failover`, and ends in an `outcome::Outcome`,

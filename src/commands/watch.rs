@@ -1,14 +1,13 @@
-//! `cachectl watch`: glue between its flags and the watch (`watch`): a
-//! diagnosis first, then the refreshes.
+//! `cachectl watch`: glue between its flags and the watch
+//! (`engine::watch`): a diagnosis first, then the refreshes.
 
 use std::io::IsTerminal;
 
 use crate::cli::{resolve, WatchArgs};
+use crate::engine::watch::{self as live, Mode, Settings, Watcher};
 use crate::engine::{self, Context};
 use crate::error::{CliError, Status};
 use crate::render::{Format, Printer};
-use crate::watch::live::{self, Mode, Settings};
-use crate::watch::Watcher;
 
 pub fn run(args: &WatchArgs, printer: &Printer) -> Result<Status, CliError> {
     let format = args.output.format();

@@ -4,6 +4,7 @@
 
 mod cores;
 pub mod topology;
+pub mod watch;
 pub mod writer;
 
 use std::time::{Duration, Instant};

@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod printer;
 pub mod progress;
+pub mod runbooks;
 #[cfg(test)]
 mod snapshots;
 pub mod table;

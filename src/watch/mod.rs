@@ -1,5 +1,7 @@
-//! `cachectl watch`: the target's findings and key figures, read again
-//! every `--every` until the operator stops it.
+//! What `cachectl watch` follows from refresh to refresh: each node (its
+//! kept connection, its counters, round trips and history) and since when
+//! each finding has held. The loop that refreshes and shows it is
+//! `engine::watch`.
 //!
 //! It only reads (`Session::query` sends no write). A refresh asks every
 //! node at once, each on a connection kept between refreshes: the
@@ -13,13 +15,11 @@
 //! refresh; the topology (Sentinel, Cluster) is read again every
 //! `TOPOLOGY_EVERY`, so a failover's new primary is followed.
 
-pub mod live;
 pub mod view;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::engine::{topology, Diagnosis};
 use crate::facts::collect::{self, Scope};
 use crate::facts::derive::Counters;
 use crate::facts::Facts;
@@ -62,8 +62,8 @@ struct Mark {
 }
 
 /// A node followed from refresh to refresh.
-struct Tracked {
-    spec: TargetSpec,
+pub struct Tracked {
+    pub spec: TargetSpec,
     session: Option<Session>,
     marks: VecDeque<Mark>,
     pings: VecDeque<(Instant, Duration)>,
@@ -89,59 +89,42 @@ struct Figures {
     p50_us: Option<u64>,
 }
 
-/// The watch: the diagnosis it started from, renewed each refresh.
-pub struct Watcher {
-    /// The target as given (a Sentinel target is located again).
-    target: TargetSpec,
-    pub diagnosis: Diagnosis,
-    nodes: Vec<Tracked>,
+/// The nodes of a watch, read all at once each refresh.
+pub struct Nodes {
+    pub list: Vec<Tracked>,
     every: Duration,
-    refreshes: u64,
-    started: SystemTime,
-    topology_read: Instant,
-    seen: BTreeMap<(String, String), SystemTime>,
-    cleared: VecDeque<Cleared>,
 }
 
-impl Watcher {
-    /// Starts from a diagnosis of `target` (its first frame).
-    pub fn new(target: TargetSpec, diagnosis: Diagnosis, every: Duration) -> Watcher {
+impl Nodes {
+    /// The nodes of a diagnosis's facts (the node it is about first), as
+    /// `spec` reaches them.
+    pub fn of(all: &[&Facts], spec: &TargetSpec, every: Duration, wall: SystemTime) -> Nodes {
         let now = Instant::now();
-        let mut watcher = Watcher {
-            target,
-            nodes: Vec::new(),
-            every,
-            refreshes: 0,
-            started: SystemTime::now(),
-            topology_read: now,
-            seen: BTreeMap::new(),
-            cleared: VecDeque::new(),
-            diagnosis,
-        };
-        let all: Vec<Facts> = std::iter::once(watcher.diagnosis.facts.clone())
-            .chain(watcher.diagnosis.others.iter().cloned())
+        let list = all
+            .iter()
+            .map(|facts| {
+                let mut node = Tracked::new(
+                    spec.at(facts.node.addr.clone()),
+                    facts.get("access").cloned(),
+                    every,
+                );
+                node.observe(facts, now, Vec::new(), wall);
+                node
+            })
             .collect();
-        for facts in &all {
-            let spec = watcher.diagnosis.spec.at(facts.node.addr.clone());
-            let mut node = Tracked::new(spec, facts.get("access").cloned(), every);
-            node.observe(facts, now, Vec::new(), watcher.started);
-            watcher.nodes.push(node);
-        }
-        watcher.track_findings(watcher.started);
-        watcher
+        Nodes { list, every }
     }
 
-    /// Reads every node again (and, every `TOPOLOGY_EVERY`, the topology),
-    /// then judges the facts. Each node answers by `deadline` or is shown
-    /// as not answering.
-    pub async fn refresh(&mut self, timeouts: &Timeouts, deadline: tokio::time::Instant) {
+    /// Reads every node at once, each by `deadline`: its facts, in order,
+    /// with the round trips of the window and what was not asked again.
+    pub async fn read(
+        &mut self,
+        timeouts: &Timeouts,
+        deadline: tokio::time::Instant,
+    ) -> Vec<Facts> {
         let started = Instant::now();
-        if self.diagnosis.topology.is_some() && started >= self.topology_read + TOPOLOGY_EVERY {
-            self.topology_read = started;
-            self.reread_topology(timeouts, deadline).await;
-        }
         let mut tasks = tokio::task::JoinSet::new();
-        for (i, node) in self.nodes.iter_mut().enumerate() {
+        for (i, node) in self.list.iter_mut().enumerate() {
             let (spec, session, timeouts) = (node.spec.clone(), node.session.take(), *timeouts);
             let baseline = node.baseline();
             let ask_access = node.access.is_none();
@@ -167,106 +150,71 @@ impl Watcher {
                 (i, facts, session, pings, access)
             });
         }
-        let mut read: Vec<Option<Facts>> = vec![None; self.nodes.len()];
+        let mut read: Vec<Option<Facts>> = vec![None; self.list.len()];
         while let Some(done) = tasks.join_next().await {
-            if let Ok((i, facts, session, pings, access)) = done {
-                let node = &mut self.nodes[i];
+            if let Ok((i, mut facts, session, pings, access)) = done {
+                let node = &mut self.list[i];
                 node.session = session;
                 if let Some(anonymous) = access {
                     node.access = Some(serde_json::json!({ "anonymous": anonymous }));
                 }
-                let mut facts = facts;
                 node.observe(&facts, Instant::now(), pings, SystemTime::now());
                 node.judged(&mut facts);
                 read[i] = Some(facts);
             }
         }
-        // A task that panicked leaves its node as it was.
-        let mut all: Vec<Facts> = read
-            .into_iter()
-            .zip(&self.nodes)
+        // A task that panicked leaves its node unread, and says so.
+        read.into_iter()
+            .zip(&self.list)
             .map(|(f, n)| {
                 f.unwrap_or_else(|| collect::unlocated(&n.spec, "its refresh did not finish"))
             })
-            .collect();
-        let first = all.remove(0);
-        self.refreshes += 1;
-        let took = started.elapsed().as_secs_f64() * 1000.0;
-        self.diagnosis.renew(
-            first,
-            all,
-            (took * 10.0).round() / 10.0,
-            deadline.into_std(),
-        );
-        self.track_findings(SystemTime::now());
+            .collect()
     }
 
-    /// The topology read again: a Sentinel target's primary located anew,
-    /// a Cluster's view from a node that answers. Nodes it names that are
-    /// not followed yet are from now on; a failed read keeps the last.
-    async fn reread_topology(&mut self, timeouts: &Timeouts, deadline: tokio::time::Instant) {
-        let fresh = if let crate::target::Via::Sentinel(_) = &self.target.via {
-            match topology::locate(&self.target, timeouts, deadline).await {
-                Ok((spec, Some(t))) if t.primary().is_some() => Some((Some(spec), t)),
-                _ => None,
-            }
-        } else {
-            match self.nodes.iter().find(|n| n.down.is_none()) {
-                Some(n) => topology::cluster_of(&n.spec, timeouts, deadline)
-                    .await
-                    .ok()
-                    .map(|t| (None, t)),
-                None => None,
-            }
-        };
-        let Some((primary, fresh)) = fresh else {
-            return;
-        };
-        if let Some(primary) = primary {
-            // The node the run is about is the primary: first.
-            if let Some(i) = self.nodes.iter().position(|n| n.spec.addr == primary.addr) {
-                self.nodes.swap(0, i);
-            }
+    /// Follows `addr` from now on, unless it is followed already.
+    pub fn follow(&mut self, addr: &crate::target::NodeAddr, spec: &TargetSpec) {
+        if !self.list.iter().any(|n| &n.spec.addr == addr) {
+            self.list
+                .push(Tracked::new(spec.at(addr.clone()), None, self.every));
         }
-        for m in &fresh.members {
-            if !self.nodes.iter().any(|n| n.spec.addr == m.addr) {
-                let spec = self.diagnosis.spec.at(m.addr.clone());
-                self.nodes.push(Tracked::new(spec, None, self.every));
-            }
-        }
-        // Members the first diagnosis found that the Sentinels do not
-        // name (replicas only their primary lists) stay members.
-        let mut t = fresh;
-        if let Some(old) = &self.diagnosis.topology {
-            for m in &old.members {
-                if !t.members.iter().any(|n| n.addr == m.addr) {
-                    t.members.push(m.clone());
-                }
-            }
-        }
-        self.diagnosis.spec = self.diagnosis.spec.at(self.nodes[0].spec.addr.clone());
-        self.diagnosis.topology = Some(t);
     }
 
-    /// Notes the findings that appeared since the last refresh, and those
-    /// that cleared.
-    fn track_findings(&mut self, now: SystemTime) {
-        let current: Vec<(String, String)> = self
-            .diagnosis
-            .report
-            .findings
-            .iter()
-            .map(|f| (f.id.clone(), f.node.to_string()))
-            .collect();
-        // A finding on a node that does not answer has not cleared: it
-        // cannot be judged. It keeps its time if it holds once the node is
-        // back.
-        let down: Vec<String> = self
-            .nodes
+    /// Puts `addr` first: the node the run is about (a new primary).
+    pub fn put_first(&mut self, addr: &crate::target::NodeAddr) {
+        if let Some(i) = self.list.iter().position(|n| &n.spec.addr == addr) {
+            self.list.swap(0, i);
+        }
+    }
+
+    /// The nodes that do not answer.
+    pub fn down(&self) -> Vec<String> {
+        self.list
             .iter()
             .filter(|n| n.down.is_some())
             .map(|n| n.spec.addr.to_string())
-            .collect();
+            .collect()
+    }
+
+    /// A node that answers, to ask a Cluster's view of.
+    pub fn one_up(&self) -> Option<&TargetSpec> {
+        self.list.iter().find(|n| n.down.is_none()).map(|n| &n.spec)
+    }
+}
+
+/// Since when each finding has held, and those that cleared.
+#[derive(Debug, Default)]
+pub struct Timeline {
+    seen: BTreeMap<(String, String), SystemTime>,
+    cleared: VecDeque<Cleared>,
+}
+
+impl Timeline {
+    /// Takes in the findings of a refresh (check id, node) at `now`: new
+    /// ones start, those gone clear, except on a node `down` (one that does
+    /// not answer has not cleared: it cannot be judged; a finding keeps its
+    /// time if it holds once the node is back).
+    pub fn track(&mut self, current: Vec<(String, String)>, down: &[String], now: SystemTime) {
         let gone: Vec<(String, String)> = self
             .seen
             .keys()
@@ -291,13 +239,13 @@ impl Watcher {
         }
     }
 
-    /// The view of the latest refresh.
-    pub fn view(&self) -> WatchView {
-        WatchView::of(self)
+    /// Since when the finding `id` on `node` has held.
+    pub fn since(&self, id: &str, node: &str) -> Option<SystemTime> {
+        self.seen.get(&(id.to_string(), node.to_string())).copied()
     }
 
-    pub fn every(&self) -> Duration {
-        self.every
+    pub fn cleared(&self) -> Vec<Cleared> {
+        self.cleared.iter().cloned().collect()
     }
 }
 

@@ -2,12 +2,13 @@
 //! figures with their recent history, since when each finding has held,
 //! and those that cleared (docs/json.md, `watch`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use super::{Watcher, HISTORY};
+use super::{Nodes, Timeline, HISTORY};
 use crate::facts::Facts;
+use crate::findings::Finding;
 use crate::target::Role;
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,23 +94,34 @@ fn ms(us: u64) -> f64 {
     (us as f64 / 10.0).round() / 100.0
 }
 
+/// What a view is made of: the watch's parts at one refresh.
+pub struct Frame<'a> {
+    pub nodes: &'a Nodes,
+    /// Every node's facts of the refresh.
+    pub facts: &'a [&'a Facts],
+    pub findings: &'a [Finding],
+    pub timeline: &'a Timeline,
+    pub refresh: u64,
+    pub every: Duration,
+    pub started: SystemTime,
+}
+
 impl WatchView {
-    pub(super) fn of(w: &Watcher) -> WatchView {
-        let d = &w.diagnosis;
-        let all: Vec<&Facts> = std::iter::once(&d.facts).chain(d.others.iter()).collect();
-        let nodes = w
+    pub fn of(f: &Frame<'_>) -> WatchView {
+        let nodes = f
             .nodes
+            .list
             .iter()
             .map(|n| {
-                let facts = all.iter().find(|f| f.node.addr == n.spec.addr);
-                let info = facts.and_then(|f| f.get("info"));
-                let derived = facts.and_then(|f| f.get("derived"));
-                let int = |v: Option<&serde_json::Value>, f: &str| v.and_then(|v| v[f].as_i64());
+                let facts = f.facts.iter().find(|x| x.node.addr == n.spec.addr);
+                let info = facts.and_then(|x| x.get("info"));
+                let derived = facts.and_then(|x| x.get("derived"));
+                let int = |v: Option<&serde_json::Value>, k: &str| v.and_then(|v| v[k].as_i64());
                 let latest = n.latest.unwrap_or_default();
                 let up = n.down.is_none();
                 NodeFigures {
                     node: n.spec.addr.to_string(),
-                    role: facts.map_or(Role::Unknown, |f| f.node.role),
+                    role: facts.map_or(Role::Unknown, |x| x.node.role),
                     up,
                     down_since: n.down.as_ref().map(|(t, _)| unix(*t)),
                     down_reason: n.down.as_ref().map(|(_, why)| why.clone()),
@@ -131,38 +143,35 @@ impl WatchView {
                 }
             })
             .collect();
-        let findings = d
-            .report
+        let findings = f
             .findings
             .iter()
-            .map(|f| {
-                let node = f.node.to_string();
-                let since = w
-                    .seen
-                    .get(&(f.id.clone(), node.clone()))
-                    .map_or(0, |t| unix(*t));
+            .map(|x| {
+                let node = x.node.to_string();
+                let since = f.timeline.since(&x.id, &node).map_or(0, unix);
                 Seen {
-                    id: f.id.clone(),
+                    id: x.id.clone(),
                     node,
                     since,
                 }
             })
             .collect();
-        let window_s = d
+        let window_s = f
             .facts
-            .get("derived")
+            .first()
+            .and_then(|x| x.get("derived"))
             .and_then(|v| v["window_s"].as_i64())
             .unwrap_or(0);
         WatchView {
-            refresh: w.refreshes,
-            every_s: w.every.as_secs_f64(),
-            started: unix(w.started),
+            refresh: f.refresh,
+            every_s: f.every.as_secs_f64(),
+            started: unix(f.started),
             at: unix(SystemTime::now()),
             window_s,
             history_s: HISTORY.as_secs(),
             nodes,
             findings,
-            cleared: w.cleared.iter().cloned().collect(),
+            cleared: f.timeline.cleared(),
         }
     }
 }

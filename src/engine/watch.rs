@@ -1,19 +1,152 @@
-//! The watch's loop: refresh, show, wait for the next refresh or a key or
-//! a signal. Three ways to show: the live screen on a terminal, a line (or
-//! a JSON document) per refresh elsewhere, or one frame (`--once`).
+//! `cachectl watch`'s loop: a diagnosis renewed every `--every` (the
+//! nodes read by `watch::Nodes`, judged by `Diagnosis::renew`, the
+//! findings' times kept by `watch::Timeline`), shown in place on a
+//! terminal, a line (or a JSON document) per refresh elsewhere, or one
+//! frame (`--once`); until a key, a signal, `--count` or `--timeout`.
 
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::time::sleep_until;
 
-use super::Watcher;
-use crate::engine::Context;
+use super::{topology, Context, Diagnosis};
 use crate::error::{CliError, Status};
+use crate::facts::Facts;
 use crate::interrupt::Interrupt;
 use crate::render::document::Part;
 use crate::render::terminal::{Key, Screen};
 use crate::render::view::{DoorView, Viewed};
 use crate::render::{self, Format};
+use crate::target::{TargetSpec, Timeouts};
+use crate::watch::view::Frame;
+use crate::watch::{Nodes, Timeline, WatchView, TOPOLOGY_EVERY};
+
+/// The watch: the diagnosis it started from, renewed each refresh.
+pub struct Watcher {
+    /// The target as given (a Sentinel target is located again).
+    target: TargetSpec,
+    diagnosis: Diagnosis,
+    nodes: Nodes,
+    timeline: Timeline,
+    every: Duration,
+    refreshes: u64,
+    started: SystemTime,
+    topology_read: Instant,
+}
+
+impl Watcher {
+    /// Starts from a diagnosis of `target` (its first frame).
+    pub fn new(target: TargetSpec, diagnosis: Diagnosis, every: Duration) -> Watcher {
+        let started = SystemTime::now();
+        let all: Vec<&Facts> = std::iter::once(&diagnosis.facts)
+            .chain(diagnosis.others.iter())
+            .collect();
+        let nodes = Nodes::of(&all, &diagnosis.spec, every, started);
+        let mut watcher = Watcher {
+            target,
+            diagnosis,
+            nodes,
+            timeline: Timeline::default(),
+            every,
+            refreshes: 0,
+            started,
+            topology_read: Instant::now(),
+        };
+        watcher.track(started);
+        watcher
+    }
+
+    /// Reads every node again (and, every `TOPOLOGY_EVERY`, the topology),
+    /// then judges the facts. Each node answers by `deadline` or is shown
+    /// as not answering.
+    pub async fn refresh(&mut self, timeouts: &Timeouts, deadline: tokio::time::Instant) {
+        let started = Instant::now();
+        if self.diagnosis.topology.is_some() && started >= self.topology_read + TOPOLOGY_EVERY {
+            self.topology_read = started;
+            self.reread_topology(timeouts, deadline).await;
+        }
+        let mut all = self.nodes.read(timeouts, deadline).await;
+        let first = all.remove(0);
+        self.refreshes += 1;
+        let took = started.elapsed().as_secs_f64() * 1000.0;
+        self.diagnosis.renew(
+            first,
+            all,
+            (took * 10.0).round() / 10.0,
+            deadline.into_std(),
+        );
+        self.track(SystemTime::now());
+    }
+
+    /// The topology read again: a Sentinel target's primary located anew,
+    /// a Cluster's view from a node that answers. Nodes it names that are
+    /// not followed yet are from now on; a failed read keeps the last.
+    async fn reread_topology(&mut self, timeouts: &Timeouts, deadline: tokio::time::Instant) {
+        let fresh = if let crate::target::Via::Sentinel(_) = &self.target.via {
+            match topology::locate(&self.target, timeouts, deadline).await {
+                Ok((spec, Some(t))) if t.primary().is_some() => Some((Some(spec), t)),
+                _ => None,
+            }
+        } else {
+            match self.nodes.one_up() {
+                Some(spec) => topology::cluster_of(spec, timeouts, deadline)
+                    .await
+                    .ok()
+                    .map(|t| (None, t)),
+                None => None,
+            }
+        };
+        let Some((primary, mut fresh)) = fresh else {
+            return;
+        };
+        if let Some(primary) = primary {
+            self.nodes.put_first(&primary.addr);
+        }
+        for m in &fresh.members {
+            self.nodes.follow(&m.addr, &self.diagnosis.spec);
+        }
+        // Members the first diagnosis found that the Sentinels do not
+        // name (replicas only their primary lists) stay members.
+        if let Some(old) = &self.diagnosis.topology {
+            for m in &old.members {
+                if !fresh.members.iter().any(|n| n.addr == m.addr) {
+                    fresh.members.push(m.clone());
+                }
+            }
+        }
+        self.diagnosis.spec = self.diagnosis.spec.at(self.nodes.list[0].spec.addr.clone());
+        self.diagnosis.topology = Some(fresh);
+    }
+
+    fn track(&mut self, now: SystemTime) {
+        let current = self
+            .diagnosis
+            .report
+            .findings
+            .iter()
+            .map(|f| (f.id.clone(), f.node.to_string()))
+            .collect();
+        self.timeline.track(current, &self.nodes.down(), now);
+    }
+
+    /// The view of the latest refresh.
+    pub fn view(&self) -> WatchView {
+        let d = &self.diagnosis;
+        let facts: Vec<&Facts> = std::iter::once(&d.facts).chain(d.others.iter()).collect();
+        WatchView::of(&Frame {
+            nodes: &self.nodes,
+            facts: &facts,
+            findings: &d.report.findings,
+            timeline: &self.timeline,
+            refresh: self.refreshes,
+            every: self.every,
+            started: self.started,
+        })
+    }
+
+    fn report(&self) -> &crate::findings::Report {
+        &self.diagnosis.report
+    }
+}
 
 /// How the watch shows its refreshes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,15 +181,15 @@ pub fn run(ctx: &Context<'_>, mut w: Watcher, s: &Settings) -> Result<Status, Cl
     let stop = ctx.runtime.block_on(async { Interrupt::catch_ending() });
     match s.mode {
         Mode::Once => {
-            let due = Instant::now() + w.every();
+            let due = Instant::now() + w.every;
             if let Woken::Stop = wait(ctx, &stop, due, None, s.until) {
                 // Stopped before the refresh: the first diagnosis is the frame.
             } else {
                 refresh(ctx, &mut w, s.until);
             }
             let view = DoorView::Watch { watch: w.view() };
-            ctx.emit(s.format, &w.diagnosis.report, Some(&view), Part::Diagnosis)?;
-            Ok(w.diagnosis.report.status)
+            ctx.emit(s.format, w.report(), Some(&view), Part::Diagnosis)?;
+            Ok(w.report().status)
         }
         Mode::Lines => {
             let mut shown = 0;
@@ -66,14 +199,14 @@ pub fn run(ctx: &Context<'_>, mut w: Watcher, s: &Settings) -> Result<Status, Cl
                 if s.count.is_some_and(|c| shown >= c) {
                     break;
                 }
-                let due = Instant::now() + w.every();
+                let due = Instant::now() + w.every;
                 match wait(ctx, &stop, due, None, s.until) {
                     Woken::Stop => break,
                     Woken::Due | Woken::Key(_) => {}
                 }
                 refresh(ctx, &mut w, s.until);
             }
-            Ok(w.diagnosis.report.status)
+            Ok(w.report().status)
         }
         Mode::Screen => screen(ctx, w, s, &stop),
     }
@@ -91,14 +224,14 @@ fn screen(
     let draw = |w: &Watcher| {
         let (width, height) = Screen::size();
         let view = w.view();
-        let lines = render::watch::screen(&w.diagnosis.report, &view, width, height, unicode);
+        let lines = render::watch::screen(w.report(), &view, width, height, unicode);
         screen
             .draw(&lines)
             .map_err(|e| CliError::Output(format!("cannot draw on the terminal: {e}")))
     };
     draw(&w)?;
     let mut shown = 1;
-    let mut due = Instant::now() + w.every();
+    let mut due = Instant::now() + w.every;
     loop {
         if s.count.is_some_and(|c| shown >= c) {
             break;
@@ -131,11 +264,11 @@ fn screen(
             break;
         }
         shown += 1;
-        due = Instant::now() + w.every();
+        due = Instant::now() + w.every;
         draw(&w)?;
     }
     drop(screen);
-    Ok(w.diagnosis.report.status)
+    Ok(w.report().status)
 }
 
 /// How long a refresh may take: a node must connect and answer in its
@@ -186,7 +319,7 @@ fn wait(
 
 fn emit_line(ctx: &Context<'_>, w: &Watcher, format: Format) -> Result<(), CliError> {
     let view = w.view();
-    let report = &w.diagnosis.report;
+    let report = w.report();
     match format {
         Format::Json => {
             let watch = DoorView::Watch { watch: view };
