@@ -152,7 +152,7 @@ _cachectl() {
 
     case "${cmd}" in
         cachectl)
-            opts="-h -V --color --help --version diagnose memory clients slowlog latency watch flush warm failover runbook completions help"
+            opts="-h -V --color --output-file --help --version diagnose memory clients slowlog latency watch flush warm failover runbook completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -160,6 +160,10 @@ _cachectl() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -170,7 +174,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__clients)
-            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --help --version kill help"
+            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --help --version kill help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,11 +245,11 @@ _cachectl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --runbooks)
@@ -254,6 +258,10 @@ _cachectl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -306,7 +314,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__clients__subcmd__kill)
-            opts="-u -s -y -o -h -V --idle --age --host --name --user --client-type --client-db --cmd --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --color --help --version"
+            opts="-u -s -y -o -h -V --idle --age --host --name --user --client-type --client-db --cmd --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,15 +417,19 @@ _cachectl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -428,7 +440,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__completions)
-            opts="-h -V --color --help --version bash elvish fish powershell zsh"
+            opts="-h -V --color --output-file --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -436,6 +448,10 @@ _cachectl() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -446,7 +462,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__diagnose)
-            opts="-u -s -y -o -h -V --interval --only --skip --record-facts --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --help --version"
+            opts="-u -s -y -o -h -V --interval --only --skip --record-facts --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -557,11 +573,11 @@ _cachectl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --runbooks)
@@ -572,6 +588,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -580,7 +600,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__failover)
-            opts="-u -s -y -o -h -V --to --force --max-lag --wait --cluster-force --takeover --no-probe --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --color --help --version"
+            opts="-u -s -y -o -h -V --to --force --max-lag --wait --cluster-force --takeover --no-probe --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -663,11 +683,11 @@ _cachectl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --app)
@@ -698,6 +718,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -706,7 +730,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__flush)
-            opts="-u -s -y -o -h -V --whole-db --all --no-ttl --idle --bytes --rate --batch --recheck --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --pattern --type --color --help --version"
+            opts="-u -s -y -o -h -V --whole-db --all --no-ttl --idle --bytes --rate --batch --recheck --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --pattern --type --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -789,11 +813,11 @@ _cachectl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --pattern)
@@ -806,6 +830,10 @@ _cachectl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1068,7 +1096,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__latency)
-            opts="-u -s -y -o -h -V --count --duration --every --interval --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --help --version"
+            opts="-u -s -y -o -h -V --count --duration --every --interval --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1155,11 +1183,11 @@ _cachectl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --runbooks)
@@ -1170,6 +1198,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1178,7 +1210,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__memory)
-            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --keys --sample --top --rate --count --max-command-time --max-patterns --scan-timeout --pattern --type --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --keys --sample --top --rate --count --max-command-time --max-patterns --scan-timeout --pattern --type --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1249,11 +1281,11 @@ _cachectl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --runbooks)
@@ -1300,6 +1332,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1308,7 +1344,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook)
-            opts="-h -V --color --help --version list show validate facts help"
+            opts="-h -V --color --output-file --help --version list show validate facts help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1316,6 +1352,10 @@ _cachectl() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1326,7 +1366,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook__subcmd__facts)
-            opts="-h -V --color --help --version"
+            opts="-h -V --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1334,6 +1374,10 @@ _cachectl() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1428,7 +1472,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook__subcmd__list)
-            opts="-o -h -V --runbooks --output --color --help --version"
+            opts="-o -h -V --runbooks --output --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1439,15 +1483,19 @@ _cachectl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1458,7 +1506,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook__subcmd__show)
-            opts="-h -V --runbooks --color --help --version redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints"
+            opts="-h -V --runbooks --color --output-file --help --version redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1472,6 +1520,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1480,7 +1532,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook__subcmd__validate)
-            opts="-h -V --color --help --version"
+            opts="-h -V --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1488,6 +1540,10 @@ _cachectl() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1498,7 +1554,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__slowlog)
-            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --help --version"
+            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1569,11 +1625,11 @@ _cachectl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --runbooks)
@@ -1584,6 +1640,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1592,7 +1652,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__warm)
-            opts="-u -s -y -o -h -V --file --from --urls --plan --critical-only --format --replace --resume --max-errors --continue-on-oom --rate --concurrency --check --check-window --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --runbooks --pattern --type --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --color --help --version"
+            opts="-u -s -y -o -h -V --file --from --urls --plan --critical-only --format --replace --resume --max-errors --continue-on-oom --rate --concurrency --check --check-window --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --runbooks --pattern --type --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1703,11 +1763,11 @@ _cachectl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --runbooks)
@@ -1750,6 +1810,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1758,7 +1822,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__watch)
-            opts="-u -s -o -h -V --every --once --count --only --skip --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --output --runbooks --color --help --version"
+            opts="-u -s -o -h -V --every --once --count --only --skip --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --output --runbooks --color --output-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1837,11 +1901,11 @@ _cachectl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --runbooks)
@@ -1850,6 +1914,10 @@ _cachectl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

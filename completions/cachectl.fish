@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_cachectl_global_optspecs
-    string join \n color= h/help V/version
+    string join \n color= output-file= h/help V/version
 end
 
 function __fish_cachectl_needs_command
@@ -27,6 +27,7 @@ end
 complete -c cachectl -n "__fish_cachectl_needs_command" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_needs_command" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_needs_command" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "diagnose" -d 'Run the runbooks and print scored findings with their fixes'
@@ -111,11 +112,16 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l confirm-d
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (docs/json.md)'
-html\t'One self-contained HTML page (report, charts, fixes)'"
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-follow-redirects -d 'Follow the application\'s redirects within the same origin (scheme, host and port). By default none is followed, and one to another origin never is: the report says where it pointed'
@@ -140,7 +146,11 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l confirm-des
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (docs/json.md)'
-html\t'One self-contained HTML page (report, charts, fixes)'"
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l sample -d 'Scan only this many keys and estimate the rest, with a 95% margin' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l top -d 'How many of the largest keys to show' -r
@@ -159,6 +169,7 @@ stream\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
@@ -183,11 +194,16 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fis
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (docs/json.md)'
-html\t'One self-contained HTML page (report, charts, fixes)'"
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
@@ -222,10 +238,15 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_se
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (docs/json.md)'
-html\t'One self-contained HTML page (report, charts, fixes)'"
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
@@ -250,11 +271,16 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l confirm-de
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (docs/json.md)'
-html\t'One self-contained HTML page (report, charts, fixes)'"
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
@@ -282,11 +308,16 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l confirm-de
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (docs/json.md)'
-html\t'One self-contained HTML page (report, charts, fixes)'"
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
@@ -356,11 +387,16 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l master -d 'T
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (docs/json.md)'
-html\t'One self-contained HTML page (report, charts, fixes)'"
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l once -d 'Print one frame and exit with its verdict: the figures are measured over one --every'
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
@@ -385,7 +421,11 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l confirm-dest
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (docs/json.md)'
-html\t'One self-contained HTML page (report, charts, fixes)'"
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l pattern -d 'Keys matching this glob (SCAN MATCH); every key without it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l type -d 'Keys of this type only (SCAN TYPE)' -r -f -a "string\t''
 list\t''
@@ -396,6 +436,7 @@ stream\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l whole-db -d 'The whole database (--db N, or the URL\'s), with FLUSHDB ASYNC'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l all -d 'Every database, with FLUSHALL ASYNC'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l no-ttl -d 'Only keys without a TTL'
@@ -434,7 +475,11 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l confirm-destr
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (docs/json.md)'
-html\t'One self-contained HTML page (report, charts, fixes)'"
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l pattern -d 'Keys matching this glob (SCAN MATCH); every key without it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l type -d 'Keys of this type only (SCAN TYPE)' -r -f -a "string\t''
@@ -452,6 +497,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l app-header -d
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l critical-only -d 'With --plan: only the sources of priority critical'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l replace -d 'Overwrite keys that exist (destructive: needs --confirm-destructive NODE with --yes)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l continue-on-oom -d 'Go on when Redis answers OOM (maxmemory with noeviction); by default the run stops at the first OOM with a finding'
@@ -482,7 +528,11 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l confirm-d
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (docs/json.md)'
-html\t'One self-contained HTML page (report, charts, fixes)'"
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app -d 'Base URL of the application that uses the cache (http:// or https://). diagnose probes its endpoints below it (/health/ready, /metrics, /internal/cache/status); warm\'s URL paths are below it and --check reads its /metrics; failover asks /health/ready before and after' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-ca -d 'CA certificate (PEM) to verify an https:// --app with, instead of the system roots' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-timeout -d 'Longest wait for one answer of the application, whole. Default: --command-timeout (2s); for warm\'s URLs 10s (a cold application is slow)' -r
@@ -492,6 +542,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l app-heade
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l force -d 'Promote even a replica further behind than --max-lag'
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l cluster-force -d 'Cluster: CLUSTER FAILOVER FORCE, without the primary\'s agreement (it is down). Only interactively, with FORCE typed'
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l takeover -d 'Cluster: CLUSTER FAILOVER TAKEOVER, without the other primaries\' agreement. Only interactively, with TAKEOVER typed'
@@ -506,6 +557,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -s V -l vers
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -s h -l help -d 'Print help'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -f -a "list" -d 'List the runbooks: id, title, checks, where each comes from'
@@ -516,26 +568,34 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fis
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
 json\t'Versioned JSON (docs/json.md)'
-html\t'One self-contained HTML page (report, charts, fixes)'"
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from show" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from show" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from show" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from validate" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from validate" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from facts" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from facts" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from facts" -s h -l help -d 'Print help'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from facts" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the runbooks: id, title, checks, where each comes from'
@@ -546,6 +606,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_se
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "diagnose" -d 'Run the runbooks and print scored findings with their fixes'

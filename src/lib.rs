@@ -72,10 +72,35 @@ where
         Err(code) => return code,
     };
     init_color(cli.color);
-    let printer = render::Printer::stdio();
-    match commands::dispatch(cli, &printer) {
-        Ok(status) => status.exit_code(),
-        Err(err) => {
+    let Some(path) = cli.output_file.clone() else {
+        let printer = render::Printer::stdio();
+        return match commands::dispatch(cli, &printer) {
+            Ok(status) => status.exit_code(),
+            Err(err) => {
+                printer.error(&err);
+                err.exit_code()
+            }
+        };
+    };
+    // --output-file: the document is kept, then replaces the file whole
+    // (a collector never reads half of one); a run that made no document
+    // leaves the file as it was.
+    let (printer, document) = render::Printer::to_memory();
+    let result = commands::dispatch(cli, &printer);
+    let written = document.take();
+    let saved = if written.is_empty() {
+        Ok(())
+    } else {
+        files::publish(&path, &written).map_err(|e| {
+            CliError::Output(format!(
+                "--output-file: cannot write {}: {e}",
+                path.display()
+            ))
+        })
+    };
+    match (result, saved) {
+        (Ok(status), Ok(())) => status.exit_code(),
+        (Err(err), _) | (Ok(_), Err(err)) => {
             printer.error(&err);
             err.exit_code()
         }

@@ -43,6 +43,13 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Write the result to FILE instead of standard output, whole: to a
+    /// temporary file beside it, then renamed over it (what node_exporter's
+    /// textfile collector needs of -o prometheus). A run that makes no
+    /// result (bad arguments) leaves FILE as it was.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -267,6 +274,15 @@ pub enum OutputFormat {
     Json,
     /// One self-contained HTML page (report, charts, fixes).
     Html,
+    /// JUnit XML for CI: a test suite per node, a test case per check.
+    Junit,
+    /// A Nagios/Icinga plugin's status line with perfdata.
+    Nagios,
+    /// Prometheus text format, for node_exporter's textfile collector
+    /// (with --output-file).
+    Prometheus,
+    /// Markdown for an incident channel or a postmortem.
+    Markdown,
 }
 
 impl From<OutputFormat> for crate::render::Format {
@@ -275,6 +291,10 @@ impl From<OutputFormat> for crate::render::Format {
             OutputFormat::Table => crate::render::Format::Table,
             OutputFormat::Json => crate::render::Format::Json,
             OutputFormat::Html => crate::render::Format::Html,
+            OutputFormat::Junit => crate::render::Format::Junit,
+            OutputFormat::Nagios => crate::render::Format::Nagios,
+            OutputFormat::Prometheus => crate::render::Format::Prometheus,
+            OutputFormat::Markdown => crate::render::Format::Markdown,
         }
     }
 }

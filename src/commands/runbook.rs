@@ -18,6 +18,13 @@ pub fn run(cmd: RunbookCommand, printer: &Printer) -> Result<Status, CliError> {
                 OutputFormat::Table => {
                     printer.out(&render::runbooks::table(&set, render::table_width()))?;
                 }
+                OutputFormat::Markdown => printer.out(&render::runbooks::markdown(&set))?,
+                OutputFormat::Junit | OutputFormat::Nagios | OutputFormat::Prometheus => {
+                    return Err(CliError::Usage(
+                        "runbook list is a list, not a run: use -o table, json, html or markdown"
+                            .into(),
+                    ));
+                }
             }
             Ok(Status::Ok)
         }

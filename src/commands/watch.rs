@@ -18,9 +18,9 @@ pub fn run(args: &WatchArgs, printer: &Printer) -> Result<Status, CliError> {
     } else {
         Mode::Lines
     };
-    if mode == Mode::Lines && format == Format::Html {
+    if mode == Mode::Lines && !matches!(format, Format::Table | Format::Json) {
         return Err(CliError::Usage(
-            "watch -o html writes one page: add --once".into(),
+            "watch prints a line (or a JSON document) per refresh; this format is one document: add --once".into(),
         ));
     }
     let spec = resolve::target(&args.target)?;

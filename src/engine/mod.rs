@@ -253,6 +253,7 @@ pub fn diagnose(
     report.application = app.map(|_| AppSummary::of(facts.get(HTTP_ROOT), &report.checks));
     report.replaced_runbooks = runbooks.overrides();
     report.server = facts.server();
+    report.figures = figures_of(std::iter::once(&facts).chain(&others));
     Ok(Diagnosis {
         report,
         spec,
@@ -376,7 +377,15 @@ impl Diagnosis {
             ));
         }
         self.report.duration_ms = fresh.duration_ms;
+        self.report.verdicts = fresh.verdicts;
+        self.report.figures = figures_of(std::iter::once(&self.facts).chain(&self.others));
     }
+}
+
+/// The key figures of each node that answered INFO.
+fn figures_of<'a>(all: impl Iterator<Item = &'a Facts>) -> Vec<crate::facts::figures::KeyFigures> {
+    all.filter_map(crate::facts::figures::KeyFigures::of)
+        .collect()
 }
 
 /// Whether the node a command is about to read or write can be: reachable,
@@ -450,6 +459,7 @@ pub fn reach(ctx: &Context<'_>, spec: &TargetSpec, format: Format) -> Result<Rea
         ctx.elapsed_ms(),
     );
     report.server = facts.server();
+    report.figures = figures_of(std::iter::once(&facts));
     report.command = ctx.command.into();
     ctx.emit(format, &report, None, Part::Diagnosis)?;
     Ok(Reach::Closed(report.status))

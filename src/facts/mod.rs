@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod clients;
 pub mod collect;
 pub mod derive;
+pub mod figures;
 pub mod memory;
 pub mod record;
 pub mod server;

@@ -57,6 +57,14 @@ pub struct Report {
     /// With --fix, once something was applied: the state after.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<After>,
+    /// Each node's key figures (docs/json.md), where it answered INFO.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<crate::facts::figures::KeyFigures>,
+    /// What each check came to on each node, in runbook order: what a test
+    /// report lists (JUnit, the Prometheus textfile). Not in the JSON
+    /// document, whose findings and `skipped` say it with the reasons.
+    #[serde(skip)]
+    pub verdicts: Vec<super::evaluate::CheckVerdict>,
 }
 
 /// The application side of a report: the dialect its /metrics speak, the
@@ -220,6 +228,8 @@ impl Report {
             replaced_runbooks: Vec::new(),
             remediation: None,
             after: None,
+            figures: Vec::new(),
+            verdicts: evaluation.verdicts,
         }
     }
 }

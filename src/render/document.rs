@@ -124,6 +124,10 @@ impl super::Format {
             super::Format::Table => &TableRenderer,
             super::Format::Json => &JsonRenderer,
             super::Format::Html => &super::html::HtmlRenderer,
+            super::Format::Junit => &super::junit::JunitRenderer,
+            super::Format::Nagios => &super::nagios::NagiosRenderer,
+            super::Format::Prometheus => &super::textfile::PrometheusRenderer,
+            super::Format::Markdown => &super::markdown::MarkdownRenderer,
         }
     }
 }

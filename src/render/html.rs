@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::document::{Document, Part, Renderer};
 use super::table::{grouped, Group};
 use super::view::DoorView;
-use super::Printer;
+use super::{plain, Printer};
 use crate::error::{CliError, Status};
 use crate::findings::{Finding, Report};
 
@@ -61,10 +61,6 @@ pub fn esc(text: &str) -> String {
     out
 }
 
-/// A table's text without its colours.
-fn plain(text: &str) -> String {
-    anstream::adapter::strip_str(text).to_string()
-}
 
 const STYLE: &str = "\
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 1.5rem;color:#1d2430}\

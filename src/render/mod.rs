@@ -6,6 +6,9 @@
 pub mod document;
 pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod nagios;
 pub mod printer;
 pub mod progress;
 pub mod runbooks;
@@ -13,6 +16,7 @@ pub mod runbooks;
 mod snapshots;
 pub mod table;
 pub mod terminal;
+pub mod textfile;
 pub mod view;
 pub mod watch;
 
@@ -28,6 +32,14 @@ pub enum Format {
     Json,
     /// One self-contained HTML page.
     Html,
+    /// A JUnit XML test report: a suite per node, a case per check.
+    Junit,
+    /// A Nagios plugin's status line with perfdata.
+    Nagios,
+    /// Prometheus' text format, for node_exporter's textfile collector.
+    Prometheus,
+    /// Markdown, for an incident channel or a postmortem.
+    Markdown,
 }
 
 /// Width to lay output out in: the terminal's own when stdout is one;
@@ -74,6 +86,11 @@ pub fn unicode() -> bool {
                 l.contains("utf-8") || l.contains("utf8")
             })
     })
+}
+
+/// A table's text without its colours (for a file or a page).
+pub fn plain(text: &str) -> String {
+    anstream::adapter::strip_str(text).to_string()
 }
 
 /// Text from a server or an application, made safe for a terminal

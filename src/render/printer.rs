@@ -35,6 +35,29 @@ impl Sink {
     }
 }
 
+/// What a printer kept in memory: the run's document, its colours removed.
+#[derive(Clone, Default)]
+pub struct Document(std::rc::Rc<RefCell<Vec<u8>>>);
+
+impl Document {
+    /// The document written so far, without escape sequences.
+    pub fn take(&self) -> Vec<u8> {
+        let bytes = std::mem::take(&mut *self.0.borrow_mut());
+        anstream::adapter::strip_bytes(&bytes).into_vec()
+    }
+}
+
+impl Write for Document {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 pub struct Printer {
     out: RefCell<Sink>,
     err: RefCell<Sink>,
@@ -50,6 +73,17 @@ impl Printer {
             printer.status_width = Some(super::status_width());
         }
         printer
+    }
+
+    /// Results kept in memory, without colour (for `--output-file`);
+    /// stderr as `stdio`'s.
+    pub fn to_memory() -> (Printer, Document) {
+        let document = Document::default();
+        let mut printer = Printer::new(Box::new(document.clone()), Box::new(anstream::stderr()));
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            printer.status_width = Some(super::status_width());
+        }
+        (printer, document)
     }
 
     pub fn new(out: Box<dyn Write>, err: Box<dyn Write>) -> Printer {

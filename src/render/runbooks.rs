@@ -66,6 +66,23 @@ pub fn html(set: &RunbookSet) -> String {
     )
 }
 
+/// The runbooks as a Markdown table.
+pub fn markdown(set: &RunbookSet) -> String {
+    use super::markdown::esc;
+    let mut out = String::from("| id | title | checks | from |\n| --- | --- | ---: | --- |\n");
+    for r in &set.runbooks {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            r.id.replace('`', "'"),
+            esc(&r.title),
+            r.checks.len(),
+            esc(&r.origin)
+        );
+    }
+    out
+}
+
 /// Every fact root a check may read, its fields, types and meaning.
 pub fn facts() -> String {
     let mut out = String::new();

@@ -6,51 +6,18 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::harness::*;
 
-/// The venv with Django, django-redis and django-prometheus, made once per
-/// requirements file (target/test-venvs/django); a failure to make it fails
-/// the test, saying why.
+/// The venv with Django, django-redis and django-prometheus
+/// (tests/django/requirements.txt).
 fn venv() -> &'static Path {
-    static VENV: OnceLock<PathBuf> = OnceLock::new();
-    VENV.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let requirements = root.join("tests/django/requirements.txt");
-        let venv = root.join("target/test-venvs/django");
-        let wanted = std::fs::read_to_string(&requirements).unwrap();
-        let marker = venv.join("installed-requirements.txt");
-        if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
-            return venv;
-        }
-        let run = |cmd: &mut Command, what: &str| {
-            let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-            assert!(
-                out.status.success(),
-                "{what} failed: {}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        let _ = std::fs::remove_dir_all(&venv);
-        run(
-            Command::new("python3").args(["-m", "venv"]).arg(&venv),
-            "python3 -m venv (install python3-venv)",
-        );
-        run(
-            Command::new(venv.join("bin/pip"))
-                .args(["install", "-q", "--disable-pip-version-check", "-r"])
-                .arg(&requirements),
-            "pip install -r tests/django/requirements.txt",
-        );
-        std::fs::write(&marker, wanted).unwrap();
-        venv
-    })
+    python_venv("django")
 }
 
 /// The shop, served on a free port; killed when dropped.

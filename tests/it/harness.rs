@@ -1529,3 +1529,79 @@ pub(crate) fn strip_escapes(text: &str) -> String {
     }
     out
 }
+
+/// A venv of PyPI packages, made once per requirements file
+/// (tests/NAME/requirements.txt, into target/test-venvs/NAME) and again when
+/// the file changes; a failure to make it fails the test, saying why.
+pub(crate) fn python_venv(name: &'static str) -> &'static Path {
+    static VENVS: std::sync::Mutex<Vec<(&'static str, &'static Path)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut made = VENVS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, p)) = made.iter().find(|(n, _)| *n == name) {
+        return p;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let requirements = root.join(format!("tests/{name}/requirements.txt"));
+    let venv = root.join(format!("target/test-venvs/{name}"));
+    let wanted = std::fs::read_to_string(&requirements).unwrap();
+    let marker = venv.join("installed-requirements.txt");
+    if std::fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
+        let run = |cmd: &mut Command, what: &str| {
+            let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert!(
+                out.status.success(),
+                "{what} failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let _ = std::fs::remove_dir_all(&venv);
+        run(
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+            "python3 -m venv (install python3-venv)",
+        );
+        run(
+            Command::new(venv.join("bin/pip"))
+                .args(["install", "-q", "--disable-pip-version-check", "-r"])
+                .arg(&requirements),
+            &format!("pip install -r tests/{name}/requirements.txt"),
+        );
+        std::fs::write(&marker, wanted).unwrap();
+    }
+    let leaked: &'static Path = Box::leak(venv.into_boxed_path());
+    made.push((name, leaked));
+    leaked
+}
+
+/// Runs `script` in the consumers' venv (tests/consumers) with `input` on
+/// its stdin; what it prints is JSON.
+pub(crate) fn consume(script: &str, input: &str) -> serde_json::Value {
+    let python = python_venv("consumers").join("bin/python");
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the consumer");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the consumer failed: {}\non input:\n{input}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "consumer printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}

@@ -31,6 +31,7 @@ mod generated;
 mod html;
 mod incidents;
 mod memory;
+mod outputs;
 mod recorded;
 mod runbooks;
 mod secrets;

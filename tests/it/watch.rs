@@ -217,6 +217,10 @@ fn once_prints_one_frame_and_without_a_terminal_a_line_per_refresh() {
         .run();
     assert_eq!(run.code(), 3);
     assert!(run.stderr().contains("add --once"), "{}", run.stderr());
+    let run = Cachectl::new()
+        .args(["watch", "-o", "prometheus", "--url", &url])
+        .run();
+    assert_eq!(run.code(), 3, "{}", run.stderr());
 }
 
 #[test]
