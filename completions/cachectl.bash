@@ -22,6 +22,9 @@ _cachectl() {
             cachectl,completions)
                 cmd="cachectl__subcmd__completions"
                 ;;
+            cachectl,context)
+                cmd="cachectl__subcmd__context"
+                ;;
             cachectl,diagnose)
                 cmd="cachectl__subcmd__diagnose"
                 ;;
@@ -64,11 +67,32 @@ _cachectl() {
             cachectl__subcmd__clients__subcmd__help,kill)
                 cmd="cachectl__subcmd__clients__subcmd__help__subcmd__kill"
                 ;;
+            cachectl__subcmd__context,help)
+                cmd="cachectl__subcmd__context__subcmd__help"
+                ;;
+            cachectl__subcmd__context,list)
+                cmd="cachectl__subcmd__context__subcmd__list"
+                ;;
+            cachectl__subcmd__context,show)
+                cmd="cachectl__subcmd__context__subcmd__show"
+                ;;
+            cachectl__subcmd__context__subcmd__help,help)
+                cmd="cachectl__subcmd__context__subcmd__help__subcmd__help"
+                ;;
+            cachectl__subcmd__context__subcmd__help,list)
+                cmd="cachectl__subcmd__context__subcmd__help__subcmd__list"
+                ;;
+            cachectl__subcmd__context__subcmd__help,show)
+                cmd="cachectl__subcmd__context__subcmd__help__subcmd__show"
+                ;;
             cachectl__subcmd__help,clients)
                 cmd="cachectl__subcmd__help__subcmd__clients"
                 ;;
             cachectl__subcmd__help,completions)
                 cmd="cachectl__subcmd__help__subcmd__completions"
+                ;;
+            cachectl__subcmd__help,context)
+                cmd="cachectl__subcmd__help__subcmd__context"
                 ;;
             cachectl__subcmd__help,diagnose)
                 cmd="cachectl__subcmd__help__subcmd__diagnose"
@@ -102,6 +126,12 @@ _cachectl() {
                 ;;
             cachectl__subcmd__help__subcmd__clients,kill)
                 cmd="cachectl__subcmd__help__subcmd__clients__subcmd__kill"
+                ;;
+            cachectl__subcmd__help__subcmd__context,list)
+                cmd="cachectl__subcmd__help__subcmd__context__subcmd__list"
+                ;;
+            cachectl__subcmd__help__subcmd__context,show)
+                cmd="cachectl__subcmd__help__subcmd__context__subcmd__show"
                 ;;
             cachectl__subcmd__help__subcmd__runbook,facts)
                 cmd="cachectl__subcmd__help__subcmd__runbook__subcmd__facts"
@@ -152,7 +182,7 @@ _cachectl() {
 
     case "${cmd}" in
         cachectl)
-            opts="-h -V --color --output-file --help --version diagnose memory clients slowlog latency watch flush warm failover runbook completions help"
+            opts="-h -V --color --output-file --context --help --version diagnose memory clients slowlog latency watch flush warm failover runbook context completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,6 +196,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -174,7 +208,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__clients)
-            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --help --version kill help"
+            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --context --help --version kill help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -264,6 +298,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -314,7 +352,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__clients__subcmd__kill)
-            opts="-u -s -y -o -h -V --idle --age --host --name --user --client-type --client-db --cmd --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --color --output-file --help --version"
+            opts="-u -s -y -o -h -V --idle --age --host --name --user --client-type --client-db --cmd --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -432,6 +470,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -440,7 +482,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__completions)
-            opts="-h -V --color --output-file --help --version bash elvish fish powershell zsh"
+            opts="-h -V --color --output-file --context --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +496,152 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__context)
+            opts="-h -V --color --output-file --context --help --version list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__context__subcmd__help)
+            opts="list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__context__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__context__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__context__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__context__subcmd__list)
+            opts="-o -h -V --output --color --output-file --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__context__subcmd__show)
+            opts="-h -V --color --output-file --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -462,7 +650,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__diagnose)
-            opts="-u -s -y -o -h -V --interval --only --skip --record-facts --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --help --version"
+            opts="-u -s -y -o -h -V --interval --only --skip --record-facts --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -592,6 +780,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -600,7 +792,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__failover)
-            opts="-u -s -y -o -h -V --to --force --max-lag --wait --cluster-force --takeover --no-probe --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --color --output-file --help --version"
+            opts="-u -s -y -o -h -V --to --force --max-lag --wait --cluster-force --takeover --no-probe --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -722,6 +914,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -730,7 +926,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__flush)
-            opts="-u -s -y -o -h -V --whole-db --all --no-ttl --idle --bytes --rate --batch --recheck --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --pattern --type --color --output-file --help --version"
+            opts="-u -s -y -o -h -V --whole-db --all --no-ttl --idle --bytes --rate --batch --recheck --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --pattern --type --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -836,6 +1032,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -844,7 +1044,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__help)
-            opts="diagnose memory clients slowlog latency watch flush warm failover runbook completions help"
+            opts="diagnose memory clients slowlog latency watch flush warm failover runbook context completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -888,6 +1088,48 @@ _cachectl() {
         cachectl__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__help__subcmd__context)
+            opts="list show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__help__subcmd__context__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__help__subcmd__context__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1096,7 +1338,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__latency)
-            opts="-u -s -y -o -h -V --count --duration --every --interval --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --help --version"
+            opts="-u -s -y -o -h -V --count --duration --every --interval --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1202,6 +1444,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1210,7 +1456,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__memory)
-            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --keys --sample --top --rate --count --max-command-time --max-patterns --scan-timeout --pattern --type --color --output-file --help --version"
+            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --keys --sample --top --rate --count --max-command-time --max-patterns --scan-timeout --pattern --type --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1336,6 +1582,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1344,7 +1594,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook)
-            opts="-h -V --color --output-file --help --version list show validate facts help"
+            opts="-h -V --color --output-file --context --help --version list show validate facts help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1358,6 +1608,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1366,7 +1620,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook__subcmd__facts)
-            opts="-h -V --color --output-file --help --version"
+            opts="-h -V --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1377,6 +1631,10 @@ _cachectl() {
                     return 0
                     ;;
                 --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1472,7 +1730,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook__subcmd__list)
-            opts="-o -h -V --runbooks --output --color --output-file --help --version"
+            opts="-o -h -V --runbooks --output --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1498,6 +1756,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1506,7 +1768,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook__subcmd__show)
-            opts="-h -V --runbooks --color --output-file --help --version redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints"
+            opts="-h -V --runbooks --color --output-file --context --help --version redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1524,6 +1786,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1532,7 +1798,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook__subcmd__validate)
-            opts="-h -V --color --output-file --help --version"
+            opts="-h -V --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1546,6 +1812,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1554,7 +1824,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__slowlog)
-            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --help --version"
+            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1644,6 +1914,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1652,7 +1926,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__warm)
-            opts="-u -s -y -o -h -V --file --from --urls --plan --critical-only --format --replace --resume --max-errors --continue-on-oom --rate --concurrency --check --check-window --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --runbooks --pattern --type --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --color --output-file --help --version"
+            opts="-u -s -y -o -h -V --file --from --urls --plan --critical-only --format --replace --resume --max-errors --continue-on-oom --rate --concurrency --check --check-window --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --yes --dry-run --confirm-destructive --audit-log --output --runbooks --pattern --type --app --app-ca --app-follow-redirects --app-timeout --max-body --app-metric --app-header --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1814,6 +2088,10 @@ _cachectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1822,7 +2100,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__watch)
-            opts="-u -s -o -h -V --every --once --count --only --skip --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --output --runbooks --color --output-file --help --version"
+            opts="-u -s -o -h -V --every --once --count --only --skip --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --output --runbooks --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1917,6 +2195,10 @@ _cachectl() {
                     return 0
                     ;;
                 --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_cachectl_global_optspecs
-    string join \n color= output-file= h/help V/version
+    string join \n color= output-file= context= h/help V/version
 end
 
 function __fish_cachectl_needs_command
@@ -28,6 +28,7 @@ complete -c cachectl -n "__fish_cachectl_needs_command" -l color -d 'When to use
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_needs_command" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_needs_command" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_needs_command" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "diagnose" -d 'Run the runbooks and print scored findings with their fixes'
@@ -40,6 +41,7 @@ complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "flush" -d 'Delete
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "warm" -d 'Refill the cache from a file of records, or from another server'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "failover" -d 'Promote a replica, checked before and verified after'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
+complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "context" -d 'The named contexts of the config files: list them, show one'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l interval -d 'Time between the two scrapes of the application\'s /metrics that give per-second rates; 0 scrapes once (checks that need rates then say so)' -r
@@ -122,6 +124,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l color -d 
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-follow-redirects -d 'Follow the application\'s redirects within the same origin (scheme, host and port). By default none is followed, and one to another origin never is: the report says where it pointed'
@@ -170,6 +173,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l color -d 'W
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
@@ -204,6 +208,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fis
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
@@ -247,6 +252,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_se
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and __fish_seen_subcommand_from kill" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
@@ -281,6 +287,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l color -d '
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand slowlog" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
@@ -318,6 +325,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l color -d '
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
@@ -397,6 +405,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l once -d 'Print one frame and exit with its verdict: the figures are measured over one --every'
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
@@ -437,6 +446,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l whole-db -d 'The whole database (--db N, or the URL\'s), with FLUSHDB ASYNC'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l all -d 'Every database, with FLUSHALL ASYNC'
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l no-ttl -d 'Only keys without a TTL'
@@ -498,6 +508,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l critical-only -d 'With --plan: only the sources of priority critical'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l replace -d 'Overwrite keys that exist (destructive: needs --confirm-destructive NODE with --yes)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l continue-on-oom -d 'Go on when Redis answers OOM (maxmemory with noeviction); by default the run stops at the first OOM with a finding'
@@ -543,6 +554,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l color -d 
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l force -d 'Promote even a replica further behind than --max-lag'
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l cluster-force -d 'Cluster: CLUSTER FAILOVER FORCE, without the primary\'s agreement (it is down). Only interactively, with FORCE typed'
 complete -c cachectl -n "__fish_cachectl_using_subcommand failover" -l takeover -d 'Cluster: CLUSTER FAILOVER TAKEOVER, without the other primaries\' agreement. Only interactively, with TAKEOVER typed'
@@ -558,6 +570,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fis
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -s h -l help -d 'Print help'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and not __fish_seen_subcommand_from list show validate facts help" -f -a "list" -d 'List the runbooks: id, title, checks, where each comes from'
@@ -577,6 +590,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_se
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from show" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
@@ -584,18 +598,21 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_se
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from show" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from show" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from validate" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from validate" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from validate" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from facts" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from facts" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from facts" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from facts" -s h -l help -d 'Print help'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from facts" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the runbooks: id, title, checks, where each comes from'
@@ -603,26 +620,64 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_se
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Validate runbook files: YAML, fields, expressions, facts, templates'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from help" -f -a "facts" -d 'List the facts runbook expressions can read, with their meaning'
 complete -c cachectl -n "__fish_cachectl_using_subcommand runbook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and not __fish_seen_subcommand_from list show help" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and not __fish_seen_subcommand_from list show help" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'The contexts: name, target, password source, file'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'One context as it will be used (secrets never shown)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from list" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from list" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from list" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from show" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from show" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from show" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "list" -d 'The contexts: name, target, password source, file'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "show" -d 'One context as it will be used (secrets never shown)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "diagnose" -d 'Run the runbooks and print scored findings with their fixes'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "memory" -d 'Where the memory went, with the memory findings'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "clients" -d 'Who is connected, and `clients kill` to end some of them'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "slowlog" -d 'What is slow: the slow log grouped, commandstats, latency events'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "watch" -d 'A live view of the findings and key figures; never writes'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "flush" -d 'Delete the keys a pattern matches, or a whole database, audited'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "warm" -d 'Refill the cache from a file of records, or from another server'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "failover" -d 'Promote a replica, checked before and verified after'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "diagnose" -d 'Run the runbooks and print scored findings with their fixes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "memory" -d 'Where the memory went, with the memory findings'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "clients" -d 'Who is connected, and `clients kill` to end some of them'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "slowlog" -d 'What is slow: the slow log grouped, commandstats, latency events'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "watch" -d 'A live view of the findings and key figures; never writes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "flush" -d 'Delete the keys a pattern matches, or a whole database, audited'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "warm" -d 'Refill the cache from a file of records, or from another server'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "failover" -d 'Promote a replica, checked before and verified after'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "context" -d 'The named contexts of the config files: list them, show one'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook context completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from clients" -f -a "kill" -d 'Kill the clients the filters match (all filters must hold), after showing them. Replication links, the master link and cachectl\'s own connection are never killed. Asks like `diagnose --fix` does for a destructive fix: the node typed back, or --yes with --confirm-destructive NODE; --dry-run kills nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "list" -d 'List the runbooks: id, title, checks, where each comes from'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "show" -d 'Show one runbook: its seed, thresholds and checks, and its YAML'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "validate" -d 'Validate runbook files: YAML, fields, expressions, facts, templates'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "facts" -d 'List the facts runbook expressions can read, with their meaning'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "list" -d 'The contexts: name, target, password source, file'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "show" -d 'One context as it will be used (secrets never shown)'

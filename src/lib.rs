@@ -67,11 +67,15 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match cli::parse(args) {
+    let mut cli = match cli::parse(args) {
         Ok(cli) => cli,
         Err(code) => return code,
     };
     init_color(cli.color);
+    if let Err(err) = cli::context::apply(&mut cli) {
+        render::Printer::stdio().error(&err);
+        return err.exit_code();
+    }
     let Some(path) = cli.output_file.clone() else {
         let printer = render::Printer::stdio();
         return match commands::dispatch(cli, &printer) {

@@ -32,6 +32,12 @@ pub(super) fn whole(make: fn() -> Command) -> Command {
 #[derive(Debug, Clone)]
 pub struct Lazy<T>(Box<T>);
 
+impl<T> AsMut<T> for Lazy<T> {
+    fn as_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
 impl<T> Deref for Lazy<T> {
     type Target = T;
 

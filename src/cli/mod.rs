@@ -1,6 +1,7 @@
 //! Command-line definitions: every flag once, with its docs. Help, man pages
 //! and completions are all generated from here.
 
+pub mod context;
 pub mod generate;
 mod lazy;
 pub mod resolve;
@@ -49,6 +50,14 @@ pub struct Cli {
     /// result (bad arguments) leaves FILE as it was.
     #[arg(long, global = true, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+
+    /// A named context of the config file (~/.config/cachectl/config.yaml,
+    /// .cachectl.yaml found upward from here): its target, password
+    /// source, application, runbooks, thresholds and skipped checks fill
+    /// in what flags and the environment do not say. See `cachectl
+    /// context list`.
+    #[arg(long, global = true, value_name = "NAME", env = "CACHECTL_CONTEXT")]
+    pub context: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -139,6 +148,9 @@ pub enum Command {
     /// List, show and validate runbooks (built-in and user-supplied).
     #[command(subcommand)]
     Runbook(RunbookCommand),
+    /// The named contexts of the config files: list them, show one.
+    #[command(subcommand)]
+    Context(ContextCommand),
     /// Print a shell completion script.
     ///
     /// For bash, zsh, fish, elvish or powershell.
@@ -228,6 +240,11 @@ pub struct TargetArgs {
     /// default fits CLIENT LIST at maxclients 100,000.
     #[arg(long, value_name = "SIZE", default_value = "128MiB", value_parser = crate::size::parse)]
     pub max_reply: u64,
+
+    /// The password a context's source gave (`--context`), used when the
+    /// URL, --password-stdin and the environment give none.
+    #[arg(skip)]
+    pub context_password: Option<crate::secret::Secret>,
 }
 
 /// A runbook id: any (a user's runbook has its own), and the built-in ones
@@ -322,6 +339,9 @@ pub struct RunbookArgs {
     /// built-in's id replaces it.
     #[arg(long = "runbooks", value_name = "DIR", env = "CACHECTL_RUNBOOKS")]
     pub dirs: Vec<PathBuf>,
+    /// A context's thresholds and checks to skip (`--context`).
+    #[arg(skip)]
+    pub tuning: crate::runbook::Tuning,
 }
 
 /// The application that uses the cache: where it is and how it is read.
@@ -763,6 +783,20 @@ pub struct ScanArgs {
     pub scan_timeout: Duration,
     #[command(flatten)]
     pub filter: KeyFilterArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContextCommand {
+    /// The contexts: name, target, password source, file.
+    List {
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// One context as it will be used (secrets never shown).
+    Show {
+        /// The context's name.
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,7 +12,7 @@ use crate::error::CliError;
 use crate::http::probe::App;
 use crate::mutate::audit::AuditLog;
 use crate::mutate::{confirm, Mode, Policy};
-use crate::runbook::{load_all, RunbookSet};
+use crate::runbook::RunbookSet;
 use crate::target::{self, SentinelTarget, TargetInputs, TargetSpec, Timeouts, TlsOptions, Via};
 
 /// The whole run's deadline when `--timeout` is not given: diagnosis is
@@ -30,6 +30,7 @@ pub fn door(args: &CommonArgs, command: &'static str) -> Result<DoorSettings, Cl
         spec: target(&args.target)?,
         timeouts: timeouts(&args.target),
         runbook_dirs: args.runbooks.dirs.clone(),
+        tuning: args.runbooks.tuning.clone(),
         policy,
         format: args.output.format(),
         command,
@@ -111,6 +112,7 @@ pub fn target(args: &TargetArgs) -> Result<TargetSpec, CliError> {
         url: args.url.as_deref(),
         socket: args.socket.clone(),
         password_from_stdin,
+        context_password: args.context_password.clone(),
         tls_options: TlsOptions {
             ca_file: args.tls_ca.clone(),
             cert_file: args.tls_cert.clone(),
@@ -258,7 +260,7 @@ pub fn runbooks(
     only: &[String],
     skip: &[String],
 ) -> Result<RunbookSet, CliError> {
-    load_all(&args.dirs)?.select(only, skip)
+    crate::runbook::load_tuned(&args.dirs, &args.tuning)?.select(only, skip)
 }
 
 /// The mutation policy of a command whose writes come with `--fix`: none

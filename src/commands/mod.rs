@@ -3,6 +3,7 @@
 
 pub mod clients;
 pub mod completions;
+pub mod context;
 pub mod diagnose;
 pub mod failover;
 pub mod flush;
@@ -29,6 +30,7 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
         Command::Warm(args) => warm::run(&args, printer),
         Command::Failover(args) => failover::run(&args, printer),
         Command::Runbook(cmd) => runbook::run(cmd, printer),
+        Command::Context(cmd) => context::run(&cmd, printer),
         Command::Completions { shell } => completions::run(shell, printer),
     }
 }

@@ -71,9 +71,13 @@ pub fn run(args: &WarmArgs, printer: &Printer) -> Result<Status, CliError> {
         concurrency: args.concurrency,
         http,
         app: has_app,
-        check: args
-            .check
-            .then(|| (args.check_window, args.runbooks.dirs.clone())),
+        check: args.check.then(|| {
+            (
+                args.check_window,
+                args.runbooks.dirs.clone(),
+                args.runbooks.tuning.clone(),
+            )
+        }),
     };
     let (mut w, facts) = match Writer::open(printer, write)? {
         Opened::Ready(w, facts) => (w, facts),

@@ -604,6 +604,8 @@ pub struct DoorSettings {
     pub spec: TargetSpec,
     pub timeouts: Timeouts,
     pub runbook_dirs: Vec<std::path::PathBuf>,
+    /// A context's thresholds and checks to skip.
+    pub tuning: crate::runbook::Tuning,
     /// `--fix`, with how writes are made; none without it.
     pub policy: Option<crate::mutate::Policy>,
     pub format: Format,
@@ -622,13 +624,14 @@ impl<'p> Door<'p> {
             spec,
             timeouts,
             runbook_dirs,
+            tuning,
             policy,
             format,
             command,
         } = settings;
         let ctx = Context::new(printer, timeouts, command)?;
         let diagnosis = diagnose(&ctx, &spec, None, || {
-            Ok(crate::runbook::load_all(&runbook_dirs)?.with_topic(topic))
+            Ok(crate::runbook::load_tuned(&runbook_dirs, &tuning)?.with_topic(topic))
         })?;
         let spec = diagnosis.spec.clone();
         Ok(Door {

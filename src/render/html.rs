@@ -61,7 +61,6 @@ pub fn esc(text: &str) -> String {
     out
 }
 
-
 const STYLE: &str = "\
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 1.5rem;color:#1d2430}\
 header.status{border-left:.5rem solid #888;padding:.2rem 1rem;margin-bottom:1rem}\

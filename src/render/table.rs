@@ -160,6 +160,15 @@ pub fn shown(mut table: Table, width: u16) -> String {
 /// A cell this wide or less is never wrapped.
 const SHORT_CELL: usize = 12;
 
+/// A plain table of text rows, as `shown` lays it out.
+pub fn rows(header: &[&str], rows: Vec<Vec<String>>, width: u16) -> String {
+    let mut table = new_table(header, width);
+    for r in rows {
+        table.add_row(r);
+    }
+    format!("{}\n", shown(table, width))
+}
+
 /// Column widths within `width`: each at least its `least`, at most its
 /// `most` (and its `cap`), the room over the least shared in proportion to
 /// what each column lacks; `None` when even the least do not fit.

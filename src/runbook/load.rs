@@ -157,6 +157,17 @@ pub struct Fix {
     pub verify: Option<Expression>,
 }
 
+/// How a context adjusts the runbooks: thresholds of its own, checks it
+/// leaves out (`cli::context`).
+#[derive(Debug, Clone, Default)]
+pub struct Tuning {
+    /// (runbook, threshold, value).
+    pub thresholds: Vec<(String, String, f64)>,
+    pub skip_checks: Vec<String>,
+    /// Where it comes from (`context prod in ~/.config/cachectl/config.yaml`).
+    pub from: String,
+}
+
 /// The runbooks a run uses, in a stable order.
 #[derive(Debug, Default)]
 pub struct RunbookSet {
@@ -196,6 +207,42 @@ impl RunbookSet {
         self.runbooks.retain(|r| {
             r.id == GATE || ((only.is_empty() || only.contains(&r.id)) && !skip.contains(&r.id))
         });
+        Ok(self)
+    }
+
+    /// The set as `tuning` says (a context of the config file): thresholds
+    /// set, checks left out. An unknown runbook, threshold or check, or a
+    /// check of the gate, is an error naming it.
+    pub fn tuned(mut self, tuning: &Tuning) -> Result<RunbookSet, String> {
+        for (runbook, name, value) in &tuning.thresholds {
+            let Some(rb) = self.runbooks.iter_mut().find(|r| &r.id == runbook) else {
+                return Err(format!("thresholds: no runbook `{runbook}`"));
+            };
+            let known: Vec<String> = rb.thresholds.keys().cloned().collect();
+            let Some(t) = rb.thresholds.get_mut(name) else {
+                return Err(format!(
+                    "thresholds: runbook `{runbook}` has no threshold `{name}`; it has: {}",
+                    known.join(", ")
+                ));
+            };
+            t.source = format!("{} (the runbook's {})", tuning.from, t.value);
+            t.value = *value;
+        }
+        for check in &tuning.skip_checks {
+            let Some(rb) = self
+                .runbooks
+                .iter_mut()
+                .find(|r| r.checks.iter().any(|c| &c.id == check))
+            else {
+                return Err(format!("skip: no check `{check}` in any runbook"));
+            };
+            if rb.id == GATE {
+                return Err(format!(
+                    "skip: `{check}` is a check of {GATE}, which says whether the target could be read at all"
+                ));
+            }
+            rb.checks.retain(|c| &c.id != check);
+        }
         Ok(self)
     }
 
@@ -766,6 +813,17 @@ pub fn load_gate() -> Result<RunbookSet, LoadError> {
 
 /// Built-in runbooks plus those in `dirs`. A user runbook with a built-in's
 /// id replaces it. Check ids must be unique across the set.
+/// `load_all`, then `tuning` applied (a context's thresholds and skips).
+pub fn load_tuned(dirs: &[PathBuf], tuning: &Tuning) -> Result<RunbookSet, CliError> {
+    load_all(dirs)?.tuned(tuning).map_err(|e| {
+        CliError::Usage(if tuning.from.is_empty() {
+            e
+        } else {
+            format!("{}: {e}", tuning.from)
+        })
+    })
+}
+
 pub fn load_all(dirs: &[PathBuf]) -> Result<RunbookSet, LoadError> {
     let mut runbooks = load_builtins()?;
     for dir in dirs {

@@ -14,4 +14,4 @@ pub mod model;
 pub mod step;
 pub mod template;
 
-pub use load::{load_all, load_file, Runbook, RunbookSet};
+pub use load::{load_all, load_file, load_tuned, Runbook, RunbookSet, Tuning};

@@ -215,13 +215,16 @@ pub struct TargetInputs<'a> {
     /// `--socket PATH`: a unix socket instead of a URL.
     pub socket: Option<PathBuf>,
     pub password_from_stdin: Option<String>,
+    /// A context's password (`cli::context`): after the environment's.
+    pub context_password: Option<Secret>,
     pub tls_options: TlsOptions,
     pub env: &'a dyn Fn(&str) -> Option<String>,
 }
 
 /// Resolves the target: `--url`, then `CACHECTL_URL`, `REDIS_URL`, then
 /// `REDIS_HOST`/`REDIS_PORT`/`REDIS_DB`, then the default. The password comes
-/// from `--password-stdin`, the URL, `REDISCLI_AUTH`, then `REDIS_PASSWORD`.
+/// from `--password-stdin`, the URL, `REDISCLI_AUTH`, `REDIS_PASSWORD`, then
+/// a context's source.
 pub fn resolve(inputs: TargetInputs<'_>) -> Result<TargetSpec, String> {
     let env = inputs.env;
     let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
@@ -260,6 +263,9 @@ pub fn resolve(inputs: TargetInputs<'_>) -> Result<TargetSpec, String> {
             if !pw.is_empty() {
                 spec.password = Some(Secret::new(pw));
             }
+        }
+        if spec.password.is_none() {
+            spec.password = inputs.context_password;
         }
     }
     spec.tls_options = inputs.tls_options;
@@ -492,6 +498,7 @@ mod tests {
             url,
             socket: None,
             password_from_stdin: None,
+            context_password: None,
             tls_options: TlsOptions::default(),
             env,
         }

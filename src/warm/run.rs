@@ -177,7 +177,7 @@ pub struct WarmSettings {
     pub app: bool,
     /// `--check`: watch the hit rate this long after, judged by the
     /// runbooks in these directories.
-    pub check: Option<(std::time::Duration, Vec<PathBuf>)>,
+    pub check: Option<(std::time::Duration, Vec<PathBuf>, crate::runbook::Tuning)>,
 }
 
 /// Warms the writer's node from `sources` and checks the hit rate after
@@ -195,8 +195,8 @@ pub fn run(
     // The check's thresholds and /metrics step come from the runbooks:
     // a bad runbook is a usage error before anything is written.
     let check_with = match &settings.check {
-        Some((window, dirs)) => {
-            let set = crate::runbook::load_all(dirs)?;
+        Some((window, dirs, tuning)) => {
+            let set = crate::runbook::load_tuned(dirs, tuning)?;
             let step = set
                 .get("app-hit-rate")
                 .and_then(|r| r.http.iter().find(|s| s.id == "metrics"))

@@ -81,6 +81,7 @@ fn collected_facts_have_the_catalogue_shapes() {
         url: Some(&primary.url()),
         socket: None,
         password_from_stdin: None,
+        context_password: None,
         tls_options: TlsOptions::default(),
         env: &|_| None,
     })

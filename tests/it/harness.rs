@@ -861,6 +861,11 @@ impl Cachectl {
         self
     }
 
+    pub(crate) fn current_dir(mut self, dir: &Path) -> Self {
+        self.cmd.current_dir(dir);
+        self
+    }
+
     pub(crate) fn env(mut self, k: &str, v: &str) -> Self {
         self.cmd.env(k, v);
         self

@@ -21,6 +21,7 @@ mod app_fixes;
 mod cli;
 mod clients;
 mod connection;
+mod contexts;
 mod django;
 mod engine;
 mod facts;
