@@ -154,6 +154,11 @@ pub fn examples(name: &str) -> &'static [(&'static str, &'static str)] {
             ("Check a runbook file before using it:", "cachectl runbook validate runbooks/sessions.yaml"),
         ],
         "cachectl-runbook-facts" => &[("The facts a check's expressions can read:", "cachectl runbook facts")],
+        "cachectl-context" | "cachectl-context-list" => &[
+            ("The contexts of ~/.config/cachectl/config.yaml and .cachectl.yaml:", "cachectl context list"),
+            ("Diagnose one of them:", "cachectl diagnose --context prod-sessions"),
+        ],
+        "cachectl-context-show" => &[("What a context sets, secrets never shown:", "cachectl context show prod-sessions")],
         "cachectl-completions" => &[("Bash completion for this user:", "cachectl completions bash > ~/.local/share/bash-completion/completions/cachectl")],
         _ => &[],
     }
