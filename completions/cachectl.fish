@@ -92,6 +92,8 @@ app-cache-status\t''
 correlation\t''
 app-endpoints\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l record-facts -d 'Also write every fact collected (each node\'s, the topology\'s) to this file as JSON, secrets removed: to test a runbook check against what a server really said (docs/architecture.md), or to send with a question' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l targets -d 'A fleet: the targets of FILE, a config file\'s contexts (YAML) or a Redis URL a line (# comments)' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l parallel -d 'How many targets of a fleet are diagnosed at once' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
@@ -125,6 +127,7 @@ always\t''
 never\t''"
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l all-contexts -d 'A fleet: every context of the config files (see --context, which also takes a list: --context a,b,c)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
 complete -c cachectl -n "__fish_cachectl_using_subcommand diagnose" -l app-follow-redirects -d 'Follow the application\'s redirects within the same origin (scheme, host and port). By default none is followed, and one to another origin never is: the report says where it pointed'

@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::{AppArgs, Cli, Command, RunbookArgs, TargetArgs};
+use super::{AppArgs, Cli, Command, DiagnoseArgs, FleetMember, RunbookArgs, TargetArgs};
 use crate::error::CliError;
 use crate::runbook::load::{parse_yaml, LoadError};
 use crate::secret::Secret;
@@ -377,13 +377,26 @@ fn run_command(argv: &[String]) -> Result<String, String> {
 /// Fills in what the flags and the environment of `cli` leave unsaid from
 /// its `--context`, if it names one.
 pub fn apply(cli: &mut Cli) -> Result<(), CliError> {
+    if let Command::Diagnose(a) = &mut cli.command {
+        let a = a.as_mut();
+        let names = cli.context.as_deref().filter(|c| c.contains(','));
+        if a.all_contexts || a.targets.is_some() || names.is_some() {
+            a.fleet = fleet(a, names)?;
+            return Ok(());
+        }
+    }
     let Some(name) = cli.context.clone() else {
         return Ok(());
     };
+    if name.contains(',') {
+        return Err(CliError::Usage(format!(
+            "--context {name}: a list of contexts is a fleet, which diagnose runs; other commands take one"
+        )));
+    }
     let found = find(&name)?;
     let (target, app, runbooks) = parts(&mut cli.command);
     if let Some(t) = target {
-        fill_target(t, &found)?;
+        fill_target(t, &found, false)?;
     }
     if let Some(a) = app {
         fill_app(a, &found);
@@ -460,13 +473,14 @@ fn env_names_target() -> bool {
         .any(|v| std::env::var(v).is_ok_and(|x| !x.trim().is_empty()))
 }
 
-fn fill_target(t: &mut TargetArgs, found: &Found) -> Result<(), CliError> {
+fn fill_target(t: &mut TargetArgs, found: &Found, fleet: bool) -> Result<(), CliError> {
     let d = &found.def;
     let flags_name_target =
         t.url.is_some() || t.socket.is_some() || t.sentinel.is_some() || t.cluster;
     // A target named by flags or the environment is not the context's: its
     // password source is not asked (a secret goes only where it is for).
-    let own = !flags_name_target && !env_names_target();
+    // A fleet's members are each their context's target.
+    let own = !flags_name_target && (fleet || !env_names_target());
     if own {
         // Through Sentinels the nodes' credentials and database still
         // come from the URL.
@@ -533,4 +547,116 @@ fn fill_runbooks(r: &mut RunbookArgs, found: &Found) {
         skip_checks: d.skip.clone(),
         from: found.origin(),
     };
+}
+
+/// The members of a fleet: the contexts named (`--context a,b`), all of
+/// them (`--all-contexts`) or those of `--targets FILE`, each with `base`'s
+/// flags and its own context applied. A member whose context cannot be
+/// applied (its password command failed) is one that says why.
+fn fleet(base: &DiagnoseArgs, names: Option<&str>) -> Result<Vec<FleetMember>, CliError> {
+    let t = &base.target;
+    if t.url.is_some() || t.socket.is_some() || t.sentinel.is_some() || t.cluster {
+        return Err(CliError::Usage(
+            "a fleet names its own targets: drop --url, --socket, --sentinel and --cluster".into(),
+        ));
+    }
+    if base.fix.fix || base.record_facts.is_some() {
+        return Err(CliError::Usage(
+            "--fix and --record-facts are for one target, not a fleet".into(),
+        ));
+    }
+    let mut base = base.clone();
+    base.fleet.clear();
+    let found: Vec<Found> = if let Some(path) = &base.targets {
+        match targets_file(path)? {
+            Targets::Contexts(found) => found,
+            Targets::Urls(urls) => {
+                return Ok(urls
+                    .into_iter()
+                    .map(|url| {
+                        let mut args = base.clone();
+                        args.target.url = Some(url.clone());
+                        let name = crate::target::parse_url(&url)
+                            .map_or_else(|_| url.clone(), |s| s.redacted_url());
+                        FleetMember {
+                            name,
+                            args: Ok(Box::new(args)),
+                        }
+                    })
+                    .collect())
+            }
+        }
+    } else if let Some(names) = names {
+        names
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(find)
+            .collect::<Result<_, _>>()?
+    } else {
+        all()?.into_values().collect()
+    };
+    if found.is_empty() {
+        return Err(CliError::Usage(
+            "the fleet has no target: no context in the config files (cachectl context list)"
+                .into(),
+        ));
+    }
+    Ok(found
+        .iter()
+        .map(|f| {
+            let mut args = base.clone();
+            let applied = fill_target(&mut args.target, f, true).map(|()| {
+                fill_app(&mut args.app, f);
+                fill_runbooks(&mut args.runbooks, f);
+                Box::new(args)
+            });
+            FleetMember {
+                name: f.name.clone(),
+                args: applied.map_err(|e| e.to_string()),
+            }
+        })
+        .collect())
+}
+
+enum Targets {
+    Contexts(Vec<Found>),
+    Urls(Vec<String>),
+}
+
+/// `--targets FILE`: a config file's contexts (its first line that says
+/// anything is `contexts:`), or a Redis URL a line.
+fn targets_file(path: &Path) -> Result<Targets, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Usage(format!("--targets {}: {e}", path.display())))?;
+    let meaningful = |l: &&str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+    if text
+        .lines()
+        .find(meaningful)
+        .is_some_and(|l| l.trim_start().starts_with("contexts:"))
+    {
+        let name = path.display().to_string();
+        let parsed: ConfigFile = parse_yaml(&name, &text).map_err(|e| load_error(&e))?;
+        let mut out = Vec::new();
+        for (ctx, def) in parsed.contexts {
+            check(&name, &ctx, &def)?;
+            out.push(Found {
+                name: ctx,
+                file: path.to_path_buf(),
+                def,
+            });
+        }
+        return Ok(Targets::Contexts(out));
+    }
+    let mut urls = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let l = line.split(" #").next().unwrap_or_default().trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        crate::target::parse_url(l)
+            .map_err(|e| CliError::Usage(format!("{}:{}:1: {e}", path.display(), i + 1)))?;
+        urls.push(l.to_string());
+    }
+    Ok(Targets::Urls(urls))
 }

@@ -111,6 +111,7 @@ pub fn examples(name: &str) -> &'static [(&'static str, &'static str)] {
             ("Every node of a Cluster, from one seed:", "cachectl diagnose --cluster --url redis://10.0.0.5:7000"),
             ("Apply the fixes, each asked for:", "cachectl diagnose --fix"),
             ("Print what --fix would do, and change nothing:", "cachectl diagnose --fix --dry-run"),
+            ("Every cache of the config files at once, a row each:", "cachectl diagnose --all-contexts"),
         ],
         "cachectl-memory" => &[
             ("Usage, MEMORY STATS and the memory findings:", "cachectl memory"),

@@ -520,6 +520,21 @@ pub struct DiagnoseArgs {
     /// question.
     #[arg(long, value_name = "FILE")]
     pub record_facts: Option<PathBuf>,
+    /// A fleet: every context of the config files (see --context, which
+    /// also takes a list: --context a,b,c).
+    #[arg(long, help_heading = "Fleet", conflicts_with = "targets")]
+    pub all_contexts: bool,
+    /// A fleet: the targets of FILE, a config file's contexts (YAML) or a
+    /// Redis URL a line (# comments).
+    #[arg(long, value_name = "FILE", help_heading = "Fleet")]
+    pub targets: Option<PathBuf>,
+    /// How many targets of a fleet are diagnosed at once.
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Fleet",
+          value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub parallel: u64,
+    /// The fleet's members, each with its own flags (`cli::context`).
+    #[arg(skip)]
+    pub fleet: Vec<FleetMember>,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
@@ -530,6 +545,14 @@ pub struct DiagnoseArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub runbooks: RunbookArgs,
+}
+
+/// One target of a fleet: its name and its flags with its context applied,
+/// or why they could not be (its password's command failed, say).
+#[derive(Debug, Clone)]
+pub struct FleetMember {
+    pub name: String,
+    pub args: Result<Box<DiagnoseArgs>, String>,
 }
 
 /// Fixing what a command found: `--fix` and how writes are made.

@@ -1,13 +1,16 @@
 //! `cachectl diagnose`: glue between its flags and the engine.
 
 use crate::cli::{resolve, DiagnoseArgs};
-use crate::engine::{self, Context};
+use crate::engine::{self, fleet, Context};
 use crate::error::{CliError, Status};
 use crate::facts::record::Recorded;
 use crate::facts::Facts;
-use crate::render::Printer;
+use crate::render::{self, Printer};
 
 pub fn run(args: &DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
+    if !args.fleet.is_empty() {
+        return fleet(args, printer);
+    }
     let policy = resolve::fix_policy(&args.fix)?;
     let spec = resolve::target(&args.target)?;
     let timeouts = resolve::timeouts(&args.target);
@@ -29,4 +32,40 @@ pub fn run(args: &DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
         })?;
     }
     engine::finish(&ctx, diagnosis, policy, args.output.format())
+}
+
+/// A fleet (`--context a,b`, `--all-contexts`, `--targets`): each member's
+/// flags into its settings, all diagnosed at once within --timeout, one
+/// document for them all; the exit code the worst.
+fn fleet(args: &DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
+    let members: Vec<fleet::Member> = args
+        .fleet
+        .iter()
+        .map(|m| fleet::Member {
+            name: m.name.clone(),
+            settings: m
+                .args
+                .clone()
+                .and_then(|a| settings(*a).map_err(|e| e.to_string())),
+        })
+        .collect();
+    let within = resolve::timeouts(&args.target).overall;
+    let parallel = usize::try_from(args.parallel).unwrap_or(1);
+    let entries = fleet::run(&members, parallel, within);
+    let doc = render::document::Document::Fleet {
+        command: "diagnose",
+        entries: &entries,
+    };
+    args.output.format().renderer().render(&doc, printer)?;
+    Ok(crate::findings::fleet::worst(&entries))
+}
+
+fn settings(a: DiagnoseArgs) -> Result<fleet::Settings, CliError> {
+    let timeouts = resolve::timeouts(&a.target);
+    Ok(fleet::Settings {
+        spec: resolve::target(&a.target)?,
+        app: resolve::app(&a.app, a.interval, &timeouts)?,
+        timeouts,
+        load: Box::new(move || resolve::runbooks(&a.runbooks, &a.only, &a.skip)),
+    })
 }

@@ -3,6 +3,7 @@
 //! through the one mutation path. Command files are glue around it.
 
 mod cores;
+pub mod fleet;
 pub mod topology;
 pub mod watch;
 pub mod writer;

@@ -2,6 +2,7 @@
 //! that gathers them with an overall status and health score.
 
 pub mod evaluate;
+pub mod fleet;
 pub mod remediation;
 pub mod report;
 

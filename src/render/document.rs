@@ -8,6 +8,7 @@ use super::json::Subject;
 use super::view::{DoorView, Viewed};
 use super::Printer;
 use crate::error::{CliError, Status};
+use crate::findings::fleet::Entry;
 use crate::findings::Report;
 
 /// A writing command's report (flush, warm, clients kill, failover), as
@@ -64,6 +65,11 @@ pub enum Document<'a> {
         view: Option<&'a DoorView>,
         part: Part,
     },
+    /// A fleet: a report (or why there is none) per target.
+    Fleet {
+        command: &'a str,
+        entries: &'a [Entry],
+    },
     /// A writing command's report.
     Written {
         subject: Subject<'a>,
@@ -94,6 +100,9 @@ impl Renderer for TableRenderer {
                 ..
             } => printer.out(&super::table::remediation(report)),
             Document::Written { view, .. } => printer.out(&view.table(super::table_width())),
+            Document::Fleet { entries, .. } => {
+                printer.out(&super::fleet::table(entries, super::table_width()))
+            }
         }
     }
 }
@@ -108,6 +117,10 @@ impl Renderer for JsonRenderer {
                 report,
                 view: *view,
             }),
+            Document::Fleet { entries, .. } => {
+                let list: Vec<_> = entries.iter().map(Entry::json).collect();
+                printer.out_json(&list)
+            }
             Document::Written {
                 subject,
                 status,

@@ -10,6 +10,7 @@ use super::table::{grouped, Group};
 use super::view::DoorView;
 use super::{plain, Printer};
 use crate::error::{CliError, Status};
+use crate::findings::fleet::Entry;
 use crate::findings::{Finding, Report};
 
 /// The page renderer.
@@ -19,6 +20,7 @@ impl Renderer for HtmlRenderer {
     fn render(&self, doc: &Document<'_>, printer: &Printer) -> Result<(), CliError> {
         let page = match doc {
             Document::Report { report, view, part } => report_page(report, *view, *part),
+            Document::Fleet { command, entries } => fleet_page(command, entries),
             Document::Written {
                 subject,
                 status,
@@ -106,6 +108,61 @@ pub fn table_page(title: &str, headers: &[&str], rows: &[Vec<String>]) -> String
 }
 
 fn report_page(r: &Report, view: Option<&DoorView>, part: Part) -> String {
+    page(
+        &format!("cachectl {}: {} {}", r.command, r.status.label(), r.target),
+        &report_body(r, view, part),
+    )
+}
+
+/// A fleet: the summary table, then each target's report.
+fn fleet_page(command: &str, entries: &[Entry]) -> String {
+    let worst = crate::findings::fleet::worst(entries);
+    let mut body = format!(
+        "<header class=\"status {}\"><h1>{}</h1><p>cachectl {} of a fleet: {}</p></header>\
+         <section id=\"fleet\"><table><tr><th>target</th><th>status</th><th>health</th><th>worst finding</th></tr>",
+        status_class(worst),
+        worst.label(),
+        esc(command),
+        esc(&super::fleet::totals(entries))
+    );
+    for (i, e) in entries.iter().enumerate() {
+        let (health, worst) = match &e.outcome {
+            Ok(r) => (
+                r.score.to_string(),
+                e.worst().unwrap_or_else(|| "none".into()),
+            ),
+            Err(why) => ("-".into(), why.clone()),
+        };
+        let _ = write!(
+            body,
+            "<tr><td><a href=\"#target-{i}\">{}</a></td><td>{}</td><td class=\"n\">{health}</td><td>{}</td></tr>",
+            esc(&e.name),
+            e.status().label(),
+            esc(&worst)
+        );
+    }
+    body.push_str("</table></section>");
+    for (i, e) in entries.iter().enumerate() {
+        let _ = write!(
+            body,
+            "<section class=\"target\" id=\"target-{i}\"><h2>{}</h2>",
+            esc(&e.name)
+        );
+        match &e.outcome {
+            Ok(r) => body.push_str(&report_body(r, None, Part::Diagnosis)),
+            Err(why) => {
+                let _ = write!(body, "<p>not assessed: {}</p>", esc(why));
+            }
+        }
+        body.push_str("</section>");
+    }
+    page(
+        &format!("cachectl {command}: fleet {}", worst.label()),
+        &body,
+    )
+}
+
+fn report_body(r: &Report, view: Option<&DoorView>, part: Part) -> String {
     let mut body = String::new();
     let server = r
         .server
@@ -184,10 +241,7 @@ fn report_page(r: &Report, view: Option<&DoorView>, part: Part) -> String {
         }
         body.push_str("</ul></section>");
     }
-    page(
-        &format!("cachectl {}: {} {}", r.command, r.status.label(), r.target),
-        &body,
-    )
+    body
 }
 
 fn status_class(s: Status) -> String {

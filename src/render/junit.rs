@@ -20,6 +20,37 @@ impl Renderer for JunitRenderer {
     fn render(&self, doc: &Document<'_>, printer: &Printer) -> Result<(), CliError> {
         let xml = match doc {
             Document::Report { report, .. } => report_xml(report),
+            Document::Fleet { command, entries } => {
+                let mut suites = String::new();
+                let mut all = Counts::default();
+                for e in *entries {
+                    match &e.outcome {
+                        Ok(r) => all.add(suites_of(r, &format!("{} ", e.name), &mut suites)),
+                        Err(why) => {
+                            all.add(Counts {
+                                tests: 1,
+                                failed: 1,
+                                skipped: 0,
+                            });
+                            let _ = write!(
+                                suites,
+                                "  <testsuite name=\"{n}\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\">\n    \
+                                 <testcase classname=\"cachectl.{c}\" name=\"assessed\"><failure message=\"{w}\" type=\"unknown\">{w}</failure></testcase>\n  </testsuite>\n",
+                                n = esc(&e.name),
+                                c = esc(command),
+                                w = esc(why)
+                            );
+                        }
+                    }
+                }
+                format!(
+                    "{HEAD}<testsuites name=\"cachectl {} fleet\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n{suites}</testsuites>\n",
+                    esc(command),
+                    all.tests,
+                    all.failed,
+                    all.skipped
+                )
+            }
             Document::Written {
                 subject,
                 status,
@@ -75,7 +106,37 @@ pub fn esc(text: &str) -> String {
     out
 }
 
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    tests: usize,
+    failed: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    fn add(&mut self, o: Counts) {
+        self.tests += o.tests;
+        self.failed += o.failed;
+        self.skipped += o.skipped;
+    }
+}
+
 fn report_xml(r: &Report) -> String {
+    let mut suites = String::new();
+    let all = suites_of(r, "", &mut suites);
+    format!(
+        "{HEAD}<testsuites name=\"cachectl {} {}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{:.3}\">\n{suites}</testsuites>\n",
+        esc(&r.command),
+        esc(&r.target),
+        all.tests,
+        all.failed,
+        all.skipped,
+        r.duration_ms / 1000.0
+    )
+}
+
+/// A suite per node of `r` (named `prefix` and the node) into `suites`.
+fn suites_of(r: &Report, prefix: &str, suites: &mut String) -> Counts {
     // A suite per node, in the report's order; a node that only the
     // topology's checks name (the Sentinel or Cluster node asked) after.
     let mut nodes: Vec<String> = r.nodes.iter().map(|n| n.addr.to_string()).collect();
@@ -85,8 +146,7 @@ fn report_xml(r: &Report) -> String {
             nodes.push(n);
         }
     }
-    let mut suites = String::new();
-    let (mut all, mut all_failed, mut all_skipped) = (0, 0, 0);
+    let mut all = Counts::default();
     for node in &nodes {
         let mut cases = String::new();
         let (mut tests, mut failed, mut skipped) = (0, 0, 0);
@@ -164,19 +224,17 @@ fn report_xml(r: &Report) -> String {
                 esc(&format!("{}\n{}", f.title, f.message))
             );
         }
-        all += tests;
-        all_failed += failed;
-        all_skipped += skipped;
+        all.add(Counts {
+            tests,
+            failed,
+            skipped,
+        });
         let _ = write!(
             suites,
-            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\" skipped=\"{skipped}\">\n{cases}  </testsuite>\n",
+            "  <testsuite name=\"{}{}\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\" skipped=\"{skipped}\">\n{cases}  </testsuite>\n",
+            esc(prefix),
             esc(node)
         );
     }
-    format!(
-        "{HEAD}<testsuites name=\"cachectl {} {}\" tests=\"{all}\" failures=\"{all_failed}\" errors=\"0\" skipped=\"{all_skipped}\" time=\"{:.3}\">\n{suites}</testsuites>\n",
-        esc(&r.command),
-        esc(&r.target),
-        r.duration_ms / 1000.0
-    )
+    all
 }

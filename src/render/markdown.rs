@@ -10,6 +10,7 @@ use super::table::{grouped, Group};
 use super::view::DoorView;
 use super::Printer;
 use crate::error::CliError;
+use crate::findings::fleet::Entry;
 use crate::findings::{Finding, Report};
 
 pub struct MarkdownRenderer;
@@ -18,6 +19,7 @@ impl Renderer for MarkdownRenderer {
     fn render(&self, doc: &Document<'_>, printer: &Printer) -> Result<(), CliError> {
         let text = match doc {
             Document::Report { report, view, part } => report_md(report, *view, *part),
+            Document::Fleet { command, entries } => fleet_md(command, entries),
             Document::Written {
                 subject,
                 status,
@@ -61,6 +63,42 @@ fn fenced(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat((longest + 1).max(3));
     format!("{fence}text\n{}\n{fence}\n", text.trim_end())
+}
+
+fn fleet_md(command: &str, entries: &[Entry]) -> String {
+    let worst = crate::findings::fleet::worst(entries);
+    let mut out = format!(
+        "# {} · cachectl {} of a fleet\n\n{}\n\n| Target | Status | Health | Worst finding |\n| --- | --- | ---: | --- |\n",
+        worst.label(),
+        esc(command),
+        super::fleet::totals(entries)
+    );
+    for e in entries {
+        let (health, worst) = match &e.outcome {
+            Ok(r) => (
+                r.score.to_string(),
+                e.worst().unwrap_or_else(|| "none".into()),
+            ),
+            Err(why) => ("-".into(), why.clone()),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | **{}** | {health} | {} |",
+            esc(&e.name),
+            e.status().label(),
+            esc(&worst)
+        );
+    }
+    for e in entries {
+        let _ = writeln!(out, "\n---\n\n# {}\n", esc(&e.name));
+        match &e.outcome {
+            Ok(r) => out.push_str(&report_md(r, None, Part::Diagnosis)),
+            Err(why) => {
+                let _ = writeln!(out, "Not assessed: {}", esc(why));
+            }
+        }
+    }
+    out
 }
 
 fn report_md(r: &Report, view: Option<&DoorView>, part: Part) -> String {

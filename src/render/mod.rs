@@ -4,6 +4,7 @@
 //! out.
 
 pub mod document;
+pub mod fleet;
 pub mod html;
 pub mod json;
 pub mod junit;

@@ -10,6 +10,7 @@ use super::document::{Document, Renderer};
 use super::table::grouped;
 use super::Printer;
 use crate::error::CliError;
+use crate::findings::fleet::Entry;
 use crate::findings::{Finding, Report};
 
 pub struct NagiosRenderer;
@@ -18,6 +19,7 @@ impl Renderer for NagiosRenderer {
     fn render(&self, doc: &Document<'_>, printer: &Printer) -> Result<(), CliError> {
         let text = match doc {
             Document::Report { report, .. } => report_text(report),
+            Document::Fleet { entries, .. } => fleet_text(entries),
             Document::Written {
                 subject,
                 status,
@@ -53,6 +55,46 @@ fn label(name: &str) -> String {
     } else {
         format!("'{}'", name.replace('\'', "''").replace('=', "_"))
     }
+}
+
+fn fleet_text(entries: &[Entry]) -> String {
+    use crate::error::Status;
+    let worst = crate::findings::fleet::worst(entries);
+    let count = |s: Status| entries.iter().filter(|e| e.status() == s).count();
+    let bad: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.status() == worst && worst != Status::Ok)
+        .map(|e| e.name.as_str())
+        .collect();
+    let summary = if bad.is_empty() {
+        super::fleet::totals(entries)
+    } else {
+        format!("{} {}: {}", bad.len(), worst.label(), bad.join(", "))
+    };
+    let mut out = format!(
+        "CACHECTL {} - {} | targets={};;;0 ok={};;;0 warning={};;;0 critical={};;;0 unknown={};;;0\n",
+        worst.label(),
+        text(&summary),
+        entries.len(),
+        count(Status::Ok),
+        count(Status::Warning),
+        count(Status::Critical),
+        count(Status::Unknown)
+    );
+    for e in entries.iter().filter(|e| e.status() != Status::Ok) {
+        let what = match &e.outcome {
+            Ok(_) => e.worst().unwrap_or_default(),
+            Err(why) => why.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "{} {}: {}",
+            e.status().label(),
+            text(&e.name),
+            text(&what)
+        );
+    }
+    out
 }
 
 fn report_text(r: &Report) -> String {

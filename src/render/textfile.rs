@@ -21,6 +21,18 @@ impl Renderer for PrometheusRenderer {
     fn render(&self, doc: &Document<'_>, printer: &Printer) -> Result<(), CliError> {
         let text = match doc {
             Document::Report { report, .. } => report_text(report),
+            Document::Fleet { command, entries } => {
+                let mut out = Exposition::default();
+                for e in *entries {
+                    if let Ok(r) = &e.outcome {
+                        report_into(&mut out, r);
+                    } else {
+                        let run = [("command", *command), ("target", e.name.as_str())];
+                        run_series(&mut out, &run, Status::Unknown, None, None);
+                    }
+                }
+                out.text
+            }
             Document::Written {
                 subject, status, ..
             } => {
@@ -145,11 +157,16 @@ fn run_series(
 
 fn report_text(r: &Report) -> String {
     let mut out = Exposition::default();
+    report_into(&mut out, r);
+    out.text
+}
+
+fn report_into(out: &mut Exposition, r: &Report) {
     let run = [
         ("command", r.command.as_str()),
         ("target", r.target.as_str()),
     ];
-    run_series(&mut out, &run, r.status, Some(r.score), Some(r.duration_ms));
+    run_series(out, &run, r.status, Some(r.score), Some(r.duration_ms));
     for (state, n) in [
         ("fired", r.checks.fired),
         ("passed", r.checks.passed),
@@ -266,5 +283,4 @@ fn report_text(r: &Report) -> String {
             }
         }
     }
-    out.text
 }

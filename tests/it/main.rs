@@ -27,6 +27,7 @@ mod engine;
 mod facts;
 mod failover;
 mod fix;
+mod fleet;
 mod flush;
 mod generated;
 mod html;
