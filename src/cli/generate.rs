@@ -196,6 +196,45 @@ mod tests {
         }
     }
 
+    /// docs/operating.md: every YAML block reads as YAML, and every
+    /// cachectl command line in it parses (shell variables as values).
+    #[test]
+    fn every_command_and_yaml_of_the_operating_docs_holds() {
+        let text = include_str!("../../docs/operating.md");
+        let mut blocks = 0;
+        for (i, block) in text.split("```").enumerate().filter(|(i, _)| i % 2 == 1) {
+            let (lang, body) = block.split_once('\n').unwrap();
+            if lang == "yaml" {
+                blocks += 1;
+                serde_saphyr::from_str::<serde_json::Value>(body)
+                    .unwrap_or_else(|e| panic!("block {i} is not YAML: {e}"));
+            }
+        }
+        assert!(blocks >= 3);
+        // The command lines of the code blocks, however quoted or folded.
+        let code: String = text
+            .split("```")
+            .skip(1)
+            .step_by(2)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let flat = code.replace("\n                  ", " ").replace('"', " ");
+        let mut lines = 0;
+        for at in flat.match_indices("cachectl diagnose").map(|(i, _)| i) {
+            let line = flat[at..].split(['\n', ';']).next().unwrap();
+            let line = line.split(" >").next().unwrap();
+            let argv: Vec<String> = line
+                .split_whitespace()
+                .map(|w| w.trim_matches('\'').replace("$STAGING_REDIS_URL", "redis://staging:6379"))
+                .collect();
+            if let Err(e) = super::super::command().try_get_matches_from(&argv) {
+                panic!("docs/operating.md: `{line}` does not parse: {e}");
+            }
+            lines += 1;
+        }
+        assert!(lines >= 5, "{lines}");
+    }
+
     /// Every example of every man page parses as the command line it is,
     /// and every page has its exit status and the run commands examples.
     #[test]
