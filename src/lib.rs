@@ -49,6 +49,7 @@ pub mod scan;
 pub mod secret;
 pub mod size;
 pub mod slowlog;
+pub mod snapshot;
 pub mod target;
 pub mod text;
 pub mod warm;

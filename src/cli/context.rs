@@ -456,6 +456,10 @@ fn parts(
                 Some(&mut a.runbooks),
             )
         }
+        Command::Snapshot(a) => {
+            let a = a.as_mut();
+            (Some(&mut a.target), Some(&mut a.app), Some(&mut a.runbooks))
+        }
         Command::Failover(a) => {
             let a = a.as_mut();
             (Some(&mut a.write.target), Some(&mut a.app), None)

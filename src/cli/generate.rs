@@ -159,6 +159,10 @@ pub fn examples(name: &str) -> &'static [(&'static str, &'static str)] {
             ("The contexts of ~/.config/cachectl/config.yaml and .cachectl.yaml:", "cachectl context list"),
             ("Diagnose one of them:", "cachectl diagnose --context prod-sessions"),
         ],
+        "cachectl-snapshot" => &[
+            ("Keep the evidence of an incident, as one archive:", "cachectl snapshot -u redis://cache-01 --out incident-42.tar.gz"),
+            ("Judge it again later, with no server:", "cachectl diagnose --from-snapshot incident-42.tar.gz"),
+        ],
         "cachectl-context-show" => &[("What a context sets, secrets never shown:", "cachectl context show prod-sessions")],
         "cachectl-completions" => &[("Bash completion for this user:", "cachectl completions bash > ~/.local/share/bash-completion/completions/cachectl")],
         _ => &[],
@@ -225,7 +229,10 @@ mod tests {
             let line = line.split(" >").next().unwrap();
             let argv: Vec<String> = line
                 .split_whitespace()
-                .map(|w| w.trim_matches('\'').replace("$STAGING_REDIS_URL", "redis://staging:6379"))
+                .map(|w| {
+                    w.trim_matches('\'')
+                        .replace("$STAGING_REDIS_URL", "redis://staging:6379")
+                })
                 .collect();
             if let Err(e) = super::super::command().try_get_matches_from(&argv) {
                 panic!("docs/operating.md: `{line}` does not parse: {e}");

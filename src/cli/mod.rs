@@ -148,6 +148,17 @@ pub enum Command {
     /// List, show and validate runbooks (built-in and user-supplied).
     #[command(subcommand)]
     Runbook(RunbookCommand),
+    /// Keep the evidence for the postmortem, secrets masked.
+    ///
+    /// Every node's INFO (with commandstats), CONFIG GET * (requirepass,
+    /// masterauth and TLS key passphrases masked), slow log, CLIENT LIST,
+    /// MEMORY STATS and DOCTOR, LATENCY LATEST and HISTORY, CLUSTER INFO and
+    /// NODES or the Sentinels' view, and the application's endpoints, taken
+    /// twice --interval apart; the diagnosis in JSON and Markdown, its facts
+    /// (for diagnose --from-snapshot) and a manifest of times, versions and
+    /// SHA-256 checksums. A new directory, or PATH.tar.gz.
+    #[command(after_help = EXIT_CODES)]
+    Snapshot(Lazy<SnapshotArgs>),
     /// The named contexts of the config files: list them, show one.
     #[command(subcommand)]
     Context(ContextCommand),
@@ -532,6 +543,10 @@ pub struct DiagnoseArgs {
     #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Fleet",
           value_parser = clap::value_parser!(u64).range(1..=256))]
     pub parallel: u64,
+    /// Judge a bundle of `cachectl snapshot` (a directory or .tar.gz) with
+    /// today's runbooks, from the facts it recorded: no server is asked.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["url", "socket", "sentinel", "cluster", "fix", "all_contexts", "targets"])]
+    pub from_snapshot: Option<PathBuf>,
     /// The fleet's members, each with its own flags (`cli::context`).
     #[arg(skip)]
     pub fleet: Vec<FleetMember>,
@@ -543,6 +558,24 @@ pub struct DiagnoseArgs {
     pub fix: FixArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub runbooks: RunbookArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Snapshot")]
+pub struct SnapshotArgs {
+    /// Where the bundle goes: a new directory, or one archive when PATH
+    /// ends in .tar.gz. Never over an existing one.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Time between the bundle's two points (rates are read from them).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration::parse)]
+    pub interval: Duration,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub app: AppArgs,
     #[command(flatten)]
     pub runbooks: RunbookArgs,
 }

@@ -11,6 +11,18 @@ pub fn run(args: &DiagnoseArgs, printer: &Printer) -> Result<Status, CliError> {
     if !args.fleet.is_empty() {
         return fleet(args, printer);
     }
+    if let Some(path) = &args.from_snapshot {
+        let ctx = Context::new(printer, resolve::timeouts(&args.target), "diagnose")?;
+        let set = resolve::runbooks(&args.runbooks, &args.only, &args.skip)?;
+        let report = engine::snapshot::replay(&ctx, path, &set)?;
+        ctx.emit(
+            args.output.format(),
+            &report,
+            None,
+            render::document::Part::Diagnosis,
+        )?;
+        return Ok(report.status);
+    }
     let policy = resolve::fix_policy(&args.fix)?;
     let spec = resolve::target(&args.target)?;
     let timeouts = resolve::timeouts(&args.target);

@@ -11,6 +11,7 @@ pub mod latency;
 pub mod memory;
 pub mod runbook;
 pub mod slowlog;
+pub mod snapshot;
 pub mod warm;
 pub mod watch;
 
@@ -31,6 +32,7 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
         Command::Failover(args) => failover::run(&args, printer),
         Command::Runbook(cmd) => runbook::run(cmd, printer),
         Command::Context(cmd) => context::run(&cmd, printer),
+        Command::Snapshot(args) => snapshot::run(&args, printer),
         Command::Completions { shell } => completions::run(shell, printer),
     }
 }

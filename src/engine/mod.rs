@@ -4,6 +4,7 @@
 
 mod cores;
 pub mod fleet;
+pub mod snapshot;
 pub mod topology;
 pub mod watch;
 pub mod writer;

@@ -65,6 +65,11 @@ fn fenced(text: &str) -> String {
     format!("{fence}text\n{}\n{fence}\n", text.trim_end())
 }
 
+/// A diagnosis report in Markdown (a snapshot's report.md).
+pub fn report(r: &Report) -> String {
+    report_md(r, None, Part::Diagnosis)
+}
+
 fn fleet_md(command: &str, entries: &[Entry]) -> String {
     let worst = crate::findings::fleet::worst(entries);
     let mut out = format!(

@@ -38,6 +38,7 @@ mod recorded;
 mod runbooks;
 mod secrets;
 mod slowlog;
+mod snapshot;
 mod topology;
 mod trust;
 mod verdict;
