@@ -42,6 +42,7 @@ complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "warm" -d 'Refill 
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "failover" -d 'Promote a replica, checked before and verified after'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "snapshot" -d 'Keep the evidence for the postmortem, secrets masked'
+complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "lab" -d 'Local servers in a seeded incident, to learn and test on'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "context" -d 'The named contexts of the config files: list them, show one'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -656,6 +657,79 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand snapshot" -l cluster -
 complete -c cachectl -n "__fish_cachectl_using_subcommand snapshot" -l app-follow-redirects -d 'Follow the application\'s redirects within the same origin (scheme, host and port). By default none is followed, and one to another origin never is: the report says where it pointed'
 complete -c cachectl -n "__fish_cachectl_using_subcommand snapshot" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand snapshot" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and not __fish_seen_subcommand_from up list down hold serve-app help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and not __fish_seen_subcommand_from up list down hold serve-app help" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and not __fish_seen_subcommand_from up list down hold serve-app help" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and not __fish_seen_subcommand_from up list down hold serve-app help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and not __fish_seen_subcommand_from up list down hold serve-app help" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and not __fish_seen_subcommand_from up list down hold serve-app help" -f -a "up" -d 'Start a scenario: oom, maxclients, slow, hit-rate, replica-lag, sentinel, cluster, app-fallback'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and not __fish_seen_subcommand_from up list down hold serve-app help" -f -a "list" -d 'The scenarios, the seed each follows, and what is up'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and not __fish_seen_subcommand_from up list down hold serve-app help" -f -a "down" -d 'Stop everything the lab started and remove its files'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and not __fish_seen_subcommand_from up list down hold serve-app help" -f -a "hold" -d '(The maxclients scenario\'s pool of idle clients.)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and not __fish_seen_subcommand_from up list down hold serve-app help" -f -a "serve-app" -d '(The app-fallback scenario\'s application.)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and not __fish_seen_subcommand_from up list down hold serve-app help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from up" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from up" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from up" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from up" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from up" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from list" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from list" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from list" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from down" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from down" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from down" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from down" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from hold" -l port -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from hold" -l connections -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from hold" -l name -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from hold" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from hold" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from hold" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from hold" -s h -l help -d 'Print help'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from hold" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from serve-app" -l port -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from serve-app" -l redis-port -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from serve-app" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from serve-app" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from serve-app" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from serve-app" -s h -l help -d 'Print help'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from serve-app" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start a scenario: oom, maxclients, slow, hit-rate, replica-lag, sentinel, cluster, app-fallback'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "list" -d 'The scenarios, the seed each follows, and what is up'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop everything the lab started and remove its files'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "hold" -d '(The maxclients scenario\'s pool of idle clients.)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "serve-app" -d '(The app-fallback scenario\'s application.)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand context; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -697,24 +771,30 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -l output
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "diagnose" -d 'Run the runbooks and print scored findings with their fixes'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "memory" -d 'Where the memory went, with the memory findings'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "clients" -d 'Who is connected, and `clients kill` to end some of them'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "slowlog" -d 'What is slow: the slow log grouped, commandstats, latency events'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "watch" -d 'A live view of the findings and key figures; never writes'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "flush" -d 'Delete the keys a pattern matches, or a whole database, audited'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "warm" -d 'Refill the cache from a file of records, or from another server'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "failover" -d 'Promote a replica, checked before and verified after'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "snapshot" -d 'Keep the evidence for the postmortem, secrets masked'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "context" -d 'The named contexts of the config files: list them, show one'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot context completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "diagnose" -d 'Run the runbooks and print scored findings with their fixes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "memory" -d 'Where the memory went, with the memory findings'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "clients" -d 'Who is connected, and `clients kill` to end some of them'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "slowlog" -d 'What is slow: the slow log grouped, commandstats, latency events'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "watch" -d 'A live view of the findings and key figures; never writes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "flush" -d 'Delete the keys a pattern matches, or a whole database, audited'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "warm" -d 'Refill the cache from a file of records, or from another server'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "failover" -d 'Promote a replica, checked before and verified after'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "snapshot" -d 'Keep the evidence for the postmortem, secrets masked'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "lab" -d 'Local servers in a seeded incident, to learn and test on'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "context" -d 'The named contexts of the config files: list them, show one'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from clients" -f -a "kill" -d 'Kill the clients the filters match (all filters must hold), after showing them. Replication links, the master link and cachectl\'s own connection are never killed. Asks like `diagnose --fix` does for a destructive fix: the node typed back, or --yes with --confirm-destructive NODE; --dry-run kills nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "list" -d 'List the runbooks: id, title, checks, where each comes from'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "show" -d 'Show one runbook: its seed, thresholds and checks, and its YAML'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "validate" -d 'Validate runbook files: YAML, fields, expressions, facts, templates'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "facts" -d 'List the facts runbook expressions can read, with their meaning'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "up" -d 'Start a scenario: oom, maxclients, slow, hit-rate, replica-lag, sentinel, cluster, app-fallback'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "list" -d 'The scenarios, the seed each follows, and what is up'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "down" -d 'Stop everything the lab started and remove its files'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "hold" -d '(The maxclients scenario\'s pool of idle clients.)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "serve-app" -d '(The app-fallback scenario\'s application.)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "list" -d 'The contexts: name, target, password source, file'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "show" -d 'One context as it will be used (secrets never shown)'

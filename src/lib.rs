@@ -36,6 +36,7 @@ pub mod flush;
 pub mod http;
 pub mod interrupt;
 pub mod kill;
+pub mod lab;
 pub mod latency;
 pub mod model;
 pub mod mutate;

@@ -464,9 +464,10 @@ fn parts(
             let a = a.as_mut();
             (Some(&mut a.write.target), Some(&mut a.app), None)
         }
-        Command::Runbook(_) | Command::Completions { .. } | Command::Context(_) => {
-            (None, None, None)
-        }
+        Command::Runbook(_)
+        | Command::Completions { .. }
+        | Command::Context(_)
+        | Command::Lab(_) => (None, None, None),
     }
 }
 

@@ -163,6 +163,12 @@ pub fn examples(name: &str) -> &'static [(&'static str, &'static str)] {
             ("Keep the evidence of an incident, as one archive:", "cachectl snapshot -u redis://cache-01 --out incident-42.tar.gz"),
             ("Judge it again later, with no server:", "cachectl diagnose --from-snapshot incident-42.tar.gz"),
         ],
+        "cachectl-lab" | "cachectl-lab-up" => &[
+            ("A cache out of memory to diagnose, then gone:", "cachectl lab up oom"),
+            ("Its target for a script:", "cachectl lab up cluster -o json"),
+        ],
+        "cachectl-lab-list" => &[("The scenarios and the seed each follows:", "cachectl lab list")],
+        "cachectl-lab-down" => &[("Stop everything the lab started:", "cachectl lab down")],
         "cachectl-context-show" => &[("What a context sets, secrets never shown:", "cachectl context show prod-sessions")],
         "cachectl-completions" => &[("Bash completion for this user:", "cachectl completions bash > ~/.local/share/bash-completion/completions/cachectl")],
         _ => &[],
@@ -178,7 +184,8 @@ fn collect_pages(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u
         pages.push((format!("{name}.1"), out));
     }
     for sub in cmd.get_subcommands() {
-        if sub.get_name() == "help" {
+        // The lab's helper processes are no one's to run by hand.
+        if sub.get_name() == "help" || sub.is_hide_set() {
             continue;
         }
         collect_pages(sub, &format!("{name}-{}", sub.get_name()), pages);

@@ -159,6 +159,15 @@ pub enum Command {
     /// SHA-256 checksums. A new directory, or PATH.tar.gz.
     #[command(after_help = EXIT_CODES)]
     Snapshot(Lazy<SnapshotArgs>),
+    /// Local servers in a seeded incident, to learn and test on.
+    ///
+    /// `lab up SCENARIO` starts redis-server processes (and, for some, a
+    /// pool of idle clients or a small application) in the incident a seed
+    /// runbook describes, and prints the target; `lab list` names the
+    /// scenarios and their seeds; `lab down` stops everything the lab
+    /// started (tracked by PID) and removes its files.
+    #[command(subcommand)]
+    Lab(LabCommand),
     /// The named contexts of the config files: list them, show one.
     #[command(subcommand)]
     Context(ContextCommand),
@@ -839,6 +848,44 @@ pub struct ScanArgs {
     pub scan_timeout: Duration,
     #[command(flatten)]
     pub filter: KeyFilterArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabCommand {
+    /// Start a scenario: oom, maxclients, slow, hit-rate, replica-lag,
+    /// sentinel, cluster, app-fallback.
+    Up {
+        /// The scenario (`cachectl lab list`).
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(crate::lab::SCENARIOS.iter().map(|s| s.id)))]
+        scenario: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// The scenarios, the seed each follows, and what is up.
+    List {
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Stop everything the lab started and remove its files.
+    Down,
+    /// (The maxclients scenario's pool of idle clients.)
+    #[command(hide = true)]
+    Hold {
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        connections: usize,
+        #[arg(long)]
+        name: String,
+    },
+    /// (The app-fallback scenario's application.)
+    #[command(hide = true)]
+    ServeApp {
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        redis_port: u16,
+    },
 }
 
 #[derive(Debug, Subcommand)]

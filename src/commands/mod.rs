@@ -7,6 +7,7 @@ pub mod context;
 pub mod diagnose;
 pub mod failover;
 pub mod flush;
+pub mod lab;
 pub mod latency;
 pub mod memory;
 pub mod runbook;
@@ -32,6 +33,7 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
         Command::Failover(args) => failover::run(&args, printer),
         Command::Runbook(cmd) => runbook::run(cmd, printer),
         Command::Context(cmd) => context::run(&cmd, printer),
+        Command::Lab(cmd) => lab::run(&cmd, printer),
         Command::Snapshot(args) => snapshot::run(&args, printer),
         Command::Completions { shell } => completions::run(shell, printer),
     }

@@ -32,6 +32,7 @@ mod flush;
 mod generated;
 mod html;
 mod incidents;
+mod lab;
 mod memory;
 mod outputs;
 mod recorded;
