@@ -167,7 +167,10 @@ fn a_django_shop_falling_back_while_redis_is_down() {
         })
     };
     let started = Instant::now();
-    let run = diagnose_cmd(&server.url(), &["--app", &shop.url(), "--interval", "1s"]).run();
+    // Two seconds between the scrapes: a loaded machine (the four-server
+    // CI matrix) still serves the 100 operations the error rate needs
+    // (once only 93 came in one second).
+    let run = diagnose_cmd(&server.url(), &["--app", &shop.url(), "--interval", "2s"]).run();
     stop.store(true, Ordering::Relaxed);
     traffic.join().unwrap();
     let report = run.json();
