@@ -287,13 +287,8 @@ fn stage_into(
             super::stop(&procs[0]);
             let list: Vec<String> = sentinels.iter().map(|p| format!("127.0.0.1:{p}")).collect();
             Ok((
-                String::new(),
-                vec![
-                    "--sentinel".into(),
-                    list.join(","),
-                    "--master".into(),
-                    "lab".into(),
-                ],
+                format!("redis+sentinel://{}/lab", list.join(",")),
+                Vec::new(),
             ))
         }
         "cluster" => {
