@@ -131,15 +131,7 @@ fn stage_into(
         }
         "maxclients" => {
             let port = free_port()?;
-            procs.push(start_server(
-                dir,
-                port,
-                &[
-                    "maxclients 40",
-                    "maxmemory 64mb",
-                    "maxmemory-policy allkeys-lru",
-                ],
-            )?);
+            procs.push(cache_server(dir, port, &["maxclients 40"])?);
             // 36 idle connections of one leaky pool, held by a process of
             // the lab's: room is left for cachectl's own.
             let log = dir.join("pool.log");
@@ -165,14 +157,12 @@ fn stage_into(
         }
         "slow" => {
             let port = free_port()?;
-            procs.push(start_server(
+            procs.push(cache_server(
                 dir,
                 port,
                 &[
                     "slowlog-log-slower-than 10000",
                     "latency-monitor-threshold 50",
-                    "maxmemory 64mb",
-                    "maxmemory-policy allkeys-lru",
                 ],
             )?);
             let mut c = connection(port)?;
@@ -185,11 +175,7 @@ fn stage_into(
         }
         "hit-rate" => {
             let port = free_port()?;
-            procs.push(start_server(
-                dir,
-                port,
-                &["maxmemory 64mb", "maxmemory-policy allkeys-lru"],
-            )?);
+            procs.push(cache_server(dir, port, &[])?);
             let mut c = connection(port)?;
             run(&mut c, &["DEBUG", "POPULATE", "1000", "product", "64"])?;
             let mut pipe = redis::pipe();
@@ -208,29 +194,16 @@ fn stage_into(
             let primary = free_port()?;
             // The primary waits an hour before it sends a replica its data:
             // the replica stays in its initial sync, its link down.
-            procs.push(start_server(
+            procs.push(cache_server(
                 dir,
                 primary,
-                &[
-                    "repl-diskless-sync yes",
-                    "repl-diskless-sync-delay 3600",
-                    "maxmemory 64mb",
-                    "maxmemory-policy allkeys-lru",
-                ],
+                &["repl-diskless-sync yes", "repl-diskless-sync-delay 3600"],
             )?);
             let mut c = connection(primary)?;
             run(&mut c, &["DEBUG", "POPULATE", "10000", "order", "64"])?;
             let replica = free_port()?;
             let of = format!("replicaof 127.0.0.1 {primary}");
-            procs.push(start_server(
-                dir,
-                replica,
-                &[
-                    of.as_str(),
-                    "maxmemory 64mb",
-                    "maxmemory-policy allkeys-lru",
-                ],
-            )?);
+            procs.push(cache_server(dir, replica, &[of.as_str()])?);
             wait_until("the replica to ask for its sync", || {
                 connection(primary)
                     .and_then(|mut c| run(&mut c, &["INFO", "replication"]))
@@ -243,22 +216,10 @@ fn stage_into(
         }
         "sentinel" => {
             let primary = free_port()?;
-            procs.push(start_server(
-                dir,
-                primary,
-                &["maxmemory 64mb", "maxmemory-policy allkeys-lru"],
-            )?);
+            procs.push(cache_server(dir, primary, &[])?);
             let replica = free_port()?;
             let of = format!("replicaof 127.0.0.1 {primary}");
-            procs.push(start_server(
-                dir,
-                replica,
-                &[
-                    of.as_str(),
-                    "maxmemory 64mb",
-                    "maxmemory-policy allkeys-lru",
-                ],
-            )?);
+            procs.push(cache_server(dir, replica, &[of.as_str()])?);
             let mut sentinels = Vec::new();
             for _ in 0..3 {
                 let port = free_port()?;
@@ -294,15 +255,13 @@ fn stage_into(
         "cluster" => {
             let ports: Vec<u16> = (0..3).map(|_| free_port()).collect::<Result<_, _>>()?;
             for p in &ports {
-                procs.push(start_server(
+                procs.push(cache_server(
                     dir,
                     *p,
                     &[
                         "cluster-enabled yes",
                         "cluster-config-file nodes.conf",
                         "cluster-node-timeout 2000",
-                        "maxmemory 64mb",
-                        "maxmemory-policy allkeys-lru",
                     ],
                 )?);
             }
@@ -339,11 +298,7 @@ fn stage_into(
         }
         "app-fallback" => {
             let port = free_port()?;
-            procs.push(start_server(
-                dir,
-                port,
-                &["maxmemory 64mb", "maxmemory-policy allkeys-lru"],
-            )?);
+            procs.push(cache_server(dir, port, &[])?);
             let app = free_port()?;
             let marker = format!("--port={app}");
             let pid = super::spawn(
@@ -373,6 +328,14 @@ fn stage_into(
         }
         other => Err(format!("no scenario `{other}`")),
     }
+}
+
+/// A server configured as a cache (64 MB, LRU eviction), and `extra`:
+/// only the scenario's own trouble shows.
+fn cache_server(dir: &Path, port: u16, extra: &[&str]) -> Result<Process, String> {
+    let mut config = vec!["maxmemory 64mb", "maxmemory-policy allkeys-lru"];
+    config.extend_from_slice(extra);
+    start_server(dir, port, &config)
 }
 
 fn wait_clients(port: u16, n: i64) -> Result<(), String> {

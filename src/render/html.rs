@@ -273,25 +273,13 @@ fn finding(body: &mut String, g: &Group<'_>, with_nodes: bool) {
             fix.safety.label(),
             fix.kind.label()
         );
-        let same = g
-            .members
-            .iter()
-            .all(|m| m.fixes.get(i).map(|x| &x.commands) == Some(&fix.commands));
-        for m in &g.members {
-            let Some(x) = m.fixes.get(i) else { continue };
-            if !same {
-                let _ = write!(
-                    body,
-                    "<p class=\"nodes\">on {}:</p>",
-                    esc(&m.node.to_string())
-                );
+        for (node, x) in g.fix_by_node(i) {
+            if let Some(node) = node {
+                let _ = write!(body, "<p class=\"nodes\">on {}:</p>", esc(&node));
             }
             let _ = write!(body, "<pre>{}</pre>", esc(&x.commands.join("\n")));
             if let Some(why) = &x.not_runnable {
                 let _ = write!(body, "<p>not runnable: {}</p>", esc(why));
-            }
-            if same {
-                break;
             }
         }
         body.push_str("</div>");

@@ -265,14 +265,9 @@ fn fixes(out: &mut String, g: &Group<'_>) {
             fix.safety.label(),
             fix.kind.label()
         );
-        let same = g
-            .members
-            .iter()
-            .all(|m| m.fixes.get(i).map(|x| &x.commands) == Some(&fix.commands));
-        for m in &g.members {
-            let Some(x) = m.fixes.get(i) else { continue };
-            if !same {
-                let _ = writeln!(out, "  on {}:\n", esc(&m.node.to_string()));
+        for (node, x) in g.fix_by_node(i) {
+            if let Some(node) = node {
+                let _ = writeln!(out, "  on {}:\n", esc(&node));
             }
             let block = fenced(&x.commands.join("\n"));
             for line in block.lines() {
@@ -281,9 +276,6 @@ fn fixes(out: &mut String, g: &Group<'_>) {
             out.push('\n');
             if let Some(why) = &x.not_runnable {
                 let _ = writeln!(out, "  not runnable: {}\n", esc(why));
-            }
-            if same {
-                break;
             }
         }
     }

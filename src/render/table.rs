@@ -315,7 +315,29 @@ pub(super) struct Group<'a> {
     pub(super) members: Vec<&'a Finding>,
 }
 
-impl Group<'_> {
+impl<'a> Group<'a> {
+    /// The group's `i`th fix: once, when every node's commands are the
+    /// same (no node named); else each node's own, naming it.
+    pub(super) fn fix_by_node(
+        &self,
+        i: usize,
+    ) -> Vec<(Option<String>, &'a crate::findings::FixView)> {
+        let Some(fix) = self.first.fixes.get(i) else {
+            return Vec::new();
+        };
+        let same = self
+            .members
+            .iter()
+            .all(|m| m.fixes.get(i).map(|x| &x.commands) == Some(&fix.commands));
+        if same {
+            return vec![(None, fix)];
+        }
+        self.members
+            .iter()
+            .filter_map(|m| m.fixes.get(i).map(|x| (Some(m.node.to_string()), x)))
+            .collect()
+    }
+
     pub(super) fn nodes(&self) -> String {
         let addrs: Vec<String> = self.members.iter().map(|f| f.node.to_string()).collect();
         match addrs.len() {
@@ -399,19 +421,7 @@ fn fixes(out: &mut String, g: &Group<'_>, indent: &str, bullet: &str, width: u16
             "{}",
             wrap(&line, width, indent, &format!("{indent}{hang}"))
         );
-        let same = g
-            .members
-            .iter()
-            .all(|m| m.fixes.get(i).map(|x| &x.commands) == Some(&fix.commands));
-        let per_node: Vec<(Option<String>, &crate::findings::FixView)> = if same {
-            vec![(None, fix)]
-        } else {
-            g.members
-                .iter()
-                .filter_map(|m| m.fixes.get(i).map(|x| (Some(m.node.to_string()), x)))
-                .collect()
-        };
-        for (node, x) in per_node {
+        for (node, x) in g.fix_by_node(i) {
             let deeper = match &node {
                 Some(addr) => {
                     let _ = writeln!(out, "{indent}    on {addr}:");
