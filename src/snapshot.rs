@@ -16,14 +16,15 @@ use serde_json::json;
 
 use crate::target::connect::Session;
 
-/// Configuration parameters whose values are secrets: masked.
+/// Configuration parameters whose values are secrets: masked. Besides
+/// these, every parameter whose name says `pass` or ends in `auth` (Valkey
+/// calls masterauth `primaryauth`; a new server may add its own).
 const SECRET_PARAMS: &[&str] = &[
     "requirepass",
     "masterauth",
+    "primaryauth",
     "tls-key-file-pass",
     "tls-client-key-file-pass",
-    "sentinel-pass",
-    "auth-pass",
 ];
 
 /// What a masked value reads.
@@ -97,7 +98,8 @@ pub fn reply_json(v: &Value) -> serde_json::Value {
 fn masked_config(v: &Value) -> serde_json::Value {
     let mut map = BTreeMap::new();
     let mut put = |k: String, v: String| {
-        let secret = SECRET_PARAMS.contains(&k.as_str()) || k.ends_with("-pass");
+        let secret =
+            SECRET_PARAMS.contains(&k.as_str()) || k.contains("pass") || k.ends_with("auth");
         let v = if secret && !v.is_empty() {
             MASKED.to_string()
         } else {
@@ -331,4 +333,42 @@ pub fn readme(target: &str, interval_s: f64, files: &[(String, Vec<u8>)]) -> Str
         let _ = writeln!(out, "- `{path}` ({} bytes)", bytes.len());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use redis::Value;
+
+    #[test]
+    fn every_password_parameter_is_masked_whatever_the_server_calls_it() {
+        let b = |s: &str| Value::BulkString(s.as_bytes().to_vec());
+        let reply = Value::Array(vec![
+            b("primaryauth"),
+            b("s1"),
+            b("masterauth"),
+            b("s2"),
+            b("requirepass"),
+            b("s3"),
+            b("tls-key-file-pass"),
+            b("s4"),
+            b("some-future-password"),
+            b("s5"),
+            b("maxmemory-policy"),
+            b("noeviction"),
+            b("masteruser"),
+            b("replicator"),
+        ]);
+        let m = super::masked_config(&reply);
+        for k in [
+            "primaryauth",
+            "masterauth",
+            "requirepass",
+            "tls-key-file-pass",
+            "some-future-password",
+        ] {
+            assert_eq!(m[k], super::MASKED, "{k}");
+        }
+        assert_eq!(m["maxmemory-policy"], "noeviction");
+        assert_eq!(m["masteruser"], "replicator");
+    }
 }
