@@ -7,10 +7,10 @@
 //! MATCH pattern.
 
 /// Bytes that separate the parts of a key.
-const DELIMITERS: &[u8] = b":/|;,#{}=@ ";
+pub(crate) const DELIMITERS: &[u8] = b":/|;,#{}=@ ";
 
 /// Bytes that separate the words of one part (`page-17`, `v2_cache`).
-const SUB_DELIMITERS: &[u8] = b".-_";
+pub(crate) const SUB_DELIMITERS: &[u8] = b".-_";
 
 fn all(s: &[u8], f: impl Fn(u8) -> bool) -> bool {
     !s.is_empty() && s.iter().all(|b| f(*b))
@@ -77,46 +77,146 @@ fn push_literal(out: &mut Vec<u8>, part: &[u8]) {
     }
 }
 
-/// One part between delimiters: `*` when it is an id, else its words with
-/// numeric ones collapsed (`page-17` -> `page-*`).
-fn push_part(out: &mut Vec<u8>, part: &[u8]) {
-    if is_id(part) {
-        out.push(b'*');
-        return;
-    }
-    let mut start = 0;
-    for (i, b) in part.iter().enumerate() {
-        if SUB_DELIMITERS.contains(b) {
-            push_word(out, &part[start..i]);
-            out.push(*b);
-            start = i + 1;
-        }
-    }
-    push_word(out, &part[start..]);
+/// The wildcard of a number glued to a word: a digit, then anything.
+pub(crate) const DIGITS: &[u8] = b"[0-9]*";
+
+/// A pattern being built, with the span of the key each `*` stands for.
+struct Builder<'k> {
+    key: &'k [u8],
+    out: Vec<u8>,
+    slots: Vec<(usize, usize)>,
 }
 
-fn push_word(out: &mut Vec<u8>, word: &[u8]) {
-    if all(word, |b| b.is_ascii_digit()) || (word.len() >= 8 && is_id(word)) {
-        out.push(b'*');
-    } else {
-        push_literal(out, word);
+impl Builder<'_> {
+    /// A `*` for `key[from..to]`; adjacent ones are one.
+    fn star(&mut self, from: usize, to: usize) {
+        if self.out.last() == Some(&b'*') && !self.out.ends_with(b"\\*") {
+            if let Some(last) = self.slots.last_mut() {
+                last.1 = to;
+                return;
+            }
+        }
+        self.out.push(b'*');
+        self.slots.push((from, to));
+    }
+
+    /// One part between delimiters, at `from`: `*` when it is an id, else
+    /// its words (`page-17` -> `page-*`, `user1234` -> `user*`).
+    fn part(&mut self, from: usize, to: usize) {
+        let part = &self.key[from..to];
+        if is_id(part) {
+            self.star(from, to);
+            return;
+        }
+        let mut start = from;
+        for i in from..to {
+            let b = self.key[i];
+            if SUB_DELIMITERS.contains(&b) {
+                self.word(start, i);
+                self.out.push(b);
+                start = i + 1;
+            }
+        }
+        self.word(start, to);
+    }
+
+    fn word(&mut self, from: usize, to: usize) {
+        let word = &self.key[from..to];
+        let digits = word.iter().filter(|b| b.is_ascii_digit()).count();
+        if word.is_empty() || digits == 0 {
+            push_literal(&mut self.out, word);
+            return;
+        }
+        if digits == word.len() || (word.len() >= 8 && is_id(word)) {
+            self.star(from, to);
+            return;
+        }
+        // A short hex id (`9f3a`, `d7d09`, `aab12`): hex digits, some letters.
+        if word.len() >= 4 && digits < word.len() && word.iter().all(u8::is_ascii_hexdigit) {
+            self.star(from, to);
+            return;
+        }
+        // An id glued to a word: letters, then digits (`user1234`, `k7`,
+        // `v2`, `shard3`): the word stays, the number is a `*`. Kept
+        // literal in the report where every key has the same one.
+        // `[0-9]*`, not `*`: as a SCAN MATCH pattern `user[0-9]*` leaves
+        // `user:7:profile` alone.
+        let letters = word.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        if letters > 0 && word[letters..].iter().all(u8::is_ascii_digit) {
+            push_literal(&mut self.out, &word[..letters]);
+            self.out.extend_from_slice(DIGITS);
+            self.slots.push((from + letters, to));
+            return;
+        }
+        // Short hex and base-36 ids (`9f3a`, `x7k2p`): letters and digits
+        // mixed, no vowel-led word.
+        if word.len() >= 4 && word.iter().all(u8::is_ascii_alphanumeric) {
+            self.star(from, to);
+            return;
+        }
+        push_literal(&mut self.out, word);
     }
 }
 
 /// The pattern of a key.
 pub fn of(key: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(key.len());
+    captures(key).0
+}
+
+/// The pattern of a key, and the span of the key each of its `*` stands
+/// for, in order.
+pub fn captures(key: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
+    let mut b = Builder {
+        key,
+        out: Vec::with_capacity(key.len()),
+        slots: Vec::new(),
+    };
     let mut start = 0;
-    for (i, b) in key.iter().enumerate() {
-        if DELIMITERS.contains(b) {
-            push_part(&mut out, &key[start..i]);
-            out.push(*b);
+    for (i, c) in key.iter().enumerate() {
+        if DELIMITERS.contains(c) {
+            b.part(start, i);
+            b.out.push(*c);
             start = i + 1;
         }
     }
-    push_part(&mut out, &key[start..]);
-    // `**` after collapsing adjacent ids reads as one.
-    out.dedup_by(|a, b| *a == b'*' && *b == b'*');
+    b.part(start, key.len());
+    (b.out, b.slots)
+}
+
+/// `pattern` with each `*` whose value was the same in every key (`Some`
+/// in `constant`, in order) written back as that literal value: `v*`
+/// read `v2` when every key said `v2`.
+pub fn restore(pattern: &[u8], constant: &[Option<&[u8]>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(pattern.len());
+    let mut slot = 0;
+    let mut i = 0;
+    while i < pattern.len() {
+        match pattern[i] {
+            b'\\' if i + 1 < pattern.len() => {
+                out.extend_from_slice(&pattern[i..i + 2]);
+                i += 2;
+                continue;
+            }
+            b'[' if pattern[i..].starts_with(DIGITS) => {
+                match constant.get(slot).copied().flatten() {
+                    Some(value) => push_literal(&mut out, value),
+                    None => out.extend_from_slice(DIGITS),
+                }
+                slot += 1;
+                i += DIGITS.len();
+                continue;
+            }
+            b'*' => {
+                match constant.get(slot).copied().flatten() {
+                    Some(value) => push_literal(&mut out, value),
+                    None => out.push(b'*'),
+                }
+                slot += 1;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
     out
 }
 
@@ -168,8 +268,40 @@ mod tests {
         assert_eq!(p(b"report:2024-01-31:daily"), "report:*:daily");
         assert_eq!(p(b"token:aB3dE5fG7hJ9kL1mN"), "token:*");
         assert_eq!(p(b"config"), "config");
-        assert_eq!(p(b"feature_flags:v2"), "feature_flags:v2");
+        // A version is a `*` per key; the report writes it back where
+        // every key has the same (`restore`).
+        assert_eq!(p(b"feature_flags:v2"), "feature_flags:v[0-9]*");
         assert_eq!(p(b"tenant:{42}:orders:7"), "tenant:{*}:orders:*");
+    }
+
+    #[test]
+    fn ids_glued_to_words_and_short_ids_collapse() {
+        assert_eq!(p(b"k123"), "k[0-9]*");
+        assert_eq!(p(b"user1234"), "user[0-9]*");
+        assert_eq!(p(b"cart42:items"), "cart[0-9]*:items");
+        assert_eq!(p(b"item_9f3a"), "item_*");
+        assert_eq!(p(b"shard7:queue"), "shard[0-9]*:queue");
+        assert_eq!(p(b"obj:x7k2p9"), "obj:*");
+        assert_eq!(p(b"h2o"), "h2o");
+        assert_eq!(p(b"cache:home"), "cache:home");
+        let (pat, spans) = captures(b"cache:v2:user1234:cart");
+        assert_eq!(pat, b"cache:v[0-9]*:user[0-9]*:cart");
+        assert_eq!(spans, [(7, 8), (13, 17)]);
+    }
+
+    #[test]
+    fn constant_wildcards_are_written_back() {
+        let pat = of(b"api:v2:user:17");
+        assert_eq!(
+            restore(&pat, &[Some(b"2".as_slice()), None]),
+            b"api:v2:user:*"
+        );
+        // An escaped literal star is no wildcard.
+        let pat = of(b"glob*:v3:9");
+        assert_eq!(
+            restore(&pat, &[Some(b"3".as_slice()), None]),
+            b"glob\\*:v3:*"
+        );
     }
 
     #[test]

@@ -64,6 +64,78 @@ struct Group {
     encodings: BTreeMap<String, u64>,
     ttl: [u64; 6],
     largest: Top,
+    /// What each `*` of the pattern stood for: its first value, and
+    /// whether another key's differed (then it stays `*`).
+    slots: Vec<Slot>,
+    /// Every slot varies: no need to look at another key's values.
+    settled: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Slot {
+    first: Vec<u8>,
+    varies: bool,
+}
+
+impl Group {
+    /// Takes in the values `key`'s wildcards stood for.
+    fn observe(&mut self, key: &[u8]) {
+        if self.settled {
+            return;
+        }
+        let (_, spans) = pattern::captures(key);
+        for (i, (from, to)) in spans.into_iter().enumerate() {
+            let value = &key[from..to];
+            match self.slots.get_mut(i) {
+                Some(slot) => slot.varies |= slot.first != value,
+                None => self.slots.push(Slot {
+                    first: value.to_vec(),
+                    varies: false,
+                }),
+            }
+        }
+        self.settled = !self.slots.is_empty() && self.slots.iter().all(|s| s.varies);
+    }
+
+    /// Takes in another group's keys (merged under a wider pattern).
+    fn absorb(&mut self, other: &Group) {
+        self.keys += other.keys;
+        self.bytes += other.bytes;
+        self.no_ttl += other.no_ttl;
+        for (k, n) in &other.types {
+            *self.types.entry(k.clone()).or_default() += n;
+        }
+        for (k, n) in &other.encodings {
+            *self.encodings.entry(k.clone()).or_default() += n;
+        }
+        for (a, b) in self.ttl.iter_mut().zip(other.ttl) {
+            *a += b;
+        }
+        for k in other.largest.sorted() {
+            self.largest.offer(k.bytes, &k);
+        }
+        // A merged group's wildcards vary by construction.
+        self.settled = true;
+    }
+
+    /// The pattern as reported: a `*` whose value never varied is that
+    /// value (`v*` read `v2` when every key said `v2`).
+    fn shown(&self, pattern: &[u8]) -> Vec<u8> {
+        if self.settled || self.slots.is_empty() {
+            return pattern.to_vec();
+        }
+        // One key proves no value constant: then only a short one (a
+        // version, a shard's number) is written back, never an id.
+        let constant: Vec<Option<&[u8]>> = self
+            .slots
+            .iter()
+            .map(|s| {
+                let short = s.first.len() <= 3 && s.first.iter().all(u8::is_ascii_alphanumeric);
+                (!s.varies && (self.keys > 1 || short)).then_some(s.first.as_slice())
+            })
+            .collect();
+        pattern::restore(pattern, &constant)
+    }
 }
 
 /// The `n` largest by some measure; ties keep the first seen.
@@ -151,12 +223,110 @@ pub struct Tally {
     big_count: u64,
     /// Keys asked OBJECT ENCODING, per pattern.
     encoding_asked: HashMap<Vec<u8>, u32>,
+    /// Groups made under each stem, and the stems that took over: once a
+    /// stem has had `PROMOTE_AT` groups under it, its new ones are it.
+    children: HashMap<Vec<u8>, u32>,
+    promoted: std::collections::HashSet<Vec<u8>>,
 }
 
 /// Keys per pattern whose encoding is asked.
 pub const ENCODING_SAMPLE: u32 = 32;
 
 const OTHER: &str = "<other patterns>";
+
+/// A pattern's stem: its last part (after the last delimiter) a `*`, or
+/// all of it a `*`-ended prefix when it has none (`feed:abcdef` ->
+/// `feed:*`, `k7x` -> `k*`).
+fn stem(pattern: &[u8]) -> Vec<u8> {
+    let cut = last_part(pattern).unwrap_or_else(|| pattern.len().min(1));
+    let mut s = pattern[..cut].to_vec();
+    // A trailing backslash would escape the star.
+    if s.last() == Some(&b'\\') {
+        s.pop();
+    }
+    s.push(b'*');
+    s
+}
+
+/// Where a pattern's last part starts: after its last delimiter, or
+/// sub-delimiter, outside an escape or a `[0-9]` class; `None` without one.
+fn last_part(pattern: &[u8]) -> Option<usize> {
+    let mut cut = None;
+    let mut i = 0;
+    while i < pattern.len() {
+        match pattern[i] {
+            b'\\' => i += 1,
+            b'[' => {
+                while i < pattern.len() && pattern[i] != b']' {
+                    i += 1;
+                }
+            }
+            b if pattern::DELIMITERS.contains(&b) || pattern::SUB_DELIMITERS.contains(&b) => {
+                cut = Some(i + 1);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    cut
+}
+
+/// Groups are merged into their stem when at least this many of them, of
+/// at most `FEW` keys each, share it: names that are ids nothing marks as
+/// such (`feed:kqzvxw`, a base-36 id of letters only).
+const MERGE_AT: usize = 10;
+/// Groups under one stem after which its new patterns are the stem's.
+const PROMOTE_AT: u32 = 64;
+const FEW: u64 = 2;
+
+/// Whether a pattern's last part is a short glued id (`k*`, `qc*`): the
+/// start of a random id (base 36), not a word, when many such siblings
+/// share a stem.
+fn glued_tail(pattern: &[u8]) -> bool {
+    let tail = &pattern[last_part(pattern).unwrap_or(0)..];
+    let head = tail
+        .strip_suffix(pattern::DIGITS)
+        .or_else(|| tail.strip_suffix(b"*"))
+        .unwrap_or(b"");
+    (1..=3).contains(&head.len()) && head.iter().all(u8::is_ascii_alphabetic)
+}
+
+/// Merges into their stem the groups of few keys, or of a short glued id,
+/// that share it with many others.
+fn merge_singletons(groups: &HashMap<Vec<u8>, Group>) -> Vec<(Vec<u8>, Group)> {
+    let mut by_stem: HashMap<Vec<u8>, Vec<&Vec<u8>>> = HashMap::new();
+    for (p, g) in groups {
+        if g.keys <= FEW || glued_tail(p) {
+            by_stem.entry(stem(p)).or_default().push(p);
+        }
+    }
+    let mut merged: HashMap<Vec<u8>, Group> = HashMap::new();
+    let mut gone: std::collections::HashSet<&Vec<u8>> = std::collections::HashSet::new();
+    for (stem, members) in by_stem {
+        if members.len() < MERGE_AT {
+            continue;
+        }
+        let into = merged.entry(stem.clone()).or_insert_with(|| {
+            groups.get(&stem).cloned().unwrap_or_else(|| Group {
+                largest: Top::new(3),
+                ..Group::default()
+            })
+        });
+        for p in members {
+            if *p != stem {
+                into.absorb(&groups[p]);
+                gone.insert(p);
+            }
+        }
+    }
+    let mut out: Vec<(Vec<u8>, Group)> = groups
+        .iter()
+        .filter(|(p, _)| !gone.contains(p) && !merged.contains_key(*p))
+        .map(|(p, g)| (p.clone(), g.clone()))
+        .collect();
+    out.extend(merged);
+    out
+}
 
 /// Updates `map[key]`, allocating the key only the first time.
 fn bump<V: Default>(map: &mut BTreeMap<String, V>, key: &str, f: impl FnOnce(&mut V)) {
@@ -188,6 +358,8 @@ impl Tally {
             big_keys: Top::new(top.max(20)),
             big_count: 0,
             encoding_asked: HashMap::new(),
+            children: HashMap::new(),
+            promoted: std::collections::HashSet::new(),
         }
     }
 
@@ -234,13 +406,40 @@ impl Tally {
             self.big_count += 1;
             self.big_keys.offer(k.bytes, k);
         }
-        let group = if self.groups.contains_key(&pat) || self.groups.len() < self.max_patterns {
-            self.groups.entry(pat).or_insert_with(|| Group {
-                largest: Top::new(3),
-                ..Group::default()
-            })
+        // A new pattern under a stem that has had many (ids nothing marks
+        // as such: `feed:kqzvx1`) is its stem's. Past the cap, a new
+        // pattern joins its stem's group, made while a tenth more groups
+        // fit; only then the rest.
+        let pat = if self.groups.contains_key(&pat) {
+            Some(pat)
+        } else if self.groups.len() < self.max_patterns {
+            let st = stem(&pat);
+            if self.promoted.contains(&st) {
+                Some(st)
+            } else {
+                let n = self.children.entry(st.clone()).or_default();
+                *n += 1;
+                if *n >= PROMOTE_AT {
+                    self.promoted.insert(st);
+                }
+                Some(pat)
+            }
         } else {
-            &mut self.other
+            let stem = stem(&pat);
+            (self.groups.contains_key(&stem)
+                || self.groups.len() < self.max_patterns + self.max_patterns / 10)
+                .then_some(stem)
+        };
+        let group = match pat {
+            Some(pat) => {
+                let g = self.groups.entry(pat).or_insert_with(|| Group {
+                    largest: Top::new(3),
+                    ..Group::default()
+                });
+                g.observe(&k.key);
+                g
+            }
+            None => &mut self.other,
         };
         group.keys += 1;
         group.bytes += k.bytes;
@@ -385,10 +584,9 @@ impl Tally {
                 }
             }),
         };
-        let mut patterns: Vec<PatternView> = self
-            .groups
+        let mut patterns: Vec<PatternView> = merge_singletons(&self.groups)
             .iter()
-            .map(|(p, g)| view(pattern::show(p), g))
+            .map(|(p, g)| view(pattern::show(&g.shown(p)), g))
             .collect();
         if self.other.keys > 0 {
             patterns.push(view(OTHER.to_string(), &self.other));
@@ -488,6 +686,177 @@ mod tests {
             bytes,
             elements,
             ttl,
+        }
+    }
+
+    /// A small deterministic generator (xorshift64*), for key names.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+        fn chars(&mut self, alphabet: &[u8], n: usize) -> String {
+            (0..n)
+                .map(|_| alphabet[self.below(alphabet.len() as u64) as usize] as char)
+                .collect()
+        }
+    }
+
+    const HEX: &[u8] = b"0123456789abcdef";
+    const B36: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    const B62: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+    /// Twenty ways real applications name their keys, each its own
+    /// generator; `n` keys from each.
+    ///  1 `session:<uuid>`              11 `token:<20 base-62>`
+    ///  2 `user:<id>:profile`           12 `avatar:<md5 hex>`
+    ///  3 `user<id>` (glued)            13 `queue:shard<0-15>:job:<id>`
+    ///  4 `k<id>` (redis-benchmark)     14 `tenant:{<id>}:orders:<id>`
+    ///  5 `cart<id>:items`              15 `img/<year>/<month>/<hex8>.jpg`
+    ///  6 `item_<hex 4-6>`              16 `lock:order:<id>`
+    ///  7 `product:<id>:v2` (one version) 17 `feed:<6 base-36>` (some all letters)
+    ///  8 `api:v<1-3>:users:<id>`       18 `counter:<yyyymmdd>`
+    ///  9 `rate:<ipv4>`                 19 `geo:<lat>,<lon>`
+    /// 10 `report:<date>:daily`         20 `cache:v3:page-<n>`
+    fn generate(which: usize, i: u64, r: &mut Rng) -> String {
+        match which {
+            0 => format!(
+                "session:{}-{}-{}-{}-{}",
+                r.chars(HEX, 8),
+                r.chars(HEX, 4),
+                r.chars(HEX, 4),
+                r.chars(HEX, 4),
+                r.chars(HEX, 12)
+            ),
+            1 => format!("user:{i}:profile"),
+            2 => format!("user{}", 1000 + i),
+            3 => format!("k{i}"),
+            4 => format!("cart{i}:items"),
+            5 => {
+                let n = 4 + r.below(3) as usize;
+                format!("item_{}", r.chars(HEX, n))
+            }
+            6 => format!("product:{i}:v2"),
+            7 => format!("api:v{}:users:{i}", 1 + r.below(3)),
+            8 => format!("rate:10.{}.{}.{}", r.below(256), r.below(256), r.below(256)),
+            9 => format!(
+                "report:2026-{:02}-{:02}:daily",
+                1 + r.below(12),
+                1 + r.below(28)
+            ),
+            10 => format!("token:{}", r.chars(B62, 20)),
+            11 => format!("avatar:{}", r.chars(HEX, 32)),
+            12 => format!("queue:shard{}:job:{i}", r.below(16)),
+            13 => format!("tenant:{{{}}}:orders:{i}", r.below(500)),
+            14 => format!(
+                "img/20{}/{:02}/{}.jpg",
+                10 + r.below(16),
+                1 + r.below(12),
+                r.chars(HEX, 8)
+            ),
+            15 => format!("lock:order:{i}"),
+            16 => format!("feed:{}", r.chars(B36, 6)),
+            17 => format!("counter:2026{:02}{:02}", 1 + r.below(12), 1 + r.below(28)),
+            18 => format!(
+                "geo:{}.{},{}.{}",
+                r.below(90),
+                r.below(100),
+                r.below(180),
+                r.below(100)
+            ),
+            _ => format!("cache:v3:page-{}", r.below(5000)),
+        }
+    }
+
+    /// 1M keys, 50,000 from each of twenty generators of real-world names:
+    /// every generator's keys land in one or two patterns, and no pattern
+    /// holds keys of two generators.
+    #[test]
+    fn a_million_real_world_names_group_by_their_generator() {
+        let per = 50_000;
+        let mut tally = Tally::new(3, 10_000, BIG);
+        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut of_pattern: HashMap<String, std::collections::BTreeSet<usize>> = HashMap::new();
+        for which in 0..20 {
+            for i in 0..per {
+                let name = generate(which, i, &mut r);
+                tally.add(&key(&name, "string", 100, 1, -1));
+            }
+        }
+        let report = tally.report(20 * per, false);
+        assert!(
+            report.patterns.iter().all(|p| p.pattern != OTHER),
+            "keys spilled into {OTHER}"
+        );
+        // Which generator each reported pattern's keys came from: every
+        // generator's keys again, matched against the reported patterns.
+        let patterns: Vec<String> = report.patterns.iter().map(|p| p.pattern.clone()).collect();
+        let matcher = |pat: &str, name: &str| glob(pat.as_bytes(), name.as_bytes());
+        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut per_generator: Vec<std::collections::BTreeSet<String>> =
+            vec![std::collections::BTreeSet::new(); 20];
+        for (which, seen) in per_generator.iter_mut().enumerate() {
+            for i in 0..per {
+                let name = generate(which, i, &mut r);
+                if i % 97 != 0 {
+                    continue;
+                }
+                let hit: Vec<&String> = patterns.iter().filter(|p| matcher(p, &name)).collect();
+                assert!(
+                    !hit.is_empty(),
+                    "{name} matches no pattern of {patterns:#?}"
+                );
+                for h in hit {
+                    seen.insert(h.clone());
+                    of_pattern.entry(h.clone()).or_default().insert(which);
+                }
+            }
+        }
+        for (which, pats) in per_generator.iter().enumerate() {
+            assert!(
+                pats.len() <= 2,
+                "generator {} ({}) spread over {pats:?}",
+                which + 1,
+                generate(which, 7, &mut Rng(1))
+            );
+        }
+        for (pat, gens) in &of_pattern {
+            assert_eq!(gens.len(), 1, "{pat} mixes generators {gens:?}");
+        }
+        // Constant parts stay literal, varying ones do not.
+        assert!(
+            patterns.contains(&"product:*:v2".to_string()),
+            "{patterns:#?}"
+        );
+        assert!(
+            patterns.contains(&"api:v[0-9]*:users:*".to_string()),
+            "{patterns:#?}"
+        );
+        assert!(
+            patterns.contains(&"cache:v3:page-*".to_string()),
+            "{patterns:#?}"
+        );
+        assert!(patterns.contains(&"k[0-9]*".to_string()), "{patterns:#?}");
+    }
+
+    /// Redis's glob, as SCAN MATCH reads a pattern (`*`, `?`, `\x`).
+    fn glob(p: &[u8], s: &[u8]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some(b'*') => (0..=s.len()).any(|i| glob(&p[1..], &s[i..])),
+            Some(b'?') => !s.is_empty() && glob(&p[1..], &s[1..]),
+            Some(b'[') if p.starts_with(b"[0-9]") => {
+                s.first().is_some_and(u8::is_ascii_digit) && glob(&p[5..], &s[1..])
+            }
+            Some(b'\\') if p.len() > 1 => s.first() == Some(&p[1]) && glob(&p[2..], &s[1..]),
+            Some(c) => s.first() == Some(c) && glob(&p[1..], &s[1..]),
         }
     }
 
