@@ -51,10 +51,20 @@ pub struct ContextDef {
     runbooks: Vec<PathBuf>,
     /// Per runbook, thresholds of its own: `out-of-memory: {memory_high: 0.85}`.
     #[serde(default)]
-    thresholds: BTreeMap<String, BTreeMap<String, f64>>,
+    thresholds: Option<Spanned<BTreeMap<String, BTreeMap<String, f64>>>>,
     /// Check ids to leave out.
     #[serde(default)]
-    skip: Vec<String>,
+    skip: Option<Spanned<Vec<String>>>,
+}
+
+impl ContextDef {
+    fn thresholds(&self) -> impl Iterator<Item = (&String, &BTreeMap<String, f64>)> {
+        self.thresholds.iter().flat_map(|t| t.value.iter())
+    }
+
+    fn skip(&self) -> &[String] {
+        self.skip.as_ref().map_or(&[], |s| s.value.as_slice())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -275,12 +285,12 @@ impl Found {
         for r in &d.runbooks {
             let _ = writeln!(out, "runbooks  {}", self.path(r).display());
         }
-        for (rb, t) in &d.thresholds {
+        for (rb, t) in d.thresholds() {
             for (name, v) in t {
                 let _ = writeln!(out, "threshold {rb}.{name} = {v}");
             }
         }
-        for c in &d.skip {
+        for c in d.skip() {
             let _ = writeln!(out, "skip      {c}");
         }
         out
@@ -543,14 +553,26 @@ fn fill_runbooks(r: &mut RunbookArgs, found: &Found) {
     if r.dirs.is_empty() {
         r.dirs = d.runbooks.iter().map(|p| found.path(p)).collect();
     }
+    let at = |r: &serde_saphyr::Location| {
+        format!("{}:{}:{}", found.file.display(), r.line(), r.column())
+    };
     r.tuning = crate::runbook::Tuning {
         thresholds: d
-            .thresholds
-            .iter()
+            .thresholds()
             .flat_map(|(rb, t)| t.iter().map(move |(n, v)| (rb.clone(), n.clone(), *v)))
             .collect(),
-        skip_checks: d.skip.clone(),
-        from: found.origin(),
+        skip_checks: d.skip().to_vec(),
+        from: format!("context `{}`", found.name),
+        thresholds_at: d
+            .thresholds
+            .as_ref()
+            .map(|t| at(&t.referenced))
+            .unwrap_or_default(),
+        skip_at: d
+            .skip
+            .as_ref()
+            .map(|s| at(&s.referenced))
+            .unwrap_or_default(),
     };
 }
 

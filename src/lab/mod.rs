@@ -118,12 +118,19 @@ fn server_major() -> u32 {
     })
 }
 
-/// A free port on the loopback.
+/// A free port on the loopback, below 55000: a Cluster node's bus
+/// listens on its port + 10000.
 pub fn free_port() -> Result<u16, String> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
+    for _ in 0..100 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| format!("no free port: {e}"))?;
+        if port <= 55_000 {
+            return Ok(port);
+        }
+    }
+    Err("no free port below 55000".into())
 }
 
 /// Starts `program args` detached from this process and its terminal

@@ -164,8 +164,11 @@ pub struct Tuning {
     /// (runbook, threshold, value).
     pub thresholds: Vec<(String, String, f64)>,
     pub skip_checks: Vec<String>,
-    /// Where it comes from (`context prod in ~/.config/cachectl/config.yaml`).
+    /// What it comes from (`context prod`), and where in its file the
+    /// thresholds and the skipped checks are (`file:line:column`).
     pub from: String,
+    pub thresholds_at: String,
+    pub skip_at: String,
 }
 
 /// The runbooks a run uses, in a stable order.
@@ -816,10 +819,15 @@ pub fn load_gate() -> Result<RunbookSet, LoadError> {
 /// `load_all`, then `tuning` applied (a context's thresholds and skips).
 pub fn load_tuned(dirs: &[PathBuf], tuning: &Tuning) -> Result<RunbookSet, CliError> {
     load_all(dirs)?.tuned(tuning).map_err(|e| {
-        CliError::Usage(if tuning.from.is_empty() {
-            e
+        let at = if e.starts_with("skip") {
+            &tuning.skip_at
         } else {
-            format!("{}: {e}", tuning.from)
+            &tuning.thresholds_at
+        };
+        CliError::Usage(match (at.is_empty(), tuning.from.is_empty()) {
+            (_, true) => e,
+            (true, false) => format!("{}: {e}", tuning.from),
+            (false, false) => format!("{at}: {}: {e}", tuning.from),
         })
     })
 }

@@ -176,12 +176,12 @@ fn context_mistakes_are_file_line_column_errors_and_say_no_secret() {
         ),
         (
             "contexts:\n  a:\n    url: redis://cache:6379\n    thresholds:\n      out-of-memory: {memory_warnign: 0.5}\n",
-            "context `a`",
+            ".cachectl.yaml:5:",
             "no threshold `memory_warnign`",
         ),
         (
             "contexts:\n  a:\n    url: redis://cache:6379\n    skip: [connection-refused]\n",
-            "context `a`",
+            ".cachectl.yaml:4:",
             "a check of redis-unreachable",
         ),
     ];

@@ -69,44 +69,22 @@ fn staged(scenario: &str, finding: &str, status: &str) {
         .is_empty());
 }
 
+/// Every scenario, one after another: each starts several servers (the
+/// Sentinel set five), and the suite runs beside the others.
 #[test]
-fn lab_oom() {
-    staged("oom", "oom-noeviction", "critical");
-}
-
-#[test]
-fn lab_maxclients() {
-    staged("maxclients", "clients-critical", "critical");
-}
-
-#[test]
-fn lab_slow() {
-    staged("slow", "slow-operations", "warning");
-}
-
-#[test]
-fn lab_hit_rate() {
-    staged("hit-rate", "hit-rate-critical", "critical");
-}
-
-#[test]
-fn lab_replica_lag() {
-    staged("replica-lag", "replica-link-down", "critical");
-}
-
-#[test]
-fn lab_sentinel() {
-    staged("sentinel", "connection-refused", "critical");
-}
-
-#[test]
-fn lab_cluster() {
-    staged("cluster", "cluster-slots-uncovered", "critical");
-}
-
-#[test]
-fn lab_app_fallback() {
-    staged("app-fallback", "fallback-active", "critical");
+fn every_scenario_is_its_seeds_incident_and_goes_away() {
+    for (scenario, finding, status) in [
+        ("oom", "oom-noeviction", "critical"),
+        ("maxclients", "clients-critical", "critical"),
+        ("slow", "slow-operations", "warning"),
+        ("hit-rate", "hit-rate-critical", "critical"),
+        ("replica-lag", "replica-link-down", "critical"),
+        ("sentinel", "connection-refused", "critical"),
+        ("cluster", "cluster-slots-uncovered", "critical"),
+        ("app-fallback", "fallback-active", "critical"),
+    ] {
+        staged(scenario, finding, status);
+    }
 }
 
 #[test]
