@@ -431,7 +431,7 @@ fn a_server_kept_busy_has_high_round_trips() {
             std::thread::spawn(move || {
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let _: redis::RedisResult<()> =
-                        redis::cmd("DEBUG").arg("SLEEP").arg("0.1").query(&mut c);
+                        redis::cmd("DEBUG").arg("SLEEP").arg("0.05").query(&mut c);
                 }
             })
         })
