@@ -163,7 +163,7 @@ markdown\t'Markdown for an incident channel or a postmortem'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l sample -d 'Scan only this many keys and estimate the rest, with a 95% margin' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l top -d 'How many of the largest keys to show' -r
-complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l rate -d 'Keys per second, at most (gentler on a busy server)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l rate -d 'Keys per second, at most, on each node (gentler on a busy server; a Cluster\'s primaries are scanned at once, each at this rate)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l count -d 'Keys each SCAN asks for (SCAN COUNT), at most' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l max-command-time -d 'The longest one SCAN may take on the server; COUNT shrinks to keep it there' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l max-patterns -d 'Most key patterns kept apart; the rest are summed as `<other patterns>`' -r

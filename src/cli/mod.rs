@@ -829,7 +829,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = 10,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
     pub top: usize,
-    /// Keys per second, at most (gentler on a busy server).
+    /// Keys per second, at most, on each node (gentler on a busy server;
+    /// a Cluster's primaries are scanned at once, each at this rate).
     #[arg(long, value_name = "KEYS_PER_S", value_parser = clap::value_parser!(u64).range(1..))]
     pub rate: Option<u64>,
     /// Keys each SCAN asks for (SCAN COUNT), at most.

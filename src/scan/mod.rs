@@ -300,6 +300,110 @@ pub async fn page(
     Ok((next, keys))
 }
 
+/// Polls every future at once (one thread), their outputs in order.
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, o) in futures.iter_mut().zip(out.iter_mut()) {
+            if o.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *o = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
+/// One node's scan into the shared tally, to its end, the scan's
+/// deadline, or the sample's size; at its own `--rate`.
+async fn scan_node(
+    session: &Session,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+    tally: &std::cell::RefCell<Tally>,
+    sampled: &std::cell::Cell<bool>,
+    started: Instant,
+) -> Result<Option<Stop>, CommandFailure> {
+    let mut cursor = 0;
+    let mut count = opts.count.max(1);
+    let mut own: u64 = 0;
+    // Look-ups run as tasks, several at once, while the next SCAN is
+    // asked: the server works on some while cachectl reads others.
+    let mut inflight = Inflight::default();
+    let mut more = true;
+    loop {
+        if Instant::now() >= opts.deadline {
+            return Ok(Some(Stop::Deadline));
+        }
+        while more && inflight.0.len() < WINDOW && !sampled.get() {
+            let asked = Instant::now();
+            let (next, mut keys) = scan_once(session, cursor, count, opts).await?;
+            // Keep each SCAN under the bound: halve COUNT when it was
+            // slow, grow it back when it was quick.
+            let took = asked.elapsed();
+            if took > opts.max_command && count > 10 {
+                count /= 2;
+            } else if took < opts.max_command / 4 && count < opts.count {
+                count = (count * 2).min(opts.count);
+            }
+            cursor = next;
+            let room = opts.sample.map(|limit| {
+                let t = tally.borrow();
+                limit.saturating_sub(t.scanned + t.vanished + inflight.keys()) as usize
+            });
+            if let Some(room) = room {
+                keys.truncate(room);
+            }
+            more = cursor != 0 && room.is_none_or(|r| r > keys.len());
+            if !more && cursor != 0 {
+                sampled.set(true);
+            }
+            for chunk in keys.chunks(CHUNK) {
+                let patterns: Vec<Vec<u8>> = chunk.iter().map(|k| pattern::of(k)).collect();
+                let wants: Vec<bool> = {
+                    let mut t = tally.borrow_mut();
+                    patterns.iter().map(|p| t.wants_encoding(p)).collect()
+                };
+                let (s, keys) = (session.clone(), chunk.to_vec());
+                let task = tokio::spawn(async move { look_up(&s, &keys, &wants, 0).await });
+                inflight.0.push_back((task, patterns));
+            }
+        }
+        let Some((task, patterns)) = inflight.0.pop_front() else {
+            return Ok(None);
+        };
+        let looked = task.await.map_err(|e| CommandFailure {
+            kind: crate::target::connect::CommandFailureKind::Error,
+            detail: format!("a look-up task failed: {e}"),
+        })??;
+        let asked = patterns.len() as u64;
+        {
+            let mut t = tally.borrow_mut();
+            t.vanished += looked.vanished;
+            let mut patterns = patterns;
+            for (k, i) in looked.found.iter().zip(looked.index) {
+                t.add_as(k, std::mem::take(&mut patterns[i]));
+            }
+        }
+        own += asked;
+        progress.advance(asked);
+        if let Some(rate) = opts.rate.filter(|r| *r > 0) {
+            let due = Duration::from_secs_f64(own as f64 / rate as f64);
+            tokio::time::sleep(due.saturating_sub(started.elapsed())).await;
+        }
+    }
+}
+
 /// Scans the database the session selected. `interrupt` resolves when the
 /// operator asks to stop (Ctrl-C).
 pub async fn run(
@@ -318,79 +422,26 @@ pub async fn run(
             .max(0) as u64;
     }
     progress.total(opts.sample.map_or(total_keys, |s| s.min(total_keys)));
-    let mut tally = Tally::new(opts.top, opts.max_patterns, opts.big);
+    // Every node (a Cluster's primaries) at once, each with its own COUNT,
+    // rate and look-ups in flight, into one tally (one thread: a node's
+    // work borrows it between its awaits).
+    let tally = std::cell::RefCell::new(Tally::new(opts.top, opts.max_patterns, opts.big));
+    let sampled = std::cell::Cell::new(false);
     let mut stopped = None;
-    let mut sampled = false;
-    let mut count = opts.count.max(1);
     tokio::pin!(interrupt);
-    // Every node (a Cluster's primaries) in turn, into one tally.
     let work = async {
-        for session in sessions {
-            let mut cursor = 0;
-            // Look-ups run as tasks, several at once, while the next SCAN is
-            // asked: the server works on some while cachectl reads others.
-            let mut inflight = Inflight::default();
-            let mut more = true;
-            loop {
-                if Instant::now() >= opts.deadline {
-                    return Ok::<Option<Stop>, CommandFailure>(Some(Stop::Deadline));
-                }
-                while more && inflight.0.len() < WINDOW {
-                    let asked = Instant::now();
-                    let (next, mut keys) = scan_once(session, cursor, count, opts).await?;
-                    // Keep each SCAN under the bound: halve COUNT when it was
-                    // slow, grow it back when it was quick.
-                    let took = asked.elapsed();
-                    if took > opts.max_command && count > 10 {
-                        count /= 2;
-                    } else if took < opts.max_command / 4 && count < opts.count {
-                        count = (count * 2).min(opts.count);
-                    }
-                    cursor = next;
-                    let room = opts.sample.map(|limit| {
-                        limit.saturating_sub(tally.scanned + tally.vanished + inflight.keys())
-                            as usize
-                    });
-                    if let Some(room) = room {
-                        keys.truncate(room);
-                    }
-                    more = cursor != 0 && room.is_none_or(|r| r > keys.len());
-                    if !more && cursor != 0 {
-                        sampled = true;
-                    }
-                    for chunk in keys.chunks(CHUNK) {
-                        let patterns: Vec<Vec<u8>> = chunk.iter().map(|k| pattern::of(k)).collect();
-                        let wants: Vec<bool> =
-                            patterns.iter().map(|p| tally.wants_encoding(p)).collect();
-                        let (s, keys) = (session.clone(), chunk.to_vec());
-                        let task = tokio::spawn(async move { look_up(&s, &keys, &wants, 0).await });
-                        inflight.0.push_back((task, patterns));
-                    }
-                }
-                let Some((task, patterns)) = inflight.0.pop_front() else {
-                    break;
-                };
-                let looked = task.await.map_err(|e| CommandFailure {
-                    kind: crate::target::connect::CommandFailureKind::Error,
-                    detail: format!("a look-up task failed: {e}"),
-                })??;
-                tally.vanished += looked.vanished;
-                let asked = patterns.len() as u64;
-                let mut patterns = patterns;
-                for (k, i) in looked.found.iter().zip(looked.index) {
-                    tally.add_as(k, std::mem::take(&mut patterns[i]));
-                }
-                progress.advance(asked);
-                if let Some(rate) = opts.rate.filter(|r| *r > 0) {
-                    let due = Duration::from_secs_f64(tally.scanned as f64 / rate as f64);
-                    tokio::time::sleep(due.saturating_sub(started.elapsed())).await;
-                }
-            }
-            if sampled {
-                break;
+        let nodes = sessions
+            .iter()
+            .map(|session| scan_node(session, opts, progress, &tally, &sampled, started));
+        let mut first = None;
+        for outcome in join_all(nodes.collect()).await {
+            match outcome {
+                Err(e) => return Err(e),
+                Ok(Some(stop)) => first = first.or(Some(stop)),
+                Ok(None) => {}
             }
         }
-        Ok::<Option<Stop>, CommandFailure>(None)
+        Ok::<Option<Stop>, CommandFailure>(first)
     };
     tokio::select! {
         outcome = work => {
@@ -405,6 +456,8 @@ pub async fn run(
         }
         () = &mut interrupt => stopped = Some(Stop::Interrupted),
     }
+    let tally = tally.into_inner();
+    let sampled = sampled.get();
     progress.finish();
     let mut report = tally.report(total_keys, sampled);
     report.scan_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;

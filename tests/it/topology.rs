@@ -484,6 +484,28 @@ fn memory_keys_and_flush_cover_every_shard_exactly() {
         (group("session:*"), group("keep:*")),
         (Some(900), Some(300))
     );
+    // Every primary at once, each at its own --rate: about 400 keys a
+    // primary at 400 keys a second is about a second; one after another
+    // would be three.
+    let started = std::time::Instant::now();
+    let run = Cachectl::new()
+        .args([
+            "memory",
+            "--keys",
+            "--rate",
+            "400",
+            "-o",
+            "json",
+            "--url",
+            &replica.url(),
+        ])
+        .run();
+    let took = started.elapsed();
+    assert_eq!(run.json()["keyspace"]["scanned_keys"], 1200);
+    assert!(
+        took < std::time::Duration::from_millis(2500),
+        "the primaries were scanned one after another: {took:?}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let run = Cachectl::new()
