@@ -294,3 +294,19 @@ fn view_text(view: &DoorView) -> (&'static str, String) {
     view.table(&mut text, 100);
     (title, super::plain(text.trim()))
 }
+
+#[cfg(test)]
+mod tests {
+    /// Server text can neither end a table cell, open markup, nor close a
+    /// fenced block it sits in.
+    #[test]
+    fn server_text_stays_text() {
+        assert_eq!(
+            super::esc("a|b `x` <script>*y*\n[z]"),
+            "a\\|b \\`x\\` &lt;script&gt;\\*y\\* \\[z\\]"
+        );
+        let block = super::fenced("one\n```\nthree");
+        assert!(block.starts_with("````text\n"), "{block}");
+        assert!(block.ends_with("\n````\n"), "{block}");
+    }
+}

@@ -387,7 +387,14 @@ fn fit_shown(line: String, width: usize) -> String {
 /// figures summed (ops/s) or at their worst (memory, p99), the findings.
 pub fn line(r: &Report, v: &WatchView) -> String {
     let up = v.nodes.iter().filter(|n| n.up).count();
-    let ops: f64 = v.nodes.iter().filter_map(|n| n.ops_per_s).sum();
+    // No node with a rate (all down): no figure, not a sum of nothing
+    // (which for floats is -0).
+    let rates: Vec<f64> = v.nodes.iter().filter_map(|n| n.ops_per_s).collect();
+    let ops = if rates.is_empty() {
+        "-".to_string()
+    } else {
+        compact(rates.iter().sum())
+    };
     let worst = |f: &dyn Fn(&NodeFigures) -> Option<f64>| {
         v.nodes
             .iter()
@@ -415,7 +422,7 @@ pub fn line(r: &Report, v: &WatchView) -> String {
         r.status.label(),
         r.score,
         v.nodes.len(),
-        compact(ops)
+        ops
     );
     if let Some(h) = hit {
         let _ = write!(line, " hit {:.1}%", h * 100.0);
@@ -505,5 +512,48 @@ mod tests {
         assert_eq!(ago(100, 172), "1m12s");
         assert_eq!(ago(0, 3 * 3600 + 240), "3h04m");
         assert_eq!(clock(1_796_362_353), "05:32:33");
+    }
+
+    /// Every node down: the line says so, without a figure made of none.
+    #[test]
+    fn a_line_of_nodes_all_down_has_no_rate() {
+        let down = NodeFigures {
+            node: "127.0.0.1:1".into(),
+            role: crate::target::Role::Unknown,
+            up: false,
+            down_since: Some(100),
+            down_reason: Some("refused".into()),
+            ops_per_s: None,
+            hit_ratio: None,
+            used_memory: None,
+            maxmemory: None,
+            clients: None,
+            maxclients: None,
+            evictions_per_s: None,
+            p50_ms: None,
+            p99_ms: None,
+            history: crate::watch::view::History::default(),
+        };
+        let view = WatchView {
+            refresh: 1,
+            every_s: 2.0,
+            started: 100,
+            at: 102,
+            window_s: 0,
+            history_s: 300,
+            nodes: vec![down],
+            findings: Vec::new(),
+            cleared: Vec::new(),
+        };
+        let r = crate::findings::Report::new(
+            "redis://127.0.0.1:1/0".into(),
+            None,
+            Vec::new(),
+            crate::findings::Evaluation::default(),
+            Vec::new(),
+            1.0,
+        );
+        let l = line(&r, &view);
+        assert!(l.contains(" nodes 0/1 ops/s - "), "{l}");
     }
 }

@@ -335,8 +335,9 @@ print(json.dumps({"rows": rows, "fences": fences, "headings": headings, "html": 
 fn markdown_is_read_by_a_markdown_parser_grouped_like_the_table() {
     let cluster = Cluster::start(3, 0);
     let url = cluster.nodes[0].url();
-    // A key name that would break a table or inject markup, in the slow
-    // log the findings quote.
+    // A string that would break a table or inject markup, in the slow log.
+    // (The findings do not quote it; the escaping itself is pinned by
+    // render::markdown's `server_text_stays_text`.)
     cluster.nodes[0].cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
     cluster.nodes[0].cmd(&["ECHO", "a|b`<script>alert(1)</script>"]);
     let (doc, run) = both(&["diagnose", "--cluster", "--url", &url], "markdown");
