@@ -672,10 +672,10 @@ pub struct KillArgs {
 #[command(next_help_heading = "Which keys and how")]
 pub struct FlushArgs {
     /// The whole database (--db N, or the URL's), with FLUSHDB ASYNC.
-    #[arg(long, conflicts_with_all = ["pattern", "kind", "no_ttl", "idle", "all"])]
+    #[arg(long, conflicts_with_all = ["pattern", "kind", "no_ttl", "idle", "all", "resume"])]
     pub whole_db: bool,
     /// Every database, with FLUSHALL ASYNC.
-    #[arg(long, conflicts_with_all = ["pattern", "kind", "no_ttl", "idle", "db"])]
+    #[arg(long, conflicts_with_all = ["pattern", "kind", "no_ttl", "idle", "db", "resume"])]
     pub all: bool,
     /// Only keys without a TTL.
     #[arg(long)]
@@ -700,6 +700,8 @@ pub struct FlushArgs {
     /// keyspace: as much server time as the first.
     #[arg(long, conflicts_with = "all")]
     pub recheck: bool,
+    #[command(flatten)]
+    pub resume: ResumeArgs,
     #[command(flatten)]
     pub write: WriteArgs,
     #[command(flatten)]
@@ -823,7 +825,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub keys: bool,
     /// Scan only this many keys and estimate the rest, with a 95% margin.
-    #[arg(long, value_name = "N", requires = "keys", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", requires = "keys", conflicts_with = "resume", value_parser = clap::value_parser!(u64).range(1..))]
     pub sample: Option<u64>,
     /// How many of the largest keys to show.
     #[arg(long, value_name = "N", default_value_t = 10,
@@ -847,6 +849,8 @@ pub struct ScanArgs {
     /// than --timeout). What was found by then is reported, marked partial.
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = duration::parse)]
     pub scan_timeout: Duration,
+    #[command(flatten)]
+    pub resume: ResumeArgs,
     #[command(flatten)]
     pub filter: KeyFilterArgs,
 }
@@ -1068,6 +1072,18 @@ mod tests {
     }
 }
 
+/// `--resume FILE`, for the long runs (warm, memory --keys, flush
+/// --pattern): where the run stands, so that an interrupted one goes on.
+#[derive(Debug, Clone, Args)]
+pub struct ResumeArgs {
+    /// Where the run stands, written atomically as it goes (warm: each
+    /// source's place; a scan: each node's SCAN cursor and the totals so
+    /// far). A rerun with the same file goes on from there; a finished
+    /// scan removes it.
+    #[arg(long, value_name = "PATH")]
+    pub resume: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Sources and writing")]
 pub struct WarmArgs {
@@ -1100,10 +1116,8 @@ pub struct WarmArgs {
     /// NODE with --yes).
     #[arg(long)]
     pub replace: bool,
-    /// Checkpoint file: written after every batch, and where a rerun with
-    /// the same sources starts from.
-    #[arg(long, value_name = "PATH")]
-    pub resume: Option<PathBuf>,
+    #[command(flatten)]
+    pub resume: ResumeArgs,
     /// Malformed lines, refused writes or failed requests tolerated before
     /// the run stops.
     #[arg(long, value_name = "N", default_value_t = 100)]

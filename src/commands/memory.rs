@@ -39,6 +39,7 @@ fn scan_options(args: &ScanArgs, runbooks: &RunbookSet) -> ScanOptions {
             list_elements: threshold("big_list_elements", 10_000.0) as u64,
         },
         deadline: Instant::now() + args.scan_timeout,
+        resume: args.resume.resume.clone(),
     }
 }
 
@@ -46,6 +47,11 @@ pub fn run(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
     if args.scan.filter.given() && !args.scan.keys {
         return Err(CliError::Usage(
             "--pattern and --type choose the keys of a scan: add --keys".into(),
+        ));
+    }
+    if args.scan.resume.resume.is_some() && !args.scan.keys {
+        return Err(CliError::Usage(
+            "--resume keeps the place of a key scan: add --keys".into(),
         ));
     }
     let mut door = Door::open(resolve::door(&args.common, "memory")?, printer, "memory")?;

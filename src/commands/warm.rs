@@ -64,7 +64,7 @@ pub fn run(args: &WarmArgs, printer: &Printer) -> Result<Status, CliError> {
     let settings = WarmSettings {
         replace: args.replace,
         critical_only: args.critical_only,
-        resume: args.resume.clone(),
+        resume: args.resume.resume.clone(),
         max_errors: args.max_errors,
         continue_on_oom: args.continue_on_oom,
         rate: args.rate,

@@ -577,9 +577,20 @@ pub fn scan_keys(
         .iter()
         .map(|n| session(ctx, n))
         .collect::<Result<Vec<_>, _>>()?;
+    let resume = match &opts.resume {
+        Some(path) => {
+            let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
+            let db = nodes.first().map_or(0, |n| n.db);
+            Some(
+                crate::scan::resume::Resume::open(path, "memory --keys", &opts.scope(db), &names)
+                    .map_err(CliError::Usage)?,
+            )
+        }
+        None => None,
+    };
     let bar = render::progress::Bar::new("keys");
     let mut report = ctx.runtime.block_on(async {
-        crate::scan::run(&sessions, opts, &bar, interrupted())
+        crate::scan::run(&sessions, opts, &bar, interrupted(), resume)
             .await
             .map_err(|e| CliError::Other(anyhow::anyhow!("the key scan failed: {}", e.detail)))
     })?;

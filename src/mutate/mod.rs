@@ -275,7 +275,8 @@ pub struct Mutator {
     pub policy: Policy,
     /// The target URL, redacted, for the audit log.
     pub target: String,
-    stopped: Option<String>,
+    /// Why the run stopped (shared by the writes of several nodes at once).
+    stopped: std::sync::Mutex<Option<String>>,
     /// Set by Ctrl-C, once the run heeds it (`heed`).
     interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
@@ -285,7 +286,7 @@ impl Mutator {
         Mutator {
             policy,
             target,
-            stopped: None,
+            stopped: std::sync::Mutex::new(None),
             interrupt: None,
         }
     }
@@ -297,24 +298,35 @@ impl Mutator {
     }
 
     /// Why nothing more may be done, once the walk was stopped.
-    pub fn stopped(&self) -> Option<&str> {
-        self.stopped.as_deref()
+    pub fn stopped(&self) -> Option<String> {
+        self.stopped
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stops every later operation, saying why.
+    fn stop(&self, why: String) {
+        *self
+            .stopped
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(why);
     }
 
     /// Decides an operation by mode, safety and node: `--yes` runs safe
     /// ones; destructive ones need `--confirm-destructive` naming the
     /// operation's own node, or that node typed back at the prompt.
     pub fn decide(&mut self, op: &Operation) -> Decision {
-        if self.stopped.is_none()
+        if self.stopped().is_none()
             && self
                 .interrupt
                 .as_ref()
                 .is_some_and(|f| f.load(std::sync::atomic::Ordering::SeqCst))
         {
-            self.stopped = Some("interrupted (Ctrl-C): nothing more was done".into());
+            self.stop("interrupted (Ctrl-C): nothing more was done".into());
         }
-        if let Some(why) = &self.stopped {
-            return Decision::Skip(why.clone());
+        if let Some(why) = self.stopped() {
+            return Decision::Skip(why);
         }
         let wrong_db = match (self.policy.confirm_db, op.db) {
             (Some(named), Some(db)) if named != db => Some(format!(
@@ -375,7 +387,7 @@ impl Mutator {
             },
         };
         if let Decision::Stop(why) = &decision {
-            self.stopped = Some(why.clone());
+            self.stop(why.clone());
         }
         decision
     }
@@ -465,7 +477,7 @@ impl Mutator {
     /// is sent and after it answers. Stops at the first failure; an audit
     /// log that cannot be written stops this and every later operation.
     pub async fn execute(
-        &mut self,
+        &self,
         session: &Session,
         op: &Operation,
         consent: &Consent,
@@ -486,7 +498,7 @@ impl Mutator {
             let record = |phase, result| self.record(op, op.count, command.clone(), phase, result);
             if let Err(e) = log.append(&record("attempt", None)) {
                 let why = format!("{e}; nothing more was sent ({i} of {total} commands ran)");
-                self.stopped = Some(why.clone());
+                self.stop(why.clone());
                 return Err(fail(why, i, true));
             }
             let Some((name, rest)) = args.split_first() else {
@@ -530,7 +542,7 @@ impl Mutator {
     /// unlink) in one pipeline, with one audit record before it (naming
     /// every item and the count) and one after. Returns each reply.
     pub async fn execute_batch(
-        &mut self,
+        &self,
         session: &Session,
         op: &Operation,
         consent: &Consent,
@@ -557,7 +569,7 @@ impl Mutator {
     /// `execute_batch` for a pipeline the caller built (arguments that are
     /// bytes, such as key names); `shown` is what the audit log says.
     pub async fn send_audited(
-        &mut self,
+        &self,
         session: &Session,
         op: &Operation,
         consent: &Consent,
@@ -580,7 +592,7 @@ impl Mutator {
     /// application write) between its write-ahead audit record and the
     /// record of its result; nothing runs if the first cannot be written.
     pub async fn audited<T>(
-        &mut self,
+        &self,
         op: &Operation,
         consent: &Consent,
         shown: String,
@@ -600,7 +612,7 @@ impl Mutator {
         let record = |phase, result| self.record(op, count, shown.clone(), phase, result);
         if let Err(e) = log.append(&record("attempt", None)) {
             let why = format!("{e}; nothing was sent");
-            self.stopped = Some(why.clone());
+            self.stop(why.clone());
             return Err(fail(why, true));
         }
         match work.await {

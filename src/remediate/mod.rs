@@ -259,13 +259,7 @@ impl Walker<'_, '_> {
         }
         let printer = self.ctx.printer;
         if let Some(why) = mutator.stopped() {
-            settle(
-                printer,
-                &mut action,
-                Outcome::Skipped,
-                why.to_string(),
-                false,
-            );
+            settle(printer, &mut action, Outcome::Skipped, why, false);
             return action;
         }
         if view.kind == FixKind::Manual {

@@ -228,6 +228,26 @@ pub fn diagnosis_at(r: &Report, view: Option<&DoorView>, width: u16) -> String {
     out
 }
 
+/// What a scan with `--resume FILE` says of it: where it went on from,
+/// and where the next run goes on.
+pub fn resume_line(r: &crate::scan::resume::ResumeNote) -> String {
+    let from = if r.resumed {
+        format!(
+            "resumed from {} (run {}): a key may count twice if the keyspace changed between runs",
+            clean(&r.file),
+            r.runs
+        )
+    } else {
+        format!("resume file {}", clean(&r.file))
+    };
+    let then = if r.finished {
+        "; the scan ended and the file was removed"
+    } else {
+        "; not finished: run again with the same --resume to go on"
+    };
+    format!("{from}{then}")
+}
+
 /// A bar `fraction` (0 to 1) of `cells` wide: Unicode blocks to an
 /// eighth of a cell, or `#` to a whole one.
 pub fn bar(fraction: f64, cells: usize, unicode: bool) -> String {
@@ -974,6 +994,9 @@ pub(super) fn memory(
                 None => String::new(),
             }
         );
+        if let Some(r) = &k.resume {
+            let _ = writeln!(out, "{}", wrap(&resume_line(r), width, "", "  "));
+        }
         let mut table = new_table(
             &[
                 "PATTERN", "KEYS", "BYTES", "SHARE", "NO TTL", "TYPES", "TTL",

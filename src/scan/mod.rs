@@ -7,6 +7,7 @@
 //! what was found so far, marked partial.
 
 pub mod pattern;
+pub mod resume;
 pub mod tally;
 
 use std::time::{Duration, Instant};
@@ -61,6 +62,23 @@ pub struct ScanOptions {
     pub max_patterns: usize,
     pub big: BigKeys,
     pub deadline: Instant,
+    /// `--resume FILE`.
+    pub resume: Option<std::path::PathBuf>,
+}
+
+impl ScanOptions {
+    /// What a resume file of this scan is about: the database and the
+    /// keys asked for (a file of another scope is refused).
+    pub fn scope(&self, db: i64) -> String {
+        let mut s = format!("db {db}");
+        if let Some(p) = &self.pattern {
+            s.push_str(&format!(", keys matching {p}"));
+        }
+        if let Some(t) = self.kind {
+            s.push_str(&format!(", type {}", t.as_str()));
+        }
+        s
+    }
 }
 
 /// Why a scan ended early.
@@ -68,6 +86,8 @@ pub struct ScanOptions {
 pub enum Stop {
     Interrupted,
     Deadline,
+    /// The resume file could not be written.
+    Unsaved,
 }
 
 /// What a scan tells its watcher as it goes.
@@ -194,21 +214,42 @@ const WINDOW: usize = 24;
 
 type Task = tokio::task::JoinHandle<Result<Looked, CommandFailure>>;
 
+/// A look-up in flight, or the end of a SCAN page (the cursor after it).
+enum Flight {
+    Chunk(Task, Vec<Vec<u8>>),
+    PageEnd(u64),
+}
+
 /// The look-ups in flight, oldest first; dropped (interrupted), they stop.
 #[derive(Default)]
-struct Inflight(std::collections::VecDeque<(Task, Vec<Vec<u8>>)>);
+struct Inflight(std::collections::VecDeque<Flight>);
 
 impl Inflight {
     /// Keys asked and not yet counted.
     fn keys(&self) -> u64 {
-        self.0.iter().map(|(_, p)| p.len() as u64).sum()
+        self.0
+            .iter()
+            .map(|f| match f {
+                Flight::Chunk(_, p) => p.len() as u64,
+                Flight::PageEnd(_) => 0,
+            })
+            .sum()
+    }
+
+    fn chunks(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|f| matches!(f, Flight::Chunk(..)))
+            .count()
     }
 }
 
 impl Drop for Inflight {
     fn drop(&mut self) {
-        for (task, _) in &self.0 {
-            task.abort();
+        for f in &self.0 {
+            if let Flight::Chunk(task, _) = f {
+                task.abort();
+            }
         }
     }
 }
@@ -324,28 +365,52 @@ async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
     out.into_iter().flatten().collect()
 }
 
-/// One node's scan into the shared tally, to its end, the scan's
-/// deadline, or the sample's size; at its own `--rate`.
-async fn scan_node(
-    session: &Session,
-    opts: &ScanOptions,
-    progress: &dyn Progress,
-    tally: &std::cell::RefCell<Tally>,
-    sampled: &std::cell::Cell<bool>,
+/// What the nodes of one scan share (one thread: a node's work borrows
+/// them between its awaits).
+struct Shared<'a> {
+    opts: &'a ScanOptions,
+    progress: &'a dyn Progress,
+    tally: std::cell::RefCell<Tally>,
+    sampled: std::cell::Cell<bool>,
+    resume: std::cell::RefCell<Option<resume::Resume>>,
+    /// A resume file that could not be written: the scan stops.
+    unsaved: std::cell::RefCell<Option<String>>,
     started: Instant,
-) -> Result<Option<Stop>, CommandFailure> {
-    let mut cursor = 0;
+}
+
+/// One node's scan into the shared tally, to its end, the scan's
+/// deadline, or the sample's size; at its own `--rate`. A page's keys
+/// join the tally together, once all are looked up, and the node's place
+/// in the resume file moves past the page at that moment.
+async fn scan_node(session: &Session, shared: &Shared<'_>) -> Result<Option<Stop>, CommandFailure> {
+    let (opts, tally) = (shared.opts, &shared.tally);
+    let name = session.addr.to_string();
+    let start = shared
+        .resume
+        .borrow()
+        .as_ref()
+        .map(|r| r.place(&name))
+        .unwrap_or_default();
+    if start.done {
+        return Ok(None);
+    }
+    let mut cursor = start.cursor;
     let mut count = opts.count.max(1);
     let mut own: u64 = 0;
     // Look-ups run as tasks, several at once, while the next SCAN is
     // asked: the server works on some while cachectl reads others.
     let mut inflight = Inflight::default();
+    // The looked-up keys of the page not yet complete.
+    let mut page: Vec<(Looked, Vec<Vec<u8>>)> = Vec::new();
     let mut more = true;
     loop {
         if Instant::now() >= opts.deadline {
             return Ok(Some(Stop::Deadline));
         }
-        while more && inflight.0.len() < WINDOW && !sampled.get() {
+        if shared.unsaved.borrow().is_some() {
+            return Ok(Some(Stop::Unsaved));
+        }
+        while more && inflight.chunks() < WINDOW && !shared.sampled.get() {
             let asked = Instant::now();
             let (next, mut keys) = scan_once(session, cursor, count, opts).await?;
             // Keep each SCAN under the bound: halve COUNT when it was
@@ -359,14 +424,15 @@ async fn scan_node(
             cursor = next;
             let room = opts.sample.map(|limit| {
                 let t = tally.borrow();
-                limit.saturating_sub(t.scanned + t.vanished + inflight.keys()) as usize
+                let pending: u64 = page.iter().map(|(_, p)| p.len() as u64).sum();
+                limit.saturating_sub(t.scanned + t.vanished + inflight.keys() + pending) as usize
             });
             if let Some(room) = room {
                 keys.truncate(room);
             }
             more = cursor != 0 && room.is_none_or(|r| r > keys.len());
             if !more && cursor != 0 {
-                sampled.set(true);
+                shared.sampled.set(true);
             }
             for chunk in keys.chunks(CHUNK) {
                 let patterns: Vec<Vec<u8>> = chunk.iter().map(|k| pattern::of(k)).collect();
@@ -376,41 +442,58 @@ async fn scan_node(
                 };
                 let (s, keys) = (session.clone(), chunk.to_vec());
                 let task = tokio::spawn(async move { look_up(&s, &keys, &wants, 0).await });
-                inflight.0.push_back((task, patterns));
+                inflight.0.push_back(Flight::Chunk(task, patterns));
             }
+            inflight.0.push_back(Flight::PageEnd(cursor));
         }
-        let Some((task, patterns)) = inflight.0.pop_front() else {
+        let Some(flight) = inflight.0.pop_front() else {
             return Ok(None);
+        };
+        let (task, patterns) = match flight {
+            Flight::Chunk(task, patterns) => (task, patterns),
+            Flight::PageEnd(next) => {
+                let mut t = tally.borrow_mut();
+                for (looked, mut patterns) in page.drain(..) {
+                    t.vanished += looked.vanished;
+                    for (k, i) in looked.found.iter().zip(looked.index) {
+                        t.add_as(k, std::mem::take(&mut patterns[i]));
+                    }
+                }
+                if let Some(r) = shared.resume.borrow_mut().as_mut() {
+                    // A sample's last page was cut short: not done.
+                    let done = next == 0 && !shared.sampled.get();
+                    r.advance(&name, resume::Place { cursor: next, done });
+                    if let Err(e) = r.save_due(&*t) {
+                        *shared.unsaved.borrow_mut() = Some(e.to_string());
+                    }
+                }
+                continue;
+            }
         };
         let looked = task.await.map_err(|e| CommandFailure {
             kind: crate::target::connect::CommandFailureKind::Error,
             detail: format!("a look-up task failed: {e}"),
         })??;
         let asked = patterns.len() as u64;
-        {
-            let mut t = tally.borrow_mut();
-            t.vanished += looked.vanished;
-            let mut patterns = patterns;
-            for (k, i) in looked.found.iter().zip(looked.index) {
-                t.add_as(k, std::mem::take(&mut patterns[i]));
-            }
-        }
+        page.push((looked, patterns));
         own += asked;
-        progress.advance(asked);
+        shared.progress.advance(asked);
         if let Some(rate) = opts.rate.filter(|r| *r > 0) {
             let due = Duration::from_secs_f64(own as f64 / rate as f64);
-            tokio::time::sleep(due.saturating_sub(started.elapsed())).await;
+            tokio::time::sleep(due.saturating_sub(shared.started.elapsed())).await;
         }
     }
 }
 
-/// Scans the database the session selected. `interrupt` resolves when the
-/// operator asks to stop (Ctrl-C).
+/// Scans the database the session selected, on every node at once,
+/// from where `resume` says each stopped (and with its totals). `interrupt`
+/// resolves when the operator asks to stop (Ctrl-C).
 pub async fn run(
     sessions: &[Session],
     opts: &ScanOptions,
     progress: &dyn Progress,
     interrupt: impl std::future::Future<Output = ()>,
+    resume: Option<(resume::Resume, Option<Tally>)>,
 ) -> Result<KeyspaceReport, CommandFailure> {
     let started = Instant::now();
     let mut total_keys: u64 = 0;
@@ -421,18 +504,28 @@ pub async fn run(
             .unwrap_or(0)
             .max(0) as u64;
     }
+    let (resume, earlier) = match resume {
+        Some((r, earlier)) => (Some(r), earlier),
+        None => (None, None),
+    };
+    let tally = earlier.unwrap_or_else(|| Tally::new(opts.top, opts.max_patterns, opts.big));
     progress.total(opts.sample.map_or(total_keys, |s| s.min(total_keys)));
+    progress.advance(tally.scanned + tally.vanished);
     // Every node (a Cluster's primaries) at once, each with its own COUNT,
-    // rate and look-ups in flight, into one tally (one thread: a node's
-    // work borrows it between its awaits).
-    let tally = std::cell::RefCell::new(Tally::new(opts.top, opts.max_patterns, opts.big));
-    let sampled = std::cell::Cell::new(false);
+    // rate and look-ups in flight, into one tally.
+    let shared = Shared {
+        opts,
+        progress,
+        tally: std::cell::RefCell::new(tally),
+        sampled: std::cell::Cell::new(false),
+        resume: std::cell::RefCell::new(resume),
+        unsaved: std::cell::RefCell::new(None),
+        started,
+    };
     let mut stopped = None;
     tokio::pin!(interrupt);
     let work = async {
-        let nodes = sessions
-            .iter()
-            .map(|session| scan_node(session, opts, progress, &tally, &sampled, started));
+        let nodes = sessions.iter().map(|session| scan_node(session, &shared));
         let mut first = None;
         for outcome in join_all(nodes.collect()).await {
             match outcome {
@@ -443,29 +536,47 @@ pub async fn run(
         }
         Ok::<Option<Stop>, CommandFailure>(first)
     };
-    tokio::select! {
+    let failed = tokio::select! {
         outcome = work => {
             match outcome {
-                Ok(Some(stop)) => stopped = Some(stop),
-                Ok(None) => {}
-                Err(e) => {
-                    progress.finish();
-                    return Err(e);
+                Ok(Some(stop)) => {
+                    stopped = Some(stop);
+                    None
                 }
+                Ok(None) => None,
+                Err(e) => Some(e),
             }
         }
-        () = &mut interrupt => stopped = Some(Stop::Interrupted),
-    }
-    let tally = tally.into_inner();
-    let sampled = sampled.get();
+        () = &mut interrupt => {
+            stopped = Some(Stop::Interrupted);
+            None
+        }
+    };
     progress.finish();
-    let mut report = tally.report(total_keys, sampled);
+    let tally = shared.tally.into_inner();
+    // What was counted is kept, even when a node failed: the rerun goes on.
+    let note = match shared.resume.into_inner() {
+        Some(r) => Some(r.close(&tally).map_err(|detail| CommandFailure {
+            kind: crate::target::connect::CommandFailureKind::Error,
+            detail,
+        })?),
+        None => None,
+    };
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let mut report = tally.report(total_keys, shared.sampled.get());
     report.scan_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
+    report.resume = note;
     if let Some(stop) = stopped {
         report.partial = true;
         report.stopped_because = Some(match stop {
             Stop::Interrupted => "interrupted (Ctrl-C)".into(),
             Stop::Deadline => "the scan's deadline (--scan-timeout) passed".into(),
+            Stop::Unsaved => format!(
+                "the resume file could not be written ({})",
+                shared.unsaved.into_inner().unwrap_or_default()
+            ),
         });
     }
     Ok(report)

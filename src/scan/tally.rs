@@ -5,12 +5,12 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::pattern;
 
 /// One scanned key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyInfo {
     pub key: Vec<u8>,
     pub kind: String,
@@ -23,7 +23,7 @@ pub struct KeyInfo {
 }
 
 /// What counts as a big key (from the keyspace runbook's thresholds).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct BigKeys {
     pub string_bytes: u64,
     pub collection_members: u64,
@@ -55,7 +55,7 @@ fn ttl_bucket(ttl: i64) -> usize {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Group {
     keys: u64,
     bytes: u64,
@@ -71,7 +71,7 @@ struct Group {
     settled: bool,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Slot {
     first: Vec<u8>,
     varies: bool,
@@ -139,7 +139,7 @@ impl Group {
 }
 
 /// The `n` largest by some measure; ties keep the first seen.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Top {
     n: usize,
     seq: u64,
@@ -147,7 +147,7 @@ struct Top {
 }
 
 /// A key in a heap, ordered by nothing but the heap's measure.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry(KeyInfo);
 
 impl PartialEq for Entry {
@@ -200,11 +200,12 @@ impl Top {
     }
 }
 
-/// The running sums of a scan.
-#[derive(Debug)]
+/// The running sums of a scan (kept in a resume file between runs).
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Tally {
     max_patterns: usize,
     big: BigKeys,
+    #[serde(with = "byte_map")]
     groups: HashMap<Vec<u8>, Group>,
     /// Keys whose pattern came after the cap.
     other: Group,
@@ -222,11 +223,33 @@ pub struct Tally {
     big_keys: Top,
     big_count: u64,
     /// Keys asked OBJECT ENCODING, per pattern.
+    #[serde(with = "byte_map")]
     encoding_asked: HashMap<Vec<u8>, u32>,
     /// Groups made under each stem, and the stems that took over: once a
     /// stem has had `PROMOTE_AT` groups under it, its new ones are it.
+    #[serde(with = "byte_map")]
     children: HashMap<Vec<u8>, u32>,
     promoted: std::collections::HashSet<Vec<u8>>,
+}
+
+/// A map keyed by bytes, as a list of pairs (JSON keys are text).
+mod byte_map {
+    use std::collections::HashMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer, V: Serialize>(
+        map: &HashMap<Vec<u8>, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+        d: D,
+    ) -> Result<HashMap<Vec<u8>, V>, D::Error> {
+        Ok(Vec::<(Vec<u8>, V)>::deserialize(d)?.into_iter().collect())
+    }
 }
 
 /// Keys per pattern whose encoding is asked.
@@ -541,6 +564,11 @@ pub struct KeyspaceReport {
     pub big_key_count: u64,
     pub big_keys: Vec<KeyView>,
     pub scan_ms: f64,
+    /// `--resume FILE`: whether this run went on from an earlier one. A
+    /// resumed SCAN may return a key twice if the keyspace changed
+    /// between the runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume: Option<super::resume::ResumeNote>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
@@ -634,6 +662,7 @@ impl Tally {
             big_key_count: self.big_count,
             big_keys: self.big_keys.sorted().iter().map(KeyView::from).collect(),
             scan_ms: 0.0,
+            resume: None,
         }
     }
 }

@@ -358,3 +358,90 @@ fn a_key_gone_between_scan_and_look_up_is_skipped() {
     });
     assert_eq!((tally.scanned, tally.vanished), (1, 1));
 }
+
+/// The figures a scan's report gives of the keyspace, for comparing runs.
+fn totals(k: &serde_json::Value) -> serde_json::Value {
+    let patterns: Vec<_> = k["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            serde_json::json!([
+                p["pattern"],
+                p["keys"],
+                p["bytes"],
+                p["no_ttl_keys"],
+                p["types"]
+            ])
+        })
+        .collect();
+    serde_json::json!({
+        "scanned": k["scanned_keys"],
+        "bytes": k["total_bytes"],
+        "no_ttl": k["no_ttl_keys"],
+        "types": k["types"],
+        "patterns": patterns,
+        "largest": k["largest"],
+        "big": k["big_key_count"],
+    })
+}
+
+#[test]
+fn an_interrupted_scan_resumes_to_the_totals_of_an_uninterrupted_one() {
+    let server = RedisServer::start();
+    seed(&server);
+    server.cmd(&["DEBUG", "POPULATE", "3000", "item"]);
+    let whole = memory(&server, &["--keys"]).json();
+    assert_eq!(whole["keyspace"]["scanned_keys"], 3555);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scan.resume");
+    let resume = file.to_str().unwrap();
+    // 3,553 keys at 1,000 a second: interrupted after a second each time,
+    // the file holding the place and the totals between runs.
+    let mut runs = Vec::new();
+    for _ in 0..10 {
+        let run = Cachectl::new()
+            .args(["memory", "-o", "json", "--url", &server.url(), "--keys"])
+            .args(["--rate", "1000", "--count", "100", "--resume", resume])
+            .run_while(Duration::from_secs(1), interrupt);
+        let k = run.json()["keyspace"].clone();
+        runs.push(k.clone());
+        if k["resume"]["finished"] == true {
+            break;
+        }
+        assert_eq!(k["partial"], true, "{k:#}");
+        assert_eq!(run.code(), 3);
+        assert!(file.exists(), "an unfinished scan keeps its file");
+    }
+    assert!(runs.len() >= 3, "the scan was interrupted at least twice");
+    let last = runs.last().unwrap();
+    assert_eq!(last["partial"], false, "{last:#}");
+    assert_eq!(last["resume"]["resumed"], true);
+    assert_eq!(last["resume"]["runs"], runs.len());
+    assert!(!file.exists(), "a finished scan removes its file");
+    assert_eq!(totals(last), totals(&whole["keyspace"]));
+    // Each run went on from the last: none scanned the keyspace again.
+    let scanned: Vec<u64> = runs
+        .iter()
+        .map(|k| k["scanned_keys"].as_u64().unwrap())
+        .collect();
+    assert!(scanned.windows(2).all(|w| w[0] < w[1]), "{scanned:?}");
+
+    // A file of another scan is refused, saying what it holds.
+    let run = Cachectl::new()
+        .args(["memory", "-o", "json", "--url", &server.url(), "--keys"])
+        .args(["--rate", "1000", "--resume", resume])
+        .run_while(Duration::from_millis(500), interrupt);
+    assert_eq!(run.code(), 3);
+    let run = memory(
+        &server,
+        &["--keys", "--pattern", "user:*", "--resume", resume],
+    );
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .contains("resumes a scan of db 0, not of db 0, keys matching user:*"),
+        "{}",
+        run.stderr()
+    );
+}
