@@ -168,6 +168,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l count -d 'K
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l max-command-time -d 'The longest one SCAN may take on the server; COUNT shrinks to keep it there' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l max-patterns -d 'Most key patterns kept apart; the rest are summed as `<other patterns>`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l scan-timeout -d 'Deadline for the scan (it has its own: millions of keys take longer than --timeout). What was found by then is reported, marked partial' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l resume -d 'Where the run stands, written atomically as it goes (warm: each source\'s place; a scan: each node\'s SCAN cursor and the totals so far). A rerun with the same file goes on from there; a finished scan removes it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l pattern -d 'Keys matching this glob (SCAN MATCH); every key without it' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l type -d 'Keys of this type only (SCAN TYPE)' -r -f -a "string\t''
 list\t''
@@ -420,6 +421,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -s V -l version
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l idle -d 'Only keys not used for this long (OBJECT IDLETIME)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l rate -d 'Keys deleted per second, at most' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l batch -d 'Keys per UNLINK (each batch is one audit record); lower it to be gentler on a loaded server. `--rate` lowers it to a tenth of the rate' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l resume -d 'Where the run stands, written atomically as it goes (warm: each source\'s place; a scan: each node\'s SCAN cursor and the totals so far). A rerun with the same file goes on from there; a finished scan removes it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand flush" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
@@ -470,7 +472,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l urls -d 'Warm
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l plan -d 'A plan of several sources (file, from, urls) with priorities (critical, high, normal, low), run most important first' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l format -d 'The file\'s format, when its name does not say' -r -f -a "jsonl\t'JSON Lines: one {"key", "value", "ttl", "type"} a line'
 csv\t'key,value[,ttl] a line'"
-complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l resume -d 'Checkpoint file: written after every batch, and where a rerun with the same sources starts from' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l resume -d 'Where the run stands, written atomically as it goes (warm: each source\'s place; a scan: each node\'s SCAN cursor and the totals so far). A rerun with the same file goes on from there; a finished scan removes it' -r -F
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l max-errors -d 'Malformed lines, refused writes or failed requests tolerated before the run stops' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l rate -d 'Records written (or URLs requested) per second, at most' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand warm" -l concurrency -d 'URLs requested at once' -r

@@ -34,6 +34,7 @@ pub fn run(args: &FlushArgs, printer: &Printer) -> Result<Status, CliError> {
         batch: args.batch,
         rate: args.rate,
         recheck: args.recheck,
+        resume: args.resume.resume.clone(),
     };
     let (mut w, facts) = match Writer::open(printer, settings)? {
         Opened::Ready(w, facts) => (w, facts),

@@ -5,6 +5,7 @@
 
 pub mod keys;
 pub mod run;
+pub mod stream;
 
 use std::time::{Duration, Instant};
 
@@ -39,12 +40,102 @@ pub struct Matched {
 
 /// Keys SCAN visits per call: large enough that a million-key scan is a
 /// few hundred round trips, small enough that no call reaches the slow log.
-const SCAN_COUNT: u64 = 5000;
+pub const SCAN_COUNT: u64 = 5000;
+
+/// One page of a selection's scan: the cursor after it, the keys of it
+/// that match now, and their MEMORY USAGE summed when asked.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub next: u64,
+    pub keys: Vec<Vec<u8>>,
+    pub bytes: u64,
+}
+
+/// One SCAN of the selection from `cursor`, with its per-key filter
+/// (`--no-ttl`, `--idle`) and bytes asked in one pipeline.
+pub async fn select_page(
+    session: &Session,
+    sel: &Selection,
+    cursor: u64,
+) -> Result<Page, CommandFailure> {
+    let (next, keys) = crate::scan::page(
+        session,
+        cursor,
+        SCAN_COUNT,
+        sel.pattern.as_deref(),
+        sel.kind,
+    )
+    .await?;
+    let mut page = Page {
+        next,
+        ..Page::default()
+    };
+    // Without a per-key filter, SCAN MATCH/TYPE is the whole answer.
+    if !(sel.no_ttl || sel.idle.is_some() || sel.bytes) || keys.is_empty() {
+        page.keys = keys;
+        return Ok(page);
+    }
+    let mut pipe = redis::pipe();
+    for k in &keys {
+        pipe.cmd("PTTL").arg(k.as_slice());
+        pipe.cmd("OBJECT").arg("IDLETIME").arg(k.as_slice());
+        if sel.bytes {
+            pipe.cmd("MEMORY").arg("USAGE").arg(k.as_slice());
+        }
+    }
+    let step = if sel.bytes { 3 } else { 2 };
+    let replies: Vec<Value> = session.query_pipeline(&pipe).await?;
+    // One refusal is enough to say (not one per key).
+    if let Some(e) = replies.iter().find_map(|v| match v {
+        Value::ServerError(e) => Some(e),
+        _ => None,
+    }) {
+        return Err(CommandFailure {
+            kind: CommandFailureKind::Error,
+            detail: crate::secret::scrub(&format!(
+                "{} {}",
+                e.code(),
+                e.details().unwrap_or_default()
+            )),
+        });
+    }
+    for (k, r) in keys.into_iter().zip(replies.chunks(step)) {
+        let pttl = reply::int(&r[0]).unwrap_or(-2);
+        if pttl == -2 {
+            continue; // gone since SCAN
+        }
+        if sel.no_ttl && pttl != -1 {
+            continue;
+        }
+        if let Some(idle) = sel.idle {
+            let secs = reply::int(&r[1]).unwrap_or(0);
+            if secs < idle.as_secs() as i64 {
+                continue;
+            }
+        }
+        if sel.bytes {
+            page.bytes += reply::int(&r[2]).unwrap_or(0).max(0) as u64;
+        }
+        page.keys.push(k);
+    }
+    Ok(page)
+}
+
+/// A server whose SCAN returns more than ten times its DBSIZE without
+/// ending is taken for one that never ends: what a scan may visit.
+pub fn visit_limit(dbsize: u64) -> u64 {
+    dbsize.max(1000).saturating_mul(10)
+}
+
+/// Why a scan that went past `visit_limit` stopped.
+pub fn endless(visited: u64, size: u64) -> String {
+    format!(
+        "SCAN returned {visited} keys without ending, more than 10 times the {size} keys DBSIZE counts: the server's scan does not end"
+    )
+}
 
 /// Lists the keys the selection matches now, until the end of the scan or
-/// until `stop` says why not (asked between pages). A server whose SCAN
-/// returns more than ten times its DBSIZE without ending is taken for one
-/// that never ends, and the scan stops there.
+/// until `stop` says why not (asked between pages).
 pub async fn select(
     session: &Session,
     sel: &Selection,
@@ -57,7 +148,7 @@ pub async fn select(
         .await
         .unwrap_or(0)
         .max(0) as u64;
-    let limit = size.max(1000).saturating_mul(10);
+    let limit = visit_limit(size);
     let mut visited = 0u64;
     let spill = |e: std::io::Error| CommandFailure {
         kind: CommandFailureKind::Error,
@@ -68,72 +159,17 @@ pub async fn select(
             matched.stopped = Some(why);
             return Ok(matched);
         }
-        let (next, keys) = crate::scan::page(
-            session,
-            cursor,
-            SCAN_COUNT,
-            sel.pattern.as_deref(),
-            sel.kind,
-        )
-        .await?;
-        visited += (keys.len() as u64).max(1);
+        let page = select_page(session, sel, cursor).await?;
+        visited += (page.keys.len() as u64).max(1);
         if visited > limit {
-            matched.stopped = Some(format!(
-                "SCAN returned {visited} keys without ending, more than 10 times the {size} keys DBSIZE counts: the server's scan does not end"
-            ));
+            matched.stopped = Some(endless(visited, size));
             return Ok(matched);
         }
-        // Without a per-key filter, SCAN MATCH/TYPE is the whole answer.
-        if !(sel.no_ttl || sel.idle.is_some() || sel.bytes) {
-            for k in keys {
-                matched.keys.push(k).map_err(spill)?;
-            }
-        } else if !keys.is_empty() {
-            let mut pipe = redis::pipe();
-            for k in &keys {
-                pipe.cmd("PTTL").arg(k.as_slice());
-                pipe.cmd("OBJECT").arg("IDLETIME").arg(k.as_slice());
-                if sel.bytes {
-                    pipe.cmd("MEMORY").arg("USAGE").arg(k.as_slice());
-                }
-            }
-            let step = if sel.bytes { 3 } else { 2 };
-            let replies: Vec<Value> = session.query_pipeline(&pipe).await?;
-            // One refusal is enough to say (not one per key).
-            if let Some(e) = replies.iter().find_map(|v| match v {
-                Value::ServerError(e) => Some(e),
-                _ => None,
-            }) {
-                return Err(CommandFailure {
-                    kind: CommandFailureKind::Error,
-                    detail: crate::secret::scrub(&format!(
-                        "{} {}",
-                        e.code(),
-                        e.details().unwrap_or_default()
-                    )),
-                });
-            }
-            for (k, r) in keys.into_iter().zip(replies.chunks(step)) {
-                let pttl = reply::int(&r[0]).unwrap_or(-2);
-                if pttl == -2 {
-                    continue; // gone since SCAN
-                }
-                if sel.no_ttl && pttl != -1 {
-                    continue;
-                }
-                if let Some(idle) = sel.idle {
-                    let secs = reply::int(&r[1]).unwrap_or(0);
-                    if secs < idle.as_secs() as i64 {
-                        continue;
-                    }
-                }
-                if sel.bytes {
-                    matched.bytes += reply::int(&r[2]).unwrap_or(0).max(0) as u64;
-                }
-                matched.keys.push(k).map_err(spill)?;
-            }
+        matched.bytes += page.bytes;
+        for k in page.keys {
+            matched.keys.push(k).map_err(spill)?;
         }
-        cursor = next;
+        cursor = page.next;
         if cursor == 0 {
             return Ok(matched);
         }
@@ -162,6 +198,25 @@ return {unlinked, changed}
 ";
 
 impl Selection {
+    /// What a resume file of this selection is about (a file of another
+    /// is refused).
+    pub fn scope(&self, db: i64) -> String {
+        let mut s = format!(
+            "db {db}, keys matching {}",
+            self.pattern.as_deref().unwrap_or("*")
+        );
+        if let Some(t) = self.kind {
+            s.push_str(&format!(", type {}", t.as_str()));
+        }
+        if self.no_ttl {
+            s.push_str(", without TTL");
+        }
+        if let Some(idle) = self.idle {
+            s.push_str(&format!(", idle {}s", idle.as_secs()));
+        }
+        s
+    }
+
     /// Whether a key can stop matching between the scan and the delete
     /// (its type, TTL or idle time can change; its name cannot): then each
     /// delete rechecks the filter (`RECHECK_SCRIPT`).

@@ -17,9 +17,13 @@ use crate::mutate::{Consent, Mode, Mutator, Operation, Origin};
 use crate::outcome::Outcome;
 use crate::render;
 use crate::scan::pattern;
+use crate::scan::resume::Resume;
 use crate::scan::Progress;
 use crate::target::connect::Session;
 use crate::target::NodeAddr;
+use std::cell::RefCell;
+
+use super::stream;
 
 /// What a flush did. A count cachectl could not have from the server is
 /// `null` (unknown), never a guess.
@@ -56,6 +60,13 @@ pub struct FlushReport {
     /// A Cluster: each primary's part (the totals above are their sums).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<ShardReport>,
+    /// The keys were deleted as the scan found them (`--yes`, `--resume`),
+    /// not listed first.
+    pub streamed: bool,
+    /// `--resume FILE`: whether this run went on from an earlier one, and
+    /// whether the scan ended (the file removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume: Option<crate::scan::resume::ResumeNote>,
     /// applied, planned, skipped, blocked, stopped, incomplete or failed.
     pub outcome: Outcome,
     pub reason: String,
@@ -97,6 +108,8 @@ pub struct FlushSettings {
     pub rate: Option<u64>,
     /// After a pattern flush, SCAN again and count the keys matching now.
     pub recheck: bool,
+    /// Where a pattern flush stands, for a rerun to go on from.
+    pub resume: Option<std::path::PathBuf>,
 }
 
 /// Which keys a flush deletes.
@@ -156,6 +169,8 @@ pub fn run(
         matching_now: None,
         spilled_bytes: None,
         nodes: Vec::new(),
+        streamed: false,
+        resume: None,
         outcome: Outcome::Skipped,
         reason: String::new(),
         audit_log: w.audit_log(),
@@ -202,7 +217,12 @@ pub fn table(report: &FlushReport, width: u16) -> String {
             report.node,
             if report.complete { "" } else { "  INCOMPLETE" },
         );
-        return format!("{}\n", render::table::wrap(&line, width, "", "  "));
+        let mut out = format!("{}\n", render::table::wrap(&line, width, "", "  "));
+        if let Some(r) = &report.resume {
+            let resume = render::table::resume_line(r);
+            out.push_str(&format!("{}\n", render::table::wrap(&resume, width, "", "  ")));
+        }
+        return out;
     }
     let bytes = report
         .bytes
@@ -407,10 +427,22 @@ impl Deletion<'_, '_> {
         }
     }
 
+    /// A pattern flush: listed first, then deleted (a dry run, or asked
+    /// at the prompt with the exact count), or deleted as the scan finds
+    /// the keys (`--yes`, `--resume`).
+    fn by_pattern(&mut self, sel: &Selection, report: &mut FlushReport) -> Result<(), CliError> {
+        let mode = self.mutator.policy.mode;
+        if mode == Mode::DryRun || (mode == Mode::Interactive && self.settings.resume.is_none()) {
+            self.listed(sel, report)
+        } else {
+            self.streamed(sel, report)
+        }
+    }
+
     /// SCAN every node (stopping, nothing deleted, at Ctrl-C or the
     /// deadline), then delete exactly the keys that matched, each checked
     /// again as it is deleted, in audited batches.
-    fn by_pattern(&mut self, sel: &Selection, report: &mut FlushReport) -> Result<(), CliError> {
+    fn listed(&mut self, sel: &Selection, report: &mut FlushReport) -> Result<(), CliError> {
         let (ctx, settings) = (self.ctx, self.settings);
         let interrupt = ctx
             .runtime
@@ -624,11 +656,9 @@ impl Deletion<'_, '_> {
         bar.finish();
         report.deleted = Some(deleted.iter().sum());
         report.stopped_matching = changed.iter().sum();
-        // The re-check: what is left of what matched (EXISTS), and with
-        // --recheck what matches now (a second SCAN). A server that cannot
-        // be asked leaves it unknown, never "0 left".
+        // The re-check: what is left of what matched (EXISTS). A server
+        // that cannot be asked leaves it unknown, never "0 left".
         let mut remaining = Some(0u64);
-        let mut now = Some(0u64);
         for (i, (shard, m)) in self.shards.iter().zip(matched.iter_mut()).enumerate() {
             let left = ctx
                 .runtime
@@ -636,7 +666,180 @@ impl Deletion<'_, '_> {
                 .ok()
                 .map(|n| n.saturating_sub(changed[i]));
             remaining = remaining.zip(left).map(|(a, b)| a + b);
-            if settings.recheck {
+            if let Some(part) = report.nodes.get_mut(i) {
+                part.deleted = Some(deleted[i]);
+                part.remaining = left;
+            }
+        }
+        report.remaining = remaining;
+        self.conclude(sel, report, stopped);
+        Ok(())
+    }
+
+    /// Deletes as the scan finds the keys, on every node at once (see
+    /// `flush::stream`), going on from where `--resume FILE` says.
+    fn streamed(&mut self, sel: &Selection, report: &mut FlushReport) -> Result<(), CliError> {
+        let (ctx, settings) = (self.ctx, self.settings);
+        report.streamed = true;
+        let names: Vec<String> = self.shards.iter().map(|s| s.addr.to_string()).collect();
+        let (resume, earlier) = match &settings.resume {
+            Some(path) => {
+                let (r, totals) = Resume::open::<stream::Parts>(
+                    path,
+                    "flush --pattern",
+                    &sel.scope(report.db),
+                    &names,
+                )
+                .map_err(CliError::Usage)?;
+                (Some(r), totals)
+            }
+            None => (None, None),
+        };
+        let parts = RefCell::new(earlier.unwrap_or_else(|| {
+            names
+                .iter()
+                .map(|n| (n.clone(), stream::Part::default()))
+                .collect()
+        }));
+        let before: stream::Part = sum_parts(&parts.borrow());
+        let sizes: u64 = self
+            .shards
+            .iter()
+            .map(|s| {
+                ctx.runtime
+                    .block_on(s.session.query::<i64>(&redis::cmd("DBSIZE")))
+                    .unwrap_or(0)
+                    .max(0) as u64
+            })
+            .sum();
+        let pattern = render::clean(&report.pattern);
+        let probe = Operation {
+            node: report.node.clone(),
+            targets: self.addrs(),
+            db: Some(report.db),
+            origin: Origin::command("flush", Some(report.pattern.clone())),
+            title: format!(
+                "unlink the keys matching {} as the scan finds them",
+                report.pattern
+            ),
+            safety: Safety::Destructive,
+            // Each batch's re-check (EXISTS) goes in its pipeline.
+            commands: {
+                let key = stream::example_key(&report.pattern);
+                let mut c = sel.delete_commands(&key);
+                c.push(vec!["EXISTS".into(), key]);
+                c
+            },
+            count: None,
+            summary: None,
+            confirm: Some(self.confirm.to_string()),
+        };
+        let resumed = if before.matched > 0 {
+            format!(
+                "; going on from {}: {} deleted so far",
+                settings
+                    .resume
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                before.deleted
+            )
+        } else {
+            String::new()
+        };
+        ctx.printer.status(&format!(
+            "deleting the keys matching {pattern} in db {} on {} as the scan finds them ({sizes} keys in the database){resumed}",
+            report.db,
+            self.nodes_named()
+        ));
+        let Some(consent) = self.hold(&probe, report) else {
+            return Ok(());
+        };
+        let interrupt = ctx
+            .runtime
+            .block_on(async { crate::interrupt::Interrupt::catch() });
+        let deadline = self.deadline();
+        let stop = || {
+            if interrupt.fired() {
+                Some("interrupted (Ctrl-C)".to_string())
+            } else if Instant::now() >= deadline {
+                Some("the deadline (--timeout) passed".to_string())
+            } else {
+                None
+            }
+        };
+        let bar = render::progress::Bar::new("keys");
+        bar.total(sizes);
+        let nodes = self.shards.len() as u64;
+        let resume = RefCell::new(resume);
+        let sample = RefCell::new(Vec::new());
+        let run = stream::Stream {
+            sel,
+            batch: flush::batch_size(settings.batch, settings.rate),
+            // --rate is the whole run's: each node takes its share.
+            rate: settings.rate.map(|r| (r / nodes).max(1)),
+            one_by_one: self.one_by_one,
+            mutator: self.mutator,
+            consent: &consent,
+            op: &probe,
+            stop: &stop,
+            interrupt: &interrupt,
+            parts: &parts,
+            resume: &resume,
+            sample: &sample,
+            progress: &bar,
+        };
+        let shards = self.shards;
+        let stops = ctx.runtime.block_on(crate::scan::join_all(
+            shards
+                .iter()
+                .map(|s| run.node(&s.addr, &s.session))
+                .collect(),
+        ));
+        bar.finish();
+        let parts = parts.into_inner();
+        let stopped = stops.into_iter().flatten().next();
+        if let Some(r) = resume.into_inner() {
+            report.resume = Some(r.close(&parts).map_err(fail)?);
+        }
+        let all = sum_parts(&parts);
+        report.matched = Some(all.matched + all.ahead);
+        report.deleted = Some(all.deleted);
+        report.stopped_matching = all.changed;
+        // Matched keys not yet deleted are still there; after a batch that
+        // went unanswered, what is left is not known.
+        report.remaining = (!all.unknown).then_some(all.remaining + all.ahead);
+        report.bytes = sel.bytes.then_some(all.bytes);
+        report.sample = sample
+            .into_inner()
+            .iter()
+            .map(|k| pattern::escape(k))
+            .collect();
+        if shards.len() > 1 {
+            report.nodes = shards
+                .iter()
+                .map(|s| {
+                    let p = parts.get(&s.addr.to_string()).cloned().unwrap_or_default();
+                    ShardReport {
+                        node: s.addr.clone(),
+                        matched: Some(p.matched + p.ahead),
+                        deleted: Some(p.deleted),
+                        remaining: (!p.unknown).then_some(p.remaining + p.ahead),
+                    }
+                })
+                .collect();
+        }
+        self.conclude(sel, report, stopped);
+        Ok(())
+    }
+
+    /// The end of a pattern flush: with --recheck the keys matching now (a
+    /// second SCAN), the outcome and why.
+    fn conclude(&self, sel: &Selection, report: &mut FlushReport, stopped: Option<String>) {
+        let ctx = self.ctx;
+        if self.settings.recheck {
+            let mut now = Some(0u64);
+            for shard in self.shards {
                 let found = ctx
                     .runtime
                     .block_on(flush::select(
@@ -651,13 +854,6 @@ impl Deletion<'_, '_> {
                     .map(|f| f.keys.len());
                 now = now.zip(found).map(|(a, b)| a + b);
             }
-            if let Some(part) = report.nodes.get_mut(i) {
-                part.deleted = Some(deleted[i]);
-                part.remaining = left;
-            }
-        }
-        report.remaining = remaining;
-        if settings.recheck {
             report.matching_now = now;
         }
         let left_alone = match report.stopped_matching {
@@ -665,40 +861,67 @@ impl Deletion<'_, '_> {
             n => format!("; {n} no longer matched the filter by their turn and were left alone"),
         };
         if let Some(why) = stopped {
-            report.outcome = Outcome::Failed;
+            let again = match &report.resume {
+                Some(r) => format!(
+                    "run it again with --resume {} to go on",
+                    render::clean(&r.file)
+                ),
+                None => "run it again to finish".into(),
+            };
+            // Stopped before anything was deleted, or part-way.
+            report.outcome = if report.deleted == Some(0) && report.stopped_matching == 0 {
+                Outcome::Stopped
+            } else {
+                Outcome::Failed
+            };
             report.reason = format!(
-                "{why}: {} of {listed} deleted{left_alone}; {} of them left; run it again to finish",
-                deleted.iter().sum::<u64>(),
+                "{why}: {} of {} deleted{left_alone}; {} of them left; {again}",
+                report.deleted.unwrap_or(0),
+                count(report.matched),
                 count(report.remaining)
             );
-        } else {
-            report.complete = report.remaining == Some(0);
-            report.outcome = if report.complete {
-                Outcome::Applied
-            } else {
-                Outcome::Incomplete
-            };
-            let written = match (settings.recheck, report.matching_now) {
-                (true, Some(0)) => String::new(),
-                (true, Some(n)) => {
-                    format!("{n} keys matching now were written during the run and left alone")
-                }
-                (true, None) => "the keys matching now could not be counted".into(),
-                (false, _) => {
-                    "keys written during the run were left alone; --recheck counts them".into()
-                }
-            };
-            report.reason = match report.remaining {
-                None => format!(
-                    "the server could not be asked what is left of the matched keys{left_alone}; {written}"
-                ),
-                Some(_) => format!("{written}{left_alone}")
-                    .trim_start_matches("; ")
-                    .to_string(),
-            };
+            return;
         }
-        Ok(())
+        report.complete = report.remaining == Some(0);
+        report.outcome = if report.complete {
+            Outcome::Applied
+        } else {
+            Outcome::Incomplete
+        };
+        let written = match (self.settings.recheck, report.matching_now) {
+            (true, Some(0)) => String::new(),
+            (true, Some(n)) => {
+                format!("{n} keys matching now were written during the run and left alone")
+            }
+            (true, None) => "the keys matching now could not be counted".into(),
+            (false, _) => {
+                "keys written during the run were left alone; --recheck counts them".into()
+            }
+        };
+        report.reason = match report.remaining {
+            None => format!(
+                "the server could not be asked what is left of the matched keys{left_alone}; {written}"
+            ),
+            Some(_) => format!("{written}{left_alone}")
+                .trim_start_matches("; ")
+                .to_string(),
+        };
     }
+}
+
+/// The counts of every node together.
+fn sum_parts(parts: &stream::Parts) -> stream::Part {
+    let mut all = stream::Part::default();
+    for p in parts.values() {
+        all.matched += p.matched;
+        all.deleted += p.deleted;
+        all.changed += p.changed;
+        all.remaining += p.remaining;
+        all.bytes += p.bytes;
+        all.ahead += p.ahead;
+        all.unknown |= p.unknown;
+    }
+    all
 }
 
 crate::render::document::write_view!(FlushReport, "flush", table);
@@ -727,6 +950,8 @@ mod snapshots {
             matching_now: None,
             spilled_bytes: None,
             nodes: Vec::new(),
+            streamed: false,
+            resume: None,
             outcome,
             reason: match outcome {
                 Outcome::Applied => "keys written during the run were left alone; --recheck counts them; 3 no longer matched the filter by their turn and were left alone".into(),
@@ -754,8 +979,15 @@ mod snapshots {
         r.deleted = Some(900);
         r.remaining = Some(600);
         r.reason =
-            "interrupted (Ctrl-C): 900 of 1500 deleted; 600 of them left; run it again to finish"
+            "interrupted (Ctrl-C): 900 of 1500 deleted; 600 of them left; run it again with --resume flush.state to go on"
                 .into();
+        r.streamed = true;
+        r.resume = Some(crate::scan::resume::ResumeNote {
+            file: "flush.state".into(),
+            resumed: true,
+            runs: 2,
+            finished: false,
+        });
         r.nodes = vec![
             ShardReport {
                 node: node(7000),

@@ -60,8 +60,20 @@ impl AuditLog {
         Some(base.join("cachectl").join("audit.jsonl"))
     }
 
-    /// Appends one record, flushed to disk before returning.
+    /// Appends one record, flushed to disk before returning: the
+    /// write-ahead record, before anything is sent.
     pub fn append(&self, record: &AuditRecord<'_>) -> Result<(), String> {
+        self.write(record, true)
+    }
+
+    /// Appends a result record (ok, error) without waiting for the disk:
+    /// the next write-ahead record's flush takes it there (one flush per
+    /// write, not two), or the system's writeback does.
+    pub fn append_result(&self, record: &AuditRecord<'_>) -> Result<(), String> {
+        self.write(record, false)
+    }
+
+    fn write(&self, record: &AuditRecord<'_>, durable: bool) -> Result<(), String> {
         let fail =
             |e: std::io::Error| format!("cannot write the audit log {}: {e}", self.path.display());
         use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -91,7 +103,9 @@ impl AuditLog {
                 .map_err(fail)?;
         }
         file.write_all(line.as_bytes()).map_err(fail)?;
-        file.sync_data().map_err(fail)?;
+        if durable {
+            file.sync_data().map_err(fail)?;
+        }
         Ok(())
     }
 }

@@ -516,11 +516,11 @@ impl Mutator {
             {
                 Ok(v) => {
                     let text = crate::secret::scrub(&reply_text(&v));
-                    let _ = log.append(&record("ok", Some(text.clone())));
+                    let _ = log.append_result(&record("ok", Some(text.clone())));
                     results.push(text);
                 }
                 Err(e) => {
-                    let _ = log.append(&record("error", Some(e.detail.clone())));
+                    let _ = log.append_result(&record("error", Some(e.detail.clone())));
                     return Err(fail(
                         format!(
                             "`{}` failed: {} ({i} of {total} commands ran before it)",
@@ -617,11 +617,11 @@ impl Mutator {
         }
         match work.await {
             Ok(done) => {
-                let _ = log.append(&record("ok", Some(result(&done))));
+                let _ = log.append_result(&record("ok", Some(result(&done))));
                 Ok(done)
             }
             Err(e) => {
-                let _ = log.append(&record("error", Some(e.clone())));
+                let _ = log.append_result(&record("error", Some(e.clone())));
                 Err(ExecError {
                     reason: if op.count.is_some() || op.commands.len() > 1 {
                         format!("the batch failed: {e}")

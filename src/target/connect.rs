@@ -842,12 +842,46 @@ fn command_failure(err: &RedisError) -> CommandFailure {
     };
     CommandFailure {
         kind,
-        detail: crate::secret::scrub(&text),
+        detail: crate::secret::scrub(&condensed(&text)),
     }
+}
+
+/// redis-rs names every failed command of a pipeline; a server that
+/// refuses one command refuses it for each key: the count and the first.
+fn condensed(text: &str) -> String {
+    let Some(list) = text.strip_prefix("Pipeline failures: [") else {
+        return text.to_string();
+    };
+    let failed = list.matches("(Index ").count();
+    let first = list
+        .split("), (Index ")
+        .next()
+        .unwrap_or(list)
+        .trim_start_matches("(Index ")
+        .trim_end_matches(")]");
+    let first = first.split_once(", error: ").map_or(first, |(_, e)| e);
+    if failed <= 1 {
+        return first.to_string();
+    }
+    format!("{failed} commands of a pipeline failed; the first: {first}")
 }
 
 #[cfg(test)]
 mod read_tests {
+    #[test]
+    fn a_pipeline_failing_for_every_key_is_said_once() {
+        let text = "Pipeline failures: [(Index 1, error: ResponseError: unknown command), (Index 2, error: ResponseError: unknown command)]";
+        assert_eq!(
+            super::condensed(text),
+            "2 commands of a pipeline failed; the first: ResponseError: unknown command"
+        );
+        assert_eq!(
+            super::condensed("Pipeline failures: [(Index 4, error: NOPERM x)]"),
+            "NOPERM x"
+        );
+        assert_eq!(super::condensed("ERR other"), "ERR other");
+    }
+
     use super::*;
 
     #[test]

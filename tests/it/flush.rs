@@ -374,3 +374,87 @@ fn a_server_killed_mid_flush_is_reported_as_incomplete_and_a_rerun_finishes() {
         "only keep:* is left"
     );
 }
+
+#[test]
+fn an_interrupted_flush_resumes_from_its_file_to_the_totals_of_one_run() {
+    let server = RedisServer::start();
+    // 30,000 matching keys: six SCAN pages, so the rerun starts mid-scan.
+    server.cmd(&["DEBUG", "POPULATE", "30000", "cache"]);
+    server.cmd(&["DEBUG", "POPULATE", "500", "keep"]);
+    let node = format!("127.0.0.1:{}", server.port);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let file = dir.path().join("flush.resume");
+    let args = |rate: &'static str| {
+        let mut a: Vec<String> = ["flush", "-o", "json", "--url", &server.url()]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        a.extend(["--pattern", "cache:*", "--yes", "--rate", rate].map(String::from));
+        a.extend([
+            "--confirm-destructive".into(),
+            node.clone(),
+            "--audit-log".into(),
+        ]);
+        a.push(audit.to_str().unwrap().into());
+        a.extend(["--resume".into(), file.to_str().unwrap().into()]);
+        a
+    };
+    // 30,000 keys at 10,000 a second: interrupted after about a third.
+    let run = Cachectl::new()
+        .args(args("10000"))
+        .run_while(Duration::from_millis(1500), interrupt);
+    let first = run.json()["flush"].clone();
+    assert_eq!(run.code(), 3, "{first:#}");
+    assert_eq!(first["outcome"], "failed");
+    assert_eq!(first["streamed"], true);
+    assert_eq!(first["resume"]["finished"], false, "{first:#}");
+    let deleted = first["deleted"].as_u64().unwrap();
+    assert!((1..30_000).contains(&deleted), "{first:#}");
+    assert!(
+        first["reason"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("run it again with --resume {}", file.display())),
+        "{first:#}"
+    );
+    assert!(file.exists());
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let place = &saved["nodes"][&node];
+    assert_ne!(
+        place["cursor"], 0,
+        "the place moved past whole pages: {saved:#}"
+    );
+    let deleted_by_file = saved["totals"][&node]["deleted"].as_u64().unwrap();
+    assert!(deleted_by_file <= deleted, "{saved:#}");
+
+    // The rerun goes on: its totals are the whole flush's.
+    let run = Cachectl::new().args(args("1000000")).run();
+    let last = run.json()["flush"].clone();
+    assert_eq!(run.code(), 0, "{last:#}");
+    assert_eq!(last["outcome"], "applied");
+    assert_eq!(last["complete"], true);
+    assert_eq!(last["resume"]["resumed"], true);
+    assert_eq!(last["resume"]["finished"], true);
+    assert_eq!(last["matched"], 30_000, "{last:#}");
+    assert_eq!(last["deleted"], 30_000, "{last:#}");
+    assert_eq!(last["remaining"], 0);
+    assert!(!file.exists(), "a finished flush removes its file");
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(500));
+
+    // A file of another flush is refused before anything is deleted.
+    std::fs::write(&file, serde_json::to_vec(&saved).unwrap()).unwrap();
+    let mut other = args("1000000");
+    let at = other.iter().position(|a| a == "cache:*").unwrap();
+    other[at] = "keep:*".into();
+    let run = Cachectl::new().args(other).run();
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(
+        run.stderr().contains(
+            "resumes a scan of db 0, keys matching cache:*, not of db 0, keys matching keep:*"
+        ),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(500));
+}
