@@ -37,6 +37,9 @@ _cachectl() {
             cachectl,help)
                 cmd="cachectl__subcmd__help"
                 ;;
+            cachectl,hotkeys)
+                cmd="cachectl__subcmd__hotkeys"
+                ;;
             cachectl,lab)
                 cmd="cachectl__subcmd__lab"
                 ;;
@@ -111,6 +114,9 @@ _cachectl() {
                 ;;
             cachectl__subcmd__help,help)
                 cmd="cachectl__subcmd__help__subcmd__help"
+                ;;
+            cachectl__subcmd__help,hotkeys)
+                cmd="cachectl__subcmd__help__subcmd__hotkeys"
                 ;;
             cachectl__subcmd__help,lab)
                 cmd="cachectl__subcmd__help__subcmd__lab"
@@ -245,7 +251,7 @@ _cachectl() {
 
     case "${cmd}" in
         cachectl)
-            opts="-h -V --color --output-file --context --help --version diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help"
+            opts="-h -V --color --output-file --context --help --version diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -724,11 +730,11 @@ _cachectl() {
                     return 0
                     ;;
                 --only)
-                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace hotkeys clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
                     return 0
                     ;;
                 --skip)
-                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace hotkeys clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
                     return 0
                     ;;
                 --record-facts)
@@ -1123,7 +1129,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__help)
-            opts="diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help"
+            opts="diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1263,6 +1269,20 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__help__subcmd__hotkeys)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1507,6 +1527,128 @@ _cachectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cachectl__subcmd__hotkeys)
+            opts="-u -s -y -o -h -V --sample --method --top --max-lines --max-bytes --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --color --output-file --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -W "hotkeys object-freq monitor" -- "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-reply)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-destructive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json html junit nagios prometheus markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --runbooks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2239,7 +2381,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__runbook__subcmd__show)
-            opts="-h -V --runbooks --color --output-file --context --help --version redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints"
+            opts="-h -V --runbooks --color --output-file --context --help --version redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace hotkeys clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2704,11 +2846,11 @@ _cachectl() {
                     return 0
                     ;;
                 --only)
-                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace hotkeys clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
                     return 0
                     ;;
                 --skip)
-                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "redis-unreachable out-of-memory too-many-connections high-latency low-hit-rate eviction-pressure fragmentation persistence replication sentinel cluster configuration security access keyspace hotkeys clients app-readiness app-fallback-active app-hit-rate app-error-rate app-cache-status correlation app-endpoints" -- "${cur}"))
                     return 0
                     ;;
                 --url)

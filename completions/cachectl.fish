@@ -36,6 +36,7 @@ complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "memory" -d 'Where
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "clients" -d 'Who is connected, and `clients kill` to end some of them'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "slowlog" -d 'What is slow: the slow log grouped, commandstats, latency events'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency'
+complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "hotkeys" -d 'Which keys are hot: read and written most, per node'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "watch" -d 'A live view of the findings and key figures; never writes'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "flush" -d 'Delete the keys a pattern matches, or a whole database, audited'
 complete -c cachectl -n "__fish_cachectl_needs_command" -f -a "warm" -d 'Refill the cache from a file of records, or from another server'
@@ -62,6 +63,7 @@ configuration\t''
 security\t''
 access\t''
 keyspace\t''
+hotkeys\t''
 clients\t''
 app-readiness\t''
 app-fallback-active\t''
@@ -85,6 +87,7 @@ configuration\t''
 security\t''
 access\t''
 keyspace\t''
+hotkeys\t''
 clients\t''
 app-readiness\t''
 app-fallback-active\t''
@@ -340,6 +343,47 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s y -l yes -
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand latency" -s V -l version -d 'Print version'
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l sample -d 'Sample for this long: HOTKEYS tracking where the server has it, else MONITOR (opt-in: the server copies every command to cachectl, which can cost a busy server half its throughput while it lasts)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l method -d 'Measure this way on every node, not the best each has' -r -f -a "hotkeys\t'Redis 8.6\'s HOTKEYS (CPU time and network bytes per key)'
+object-freq\t'OBJECT FREQ of every key (needs an LFU maxmemory-policy)'
+monitor\t'A MONITOR sample (every command, for --sample)'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l top -d 'How many keys and patterns to show' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l max-lines -d 'MONITOR: stop a node\'s sample after this many lines' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l max-bytes -d 'MONITOR: stop a node\'s sample after this many bytes read' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -s s -l socket -d 'Unix socket of the Redis server (like redis-cli -s), instead of a URL' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l db -d 'The database, instead of the URL\'s (or REDIS_DB\'s)' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l tls-ca -d 'CA certificate (PEM) to verify a rediss:// server with, instead of the system roots' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l tls-cert -d 'Client certificate (PEM) for mutual TLS; needs --tls-key' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l tls-key -d 'Private key (PEM) of the client certificate' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l timeout -d 'Deadline for the whole run, waiting at a prompt aside (e.g. 10, 2.5s, 800ms, 30m), in every command. Default 10s; 1h for flush and warm, whose work grows with the data (they stop at it with what they did, exit 3). Two waits have their own deadline: memory --keys\'s scan (--scan-timeout) and failover\'s watch (--wait). `cachectl watch` runs until stopped; a --timeout given ends it' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l connect-timeout -d 'Limit for DNS lookup plus TCP/TLS connect' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l command-timeout -d 'Limit for each command\'s reply' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l sentinel -d 'Find the primary through these Sentinels (HOST:PORT[,HOST:PORT...]), with --master; also redis+sentinel://HOST:PORT,.../MASTER[/DB] as --url. --url (or REDIS_PASSWORD...) still gives the nodes\' credentials and database; the Sentinels\' own come from CACHECTL_SENTINEL_USER and CACHECTL_SENTINEL_PASSWORD' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l master -d 'The master\'s name, as the Sentinels know it' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l max-reply -d 'Largest reply read from Redis (e.g. 512MiB); a larger one is dropped as it arrives and its fact is unavailable, naming the size seen. The default fits CLIENT LIST at maxclients 100,000' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l confirm-destructive -d 'With --yes: also apply destructive changes (flush, client kill) to this node, named as host:port or unix:/path, without prompting' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l audit-log -d 'Where to append the audit log of every mutating command (JSON Lines). Default: $XDG_STATE_HOME/cachectl/audit.jsonl or ~/.local/state/cachectl/audit.jsonl' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (colour on a terminal)'
+json\t'Versioned JSON (docs/json.md)'
+html\t'One self-contained HTML page (report, charts, fixes)'
+junit\t'JUnit XML for CI: a test suite per node, a test case per check'
+nagios\t'A Nagios/Icinga plugin\'s status line with perfdata'
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector (with --output-file)'
+markdown\t'Markdown for an incident channel or a postmortem'"
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l runbooks -d 'Directory of extra runbooks (*.yaml); repeatable. A runbook with a built-in\'s id replaces it' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l output-file -d 'Write the result to FILE instead of standard output, whole: to a temporary file beside it, then renamed over it (what node_exporter\'s textfile collector needs of -o prometheus). A run that makes no result (bad arguments) leaves FILE as it was' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l cluster -d 'The target is a node of a Redis Cluster: every node is found from it (CLUSTER NODES). A Cluster is also recognised without it'
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l fix -d 'Walk the findings by score and apply their fixes: each fix shows its exact commands, is checked (command exists, node is primary, ACL allows it), asked for, run, audited, and verified by re-collecting'
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cachectl -n "__fish_cachectl_using_subcommand hotkeys" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l every -d 'Time between refreshes' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l count -d 'Stop after this many frames (the first is the diagnosis the watch starts from)' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand watch" -l only -d 'Run only these runbooks (comma-separated ids)' -r -f -a "redis-unreachable\t''
@@ -357,6 +401,7 @@ configuration\t''
 security\t''
 access\t''
 keyspace\t''
+hotkeys\t''
 clients\t''
 app-readiness\t''
 app-fallback-active\t''
@@ -380,6 +425,7 @@ configuration\t''
 security\t''
 access\t''
 keyspace\t''
+hotkeys\t''
 clients\t''
 app-readiness\t''
 app-fallback-active\t''
@@ -773,21 +819,22 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -l output
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -l context -d 'A named context of the config file (~/.config/cachectl/config.yaml, .cachectl.yaml found upward from here): its target, password source, application, runbooks, thresholds and skipped checks fill in what flags and the environment do not say. See `cachectl context list`' -r
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "diagnose" -d 'Run the runbooks and print scored findings with their fixes'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "memory" -d 'Where the memory went, with the memory findings'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "clients" -d 'Who is connected, and `clients kill` to end some of them'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "slowlog" -d 'What is slow: the slow log grouped, commandstats, latency events'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "watch" -d 'A live view of the findings and key figures; never writes'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "flush" -d 'Delete the keys a pattern matches, or a whole database, audited'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "warm" -d 'Refill the cache from a file of records, or from another server'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "failover" -d 'Promote a replica, checked before and verified after'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "snapshot" -d 'Keep the evidence for the postmortem, secrets masked'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "lab" -d 'Local servers in a seeded incident, to learn and test on'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "context" -d 'The named contexts of the config files: list them, show one'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency watch flush warm failover runbook snapshot lab context completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "diagnose" -d 'Run the runbooks and print scored findings with their fixes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "memory" -d 'Where the memory went, with the memory findings'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "clients" -d 'Who is connected, and `clients kill` to end some of them'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "slowlog" -d 'What is slow: the slow log grouped, commandstats, latency events'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "latency" -d 'Round trips sampled from here, like redis-cli --latency'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "hotkeys" -d 'Which keys are hot: read and written most, per node'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "watch" -d 'A live view of the findings and key figures; never writes'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "flush" -d 'Delete the keys a pattern matches, or a whole database, audited'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "warm" -d 'Refill the cache from a file of records, or from another server'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "failover" -d 'Promote a replica, checked before and verified after'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "runbook" -d 'List, show and validate runbooks (built-in and user-supplied)'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "snapshot" -d 'Keep the evidence for the postmortem, secrets masked'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "lab" -d 'Local servers in a seeded incident, to learn and test on'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "context" -d 'The named contexts of the config files: list them, show one'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c cachectl -n "__fish_cachectl_using_subcommand help; and not __fish_seen_subcommand_from diagnose memory clients slowlog latency hotkeys watch flush warm failover runbook snapshot lab context completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from clients" -f -a "kill" -d 'Kill the clients the filters match (all filters must hold), after showing them. Replication links, the master link and cachectl\'s own connection are never killed. Asks like `diagnose --fix` does for a destructive fix: the node typed back, or --yes with --confirm-destructive NODE; --dry-run kills nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "list" -d 'List the runbooks: id, title, checks, where each comes from'
 complete -c cachectl -n "__fish_cachectl_using_subcommand help; and __fish_seen_subcommand_from runbook" -f -a "show" -d 'Show one runbook: its seed, thresholds and checks, and its YAML'

@@ -66,8 +66,8 @@ const FLOORS: &[(&str, Safety)] = &[
 /// Commands whose first argument is a subcommand: their verb is both
 /// words (`CONFIG GET`, `CLIENT KILL`).
 const CONTAINERS: &[&str] = &[
-    "ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "DEBUG", "FUNCTION", "LATENCY", "MEMORY",
-    "MODULE", "OBJECT", "PUBSUB", "SCRIPT", "SENTINEL", "SLOWLOG", "XINFO",
+    "ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "DEBUG", "FUNCTION", "HOTKEYS", "LATENCY",
+    "MEMORY", "MODULE", "OBJECT", "PUBSUB", "SCRIPT", "SENTINEL", "SLOWLOG", "XINFO",
 ];
 
 /// What cachectl sends outside the mutation path: commands that only read
@@ -110,10 +110,19 @@ const READS: &[&str] = &[
     "CLUSTER NODES",
     "CLUSTER SHARDS",
     "CLUSTER SLOTS",
+    "CLUSTER SLOT-STATS",
+    "CLUSTER GETKEYSINSLOT",
+    // The whole command table: which arguments are keys (hotkeys).
+    "COMMAND",
     "COMMAND COUNT",
     "COMMAND DOCS",
     "COMMAND INFO",
     "CONFIG GET",
+    // Redis 8.6's key tracking (hotkeys): it counts, it changes no data.
+    "HOTKEYS GET",
+    "HOTKEYS RESET",
+    "HOTKEYS START",
+    "HOTKEYS STOP",
     "LATENCY DOCTOR",
     "LATENCY HISTORY",
     "LATENCY LATEST",

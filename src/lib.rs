@@ -33,6 +33,7 @@ pub mod files;
 pub mod findings;
 pub mod floor;
 pub mod flush;
+pub mod hotkeys;
 pub mod http;
 pub mod interrupt;
 pub mod kill;

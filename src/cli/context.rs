@@ -453,6 +453,10 @@ fn parts(
             let c = &mut a.as_mut().common;
             (Some(&mut c.target), None, Some(&mut c.runbooks))
         }
+        Command::Hotkeys(a) => {
+            let c = &mut a.as_mut().common;
+            (Some(&mut c.target), None, Some(&mut c.runbooks))
+        }
         Command::Watch(a) => {
             let a = a.as_mut();
             (Some(&mut a.target), None, Some(&mut a.runbooks))

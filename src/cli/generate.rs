@@ -129,6 +129,11 @@ pub fn examples(name: &str) -> &'static [(&'static str, &'static str)] {
         "cachectl-latency" => &[
             ("Sample round trips for 30 seconds, a line each 5:", "cachectl latency --duration 30s --every 5s"),
         ],
+        "cachectl-hotkeys" => &[
+            ("Under an LFU policy, at once (OBJECT FREQ of every key):", "cachectl hotkeys --url redis://cache-01:6379"),
+            ("Sample ten seconds of commands (HOTKEYS on Redis 8.6+, else MONITOR):", "cachectl hotkeys --url redis://cache-01:6379 --sample 10s"),
+            ("Every primary of a Cluster at once, as JSON:", "cachectl hotkeys --cluster --url redis://10.0.0.5:7000 --sample 10s -o json"),
+        ],
         "cachectl-watch" => &[
             ("Keep the findings and figures of a cache on screen (q quits):", "cachectl watch --url redis://cache-01:6379"),
             ("Every node of a Cluster, every 5 seconds:", "cachectl watch --cluster --url redis://10.0.0.5:7000 --every 5s"),

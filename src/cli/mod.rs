@@ -106,6 +106,14 @@ pub enum Command {
     /// a line per --every window, judged by the latency runbook.
     #[command(after_help = EXIT_CODES)]
     Latency(Lazy<LatencyArgs>),
+    /// Which keys are hot: read and written most, per node.
+    ///
+    /// HOTKEYS where the server has it (Redis 8.6+, with --sample), OBJECT
+    /// FREQ under an LFU policy, CLUSTER SLOT-STATS for the hot slots of a
+    /// Cluster, else an opt-in MONITOR sample (--sample 10s) whose cost is
+    /// said before it starts. Every node at once.
+    #[command(after_help = EXIT_CODES)]
+    Hotkeys(Lazy<HotkeysArgs>),
     /// A live view of the findings and key figures; never writes.
     ///
     /// Reads every node again each --every (a PING burst and the
@@ -778,6 +786,42 @@ pub struct LatencyArgs {
     pub common: CommonArgs,
 }
 
+/// How `cachectl hotkeys` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HotMethod {
+    /// Redis 8.6's HOTKEYS (CPU time and network bytes per key).
+    Hotkeys,
+    /// OBJECT FREQ of every key (needs an LFU maxmemory-policy).
+    ObjectFreq,
+    /// A MONITOR sample (every command, for --sample).
+    Monitor,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Hot keys")]
+pub struct HotkeysArgs {
+    /// Sample for this long: HOTKEYS tracking where the server has it, else
+    /// MONITOR (opt-in: the server copies every command to cachectl, which
+    /// can cost a busy server half its throughput while it lasts).
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    pub sample: Option<Duration>,
+    /// Measure this way on every node, not the best each has.
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub method: Option<HotMethod>,
+    /// How many keys and patterns to show.
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+    pub top: usize,
+    /// MONITOR: stop a node's sample after this many lines.
+    #[arg(long, value_name = "N", default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_lines: u64,
+    /// MONITOR: stop a node's sample after this many bytes read.
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = crate::size::parse)]
+    pub max_bytes: u64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Watching")]
 pub struct WatchArgs {
@@ -1032,6 +1076,7 @@ mod tests {
             &["clients", "kill"],
             &["slowlog"],
             &["latency"],
+            &["hotkeys"],
             &["flush"],
             &["warm"],
             &["failover"],

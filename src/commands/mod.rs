@@ -7,6 +7,7 @@ pub mod context;
 pub mod diagnose;
 pub mod failover;
 pub mod flush;
+pub mod hotkeys;
 pub mod lab;
 pub mod latency;
 pub mod memory;
@@ -27,6 +28,7 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<Status, CliError> {
         Command::Clients(args) => clients::run(&args, printer),
         Command::Slowlog(args) => slowlog::run(&args, printer),
         Command::Latency(args) => latency::run(&args, printer),
+        Command::Hotkeys(args) => hotkeys::run(&args, printer),
         Command::Watch(args) => watch::run(&args, printer),
         Command::Flush(args) => flush::run(&args, printer),
         Command::Warm(args) => warm::run(&args, printer),

@@ -105,6 +105,8 @@ pub enum Source {
     MemoryDoctor,
     /// `cachectl memory --keys`: a scan of the keyspace (absent otherwise).
     KeyScan,
+    /// `cachectl hotkeys`: the keys read and written most (absent otherwise).
+    HotKeys,
     /// A Sentinel target: what its Sentinels say (absent otherwise).
     Sentinel,
     /// A Cluster target: the Cluster as a node sees it (absent otherwise).
@@ -129,6 +131,7 @@ impl Source {
             Source::MemoryStats => "MEMORY STATS",
             Source::MemoryDoctor => "MEMORY DOCTOR",
             Source::KeyScan => "SCAN + MEMORY USAGE",
+            Source::HotKeys => "HOTKEYS, OBJECT FREQ or MONITOR",
             Source::Sentinel => "SENTINEL MASTER/REPLICAS/CKQUORUM",
             Source::Cluster => "CLUSTER INFO/NODES",
             Source::Bookkeeping => "",
@@ -142,6 +145,7 @@ impl Source {
             Source::Connection
                 | Source::Bookkeeping
                 | Source::KeyScan
+                | Source::HotKeys
                 | Source::Sentinel
                 | Source::Cluster
         )
@@ -152,7 +156,10 @@ impl Source {
     /// Cluster's target-wide facts): checks reading them otherwise do not
     /// apply.
     pub fn always(self) -> bool {
-        !matches!(self, Source::KeyScan | Source::Sentinel | Source::Cluster)
+        !matches!(
+            self,
+            Source::KeyScan | Source::HotKeys | Source::Sentinel | Source::Cluster
+        )
     }
 }
 
@@ -222,8 +229,8 @@ pub fn root(name: &str) -> Option<&'static Field> {
 fn build_roots() -> Vec<Root> {
     use Shape::{InfoFields, List, Map, Record, Scalar};
     use Source::{
-        Anonymous, Bookkeeping, ClientList, Cluster, Config, Connection, Info, KeyScan, Latency,
-        MemoryDoctor, MemoryStats, Ping, Role, Sentinel, Slowlog,
+        Anonymous, Bookkeeping, ClientList, Cluster, Config, Connection, HotKeys, Info, KeyScan,
+        Latency, MemoryDoctor, MemoryStats, Ping, Role, Sentinel, Slowlog,
     };
     let from = |source: Source, field: Field| Root { source, field };
     vec![
@@ -393,6 +400,20 @@ fn build_roots() -> Vec<Root> {
                 f("bytes", "int", "bytes (MEMORY USAGE)"),
                 f("elements", "int", "members, fields or elements; the length for strings"),
                 f("ttl", "int", "seconds to live; -1 without a TTL"),
+            ])))),
+        ]))),
+        from(HotKeys, nested("hot_keys", "With `cachectl hotkeys`: the keys read and written most on each node (absent otherwise).", Record(vec![
+            f("measured", "bool", "every node was measured by some method (HOTKEYS, OBJECT FREQ, MONITOR)"),
+            nested("unmeasured", "the nodes no method measured, each `addr (why)`", List(Box::new(Scalar("string")))),
+            nested("capped", "the nodes whose sample ended early, each `addr (why)`", List(Box::new(Scalar("string")))),
+            nested("keys", "the hottest keys, hottest first", List(Box::new(Record(vec![
+                f("key", "string", "the key, escaped"),
+                f("node", "string", "host:port"),
+                f("share", "double", "its part of what its node measured (commands, CPU time or frequency), 0-1"),
+                f("method", "string", "hotkeys, object-freq or monitor"),
+                f("pattern", "string", "its key pattern"),
+                f("reads", "int", "commands reading it (MONITOR); null otherwise"),
+                f("writes", "int", "commands writing it (MONITOR); null otherwise"),
             ])))),
         ]))),
         from(Sentinel, nested("sentinel", "A target reached through its Sentinels (--sentinel, redis+sentinel://): what they say, asked all at once (absent otherwise).", Record(vec![

@@ -220,7 +220,10 @@ pub fn table(report: &FlushReport, width: u16) -> String {
         let mut out = format!("{}\n", render::table::wrap(&line, width, "", "  "));
         if let Some(r) = &report.resume {
             let resume = render::table::resume_line(r);
-            out.push_str(&format!("{}\n", render::table::wrap(&resume, width, "", "  ")));
+            out.push_str(&format!(
+                "{}\n",
+                render::table::wrap(&resume, width, "", "  ")
+            ));
         }
         return out;
     }

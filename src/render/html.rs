@@ -357,10 +357,14 @@ fn door_view(body: &mut String, view: &DoorView) {
             }
             body.push_str("</section>");
         }
-        DoorView::Clients { .. } | DoorView::Slowlog { .. } | DoorView::Watch { .. } => {
+        DoorView::Clients { .. }
+        | DoorView::Slowlog { .. }
+        | DoorView::Watch { .. }
+        | DoorView::Hotkeys { .. } => {
             let (id, title) = match view {
                 DoorView::Clients { .. } => ("clients", "Clients"),
                 DoorView::Watch { .. } => ("watch", "Nodes"),
+                DoorView::Hotkeys { .. } => ("hotkeys", "Hot keys"),
                 _ => ("slowlog", "Slow log"),
             };
             let mut text = String::new();

@@ -288,6 +288,7 @@ fn view_text(view: &DoorView) -> (&'static str, String) {
         DoorView::Clients { .. } => "Clients",
         DoorView::Slowlog { .. } => "Slow log",
         DoorView::Latency { .. } => "Round trips",
+        DoorView::Hotkeys { .. } => "Hot keys",
         DoorView::Watch { .. } => "Nodes",
     };
     let mut text = String::new();

@@ -5,6 +5,7 @@
 
 pub mod document;
 pub mod fleet;
+pub mod hotkeys;
 pub mod html;
 pub mod json;
 pub mod junit;

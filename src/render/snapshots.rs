@@ -476,6 +476,89 @@ fn latency_json_contract() {
     insta::assert_snapshot!(door_json(&with_latency()));
 }
 
+/// `cachectl hotkeys --sample 10s` on a Cluster: two nodes sampled with
+/// MONITOR, one not measured, the hot slots by CPU time.
+fn with_hotkeys() -> (Report, DoorView) {
+    use crate::hotkeys::{HotKey, HotPattern, HotSlot, HotkeysView, Method, NodeHot};
+    let node = |port: u16| format!("10.0.0.5:{port}");
+    let key = |k: &str, port: u16, reads: u64, writes: u64, share: f64| HotKey {
+        key: k.into(),
+        node: node(port),
+        reads: Some(reads),
+        writes: Some(writes),
+        per_s: Some((reads + writes) as f64 / 10.0),
+        freq: None,
+        cpu_us: None,
+        net_bytes: None,
+        share,
+        pattern: crate::scan::pattern::show(&crate::scan::pattern::of(k.as_bytes())),
+        method: Method::Monitor,
+    };
+    let sampled = |port: u16, reads: u64, writes: u64| NodeHot {
+        node: node(port),
+        method: Some(Method::Monitor),
+        reason: "a MONITOR sample of 10.0 s: every command the server ran, its keys counted as reads or writes by the server's command table".into(),
+        seconds: Some(10.0),
+        lines: Some(reads + writes + 12),
+        bytes: Some((reads + writes) * 64),
+        capped: None,
+        reads: Some(reads),
+        writes: Some(writes),
+        keys_seen: None,
+        approximate: false,
+        slot_stats: Some("by CPU time".into()),
+    };
+    let hotkeys = HotkeysView {
+        keys: vec![
+            key("product:8842:price", 7000, 41_200, 3, 0.62),
+            key("session:6f1c1b2e-3c4d", 7001, 5_100, 4_900, 0.31),
+            key("cart:9:items", 7000, 800, 800, 0.024),
+        ],
+        patterns: vec![HotPattern {
+            pattern: "product:*:price".into(),
+            node: node(7000),
+            reads: 44_000,
+            writes: 12,
+            share: 0.66,
+        }],
+        slots: vec![HotSlot {
+            node: node(7000),
+            slot: 4213,
+            key_count: 1800,
+            cpu_usec: Some(1_250_000),
+            network_bytes_in: Some(2_400_000),
+            network_bytes_out: Some(9_100_000),
+        }],
+        nodes: vec![
+            sampled(7000, 66_400, 120),
+            sampled(7001, 16_300, 16_100),
+            NodeHot {
+                method: None,
+                reason: "MONITOR could not run: MONITOR was refused: NOPERM this user has no permissions to run the 'monitor' command".into(),
+                seconds: None,
+                lines: None,
+                bytes: None,
+                reads: None,
+                writes: None,
+                slot_stats: Some("by CPU time".into()),
+                ..sampled(7002, 0, 0)
+            },
+        ],
+        measured: false,
+    };
+    (report(), DoorView::Hotkeys { hotkeys })
+}
+
+#[test]
+fn hotkeys_table() {
+    insta::assert_snapshot!(door_table(&with_hotkeys()));
+}
+
+#[test]
+fn hotkeys_json_contract() {
+    insta::assert_snapshot!(door_json(&with_hotkeys()));
+}
+
 /// A Cluster of three primaries: the same finding on two of them (fixes
 /// that differ by node), and one node without findings.
 fn cluster_report() -> Report {
@@ -556,6 +639,7 @@ fn nothing_is_wider_than_an_80_column_terminal() {
         ("clients", with_clients()),
         ("slowlog", with_slowlog()),
         ("latency", with_latency()),
+        ("hotkeys", with_hotkeys()),
     ] {
         pages.push((name, printed(&table::diagnosis_at(&r, Some(&view), 80))));
     }
@@ -581,6 +665,7 @@ fn tables_keep_every_address_and_key_whole_at_any_width() {
         ("clients", with_clients()),
         ("slowlog", with_slowlog()),
         ("latency", with_latency()),
+        ("hotkeys", with_hotkeys()),
     ];
     for (name, (r, view)) in &views {
         let wide = printed(&table::diagnosis_at(r, Some(view), 250));

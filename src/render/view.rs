@@ -32,6 +32,10 @@ pub enum DoorView {
     Slowlog { slowlog: SlowlogView },
     /// `cachectl latency`: round trips sampled from here.
     Latency { latency: LatencyView },
+    /// `cachectl hotkeys`: the keys read and written most, per node.
+    Hotkeys {
+        hotkeys: crate::hotkeys::HotkeysView,
+    },
     /// `cachectl watch`: each node's figures and history, and since when
     /// each finding has held.
     Watch { watch: WatchView },
@@ -48,6 +52,7 @@ impl DoorView {
             DoorView::Clients { clients } => table::clients(out, clients, width),
             DoorView::Slowlog { slowlog } => table::slowlog(out, slowlog, width),
             DoorView::Latency { latency } => table::latency(out, latency, width),
+            DoorView::Hotkeys { hotkeys } => super::hotkeys::section(out, hotkeys, width),
             DoorView::Watch { watch } => super::watch::section(out, watch, width),
         }
     }

@@ -33,6 +33,7 @@ builtins!(
     "security.yaml",
     "access.yaml",
     "keyspace.yaml",
+    "hotkeys.yaml",
     "clients.yaml",
     "app-readiness.yaml",
     "app-fallback-active.yaml",

@@ -229,6 +229,34 @@ async fn open(
     timeouts: &Timeouts,
     start: Instant,
 ) -> Result<MultiplexedConnection, OpenError> {
+    let stream = open_stream(spec, timeouts, start).await?;
+    let stream = BoundedReplies::new(stream, spec.max_reply);
+    let mut info = redis::RedisConnectionInfo::default()
+        .set_db(if with_credentials { spec.db } else { 0 })
+        .set_skip_set_lib_name();
+    if with_credentials {
+        if let Some(user) = &spec.username {
+            info = info.set_username(user);
+        }
+        if let Some(pw) = &spec.password {
+            info = info.set_password(pw.expose());
+        }
+    }
+    let config = AsyncConnectionConfig::new().set_response_timeout(Some(timeouts.command));
+    let (conn, driver) = MultiplexedConnection::new_with_config(&info, stream, config)
+        .await
+        .map_err(OpenError::Redis)?;
+    tokio::spawn(driver);
+    Ok(conn)
+}
+
+/// The byte stream to the node (TCP, unix socket, TLS over TCP), within
+/// the connect timeout, before any Redis command.
+async fn open_stream(
+    spec: &TargetSpec,
+    timeouts: &Timeouts,
+    start: Instant,
+) -> Result<Box<dyn RawStream>, OpenError> {
     let fail = |kind: FailureKind, detail: String| {
         OpenError::Failure(failure(kind, detail, start.elapsed()))
     };
@@ -319,24 +347,101 @@ async fn open(
             }
         }
     };
-    let stream = BoundedReplies::new(stream, spec.max_reply);
-    let mut info = redis::RedisConnectionInfo::default()
-        .set_db(if with_credentials { spec.db } else { 0 })
-        .set_skip_set_lib_name();
-    if with_credentials {
-        if let Some(user) = &spec.username {
-            info = info.set_username(user);
-        }
+    Ok(stream)
+}
+
+/// A connection in MONITOR mode: every command the server runs, a line
+/// each (`hotkeys --sample`). Opened on its own stream (a MONITOR
+/// connection takes no other command), with the session's credentials.
+pub struct MonitorFeed {
+    stream: tokio::io::BufReader<Box<dyn RawStream>>,
+    /// Bytes read from the server so far, lines cut short included.
+    pub read: u64,
+}
+
+impl MonitorFeed {
+    /// Connects to `spec`, authenticates and sends MONITOR; the server's
+    /// refusal (ACL, a renamed command, a managed service) is the error.
+    pub async fn open(spec: &TargetSpec, timeouts: &Timeouts) -> Result<MonitorFeed, String> {
+        use tokio::io::AsyncWriteExt as _;
+        let start = Instant::now();
+        let limit = timeouts.connect + timeouts.command;
+        let stream = match timeout(limit, open_stream(spec, timeouts, start)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(OpenError::Failure(f))) => return Err(f.detail),
+            Ok(Err(OpenError::Redis(e))) => return Err(crate::secret::scrub(&e.to_string())),
+            Err(_) => return Err(format!("no connection within {} ms", limit.as_millis())),
+        };
+        let mut feed = MonitorFeed {
+            stream: tokio::io::BufReader::new(stream),
+            read: 0,
+        };
+        let mut hello = Vec::new();
         if let Some(pw) = &spec.password {
-            info = info.set_password(pw.expose());
+            let mut auth = redis::cmd("AUTH");
+            if let Some(user) = &spec.username {
+                auth.arg(user);
+            }
+            auth.arg(pw.expose());
+            hello.push(("AUTH", auth.get_packed_command()));
+        }
+        hello.push(("MONITOR", redis::cmd("MONITOR").get_packed_command()));
+        for (name, packed) in hello {
+            let answer = async {
+                feed.stream.get_mut().write_all(&packed).await?;
+                feed.line(4096).await
+            };
+            match timeout(timeouts.command, answer).await {
+                Ok(Ok(Some(line))) if line.starts_with(b"+") => {}
+                Ok(Ok(Some(line))) => {
+                    let text = String::from_utf8_lossy(line.strip_prefix(b"-").unwrap_or(&line))
+                        .into_owned();
+                    return Err(format!(
+                        "{name} was refused: {}",
+                        crate::secret::scrub(&crate::text::clean(&text))
+                    ));
+                }
+                Ok(Ok(None)) => return Err(format!("the server closed the connection at {name}")),
+                Ok(Err(e)) => return Err(format!("{name} failed: {e}")),
+                Err(_) => {
+                    return Err(format!(
+                        "no answer to {name} within {} ms",
+                        timeouts.command.as_millis()
+                    ))
+                }
+            }
+        }
+        Ok(feed)
+    }
+
+    /// The next line without its CRLF, cut at `max` bytes (the rest of a
+    /// longer one is read and dropped); `None` at the end of the stream.
+    pub async fn line(&mut self, max: usize) -> std::io::Result<Option<Vec<u8>>> {
+        use tokio::io::AsyncBufReadExt as _;
+        let mut out = Vec::new();
+        let mut seen = false;
+        loop {
+            let buf = self.stream.fill_buf().await?;
+            if buf.is_empty() {
+                return Ok(seen.then_some(out));
+            }
+            seen = true;
+            let (take, done) = match buf.iter().position(|b| *b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (buf.len(), false),
+            };
+            let room = max.saturating_sub(out.len());
+            out.extend_from_slice(&buf[..take.min(room)]);
+            self.stream.consume(take);
+            self.read += take as u64;
+            if done {
+                while matches!(out.last(), Some(b'\n' | b'\r')) {
+                    out.pop();
+                }
+                return Ok(Some(out));
+            }
         }
     }
-    let config = AsyncConnectionConfig::new().set_response_timeout(Some(timeouts.command));
-    let (conn, driver) = MultiplexedConnection::new_with_config(&info, stream, config)
-        .await
-        .map_err(OpenError::Redis)?;
-    tokio::spawn(driver);
-    Ok(conn)
 }
 
 fn failure(kind: FailureKind, detail: impl AsRef<str>, elapsed: Duration) -> ConnectFailure {

@@ -30,6 +30,7 @@ mod fix;
 mod fleet;
 mod flush;
 mod generated;
+mod hotkeys;
 mod html;
 mod incidents;
 mod lab;
