@@ -18,7 +18,7 @@ use crate::scan::ScanOptions;
 /// The runbook whose thresholds say what a big key is.
 const KEYSPACE_RUNBOOK: &str = "keyspace";
 
-fn scan_options(args: &ScanArgs, runbooks: &RunbookSet) -> ScanOptions {
+fn scan_options(args: &ScanArgs, runbooks: &RunbookSet, lfu: bool) -> ScanOptions {
     let threshold = |name: &str, default: f64| {
         runbooks
             .threshold(KEYSPACE_RUNBOOK, name)
@@ -40,6 +40,7 @@ fn scan_options(args: &ScanArgs, runbooks: &RunbookSet) -> ScanOptions {
         },
         deadline: Instant::now() + args.scan_timeout,
         resume: args.resume.resume.clone(),
+        freq: lfu,
     }
 }
 
@@ -57,7 +58,14 @@ pub fn run(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
     let mut door = Door::open(resolve::door(&args.common, "memory")?, printer, "memory")?;
     let (ctx, diagnosis) = (&door.ctx, &mut door.diagnosis);
     let keyspace = if args.scan.keys {
-        let opts = scan_options(&args.scan, &diagnosis.runbooks);
+        // Under an LFU policy the server counts accesses: the scan asks
+        // OBJECT FREQ too, and the hottest keys come with it.
+        let lfu = diagnosis
+            .facts
+            .get("info")
+            .and_then(|i| i["maxmemory_policy"].as_str())
+            .is_some_and(|p| p.ends_with("-lfu"));
+        let opts = scan_options(&args.scan, &diagnosis.runbooks, lfu);
         let keyspace = engine::scan_keys(ctx, &diagnosis.primaries(), &opts)?;
         diagnosis
             .facts

@@ -281,6 +281,7 @@ fn with_memory() -> (Report, DoorView) {
         bytes,
         elements,
         ttl,
+        freq: None,
     };
     for i in 0..3 {
         t.add(&key(
@@ -494,7 +495,8 @@ fn with_hotkeys() -> (Report, DoorView) {
         pattern: crate::scan::pattern::show(&crate::scan::pattern::of(k.as_bytes())),
         method: Method::Monitor,
     };
-    let sampled = |port: u16, reads: u64, writes: u64| NodeHot {
+    let sampled = |port: u16, reads: u64, writes: u64| {
+        NodeHot {
         node: node(port),
         method: Some(Method::Monitor),
         reason: "a MONITOR sample of 10.0 s: every command the server ran, its keys counted as reads or writes by the server's command table".into(),
@@ -507,6 +509,7 @@ fn with_hotkeys() -> (Report, DoorView) {
         keys_seen: None,
         approximate: false,
         slot_stats: Some("by CPU time".into()),
+    }
     };
     let hotkeys = HotkeysView {
         keys: vec![

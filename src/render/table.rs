@@ -1051,6 +1051,36 @@ pub(super) fn memory(
             }
             let _ = writeln!(out, "{}", shown(table, width));
         }
+        match &k.hot_keys {
+            Some(hot) if !hot.is_empty() => {
+                let mut table = new_table(
+                    &["HOTTEST KEYS (OBJECT FREQ)", "TYPE", "FREQ", "BYTES"],
+                    width,
+                );
+                for key in hot {
+                    table.add_row(vec![
+                        Cell::new(clean(&key.key)),
+                        Cell::new(&key.kind),
+                        Cell::new(key.freq.unwrap_or(0)),
+                        Cell::new(human_bytes(key.bytes as i64)),
+                    ]);
+                }
+                let _ = writeln!(out, "{}", shown(table, width));
+            }
+            Some(_) => {}
+            None => {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    wrap(
+                        "Hot keys: the policy keeps no access frequency (an LFU policy does); `cachectl hotkeys --sample 10s` samples the commands",
+                        width,
+                        "  ",
+                        "    "
+                    )
+                );
+            }
+        }
         if k.vanished_keys > 0 {
             let _ = writeln!(
                 out,

@@ -64,6 +64,8 @@ pub struct ScanOptions {
     pub deadline: Instant,
     /// `--resume FILE`.
     pub resume: Option<std::path::PathBuf>,
+    /// Ask OBJECT FREQ of every key (the server keeps it: an LFU policy).
+    pub freq: bool,
 }
 
 impl ScanOptions {
@@ -137,6 +139,7 @@ async fn look_up(
     session: &Session,
     keys: &[Vec<u8>],
     wants_encoding: &[bool],
+    freq: bool,
     offset: usize,
 ) -> Result<Looked, CommandFailure> {
     let mut pipe = redis::pipe();
@@ -144,6 +147,9 @@ async fn look_up(
         pipe.cmd("TYPE").arg(k.as_slice());
         pipe.cmd("MEMORY").arg("USAGE").arg(k.as_slice());
         pipe.cmd("PTTL").arg(k.as_slice());
+        if freq {
+            pipe.cmd("OBJECT").arg("FREQ").arg(k.as_slice());
+        }
         if *wants {
             pipe.cmd("OBJECT").arg("ENCODING").arg(k.as_slice());
         }
@@ -154,13 +160,14 @@ async fn look_up(
     let mut index = Vec::with_capacity(keys.len());
     let mut at = 0;
     for (i, (k, wants)) in keys.iter().zip(wants_encoding).enumerate() {
-        let step = if *wants { 4 } else { 3 };
+        let step = 3 + usize::from(freq) + usize::from(*wants);
         let Some(r) = replies.get(at..at + step) else {
             break;
         };
         at += step;
         let (kind, bytes, pttl) = (&r[0], &r[1], &r[2]);
-        let encoding = r.get(3).unwrap_or(&Value::Nil);
+        let hits = freq.then(|| int(&r[3])).flatten();
+        let encoding = if *wants { &r[step - 1] } else { &Value::Nil };
         let kind = text(kind);
         let Some(bytes) = int(bytes).filter(|_| kind != "none") else {
             vanished += 1;
@@ -182,6 +189,7 @@ async fn look_up(
             bytes: bytes.max(0) as u64,
             elements: 0,
             ttl,
+            freq: hits.map(|f| f.max(0) as u64),
         });
     }
     let mut counts = redis::pipe();
@@ -273,8 +281,8 @@ pub async fn look_up_all(
     let wants: Vec<bool> = patterns.iter().map(|p| tally.wants_encoding(p)).collect();
     let half = keys.len().div_ceil(2);
     let (a, b) = tokio::join!(
-        look_up(session, &keys[..half], &wants[..half], 0),
-        look_up(session, &keys[half..], &wants[half..], half)
+        look_up(session, &keys[..half], &wants[..half], false, 0),
+        look_up(session, &keys[half..], &wants[half..], false, half)
     );
     for looked in [a?, b?] {
         tally.vanished += looked.vanished;
@@ -441,7 +449,8 @@ async fn scan_node(session: &Session, shared: &Shared<'_>) -> Result<Option<Stop
                     patterns.iter().map(|p| t.wants_encoding(p)).collect()
                 };
                 let (s, keys) = (session.clone(), chunk.to_vec());
-                let task = tokio::spawn(async move { look_up(&s, &keys, &wants, 0).await });
+                let freq = opts.freq;
+                let task = tokio::spawn(async move { look_up(&s, &keys, &wants, freq, 0).await });
                 inflight.0.push_back(Flight::Chunk(task, patterns));
             }
             inflight.0.push_back(Flight::PageEnd(cursor));
@@ -566,6 +575,9 @@ pub async fn run(
         return Err(e);
     }
     let mut report = tally.report(total_keys, shared.sampled.get());
+    if opts.freq {
+        report.hot_keys = Some(tally.hottest());
+    }
     report.scan_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
     report.resume = note;
     if let Some(stop) = stopped {

@@ -20,6 +20,9 @@ pub struct KeyInfo {
     pub elements: u64,
     /// Seconds to live; -1 without a TTL.
     pub ttl: i64,
+    /// OBJECT FREQ (asked under an LFU policy).
+    #[serde(default)]
+    pub freq: Option<u64>,
 }
 
 /// What counts as a big key (from the keyspace runbook's thresholds).
@@ -222,6 +225,9 @@ pub struct Tally {
     most_elements: Top,
     big_keys: Top,
     big_count: u64,
+    /// The keys with the highest OBJECT FREQ (under an LFU policy).
+    #[serde(default)]
+    hottest: Top,
     /// Keys asked OBJECT ENCODING, per pattern.
     #[serde(with = "byte_map")]
     encoding_asked: HashMap<Vec<u8>, u32>,
@@ -380,6 +386,7 @@ impl Tally {
             most_elements: Top::new(top),
             big_keys: Top::new(top.max(20)),
             big_count: 0,
+            hottest: Top::new(top),
             encoding_asked: HashMap::new(),
             children: HashMap::new(),
             promoted: std::collections::HashSet::new(),
@@ -408,6 +415,11 @@ impl Tally {
         self.add_as(k, pattern::of(&k.key));
     }
 
+    /// The keys with the highest OBJECT FREQ, hottest first.
+    pub fn hottest(&self) -> Vec<KeyView> {
+        self.hottest.sorted().iter().map(KeyView::from).collect()
+    }
+
     /// `add`, with the key's pattern already known.
     pub fn add_as(&mut self, k: &KeyInfo, pat: Vec<u8>) {
         self.scanned += 1;
@@ -428,6 +440,9 @@ impl Tally {
         if self.big.is_big(k) {
             self.big_count += 1;
             self.big_keys.offer(k.bytes, k);
+        }
+        if let Some(f) = k.freq {
+            self.hottest.offer(f, k);
         }
         // A new pattern under a stem that has had many (ids nothing marks
         // as such: `feed:kqzvx1`) is its stem's. Past the cap, a new
@@ -487,6 +502,9 @@ pub struct KeyView {
     pub bytes: u64,
     pub elements: u64,
     pub ttl: i64,
+    /// OBJECT FREQ: the LFU policy's access counter (0-255, logarithmic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freq: Option<u64>,
 }
 
 impl From<&KeyInfo> for KeyView {
@@ -498,6 +516,7 @@ impl From<&KeyInfo> for KeyView {
             bytes: k.bytes,
             elements: k.elements,
             ttl: k.ttl,
+            freq: k.freq,
         }
     }
 }
@@ -563,6 +582,11 @@ pub struct KeyspaceReport {
     pub most_elements: Vec<KeyView>,
     pub big_key_count: u64,
     pub big_keys: Vec<KeyView>,
+    /// Under an LFU policy: the keys with the highest OBJECT FREQ (the
+    /// policy's access counter), hottest first; absent otherwise
+    /// (`cachectl hotkeys --sample` measures them then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hot_keys: Option<Vec<KeyView>>,
     pub scan_ms: f64,
     /// `--resume FILE`: whether this run went on from an earlier one. A
     /// resumed SCAN may return a key twice if the keyspace changed
@@ -661,6 +685,7 @@ impl Tally {
                 .collect(),
             big_key_count: self.big_count,
             big_keys: self.big_keys.sorted().iter().map(KeyView::from).collect(),
+            hot_keys: None,
             scan_ms: 0.0,
             resume: None,
         }
@@ -715,6 +740,7 @@ mod tests {
             bytes,
             elements,
             ttl,
+            freq: None,
         }
     }
 

@@ -236,3 +236,38 @@ fn a_cluster_is_measured_node_by_node_at_once_with_its_hot_slots() {
     }
     assert_eq!(run.code(), 1, "{}", run.stderr());
 }
+
+#[test]
+fn memory_keys_has_a_hot_keys_section_under_lfu() {
+    let server = RedisServer::start();
+    load(&server, "hot:item:1", 1000);
+    let run = Cachectl::new()
+        .args(["memory", "-o", "json", "--url", &server.url(), "--keys"])
+        .run();
+    let k = run.json()["keyspace"].clone();
+    assert!(k.get("hot_keys").is_none(), "no LFU, no frequencies: {k:#}");
+
+    server.cmd(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]);
+    server.cmd(&["CONFIG", "SET", "lfu-log-factor", "0"]);
+    server.cmd(&["FLUSHALL"]);
+    load(&server, "hot:item:1", 1000);
+    let run = Cachectl::new()
+        .args([
+            "memory",
+            "-o",
+            "json",
+            "--url",
+            &server.url(),
+            "--keys",
+            "--top",
+            "3",
+        ])
+        .run();
+    let k = run.json()["keyspace"].clone();
+    let hot = k["hot_keys"].as_array().unwrap();
+    assert_eq!(hot.len(), 3, "{k:#}");
+    assert_eq!(hot[0]["key"], "hot:item:1");
+    assert_eq!(hot[0]["freq"], 255);
+    assert_eq!(hot[1]["key"], "counter:x");
+    assert_eq!(k["scanned_keys"], 102);
+}
