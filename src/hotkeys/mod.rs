@@ -439,7 +439,7 @@ async fn slot_stats(session: &Session, name: &str) -> (Vec<HotSlot>, String) {
                 v,
                 format!(
                     "by keys only: CPU figures are off ({}); CONFIG SET cluster-slot-stats-enabled yes turns them on",
-                    crate::render::clean(&e.detail)
+                    crate::text::clean(&e.detail)
                 ),
             ),
             Err(e) => {
@@ -447,7 +447,7 @@ async fn slot_stats(session: &Session, name: &str) -> (Vec<HotSlot>, String) {
                     Vec::new(),
                     format!(
                         "not available ({}): Valkey 8 and Redis 8.2 have CLUSTER SLOT-STATS",
-                        crate::render::clean(&e.detail)
+                        crate::text::clean(&e.detail)
                     ),
                 )
             }
@@ -527,7 +527,7 @@ async fn hotkeys(
     session.query::<Value>(&start).await.map_err(|e| {
         format!(
             "HOTKEYS START was refused ({}): another tracking session may be running",
-            crate::render::clean(&e.detail)
+            crate::text::clean(&e.detail)
         )
     })?;
     let began = Instant::now();
@@ -546,7 +546,7 @@ async fn hotkeys(
         .query::<Value>(redis::cmd("HOTKEYS").arg("RESET"))
         .await;
     let got =
-        got.map_err(|e| format!("HOTKEYS GET failed: {}", crate::render::clean(&e.detail)))?;
+        got.map_err(|e| format!("HOTKEYS GET failed: {}", crate::text::clean(&e.detail)))?;
     let fields: Vec<(String, Value)> = match &got {
         Value::Map(items) => items
             .iter()
@@ -637,7 +637,7 @@ async fn frequencies(
         pipe
     };
     let fail = |e: crate::target::connect::CommandFailure| {
-        format!("OBJECT FREQ failed: {}", crate::render::clean(&e.detail))
+        format!("OBJECT FREQ failed: {}", crate::text::clean(&e.detail))
     };
     let stopped = || interrupt.fired() || Instant::now() >= settings.deadline;
     let how = if hot_slots.is_empty() {
@@ -723,13 +723,13 @@ async fn sample(
     let table: Value = session
         .query(&redis::cmd("COMMAND"))
         .await
-        .map_err(|e| format!("COMMAND failed: {}", crate::render::clean(&e.detail)))?;
+        .map_err(|e| format!("COMMAND failed: {}", crate::text::clean(&e.detail)))?;
     let specs = Specs::from_reply(&table);
     (how.announce)(&format!(
-        "{name}: MONITOR for {} (at most {} lines, {}): the server copies every command it runs to cachectl, which can cost a busy server up to half its throughput until the sample ends (bench/hotkeys.sh measures it)",
+        "{name}: MONITOR for {} (at most {} lines, {} bytes): the server copies every command it runs to cachectl, which can cost a busy server up to half its throughput until the sample ends (bench/hotkeys.sh measures it)",
         crate::duration::format(d),
         settings.max_lines,
-        crate::render::table::human_bytes(settings.max_bytes as i64)
+        settings.max_bytes
     ));
     let mut feed = MonitorFeed::open(spec, timeouts)
         .await
@@ -747,8 +747,8 @@ async fn sample(
         }
         if feed.read >= settings.max_bytes {
             break Some(format!(
-                "the cap of {} was reached",
-                crate::render::table::human_bytes(settings.max_bytes as i64)
+                "the cap of {} bytes was reached",
+                settings.max_bytes
             ));
         }
         let line = tokio::select! {

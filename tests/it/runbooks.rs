@@ -18,6 +18,7 @@ const BUILT_IN: &[&str] = &[
     "security",
     "access",
     "keyspace",
+    "hotkeys",
     "clients",
     "app-readiness",
     "app-fallback-active",
