@@ -143,11 +143,7 @@ pub async fn select(
 ) -> Result<Matched, CommandFailure> {
     let mut matched = Matched::default();
     let mut cursor = 0;
-    let size: u64 = session
-        .query::<i64>(&redis::cmd("DBSIZE"))
-        .await
-        .unwrap_or(0)
-        .max(0) as u64;
+    let size = crate::scan::dbsize(session).await;
     let limit = visit_limit(size);
     let mut visited = 0u64;
     let spill = |e: std::io::Error| CommandFailure {

@@ -708,12 +708,7 @@ impl Deletion<'_, '_> {
         let sizes: u64 = self
             .shards
             .iter()
-            .map(|s| {
-                ctx.runtime
-                    .block_on(s.session.query::<i64>(&redis::cmd("DBSIZE")))
-                    .unwrap_or(0)
-                    .max(0) as u64
-            })
+            .map(|s| ctx.runtime.block_on(crate::scan::dbsize(&s.session)))
             .sum();
         let pattern = render::clean(&report.pattern);
         let probe = Operation {

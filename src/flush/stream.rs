@@ -82,20 +82,11 @@ impl Stream<'_> {
     /// must stop: then why.
     pub async fn node(&self, addr: &NodeAddr, session: &Session) -> Option<String> {
         let name = addr.to_string();
-        let start = self
-            .resume
-            .borrow()
-            .as_ref()
-            .map(|r| r.place(&name))
-            .unwrap_or_default();
+        let start = crate::scan::resume::place_in(self.resume, &name);
         if start.done {
             return None;
         }
-        let size = session
-            .query::<i64>(&redis::cmd("DBSIZE"))
-            .await
-            .unwrap_or(0)
-            .max(0) as u64;
+        let size = crate::scan::dbsize(session).await;
         // Two pages ahead at most: the scan waits for the deletes.
         let (tx, rx) = tokio::sync::mpsc::channel::<Result<Page, String>>(2);
         let scanner = async move {

@@ -545,8 +545,7 @@ async fn hotkeys(
     let _ = session
         .query::<Value>(redis::cmd("HOTKEYS").arg("RESET"))
         .await;
-    let got =
-        got.map_err(|e| format!("HOTKEYS GET failed: {}", crate::text::clean(&e.detail)))?;
+    let got = got.map_err(|e| format!("HOTKEYS GET failed: {}", crate::text::clean(&e.detail)))?;
     let fields: Vec<(String, Value)> = match &got {
         Value::Map(items) => items
             .iter()

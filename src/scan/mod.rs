@@ -303,6 +303,16 @@ async fn scan_once(
     page(session, cursor, count, opts.pattern.as_deref(), opts.kind).await
 }
 
+/// Keys in the session's database (DBSIZE); 0 when it will not say (a
+/// size only bounds or shows progress: it is never taken for a count).
+pub async fn dbsize(session: &Session) -> u64 {
+    session
+        .query::<i64>(&redis::cmd("DBSIZE"))
+        .await
+        .unwrap_or(0)
+        .max(0) as u64
+}
+
 /// One SCAN call, for every command that walks keys (memory --keys, flush,
 /// warm --from): the next cursor (0 at the end) and the keys it returned.
 pub async fn page(
@@ -393,12 +403,7 @@ struct Shared<'a> {
 async fn scan_node(session: &Session, shared: &Shared<'_>) -> Result<Option<Stop>, CommandFailure> {
     let (opts, tally) = (shared.opts, &shared.tally);
     let name = session.addr.to_string();
-    let start = shared
-        .resume
-        .borrow()
-        .as_ref()
-        .map(|r| r.place(&name))
-        .unwrap_or_default();
+    let start = resume::place_in(&shared.resume, &name);
     if start.done {
         return Ok(None);
     }
@@ -507,11 +512,7 @@ pub async fn run(
     let started = Instant::now();
     let mut total_keys: u64 = 0;
     for session in sessions {
-        total_keys += session
-            .query::<i64>(&redis::cmd("DBSIZE"))
-            .await
-            .unwrap_or(0)
-            .max(0) as u64;
+        total_keys += dbsize(session).await;
     }
     let (resume, earlier) = match resume {
         Some((r, earlier)) => (Some(r), earlier),

@@ -62,6 +62,15 @@ pub struct Resume {
     resumed: bool,
 }
 
+/// Where `node`'s scan goes on from, with or without a resume file.
+pub fn place_in(resume: &std::cell::RefCell<Option<Resume>>, node: &str) -> Place {
+    resume
+        .borrow()
+        .as_ref()
+        .map(|r| r.place(node))
+        .unwrap_or_default()
+}
+
 /// What a report says of its resume file.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ResumeNote {

@@ -644,12 +644,7 @@ fn copy_source(
     };
     let keys = sources
         .iter()
-        .map(|s| {
-            ctx.runtime
-                .block_on(s.query::<i64>(&redis::cmd("DBSIZE")))
-                .unwrap_or(0)
-                .max(0) as u64
-        })
+        .map(|s| ctx.runtime.block_on(crate::scan::dbsize(s)))
         .sum();
     let label = match sources.len() {
         1 => format!("{} ({})", spec.redacted_url(), pattern),
