@@ -43,6 +43,7 @@ pub mod model;
 pub mod mutate;
 pub mod outcome;
 pub mod prometheus;
+pub mod rdb;
 pub mod redis;
 pub mod remediate;
 pub mod render;

@@ -1,0 +1,295 @@
+//! The byte level of an RDB file: a reader that counts its offset and
+//! keeps the CRC64 of what it read, RDB lengths and strings (integer-encoded
+//! and LZF-compressed), and skipping what need not be held.
+
+use std::io::Read;
+
+use super::crc64::Crc64;
+use super::lzf;
+
+/// What went wrong, and where (the offset of the byte that could not be
+/// read or made sense of).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RdbError {
+    pub offset: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for RdbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at byte {}: {}", self.offset, self.message)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, RdbError>;
+
+/// The longest string held in memory whole (a key, a listpack): longer
+/// ones are measured as they pass, not kept.
+pub const HOLD_MAX: u64 = 64 << 20;
+
+/// A length, or one of the special string encodings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Len {
+    Plain(u64),
+    Int8,
+    Int16,
+    Int32,
+    Lzf,
+}
+
+/// A reader of RDB bytes.
+pub struct Reader<R> {
+    inner: R,
+    pub offset: u64,
+    crc: Crc64,
+    /// Bytes read since the mark (a value's size in the dump).
+    buf: Vec<u8>,
+}
+
+impl<R: Read> Reader<R> {
+    pub fn new(inner: R) -> Reader<R> {
+        Reader {
+            inner,
+            offset: 0,
+            crc: Crc64::new(),
+            buf: vec![0; 64 * 1024],
+        }
+    }
+
+    pub fn error<T>(&self, message: impl Into<String>) -> Result<T> {
+        Err(RdbError {
+            offset: self.offset,
+            message: message.into(),
+        })
+    }
+
+    /// The checksum of every byte read so far.
+    pub fn crc(&self) -> u64 {
+        self.crc.value()
+    }
+
+    /// Fills `out` whole, or says the file ended.
+    pub fn exact(&mut self, out: &mut [u8]) -> Result<()> {
+        let mut at = 0;
+        while at < out.len() {
+            match self.inner.read(&mut out[at..]) {
+                Ok(0) => {
+                    self.offset += at as u64;
+                    return self.error(format!(
+                        "the file ends here, {} bytes short of what it announced (truncated)",
+                        out.len() - at
+                    ));
+                }
+                Ok(n) => at += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.offset += at as u64;
+                    return self.error(format!("cannot read: {e}"));
+                }
+            }
+        }
+        self.crc.update(out);
+        self.offset += out.len() as u64;
+        Ok(())
+    }
+
+    pub fn byte(&mut self) -> Result<u8> {
+        let mut b = [0u8; 1];
+        self.exact(&mut b)?;
+        Ok(b[0])
+    }
+
+    pub fn bytes(&mut self, n: usize) -> Result<Vec<u8>> {
+        let mut v = vec![0u8; n];
+        self.exact(&mut v)?;
+        Ok(v)
+    }
+
+    pub fn u32_le(&mut self) -> Result<u32> {
+        let mut b = [0u8; 4];
+        self.exact(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    pub fn u64_le(&mut self) -> Result<u64> {
+        let mut b = [0u8; 8];
+        self.exact(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// Passes over `n` bytes (checksummed), holding at most a buffer.
+    pub fn skip(&mut self, mut n: u64) -> Result<()> {
+        let mut buf = std::mem::take(&mut self.buf);
+        let mut result = Ok(());
+        while n > 0 {
+            let step = n.min(buf.len() as u64) as usize;
+            if let Err(e) = self.exact(&mut buf[..step]) {
+                result = Err(e);
+                break;
+            }
+            n -= step as u64;
+        }
+        self.buf = buf;
+        result
+    }
+
+    /// An RDB length, or a string's special encoding.
+    pub fn len_or_encoding(&mut self) -> Result<Len> {
+        let first = self.byte()?;
+        Ok(match first >> 6 {
+            0 => Len::Plain(u64::from(first & 0x3f)),
+            1 => Len::Plain((u64::from(first & 0x3f) << 8) | u64::from(self.byte()?)),
+            2 => match first {
+                0x80 => {
+                    let mut b = [0u8; 4];
+                    self.exact(&mut b)?;
+                    Len::Plain(u64::from(u32::from_be_bytes(b)))
+                }
+                0x81 => {
+                    let mut b = [0u8; 8];
+                    self.exact(&mut b)?;
+                    Len::Plain(u64::from_be_bytes(b))
+                }
+                other => return self.error(format!("unknown length encoding 0x{other:02x}")),
+            },
+            _ => match first & 0x3f {
+                0 => Len::Int8,
+                1 => Len::Int16,
+                2 => Len::Int32,
+                3 => Len::Lzf,
+                other => return self.error(format!("unknown string encoding {other}")),
+            },
+        })
+    }
+
+    /// An RDB length (a count, a number).
+    pub fn length(&mut self) -> Result<u64> {
+        match self.len_or_encoding()? {
+            Len::Plain(n) => Ok(n),
+            other => self.error(format!("a length was expected, not a {other:?} string")),
+        }
+    }
+
+    /// A string, whole (keys, small values, the blobs of compact encodings).
+    pub fn string(&mut self) -> Result<Vec<u8>> {
+        Ok(match self.len_or_encoding()? {
+            Len::Plain(n) => {
+                if n > HOLD_MAX {
+                    return self.error(format!(
+                        "a string of {n} bytes where a short one was expected"
+                    ));
+                }
+                self.bytes(n as usize)?
+            }
+            Len::Int8 => (self.byte()? as i8).to_string().into_bytes(),
+            Len::Int16 => {
+                let b = self.bytes(2)?;
+                i16::from_le_bytes([b[0], b[1]]).to_string().into_bytes()
+            }
+            Len::Int32 => (self.u32_le()? as i32).to_string().into_bytes(),
+            Len::Lzf => {
+                let compressed = self.length()?;
+                let size = self.length()?;
+                if compressed > HOLD_MAX || size > HOLD_MAX {
+                    return self.error(format!(
+                        "a compressed string of {size} bytes where a short one was expected"
+                    ));
+                }
+                let at = self.offset;
+                let data = self.bytes(compressed as usize)?;
+                lzf::decompress(&data, size as usize).map_err(|why| RdbError {
+                    offset: at,
+                    message: format!("an LZF string does not decompress: {why}"),
+                })?
+            }
+        })
+    }
+
+    /// A string passed over: its length as stored (`len`), and whether it
+    /// was an integer (0 bytes of its own in memory).
+    pub fn skip_string(&mut self) -> Result<Skipped> {
+        Ok(match self.len_or_encoding()? {
+            Len::Plain(n) => {
+                self.skip(n)?;
+                Skipped { len: n, int: false }
+            }
+            Len::Int8 => {
+                self.skip(1)?;
+                Skipped { len: 0, int: true }
+            }
+            Len::Int16 => {
+                self.skip(2)?;
+                Skipped { len: 0, int: true }
+            }
+            Len::Int32 => {
+                self.skip(4)?;
+                Skipped { len: 0, int: true }
+            }
+            Len::Lzf => {
+                let compressed = self.length()?;
+                let size = self.length()?;
+                self.skip(compressed)?;
+                Skipped {
+                    len: size,
+                    int: false,
+                }
+            }
+        })
+    }
+
+    /// A string that is held only when short (under `HOLD_MAX`): the
+    /// compact encodings' blobs, which are small by the server's limits.
+    pub fn blob(&mut self) -> Result<Vec<u8>> {
+        self.string()
+    }
+
+    /// A double as ZSET (type 3) stores it: a length byte, then text.
+    pub fn text_double(&mut self) -> Result<()> {
+        let n = self.byte()?;
+        if n < 253 {
+            self.skip(u64::from(n))?;
+        }
+        Ok(())
+    }
+}
+
+/// What a skipped string was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Skipped {
+    /// Its length once read (decompressed).
+    pub len: u64,
+    /// An integer-encoded string.
+    pub int: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_and_strings_of_every_encoding() {
+        let data: Vec<u8> = [
+            &[0x05][..],                        // 5
+            &[0x41, 0x02],                      // 14-bit: 0x102
+            &[0x80, 0, 0, 0x01, 0x00],          // 32-bit: 256
+            &[0x81, 0, 0, 0, 0, 0, 0, 0x01, 0], // 64-bit: 256
+            &[0x03, b'a', b'b', b'c'],          // "abc"
+            &[0xc0, 0xfe],                      // int8 -2
+            &[0xc1, 0x39, 0x30],                // int16 12345
+            &[0xc2, 0x15, 0xcd, 0x5b, 0x07],    // int32 123456789
+        ]
+        .concat();
+        let mut r = Reader::new(&data[..]);
+        assert_eq!(r.length().unwrap(), 5);
+        assert_eq!(r.length().unwrap(), 0x102);
+        assert_eq!(r.length().unwrap(), 256);
+        assert_eq!(r.length().unwrap(), 256);
+        assert_eq!(r.string().unwrap(), b"abc");
+        assert_eq!(r.string().unwrap(), b"-2");
+        assert_eq!(r.string().unwrap(), b"12345");
+        assert_eq!(r.string().unwrap(), b"123456789");
+        let e = r.byte().unwrap_err();
+        assert_eq!(e.offset, data.len() as u64);
+        assert!(e.message.contains("truncated"), "{e}");
+    }
+}
