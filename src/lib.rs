@@ -7,7 +7,8 @@
 //! - Reading: `engine::diagnose` locates the target (`target`), collects
 //!   its `facts` under the run's deadline, and evaluates the `runbook`s'
 //!   checks into `findings`; checks never talk to Redis, they read facts.
-//!   The front doors add a view (`scan`, `clients`, `slowlog`, `latency`);
+//!   The front doors add a view (`scan`, `clients`, `slowlog`, `latency`,
+//!   `hotkeys`); `rdb` reads dumps as they stream, key by key;
 //!   `engine::watch` renews a diagnosis every few seconds on kept
 //!   connections, following each node and finding with `watch`.
 //! - Writing: `engine::writer` gates the target and holds the one mutation

@@ -36,6 +36,7 @@ mod incidents;
 mod lab;
 mod memory;
 mod outputs;
+mod rdb;
 mod recorded;
 mod runbooks;
 mod secrets;
