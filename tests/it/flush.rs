@@ -458,3 +458,32 @@ fn an_interrupted_flush_resumes_from_its_file_to_the_totals_of_one_run() {
     );
     assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(500));
 }
+
+#[test]
+fn asked_at_the_prompt_with_resume_it_names_the_database_and_deletes_as_it_scans() {
+    let server = RedisServer::start();
+    seed(&server);
+    let node = format!("127.0.0.1:{}", server.port);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("flush.resume");
+    let run = Cachectl::new()
+        .args(["flush", "--url", &server.url(), "--pattern", "cache:*"])
+        .args(["--audit-log"])
+        .arg(dir.path().join("audit.jsonl"))
+        .arg("--resume")
+        .arg(&file)
+        .run_in_pty(&format!("y\n{node}/0\n"));
+    let screen = run.stdout();
+    assert!(screen.contains("as the scan finds"), "{screen}");
+    assert!(
+        screen.contains(&format!("Type the node ({node}/0) to confirm")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("applied: deleted 1204 of 1204 keys"),
+        "{screen}"
+    );
+    assert_eq!(run.code(), 0, "{screen}");
+    assert!(!file.exists());
+    assert_eq!(server.cmd(&["DBSIZE"]), redis::Value::Int(50));
+}
