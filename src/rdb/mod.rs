@@ -11,12 +11,15 @@
 pub mod compact;
 pub mod crc64;
 pub mod lzf;
+pub mod memory;
 pub mod reader;
 #[cfg(test)]
 mod tests;
 
 use std::io::Read;
+use std::ops::ControlFlow;
 
+use memory::Layout;
 use reader::{Reader, Result};
 
 /// The newest Redis RDB version read.
@@ -44,6 +47,12 @@ pub struct Entry {
     pub dump_bytes: u64,
     /// Fields with a TTL of their own (hash field expiry).
     pub field_ttls: u64,
+    /// What the value's parts take in the server's memory (elements,
+    /// nodes, blobs), by the dump's `Layout`; `Layout::estimate` adds the
+    /// structures around them.
+    pub payload: u64,
+    /// The estimate of the key's memory in the server (MEMORY USAGE).
+    pub memory: u64,
 }
 
 /// What the dump says of itself.
@@ -65,13 +74,39 @@ pub struct Meta {
     /// The checksum at the end: `ok`, `none` (0: not computed),
     /// `mismatch`, or `absent` (versions before 5).
     pub checksum: String,
+    /// How the keys were sized (chosen at the first key, from the AUX
+    /// fields before it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
 }
 
 /// Reads a dump, calling `each` for every key; the metadata at the end.
 /// An error says where, and what was read by then stays with the caller.
 pub fn read<R: Read>(input: R, mut each: impl FnMut(Entry)) -> Result<Meta> {
-    let mut r = Reader::new(input);
     let mut meta = Meta::default();
+    read_with(
+        input,
+        &mut meta,
+        |m| Layout::of(m, None),
+        |e| {
+            each(e);
+            ControlFlow::Continue(())
+        },
+    )?;
+    Ok(meta)
+}
+
+/// Reads a dump into `meta` as it goes, sizing its keys by the layout
+/// `choose` picks from what precedes the first key, and calling `each` for
+/// every key until it says stop. `Ok(true)`: read to the end and checked.
+pub fn read_with<R: Read>(
+    input: R,
+    meta: &mut Meta,
+    choose: impl FnOnce(&Meta) -> Layout,
+    mut each: impl FnMut(Entry) -> ControlFlow<()>,
+) -> Result<bool> {
+    let mut choose = Some(choose);
+    let mut r = Reader::new(input);
     let head = r.bytes(5)?;
     let (magic, digits) = if head == b"REDIS" {
         ("redis", 4)
@@ -160,6 +195,14 @@ pub fn read<R: Read>(input: R, mut each: impl FnMut(Entry)) -> Result<Meta> {
                 r.length()?;
             }
             kind => {
+                let layout = if let Some(l) = meta.layout {
+                    l
+                } else {
+                    let l = choose
+                        .take()
+                        .map_or_else(|| Layout::of(meta, None), |c| c(meta));
+                    *meta.layout.insert(l)
+                };
                 let key = r.string()?;
                 let from = r.offset;
                 let mut e = Entry {
@@ -173,15 +216,20 @@ pub fn read<R: Read>(input: R, mut each: impl FnMut(Entry)) -> Result<Meta> {
                     freq: freq.take(),
                     dump_bytes: 0,
                     field_ttls: 0,
+                    payload: 0,
+                    memory: 0,
                 };
-                value(&mut r, kind, valkey, &mut e).map_err(|mut err| {
+                value(&mut r, kind, valkey, &layout, &mut e).map_err(|mut err| {
                     if err.message.starts_with("unknown type") {
                         err.offset = at;
                     }
                     err
                 })?;
                 e.dump_bytes = r.offset - from;
-                each(e);
+                e.memory = layout.estimate(&e);
+                if each(e).is_break() {
+                    return Ok(false);
+                }
             }
         }
     }
@@ -203,7 +251,7 @@ pub fn read<R: Read>(input: R, mut each: impl FnMut(Entry)) -> Result<Meta> {
             });
         }
     };
-    Ok(meta)
+    Ok(true)
 }
 
 /// A module value's fields (module type 7, module AUX): typed opcodes to
@@ -227,7 +275,13 @@ fn module_fields<R: Read>(r: &mut Reader<R>) -> Result<()> {
 
 /// Reads one value of type `kind` into `e` (kind, encoding, elements).
 #[allow(clippy::too_many_lines)]
-fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> Result<()> {
+fn value<R: Read>(
+    r: &mut Reader<R>,
+    kind: u8,
+    valkey: bool,
+    layout: &Layout,
+    e: &mut Entry,
+) -> Result<()> {
     let blob_err = |r: &Reader<R>, what: &str, why: String| reader::RdbError {
         offset: r.offset,
         message: format!("a {what} does not parse: {why}"),
@@ -246,23 +300,27 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> R
             e.elements = s.len;
         }
         1 => {
+            // Loaded into listpacks: about the elements' bytes and a byte
+            // or two of each entry's header and back-length.
             let n = r.length()?;
+            let mut bytes = 0;
             for _ in 0..n {
-                r.skip_string()?;
+                bytes += r.skip_string()?.len + 2;
             }
+            e.payload = layout.quicklist_node(bytes + 7);
             (e.kind, e.encoding, e.elements) = ("list", "quicklist", n);
         }
         2 => {
             let n = r.length()?;
             for _ in 0..n {
-                r.skip_string()?;
+                e.payload += layout.set_member(r.skip_string()?.len);
             }
             (e.kind, e.encoding, e.elements) = ("set", "hashtable", n);
         }
         3 | 5 => {
             let n = r.length()?;
             for _ in 0..n {
-                r.skip_string()?;
+                e.payload += layout.zset_member(r.skip_string()?.len);
                 if kind == 3 {
                     r.text_double()?;
                 } else {
@@ -274,8 +332,8 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> R
         4 => {
             let n = r.length()?;
             for _ in 0..n {
-                r.skip_string()?;
-                r.skip_string()?;
+                let field = r.skip_string()?.len;
+                e.payload += layout.hash_field(field, r.skip_string()?.len);
             }
             (e.kind, e.encoding, e.elements) = ("hash", "hashtable", n);
         }
@@ -286,21 +344,25 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> R
         }
         9 => {
             let zm = r.blob()?;
+            e.payload = layout.blob(zm.len() as u64);
             let n = compact::zipmap_len(&zm).map_err(|w| blob_err(r, "zipmap", w))?;
             (e.kind, e.encoding, e.elements) = ("hash", "listpack", n);
         }
         10 => {
             let zl = r.blob()?;
+            e.payload = layout.quicklist_node(zl.len() as u64);
             let n = compact::ziplist_len(&zl).map_err(|w| blob_err(r, "ziplist", w))?;
             (e.kind, e.encoding, e.elements) = ("list", "quicklist", n);
         }
         11 => {
             let is = r.blob()?;
+            e.payload = layout.blob(is.len() as u64);
             let n = compact::intset_len(&is).map_err(|w| blob_err(r, "intset", w))?;
             (e.kind, e.encoding, e.elements) = ("set", "intset", n);
         }
         12 | 13 => {
             let zl = r.blob()?;
+            e.payload = layout.blob(zl.len() as u64);
             let n = compact::ziplist_len(&zl).map_err(|w| blob_err(r, "ziplist", w))?;
             let kind = if kind == 12 { "zset" } else { "hash" };
             (e.kind, e.encoding, e.elements) = (kind, "listpack", n / 2);
@@ -310,6 +372,7 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> R
             let mut n = 0;
             for _ in 0..nodes {
                 let zl = r.blob()?;
+                e.payload += layout.quicklist_node(zl.len() as u64);
                 n += compact::ziplist_len(&zl).map_err(|w| blob_err(r, "ziplist", w))?;
             }
             (e.kind, e.encoding, e.elements) = ("list", "quicklist", n);
@@ -321,11 +384,12 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> R
                 match r.length()? {
                     // A plain node: one element, held on its own.
                     1 => {
-                        r.skip_string()?;
+                        e.payload += layout.quicklist_node(r.skip_string()?.len);
                         n += 1;
                     }
                     2 => {
                         let lp = r.blob()?;
+                        e.payload += layout.quicklist_node(lp.len() as u64);
                         n += compact::listpack_len(&lp).map_err(|w| blob_err(r, "listpack", w))?;
                     }
                     other => return r.error(format!("unknown quicklist node container {other}")),
@@ -336,6 +400,7 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> R
         }
         16 | 17 | 20 => {
             let lp = r.blob()?;
+            e.payload = layout.blob(lp.len() as u64);
             let n = compact::listpack_len(&lp).map_err(|w| blob_err(r, "listpack", w))?;
             let (k, per) = match kind {
                 16 => ("hash", 2),
@@ -344,10 +409,10 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> R
             };
             (e.kind, e.encoding, e.elements) = (k, "listpack", n / per);
         }
-        15 | 19 | 21 => stream(r, kind, e)?,
+        15 | 19 | 21 => stream(r, kind, layout, e)?,
         // Hash field expiry: Redis 7.4 GA (24, 25) and release candidates
         // (22, 23); Valkey 9's 22 is its own hash with field TTLs.
-        22 if valkey => valkey_hash_ttls(r, e)?,
+        22 if valkey => valkey_hash_ttls(r, layout, e)?,
         22 | 24 => {
             if kind == 24 {
                 r.u64_le()?; // the least expiry, the TTLs' base
@@ -358,8 +423,9 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> R
                 // An absolute expiry (22), or one relative to the least (24).
                 let ttl = r.length()?;
                 with_ttl += u64::from(ttl != 0);
-                r.skip_string()?;
-                r.skip_string()?;
+                let field = r.skip_string()?.len;
+                // The field's TTL beside it.
+                e.payload += layout.hash_field(field, r.skip_string()?.len) + 8;
             }
             (e.kind, e.encoding, e.elements, e.field_ttls) = ("hash", "hashtable", n, with_ttl);
         }
@@ -368,6 +434,7 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> R
                 r.u64_le()?;
             }
             let lp = r.blob()?;
+            e.payload = layout.blob(lp.len() as u64);
             let entries = compact::listpack_entries(&lp).map_err(|w| blob_err(r, "listpack", w))?;
             let with_ttl = entries
                 .chunks(3)
@@ -379,7 +446,7 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> R
         other => {
             return r.error(format!(
                 "unknown type {other} for key {} (newer than this reader, or corrupt)",
-                crate::scan::pattern::escape(&e.key)
+                crate::text::clean(&String::from_utf8_lossy(&e.key))
             ))
         }
     }
@@ -389,13 +456,14 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, valkey: bool, e: &mut Entry) -> R
 /// Valkey 9's hash with field TTLs (type 22 in a VALKEY080 dump): a count,
 /// then each field, its value and its expiry (8 bytes, Unix ms; all ones
 /// for none).
-fn valkey_hash_ttls<R: Read>(r: &mut Reader<R>, e: &mut Entry) -> Result<()> {
+fn valkey_hash_ttls<R: Read>(r: &mut Reader<R>, layout: &Layout, e: &mut Entry) -> Result<()> {
     let n = r.length()?;
     let mut with_ttl = 0;
     for _ in 0..n {
-        r.skip_string()?;
-        r.skip_string()?;
+        let field = r.skip_string()?.len;
+        e.payload += layout.hash_field(field, r.skip_string()?.len);
         let ttl = r.u64_le()?;
+        e.payload += if ttl == u64::MAX { 0 } else { 8 };
         with_ttl += u64::from(ttl != u64::MAX);
     }
     (e.kind, e.encoding, e.elements, e.field_ttls) = ("hash", "hashtable", n, with_ttl);
@@ -404,14 +472,14 @@ fn valkey_hash_ttls<R: Read>(r: &mut Reader<R>, e: &mut Entry) -> Result<()> {
 
 /// A stream (RDB types 15, 19, 21): its listpacks, then its metadata and
 /// consumer groups with their pending entries and consumers.
-fn stream<R: Read>(r: &mut Reader<R>, kind: u8, e: &mut Entry) -> Result<()> {
+fn stream<R: Read>(r: &mut Reader<R>, kind: u8, layout: &Layout, e: &mut Entry) -> Result<()> {
     let nodes = r.length()?;
-    for _ in 0..nodes {
+    for i in 0..nodes {
         let id = r.string()?;
         if id.len() != 16 {
             return r.error(format!("a stream node key of {} bytes, not 16", id.len()));
         }
-        r.skip_string()?;
+        e.payload += layout.stream_node(r.skip_string()?.len, i + 1 == nodes);
     }
     let length = r.length()?;
     r.length()?; // last id: ms, seq
@@ -425,13 +493,14 @@ fn stream<R: Read>(r: &mut Reader<R>, kind: u8, e: &mut Entry) -> Result<()> {
     }
     let groups = r.length()?;
     for _ in 0..groups {
-        r.skip_string()?; // name
+        e.payload += layout.stream_group(r.skip_string()?.len);
         r.length()?; // last delivered id
         r.length()?;
         if kind >= 19 {
             r.length()?; // entries read
         }
         let pending = r.length()?;
+        e.payload += pending * layout.stream_pending();
         for _ in 0..pending {
             r.skip(16)?; // id
             r.skip(8)?; // delivery time
@@ -439,7 +508,7 @@ fn stream<R: Read>(r: &mut Reader<R>, kind: u8, e: &mut Entry) -> Result<()> {
         }
         let consumers = r.length()?;
         for _ in 0..consumers {
-            r.skip_string()?; // name
+            e.payload += layout.stream_consumer(r.skip_string()?.len);
             r.skip(8)?; // seen time
             if kind >= 21 {
                 r.skip(8)?; // active time

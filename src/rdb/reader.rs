@@ -213,18 +213,12 @@ impl<R: Read> Reader<R> {
                 self.skip(n)?;
                 Skipped { len: n, int: false }
             }
-            Len::Int8 => {
-                self.skip(1)?;
-                Skipped { len: 0, int: true }
-            }
+            Len::Int8 => Skipped::int(i64::from(self.byte()? as i8)),
             Len::Int16 => {
-                self.skip(2)?;
-                Skipped { len: 0, int: true }
+                let b = self.bytes(2)?;
+                Skipped::int(i64::from(i16::from_le_bytes([b[0], b[1]])))
             }
-            Len::Int32 => {
-                self.skip(4)?;
-                Skipped { len: 0, int: true }
-            }
+            Len::Int32 => Skipped::int(i64::from(self.u32_le()? as i32)),
             Len::Lzf => {
                 let compressed = self.length()?;
                 let size = self.length()?;
@@ -256,10 +250,20 @@ impl<R: Read> Reader<R> {
 /// What a skipped string was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Skipped {
-    /// Its length once read (decompressed).
+    /// Its length once read (decompressed; an integer's decimal digits).
     pub len: u64,
     /// An integer-encoded string.
     pub int: bool,
+}
+
+impl Skipped {
+    fn int(v: i64) -> Skipped {
+        let digits = v.unsigned_abs().checked_ilog10().map_or(1, |d| d + 1);
+        Skipped {
+            len: u64::from(digits) + u64::from(v < 0),
+            int: true,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,424 @@
+//! What a key of a dump takes in the server's memory: the estimate
+//! `memory --rdb` reports where a live server would be asked MEMORY USAGE.
+//!
+//! The dump holds each value as encoded on disk; the server holds it in
+//! allocations whose sizes the allocator rounds up to its size classes,
+//! behind object headers, dictionary entries and buckets that depend on the
+//! server's version. The model (docs/rdb.md) follows MEMORY USAGE's own
+//! accounting (`objectComputeSize` in redis/redis and valkey-io/valkey
+//! `src/object.c`) for four families of servers:
+//!
+//! - Redis before 7.0: a key is an sds and a 24-byte dict entry, its value
+//!   a 16-byte object; embedded strings are counted unrounded.
+//! - Redis 7.x (and Valkey 7.2): the same, every allocation rounded.
+//! - Redis 8: the key is embedded in its object (with its expiry); no
+//!   dict entry per key; jemalloc built with 8-byte size classes.
+//! - Valkey 8 and later: the key embedded in its object, short values too;
+//!   sets, hashes and sorted sets in Valkey's own hash table (64-byte
+//!   buckets of seven entries), hash fields and values in one allocation.
+//!
+//! The allocator cannot be read from a dump: it is that of the family's
+//! usual build unless told (`--allocator`, or the live server's INFO with
+//! `--rdb-from`).
+
+use serde::Serialize;
+
+use super::{Entry, Meta};
+
+/// How the server's allocator rounds a request up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Allocator {
+    /// jemalloc with 16-byte size classes (Redis 7 and earlier, Valkey).
+    Jemalloc,
+    /// jemalloc with 8-byte size classes (Redis 8 builds it so).
+    Jemalloc8,
+    /// glibc malloc (builds with MALLOC=libc).
+    Libc,
+}
+
+impl Allocator {
+    /// The bytes an allocation of `n` takes.
+    pub fn size(self, n: u64) -> u64 {
+        match self {
+            Allocator::Jemalloc => size_class(n, 16),
+            Allocator::Jemalloc8 => size_class(n, 8),
+            // A chunk of at least 32 bytes, in 16-byte steps, with an
+            // 8-byte header.
+            Allocator::Libc => ((n + 8 + 15) & !15).max(32) - 8,
+        }
+    }
+
+    /// The name INFO's `mem_allocator` gives (`jemalloc-5.3.0`, `libc`).
+    pub fn from_info(name: &str, family: Family) -> Option<Allocator> {
+        if name.starts_with("libc") {
+            Some(Allocator::Libc)
+        } else if name.starts_with("jemalloc") {
+            Some(family.allocator())
+        } else {
+            None
+        }
+    }
+}
+
+/// jemalloc's size classes: multiples of the quantum up to four quanta,
+/// then four classes between each power of two and the next.
+fn size_class(n: u64, quantum: u64) -> u64 {
+    if n <= 8 {
+        8
+    } else if n <= 4 * quantum {
+        n.div_ceil(quantum) * quantum
+    } else {
+        let spacing = n.next_power_of_two() / 8;
+        n.div_ceil(spacing) * spacing
+    }
+}
+
+/// Which accounting the server that wrote the dump follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    Redis6,
+    Redis7,
+    Redis8,
+    Valkey8,
+}
+
+impl Family {
+    /// The family of a dump: by `valkey-ver` or `redis-ver`, else by the
+    /// RDB version.
+    pub fn of(meta: &Meta) -> Family {
+        let major = |field: &str| {
+            meta.aux
+                .iter()
+                .find(|(k, _)| k == field)
+                .and_then(|(_, v)| v.split('.').next()?.parse::<u32>().ok())
+        };
+        if let Some(v) = major("valkey-ver") {
+            return if v >= 8 {
+                Family::Valkey8
+            } else {
+                Family::Redis7
+            };
+        }
+        if meta.magic == "valkey" || meta.version >= 80 {
+            return Family::Valkey8;
+        }
+        match major("redis-ver") {
+            Some(v) if v < 7 => Family::Redis6,
+            Some(7) => Family::Redis7,
+            Some(_) => Family::Redis8,
+            None if meta.version <= 9 => Family::Redis6,
+            None if meta.version <= 11 => Family::Redis7,
+            None => Family::Redis8,
+        }
+    }
+
+    /// The allocator of the family's usual build.
+    pub fn allocator(self) -> Allocator {
+        match self {
+            Family::Redis8 => Allocator::Jemalloc8,
+            _ => Allocator::Jemalloc,
+        }
+    }
+}
+
+/// An object header (`robj`).
+const ROBJ: u64 = 16;
+/// A dict entry: key, value, next.
+const DICT_ENTRY: u64 = 24;
+/// A quicklist and one of its nodes.
+const QUICKLIST: u64 = 40;
+const QUICKLIST_NODE: u64 = 32;
+/// A skiplist node without its levels (element, score, backward), a level
+/// (forward, span), and the levels of the header node.
+const ZSL_NODE: u64 = 24;
+const ZSL_LEVEL: u64 = 16;
+const ZSL_MAX_LEVEL: u64 = 32;
+/// A sorted set's own structs: the zset and its skiplist.
+const ZSET: u64 = 16 + 32;
+/// Valkey's hash table: 64-byte buckets of seven entries, filled to at
+/// most 77% before it grows.
+const VK_BUCKET: u64 = 64;
+const VK_TABLE: u64 = 64;
+/// A stream's struct and its radix tree. What MEMORY USAGE counts of a
+/// stream's nodes, groups, pending entries and consumers beyond their
+/// listpacks was measured (bench/rdb-memory.md): per family, as
+/// `[Redis6, Redis7, Redis8, Valkey8]`.
+const STREAM: u64 = 88 + 24;
+const STREAM_BASE: [u64; 4] = [0, 480, 500, 70];
+const STREAM_NODE: [u64; 4] = [400, 550, 550, 0];
+const STREAM_GROUP: [u64; 4] = [276, 284, 284, 104];
+const STREAM_PENDING: [u64; 4] = [600, 600, 640, 111];
+const STREAM_CONSUMER: [u64; 4] = [64, 600, 600, 180];
+/// From Redis 7.0 (and in Valkey) a stream's newest node is allocated
+/// whole when made, and counted so.
+const STREAM_PREALLOC: u64 = 4096;
+
+/// The bytes of an sds header for a string of `len`.
+fn sds_header(len: u64) -> u64 {
+    match len {
+        0..32 => 1,
+        32..256 => 3,
+        256..65_536 => 5,
+        65_536..4_294_967_296 => 9,
+        _ => 17,
+    }
+}
+
+/// How to size a dump's keys in a server's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Layout {
+    pub family: Family,
+    pub allocator: Allocator,
+    /// The mean allocation of a skiplist node (levels drawn with p = 1/4).
+    #[serde(skip)]
+    zsl_node: u64,
+}
+
+impl Layout {
+    pub fn new(family: Family, allocator: Allocator) -> Layout {
+        let mut layout = Layout {
+            family,
+            allocator,
+            zsl_node: 0,
+        };
+        layout.zsl_node = layout.skiplist_node(0);
+        layout
+    }
+
+    /// The layout of a dump's server, with the allocator if told.
+    pub fn of(meta: &Meta, allocator: Option<Allocator>) -> Layout {
+        let family = Family::of(meta);
+        Layout::new(family, allocator.unwrap_or(family.allocator()))
+    }
+
+    fn alloc(&self, n: u64) -> u64 {
+        self.allocator.size(n)
+    }
+
+    /// An sds string of `len` bytes.
+    pub fn sds(&self, len: u64) -> u64 {
+        self.alloc(sds_header(len) + len + 1)
+    }
+
+    /// The mean allocation of a skiplist node holding `embedded` bytes of
+    /// its element (Valkey keeps the element in the node).
+    fn skiplist_node(&self, embedded: u64) -> u64 {
+        let mut sum = 0.0;
+        let mut p = 0.75;
+        for level in 1..=8 {
+            sum += p * self.alloc(ZSL_NODE + ZSL_LEVEL * level + embedded) as f64;
+            p /= 4.0;
+        }
+        sum.round() as u64
+    }
+
+    /// A member of a set in a hash table.
+    pub fn set_member(&self, len: u64) -> u64 {
+        match self.family {
+            Family::Valkey8 => self.sds(len),
+            _ => self.sds(len) + DICT_ENTRY,
+        }
+    }
+
+    /// A field and its value in a hash table.
+    pub fn hash_field(&self, field: u64, value: u64) -> u64 {
+        match self.family {
+            // One allocation: the field (with a byte saying its header's
+            // size) and the value's sds after it.
+            Family::Valkey8 => {
+                self.alloc(1 + sds_header(field) + field + 1 + sds_header(value).max(3) + value + 1)
+            }
+            _ => self.sds(field) + self.sds(value) + DICT_ENTRY,
+        }
+    }
+
+    /// A member of a sorted set in a skiplist (and its dict).
+    pub fn zset_member(&self, len: u64) -> u64 {
+        match self.family {
+            Family::Valkey8 => self.skiplist_node(sds_header(len) + len + 1),
+            Family::Redis8 => self.sds(len) + self.zsl_node + 16,
+            // Its element counted by its own length (sdsAllocSize).
+            Family::Redis6 => sds_header(len) + len + 1 + self.zsl_node + DICT_ENTRY,
+            Family::Redis7 => self.sds(len) + self.zsl_node + DICT_ENTRY,
+        }
+    }
+
+    /// A listpack, ziplist, intset or zipmap of `len` bytes (what older
+    /// encodings load as is about as long).
+    pub fn blob(&self, len: u64) -> u64 {
+        match self.family {
+            // Counted by their own length before 7.0.
+            Family::Redis6 => len,
+            _ => self.alloc(len),
+        }
+    }
+
+    /// A quicklist node holding `len` bytes.
+    pub fn quicklist_node(&self, len: u64) -> u64 {
+        QUICKLIST_NODE + self.alloc(len)
+    }
+
+    fn index(&self) -> usize {
+        self.family as usize
+    }
+
+    /// A stream's listpack node of `len` bytes, in its radix tree; the
+    /// newest (`last`) as allocated when made.
+    pub fn stream_node(&self, len: u64, last: bool) -> u64 {
+        let node = match self.family {
+            // Valkey counts a listpack's own bytes.
+            Family::Valkey8 => len,
+            _ => self.alloc(len) + STREAM_NODE[self.index()],
+        };
+        if last && self.family != Family::Redis6 {
+            node.max(STREAM_PREALLOC)
+        } else {
+            node
+        }
+    }
+
+    /// A consumer group named `name` bytes long.
+    pub fn stream_group(&self, name: u64) -> u64 {
+        STREAM_GROUP[self.index()] + name
+    }
+
+    pub fn stream_pending(&self) -> u64 {
+        STREAM_PENDING[self.index()]
+    }
+
+    pub fn stream_consumer(&self, name: u64) -> u64 {
+        STREAM_CONSUMER[self.index()] + name
+    }
+
+    /// The buckets of a dict (pointers, a power of two at least the
+    /// count, at least 4) and the dict itself. A dict that grew lately
+    /// still holds its old table until its incremental rehash has moved
+    /// every bucket, a step a lookup: about 0.6 of the old table's size in
+    /// steps, which a set's write takes one of and a hash's or sorted
+    /// set's two (a lookup, then the insert). A collection built by
+    /// writes, as a cache's are, is counted with its old table while its
+    /// count is that close above a power of two (before Redis 8, which
+    /// finishes sooner). Valkey's table: 64-byte buckets of seven entries,
+    /// filled up to 100% before it grows.
+    fn dict(&self, n: u64, steps_per_write: u64) -> u64 {
+        if self.family == Family::Valkey8 {
+            let buckets = n.div_ceil(7).max(1).next_power_of_two();
+            return VK_TABLE + buckets * VK_BUCKET;
+        }
+        let size = n.max(4).next_power_of_two();
+        let old = size / 2;
+        let rehashing =
+            n > 4 && (n - old) * 10 * steps_per_write <= old * 6 && self.family != Family::Redis8;
+        let table = 8 * (size + if rehashing { old } else { 0 });
+        match self.family {
+            Family::Redis6 => 96 + table,
+            _ => 56 + table,
+        }
+    }
+
+    /// The key's own bytes: for Redis before 8 its sds and dict entry (its
+    /// object is the value's), from Redis 8 and Valkey 8 its object with
+    /// the key (and expiry) embedded.
+    fn envelope(&self, e: &Entry) -> u64 {
+        let k = e.key.len() as u64;
+        match self.family {
+            Family::Redis6 | Family::Redis7 => self.sds(k) + DICT_ENTRY,
+            _ => self.alloc(self.object(e) + 1 + sds_header(k) + k + 1),
+        }
+    }
+
+    /// The object header, with the expiry where the key embeds it.
+    fn object(&self, e: &Entry) -> u64 {
+        let embeds = matches!(self.family, Family::Redis8 | Family::Valkey8);
+        ROBJ + if embeds && e.expire_ms.is_some() {
+            8
+        } else {
+            0
+        }
+    }
+
+    /// The estimate of MEMORY USAGE for the key (with SAMPLES 0: every
+    /// element counted).
+    pub fn estimate(&self, e: &Entry) -> u64 {
+        let envelope = self.envelope(e);
+        // The value's object, where it is not the key's.
+        let robj = match self.family {
+            Family::Redis6 | Family::Redis7 => ROBJ,
+            _ => 0,
+        };
+        let n = e.elements;
+        let value = match (e.kind, e.encoding) {
+            ("string", "int") => robj,
+            ("string", encoding) => return envelope + self.string(e, encoding, envelope),
+            ("list", _) if matches!(self.family, Family::Redis6 | Family::Redis7) => {
+                robj + QUICKLIST + e.payload
+            }
+            ("list", "quicklist") => QUICKLIST + e.payload,
+            // A list in one listpack: its node's bytes without the node.
+            ("list", _) => e.payload.saturating_sub(QUICKLIST_NODE),
+            ("set", "hashtable") => robj + self.dict(n, 1) + e.payload,
+            ("hash", "hashtable") => robj + self.dict(n, 2) + e.payload,
+            ("zset", "skiplist") => {
+                let header = self.alloc(ZSL_NODE + ZSL_LEVEL * ZSL_MAX_LEVEL);
+                robj + ZSET + self.dict(n, 2) + header + e.payload
+            }
+            ("stream", _) => robj + STREAM + STREAM_BASE[self.index()] + e.payload,
+            ("module", _) => robj + e.dump_bytes,
+            _ => robj + e.payload,
+        };
+        envelope + value
+    }
+
+    /// A string's value beside its key's `envelope`.
+    fn string(&self, e: &Entry, encoding: &str, envelope: u64) -> u64 {
+        let len = e.elements;
+        match (self.family, encoding) {
+            (Family::Redis6, "embstr") => ROBJ + len + 2,
+            (Family::Redis7, "embstr") => self.alloc(ROBJ + 3 + len + 1),
+            (Family::Redis6 | Family::Redis7, _) => ROBJ + self.sds(len),
+            // Valkey embeds a value that fits with its key in 128 bytes
+            // (MEMORY USAGE then counts the object with the value).
+            (Family::Valkey8, _) => {
+                let k = e.key.len() as u64;
+                let whole = self.object(e) + 1 + sds_header(k) + k + 1 + 3 + len + 1;
+                if whole <= 128 {
+                    self.alloc(self.object(e) + 3 + len + 1)
+                        .saturating_sub(envelope)
+                } else {
+                    self.sds(len)
+                }
+            }
+            (_, "embstr") => self.alloc(3 + len + 1),
+            _ => self.sds(len),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_classes_are_jemallocs_and_glibcs() {
+        let je: Vec<u64> = [1, 8, 9, 17, 23, 33, 48, 49, 129, 441, 1006, 1025, 14337]
+            .iter()
+            .map(|&n| Allocator::Jemalloc.size(n))
+            .collect();
+        assert_eq!(
+            je,
+            [8, 8, 16, 32, 32, 48, 48, 64, 160, 448, 1024, 1280, 16384]
+        );
+        let je8: Vec<u64> = [9, 20, 23, 27, 53, 65, 69, 85]
+            .iter()
+            .map(|&n| Allocator::Jemalloc8.size(n))
+            .collect();
+        assert_eq!(je8, [16, 24, 24, 32, 56, 80, 80, 96]);
+        let libc: Vec<u64> = [1, 24, 25, 40, 41, 208, 1006]
+            .iter()
+            .map(|&n| Allocator::Libc.size(n))
+            .collect();
+        assert_eq!(libc, [24, 24, 40, 40, 56, 216, 1016]);
+    }
+}
