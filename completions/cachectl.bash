@@ -2065,7 +2065,7 @@ _cachectl() {
             return 0
             ;;
         cachectl__subcmd__memory)
-            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --keys --sample --top --rate --count --max-command-time --max-patterns --scan-timeout --resume --pattern --type --color --output-file --context --help --version"
+            opts="-u -s -y -o -h -V --url --socket --db --password-stdin --tls-ca --tls-cert --tls-key --timeout --connect-timeout --command-timeout --sentinel --master --cluster --max-reply --fix --yes --dry-run --confirm-destructive --audit-log --output --runbooks --keys --sample --top --rate --count --max-command-time --max-patterns --scan-timeout --resume --pattern --type --rdb --rdb-from --allow-primary --allocator --color --output-file --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2185,6 +2185,18 @@ _cachectl() {
                     ;;
                 --type)
                     COMPREPLY=($(compgen -W "string list hash set zset stream" -- "${cur}"))
+                    return 0
+                    ;;
+                --rdb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rdb-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allocator)
+                    COMPREPLY=($(compgen -W "jemalloc jemalloc8 libc" -- "${cur}"))
                     return 0
                     ;;
                 --color)

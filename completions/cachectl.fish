@@ -179,6 +179,11 @@ hash\t''
 set\t''
 zset\t''
 stream\t''"
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l rdb -d 'Read an RDB dump instead of scanning the server (a file, or - for standard input): the --keys report, each key\'s memory estimated (docs/rdb.md), the server untouched' -r -F
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l rdb-from -d 'Take the dump from a live replica through the replication handshake (as redis-cli --rdb does) and read it as it arrives, never written to disk. The replica forks to write it' -r
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l allocator -d 'The server\'s allocator, whose size classes the estimate uses (default: that of the server\'s usual build; --rdb-from asks INFO)' -r -f -a "jemalloc\t'jemalloc with 16-byte size classes (Redis 7 and earlier, Valkey)'
+jemalloc8\t'jemalloc with 8-byte size classes (Redis 8 builds it so)'
+libc\t'glibc malloc (builds with MALLOC=libc)'"
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l color -d 'When to use colour: auto (terminal only, off with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -190,6 +195,7 @@ complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l fix -d 'Wal
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s y -l yes -d 'Apply only safe changes, without prompting. Unsafe ones are skipped; destructive ones need --confirm-destructive'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l dry-run -d 'Print the plan (commands, checks, safety); change nothing'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l keys -d 'Scan the keyspace (SCAN, then TYPE, MEMORY USAGE, PTTL, OBJECT ENCODING and the element count of every key): memory by key pattern, keys without TTL, TTLs, the largest keys'
+complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -l allow-primary -d 'With --rdb-from: take the dump from a primary too (it forks to write it: on a full primary that can double its memory)'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cachectl -n "__fish_cachectl_using_subcommand memory" -s V -l version -d 'Print version'
 complete -c cachectl -n "__fish_cachectl_using_subcommand clients; and not __fish_seen_subcommand_from kill help" -s u -l url -d 'Redis URL: redis://[user:pass@]host:port[/db], rediss:// for TLS. Falls back to CACHECTL_URL, REDIS_URL, then REDIS_HOST/REDIS_PORT/REDIS_DB, then redis://127.0.0.1:6379. The password may also come from REDISCLI_AUTH or REDIS_PASSWORD; it is never printed. unix:///path/to/redis.sock?db=N (or redis+unix://) for a unix socket' -r

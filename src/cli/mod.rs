@@ -624,6 +624,32 @@ pub struct MemoryArgs {
     pub common: CommonArgs,
     #[command(flatten)]
     pub scan: ScanArgs,
+    #[command(flatten)]
+    pub dump: DumpArgs,
+}
+
+/// `memory --rdb`: the keyspace report from a dump, the server untouched.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "From a dump")]
+pub struct DumpArgs {
+    /// Read an RDB dump instead of scanning the server (a file, or - for
+    /// standard input): the --keys report, each key's memory estimated
+    /// (docs/rdb.md), the server untouched.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["rdb_from", "sample", "resume", "rate"])]
+    pub rdb: Option<PathBuf>,
+    /// Take the dump from a live replica through the replication handshake
+    /// (as redis-cli --rdb does) and read it as it arrives, never written
+    /// to disk. The replica forks to write it.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["sample", "resume", "rate"])]
+    pub rdb_from: Option<String>,
+    /// With --rdb-from: take the dump from a primary too (it forks to write
+    /// it: on a full primary that can double its memory).
+    #[arg(long, requires = "rdb_from")]
+    pub allow_primary: bool,
+    /// The server's allocator, whose size classes the estimate uses
+    /// (default: that of the server's usual build; --rdb-from asks INFO).
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub allocator: Option<crate::rdb::memory::Allocator>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -5,25 +5,37 @@
 use std::time::Instant;
 
 use crate::cli::{resolve, MemoryArgs, ScanArgs};
-use crate::engine::{self, Door};
+use crate::engine::dump::{DumpSettings, DumpSource, DUMP_RUNBOOK};
+use crate::engine::{self, Context, Door};
 use crate::error::{CliError, Status};
 use crate::facts::memory::MemoryView;
 use crate::findings::evaluate::KEYSCAN_ROOT;
 use crate::render::view::DoorView;
 use crate::render::Printer;
 use crate::runbook::RunbookSet;
+use crate::scan::dump::DumpOptions;
 use crate::scan::tally::BigKeys;
 use crate::scan::ScanOptions;
+use crate::target::{replica, NodeAddr};
 
 /// The runbook whose thresholds say what a big key is.
 const KEYSPACE_RUNBOOK: &str = "keyspace";
 
-fn scan_options(args: &ScanArgs, runbooks: &RunbookSet, lfu: bool) -> ScanOptions {
+/// What a big key is, by the keyspace runbook's thresholds.
+fn big_keys(runbooks: &RunbookSet) -> BigKeys {
     let threshold = |name: &str, default: f64| {
         runbooks
             .threshold(KEYSPACE_RUNBOOK, name)
             .unwrap_or(default)
     };
+    BigKeys {
+        string_bytes: (threshold("big_string_mb", 1.0) * 1_048_576.0) as u64,
+        collection_members: threshold("big_collection_members", 5000.0) as u64,
+        list_elements: threshold("big_list_elements", 10_000.0) as u64,
+    }
+}
+
+fn scan_options(args: &ScanArgs, runbooks: &RunbookSet, lfu: bool) -> ScanOptions {
     ScanOptions {
         pattern: args.filter.pattern.clone(),
         kind: args.filter.key_type(),
@@ -33,11 +45,7 @@ fn scan_options(args: &ScanArgs, runbooks: &RunbookSet, lfu: bool) -> ScanOption
         count: args.count,
         max_command: args.max_command_time,
         max_patterns: args.max_patterns.max(1),
-        big: BigKeys {
-            string_bytes: (threshold("big_string_mb", 1.0) * 1_048_576.0) as u64,
-            collection_members: threshold("big_collection_members", 5000.0) as u64,
-            list_elements: threshold("big_list_elements", 10_000.0) as u64,
-        },
+        big: big_keys(runbooks),
         deadline: Instant::now() + args.scan_timeout,
         resume: args.resume.resume.clone(),
         freq: lfu,
@@ -45,6 +53,9 @@ fn scan_options(args: &ScanArgs, runbooks: &RunbookSet, lfu: bool) -> ScanOption
 }
 
 pub fn run(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
+    if args.dump.rdb.is_some() || args.dump.rdb_from.is_some() {
+        return from_dump(args, printer);
+    }
     if args.scan.filter.given() && !args.scan.keys {
         return Err(CliError::Usage(
             "--pattern and --type choose the keys of a scan: add --keys".into(),
@@ -81,4 +92,93 @@ pub fn run(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
         keyspace,
     });
     door.finish()
+}
+
+/// `memory --rdb PATH` and `memory --rdb-from URL`: the keyspace report of
+/// a dump, the server untouched (or, from a replica, asked only for the
+/// dump).
+fn from_dump(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
+    if args.common.fix.fix {
+        return Err(CliError::Usage(
+            "--fix changes a server, and a dump's report is about no server: run memory --keys --fix on the server itself".into(),
+        ));
+    }
+    let mut timeouts = resolve::timeouts(&args.common.target);
+    // A dump is read to its end: its time grows with its size, as a
+    // scan's does.
+    timeouts.overall = timeouts.overall.max(args.scan.scan_timeout);
+    let ctx = Context::new(printer, timeouts, "memory")?;
+    let mut runbooks =
+        crate::runbook::load_tuned(&args.common.runbooks.dirs, &args.common.runbooks.tuning)?;
+    runbooks.runbooks.retain(|r| r.id == DUMP_RUNBOOK);
+    let mut opts = DumpOptions {
+        from: String::new(),
+        size: None,
+        top: args.scan.top,
+        max_patterns: args.scan.max_patterns.max(1),
+        big: big_keys(&runbooks),
+        allocator: args.dump.allocator,
+        allocator_info: None,
+        pattern: args.scan.filter.pattern.clone(),
+        kind: args.scan.filter.key_type(),
+    };
+    let mut reach = None;
+    let (input, target, node): (DumpSource, String, NodeAddr) =
+        match (&args.dump.rdb, &args.dump.rdb_from) {
+            (Some(path), _) if path.as_os_str() == "-" => {
+                opts.from = "-".into();
+                let node = NodeAddr::Unix {
+                    path: "(standard input)".into(),
+                };
+                (DumpSource::Stdin, "rdb:-".into(), node)
+            }
+            (Some(path), _) => {
+                let file = std::fs::File::open(path).map_err(|e| {
+                    CliError::Usage(format!("--rdb {}: cannot open it: {e}", path.display()))
+                })?;
+                opts.size = file.metadata().ok().map(|m| m.len());
+                opts.from = path.display().to_string();
+                let node = NodeAddr::Unix { path: path.clone() };
+                (
+                    DumpSource::File(file),
+                    format!("rdb:{}", path.display()),
+                    node,
+                )
+            }
+            (None, Some(url)) => {
+                let mut target = args.common.target.clone();
+                target.url = Some(url.clone());
+                let spec = resolve::target(&target)?;
+                let before = ctx
+                    .runtime
+                    .block_on(replica::before(
+                        &spec,
+                        &ctx.timeouts,
+                        args.dump.allow_primary,
+                    ))
+                    .map_err(CliError::Usage)?;
+                let arriving = ctx
+                    .runtime
+                    .block_on(replica::sync(&spec, &ctx.timeouts))
+                    .map_err(|e| {
+                        CliError::Other(anyhow::anyhow!("--rdb-from {}: {e}", spec.addr))
+                    })?;
+                opts.allocator_info = before.allocator;
+                opts.size = arriving.size;
+                opts.from = format!("{} (role {}, via SYNC)", spec.addr, before.role);
+                reach = Some(spec.cli_reach());
+                let source = DumpSource::Replica(arriving.chunks);
+                (source, spec.redacted_url(), spec.addr.clone())
+            }
+            (None, None) => unreachable!("from_dump is called with --rdb or --rdb-from"),
+        };
+    let keyspace = engine::dump::read(&ctx, input, opts)?;
+    let settings = DumpSettings {
+        runbooks,
+        format: args.common.output.format(),
+        target,
+        node,
+        reach,
+    };
+    engine::dump::show(&ctx, keyspace, &settings)
 }

@@ -3,6 +3,7 @@
 //! through the one mutation path. Command files are glue around it.
 
 mod cores;
+pub mod dump;
 pub mod fleet;
 pub mod snapshot;
 pub mod topology;

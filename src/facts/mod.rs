@@ -24,13 +24,28 @@ pub struct Unavailable {
     pub fact: String,
     /// The command that failed (`CONFIG GET`, `SLOWLOG GET`, ...).
     pub command: String,
-    /// noperm, disabled, timeout, connection_lost, error, not_connected.
+    /// noperm, disabled, timeout, connection_lost, error, not_connected,
+    /// offline (a dump's report: there is no server to ask).
     pub kind: String,
     /// The error as reported, secrets removed.
     pub detail: String,
     /// The node it was not collected from (in a report of several nodes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node: Option<crate::target::NodeAddr>,
+}
+
+/// Why a fact is missing, as a report says it: what failed and how, or
+/// what was not asked (`offline`).
+pub const OFFLINE: &str = "offline";
+
+impl Unavailable {
+    pub fn reason(&self) -> String {
+        if self.kind == OFFLINE {
+            format!("{} not asked: {}", self.command, self.detail)
+        } else {
+            format!("{} failed ({}): {}", self.command, self.kind, self.detail)
+        }
+    }
 }
 
 /// Everything known about one node, keyed by catalogue root.

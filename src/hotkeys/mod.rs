@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::redis::reply;
 use crate::scan::pattern;
-use crate::target::connect::{MonitorFeed, Session};
+use crate::target::connect::{RawFeed, Session};
 use crate::target::{TargetSpec, Timeouts};
 use monitor::{Access, Specs};
 
@@ -730,7 +730,7 @@ async fn sample(
         settings.max_lines,
         settings.max_bytes
     ));
-    let mut feed = MonitorFeed::open(spec, timeouts)
+    let mut feed = RawFeed::monitor(spec, timeouts)
         .await
         .map_err(|why| format!("MONITOR could not run: {why}"))?;
     let began = Instant::now();

@@ -224,11 +224,9 @@ fn report_body(r: &Report, view: Option<&DoorView>, part: Part) -> String {
         for u in &r.unavailable {
             let _ = write!(
                 body,
-                "<li><code>{}</code>: {} failed ({}): {}</li>",
+                "<li><code>{}</code>: {}</li>",
                 esc(&u.fact),
-                esc(&u.command),
-                esc(&u.kind),
-                esc(&u.detail)
+                esc(&u.reason())
             );
         }
         for s in &r.skipped {

@@ -220,12 +220,10 @@ fn report_md(r: &Report, view: Option<&DoorView>, part: Part) -> String {
         for u in &r.unavailable {
             let _ = writeln!(
                 out,
-                "- `{}` on {}: {} failed ({}): {}",
+                "- `{}` on {}: {}",
                 code(&u.fact),
                 esc(&u.node.as_ref().map(ToString::to_string).unwrap_or_default()),
-                esc(&u.command),
-                esc(&u.kind),
-                esc(&u.detail)
+                esc(&u.reason())
             );
         }
         for s in &r.skipped {

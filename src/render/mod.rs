@@ -4,6 +4,7 @@
 //! out.
 
 pub mod document;
+mod dump;
 pub mod fleet;
 pub mod hotkeys;
 pub mod html;

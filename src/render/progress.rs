@@ -64,3 +64,48 @@ impl Progress for Bar {
         self.0.finish_and_clear();
     }
 }
+
+/// A dump's reading: bytes of its size (a spinner of bytes when the size
+/// is unknown, as from a pipe or a replica), bytes/s, keys and keys/s, ETA.
+pub struct DumpBar {
+    bar: ProgressBar,
+    started: std::time::Instant,
+}
+
+impl DumpBar {
+    pub fn new(size: Option<u64>) -> DumpBar {
+        let started = std::time::Instant::now();
+        if !std::io::stderr().is_terminal() {
+            return DumpBar {
+                bar: ProgressBar::hidden(),
+                started,
+            };
+        }
+        let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
+        let template = if size.is_some() {
+            "{wide_bar} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}  {msg}  ETA {eta}"
+        } else {
+            "{spinner} {binary_bytes} {binary_bytes_per_sec}  {msg}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        DumpBar { bar, started }
+    }
+}
+
+impl crate::scan::dump::DumpProgress for DumpBar {
+    fn at(&self, bytes: u64, keys: u64) {
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        self.bar.set_position(bytes);
+        self.bar.set_message(format!(
+            "{} keys  {:.0} keys/s",
+            indicatif::HumanCount(keys),
+            keys as f64 / secs
+        ));
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -282,6 +282,7 @@ fn with_memory() -> (Report, DoorView) {
         elements,
         ttl,
         freq: None,
+        idle: None,
     };
     for i in 0..3 {
         t.add(&key(

@@ -13,7 +13,7 @@ use crate::findings::evaluate::NOTHING_EVALUATED;
 use crate::findings::{Finding, Report, Severity};
 use crate::latency::LatencyView;
 use crate::mutate::Mode;
-use crate::scan::tally::KeyspaceReport;
+use crate::scan::tally::{KeyspaceReport, Source};
 use crate::slowlog::SlowlogView;
 
 use super::clean;
@@ -698,13 +698,7 @@ pub fn report_at(r: &Report, width: u16) -> String {
             );
         } else {
             for u in &r.unavailable {
-                let line = format!(
-                    "{:<13} {} failed ({}): {}",
-                    u.fact,
-                    u.command,
-                    u.kind,
-                    clean(&u.detail)
-                );
+                let line = format!("{:<13} {}", u.fact, clean(&u.reason()));
                 let _ = writeln!(out, "{}", wrap(&line, width, "  ", "    "));
             }
             if r.checks.skipped > r.checks.no_data {
@@ -974,11 +968,18 @@ pub(super) fn memory(
         }
     }
     if let Some(k) = keyspace {
+        if let Some(d) = &k.dump {
+            super::dump::section(out, d, width);
+        }
         let _ = writeln!(
             out,
-            "\n{}  {} keys scanned of {}, {}{}{}",
+            "\n{}  {} keys {} of {}, {}{}{}",
             "Keyspace".bold(),
             k.scanned_keys,
+            match k.source {
+                Source::Scan => "scanned",
+                Source::Rdb => "read",
+            },
             k.total_keys,
             human_bytes(k.total_bytes as i64),
             match &k.estimated_total_bytes {
@@ -1068,6 +1069,18 @@ pub(super) fn memory(
                 let _ = writeln!(out, "{}", shown(table, width));
             }
             Some(_) => {}
+            None if k.source == Source::Rdb => {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    wrap(
+                        "Hot keys: the dump carries no access frequency (a server under an LFU policy writes one); `cachectl hotkeys --sample 10s` samples the live server's commands",
+                        width,
+                        "  ",
+                        "    "
+                    )
+                );
+            }
             None => {
                 let _ = writeln!(
                     out,
@@ -1080,6 +1093,9 @@ pub(super) fn memory(
                     )
                 );
             }
+        }
+        if let Some(cold) = &k.cold_keys {
+            super::dump::cold_keys(out, cold, width);
         }
         if k.vanished_keys > 0 {
             let _ = writeln!(

@@ -108,7 +108,7 @@ pub fn for_node(line: &str, node: &NodeAddr, reach: &CliReach) -> String {
         let has = |flags: &[&str]| words.iter().any(|w| flags.contains(w));
         let cluster = has(&["--cluster"]);
         let mut add: Vec<String> = Vec::new();
-        if !cluster && !has(&["-h", "-s", "-u"]) {
+        if !cluster && !reach.unplaced && !has(&["-h", "-s", "-u"]) {
             match node {
                 NodeAddr::Tcp { host, port } => add.extend([
                     "-h".into(),
@@ -301,6 +301,7 @@ mod tests {
             user: Some("ops".into()),
             db: 2,
             password: true,
+            unplaced: false,
         };
         assert_eq!(
             for_node(

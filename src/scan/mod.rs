@@ -6,6 +6,7 @@
 //! (see `tally`), and interruptible: Ctrl-C or the deadline ends it with
 //! what was found so far, marked partial.
 
+pub mod dump;
 pub mod pattern;
 pub mod resume;
 pub mod tally;
@@ -190,6 +191,7 @@ async fn look_up(
             elements: 0,
             ttl,
             freq: hits.map(|f| f.max(0) as u64),
+            idle: None,
         });
     }
     let mut counts = redis::pipe();

@@ -313,3 +313,96 @@ mod tests {
         assert_eq!(show(&of(b"glob:a*b")), "glob:a\\*b");
     }
 }
+
+/// Whether `key` matches the glob `pattern` as SCAN MATCH and KEYS read it
+/// (Redis's `stringmatchlen`): `*`, `?`, `[abc]`, `[^a-z]`, `\` escaping.
+pub fn glob_matches(pattern: &[u8], key: &[u8]) -> bool {
+    // Backtracking to the last `*` only: linear in practice, and never
+    // exponential.
+    let (mut p, mut k) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while k < key.len() {
+        let step = match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, k));
+                p += 1;
+                continue;
+            }
+            Some(b'?') => Some(p + 1),
+            Some(b'[') => class(pattern, p, key[k]),
+            Some(b'\\') if p + 1 < pattern.len() => (pattern[p + 1] == key[k]).then_some(p + 2),
+            Some(&c) => (c == key[k]).then_some(p + 1),
+            None => None,
+        };
+        match (step, star) {
+            (Some(next), _) => {
+                p = next;
+                k += 1;
+            }
+            (None, Some((sp, sk))) => {
+                star = Some((sp, sk + 1));
+                p = sp + 1;
+                k = sk + 1;
+            }
+            (None, None) => return false,
+        }
+    }
+    pattern[p.min(pattern.len())..].iter().all(|&c| c == b'*')
+}
+
+/// A `[...]` class at `at` against `c`: where the pattern goes on if it
+/// matches.
+fn class(pattern: &[u8], at: usize, c: u8) -> Option<usize> {
+    let mut i = at + 1;
+    let not = pattern.get(i) == Some(&b'^');
+    if not {
+        i += 1;
+    }
+    let mut hit = false;
+    loop {
+        match pattern.get(i) {
+            // An unclosed class ends with the pattern, as in Redis.
+            None => break,
+            Some(b']') => {
+                i += 1;
+                break;
+            }
+            Some(b'\\') if i + 1 < pattern.len() => {
+                hit |= pattern[i + 1] == c;
+                i += 2;
+            }
+            Some(&lo) if pattern.get(i + 1) == Some(&b'-') && i + 2 < pattern.len() => {
+                let hi = pattern[i + 2];
+                let (lo, hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+                hit |= (lo..=hi).contains(&c);
+                i += 3;
+            }
+            Some(&x) => {
+                hit |= x == c;
+                i += 1;
+            }
+        }
+    }
+    (hit != not).then_some(i)
+}
+
+#[cfg(test)]
+mod glob_tests {
+    use super::glob_matches;
+
+    #[test]
+    fn globs_match_as_redis_reads_them() {
+        let m = |p: &str, k: &str| glob_matches(p.as_bytes(), k.as_bytes());
+        assert!(m("*", ""));
+        assert!(m("user:*", "user:42"));
+        assert!(!m("user:*", "users:42"));
+        assert!(m("cart[0-9]*:items", "cart42:items"));
+        assert!(!m("cart[0-9]*:items", "cartx:items"));
+        assert!(m("h?llo", "hello") && !m("h?llo", "hllo"));
+        assert!(m("h[^e]llo", "hallo") && !m("h[^e]llo", "hello"));
+        assert!(m("a\\*b", "a*b") && !m("a\\*b", "axb"));
+        assert!(m("*:*:end", "a:b:c:end"));
+        assert!(m("a*b*c", "aXbYbZc") && !m("a*b*c", "aXbYbZ"));
+        assert!(m("[z-a]", "m"));
+    }
+}

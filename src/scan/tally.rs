@@ -23,6 +23,9 @@ pub struct KeyInfo {
     /// OBJECT FREQ (asked under an LFU policy).
     #[serde(default)]
     pub freq: Option<u64>,
+    /// Seconds since the key was last touched (a dump's LRU idle field).
+    #[serde(default)]
+    pub idle: Option<u64>,
 }
 
 /// What counts as a big key (from the keyspace runbook's thresholds).
@@ -228,6 +231,9 @@ pub struct Tally {
     /// The keys with the highest OBJECT FREQ (under an LFU policy).
     #[serde(default)]
     hottest: Top,
+    /// The keys idle longest (a dump's LRU idle field).
+    #[serde(default)]
+    coldest: Top,
     /// Keys asked OBJECT ENCODING, per pattern.
     #[serde(with = "byte_map")]
     encoding_asked: HashMap<Vec<u8>, u32>,
@@ -387,6 +393,7 @@ impl Tally {
             big_keys: Top::new(top.max(20)),
             big_count: 0,
             hottest: Top::new(top),
+            coldest: Top::new(top),
             encoding_asked: HashMap::new(),
             children: HashMap::new(),
             promoted: std::collections::HashSet::new(),
@@ -420,6 +427,11 @@ impl Tally {
         self.hottest.sorted().iter().map(KeyView::from).collect()
     }
 
+    /// The keys idle longest, coldest first.
+    pub fn coldest(&self) -> Vec<KeyView> {
+        self.coldest.sorted().iter().map(KeyView::from).collect()
+    }
+
     /// `add`, with the key's pattern already known.
     pub fn add_as(&mut self, k: &KeyInfo, pat: Vec<u8>) {
         self.scanned += 1;
@@ -443,6 +455,9 @@ impl Tally {
         }
         if let Some(f) = k.freq {
             self.hottest.offer(f, k);
+        }
+        if let Some(idle) = k.idle {
+            self.coldest.offer(idle, k);
         }
         // A new pattern under a stem that has had many (ids nothing marks
         // as such: `feed:kqzvx1`) is its stem's. Past the cap, a new
@@ -505,6 +520,9 @@ pub struct KeyView {
     /// OBJECT FREQ: the LFU policy's access counter (0-255, logarithmic).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub freq: Option<u64>,
+    /// Seconds since last touched, from a dump's LRU idle field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle: Option<u64>,
 }
 
 impl From<&KeyInfo> for KeyView {
@@ -517,6 +535,7 @@ impl From<&KeyInfo> for KeyView {
             elements: k.elements,
             ttl: k.ttl,
             freq: k.freq,
+            idle: k.idle,
         }
     }
 }
@@ -587,12 +606,31 @@ pub struct KeyspaceReport {
     /// (`cachectl hotkeys --sample` measures them then).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hot_keys: Option<Vec<KeyView>>,
+    /// From a dump with LRU idle times: the keys idle longest, coldest
+    /// first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cold_keys: Option<Vec<KeyView>>,
+    /// Where the figures come from: `scan` (a live keyspace) or `rdb` (a
+    /// dump, its keys' memory estimated: `dump` says how).
+    pub source: Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dump: Option<Box<crate::scan::dump::DumpInfo>>,
     pub scan_ms: f64,
     /// `--resume FILE`: whether this run went on from an earlier one. A
     /// resumed SCAN may return a key twice if the keyspace changed
     /// between the runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resume: Option<super::resume::ResumeNote>,
+}
+
+/// Where a keyspace report's figures come from.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// SCAN and MEMORY USAGE on the live server.
+    Scan,
+    /// An RDB dump, read offline.
+    Rdb,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
@@ -686,6 +724,9 @@ impl Tally {
             big_key_count: self.big_count,
             big_keys: self.big_keys.sorted().iter().map(KeyView::from).collect(),
             hot_keys: None,
+            cold_keys: None,
+            source: Source::Scan,
+            dump: None,
             scan_ms: 0.0,
             resume: None,
         }
@@ -741,6 +782,7 @@ mod tests {
             elements,
             ttl,
             freq: None,
+            idle: None,
         }
     }
 

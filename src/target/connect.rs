@@ -350,20 +350,19 @@ async fn open_stream(
     Ok(stream)
 }
 
-/// A connection in MONITOR mode: every command the server runs, a line
-/// each (`hotkeys --sample`). Opened on its own stream (a MONITOR
-/// connection takes no other command), with the session's credentials.
-pub struct MonitorFeed {
+/// A connection read as raw bytes, for what is not a request and a
+/// reply: MONITOR's feed of every command the server runs (`hotkeys
+/// --sample`), and the dump a primary sends a replica (`memory
+/// --rdb-from`). Opened on its own stream, with the session's credentials.
+pub struct RawFeed {
     stream: tokio::io::BufReader<Box<dyn RawStream>>,
     /// Bytes read from the server so far, lines cut short included.
     pub read: u64,
 }
 
-impl MonitorFeed {
-    /// Connects to `spec`, authenticates and sends MONITOR; the server's
-    /// refusal (ACL, a renamed command, a managed service) is the error.
-    pub async fn open(spec: &TargetSpec, timeouts: &Timeouts) -> Result<MonitorFeed, String> {
-        use tokio::io::AsyncWriteExt as _;
+impl RawFeed {
+    /// Connects to `spec` and authenticates.
+    pub async fn open(spec: &TargetSpec, timeouts: &Timeouts) -> Result<RawFeed, String> {
         let start = Instant::now();
         let limit = timeouts.connect + timeouts.command;
         let stream = match timeout(limit, open_stream(spec, timeouts, start)).await {
@@ -372,46 +371,79 @@ impl MonitorFeed {
             Ok(Err(OpenError::Redis(e))) => return Err(crate::secret::scrub(&e.to_string())),
             Err(_) => return Err(format!("no connection within {} ms", limit.as_millis())),
         };
-        let mut feed = MonitorFeed {
+        let mut feed = RawFeed {
             stream: tokio::io::BufReader::new(stream),
             read: 0,
         };
-        let mut hello = Vec::new();
         if let Some(pw) = &spec.password {
             let mut auth = redis::cmd("AUTH");
             if let Some(user) = &spec.username {
                 auth.arg(user);
             }
             auth.arg(pw.expose());
-            hello.push(("AUTH", auth.get_packed_command()));
-        }
-        hello.push(("MONITOR", redis::cmd("MONITOR").get_packed_command()));
-        for (name, packed) in hello {
-            let answer = async {
-                feed.stream.get_mut().write_all(&packed).await?;
-                feed.line(4096).await
-            };
-            match timeout(timeouts.command, answer).await {
-                Ok(Ok(Some(line))) if line.starts_with(b"+") => {}
-                Ok(Ok(Some(line))) => {
-                    let text = String::from_utf8_lossy(line.strip_prefix(b"-").unwrap_or(&line))
-                        .into_owned();
-                    return Err(format!(
-                        "{name} was refused: {}",
-                        crate::secret::scrub(&crate::text::clean(&text))
-                    ));
-                }
-                Ok(Ok(None)) => return Err(format!("the server closed the connection at {name}")),
-                Ok(Err(e)) => return Err(format!("{name} failed: {e}")),
-                Err(_) => {
-                    return Err(format!(
-                        "no answer to {name} within {} ms",
-                        timeouts.command.as_millis()
-                    ))
-                }
-            }
+            feed.command("AUTH", &auth, timeouts.command).await?;
         }
         Ok(feed)
+    }
+
+    /// A connection in MONITOR mode: every command the server runs, a
+    /// line each. The server's refusal (ACL, a renamed command, a managed
+    /// service) is the error.
+    pub async fn monitor(spec: &TargetSpec, timeouts: &Timeouts) -> Result<RawFeed, String> {
+        let mut feed = RawFeed::open(spec, timeouts).await?;
+        feed.command("MONITOR", &redis::cmd("MONITOR"), timeouts.command)
+            .await?;
+        Ok(feed)
+    }
+
+    /// Sends `cmd` and reads its one-line answer, which must be `+...`
+    /// (the error says the server's refusal, secrets scrubbed).
+    pub async fn command(
+        &mut self,
+        name: &str,
+        cmd: &redis::Cmd,
+        limit: Duration,
+    ) -> Result<Vec<u8>, String> {
+        use tokio::io::AsyncWriteExt as _;
+        let packed = cmd.get_packed_command();
+        let answer = async {
+            self.stream.get_mut().write_all(&packed).await?;
+            self.line(4096).await
+        };
+        match timeout(limit, answer).await {
+            Ok(Ok(Some(line))) if line.starts_with(b"+") => Ok(line),
+            Ok(Ok(Some(line))) => {
+                let text =
+                    String::from_utf8_lossy(line.strip_prefix(b"-").unwrap_or(&line)).into_owned();
+                Err(format!(
+                    "{name} was refused: {}",
+                    crate::secret::scrub(&crate::text::clean(&text))
+                ))
+            }
+            Ok(Ok(None)) => Err(format!("the server closed the connection at {name}")),
+            Ok(Err(e)) => Err(format!("{name} failed: {e}")),
+            Err(_) => Err(format!(
+                "no answer to {name} within {} ms",
+                limit.as_millis()
+            )),
+        }
+    }
+
+    /// Sends `cmd` without waiting for an answer.
+    pub async fn send(&mut self, cmd: &redis::Cmd) -> std::io::Result<()> {
+        use tokio::io::AsyncWriteExt as _;
+        self.stream
+            .get_mut()
+            .write_all(&cmd.get_packed_command())
+            .await
+    }
+
+    /// Up to `buf.len()` bytes, as they arrive (0 at the end).
+    pub async fn read_some(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use tokio::io::AsyncReadExt as _;
+        let n = self.stream.read(buf).await?;
+        self.read += n as u64;
+        Ok(n)
     }
 
     /// The next line without its CRLF, cut at `max` bytes (the rest of a

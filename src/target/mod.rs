@@ -8,6 +8,7 @@ pub mod bounded;
 pub mod cluster;
 pub mod connect;
 pub mod node;
+pub mod replica;
 pub mod sentinel;
 pub mod topology;
 
@@ -136,6 +137,9 @@ pub struct CliReach {
     pub user: Option<String>,
     pub db: i64,
     pub password: bool,
+    /// The node is not known (a dump's report): the commands name none,
+    /// for the operator to add theirs.
+    pub unplaced: bool,
 }
 
 impl TargetSpec {
@@ -147,6 +151,7 @@ impl TargetSpec {
             user: self.username.clone().filter(|u| u != "default"),
             db: self.db,
             password: self.password.is_some(),
+            unplaced: false,
         }
     }
 }

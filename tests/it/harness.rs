@@ -821,7 +821,7 @@ impl Run {
 /// Builds and runs a cachectl invocation with a clean environment.
 pub(crate) struct Cachectl {
     cmd: Command,
-    stdin: Option<String>,
+    stdin: Option<Vec<u8>>,
 }
 
 /// Environment variables that would leak the developer's setup into a test.
@@ -872,7 +872,12 @@ impl Cachectl {
     }
 
     pub(crate) fn stdin(mut self, text: &str) -> Self {
-        self.stdin = Some(text.to_string());
+        self.stdin = Some(text.as_bytes().to_vec());
+        self
+    }
+
+    pub(crate) fn stdin_bytes(mut self, bytes: Vec<u8>) -> Self {
+        self.stdin = Some(bytes);
         self
     }
 
@@ -898,7 +903,7 @@ impl Cachectl {
         }
         Cachectl {
             cmd: script,
-            stdin: Some(input.to_string()),
+            stdin: Some(input.as_bytes().to_vec()),
         }
         .run()
     }
@@ -952,7 +957,7 @@ impl Cachectl {
         let mut child = self.cmd.spawn().expect("run cachectl");
         if let Some(text) = self.stdin.take() {
             let mut stdin = child.stdin.take().unwrap();
-            stdin.write_all(text.as_bytes()).unwrap();
+            stdin.write_all(&text).unwrap();
         }
         let output = child.wait_with_output().expect("wait for cachectl");
         Run {

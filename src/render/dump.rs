@@ -1,0 +1,106 @@
+//! What `memory --rdb` shows of the dump itself, before its keyspace: what
+//! wrote it and when, how it was read, how its keys' memory was estimated;
+//! and after the keyspace, the keys idle longest.
+
+use std::fmt::Write as _;
+
+use comfy_table::Cell;
+use owo_colors::OwoColorize as _;
+
+use super::clean;
+use super::table::{human_bytes, new_table, shown, wrap};
+use crate::scan::dump::DumpInfo;
+use crate::scan::tally::KeyView;
+
+/// The dump's section.
+pub(super) fn section(out: &mut String, d: &DumpInfo, width: u16) {
+    let written = match (&d.server_version, &d.created) {
+        (Some(v), Some(t)) => format!(", written by {} {} at {}", server(d), clean(v), t),
+        (Some(v), None) => format!(", written by {} {}", server(d), clean(v)),
+        (None, Some(t)) => format!(", written at {t}"),
+        (None, None) => String::new(),
+    };
+    let head = format!(
+        "{}  {}  RDB {} ({}){written}",
+        "Dump".bold(),
+        clean(&d.from),
+        d.rdb_version,
+        clean(&d.format)
+    );
+    let _ = writeln!(out, "\n{}", wrap(&head, width, "", "  "));
+    let mut read = format!(
+        "read {} at {:.1} MB/s, {:.0} keys/s; checksum {}",
+        human_bytes(d.bytes_read as i64),
+        d.mb_per_s,
+        d.keys_per_s,
+        d.checksum
+    );
+    if let Some(m) = d.used_mem {
+        read = format!("used-mem {} when written; {read}", human_bytes(m as i64));
+    }
+    let _ = writeln!(out, "{}", wrap(&read, width, "  ", "    "));
+    let dbs: Vec<String> = d
+        .databases
+        .iter()
+        .map(|db| format!("db{} {} keys ({} with a TTL)", db.db, db.keys, db.expires))
+        .collect();
+    if !dbs.is_empty() {
+        let _ = writeln!(out, "{}", wrap(&dbs.join(", "), width, "  ", "    "));
+    }
+    if d.functions + d.module_aux > 0 {
+        let extra = format!(
+            "passed over: {} function libraries ({}), {} module AUX fields ({})",
+            d.functions,
+            human_bytes(d.function_bytes as i64),
+            d.module_aux,
+            human_bytes(d.module_aux_bytes as i64)
+        );
+        let _ = writeln!(out, "{}", wrap(&extra, width, "  ", "    "));
+    }
+    if let Some(m) = &d.memory_model {
+        let model = format!(
+            "bytes are estimates of each key's memory in the server (MEMORY USAGE): {} accounting, {} size classes (docs/rdb.md; --allocator to change)",
+            serde_json::to_value(m.family)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            serde_json::to_value(m.allocator)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        );
+        let _ = writeln!(out, "{}", wrap(&model, width, "  ", "    "));
+    }
+    if let Some(e) = &d.error {
+        let line = format!("{}: {}", "the dump is cut short or corrupt".red(), clean(e));
+        let _ = writeln!(out, "{}", wrap(&line, width, "  ", "    "));
+    }
+}
+
+fn server(d: &DumpInfo) -> &'static str {
+    if d.format == "valkey" || d.rdb_version >= 80 {
+        "Valkey"
+    } else {
+        "Redis"
+    }
+}
+
+/// The keys idle longest (the dump's LRU idle field).
+pub(super) fn cold_keys(out: &mut String, cold: &[KeyView], width: u16) {
+    if cold.is_empty() {
+        return;
+    }
+    let mut table = new_table(&["COLDEST KEYS (IDLE)", "TYPE", "IDLE", "BYTES"], width);
+    for key in cold {
+        table.add_row(vec![
+            Cell::new(clean(&key.key)),
+            Cell::new(&key.kind),
+            Cell::new(
+                humantime::format_duration(std::time::Duration::from_secs(key.idle.unwrap_or(0)))
+                    .to_string(),
+            ),
+            Cell::new(human_bytes(key.bytes as i64)),
+        ]);
+    }
+    let _ = writeln!(out, "{}", shown(table, width));
+}
