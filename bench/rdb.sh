@@ -7,7 +7,8 @@
 #   - 1M keys of a cache's mix (profiles, sessions with TTLs, page
 #     fragments of 1-3 KB, carts as hashes, sets, sorted sets, lists):
 #     about 300 bytes a key, where keys/s and MB/s both count;
-#   - 10M small strings (DEBUG POPULATE), where keys/s counts.
+#   - 10M small strings (DEBUG POPULATE), where keys/s counts;
+#   - 50,000 random strings of 20 KB (1 GB), where MB/s counts.
 # For each: seconds (hyperfine, mean of RUNS), keys/s, MB/s, peak RSS, and
 # the ratios. Targets (issue #25): at least 1M keys/s and 300 MB/s on one
 # core for the whole report.
@@ -62,6 +63,21 @@ redis-cli -p "$port2" SAVE >/dev/null
 redis-cli -p "$port2" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
 bigdump="$dir/redis-$port2/big.rdb"
 
+blobs=${BLOB_KEYS:-50000}
+echo "writing $blobs strings of 20 KB" >&2
+port3=$(free_port)
+start_redis "$port3" --dbfilename blobs.rdb
+python3 - "$blobs" <<'PY' | redis-cli -p "$port3" --pipe >/dev/null
+import os, sys
+out = sys.stdout.buffer
+for i in range(int(sys.argv[1])):
+    key, value = f"blob:{i}".encode(), os.urandom(20000)
+    out.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(value), value))
+PY
+redis-cli -p "$port3" SAVE >/dev/null
+redis-cli -p "$port3" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
+blobdump="$dir/redis-$port3/blobs.rdb"
+
 cat > "$dir/rdbpy.py" <<'PY'
 import sys, rdb
 n = 0
@@ -98,3 +114,4 @@ PY
 
 measure "1M keys, a cache's mix" "$mix" "$keys"
 measure "10M keys, DEBUG POPULATE" "$bigdump" "$big"
+measure "$blobs keys of 20 KB" "$blobdump" "$blobs"

@@ -37,14 +37,22 @@ pub enum Len {
     Lzf,
 }
 
-/// A reader of RDB bytes.
+/// A reader of RDB bytes, with a buffer of its own: the checksum runs over
+/// what was consumed in long runs (eight bytes a step), and what is passed
+/// over is never copied.
 pub struct Reader<R> {
     inner: R,
     pub offset: u64,
     crc: Crc64,
-    /// Bytes read since the mark (a value's size in the dump).
     buf: Vec<u8>,
+    /// The next byte to consume, the end of what was read, and where the
+    /// checksum has got to.
+    pos: usize,
+    end: usize,
+    summed: usize,
 }
+
+const BUFFER: usize = 256 << 10;
 
 impl<R: Read> Reader<R> {
     pub fn new(inner: R) -> Reader<R> {
@@ -52,7 +60,10 @@ impl<R: Read> Reader<R> {
             inner,
             offset: 0,
             crc: Crc64::new(),
-            buf: vec![0; 64 * 1024],
+            buf: vec![0; BUFFER],
+            pos: 0,
+            end: 0,
+            summed: 0,
         }
     }
 
@@ -63,40 +74,66 @@ impl<R: Read> Reader<R> {
         })
     }
 
-    /// The checksum of every byte read so far.
-    pub fn crc(&self) -> u64 {
+    /// The checksum of every byte consumed so far.
+    pub fn crc(&mut self) -> u64 {
+        self.sum();
         self.crc.value()
+    }
+
+    fn sum(&mut self) {
+        self.crc.update(&self.buf[self.summed..self.pos]);
+        self.summed = self.pos;
+    }
+
+    /// Reads more into the buffer, everything in it consumed; false at
+    /// the end of the input.
+    fn fill(&mut self) -> Result<bool> {
+        self.sum();
+        loop {
+            match self.inner.read(&mut self.buf) {
+                Ok(n) => {
+                    (self.pos, self.end, self.summed) = (0, n, 0);
+                    return Ok(n > 0);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return self.error(format!("cannot read: {e}")),
+            }
+        }
+    }
+
+    fn short(&self, missing: usize) -> RdbError {
+        RdbError {
+            offset: self.offset,
+            message: format!(
+                "the file ends here, {missing} bytes short of what it announced (truncated)"
+            ),
+        }
     }
 
     /// Fills `out` whole, or says the file ended.
     pub fn exact(&mut self, out: &mut [u8]) -> Result<()> {
         let mut at = 0;
         while at < out.len() {
-            match self.inner.read(&mut out[at..]) {
-                Ok(0) => {
-                    self.offset += at as u64;
-                    return self.error(format!(
-                        "the file ends here, {} bytes short of what it announced (truncated)",
-                        out.len() - at
-                    ));
-                }
-                Ok(n) => at += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.offset += at as u64;
-                    return self.error(format!("cannot read: {e}"));
-                }
+            if self.pos == self.end && !self.fill()? {
+                return Err(self.short(out.len() - at));
             }
+            let n = (out.len() - at).min(self.end - self.pos);
+            out[at..at + n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.pos += n;
+            self.offset += n as u64;
+            at += n;
         }
-        self.crc.update(out);
-        self.offset += out.len() as u64;
         Ok(())
     }
 
     pub fn byte(&mut self) -> Result<u8> {
-        let mut b = [0u8; 1];
-        self.exact(&mut b)?;
-        Ok(b[0])
+        if self.pos == self.end && !self.fill()? {
+            return Err(self.short(1));
+        }
+        let b = self.buf[self.pos];
+        self.pos += 1;
+        self.offset += 1;
+        Ok(b)
     }
 
     pub fn bytes(&mut self, n: usize) -> Result<Vec<u8>> {
@@ -117,20 +154,18 @@ impl<R: Read> Reader<R> {
         Ok(u64::from_le_bytes(b))
     }
 
-    /// Passes over `n` bytes (checksummed), holding at most a buffer.
+    /// Passes over `n` bytes (checksummed), holding nothing.
     pub fn skip(&mut self, mut n: u64) -> Result<()> {
-        let mut buf = std::mem::take(&mut self.buf);
-        let mut result = Ok(());
         while n > 0 {
-            let step = n.min(buf.len() as u64) as usize;
-            if let Err(e) = self.exact(&mut buf[..step]) {
-                result = Err(e);
-                break;
+            if self.pos == self.end && !self.fill()? {
+                return Err(self.short(usize::try_from(n).unwrap_or(usize::MAX)));
             }
+            let step = n.min((self.end - self.pos) as u64) as usize;
+            self.pos += step;
+            self.offset += step as u64;
             n -= step as u64;
         }
-        self.buf = buf;
-        result
+        Ok(())
     }
 
     /// An RDB length, or a string's special encoding.

@@ -272,7 +272,7 @@ fn with_memory() -> (Report, DoorView) {
     let mut t = Tally::new(2, 100, big);
     let key = |k: &[u8], kind: &str, bytes: u64, elements: u64, ttl: i64| KeyInfo {
         key: k.to_vec(),
-        kind: kind.into(),
+        kind: kind.to_string().into(),
         encoding: if kind == "string" {
             "embstr".into()
         } else {

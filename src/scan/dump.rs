@@ -119,13 +119,11 @@ pub fn analyse<R: Read>(
 ) -> KeyspaceReport {
     let started = Instant::now();
     let read = Arc::new(AtomicU64::new(0));
-    let input = std::io::BufReader::with_capacity(
-        256 << 10,
-        Counted {
-            inner: input,
-            read: read.clone(),
-        },
-    );
+    // The reader buffers it.
+    let input = Counted {
+        inner: input,
+        read: read.clone(),
+    };
     let mut tally = Tally::new(opts.top, opts.max_patterns, opts.big);
     let mut meta = Meta::default();
     let mut dbs: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
@@ -246,8 +244,8 @@ fn key_info(e: Entry, created_ms: Option<i64>) -> KeyInfo {
     KeyInfo {
         bytes: e.memory,
         key: e.key,
-        kind: e.kind.to_string(),
-        encoding: e.encoding.to_string(),
+        kind: e.kind.into(),
+        encoding: e.encoding.into(),
         elements: e.elements,
         ttl: e.expire_ms.map_or(-1, |at| {
             let now = created_ms.unwrap_or_else(now_ms);

@@ -185,8 +185,8 @@ async fn look_up(
         index.push(offset + i);
         found.push(KeyInfo {
             key: k.clone(),
-            kind,
-            encoding: text(encoding),
+            kind: kind.into(),
+            encoding: text(encoding).into(),
             bytes: bytes.max(0) as u64,
             elements: 0,
             ttl,

@@ -47,24 +47,36 @@ fn is_date(s: &[u8]) -> bool {
         && s[8..10].iter().all(u8::is_ascii_digit)
 }
 
-/// A whole part that is an id of some kind.
+/// A whole part that is an id of some kind. One pass over it (this runs
+/// for every part of every key).
 fn is_id(s: &[u8]) -> bool {
     if s.is_empty() {
         return false;
     }
-    // Not text, or not printable: no name a person gave it.
-    if std::str::from_utf8(s).is_err() || s.iter().any(|b| !b.is_ascii_graphic()) {
-        return true;
+    let (mut digits, mut letters) = (0, 0);
+    let (mut hex, mut token, mut printable) = (true, true, true);
+    for &b in s {
+        if b.is_ascii_digit() {
+            digits += 1;
+        } else if b.is_ascii_alphabetic() {
+            letters += 1;
+            hex &= b.is_ascii_hexdigit();
+        } else {
+            hex = false;
+            token &= b"-_+=".contains(&b);
+            printable &= b.is_ascii_graphic();
+        }
     }
-    let digits = s.iter().filter(|b| b.is_ascii_digit()).count();
-    let letters = s.iter().filter(|b| b.is_ascii_alphabetic()).count();
-    all(s, |b| b.is_ascii_digit())
+    // Not printable ASCII (not text, control bytes): no name a person
+    // gave it.
+    !printable
+        || digits == s.len()
         || is_uuid(s)
         || is_ipv4(s)
         || is_date(s)
-        || (s.len() >= 8 && digits > 0 && all(s, |b| b.is_ascii_hexdigit()))
+        || (s.len() >= 8 && digits > 0 && hex)
         // Session tokens, base64 ids: long, letters and digits mixed.
-        || (s.len() >= 16 && digits > 0 && letters > 0 && all(s, |b| b.is_ascii_alphanumeric() || b"-_+=".contains(&b)))
+        || (s.len() >= 16 && digits > 0 && letters > 0 && token)
 }
 
 /// Appends `part`, escaping glob characters.

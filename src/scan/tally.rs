@@ -2,6 +2,7 @@
 //! to a cap; the rest in one `<other patterns>` group, said so), heaps for
 //! the largest keys, no per-key storage.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
@@ -13,8 +14,10 @@ use super::pattern;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyInfo {
     pub key: Vec<u8>,
-    pub kind: String,
-    pub encoding: String,
+    /// Names the server gives (a dump's are its reader's constants: no
+    /// allocation a key).
+    pub kind: Cow<'static, str>,
+    pub encoding: Cow<'static, str>,
     pub bytes: u64,
     /// Members, fields or elements; the length of a string.
     pub elements: u64,
@@ -38,7 +41,7 @@ pub struct BigKeys {
 
 impl BigKeys {
     fn is_big(&self, k: &KeyInfo) -> bool {
-        match k.kind.as_str() {
+        match &*k.kind {
             "string" => k.bytes > self.string_bytes,
             "list" => k.elements > self.list_elements,
             "hash" | "set" | "zset" | "stream" => k.elements > self.collection_members,
@@ -85,12 +88,20 @@ struct Slot {
 
 impl Group {
     /// Takes in the values `key`'s wildcards stood for.
-    fn observe(&mut self, key: &[u8]) {
+    /// `spans`: where the key's wildcards are, when already known.
+    fn observe(&mut self, key: &[u8], spans: Option<&[(usize, usize)]>) {
         if self.settled {
             return;
         }
-        let (_, spans) = pattern::captures(key);
-        for (i, (from, to)) in spans.into_iter().enumerate() {
+        let found;
+        let spans = match spans {
+            Some(s) => s,
+            None => {
+                found = pattern::captures(key).1;
+                &found
+            }
+        };
+        for (i, &(from, to)) in spans.iter().enumerate() {
             let value = &key[from..to];
             match self.slots.get_mut(i) {
                 Some(slot) => slot.varies |= slot.first != value,
@@ -419,7 +430,8 @@ impl Tally {
     }
 
     pub fn add(&mut self, k: &KeyInfo) {
-        self.add_as(k, pattern::of(&k.key));
+        let (pat, spans) = pattern::captures(&k.key);
+        self.add_with(k, pat, Some(&spans));
     }
 
     /// The keys with the highest OBJECT FREQ, hottest first.
@@ -434,6 +446,10 @@ impl Tally {
 
     /// `add`, with the key's pattern already known.
     pub fn add_as(&mut self, k: &KeyInfo, pat: Vec<u8>) {
+        self.add_with(k, pat, None);
+    }
+
+    fn add_with(&mut self, k: &KeyInfo, pat: Vec<u8>, spans: Option<&[(usize, usize)]>) {
         self.scanned += 1;
         self.bytes += k.bytes;
         self.bytes_sq += (k.bytes as f64) * (k.bytes as f64);
@@ -489,7 +505,7 @@ impl Tally {
                     largest: Top::new(3),
                     ..Group::default()
                 });
-                g.observe(&k.key);
+                g.observe(&k.key, spans);
                 g
             }
             None => &mut self.other,
@@ -529,8 +545,8 @@ impl From<&KeyInfo> for KeyView {
     fn from(k: &KeyInfo) -> KeyView {
         KeyView {
             key: pattern::escape(&k.key),
-            kind: k.kind.clone(),
-            encoding: k.encoding.clone(),
+            kind: k.kind.to_string(),
+            encoding: k.encoding.to_string(),
             bytes: k.bytes,
             elements: k.elements,
             ttl: k.ttl,
@@ -776,7 +792,7 @@ mod tests {
     fn key(k: &str, kind: &str, bytes: u64, elements: u64, ttl: i64) -> KeyInfo {
         KeyInfo {
             key: k.as_bytes().to_vec(),
-            kind: kind.into(),
+            kind: kind.to_string().into(),
             encoding: "raw".into(),
             bytes,
             elements,
