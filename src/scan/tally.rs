@@ -94,12 +94,11 @@ impl Group {
             return;
         }
         let found;
-        let spans = match spans {
-            Some(s) => s,
-            None => {
-                found = pattern::captures(key).1;
-                &found
-            }
+        let spans = if let Some(s) = spans {
+            s
+        } else {
+            found = pattern::captures(key).1;
+            &found
         };
         for (i, &(from, to)) in spans.iter().enumerate() {
             let value = &key[from..to];
