@@ -112,8 +112,12 @@ fn through_the_sentinels_checked_verified_and_refused_without_quorum() {
             // Sentinels might choose it after all).
             let deadline = std::time::Instant::now() + Duration::from_secs(25);
             while std::time::Instant::now() < deadline {
-                let role: redis::RedisResult<Vec<redis::Value>> =
-                    redis::cmd("ROLE").query(&mut set.replicas[0].client());
+                // A connection refused or slow mid-failover is asked again.
+                let Some(mut c) = set.replicas[0].client_opt() else {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                };
+                let role: redis::RedisResult<Vec<redis::Value>> = redis::cmd("ROLE").query(&mut c);
                 if matches!(role.as_deref().map(|r| r.first()),
                     Ok(Some(redis::Value::BulkString(b))) if b == b"master")
                 {

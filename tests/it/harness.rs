@@ -312,7 +312,8 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    fn client_opt(&self) -> Option<redis::Connection> {
+    /// A connection, or none if the server does not take one within 2 s.
+    pub(crate) fn client_opt(&self) -> Option<redis::Connection> {
         let client = redis::Client::open(self.url()).ok()?;
         client
             .get_connection_with_timeout(Duration::from_secs(2))
