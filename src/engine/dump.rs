@@ -151,8 +151,8 @@ impl Read for Chunks {
     }
 }
 
-/// The report of a dump judged and printed; its status. A dump of which
-/// not one key could be read (not an RDB file, a version not read) is an
+/// The report of a dump judged and printed; its status. A dump whose
+/// header could not be read (not an RDB file, a version not read) is an
 /// error, not a report.
 pub fn show(
     ctx: &Context<'_>,
@@ -161,7 +161,9 @@ pub fn show(
 ) -> Result<Status, CliError> {
     let dump = keyspace.dump.as_ref();
     if let Some(error) = dump.and_then(|d| d.error.as_ref()) {
-        if keyspace.total_keys == 0 {
+        // No header read: not a dump at all (a dump cut before its first
+        // key is still reported, empty and partial).
+        if dump.is_some_and(|d| d.format.is_empty() || d.rdb_version == 0) {
             let from = dump.map_or("", |d| d.from.as_str());
             return Err(CliError::Usage(format!(
                 "{from}: not a dump cachectl can read: {error}"

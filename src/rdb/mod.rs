@@ -118,8 +118,6 @@ pub fn read_with<R: Read>(
     let version: u32 = String::from_utf8_lossy(&r.bytes(digits)?)
         .parse()
         .or_else(|_| r.error("the version after the magic is not a number"))?;
-    meta.magic = magic.into();
-    meta.version = version;
     let known = match magic {
         "valkey" => VALKEY_VERSIONS.contains(&version),
         _ => (1..=REDIS_MAX).contains(&version) || VALKEY_VERSIONS.contains(&version),
@@ -129,6 +127,10 @@ pub fn read_with<R: Read>(
             "RDB version {version} ({magic}) is not one cachectl reads (Redis 1 to {REDIS_MAX}, Valkey 80)"
         ));
     }
+    // Set once the header is known good: a dump whose header was not is no
+    // dump to report on.
+    meta.magic = magic.into();
+    meta.version = version;
     let valkey = magic == "valkey" || version >= 80;
     let mut db = 0;
     let mut expire: Option<i64> = None;

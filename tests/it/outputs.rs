@@ -340,9 +340,37 @@ fn markdown_is_read_by_a_markdown_parser_grouped_like_the_table() {
     // render::markdown's `server_text_stays_text`.)
     cluster.nodes[0].cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
     cluster.nodes[0].cmd(&["ECHO", "a|b`<script>alert(1)</script>"]);
-    let (doc, run) = both(&["diagnose", "--cluster", "--url", &url], "markdown");
+    // Two runs, one JSON and one Markdown: a finding that depends on the
+    // moment (a latency spike on a loaded machine) may be in one only. The
+    // pair is taken again then, up to three times.
+    let same = |doc: &serde_json::Value, m: &serde_json::Value| {
+        let mut ids: Vec<&str> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let rows = m["rows"].as_array().unwrap();
+        ids.iter().all(|id| {
+            rows.iter()
+                .any(|r| r.as_array().unwrap().len() == 5 && r[2].as_str().unwrap().starts_with(id))
+        })
+    };
+    let (mut doc, mut run, mut m) = (serde_json::Value::Null, None, serde_json::Value::Null);
+    for _ in 0..3 {
+        let (d, r) = both(&["diagnose", "--cluster", "--url", &url], "markdown");
+        m = consume(MARKDOWN, &r.stdout());
+        doc = d;
+        let agree = same(&doc, &m);
+        run = Some(r);
+        if agree {
+            break;
+        }
+    }
+    let run = run.unwrap();
     assert_eq!(run.code(), code_of(&doc));
-    let m = consume(MARKDOWN, &run.stdout());
     let html = m["html"].as_str().unwrap();
     assert!(
         !html.contains("<script"),
