@@ -321,21 +321,29 @@ fn takeover_runs_only_with_takeover_typed_at_the_terminal() {
     let primary = cluster.with_role("master")[1];
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
-    let plan = Cachectl::new()
-        .args([
-            "failover",
-            "-o",
-            "json",
-            "--dry-run",
-            "--takeover",
-            "--url",
-            &primary.url(),
-        ])
-        .run();
-    let replica = plan.json()["failover"]["expected"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    // The plan names the replica once the Cluster's nodes all see it
+    // synced (just after the start, a loaded machine may not be there).
+    let mut replica = String::new();
+    wait_until("the plan names a replica to take over", || {
+        let plan = Cachectl::new()
+            .args([
+                "failover",
+                "-o",
+                "json",
+                "--dry-run",
+                "--takeover",
+                "--url",
+                &primary.url(),
+            ])
+            .run();
+        match plan.json()["failover"]["expected"].as_str() {
+            Some(r) => {
+                replica = r.to_string();
+                true
+            }
+            None => false,
+        }
+    });
     let run = |typed: &str| {
         Cachectl::new()
             .args([
