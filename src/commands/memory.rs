@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use crate::cli::{resolve, MemoryArgs, ScanArgs};
-use crate::engine::dump::{DumpSettings, DumpSource, DUMP_RUNBOOK};
+use crate::engine::dump::{DumpSettings, DumpSource, KEYSPACE_RUNBOOK};
 use crate::engine::{self, Context, Door};
 use crate::error::{CliError, Status};
 use crate::facts::memory::MemoryView;
@@ -17,9 +17,6 @@ use crate::scan::dump::DumpOptions;
 use crate::scan::tally::BigKeys;
 use crate::scan::ScanOptions;
 use crate::target::{replica, NodeAddr};
-
-/// The runbook whose thresholds say what a big key is.
-const KEYSPACE_RUNBOOK: &str = "keyspace";
 
 /// What a big key is, by the keyspace runbook's thresholds.
 fn big_keys(runbooks: &RunbookSet) -> BigKeys {
@@ -108,9 +105,8 @@ fn from_dump(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
     // scan's does.
     timeouts.overall = timeouts.overall.max(args.scan.scan_timeout);
     let ctx = Context::new(printer, timeouts, "memory")?;
-    let mut runbooks =
-        crate::runbook::load_tuned(&args.common.runbooks.dirs, &args.common.runbooks.tuning)?;
-    runbooks.runbooks.retain(|r| r.id == DUMP_RUNBOOK);
+    let runbooks =
+        engine::dump::runbooks(&args.common.runbooks.dirs, &args.common.runbooks.tuning)?;
     let mut opts = DumpOptions {
         from: String::new(),
         size: None,

@@ -5,6 +5,7 @@
 //! far.
 
 use std::io::Read;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,8 +27,17 @@ use crate::scan::dump::{analyse, DumpOptions};
 use crate::scan::tally::KeyspaceReport;
 use crate::target::{replica, CliReach, NodeAddr};
 
-/// The runbook whose checks a dump's report answers.
-pub const DUMP_RUNBOOK: &str = "keyspace";
+/// The runbook whose checks a key scan's report answers, from a live
+/// server or a dump; its thresholds say what a big key is.
+pub const KEYSPACE_RUNBOOK: &str = "keyspace";
+
+/// The runbooks a dump is judged by: the keyspace runbook alone (the
+/// others need a live server).
+pub fn runbooks(dirs: &[PathBuf], tuning: &crate::runbook::Tuning) -> Result<RunbookSet, CliError> {
+    let mut set = crate::runbook::load_tuned(dirs, tuning)?;
+    set.runbooks.retain(|r| r.id == KEYSPACE_RUNBOOK);
+    Ok(set)
+}
 
 /// How to judge and show a dump's report.
 pub struct DumpSettings {

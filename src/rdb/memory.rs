@@ -49,6 +49,15 @@ impl Allocator {
         }
     }
 
+    /// The name the report gives it (and `--allocator` takes).
+    pub fn name(self) -> &'static str {
+        match self {
+            Allocator::Jemalloc => "jemalloc",
+            Allocator::Jemalloc8 => "jemalloc8",
+            Allocator::Libc => "libc",
+        }
+    }
+
     /// The name INFO's `mem_allocator` gives (`jemalloc-5.3.0`, `libc`).
     pub fn from_info(name: &str, family: Family) -> Option<Allocator> {
         if name.starts_with("libc") {
@@ -111,6 +120,16 @@ impl Family {
             None if meta.version <= 9 => Family::Redis6,
             None if meta.version <= 11 => Family::Redis7,
             None => Family::Redis8,
+        }
+    }
+
+    /// The name the report gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Redis6 => "redis6",
+            Family::Redis7 => "redis7",
+            Family::Redis8 => "redis8",
+            Family::Valkey8 => "valkey8",
         }
     }
 
@@ -399,6 +418,16 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_names_shown_are_the_names_in_json() {
+        for f in [Family::Redis6, Family::Redis7, Family::Redis8, Family::Valkey8] {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.name());
+        }
+        for a in [Allocator::Jemalloc, Allocator::Jemalloc8, Allocator::Libc] {
+            assert_eq!(serde_json::to_value(a).unwrap(), a.name());
+        }
+    }
 
     #[test]
     fn size_classes_are_jemallocs_and_glibcs() {

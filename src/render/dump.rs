@@ -60,14 +60,8 @@ pub(super) fn section(out: &mut String, d: &DumpInfo, width: u16) {
     if let Some(m) = &d.memory_model {
         let model = format!(
             "bytes are estimates of each key's memory in the server (MEMORY USAGE): {} accounting, {} size classes (docs/rdb.md; --allocator to change)",
-            serde_json::to_value(m.family)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            serde_json::to_value(m.allocator)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            m.family.name(),
+            m.allocator.name(),
         );
         let _ = writeln!(out, "{}", wrap(&model, width, "  ", "    "));
     }
