@@ -421,7 +421,12 @@ mod tests {
 
     #[test]
     fn the_names_shown_are_the_names_in_json() {
-        for f in [Family::Redis6, Family::Redis7, Family::Redis8, Family::Valkey8] {
+        for f in [
+            Family::Redis6,
+            Family::Redis7,
+            Family::Redis8,
+            Family::Valkey8,
+        ] {
             assert_eq!(serde_json::to_value(f).unwrap(), f.name());
         }
         for a in [Allocator::Jemalloc, Allocator::Jemalloc8, Allocator::Libc] {
