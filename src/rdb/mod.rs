@@ -4,7 +4,7 @@
 //! the CRC64 checked at the end. Values are measured as they pass, not
 //! held: memory does not grow with the number of keys or a key's size.
 //!
-//! Versions: Redis RDB 2 to 12 (Redis 2.x to 8.4) and Valkey's 80
+//! Versions: Redis RDB 2 to 15 (Redis 2.x to 8.10) and Valkey's 80
 //! (`VALKEY080`, Valkey 9.0). The format, from redis/redis and
 //! valkey-io/valkey `src/rdb.h` and `rdb.c`: see docs/rdb.md.
 
@@ -16,6 +16,7 @@ pub mod reader;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::ops::ControlFlow;
 
@@ -23,9 +24,9 @@ use memory::Layout;
 use reader::{Reader, Result};
 
 /// The newest Redis RDB version read.
-pub const REDIS_MAX: u32 = 12;
+pub const REDIS_MAX: u32 = 15;
 /// Valkey's own versions (Valkey reserves 12 to 79 for Redis).
-pub const VALKEY_VERSIONS: [u32; 1] = [80];
+pub const VALKEY_VERSIONS: [u32; 2] = [80, 81];
 
 /// One key of the dump.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +61,10 @@ pub struct Entry {
 pub struct Meta {
     /// `redis` or `valkey`.
     pub magic: String,
+    /// The envelope the dump came in: `vkcs-lz4` (Valkey 9.2's
+    /// compression), or none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<String>,
     pub version: u32,
     /// AUX fields: redis-ver, ctime, used-mem, aof-base, ...
     pub aux: Vec<(String, String)>,
@@ -69,6 +74,12 @@ pub struct Meta {
     pub function_bytes: u64,
     pub module_aux: u64,
     pub module_aux_bytes: u64,
+    /// Keys with module metadata (RDB 13+, opcode 243), and its bytes.
+    pub key_meta: u64,
+    pub key_meta_bytes: u64,
+    /// Hash templates (RDB 15, opcode 242): the field names shared by
+    /// template-encoded hashes.
+    pub hash_templates: u64,
     /// RESIZEDB hints: keys and keys with an expiry, per database.
     pub resize: Vec<(u64, u64, u64)>,
     /// The checksum at the end: `ok`, `none` (0: not computed),
@@ -99,7 +110,80 @@ pub fn read<R: Read>(input: R, mut each: impl FnMut(Entry)) -> Result<Meta> {
 /// Reads a dump into `meta` as it goes, sizing its keys by the layout
 /// `choose` picks from what precedes the first key, and calling `each` for
 /// every key until it says stop. `Ok(true)`: read to the end and checked.
+///
+/// A dump in Valkey's compression envelope (`VKCS`, version 1, LZ4 frames,
+/// stream kind 0: `src/compression_stream.h`) is read through it; offsets
+/// are then the decompressed dump's.
 pub fn read_with<R: Read>(
+    mut input: R,
+    meta: &mut Meta,
+    choose: impl FnOnce(&Meta) -> Layout,
+    each: impl FnMut(Entry) -> ControlFlow<()>,
+) -> Result<bool> {
+    let mut head = [0u8; 8];
+    let got = fill(&mut input, &mut head[..4])?;
+    if head[..got] != *b"VKCS" {
+        let replay = std::io::Cursor::new(head[..got].to_vec());
+        return read_plain(replay.chain(input), meta, choose, each);
+    }
+    let at = |offset: u64, message: String| reader::RdbError { offset, message };
+    if fill(&mut input, &mut head[4..])? < 4 {
+        return Err(at(
+            got as u64,
+            "the file ends inside its VKCS envelope (truncated)".into(),
+        ));
+    }
+    let [version, codec, flags, kind] = [head[4], head[5], head[6], head[7]];
+    if version != 1 {
+        return Err(at(
+            4,
+            format!("a VKCS envelope of version {version}, not 1"),
+        ));
+    }
+    if codec != 1 {
+        return Err(at(
+            5,
+            format!("a VKCS envelope of codec {codec}, not LZ4 (1)"),
+        ));
+    }
+    if flags & !1 != 0 {
+        return Err(at(
+            6,
+            format!("a VKCS envelope with unknown flags {flags:#04x}"),
+        ));
+    }
+    if kind != 0 {
+        return Err(at(
+            7,
+            format!("a VKCS envelope of stream kind {kind}, not an RDB (0)"),
+        ));
+    }
+    meta.envelope = Some("vkcs-lz4".into());
+    let inner = lz4_flex::frame::FrameDecoder::new(input);
+    read_plain(inner, meta, choose, each)
+}
+
+/// Reads into `buf` until it is full or the input ends; how many bytes.
+fn fill(input: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match input.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(reader::RdbError {
+                    offset: got as u64,
+                    message: format!("cannot read: {e}"),
+                })
+            }
+        }
+    }
+    Ok(got)
+}
+
+/// An RDB stream, from its magic to its checksum.
+fn read_plain<R: Read>(
     input: R,
     meta: &mut Meta,
     choose: impl FnOnce(&Meta) -> Layout,
@@ -124,7 +208,7 @@ pub fn read_with<R: Read>(
     };
     if !known {
         return r.error(format!(
-            "RDB version {version} ({magic}) is not one cachectl reads (Redis 1 to {REDIS_MAX}, Valkey 80)"
+            "RDB version {version} ({magic}) is not one cachectl reads (Redis 1 to {REDIS_MAX}, Valkey 80 and 81)"
         ));
     }
     // Set once the header is known good: a dump whose header was not is no
@@ -136,9 +220,28 @@ pub fn read_with<R: Read>(
     let mut expire: Option<i64> = None;
     let mut idle: Option<u64> = None;
     let mut freq: Option<u8> = None;
+    // Hash templates by id.
+    let mut templates: HashMap<u64, Template> = HashMap::new();
     loop {
         let at = r.offset;
-        let op = r.byte()?;
+        let mut op = r.byte()?;
+        if op == 243 && !valkey {
+            // Key metadata before the key's type (RDB 13): classes, each a
+            // 4-byte spec and a module-style value to its EOF.
+            let from = r.offset;
+            for _ in 0..r.length()? {
+                r.skip(4)?;
+                module_fields(&mut r)?;
+            }
+            meta.key_meta += 1;
+            meta.key_meta_bytes += r.offset - from;
+            op = r.byte()?;
+            if op >= 242 {
+                return r.error(format!(
+                    "key metadata followed by opcode {op}, not a key's type"
+                ));
+            }
+        }
         match op {
             255 => break,
             254 => db = r.length()?,
@@ -190,6 +293,21 @@ pub fn read_with<R: Read>(
                 meta.functions += 1;
                 meta.function_bytes += r.offset - from;
             }
+            242 if !valkey => {
+                // A hash template (RDB 15): id, field count, field names.
+                let id = r.length()?;
+                let fields = r.length()?;
+                if fields == 0 {
+                    return r.error(format!("hash template {id} has no fields"));
+                }
+                for _ in 0..fields {
+                    r.skip_string()?;
+                }
+                if templates.insert(id, Template { fields }).is_some() {
+                    return r.error(format!("hash template {id} is given twice"));
+                }
+                meta.hash_templates += 1;
+            }
             244 if !valkey => {
                 // Slot info: slot, its keys, its keys with an expiry.
                 r.length()?;
@@ -221,7 +339,12 @@ pub fn read_with<R: Read>(
                     payload: 0,
                     memory: 0,
                 };
-                value(&mut r, kind, valkey, &layout, &mut e).map_err(|mut err| {
+                let scope = Scope {
+                    valkey,
+                    layout: &layout,
+                    templates: &templates,
+                };
+                value(&mut r, kind, &scope, &mut e).map_err(|mut err| {
                     if err.message.starts_with("unknown type") {
                         err.offset = at;
                     }
@@ -275,19 +398,25 @@ fn module_fields<R: Read>(r: &mut Reader<R>) -> Result<()> {
     }
 }
 
+/// A hash template of the dump (RDB 15): how many fields it names (the
+/// names are the server's once, shared, not any one key's).
+#[derive(Debug, Clone, Copy)]
+struct Template {
+    fields: u64,
+}
+
+/// What a value is read in the light of: whose dump, how keys are sized,
+/// the hash templates given so far.
+struct Scope<'a> {
+    valkey: bool,
+    layout: &'a Layout,
+    templates: &'a HashMap<u64, Template>,
+}
+
 /// Reads one value of type `kind` into `e` (kind, encoding, elements).
 #[allow(clippy::too_many_lines)]
-fn value<R: Read>(
-    r: &mut Reader<R>,
-    kind: u8,
-    valkey: bool,
-    layout: &Layout,
-    e: &mut Entry,
-) -> Result<()> {
-    let blob_err = |r: &Reader<R>, what: &str, why: String| reader::RdbError {
-        offset: r.offset,
-        message: format!("a {what} does not parse: {why}"),
-    };
+fn value<R: Read>(r: &mut Reader<R>, kind: u8, scope: &Scope, e: &mut Entry) -> Result<()> {
+    let (valkey, layout) = (scope.valkey, scope.layout);
     match kind {
         0 => {
             let s = r.skip_string()?;
@@ -347,25 +476,25 @@ fn value<R: Read>(
         9 => {
             let zm = r.blob()?;
             e.payload = layout.blob(zm.len() as u64);
-            let n = compact::zipmap_len(&zm).map_err(|w| blob_err(r, "zipmap", w))?;
+            let n = compact::zipmap_len(&zm).map_err(|w| blob_err(r, "zipmap", &w))?;
             (e.kind, e.encoding, e.elements) = ("hash", "listpack", n);
         }
         10 => {
             let zl = r.blob()?;
             e.payload = layout.quicklist_node(zl.len() as u64);
-            let n = compact::ziplist_len(&zl).map_err(|w| blob_err(r, "ziplist", w))?;
+            let n = compact::ziplist_len(&zl).map_err(|w| blob_err(r, "ziplist", &w))?;
             (e.kind, e.encoding, e.elements) = ("list", "quicklist", n);
         }
         11 => {
             let is = r.blob()?;
             e.payload = layout.blob(is.len() as u64);
-            let n = compact::intset_len(&is).map_err(|w| blob_err(r, "intset", w))?;
+            let n = compact::intset_len(&is).map_err(|w| blob_err(r, "intset", &w))?;
             (e.kind, e.encoding, e.elements) = ("set", "intset", n);
         }
         12 | 13 => {
             let zl = r.blob()?;
             e.payload = layout.blob(zl.len() as u64);
-            let n = compact::ziplist_len(&zl).map_err(|w| blob_err(r, "ziplist", w))?;
+            let n = compact::ziplist_len(&zl).map_err(|w| blob_err(r, "ziplist", &w))?;
             let kind = if kind == 12 { "zset" } else { "hash" };
             (e.kind, e.encoding, e.elements) = (kind, "listpack", n / 2);
         }
@@ -375,7 +504,7 @@ fn value<R: Read>(
             for _ in 0..nodes {
                 let zl = r.blob()?;
                 e.payload += layout.quicklist_node(zl.len() as u64);
-                n += compact::ziplist_len(&zl).map_err(|w| blob_err(r, "ziplist", w))?;
+                n += compact::ziplist_len(&zl).map_err(|w| blob_err(r, "ziplist", &w))?;
             }
             (e.kind, e.encoding, e.elements) = ("list", "quicklist", n);
         }
@@ -392,7 +521,7 @@ fn value<R: Read>(
                     2 => {
                         let lp = r.blob()?;
                         e.payload += layout.quicklist_node(lp.len() as u64);
-                        n += compact::listpack_len(&lp).map_err(|w| blob_err(r, "listpack", w))?;
+                        n += compact::listpack_len(&lp).map_err(|w| blob_err(r, "listpack", &w))?;
                     }
                     other => return r.error(format!("unknown quicklist node container {other}")),
                 }
@@ -403,7 +532,7 @@ fn value<R: Read>(
         16 | 17 | 20 => {
             let lp = r.blob()?;
             e.payload = layout.blob(lp.len() as u64);
-            let n = compact::listpack_len(&lp).map_err(|w| blob_err(r, "listpack", w))?;
+            let n = compact::listpack_len(&lp).map_err(|w| blob_err(r, "listpack", &w))?;
             let (k, per) = match kind {
                 16 => ("hash", 2),
                 17 => ("zset", 2),
@@ -411,10 +540,24 @@ fn value<R: Read>(
             };
             (e.kind, e.encoding, e.elements) = (k, "listpack", n / per);
         }
-        15 | 19 | 21 => stream(r, kind, layout, e)?,
+        15 | 19 | 21 | 26 | 27 if !valkey || kind < 22 => stream(r, kind, layout, e)?,
+        28 if !valkey => array(r, layout, e)?,
+        29..=32 if !valkey => template_hash(r, kind, scope, e)?,
+        // GCRA rate limiter state (a build option of Redis 8.10): its
+        // theoretical arrival time.
+        33 if !valkey => {
+            r.length()?;
+            (e.kind, e.encoding) = ("gcra", "gcra");
+        }
         // Hash field expiry: Redis 7.4 GA (24, 25) and release candidates
         // (22, 23); Valkey 9's 22 is its own hash with field TTLs.
         22 if valkey => valkey_hash_ttls(r, layout, e)?,
+        23 if valkey => {
+            return r.error(format!(
+            "type 23 (Valkey 9.2's path hash) for key {}: its layout is not one cachectl knows yet",
+            crate::text::clean(&String::from_utf8_lossy(&e.key))
+        ))
+        }
         22 | 24 => {
             if kind == 24 {
                 r.u64_le()?; // the least expiry, the TTLs' base
@@ -431,19 +574,21 @@ fn value<R: Read>(
             }
             (e.kind, e.encoding, e.elements, e.field_ttls) = ("hash", "hashtable", n, with_ttl);
         }
+        // OBJECT ENCODING calls these `listpackex`.
         23 | 25 => {
             if kind == 25 {
                 r.u64_le()?;
             }
             let lp = r.blob()?;
             e.payload = layout.blob(lp.len() as u64);
-            let entries = compact::listpack_entries(&lp).map_err(|w| blob_err(r, "listpack", w))?;
+            let entries =
+                compact::listpack_entries(&lp).map_err(|w| blob_err(r, "listpack", &w))?;
             let with_ttl = entries
                 .chunks(3)
                 .filter(|t| t.get(2).is_some_and(|ttl| ttl.as_slice() != b"0"))
                 .count() as u64;
             (e.kind, e.encoding, e.elements, e.field_ttls) =
-                ("hash", "listpack", entries.len() as u64 / 3, with_ttl);
+                ("hash", "listpackex", entries.len() as u64 / 3, with_ttl);
         }
         other => {
             return r.error(format!(
@@ -472,8 +617,105 @@ fn valkey_hash_ttls<R: Read>(r: &mut Reader<R>, layout: &Layout, e: &mut Entry) 
     Ok(())
 }
 
-/// A stream (RDB types 15, 19, 21): its listpacks, then its metadata and
-/// consumer groups with their pending entries and consumers.
+/// An array (RDB 14, type 28): its count, an insert index if it has one,
+/// then each element's index, type tag and value (an integer or a double
+/// in 8 bytes, or a string).
+fn array<R: Read>(r: &mut Reader<R>, layout: &Layout, e: &mut Entry) -> Result<()> {
+    let n = r.length()?;
+    if n == 0 {
+        return r.error("an empty array (a count of 0)");
+    }
+    match r.length()? {
+        0 => {}
+        1 => {
+            r.length()?;
+        }
+        other => return r.error(format!("an array insert-index flag of {other}, not 0 or 1")),
+    }
+    for _ in 0..n {
+        r.length()?; // index
+        match r.length()? {
+            1 | 2 => {
+                r.skip(8)?;
+                e.payload += 8;
+            }
+            0 | 3 => e.payload += layout.blob(r.skip_string()?.len) + 8,
+            other => return r.error(format!("an array element of type tag {other}")),
+        }
+    }
+    (e.kind, e.encoding, e.elements) = ("array", "sliced-array", n);
+    Ok(())
+}
+
+/// A hash in the template encoding (RDB 15): its field names are a
+/// template's, given before the keys (types 30 and 32 refer to one by id)
+/// or with the value (29 and 31, in DUMP payloads); its values are a
+/// listpack whose first entry is the template's id (29, 30), or one string
+/// each (31, 32).
+fn template_hash<R: Read>(r: &mut Reader<R>, kind: u8, scope: &Scope, e: &mut Entry) -> Result<()> {
+    let layout = scope.layout;
+    let fields = if kind == 30 {
+        None
+    } else if kind == 32 {
+        let id = r.length()?;
+        let Some(t) = scope.templates.get(&id) else {
+            return r.error(format!("hash template {id} was not given before its key"));
+        };
+        Some(t.fields)
+    } else {
+        // The names with the value: a listpack of them (0), or a count and
+        // the names one by one (1).
+        Some(match r.length()? {
+            0 => {
+                let names = r.blob()?;
+                compact::listpack_len(&names).map_err(|w| blob_err(r, "listpack", &w))?
+            }
+            1 => {
+                let n = r.length()?;
+                for _ in 0..n {
+                    r.skip_string()?;
+                }
+                n
+            }
+            other => return r.error(format!("hash template fields in format {other}")),
+        })
+    };
+    let n = if kind == 29 || kind == 30 {
+        let lp = r.blob()?;
+        e.payload = layout.blob(lp.len() as u64);
+        let entries = compact::listpack_len(&lp).map_err(|w| blob_err(r, "listpack", &w))?;
+        let n = entries.saturating_sub(1);
+        if fields.is_some_and(|f| f != n) || entries == 0 {
+            return r.error(format!(
+                "a template hash of {n} values for {} fields",
+                fields.unwrap_or_default()
+            ));
+        }
+        e.encoding = "template-listpack";
+        n
+    } else {
+        let n = fields.unwrap_or_default();
+        for _ in 0..n {
+            e.payload += layout.blob(r.skip_string()?.len) + 8;
+        }
+        e.encoding = "template-array";
+        n
+    };
+    (e.kind, e.elements) = ("hash", n);
+    Ok(())
+}
+
+/// A listpack, ziplist, intset or zipmap that does not parse, where.
+fn blob_err<R: Read>(r: &Reader<R>, what: &str, why: &str) -> reader::RdbError {
+    reader::RdbError {
+        offset: r.offset,
+        message: format!("a {what} does not parse: {why}"),
+    }
+}
+
+/// A stream (RDB types 15, 19, 21, 26, 27): its listpacks, then its
+/// metadata and consumer groups with their pending entries and consumers;
+/// from 27 each group's NACKed entries, from 26 the idempotent producers.
 fn stream<R: Read>(r: &mut Reader<R>, kind: u8, layout: &Layout, e: &mut Entry) -> Result<()> {
     let nodes = r.length()?;
     for i in 0..nodes {
@@ -518,6 +760,26 @@ fn stream<R: Read>(r: &mut Reader<R>, kind: u8, layout: &Layout, e: &mut Entry) 
             let owned = r.length()?;
             r.skip(owned * 16)?;
         }
+        if kind >= 27 {
+            let nacked = r.length()?;
+            r.skip(nacked * 16)?;
+        }
+    }
+    if kind >= 26 {
+        // IDMP: duration, most entries, then each producer's id and its
+        // entries (an IID and the stream id it made), then two counters.
+        r.length()?;
+        r.length()?;
+        for _ in 0..r.length()? {
+            e.payload += layout.blob(r.skip_string()?.len);
+            for _ in 0..r.length()? {
+                e.payload += layout.blob(r.skip_string()?.len) + 16;
+                r.length()?;
+                r.length()?;
+            }
+        }
+        r.length()?;
+        r.length()?;
     }
     (e.kind, e.encoding, e.elements) = ("stream", "stream", length);
     Ok(())

