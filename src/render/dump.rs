@@ -20,8 +20,13 @@ pub(super) fn section(out: &mut String, d: &DumpInfo, width: u16) {
         (None, Some(t)) => format!(", written at {t}"),
         (None, None) => String::new(),
     };
+    let envelope = match d.envelope.as_deref() {
+        Some("vkcs-lz4") => ", LZ4-compressed (VKCS)".to_string(),
+        Some(other) => format!(", in a {} envelope", clean(other)),
+        None => String::new(),
+    };
     let head = format!(
-        "{}  {}  RDB {} ({}){written}",
+        "{}  {}  RDB {} ({}{envelope}){written}",
         "Dump".bold(),
         clean(&d.from),
         d.rdb_version,
@@ -47,14 +52,33 @@ pub(super) fn section(out: &mut String, d: &DumpInfo, width: u16) {
     if !dbs.is_empty() {
         let _ = writeln!(out, "{}", wrap(&dbs.join(", "), width, "  ", "    "));
     }
-    if d.functions + d.module_aux > 0 {
-        let extra = format!(
-            "passed over: {} function libraries ({}), {} module AUX fields ({})",
+    let mut passed = Vec::new();
+    if d.functions > 0 {
+        passed.push(format!(
+            "{} function libraries ({})",
             d.functions,
-            human_bytes(d.function_bytes as i64),
+            human_bytes(d.function_bytes as i64)
+        ));
+    }
+    if d.module_aux > 0 {
+        passed.push(format!(
+            "{} module AUX fields ({})",
             d.module_aux,
             human_bytes(d.module_aux_bytes as i64)
-        );
+        ));
+    }
+    if d.key_meta > 0 {
+        passed.push(format!(
+            "module metadata of {} keys ({})",
+            d.key_meta,
+            human_bytes(d.key_meta_bytes as i64)
+        ));
+    }
+    if d.hash_templates > 0 {
+        passed.push(format!("{} hash templates", d.hash_templates));
+    }
+    if !passed.is_empty() {
+        let extra = format!("passed over: {}", passed.join(", "));
         let _ = writeln!(out, "{}", wrap(&extra, width, "  ", "    "));
     }
     if let Some(m) = &d.memory_model {

@@ -44,6 +44,9 @@ pub struct DumpInfo {
     pub from: String,
     /// `redis` or `valkey` (the magic at its start).
     pub format: String,
+    /// `vkcs-lz4` when the dump came in Valkey's compression envelope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<String>,
     pub rdb_version: u32,
     /// The `redis-ver` (or `valkey-ver`) AUX field: the server that wrote it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,6 +71,11 @@ pub struct DumpInfo {
     pub function_bytes: u64,
     pub module_aux: u64,
     pub module_aux_bytes: u64,
+    /// Keys with module key metadata (RDB 13+) and its bytes; hash
+    /// templates (RDB 15).
+    pub key_meta: u64,
+    pub key_meta_bytes: u64,
+    pub hash_templates: u64,
     /// How each key's memory was estimated: the server family's accounting
     /// and the allocator's size classes (docs/rdb.md).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -191,6 +199,7 @@ pub fn analyse<R: Read>(
     report.dump = Some(Box::new(DumpInfo {
         from: opts.from.clone(),
         format: meta.magic.clone(),
+        envelope: meta.envelope.clone(),
         rdb_version: meta.version,
         server_version: aux(&meta, "valkey-ver")
             .or_else(|| aux(&meta, "redis-ver"))
@@ -215,6 +224,9 @@ pub fn analyse<R: Read>(
         function_bytes: meta.function_bytes,
         module_aux: meta.module_aux,
         module_aux_bytes: meta.module_aux_bytes,
+        key_meta: meta.key_meta,
+        key_meta_bytes: meta.key_meta_bytes,
+        hash_templates: meta.hash_templates,
         memory_model: meta.layout,
         keys_per_s: (seen as f64 / secs.max(1e-9)).round(),
         mb_per_s: ((bytes as f64 / 1e6 / secs.max(1e-9)) * 10.0).round() / 10.0,
