@@ -164,6 +164,13 @@ fn a_truncated_or_bit_flipped_dump_is_an_error_at_its_offset() {
 /// with NACKed entries, arrays, type 28) and the self-contained template
 /// hashes of RDB 15 (types 29 and 31, which only DUMP writes). A real
 /// Redis 8.10 dump is read in tests/it/rdb.rs.
+/// Each key's name, type, encoding and element count.
+fn shapes(keys: &[Entry]) -> Vec<(&[u8], &str, &str, u64)> {
+    keys.iter()
+        .map(|k| (k.key.as_slice(), k.kind, k.encoding, k.elements))
+        .collect()
+}
+
 mod written {
     use super::super::{crc64::Crc64, read, Entry, Meta};
 
@@ -344,10 +351,7 @@ fn rdb14_nacked_stream_entries_and_arrays_are_read() {
     let dump = d.end();
     let (keys, meta) = written::parse(&dump).unwrap();
     assert_eq!(meta.checksum, "ok");
-    let got: Vec<_> = keys
-        .iter()
-        .map(|k| (k.key.as_slice(), k.kind, k.encoding, k.elements))
-        .collect();
+    let got = shapes(&keys);
     assert_eq!(
         got,
         [
@@ -404,10 +408,7 @@ fn rdb15_template_hashes_by_reference_and_self_contained_are_read() {
     let dump = d.end();
     let (keys, meta) = written::parse(&dump).unwrap();
     assert_eq!(meta.hash_templates, 2);
-    let got: Vec<_> = keys
-        .iter()
-        .map(|k| (k.key.as_slice(), k.kind, k.encoding, k.elements))
-        .collect();
+    let got = shapes(&keys);
     assert_eq!(
         got,
         [

@@ -53,26 +53,18 @@ pub(super) fn section(out: &mut String, d: &DumpInfo, width: u16) {
         let _ = writeln!(out, "{}", wrap(&dbs.join(", "), width, "  ", "    "));
     }
     let mut passed = Vec::new();
+    let sized = |what: String, bytes: u64| format!("{what} ({})", human_bytes(bytes as i64));
     if d.functions > 0 {
-        passed.push(format!(
-            "{} function libraries ({})",
-            d.functions,
-            human_bytes(d.function_bytes as i64)
-        ));
+        let what = format!("{} function libraries", d.functions);
+        passed.push(sized(what, d.function_bytes));
     }
     if d.module_aux > 0 {
-        passed.push(format!(
-            "{} module AUX fields ({})",
-            d.module_aux,
-            human_bytes(d.module_aux_bytes as i64)
-        ));
+        let what = format!("{} module AUX fields", d.module_aux);
+        passed.push(sized(what, d.module_aux_bytes));
     }
     if d.key_meta > 0 {
-        passed.push(format!(
-            "module metadata of {} keys ({})",
-            d.key_meta,
-            human_bytes(d.key_meta_bytes as i64)
-        ));
+        let what = format!("module metadata of {} keys", d.key_meta);
+        passed.push(sized(what, d.key_meta_bytes));
     }
     if d.hash_templates > 0 {
         passed.push(format!("{} hash templates", d.hash_templates));
