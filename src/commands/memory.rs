@@ -123,9 +123,7 @@ fn from_dump(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
         match (&args.dump.rdb, &args.dump.rdb_from) {
             (Some(path), _) if path.as_os_str() == "-" => {
                 opts.from = "-".into();
-                let node = NodeAddr::Unix {
-                    path: "(standard input)".into(),
-                };
+                let node = NodeAddr::Dump { path: "-".into() };
                 (DumpSource::Stdin, "rdb:-".into(), node)
             }
             (Some(path), _) => {
@@ -134,7 +132,7 @@ fn from_dump(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
                 })?;
                 opts.size = file.metadata().ok().map(|m| m.len());
                 opts.from = path.display().to_string();
-                let node = NodeAddr::Unix { path: path.clone() };
+                let node = NodeAddr::Dump { path: path.clone() };
                 (
                     DumpSource::File(file),
                     format!("rdb:{}", path.display()),

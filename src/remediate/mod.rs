@@ -106,6 +106,7 @@ fn node_state<'a>(facts: &Facts, user: &'a str) -> preflight::NodeState<'a> {
     // read; a remote one does not.
     let local = match &facts.node.addr {
         crate::target::NodeAddr::Unix { .. } => true,
+        crate::target::NodeAddr::Dump { .. } => false,
         crate::target::NodeAddr::Tcp { host, .. } => {
             host == "localhost"
                 || host

@@ -119,6 +119,7 @@ pub fn for_node(line: &str, node: &NodeAddr, reach: &CliReach) -> String {
                 NodeAddr::Unix { path } => {
                     add.extend(["-s".into(), shell_quote(&path.display().to_string())]);
                 }
+                NodeAddr::Dump { .. } => {}
             }
         }
         if reach.tls && !has(&["--tls"]) {

@@ -292,6 +292,12 @@ async fn open_stream(
     }
     let limit = timeouts.connect;
     let stream: Box<dyn RawStream> = match &spec.addr {
+        NodeAddr::Dump { path } => {
+            return Err(fail(
+                FailureKind::Other,
+                format!("{} is a dump file, not a server", path.display()),
+            ))
+        }
         NodeAddr::Unix { path } => Box::new(within(
             timeout(limit, tokio::net::UnixStream::connect(path)).await,
             &io_fail,
@@ -529,6 +535,12 @@ async fn raw_connect(addr: &NodeAddr) -> std::io::Result<Box<dyn RawStream>> {
     Ok(match addr {
         NodeAddr::Tcp { host, port } => Box::new(TcpStream::connect((host.as_str(), *port)).await?),
         NodeAddr::Unix { path } => Box::new(tokio::net::UnixStream::connect(path).await?),
+        NodeAddr::Dump { path } => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("{} is a dump file, not a server", path.display()),
+            ))
+        }
     })
 }
 

@@ -198,6 +198,7 @@ impl TargetSpec {
             NodeAddr::Unix { path } => {
                 format!("unix://{auth}{}?db={}", path.display(), self.db)
             }
+            dump @ NodeAddr::Dump { .. } => dump.to_string(),
             tcp @ NodeAddr::Tcp { .. } => {
                 let scheme = if self.tls { "rediss" } else { "redis" };
                 format!("{scheme}://{auth}{tcp}/{}", self.db)

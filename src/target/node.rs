@@ -11,8 +11,18 @@ use serde::{Serialize, Serializer};
 /// The address of one Redis server.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NodeAddr {
-    Tcp { host: String, port: u16 },
-    Unix { path: PathBuf },
+    Tcp {
+        host: String,
+        port: u16,
+    },
+    Unix {
+        path: PathBuf,
+    },
+    /// Not a server: a dump file (or `-`, standard input) that `memory
+    /// --rdb` reads, named in findings as `rdb:PATH`.
+    Dump {
+        path: PathBuf,
+    },
 }
 
 impl NodeAddr {
@@ -27,7 +37,7 @@ impl NodeAddr {
     pub fn host(&self) -> String {
         match self {
             NodeAddr::Tcp { host, .. } => host.clone(),
-            NodeAddr::Unix { path } => path.display().to_string(),
+            NodeAddr::Unix { path } | NodeAddr::Dump { path } => path.display().to_string(),
         }
     }
 
@@ -35,7 +45,7 @@ impl NodeAddr {
     pub fn port(&self) -> u16 {
         match self {
             NodeAddr::Tcp { port, .. } => *port,
-            NodeAddr::Unix { .. } => 0,
+            NodeAddr::Unix { .. } | NodeAddr::Dump { .. } => 0,
         }
     }
 
@@ -90,6 +100,7 @@ impl fmt::Display for NodeAddr {
             NodeAddr::Unix { path } => {
                 write!(f, "unix:{}", clean(&path.display().to_string()))
             }
+            NodeAddr::Dump { path } => write!(f, "rdb:{}", clean(&path.display().to_string())),
         }
     }
 }

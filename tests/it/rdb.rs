@@ -661,6 +661,9 @@ fn a_redis_8_10_dump_reads_to_what_its_server_said_of_each_key() {
         (Some(15), Some("8.10.2"))
     );
     assert_eq!(d["checksum"], "ok");
+    // The dump is named as a dump, not as a server's socket.
+    let named = format!("rdb:{}", dir.join("redis-8.10.rdb").display());
+    assert_eq!(doc["nodes"][0]["addr"], *named, "{}", doc["nodes"]);
     assert_eq!(k["partial"], false);
     assert_eq!(k["total_keys"], facts["keys"]);
     assert_eq!(
