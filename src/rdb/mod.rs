@@ -93,7 +93,7 @@ pub struct Meta {
 
 /// Reads a dump, calling `each` for every key; the metadata at the end.
 /// An error says where, and what was read by then stays with the caller.
-pub fn read<R: Read>(input: R, mut each: impl FnMut(Entry)) -> Result<Meta> {
+pub fn read<R: Read>(input: R, mut each: impl FnMut(&Entry)) -> Result<Meta> {
     let mut meta = Meta::default();
     read_with(
         input,
@@ -118,7 +118,7 @@ pub fn read_with<R: Read>(
     mut input: R,
     meta: &mut Meta,
     choose: impl FnOnce(&Meta) -> Layout,
-    each: impl FnMut(Entry) -> ControlFlow<()>,
+    each: impl FnMut(&Entry) -> ControlFlow<()>,
 ) -> Result<bool> {
     let mut head = [0u8; 8];
     let got = fill(&mut input, &mut head[..4])?;
@@ -187,7 +187,7 @@ fn read_plain<R: Read>(
     input: R,
     meta: &mut Meta,
     choose: impl FnOnce(&Meta) -> Layout,
-    mut each: impl FnMut(Entry) -> ControlFlow<()>,
+    mut each: impl FnMut(&Entry) -> ControlFlow<()>,
 ) -> Result<bool> {
     let mut choose = Some(choose);
     let mut r = Reader::new(input);
@@ -222,19 +222,21 @@ fn read_plain<R: Read>(
     let mut freq: Option<u8> = None;
     // Hash templates by id.
     let mut templates: HashMap<u64, Template> = HashMap::new();
+    // Each key is read into the last one's allocation.
+    let mut key = Vec::new();
     loop {
-        let at = r.offset;
+        let at = r.offset();
         let mut op = r.byte()?;
         if op == 243 && !valkey {
             // Key metadata before the key's type (RDB 13): classes, each a
             // 4-byte spec and a module-style value to its EOF.
-            let from = r.offset;
+            let from = r.offset();
             for _ in 0..r.length()? {
                 r.skip(4)?;
                 module_fields(&mut r)?;
             }
             meta.key_meta += 1;
-            meta.key_meta_bytes += r.offset - from;
+            meta.key_meta_bytes += r.offset() - from;
             op = r.byte()?;
             if op >= 242 {
                 return r.error(format!(
@@ -266,18 +268,18 @@ fn read_plain<R: Read>(
             // key's type (redis/librdb reads it too).
             107 => idle = Some(r.length()?),
             247 => {
-                let from = r.offset;
+                let from = r.offset();
                 let _module = r.length()?;
                 let _when_opcode = r.length()?;
                 let _when = r.length()?;
                 module_fields(&mut r)?;
                 meta.module_aux += 1;
-                meta.module_aux_bytes += r.offset - from;
+                meta.module_aux_bytes += r.offset() - from;
             }
             246 => {
                 // Functions before 7.0 GA: name, engine, description flag
                 // and text, code.
-                let from = r.offset;
+                let from = r.offset();
                 r.skip_string()?;
                 r.skip_string()?;
                 if r.length()? != 0 {
@@ -285,13 +287,13 @@ fn read_plain<R: Read>(
                 }
                 r.skip_string()?;
                 meta.functions += 1;
-                meta.function_bytes += r.offset - from;
+                meta.function_bytes += r.offset() - from;
             }
             245 => {
-                let from = r.offset;
+                let from = r.offset();
                 r.skip_string()?;
                 meta.functions += 1;
-                meta.function_bytes += r.offset - from;
+                meta.function_bytes += r.offset() - from;
             }
             242 if !valkey => {
                 // A hash template (RDB 15): id, field count, field names.
@@ -323,11 +325,11 @@ fn read_plain<R: Read>(
                         .map_or_else(|| Layout::of(meta, None), |c| c(meta));
                     *meta.layout.insert(l)
                 };
-                let key = r.string()?;
-                let from = r.offset;
+                r.string_into(&mut key)?;
+                let from = r.offset();
                 let mut e = Entry {
                     db,
-                    key,
+                    key: std::mem::take(&mut key),
                     kind: "string",
                     encoding: "raw",
                     elements: 0,
@@ -350,11 +352,12 @@ fn read_plain<R: Read>(
                     }
                     err
                 })?;
-                e.dump_bytes = r.offset - from;
+                e.dump_bytes = r.offset() - from;
                 e.memory = layout.estimate(&e);
-                if each(e).is_break() {
+                if each(&e).is_break() {
                     return Ok(false);
                 }
+                key = e.key;
             }
         }
     }
@@ -369,7 +372,7 @@ fn read_plain<R: Read>(
             "ok".into()
         } else {
             return Err(reader::RdbError {
-                offset: r.offset - 8,
+                offset: r.offset() - 8,
                 message: format!(
                     "the checksum does not match: the file says {stored:016x}, its bytes give {computed:016x} (corrupt)"
                 ),
@@ -708,7 +711,7 @@ fn template_hash<R: Read>(r: &mut Reader<R>, kind: u8, scope: &Scope, e: &mut En
 /// A listpack, ziplist, intset or zipmap that does not parse, where.
 fn blob_err<R: Read>(r: &Reader<R>, what: &str, why: &str) -> reader::RdbError {
     reader::RdbError {
-        offset: r.offset,
+        offset: r.offset(),
         message: format!("a {what} does not parse: {why}"),
     }
 }

@@ -42,7 +42,8 @@ pub enum Len {
 /// over is never copied.
 pub struct Reader<R> {
     inner: R,
-    pub offset: u64,
+    /// The offset of the buffer's first byte in the input.
+    base: u64,
     crc: Crc64,
     buf: Vec<u8>,
     /// The next byte to consume, the end of what was read, and where the
@@ -58,7 +59,7 @@ impl<R: Read> Reader<R> {
     pub fn new(inner: R) -> Reader<R> {
         Reader {
             inner,
-            offset: 0,
+            base: 0,
             crc: Crc64::new(),
             buf: vec![0; BUFFER],
             pos: 0,
@@ -67,9 +68,14 @@ impl<R: Read> Reader<R> {
         }
     }
 
+    /// The offset of the next byte in the input.
+    pub fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
     pub fn error<T>(&self, message: impl Into<String>) -> Result<T> {
         Err(RdbError {
-            offset: self.offset,
+            offset: self.offset(),
             message: message.into(),
         })
     }
@@ -92,6 +98,7 @@ impl<R: Read> Reader<R> {
         loop {
             match self.inner.read(&mut self.buf) {
                 Ok(n) => {
+                    self.base += self.end as u64;
                     (self.pos, self.end, self.summed) = (0, n, 0);
                     return Ok(n > 0);
                 }
@@ -103,7 +110,7 @@ impl<R: Read> Reader<R> {
 
     fn short(&self, missing: usize) -> RdbError {
         RdbError {
-            offset: self.offset,
+            offset: self.offset(),
             message: format!(
                 "the file ends here, {missing} bytes short of what it announced (truncated)"
             ),
@@ -120,7 +127,6 @@ impl<R: Read> Reader<R> {
             let n = (out.len() - at).min(self.end - self.pos);
             out[at..at + n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
             self.pos += n;
-            self.offset += n as u64;
             at += n;
         }
         Ok(())
@@ -132,11 +138,17 @@ impl<R: Read> Reader<R> {
         }
         let b = self.buf[self.pos];
         self.pos += 1;
-        self.offset += 1;
         Ok(b)
     }
 
     pub fn bytes(&mut self, n: usize) -> Result<Vec<u8>> {
+        // Most strings are in the buffer whole: copied once, not zeroed
+        // first.
+        if n <= self.end - self.pos {
+            let v = self.buf[self.pos..self.pos + n].to_vec();
+            self.pos += n;
+            return Ok(v);
+        }
         let mut v = vec![0u8; n];
         self.exact(&mut v)?;
         Ok(v)
@@ -162,7 +174,6 @@ impl<R: Read> Reader<R> {
             }
             let step = n.min((self.end - self.pos) as u64) as usize;
             self.pos += step;
-            self.offset += step as u64;
             n -= step as u64;
         }
         Ok(())
@@ -170,6 +181,13 @@ impl<R: Read> Reader<R> {
 
     /// An RDB length, or a string's special encoding.
     pub fn len_or_encoding(&mut self) -> Result<Len> {
+        // Most lengths are one byte under 64.
+        if let Some(&first) = self.buf[..self.end].get(self.pos) {
+            if first < 0x40 {
+                self.pos += 1;
+                return Ok(Len::Plain(u64::from(first)));
+            }
+        }
         let first = self.byte()?;
         Ok(match first >> 6 {
             0 => Len::Plain(u64::from(first & 0x3f)),
@@ -207,21 +225,37 @@ impl<R: Read> Reader<R> {
 
     /// A string, whole (keys, small values, the blobs of compact encodings).
     pub fn string(&mut self) -> Result<Vec<u8>> {
-        Ok(match self.len_or_encoding()? {
-            Len::Plain(n) => {
-                if n > HOLD_MAX {
-                    return self.error(format!(
-                        "a string of {n} bytes where a short one was expected"
-                    ));
-                }
-                self.bytes(n as usize)?
+        let mut v = Vec::new();
+        self.string_into(&mut v)?;
+        Ok(v)
+    }
+
+    /// A string, whole, into `out` (its allocation kept from one key to
+    /// the next).
+    pub fn string_into(&mut self, out: &mut Vec<u8>) -> Result<()> {
+        out.clear();
+        match self.len_or_encoding()? {
+            Len::Plain(n) if n > HOLD_MAX => {
+                return self.error(format!(
+                    "a string of {n} bytes where a short one was expected"
+                ));
             }
-            Len::Int8 => (self.byte()? as i8).to_string().into_bytes(),
+            Len::Plain(n) => {
+                let n = n as usize;
+                if n <= self.end - self.pos {
+                    out.extend_from_slice(&self.buf[self.pos..self.pos + n]);
+                    self.pos += n;
+                } else {
+                    out.resize(n, 0);
+                    self.exact(out)?;
+                }
+            }
+            Len::Int8 => *out = (self.byte()? as i8).to_string().into_bytes(),
             Len::Int16 => {
                 let b = self.bytes(2)?;
-                i16::from_le_bytes([b[0], b[1]]).to_string().into_bytes()
+                *out = i16::from_le_bytes([b[0], b[1]]).to_string().into_bytes();
             }
-            Len::Int32 => (self.u32_le()? as i32).to_string().into_bytes(),
+            Len::Int32 => *out = (self.u32_le()? as i32).to_string().into_bytes(),
             Len::Lzf => {
                 let compressed = self.length()?;
                 let size = self.length()?;
@@ -230,14 +264,15 @@ impl<R: Read> Reader<R> {
                         "a compressed string of {size} bytes where a short one was expected"
                     ));
                 }
-                let at = self.offset;
+                let at = self.offset();
                 let data = self.bytes(compressed as usize)?;
-                lzf::decompress(&data, size as usize).map_err(|why| RdbError {
+                *out = lzf::decompress(&data, size as usize).map_err(|why| RdbError {
                     offset: at,
                     message: format!("an LZF string does not decompress: {why}"),
-                })?
+                })?;
             }
-        })
+        }
+        Ok(())
     }
 
     /// A string passed over: its length as stored (`len`), and whether it

@@ -17,7 +17,7 @@ fn fixtures(set: &str) -> PathBuf {
 fn parse(path: &Path) -> Result<(Vec<Entry>, super::Meta), super::reader::RdbError> {
     let file = std::fs::File::open(path).unwrap();
     let mut keys = Vec::new();
-    let meta = read(std::io::BufReader::new(file), |e| keys.push(e))?;
+    let meta = read(std::io::BufReader::new(file), |e| keys.push(e.clone()))?;
     Ok((keys, meta))
 }
 
@@ -294,7 +294,7 @@ mod written {
         bytes: &[u8],
     ) -> Result<(Vec<Entry>, Meta), super::super::reader::RdbError> {
         let mut keys = Vec::new();
-        let meta = read(bytes, |e| keys.push(e))?;
+        let meta = read(bytes, |e| keys.push(e.clone()))?;
         Ok((keys, meta))
     }
 }

@@ -135,6 +135,11 @@ pub fn analyse<R: Read>(
     let mut tally = Tally::new(opts.top, opts.max_patterns, opts.big);
     let mut meta = Meta::default();
     let mut dbs: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
+    // The database being read, its keys and keys with a TTL (keys come a
+    // database at a time): into `dbs` when the next begins.
+    let mut here = (0u64, 0u64, 0u64);
+    // Each key as the tally takes it, in the last one's allocation.
+    let mut scratch = KeyInfo::default();
     let (mut seen, mut hot, mut cold) = (0u64, false, false);
     // The dump's own time, which its TTLs are told from.
     let created_ms = std::cell::Cell::new(None::<i64>);
@@ -152,15 +157,26 @@ pub fn analyse<R: Read>(
         Layout::of(m, opts.allocator.or(from_info))
     };
     let mut stopped = false;
-    let outcome = read_with(input, &mut meta, choose, |e: Entry| {
+    let count_db = |dbs: &mut BTreeMap<u64, (u64, u64)>, (db, keys, ttls)| {
+        if keys > 0 {
+            let counts = dbs.entry(db).or_default();
+            counts.0 += keys;
+            counts.1 += ttls;
+        }
+    };
+    let outcome = read_with(input, &mut meta, choose, |e: &Entry| {
         seen += 1;
-        let counts = dbs.entry(e.db).or_default();
-        counts.0 += 1;
-        counts.1 += u64::from(e.expire_ms.is_some());
-        if wanted(opts, &e) {
+        if e.db != here.0 {
+            count_db(&mut dbs, here);
+            here = (e.db, 0, 0);
+        }
+        here.1 += 1;
+        here.2 += u64::from(e.expire_ms.is_some());
+        if wanted(opts, e) {
             hot |= e.freq.is_some();
             cold |= e.idle.is_some();
-            tally.add(&key_info(e, created_ms.get()));
+            key_info(e, created_ms.get(), &mut scratch);
+            tally.add(&scratch);
         }
         if seen % EVERY == 0 {
             progress.at(read.load(Ordering::Relaxed), seen);
@@ -171,6 +187,7 @@ pub fn analyse<R: Read>(
         }
         ControlFlow::Continue(())
     });
+    count_db(&mut dbs, here);
     progress.finish();
     let mut report = tally.report(seen, false);
     let error = match outcome {
@@ -252,10 +269,12 @@ fn wanted(opts: &DumpOptions, e: &Entry) -> bool {
 
 /// A dump's key as the tally takes it: its TTL told from the dump's time
 /// (a key already expired then has 0 left).
-fn key_info(e: Entry, created_ms: Option<i64>) -> KeyInfo {
-    KeyInfo {
+fn key_info(e: &Entry, created_ms: Option<i64>, into: &mut KeyInfo) {
+    into.key.clear();
+    into.key.extend_from_slice(&e.key);
+    *into = KeyInfo {
         bytes: e.memory,
-        key: e.key,
+        key: std::mem::take(&mut into.key),
         kind: e.kind.into(),
         encoding: e.encoding.into(),
         elements: e.elements,

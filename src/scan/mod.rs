@@ -289,7 +289,7 @@ pub async fn look_up_all(
     for looked in [a?, b?] {
         tally.vanished += looked.vanished;
         for (k, i) in looked.found.iter().zip(looked.index) {
-            tally.add_as(k, patterns[i].clone());
+            tally.add_as(k, &patterns[i]);
         }
     }
     Ok(())
@@ -469,10 +469,10 @@ async fn scan_node(session: &Session, shared: &Shared<'_>) -> Result<Option<Stop
             Flight::Chunk(task, patterns) => (task, patterns),
             Flight::PageEnd(next) => {
                 let mut t = tally.borrow_mut();
-                for (looked, mut patterns) in page.drain(..) {
+                for (looked, patterns) in page.drain(..) {
                     t.vanished += looked.vanished;
                     for (k, i) in looked.found.iter().zip(looked.index) {
-                        t.add_as(k, std::mem::take(&mut patterns[i]));
+                        t.add_as(k, &patterns[i]);
                     }
                 }
                 if let Some(r) = shared.resume.borrow_mut().as_mut() {

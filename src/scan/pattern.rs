@@ -12,8 +12,70 @@ pub(crate) const DELIMITERS: &[u8] = b":/|;,#{}=@ ";
 /// Bytes that separate the words of one part (`page-17`, `v2_cache`).
 pub(crate) const SUB_DELIMITERS: &[u8] = b".-_";
 
-fn all(s: &[u8], f: impl Fn(u8) -> bool) -> bool {
-    !s.is_empty() && s.iter().all(|b| f(*b))
+/// What each byte is, for the one pass over a key (this runs for every
+/// byte of every key a scan or a dump reads).
+const DELIM: u8 = 1;
+const SUB: u8 = 2;
+const DIGIT: u8 = 4;
+const ALPHA: u8 = 8;
+const HEX: u8 = 16;
+const GLOB: u8 = 32;
+/// Allowed in a token: letters, digits and `-_+=`.
+const TOKEN: u8 = 64;
+/// Printable ASCII, no space.
+const GRAPHIC: u8 = 128;
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut k = 0;
+        if c.is_ascii_digit() {
+            k |= DIGIT | HEX;
+        }
+        if c.is_ascii_alphabetic() {
+            k |= ALPHA;
+        }
+        if c.is_ascii_hexdigit() {
+            k |= HEX;
+        }
+        if c.is_ascii_graphic() {
+            k |= GRAPHIC;
+        }
+        if c.is_ascii_alphanumeric() {
+            k |= TOKEN;
+        }
+        t[b] = k;
+        b += 1;
+    }
+    let mut i = 0;
+    while i < DELIMITERS.len() {
+        t[DELIMITERS[i] as usize] |= DELIM;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < SUB_DELIMITERS.len() {
+        t[SUB_DELIMITERS[i] as usize] |= SUB;
+        i += 1;
+    }
+    let globs = b"*?[]\\";
+    let mut i = 0;
+    while i < globs.len() {
+        t[globs[i] as usize] |= GLOB;
+        i += 1;
+    }
+    let token = b"-_+=";
+    let mut i = 0;
+    while i < token.len() {
+        t[token[i] as usize] |= TOKEN;
+        i += 1;
+    }
+    t
+};
+
+fn is(b: u8, class: u8) -> bool {
+    CLASS[b as usize] & class != 0
 }
 
 fn is_uuid(s: &[u8]) -> bool {
@@ -24,17 +86,22 @@ fn is_uuid(s: &[u8]) -> bool {
         })
 }
 
+/// Four numbers of 0 to 255, dotted.
 fn is_ipv4(s: &[u8]) -> bool {
-    let parts: Vec<&[u8]> = s.split(|b| *b == b'.').collect();
-    parts.len() == 4
-        && parts.iter().all(|p| {
-            all(p, |b| b.is_ascii_digit())
-                && p.len() <= 3
-                && std::str::from_utf8(p)
-                    .ok()
-                    .and_then(|t| t.parse::<u16>().ok())
-                    .is_some_and(|n| n <= 255)
-        })
+    let mut parts = 0;
+    for p in s.split(|b| *b == b'.') {
+        parts += 1;
+        if parts > 4 || p.is_empty() || p.len() > 3 {
+            return false;
+        }
+        let n = p.iter().try_fold(0u16, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0'))
+        });
+        if n.is_none_or(|n| n > 255) {
+            return false;
+        }
+    }
+    parts == 4
 }
 
 /// `2024-01-31`, `2024-01-31T10`, `20240131` (all digits anyway).
@@ -47,42 +114,60 @@ fn is_date(s: &[u8]) -> bool {
         && s[8..10].iter().all(u8::is_ascii_digit)
 }
 
-/// A whole part that is an id of some kind. One pass over it (this runs
-/// for every part of every key).
-fn is_id(s: &[u8]) -> bool {
-    if s.is_empty() {
-        return false;
-    }
-    let (mut digits, mut letters) = (0, 0);
-    let (mut hex, mut token, mut printable) = (true, true, true);
-    for &b in s {
-        if b.is_ascii_digit() {
-            digits += 1;
-        } else if b.is_ascii_alphabetic() {
-            letters += 1;
-            hex &= b.is_ascii_hexdigit();
-        } else {
-            hex = false;
-            token &= b"-_+=".contains(&b);
-            printable &= b.is_ascii_graphic();
+/// What one pass over a part found: its digits and letters, and the
+/// classes every byte has and any byte has.
+#[derive(Clone, Copy)]
+struct Summary {
+    digits: usize,
+    letters: usize,
+    all: u8,
+    any: u8,
+}
+
+impl Summary {
+    const EMPTY: Summary = Summary {
+        digits: 0,
+        letters: 0,
+        all: u8::MAX,
+        any: 0,
+    };
+
+    fn of(s: &[u8]) -> Summary {
+        let mut m = Summary::EMPTY;
+        for &b in s {
+            m.add(b);
         }
+        m
     }
-    // Not printable ASCII (not text, control bytes): no name a person
-    // gave it.
-    !printable
-        || digits == s.len()
-        || is_uuid(s)
-        || is_ipv4(s)
-        || is_date(s)
-        || (s.len() >= 8 && digits > 0 && hex)
-        // Session tokens, base64 ids: long, letters and digits mixed.
-        || (s.len() >= 16 && digits > 0 && letters > 0 && token)
+
+    fn add(&mut self, b: u8) {
+        let c = CLASS[b as usize];
+        self.all &= c;
+        self.any |= c;
+        self.digits += usize::from(c & DIGIT != 0);
+        self.letters += usize::from(c & ALPHA != 0);
+    }
+}
+
+/// A whole part that is an id of some kind, from its summary.
+fn is_id(s: &[u8], m: Summary) -> bool {
+    !s.is_empty()
+        // Not printable ASCII (not text, control bytes): no name a
+        // person gave it.
+        && (m.all & GRAPHIC == 0
+            || m.digits == s.len()
+            || (m.digits > 0 && s.len() >= 8 && m.all & HEX != 0)
+            // Session tokens, base64 ids: long, letters and digits mixed.
+            || (s.len() >= 16 && m.digits > 0 && m.letters > 0 && m.all & TOKEN != 0)
+            || (s.len() == 36 && is_uuid(s))
+            || (m.digits >= 4 && is_ipv4(s))
+            || (m.digits >= 8 && is_date(s)))
 }
 
 /// Appends `part`, escaping glob characters.
 fn push_literal(out: &mut Vec<u8>, part: &[u8]) {
     for &b in part {
-        if b"*?[]\\".contains(&b) {
+        if is(b, GLOB) {
             out.push(b'\\');
         }
         out.push(b);
@@ -95,8 +180,8 @@ pub(crate) const DIGITS: &[u8] = b"[0-9]*";
 /// A pattern being built, with the span of the key each `*` stands for.
 struct Builder<'k> {
     key: &'k [u8],
-    out: Vec<u8>,
-    slots: Vec<(usize, usize)>,
+    out: &'k mut Vec<u8>,
+    slots: &'k mut Vec<(usize, usize)>,
 }
 
 impl Builder<'_> {
@@ -114,37 +199,47 @@ impl Builder<'_> {
 
     /// One part between delimiters, at `from`: `*` when it is an id, else
     /// its words (`page-17` -> `page-*`, `user1234` -> `user*`).
-    fn part(&mut self, from: usize, to: usize) {
+    /// `m`: the part's summary.
+    fn part(&mut self, from: usize, to: usize, m: Summary) {
         let part = &self.key[from..to];
-        if is_id(part) {
+        if is_id(part, m) {
             self.star(from, to);
+            return;
+        }
+        if m.any & SUB == 0 {
+            self.word(from, to, m);
             return;
         }
         let mut start = from;
         for i in from..to {
             let b = self.key[i];
-            if SUB_DELIMITERS.contains(&b) {
-                self.word(start, i);
+            if is(b, SUB) {
+                self.word(start, i, Summary::of(&self.key[start..i]));
                 self.out.push(b);
                 start = i + 1;
             }
         }
-        self.word(start, to);
+        self.word(start, to, Summary::of(&self.key[start..to]));
     }
 
-    fn word(&mut self, from: usize, to: usize) {
+    /// `m`: the word's summary.
+    fn word(&mut self, from: usize, to: usize, m: Summary) {
         let word = &self.key[from..to];
-        let digits = word.iter().filter(|b| b.is_ascii_digit()).count();
+        let digits = m.digits;
         if word.is_empty() || digits == 0 {
-            push_literal(&mut self.out, word);
+            if m.any & GLOB == 0 {
+                self.out.extend_from_slice(word);
+            } else {
+                push_literal(self.out, word);
+            }
             return;
         }
-        if digits == word.len() || (word.len() >= 8 && is_id(word)) {
+        if digits == word.len() || (word.len() >= 8 && is_id(word, m)) {
             self.star(from, to);
             return;
         }
         // A short hex id (`9f3a`, `d7d09`, `aab12`): hex digits, some letters.
-        if word.len() >= 4 && digits < word.len() && word.iter().all(u8::is_ascii_hexdigit) {
+        if word.len() >= 4 && digits < word.len() && m.all & HEX != 0 {
             self.star(from, to);
             return;
         }
@@ -155,18 +250,18 @@ impl Builder<'_> {
         // `user:7:profile` alone.
         let letters = word.iter().take_while(|b| b.is_ascii_alphabetic()).count();
         if letters > 0 && word[letters..].iter().all(u8::is_ascii_digit) {
-            push_literal(&mut self.out, &word[..letters]);
+            push_literal(self.out, &word[..letters]);
             self.out.extend_from_slice(DIGITS);
             self.slots.push((from + letters, to));
             return;
         }
         // Short hex and base-36 ids (`9f3a`, `x7k2p`): letters and digits
         // mixed, no vowel-led word.
-        if word.len() >= 4 && word.iter().all(u8::is_ascii_alphanumeric) {
+        if word.len() >= 4 && m.digits + m.letters == word.len() {
             self.star(from, to);
             return;
         }
-        push_literal(&mut self.out, word);
+        push_literal(self.out, word);
     }
 }
 
@@ -178,21 +273,46 @@ pub fn of(key: &[u8]) -> Vec<u8> {
 /// The pattern of a key, and the span of the key each of its `*` stands
 /// for, in order.
 pub fn captures(key: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
-    let mut b = Builder {
-        key,
-        out: Vec::with_capacity(key.len()),
-        slots: Vec::new(),
-    };
-    let mut start = 0;
-    for (i, c) in key.iter().enumerate() {
-        if DELIMITERS.contains(c) {
-            b.part(start, i);
-            b.out.push(*c);
-            start = i + 1;
+    let mut out = (Vec::with_capacity(key.len()), Vec::new());
+    captures_into(key, &mut out);
+    out
+}
+
+/// `captures`, into buffers kept from one key to the next (no allocation
+/// a key once they have grown).
+pub fn captures_into(key: &[u8], (out, slots): &mut (Vec<u8>, Vec<(usize, usize)>)) {
+    out.clear();
+    slots.clear();
+    let mut b = Builder { key, out, slots };
+    // One pass: each part's summary is made as its end is looked for (in
+    // locals, not the summary itself: they stay in registers).
+    let (mut start, mut digits, mut letters, mut all, mut any) = (0, 0, 0, u8::MAX, 0);
+    for (i, &c) in key.iter().enumerate() {
+        let class = CLASS[c as usize];
+        if class & DELIM != 0 {
+            let m = Summary {
+                digits,
+                letters,
+                all,
+                any,
+            };
+            b.part(start, i, m);
+            b.out.push(c);
+            (start, digits, letters, all, any) = (i + 1, 0, 0, u8::MAX, 0);
+        } else {
+            all &= class;
+            any |= class;
+            digits += usize::from(class & DIGIT != 0);
+            letters += usize::from(class & ALPHA != 0);
         }
     }
-    b.part(start, key.len());
-    (b.out, b.slots)
+    let m = Summary {
+        digits,
+        letters,
+        all,
+        any,
+    };
+    b.part(start, key.len(), m);
 }
 
 /// `pattern` with each `*` whose value was the same in every key (`Some`
@@ -277,6 +397,16 @@ mod tests {
         assert_eq!(p(b"cache:page-17"), "cache:page-*");
         assert_eq!(p(b"avatar:d41d8cd98f00b204e9800998ecf8427e"), "avatar:*");
         assert_eq!(p(b"rate:10.1.2.3"), "rate:*");
+        for not_ip in [
+            &b"256.1.2.3"[..],
+            b"1.2.3",
+            b"1.2.3.4.5",
+            b"1..2.3",
+            b"1234.1.2.3",
+        ] {
+            assert!(!is_ipv4(not_ip), "{}", escape(not_ip));
+        }
+        assert!(is_ipv4(b"255.0.10.199"));
         assert_eq!(p(b"report:2024-01-31:daily"), "report:*:daily");
         assert_eq!(p(b"token:aB3dE5fG7hJ9kL1mN"), "token:*");
         assert_eq!(p(b"config"), "config");

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::pattern;
 
 /// One scanned key.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct KeyInfo {
     pub key: Vec<u8>,
     /// Names the server gives (a dump's are its reader's constants: no
@@ -69,8 +69,8 @@ struct Group {
     keys: u64,
     bytes: u64,
     no_ttl: u64,
-    types: BTreeMap<String, u64>,
-    encodings: BTreeMap<String, u64>,
+    types: Counts<u64>,
+    encodings: Counts<u64>,
     ttl: [u64; 6],
     largest: Top,
     /// What each `*` of the pattern stood for: its first value, and
@@ -118,11 +118,11 @@ impl Group {
         self.keys += other.keys;
         self.bytes += other.bytes;
         self.no_ttl += other.no_ttl;
-        for (k, n) in &other.types {
-            *self.types.entry(k.clone()).or_default() += n;
+        for (k, n) in other.types.iter() {
+            self.types.bump(k, |m| *m += n);
         }
-        for (k, n) in &other.encodings {
-            *self.encodings.entry(k.clone()).or_default() += n;
+        for (k, n) in other.encodings.iter() {
+            self.encodings.bump(k, |m| *m += n);
         }
         for (a, b) in self.ttl.iter_mut().zip(other.ttl) {
             *a += b;
@@ -222,7 +222,7 @@ pub struct Tally {
     max_patterns: usize,
     big: BigKeys,
     #[serde(with = "byte_map")]
-    groups: HashMap<Vec<u8>, Group>,
+    groups: ByteMap<Group>,
     /// Keys whose pattern came after the cap.
     other: Group,
     pub scanned: u64,
@@ -233,7 +233,7 @@ pub struct Tally {
     no_ttl_bytes: u64,
     /// Keys gone between SCAN and their MEMORY USAGE.
     pub vanished: u64,
-    by_type: BTreeMap<String, (u64, u64)>,
+    by_type: Counts<(u64, u64)>,
     largest: Top,
     most_elements: Top,
     big_keys: Top,
@@ -252,24 +252,36 @@ pub struct Tally {
     #[serde(with = "byte_map")]
     children: HashMap<Vec<u8>, u32>,
     promoted: std::collections::HashSet<Vec<u8>>,
+    /// The pattern being built and its wildcards' spans, kept from one
+    /// key to the next.
+    #[serde(skip)]
+    scratch: (Vec<u8>, Vec<(usize, usize)>),
 }
+
+/// Patterns to their groups: a fast seeded hash, the pattern of every key
+/// is looked up once.
+type ByteMap<V> = HashMap<Vec<u8>, V, foldhash::fast::RandomState>;
 
 /// A map keyed by bytes, as a list of pairs (JSON keys are text).
 mod byte_map {
     use std::collections::HashMap;
+    use std::hash::BuildHasher;
 
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub(super) fn serialize<S: Serializer, V: Serialize>(
-        map: &HashMap<Vec<u8>, V>,
+    pub(super) fn serialize<S: Serializer, V: Serialize, H>(
+        map: &HashMap<Vec<u8>, V, H>,
         s: S,
     ) -> Result<S::Ok, S::Error> {
         s.collect_seq(map.iter())
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
-        d: D,
-    ) -> Result<HashMap<Vec<u8>, V>, D::Error> {
+    pub(super) fn deserialize<'de, D, V, H>(d: D) -> Result<HashMap<Vec<u8>, V, H>, D::Error>
+    where
+        D: Deserializer<'de>,
+        V: Deserialize<'de>,
+        H: BuildHasher + Default,
+    {
         Ok(Vec::<(Vec<u8>, V)>::deserialize(d)?.into_iter().collect())
     }
 }
@@ -338,7 +350,7 @@ fn glued_tail(pattern: &[u8]) -> bool {
 
 /// Merges into their stem the groups of few keys, or of a short glued id,
 /// that share it with many others.
-fn merge_singletons(groups: &HashMap<Vec<u8>, Group>) -> Vec<(Vec<u8>, Group)> {
+fn merge_singletons(groups: &ByteMap<Group>) -> Vec<(Vec<u8>, Group)> {
     let mut by_stem: HashMap<Vec<u8>, Vec<&Vec<u8>>> = HashMap::new();
     for (p, g) in groups {
         if g.keys <= FEW || glued_tail(p) {
@@ -374,10 +386,57 @@ fn merge_singletons(groups: &HashMap<Vec<u8>, Group>) -> Vec<(Vec<u8>, Group)> {
 }
 
 /// Updates `map[key]`, allocating the key only the first time.
-fn bump<V: Default>(map: &mut BTreeMap<String, V>, key: &str, f: impl FnOnce(&mut V)) {
-    match map.get_mut(key) {
-        Some(v) => f(v),
-        None => f(map.entry(key.to_string()).or_default()),
+/// Counts by the names a server gives types and encodings: a handful of
+/// names, looked up for every key, the last one found first (a dump's
+/// names are constants: the same address is the same name). Kept and
+/// shown sorted by name, as a map.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(
+    from = "BTreeMap<String, V>",
+    into = "BTreeMap<String, V>",
+    bound = "V: Clone + Serialize + serde::de::DeserializeOwned"
+)]
+struct Counts<V> {
+    by: Vec<(Cow<'static, str>, V)>,
+    #[serde(skip)]
+    last: usize,
+}
+
+impl<V: Default> Counts<V> {
+    // A `Cow`, not a `str`: a constant name is kept as it is, no copy.
+    #[allow(clippy::ptr_arg)]
+    fn bump(&mut self, name: &Cow<'static, str>, f: impl FnOnce(&mut V)) {
+        let same = |n: &str| (n.as_ptr() == name.as_ptr() && n.len() == name.len()) || n == name;
+        if !self.by.get(self.last).is_some_and(|(n, _)| same(n)) {
+            self.last = self
+                .by
+                .iter()
+                .position(|(n, _)| same(n))
+                .unwrap_or_else(|| {
+                    self.by.push((name.clone(), V::default()));
+                    self.by.len() - 1
+                });
+        }
+        f(&mut self.by[self.last].1);
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&Cow<'static, str>, &V)> {
+        self.by.iter().map(|(n, v)| (n, v))
+    }
+}
+
+impl<V> From<BTreeMap<String, V>> for Counts<V> {
+    fn from(map: BTreeMap<String, V>) -> Counts<V> {
+        Counts {
+            by: map.into_iter().map(|(n, v)| (Cow::Owned(n), v)).collect(),
+            last: 0,
+        }
+    }
+}
+
+impl<V> From<Counts<V>> for BTreeMap<String, V> {
+    fn from(c: Counts<V>) -> BTreeMap<String, V> {
+        c.by.into_iter().map(|(n, v)| (n.into_owned(), v)).collect()
     }
 }
 
@@ -386,7 +445,7 @@ impl Tally {
         Tally {
             max_patterns,
             big,
-            groups: HashMap::new(),
+            groups: ByteMap::default(),
             other: Group {
                 largest: Top::new(3),
                 ..Group::default()
@@ -397,7 +456,7 @@ impl Tally {
             no_ttl_keys: 0,
             no_ttl_bytes: 0,
             vanished: 0,
-            by_type: BTreeMap::new(),
+            by_type: Counts::default(),
             largest: Top::new(top),
             most_elements: Top::new(top),
             big_keys: Top::new(top.max(20)),
@@ -407,6 +466,7 @@ impl Tally {
             encoding_asked: HashMap::new(),
             children: HashMap::new(),
             promoted: std::collections::HashSet::new(),
+            scratch: (Vec::new(), Vec::new()),
         }
     }
 
@@ -429,8 +489,10 @@ impl Tally {
     }
 
     pub fn add(&mut self, k: &KeyInfo) {
-        let (pat, spans) = pattern::captures(&k.key);
-        self.add_with(k, pat, Some(&spans));
+        let mut scratch = std::mem::take(&mut self.scratch);
+        pattern::captures_into(&k.key, &mut scratch);
+        self.add_with(k, &scratch.0, Some(&scratch.1));
+        self.scratch = scratch;
     }
 
     /// The keys with the highest OBJECT FREQ, hottest first.
@@ -444,11 +506,11 @@ impl Tally {
     }
 
     /// `add`, with the key's pattern already known.
-    pub fn add_as(&mut self, k: &KeyInfo, pat: Vec<u8>) {
+    pub fn add_as(&mut self, k: &KeyInfo, pat: &[u8]) {
         self.add_with(k, pat, None);
     }
 
-    fn add_with(&mut self, k: &KeyInfo, pat: Vec<u8>, spans: Option<&[(usize, usize)]>) {
+    fn add_with(&mut self, k: &KeyInfo, pat: &[u8], spans: Option<&[(usize, usize)]>) {
         self.scanned += 1;
         self.bytes += k.bytes;
         self.bytes_sq += (k.bytes as f64) * (k.bytes as f64);
@@ -456,7 +518,7 @@ impl Tally {
             self.no_ttl_keys += 1;
             self.no_ttl_bytes += k.bytes;
         }
-        bump(&mut self.by_type, &k.kind, |t| {
+        self.by_type.bump(&k.kind, |t| {
             t.0 += 1;
             t.1 += k.bytes;
         });
@@ -474,14 +536,18 @@ impl Tally {
         if let Some(idle) = k.idle {
             self.coldest.offer(idle, k);
         }
+        // The pattern's group, when it has one (most keys).
+        if let Some(group) = self.groups.get_mut(pat) {
+            group.observe(&k.key, spans);
+            group.count(k);
+            return;
+        }
         // A new pattern under a stem that has had many (ids nothing marks
         // as such: `feed:kqzvx1`) is its stem's. Past the cap, a new
         // pattern joins its stem's group, made while a tenth more groups
         // fit; only then the rest.
-        let pat = if self.groups.contains_key(&pat) {
-            Some(pat)
-        } else if self.groups.len() < self.max_patterns {
-            let st = stem(&pat);
+        let pat = if self.groups.len() < self.max_patterns {
+            let st = stem(pat);
             if self.promoted.contains(&st) {
                 Some(st)
             } else {
@@ -490,10 +556,10 @@ impl Tally {
                 if *n >= PROMOTE_AT {
                     self.promoted.insert(st);
                 }
-                Some(pat)
+                Some(pat.to_vec())
             }
         } else {
-            let stem = stem(&pat);
+            let stem = stem(pat);
             (self.groups.contains_key(&stem)
                 || self.groups.len() < self.max_patterns + self.max_patterns / 10)
                 .then_some(stem)
@@ -509,12 +575,20 @@ impl Tally {
             }
             None => &mut self.other,
         };
+        group.count(k);
+    }
+}
+
+impl Group {
+    /// Counts a key in.
+    fn count(&mut self, k: &KeyInfo) {
+        let group = self;
         group.keys += 1;
         group.bytes += k.bytes;
         group.no_ttl += u64::from(k.ttl < 0);
-        bump(&mut group.types, &k.kind, |n| *n += 1);
+        group.types.bump(&k.kind, |n| *n += 1);
         if !k.encoding.is_empty() {
-            bump(&mut group.encodings, &k.encoding, |n| *n += 1);
+            group.encodings.bump(&k.encoding, |n| *n += 1);
         }
         group.ttl[ttl_bucket(k.ttl)] += 1;
         group.largest.offer(k.bytes, k);
@@ -672,8 +746,8 @@ impl Tally {
             bytes: g.bytes,
             share: share(g.bytes),
             no_ttl_keys: g.no_ttl,
-            types: g.types.clone(),
-            encodings: g.encodings.clone(),
+            types: g.types.clone().into(),
+            encodings: g.encodings.clone().into(),
             ttl: TTL_BUCKETS
                 .iter()
                 .zip(g.ttl)
@@ -721,7 +795,7 @@ impl Tally {
                 .iter()
                 .map(|(t, (k, b))| {
                     (
-                        t.clone(),
+                        t.to_string(),
                         TypeTotals {
                             keys: *k,
                             bytes: *b,

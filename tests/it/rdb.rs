@@ -170,7 +170,7 @@ fn a_dump_of_the_server_under_test_reads_back_to_its_keyspace() {
     let path = saved(&server);
     let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut keys = Vec::new();
-    let meta = cachectl::rdb::read(std::io::BufReader::new(file), |e| keys.push(e))
+    let meta = cachectl::rdb::read(std::io::BufReader::new(file), |e| keys.push(e.clone()))
         .unwrap_or_else(|e| panic!("{} ({}): {e}", path.display(), server_build().describe()));
     let mut got: BTreeMap<(u64, String), u64> = BTreeMap::new();
     for k in &keys {
