@@ -16,6 +16,14 @@
 //! - Valkey 8 and later: the key embedded in its object, short values too;
 //!   sets, hashes and sorted sets in Valkey's own hash table (64-byte
 //!   buckets of seven entries), hash fields and values in one allocation.
+//! - Redis 8.10 and later: MEMORY USAGE is the size each structure tracks
+//!   of its own allocations (`kvobjAllocSize`, redis/redis `src/object.c`;
+//!   "#15462 MEMORY USAGE over-reports" in its release notes). Some parts
+//!   are counted as requested, not as the allocator rounds them: the key's
+//!   object, listpacks and intsets, short set members, hash fields with
+//!   their values. Dict entries are 16 bytes (no value slot), a sorted
+//!   set's element lives in its skiplist node, and a stream counts its
+//!   listpacks as long as they are.
 //!
 //! The allocator cannot be read from a dump: it is that of the family's
 //! usual build unless told (`--allocator`, or the live server's INFO with
@@ -91,6 +99,8 @@ pub enum Family {
     Redis7,
     Redis8,
     Valkey8,
+    #[serde(rename = "redis8.10")]
+    Redis810,
 }
 
 impl Family {
@@ -113,13 +123,21 @@ impl Family {
         if meta.magic == "valkey" || meta.version >= 80 {
             return Family::Valkey8;
         }
+        let minor = meta
+            .aux
+            .iter()
+            .find(|(k, _)| k == "redis-ver")
+            .and_then(|(_, v)| v.split('.').nth(1)?.parse::<u32>().ok());
         match major("redis-ver") {
             Some(v) if v < 7 => Family::Redis6,
             Some(7) => Family::Redis7,
-            Some(_) => Family::Redis8,
+            Some(8) if minor.is_some_and(|m| m < 10) => Family::Redis8,
+            Some(_) => Family::Redis810,
             None if meta.version <= 9 => Family::Redis6,
             None if meta.version <= 11 => Family::Redis7,
-            None => Family::Redis8,
+            // RDB 15 is Redis 8.10's.
+            None if meta.version <= 14 => Family::Redis8,
+            None => Family::Redis810,
         }
     }
 
@@ -130,13 +148,14 @@ impl Family {
             Family::Redis7 => "redis7",
             Family::Redis8 => "redis8",
             Family::Valkey8 => "valkey8",
+            Family::Redis810 => "redis8.10",
         }
     }
 
     /// The allocator of the family's usual build.
     pub fn allocator(self) -> Allocator {
         match self {
-            Family::Redis8 => Allocator::Jemalloc8,
+            Family::Redis8 | Family::Redis810 => Allocator::Jemalloc8,
             _ => Allocator::Jemalloc,
         }
     }
@@ -144,8 +163,12 @@ impl Family {
 
 /// An object header (`robj`).
 const ROBJ: u64 = 16;
-/// A dict entry: key, value, next.
+/// A dict entry: key, value, next; from Redis 8.10 a set's, hash's or
+/// sorted set's is counted without the value.
 const DICT_ENTRY: u64 = 24;
+const DICT_ENTRY_NO_VALUE: u64 = 16;
+/// A dict's own struct.
+const DICT: u64 = 56;
 /// A quicklist and one of its nodes.
 const QUICKLIST: u64 = 40;
 const QUICKLIST_NODE: u64 = 32;
@@ -163,13 +186,29 @@ const VK_TABLE: u64 = 64;
 /// A stream's struct and its radix tree. What MEMORY USAGE counts of a
 /// stream's nodes, groups, pending entries and consumers beyond their
 /// listpacks was measured (bench/rdb-memory.md): per family, as
-/// `[Redis6, Redis7, Redis8, Valkey8]`.
+/// `[Redis6, Redis7, Redis8, Valkey8, Redis810]`.
 const STREAM: u64 = 88 + 24;
-const STREAM_BASE: [u64; 4] = [0, 480, 500, 70];
-const STREAM_NODE: [u64; 4] = [400, 550, 550, 0];
-const STREAM_GROUP: [u64; 4] = [276, 284, 284, 104];
-const STREAM_PENDING: [u64; 4] = [600, 600, 640, 111];
-const STREAM_CONSUMER: [u64; 4] = [64, 600, 600, 180];
+const STREAM_BASE: [u64; 5] = [0, 480, 500, 70, 86];
+const STREAM_NODE: [u64; 5] = [400, 550, 550, 0, 34];
+const STREAM_GROUP: [u64; 5] = [276, 284, 284, 104, 260];
+const STREAM_PENDING: [u64; 5] = [600, 600, 640, 111, 95];
+const STREAM_CONSUMER: [u64; 5] = [64, 600, 600, 180, 194];
+/// A Redis 8.10 array (`src/sparsearray.c`): its struct, a directory of
+/// slices of 4096 indexes (a pointer each, a power of two of them), and
+/// in each slice a slot of 10 bytes (an offset and a value) for a power of
+/// two of its elements past 8. Measured exact on Redis 8.10.2 for arrays
+/// of 1 to 2000 elements.
+const ARRAY_BASE: u64 = 80;
+pub const ARRAY_SLICE: u64 = 4096;
+const ARRAY_SLOT: u64 = 10;
+const ARRAY_MIN_SLOTS: u64 = 8;
+/// A hash template's struct (Redis 8.10).
+const HASH_TEMPLATE: u64 = 64;
+/// A hash with field TTLs in a listpack: the listpack's holder (an expiry
+/// entry and a pointer), which Redis 8.10 counts.
+const LISTPACK_EX: u64 = 24;
+/// A string an array element holds in place of a pointer.
+const ARRAY_SMALL_STRING: u64 = 7;
 /// From Redis 7.0 (and in Valkey) a stream's newest node is allocated
 /// whole when made, and counted so.
 const STREAM_PREALLOC: u64 = 4096;
@@ -221,13 +260,29 @@ impl Layout {
         self.alloc(sds_header(len) + len + 1)
     }
 
+    /// An sds string as Redis 8.10 counts it: the smallest kind (under 32
+    /// bytes) as requested, the others as allocated.
+    fn sds_counted(&self, len: u64) -> u64 {
+        if len < 32 {
+            len + 2
+        } else {
+            self.sds(len)
+        }
+    }
+
     /// The mean allocation of a skiplist node holding `embedded` bytes of
     /// its element (Valkey keeps the element in the node).
     fn skiplist_node(&self, embedded: u64) -> u64 {
+        // From Redis 8.10 the node has no element pointer: its element is
+        // in it.
+        let node = match self.family {
+            Family::Redis810 => ZSL_NODE - 8,
+            _ => ZSL_NODE,
+        };
         let mut sum = 0.0;
         let mut p = 0.75;
         for level in 1..=8 {
-            sum += p * self.alloc(ZSL_NODE + ZSL_LEVEL * level + embedded) as f64;
+            sum += p * self.alloc(node + ZSL_LEVEL * level + embedded) as f64;
             p /= 4.0;
         }
         sum.round() as u64
@@ -237,6 +292,7 @@ impl Layout {
     pub fn set_member(&self, len: u64) -> u64 {
         match self.family {
             Family::Valkey8 => self.sds(len),
+            Family::Redis810 => self.sds_counted(len) + DICT_ENTRY_NO_VALUE,
             _ => self.sds(len) + DICT_ENTRY,
         }
     }
@@ -249,6 +305,18 @@ impl Layout {
             Family::Valkey8 => {
                 self.alloc(1 + sds_header(field) + field + 1 + sds_header(value).max(3) + value + 1)
             }
+            // One entry as requested: the field, and its value after it
+            // while the two fit in 128 bytes, else a pointer to the value's
+            // own sds (`src/entry.c`).
+            Family::Redis810 => {
+                let both = sds_header(field) + field + 1 + sds_header(value).max(3) + value + 1;
+                DICT_ENTRY_NO_VALUE
+                    + if both <= 128 {
+                        both
+                    } else {
+                        8 + sds_header(field).max(3) + field + 1 + self.sds(value)
+                    }
+            }
             _ => self.sds(field) + self.sds(value) + DICT_ENTRY,
         }
     }
@@ -257,6 +325,7 @@ impl Layout {
     pub fn zset_member(&self, len: u64) -> u64 {
         match self.family {
             Family::Valkey8 => self.skiplist_node(sds_header(len) + len + 1),
+            Family::Redis810 => self.skiplist_node(sds_header(len) + len + 1) + DICT_ENTRY_NO_VALUE,
             Family::Redis8 => self.sds(len) + self.zsl_node + 16,
             // Its element counted by its own length (sdsAllocSize).
             Family::Redis6 => sds_header(len) + len + 1 + self.zsl_node + DICT_ENTRY,
@@ -268,15 +337,59 @@ impl Layout {
     /// encodings load as is about as long).
     pub fn blob(&self, len: u64) -> u64 {
         match self.family {
-            // Counted by their own length before 7.0.
-            Family::Redis6 => len,
+            // Counted by their own length before 7.0, and from 8.10.
+            Family::Redis6 | Family::Redis810 => len,
             _ => self.alloc(len),
         }
     }
 
     /// A quicklist node holding `len` bytes.
     pub fn quicklist_node(&self, len: u64) -> u64 {
-        QUICKLIST_NODE + self.alloc(len)
+        QUICKLIST_NODE + self.blob(len).max(len)
+    }
+
+    /// An element of an array (Redis 8.10) beyond its slot: the string it
+    /// points to where it is longer than fits in one (`len`, `None` for a
+    /// number).
+    pub fn array_element(&self, len: Option<u64>) -> u64 {
+        match len {
+            Some(len) if len > ARRAY_SMALL_STRING => self.alloc(sds_header(len) + len + 1),
+            _ => 0,
+        }
+    }
+
+    /// A hash template (Redis 8.10) with field names of these lengths: its
+    /// struct, a pointer to each name and the names (`src/t_hash.c`).
+    pub fn hash_template(&self, names: &[u64]) -> u64 {
+        HASH_TEMPLATE + names.iter().map(|&len| 8 + self.sds(len)).sum::<u64>()
+    }
+
+    /// A template hash's array of `n` values, without the values.
+    pub fn template_array(&self, n: u64) -> u64 {
+        16 + 8 * n
+    }
+
+    /// A value of a template hash's array.
+    pub fn template_value(&self, len: u64) -> u64 {
+        match self.family {
+            Family::Redis810 => self.sds_counted(len),
+            _ => self.sds(len),
+        }
+    }
+
+    /// A slice of an array holding `n` elements.
+    pub fn array_slice(&self, n: u64) -> u64 {
+        // Measured: 80 bytes to 4 elements, 112 to 8, then 10 a slot.
+        match n {
+            0..=4 => ARRAY_SLOT * ARRAY_MIN_SLOTS,
+            5..=8 => 112,
+            _ => ARRAY_SLOT * n.next_power_of_two(),
+        }
+    }
+
+    /// An array's struct and its directory reaching slice `last`.
+    pub fn array_directory(&self, last: u64) -> u64 {
+        ARRAY_BASE + 8 * (last + 1).next_power_of_two()
     }
 
     fn index(&self) -> usize {
@@ -287,11 +400,15 @@ impl Layout {
     /// newest (`last`) as allocated when made.
     pub fn stream_node(&self, len: u64, last: bool) -> u64 {
         let node = match self.family {
-            // Valkey counts a listpack's own bytes.
+            // Valkey counts a listpack's own bytes, Redis 8.10 them and
+            // its node in the tree.
             Family::Valkey8 => len,
+            Family::Redis810 => len + STREAM_NODE[self.index()],
             _ => self.alloc(len) + STREAM_NODE[self.index()],
         };
-        if last && self.family != Family::Redis6 {
+        // Redis 8.10 counts the bytes used of the newest node, not those
+        // allocated.
+        if last && !matches!(self.family, Family::Redis6 | Family::Redis810) {
             node.max(STREAM_PREALLOC)
         } else {
             node
@@ -328,12 +445,13 @@ impl Layout {
         }
         let size = n.max(4).next_power_of_two();
         let old = size / 2;
-        let rehashing =
-            n > 4 && (n - old) * 10 * steps_per_write <= old * 6 && self.family != Family::Redis8;
+        let rehashing = n > 4
+            && (n - old) * 10 * steps_per_write <= old * 6
+            && !matches!(self.family, Family::Redis8 | Family::Redis810);
         let table = 8 * (size + if rehashing { old } else { 0 });
         match self.family {
             Family::Redis6 => 96 + table,
-            _ => 56 + table,
+            _ => DICT + table,
         }
     }
 
@@ -344,13 +462,18 @@ impl Layout {
         let k = e.key.len() as u64;
         match self.family {
             Family::Redis6 | Family::Redis7 => self.sds(k) + DICT_ENTRY,
+            // As requested.
+            Family::Redis810 => self.object(e) + 1 + sds_header(k) + k + 1,
             _ => self.alloc(self.object(e) + 1 + sds_header(k) + k + 1),
         }
     }
 
     /// The object header, with the expiry where the key embeds it.
     fn object(&self, e: &Entry) -> u64 {
-        let embeds = matches!(self.family, Family::Redis8 | Family::Valkey8);
+        let embeds = matches!(
+            self.family,
+            Family::Redis8 | Family::Valkey8 | Family::Redis810
+        );
         ROBJ + if embeds && e.expire_ms.is_some() {
             8
         } else {
@@ -380,11 +503,18 @@ impl Layout {
             ("set", "hashtable") => robj + self.dict(n, 1) + e.payload,
             ("hash", "hashtable") => robj + self.dict(n, 2) + e.payload,
             ("zset", "skiplist") => {
-                let header = self.alloc(ZSL_NODE + ZSL_LEVEL * ZSL_MAX_LEVEL);
+                let node = if self.family == Family::Redis810 {
+                    ZSL_NODE - 8
+                } else {
+                    ZSL_NODE
+                };
+                let header = self.alloc(node + ZSL_LEVEL * ZSL_MAX_LEVEL);
                 robj + ZSET + self.dict(n, 2) + header + e.payload
             }
             ("stream", _) => robj + STREAM + STREAM_BASE[self.index()] + e.payload,
             ("module", _) => robj + e.dump_bytes,
+            ("array", _) => e.payload,
+            ("hash", "listpackex") if self.family == Family::Redis810 => LISTPACK_EX + e.payload,
             _ => robj + e.payload,
         };
         envelope + value
@@ -397,6 +527,8 @@ impl Layout {
             (Family::Redis6, "embstr") => ROBJ + len + 2,
             (Family::Redis7, "embstr") => self.alloc(ROBJ + 3 + len + 1),
             (Family::Redis6 | Family::Redis7, _) => ROBJ + self.sds(len),
+            // The value in the key's allocation, which is counted whole.
+            (Family::Redis810, "embstr") => self.alloc(envelope + 3 + len + 1) - envelope,
             // Valkey embeds a value that fits with its key in 128 bytes
             // (MEMORY USAGE then counts the object with the value).
             (Family::Valkey8, _) => {
@@ -426,12 +558,46 @@ mod tests {
             Family::Redis7,
             Family::Redis8,
             Family::Valkey8,
+            Family::Redis810,
         ] {
             assert_eq!(serde_json::to_value(f).unwrap(), f.name());
         }
         for a in [Allocator::Jemalloc, Allocator::Jemalloc8, Allocator::Libc] {
             assert_eq!(serde_json::to_value(a).unwrap(), a.name());
         }
+    }
+
+    #[test]
+    fn redis_8_10_and_later_have_their_own_accounting() {
+        let meta = |ver: Option<&str>, version: u32| Meta {
+            magic: "redis".into(),
+            version,
+            aux: ver
+                .map(|v| vec![("redis-ver".to_string(), v.to_string())])
+                .unwrap_or_default(),
+            ..Meta::default()
+        };
+        let of = |ver, version| Family::of(&meta(ver, version));
+        assert_eq!(of(Some("8.2.1"), 12), Family::Redis8);
+        assert_eq!(of(Some("8.8.0"), 14), Family::Redis8);
+        assert_eq!(of(Some("8.10.2"), 15), Family::Redis810);
+        assert_eq!(of(Some("9.0.0"), 15), Family::Redis810);
+        assert_eq!(of(None, 14), Family::Redis8);
+        assert_eq!(of(None, 15), Family::Redis810);
+        // What Redis 8.10.2 said of arrays of consecutive elements: a
+        // slice of 1-4, 5-8, 9-16, 17-32 and 33 elements, beside the array
+        // and its one-slice directory (88 bytes).
+        let l = Layout::new(Family::Redis810, Allocator::Jemalloc8);
+        let sizes: Vec<u64> = [1, 4, 5, 8, 9, 16, 17, 33]
+            .iter()
+            .map(|&n| l.array_slice(n) + l.array_directory(0))
+            .collect();
+        assert_eq!(sizes, [168, 168, 200, 200, 248, 248, 408, 728]);
+        // One element at index 1,000,000: a directory of 256 slices.
+        assert_eq!(
+            l.array_slice(1) + l.array_directory(1_000_000 / ARRAY_SLICE),
+            2208
+        );
     }
 
     #[test]

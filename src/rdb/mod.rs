@@ -302,10 +302,16 @@ fn read_plain<R: Read>(
                 if fields == 0 {
                     return r.error(format!("hash template {id} has no fields"));
                 }
+                let mut names = Vec::new();
                 for _ in 0..fields {
-                    r.skip_string()?;
+                    names.push(r.skip_string()?.len);
                 }
-                if templates.insert(id, Template { fields }).is_some() {
+                let template = Template {
+                    fields,
+                    names,
+                    counted: std::cell::Cell::new(false),
+                };
+                if templates.insert(id, template).is_some() {
                     return r.error(format!("hash template {id} is given twice"));
                 }
                 meta.hash_templates += 1;
@@ -403,9 +409,15 @@ fn module_fields<R: Read>(r: &mut Reader<R>) -> Result<()> {
 
 /// A hash template of the dump (RDB 15): how many fields it names (the
 /// names are the server's once, shared, not any one key's).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Template {
     fields: u64,
+    /// The length of each field name.
+    names: Vec<u64>,
+    /// Whether a key's estimate has taken in the template's memory yet:
+    /// the first key that refers to it does (MEMORY USAGE shares it out
+    /// among them, which sums to the same).
+    counted: std::cell::Cell<bool>,
 }
 
 /// What a value is read in the light of: whose dump, how keys are sized,
@@ -635,17 +647,26 @@ fn array<R: Read>(r: &mut Reader<R>, layout: &Layout, e: &mut Entry) -> Result<(
         }
         other => return r.error(format!("an array insert-index flag of {other}, not 0 or 1")),
     }
+    // Elements come in index order: the slice of each, and how many each
+    // slice holds.
+    let (mut slice, mut in_slice) = (0, 0);
     for _ in 0..n {
-        r.length()?; // index
+        let at = r.length()? / memory::ARRAY_SLICE;
+        if at != slice && in_slice > 0 {
+            e.payload += layout.array_slice(in_slice);
+            in_slice = 0;
+        }
+        (slice, in_slice) = (at, in_slice + 1);
         match r.length()? {
             1 | 2 => {
                 r.skip(8)?;
-                e.payload += 8;
+                e.payload += layout.array_element(None);
             }
-            0 | 3 => e.payload += layout.blob(r.skip_string()?.len) + 8,
+            0 | 3 => e.payload += layout.array_element(Some(r.skip_string()?.len)),
             other => return r.error(format!("an array element of type tag {other}")),
         }
     }
+    e.payload += layout.array_slice(in_slice) + layout.array_directory(slice);
     (e.kind, e.encoding, e.elements) = ("array", "sliced-array", n);
     Ok(())
 }
@@ -664,6 +685,9 @@ fn template_hash<R: Read>(r: &mut Reader<R>, kind: u8, scope: &Scope, e: &mut En
         let Some(t) = scope.templates.get(&id) else {
             return r.error(format!("hash template {id} was not given before its key"));
         };
+        if !t.counted.replace(true) {
+            e.payload += layout.hash_template(&t.names);
+        }
         Some(t.fields)
     } else {
         // The names with the value: a listpack of them (0), or a count and
@@ -675,9 +699,11 @@ fn template_hash<R: Read>(r: &mut Reader<R>, kind: u8, scope: &Scope, e: &mut En
             }
             1 => {
                 let n = r.length()?;
+                let mut names = Vec::new();
                 for _ in 0..n {
-                    r.skip_string()?;
+                    names.push(r.skip_string()?.len);
                 }
+                e.payload += layout.hash_template(&names);
                 n
             }
             other => return r.error(format!("hash template fields in format {other}")),
@@ -698,8 +724,9 @@ fn template_hash<R: Read>(r: &mut Reader<R>, kind: u8, scope: &Scope, e: &mut En
         n
     } else {
         let n = fields.unwrap_or_default();
+        e.payload += layout.template_array(n);
         for _ in 0..n {
-            e.payload += layout.blob(r.skip_string()?.len) + 8;
+            e.payload += layout.template_value(r.skip_string()?.len);
         }
         e.encoding = "template-array";
         n
