@@ -80,6 +80,12 @@ pub struct Meta {
     /// Hash templates (RDB 15, opcode 242): the field names shared by
     /// template-encoded hashes.
     pub hash_templates: u64,
+    /// Valkey's slot imports in progress (opcode 243 in a Valkey dump).
+    pub slot_imports: u64,
+    /// Valkey's inline replication commands (opcode 242 in a Valkey dump):
+    /// writes made while a forkless save ran, which a replica replays as it
+    /// loads. The report is of the dump without them.
+    pub inline_commands: u64,
     /// RESIZEDB hints: keys and keys with an expiry, per database.
     pub resize: Vec<(u64, u64, u64)>,
     /// The checksum at the end: `ok`, `none` (0: not computed),
@@ -315,6 +321,23 @@ fn read_plain<R: Read>(
                     return r.error(format!("hash template {id} is given twice"));
                 }
                 meta.hash_templates += 1;
+            }
+            243 if valkey => {
+                // A slot import in progress (Valkey 9.0+: `src/
+                // cluster_migrateslots.c`): the job's name, then its slot
+                // ranges, each a first and a last slot.
+                r.skip_string()?;
+                for _ in 0..r.length()? {
+                    r.length()?;
+                    r.length()?;
+                }
+                meta.slot_imports += 1;
+            }
+            242 if valkey => {
+                // A write made during a forkless save (Valkey 9.2:
+                // `writeReplicationData`), as a RESP array of bulk strings.
+                resp_command(&mut r)?;
+                meta.inline_commands += 1;
             }
             244 if !valkey => {
                 // Slot info: slot, its keys, its keys with an expiry.
@@ -733,6 +756,41 @@ fn template_hash<R: Read>(r: &mut Reader<R>, kind: u8, scope: &Scope, e: &mut En
     };
     (e.kind, e.elements) = ("hash", n);
     Ok(())
+}
+
+/// Passes over a command in RESP (`*<argc>\r\n`, then `$<len>\r\n<bytes>\r\n`
+/// an argument).
+fn resp_command<R: Read>(r: &mut Reader<R>) -> Result<()> {
+    if r.byte()? != b'*' {
+        return r.error("an inline command (opcode 242) that is not a RESP array");
+    }
+    for _ in 0..resp_number(r)? {
+        if r.byte()? != b'$' {
+            return r.error("an inline command's argument that is not a RESP bulk string");
+        }
+        let len = resp_number(r)?;
+        r.skip(len)?;
+        if (r.byte()?, r.byte()?) != (b'\r', b'\n') {
+            return r.error("an inline command's argument not ended by CRLF");
+        }
+    }
+    Ok(())
+}
+
+/// A RESP count or length: digits, then CRLF.
+fn resp_number<R: Read>(r: &mut Reader<R>) -> Result<u64> {
+    let mut n: u64 = 0;
+    for digits in 0.. {
+        match r.byte()? {
+            b'\r' if digits > 0 => break,
+            b @ b'0'..=b'9' if digits < 19 => n = n * 10 + u64::from(b - b'0'),
+            _ => return r.error("an inline command with a malformed RESP length"),
+        }
+    }
+    if r.byte()? != b'\n' {
+        return r.error("an inline command with a malformed RESP length");
+    }
+    Ok(n)
 }
 
 /// A listpack, ziplist, intset or zipmap that does not parse, where.

@@ -183,6 +183,13 @@ mod written {
             d.op(254).len(0);
             d
         }
+        /// A Valkey dump of `version` (80, 81).
+        pub(super) fn valkey(version: u32) -> Dump {
+            let mut d = Dump(format!("VALKEY{version:03}").into_bytes());
+            d.op(250).string(b"valkey-ver").string(b"9.2.0");
+            d.op(254).len(0);
+            d
+        }
         pub(super) fn op(&mut self, b: u8) -> &mut Dump {
             self.0.push(b);
             self
@@ -486,4 +493,47 @@ fn a_valkey_dump_in_its_lz4_envelope_reads_as_the_dump_inside() {
     assert!(err.message.contains("inside its VKCS envelope"), "{err}");
     // A frame cut short is an error, not a short dump read as whole.
     assert!(written::parse(&good[..good.len() / 2]).is_err());
+}
+
+/// Valkey's opcodes 243 (a slot import in progress: `src/
+/// cluster_migrateslots.c`) and 242 (a write made during a forkless save,
+/// in RESP: `writeReplicationData`) are passed over and counted; a
+/// malformed command is an error where it goes wrong.
+#[test]
+fn valkey_slot_imports_and_inline_commands_are_passed_over() {
+    use written::{parse, Dump};
+    let command = b"*3\r\n$3\r\nSET\r\n$4\r\nk:17\r\n$5\r\nhello\r\n";
+    let mut d = Dump::valkey(81);
+    d.op(243)
+        .string(&[b'j'; 40])
+        .len(2)
+        .len(0)
+        .len(99)
+        .len(5000)
+        .len(5460);
+    d.op(0).string(b"a").string(b"1");
+    d.op(242).raw(command);
+    d.op(0).string(b"b").string(b"2");
+    let (keys, meta) = parse(&d.end()).unwrap();
+    assert_eq!(
+        shapes(&keys),
+        [
+            (&b"a"[..], "string", "embstr", 1),
+            (&b"b"[..], "string", "embstr", 1)
+        ]
+    );
+    assert_eq!((meta.slot_imports, meta.inline_commands), (1, 1));
+    assert_eq!(meta.checksum, "ok");
+
+    // An argument's length that is not a number, and one that overruns.
+    let mut d = Dump::valkey(81);
+    let at = d.0.len() as u64 + 1;
+    d.op(242).raw(b"*1\r\n$x\r\n");
+    let e = parse(&d.end()).unwrap_err();
+    assert!(e.message.contains("malformed RESP length"), "{e}");
+    assert_eq!(e.offset, at + 6, "{e}");
+    let mut d = Dump::valkey(81);
+    d.op(242).raw(b"*1\r\n$99\r\nshort");
+    let e = parse(&d.0).unwrap_err();
+    assert!(e.message.contains("truncated"), "{e}");
 }

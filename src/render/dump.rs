@@ -69,6 +69,15 @@ pub(super) fn section(out: &mut String, d: &DumpInfo, width: u16) {
     if d.hash_templates > 0 {
         passed.push(format!("{} hash templates", d.hash_templates));
     }
+    if d.slot_imports > 0 {
+        passed.push(format!("{} slot imports in progress", d.slot_imports));
+    }
+    if d.inline_commands > 0 {
+        passed.push(format!(
+            "{} writes made while the dump was taken (not in this report)",
+            d.inline_commands
+        ));
+    }
     if !passed.is_empty() {
         let extra = format!("passed over: {}", passed.join(", "));
         let _ = writeln!(out, "{}", wrap(&extra, width, "  ", "    "));

@@ -76,6 +76,10 @@ pub struct DumpInfo {
     pub key_meta: u64,
     pub key_meta_bytes: u64,
     pub hash_templates: u64,
+    /// Valkey's slot imports in progress, and its inline replication
+    /// commands (writes during a forkless save, not in the report).
+    pub slot_imports: u64,
+    pub inline_commands: u64,
     /// How each key's memory was estimated: the server family's accounting
     /// and the allocator's size classes (docs/rdb.md).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -244,6 +248,8 @@ pub fn analyse<R: Read>(
         key_meta: meta.key_meta,
         key_meta_bytes: meta.key_meta_bytes,
         hash_templates: meta.hash_templates,
+        slot_imports: meta.slot_imports,
+        inline_commands: meta.inline_commands,
         memory_model: meta.layout,
         keys_per_s: (seen as f64 / secs.max(1e-9)).round(),
         mb_per_s: ((bytes as f64 / 1e6 / secs.max(1e-9)) * 10.0).round() / 10.0,
