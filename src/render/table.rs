@@ -693,8 +693,8 @@ pub fn report_at(r: &Report, width: u16) -> String {
         if not_connected {
             let _ = writeln!(
                 out,
-                "  {} checks need a connection to the node and were not run.",
-                r.checks.skipped - r.checks.no_data
+                "  {} not run for want of a connection to the node.",
+                checks(r.checks.skipped - r.checks.no_data)
             );
         } else {
             for u in &r.unavailable {
@@ -704,8 +704,8 @@ pub fn report_at(r: &Report, width: u16) -> String {
             if r.checks.skipped > r.checks.no_data {
                 let _ = writeln!(
                     out,
-                    "  {} checks were not run for want of these facts.",
-                    r.checks.skipped - r.checks.no_data
+                    "  {} not run for want of these facts.",
+                    checks(r.checks.skipped - r.checks.no_data)
                 );
             }
         }
@@ -784,6 +784,15 @@ fn application(out: &mut String, a: &crate::findings::report::AppSummary, width:
 }
 
 /// A counter's value as a count: whole numbers without a fraction.
+/// `1 check was` / `3 checks were`.
+fn checks(n: usize) -> String {
+    if n == 1 {
+        "1 check was".into()
+    } else {
+        format!("{n} checks were")
+    }
+}
+
 fn count(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
