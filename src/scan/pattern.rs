@@ -49,30 +49,21 @@ const CLASS: [u8; 256] = {
         t[b] = k;
         b += 1;
     }
-    let mut i = 0;
-    while i < DELIMITERS.len() {
-        t[DELIMITERS[i] as usize] |= DELIM;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < SUB_DELIMITERS.len() {
-        t[SUB_DELIMITERS[i] as usize] |= SUB;
-        i += 1;
-    }
-    let globs = b"*?[]\\";
-    let mut i = 0;
-    while i < globs.len() {
-        t[globs[i] as usize] |= GLOB;
-        i += 1;
-    }
-    let token = b"-_+=";
-    let mut i = 0;
-    while i < token.len() {
-        t[token[i] as usize] |= TOKEN;
-        i += 1;
-    }
-    t
+    t = mark(t, DELIMITERS, DELIM);
+    t = mark(t, SUB_DELIMITERS, SUB);
+    t = mark(t, b"*?[]\\", GLOB);
+    mark(t, b"-_+=", TOKEN)
 };
+
+/// `table` with `class` added to each of `bytes`.
+const fn mark(mut table: [u8; 256], bytes: &[u8], class: u8) -> [u8; 256] {
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] |= class;
+        i += 1;
+    }
+    table
+}
 
 fn is(b: u8, class: u8) -> bool {
     CLASS[b as usize] & class != 0
