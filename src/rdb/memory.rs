@@ -428,6 +428,40 @@ impl Layout {
         STREAM_CONSUMER[self.index()] + name
     }
 
+    /// What a NACKed entry (RDB 14) takes less than a pending one: it is in
+    /// no consumer's list. Measured on Redis 8.10.2.
+    pub fn stream_nacked_saving(&self) -> u64 {
+        match self.family {
+            Family::Redis810 => 32,
+            _ => 0,
+        }
+    }
+
+    /// A stream's idempotent producers (RDB 13), their table; a producer
+    /// named `name` bytes long; one of its IIDs. Measured on Redis 8.10.2
+    /// (44 bytes, 50 and the name, 34 and the IID); before 8.10, the
+    /// strings alone.
+    pub fn stream_producers(&self) -> u64 {
+        match self.family {
+            Family::Redis810 => 44,
+            _ => 0,
+        }
+    }
+
+    pub fn stream_producer(&self, name: u64) -> u64 {
+        match self.family {
+            Family::Redis810 => 50 + name,
+            _ => self.blob(name),
+        }
+    }
+
+    pub fn stream_iid(&self, len: u64) -> u64 {
+        match self.family {
+            Family::Redis810 => 34 + len,
+            _ => self.blob(len) + 16,
+        }
+    }
+
     /// The buckets of a dict (pointers, a power of two at least the
     /// count, at least 4) and the dict itself. A dict that grew lately
     /// still holds its old table until its incremental rehash has moved

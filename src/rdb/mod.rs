@@ -851,6 +851,10 @@ fn stream<R: Read>(r: &mut Reader<R>, kind: u8, layout: &Layout, e: &mut Entry) 
         if kind >= 27 {
             let nacked = r.length()?;
             r.skip(nacked * 16)?;
+            // A NACKed entry is in its group's list only, no consumer's.
+            e.payload = e
+                .payload
+                .saturating_sub(nacked * layout.stream_nacked_saving());
         }
     }
     if kind >= 26 {
@@ -858,10 +862,14 @@ fn stream<R: Read>(r: &mut Reader<R>, kind: u8, layout: &Layout, e: &mut Entry) 
         // entries (an IID and the stream id it made), then two counters.
         r.length()?;
         r.length()?;
-        for _ in 0..r.length()? {
-            e.payload += layout.blob(r.skip_string()?.len);
+        let producers = r.length()?;
+        if producers > 0 {
+            e.payload += layout.stream_producers();
+        }
+        for _ in 0..producers {
+            e.payload += layout.stream_producer(r.skip_string()?.len);
             for _ in 0..r.length()? {
-                e.payload += layout.blob(r.skip_string()?.len) + 16;
+                e.payload += layout.stream_iid(r.skip_string()?.len);
                 r.length()?;
                 r.length()?;
             }
