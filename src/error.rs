@@ -71,6 +71,11 @@ pub enum CliError {
     /// Standard output could not take the result (not a closed pipe).
     #[error("{0}")]
     Output(String),
+    /// The server could not be reached or did not answer (refused, timed
+    /// out, hung, full, loading, busy): critical, as `diagnose` says of it
+    /// (redis-unreachable.yaml), where a door has no report to say it in.
+    #[error("{0}")]
+    Unreachable(String),
     /// Anything else, with its context chain.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -78,7 +83,10 @@ pub enum CliError {
 
 impl CliError {
     pub fn exit_code(&self) -> ExitCode {
-        Status::Unknown.exit_code()
+        match self {
+            CliError::Unreachable(_) => Status::Critical.exit_code(),
+            _ => Status::Unknown.exit_code(),
+        }
     }
 }
 

@@ -150,7 +150,10 @@ fn from_dump(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
                         &ctx.timeouts,
                         args.dump.allow_primary,
                     ))
-                    .map_err(CliError::Usage)?;
+                    .map_err(|e| match e {
+                        replica::NotBefore::Unreachable(why) => CliError::Unreachable(why),
+                        replica::NotBefore::Refused(why) => CliError::Usage(why),
+                    })?;
                 let arriving = ctx
                     .runtime
                     .block_on(replica::sync(&spec, &ctx.timeouts))

@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use super::connect::{connect, RawFeed};
+use super::connect::{connect, FailureKind, RawFeed};
 use super::{TargetSpec, Timeouts};
 use crate::redis::info;
 
@@ -31,6 +31,16 @@ pub struct Before {
     pub role: String,
 }
 
+/// Why the dump was not asked for.
+#[derive(Debug)]
+pub enum NotBefore {
+    /// The server did not answer (refused, timed out, hung, full, loading).
+    Unreachable(String),
+    /// It answered, and said no: a password, a database, or a primary not
+    /// allowed.
+    Refused(String),
+}
+
 /// A dump arriving: its bytes in chunks (a few ahead of the reader at
 /// most), and its length where the server said it (a disk-based dump; a
 /// diskless one has none).
@@ -45,21 +55,28 @@ pub async fn before(
     spec: &TargetSpec,
     timeouts: &Timeouts,
     allow_primary: bool,
-) -> Result<Before, String> {
-    let session = connect(spec, timeouts)
-        .await
-        .map_err(|f| format!("cannot connect to {}: {}", spec.addr, f.detail))?;
-    let text: String = session
-        .query(&redis::cmd("INFO"))
-        .await
-        .map_err(|f| format!("INFO failed on {}: {}", spec.addr, f.detail))?;
+) -> Result<Before, NotBefore> {
+    let session = connect(spec, timeouts).await.map_err(|f| {
+        let why = format!("cannot connect to {}: {}", spec.addr, f.detail);
+        // What redis-unreachable.yaml calls critical: no answer. A refused
+        // password or a database the server lacks is not an incident.
+        match f.kind {
+            FailureKind::AuthFailed | FailureKind::AuthRequired | FailureKind::NoSuchDb => {
+                NotBefore::Refused(why)
+            }
+            _ => NotBefore::Unreachable(why),
+        }
+    })?;
+    let text: String = session.query(&redis::cmd("INFO")).await.map_err(|f| {
+        NotBefore::Unreachable(format!("INFO failed on {}: {}", spec.addr, f.detail))
+    })?;
     let fields = info::parse(&text);
     let role = fields.str("role").unwrap_or_default().to_string();
     if role == "master" && !allow_primary {
-        return Err(format!(
+        return Err(NotBefore::Refused(format!(
             "{} is a primary (role:master): to send a dump it forks and writes its whole dataset, and under copy-on-write a busy, full primary's memory can double. Point --rdb-from at a replica, or add --allow-primary to take it from this node anyway",
             spec.addr
-        ));
+        )));
     }
     Ok(Before {
         allocator: fields.str("mem_allocator").map(str::to_string),

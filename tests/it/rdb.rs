@@ -639,6 +639,17 @@ fn rdb_from_takes_the_dump_of_a_replica_and_refuses_a_primary_unless_told() {
         run.stderr()
     );
     assert!(!run.all_output().contains("pw@"), "{}", run.all_output());
+    // A wrong password is no incident (exit 3, as diagnose's auth-failed);
+    // a port where nothing listens is one: critical, exit 2, as diagnose's
+    // connection-refused.
+    let url = format!("redis://reader:s3cr3t-xyz@127.0.0.1:{}", replica.port);
+    let run = Cachectl::new().args(["memory", "--rdb-from", &url]).run();
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(!run.all_output().contains("s3cr3t"), "{}", run.all_output());
+    let url = format!("redis://127.0.0.1:{}", free_port());
+    let run = Cachectl::new().args(["memory", "--rdb-from", &url]).run();
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("cannot connect"), "{}", run.stderr());
 }
 
 /// A dump of a real Redis 8.10 (RDB 15), recorded by scripts/rdb-newer
