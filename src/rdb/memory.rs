@@ -107,13 +107,13 @@ impl Family {
     /// The family of a dump: by `valkey-ver` or `redis-ver`, else by the
     /// RDB version.
     pub fn of(meta: &Meta) -> Family {
-        let major = |field: &str| {
-            meta.aux
-                .iter()
-                .find(|(k, _)| k == field)
-                .and_then(|(_, v)| v.split('.').next()?.parse::<u32>().ok())
+        // A version field's major and minor numbers (`8.10.2`: 8, 10).
+        let version = |field: &str| {
+            let (_, v) = meta.aux.iter().find(|(k, _)| k == field)?;
+            let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+            Some((parts.next()??, parts.next().flatten().unwrap_or(0)))
         };
-        if let Some(v) = major("valkey-ver") {
+        if let Some((v, _)) = version("valkey-ver") {
             return if v >= 8 {
                 Family::Valkey8
             } else {
@@ -123,15 +123,10 @@ impl Family {
         if meta.magic == "valkey" || meta.version >= 80 {
             return Family::Valkey8;
         }
-        let minor = meta
-            .aux
-            .iter()
-            .find(|(k, _)| k == "redis-ver")
-            .and_then(|(_, v)| v.split('.').nth(1)?.parse::<u32>().ok());
-        match major("redis-ver") {
-            Some(v) if v < 7 => Family::Redis6,
-            Some(7) => Family::Redis7,
-            Some(8) if minor.is_some_and(|m| m < 10) => Family::Redis8,
+        match version("redis-ver") {
+            Some((v, _)) if v < 7 => Family::Redis6,
+            Some((7, _)) => Family::Redis7,
+            Some((8, minor)) if minor < 10 => Family::Redis8,
             Some(_) => Family::Redis810,
             None if meta.version <= 9 => Family::Redis6,
             None if meta.version <= 11 => Family::Redis7,
@@ -273,12 +268,7 @@ impl Layout {
     /// The mean allocation of a skiplist node holding `embedded` bytes of
     /// its element (Valkey keeps the element in the node).
     fn skiplist_node(&self, embedded: u64) -> u64 {
-        // From Redis 8.10 the node has no element pointer: its element is
-        // in it.
-        let node = match self.family {
-            Family::Redis810 => ZSL_NODE - 8,
-            _ => ZSL_NODE,
-        };
+        let node = self.zsl_node_fixed();
         let mut sum = 0.0;
         let mut p = 0.75;
         for level in 1..=8 {
@@ -286,6 +276,15 @@ impl Layout {
             p /= 4.0;
         }
         sum.round() as u64
+    }
+
+    /// A skiplist node's fixed part: from Redis 8.10 it has no element
+    /// pointer (its element is in it).
+    fn zsl_node_fixed(&self) -> u64 {
+        match self.family {
+            Family::Redis810 => ZSL_NODE - 8,
+            _ => ZSL_NODE,
+        }
     }
 
     /// A member of a set in a hash table.
@@ -345,7 +344,11 @@ impl Layout {
 
     /// A quicklist node holding `len` bytes.
     pub fn quicklist_node(&self, len: u64) -> u64 {
-        QUICKLIST_NODE + self.blob(len).max(len)
+        QUICKLIST_NODE
+            + match self.family {
+                Family::Redis810 => len,
+                _ => self.alloc(len),
+            }
     }
 
     /// An element of an array (Redis 8.10) beyond its slot: the string it
@@ -537,12 +540,7 @@ impl Layout {
             ("set", "hashtable") => robj + self.dict(n, 1) + e.payload,
             ("hash", "hashtable") => robj + self.dict(n, 2) + e.payload,
             ("zset", "skiplist") => {
-                let node = if self.family == Family::Redis810 {
-                    ZSL_NODE - 8
-                } else {
-                    ZSL_NODE
-                };
-                let header = self.alloc(node + ZSL_LEVEL * ZSL_MAX_LEVEL);
+                let header = self.alloc(self.zsl_node_fixed() + ZSL_LEVEL * ZSL_MAX_LEVEL);
                 robj + ZSET + self.dict(n, 2) + header + e.payload
             }
             ("stream", _) => robj + STREAM + STREAM_BASE[self.index()] + e.payload,
