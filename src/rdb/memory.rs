@@ -208,6 +208,54 @@ const ARRAY_SMALL_STRING: u64 = 7;
 /// whole when made, and counted so.
 const STREAM_PREALLOC: u64 = 4096;
 
+/// A radix tree's own struct (head, element and node counts).
+const RAX: u64 = 24;
+/// A compressed radix tree node past its bytes: its header, a child
+/// pointer and a value pointer.
+const RAX_NODE: u64 = 4 + 8 + 8;
+/// The most fields a hash keeps in a listpack, and the longest field or
+/// value (hash-max-listpack-entries and -value, as shipped).
+const LISTPACK_MAX_ENTRIES: u64 = 128;
+const LISTPACK_MAX_VALUE: u64 = 64;
+
+/// The bytes of a listpack entry holding a string of `len` bytes: its
+/// encoding byte(s), the bytes, and the back length.
+fn listpack_entry(len: u64) -> u64 {
+    let head = match len {
+        0..64 => 1,
+        64..4096 => 2,
+        _ => 5,
+    };
+    let back = match head + len {
+        0..128 => 1,
+        128..16_384 => 2,
+        16_384..2_097_152 => 3,
+        2_097_152..268_435_456 => 4,
+        _ => 5,
+    };
+    head + len + back
+}
+
+/// The fields of one path of a path hash, as they pass: what they would
+/// take in a listpack and in a hash table, and whether a listpack holds
+/// them.
+#[derive(Debug, Default)]
+pub struct PathFields {
+    count: u64,
+    longest: u64,
+    listpack: u64,
+    table: u64,
+}
+
+impl PathFields {
+    pub fn add(&mut self, layout: &Layout, field: u64, value: u64) {
+        self.count += 1;
+        self.longest = self.longest.max(field).max(value);
+        self.listpack += listpack_entry(field) + listpack_entry(value);
+        self.table += layout.hash_field(field, value);
+    }
+}
+
 /// The bytes of an sds header for a string of `len`.
 fn sds_header(len: u64) -> u64 {
     match len {
@@ -340,6 +388,20 @@ impl Layout {
             Family::Redis6 | Family::Redis810 => len,
             _ => self.alloc(len),
         }
+    }
+
+    /// One path of a Valkey 9.2 path hash: its node in the radix tree
+    /// (compressed, with the path's bytes) and the hash of its fields, an
+    /// object with a listpack or, past the listpack's limits, a hash
+    /// table. By the structures in valkey-io/valkey #4506, not measured:
+    /// no Valkey 9.2 server is within reach here.
+    pub fn path_hash_path(&self, path: u64, fields: &PathFields) -> u64 {
+        let hash = if fields.count <= LISTPACK_MAX_ENTRIES && fields.longest <= LISTPACK_MAX_VALUE {
+            self.alloc(6 + fields.listpack + 1)
+        } else {
+            self.dict(fields.count, 2) + fields.table
+        };
+        self.alloc(RAX_NODE + path) + ROBJ + hash
     }
 
     /// A quicklist node holding `len` bytes.
@@ -546,6 +608,7 @@ impl Layout {
             ("stream", _) => robj + STREAM + STREAM_BASE[self.index()] + e.payload,
             ("module", _) => robj + e.dump_bytes,
             ("array", _) => e.payload,
+            ("path-hash", _) => robj + self.alloc(RAX) + e.payload,
             ("hash", "listpackex") if self.family == Family::Redis810 => LISTPACK_EX + e.payload,
             _ => robj + e.payload,
         };

@@ -4,8 +4,8 @@
 //! the CRC64 checked at the end. Values are measured as they pass, not
 //! held: memory does not grow with the number of keys or a key's size.
 //!
-//! Versions: Redis RDB 2 to 15 (Redis 2.x to 8.10) and Valkey's 80
-//! (`VALKEY080`, Valkey 9.0). The format, from redis/redis and
+//! Versions: Redis RDB 2 to 15 (Redis 2.x to 8.10) and Valkey's 80 and 81
+//! (`VALKEY080`, Valkey 9.0; `VALKEY081`, 9.2). The format, from redis/redis and
 //! valkey-io/valkey `src/rdb.h` and `rdb.c`: see docs/rdb.md.
 
 pub mod compact;
@@ -590,12 +590,7 @@ fn value<R: Read>(r: &mut Reader<R>, kind: u8, scope: &Scope, e: &mut Entry) -> 
         // Hash field expiry: Redis 7.4 GA (24, 25) and release candidates
         // (22, 23); Valkey 9's 22 is its own hash with field TTLs.
         22 if valkey => valkey_hash_ttls(r, layout, e)?,
-        23 if valkey => {
-            return r.error(format!(
-            "type 23 (Valkey 9.2's path hash) for key {}: its layout is not one cachectl knows yet",
-            crate::text::clean(&String::from_utf8_lossy(&e.key))
-        ))
-        }
+        23 if valkey => path_hash(r, layout, e)?,
         22 | 24 => {
             if kind == 24 {
                 r.u64_le()?; // the least expiry, the TTLs' base
@@ -652,6 +647,33 @@ fn valkey_hash_ttls<R: Read>(r: &mut Reader<R>, layout: &Layout, e: &mut Entry) 
         with_ttl += u64::from(ttl != u64::MAX);
     }
     (e.kind, e.encoding, e.elements, e.field_ttls) = ("hash", "hashtable", n, with_ttl);
+    Ok(())
+}
+
+/// Valkey 9.2's path hash (type 23 in a `VALKEY081` dump; valkey-io/valkey
+/// #4506): its count of paths, then each path, its count of fields (never
+/// 0: a path without fields is not stored) and each field and value. The
+/// layout is that pull request's `rdbSaveObject` and `rdbLoadObject` as
+/// reviewed; no Valkey 9.2 server is within reach here to write one.
+fn path_hash<R: Read>(r: &mut Reader<R>, layout: &Layout, e: &mut Entry) -> Result<()> {
+    let paths = r.length()?;
+    for _ in 0..paths {
+        let path = r.skip_string()?.len;
+        let fields = r.length()?;
+        if fields == 0 {
+            return r.error(format!(
+                "a path of path hash {} with no fields (a path hash stores none)",
+                crate::text::clean(&String::from_utf8_lossy(&e.key))
+            ));
+        }
+        let mut sizes = memory::PathFields::default();
+        for _ in 0..fields {
+            let field = r.skip_string()?.len;
+            sizes.add(layout, field, r.skip_string()?.len);
+        }
+        e.payload += layout.path_hash_path(path, &sizes);
+    }
+    (e.kind, e.encoding, e.elements) = ("path-hash", "radix", paths);
     Ok(())
 }
 

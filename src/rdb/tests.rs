@@ -537,3 +537,53 @@ fn valkey_slot_imports_and_inline_commands_are_passed_over() {
     let e = parse(&d.0).unwrap_err();
     assert!(e.message.contains("truncated"), "{e}");
 }
+
+/// Valkey 9.2's path hash (type 23 in a `VALKEY081` dump), written by the
+/// layout of valkey-io/valkey #4506 (no Valkey 9.2 server is within reach
+/// here): its count of paths, then each path, its count of fields and each
+/// field and value. An empty one (every path deleted) is kept, as the
+/// server keeps it; a path with no fields is an error where it stands.
+#[test]
+fn valkey_path_hashes_are_read_by_their_paths() {
+    use written::{parse, Dump};
+    let mut d = Dump::valkey(81);
+    d.op(23).string(b"kv:placement").len(3);
+    d.string(b"")
+        .len(1)
+        .string(b"worker-a")
+        .string(b"generation=7");
+    d.string(&[7; 16])
+        .len(2)
+        .string(b"worker-a")
+        .string(b"g=7")
+        .string(b"worker-b")
+        .string(b"g=3");
+    d.string(&[7; 24]).len(200);
+    for i in 0..200 {
+        d.string(format!("worker-{i}").as_bytes()).string(b"g=1");
+    }
+    d.op(23).string(b"kv:empty").len(0);
+    d.op(0).string(b"after").string(b"1");
+    let (keys, meta) = parse(&d.end()).unwrap();
+    assert_eq!(
+        shapes(&keys),
+        [
+            (&b"kv:placement"[..], "path-hash", "radix", 3),
+            (b"kv:empty", "path-hash", "radix", 0),
+            (b"after", "string", "embstr", 1)
+        ]
+    );
+    assert_eq!(meta.checksum, "ok");
+    // The 200-field path is a hash table, so the tree outweighs 200
+    // fields' bare bytes; the empty tree is its key, object and rax.
+    assert!(keys[0].memory > 200 * (9 + 3), "{}", keys[0].memory);
+    assert!(keys[1].memory < 128, "{}", keys[1].memory);
+
+    let mut d = Dump::valkey(81);
+    d.op(23).string(b"bad").len(1).string(b"p");
+    let at = d.0.len() as u64;
+    d.len(0);
+    let e = parse(&d.end()).unwrap_err();
+    assert!(e.message.contains("path hash bad with no fields"), "{e}");
+    assert_eq!(e.offset, at + 1, "{e}");
+}

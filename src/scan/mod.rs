@@ -128,6 +128,8 @@ fn count_command(kind: &str) -> Option<&'static str> {
         "set" => "SCARD",
         "zset" => "ZCARD",
         "stream" => "XLEN",
+        // Valkey 9.2's path hash: its paths.
+        "path-hash" => "PHCARD",
         _ => return None,
     })
 }

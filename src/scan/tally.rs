@@ -44,7 +44,9 @@ impl BigKeys {
         match &*k.kind {
             "string" => k.bytes > self.string_bytes,
             "list" => k.elements > self.list_elements,
-            "hash" | "set" | "zset" | "stream" => k.elements > self.collection_members,
+            "hash" | "set" | "zset" | "stream" | "path-hash" => {
+                k.elements > self.collection_members
+            }
             _ => false,
         }
     }
