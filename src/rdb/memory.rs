@@ -180,14 +180,14 @@ const VK_BUCKET: u64 = 64;
 const VK_TABLE: u64 = 64;
 /// A stream's struct and its radix tree. What MEMORY USAGE counts of a
 /// stream's nodes, groups, pending entries and consumers beyond their
-/// listpacks was measured (bench/rdb-memory.md): per family, as
+/// listpacks was measured (docs/rdb.md): per family, as
 /// `[Redis6, Redis7, Redis8, Valkey8, Redis810]`.
 const STREAM: u64 = 88 + 24;
-const STREAM_BASE: [u64; 5] = [0, 480, 500, 70, 86];
-const STREAM_NODE: [u64; 5] = [400, 550, 550, 0, 34];
-const STREAM_GROUP: [u64; 5] = [276, 284, 284, 104, 260];
-const STREAM_PENDING: [u64; 5] = [600, 600, 640, 111, 95];
-const STREAM_CONSUMER: [u64; 5] = [64, 600, 600, 180, 194];
+const STREAM_BASE: [u64; 5] = [0, 480, 500, 70, 88];
+const STREAM_NODE: [u64; 5] = [400, 550, 550, 0, 0];
+const STREAM_GROUP: [u64; 5] = [276, 284, 284, 104, 214];
+const STREAM_PENDING: [u64; 5] = [600, 600, 640, 111, 64];
+const STREAM_CONSUMER: [u64; 5] = [64, 600, 600, 180, 106];
 /// A Redis 8.10 array (`src/sparsearray.c`): its struct, a directory of
 /// slices of 4096 indexes (a pointer each, a power of two of them), and
 /// in each slice a slot of 10 bytes (an offset and a value) for a power of
@@ -255,6 +255,105 @@ impl PathFields {
         self.table += layout.hash_field(field, value);
     }
 }
+
+/// The length of a stream ID, the key of a stream's radix trees.
+const ID: usize = 16;
+
+/// The radix tree of a stream's IDs (its nodes, a group's or a consumer's
+/// pending entries) as Redis 8.10 allocates it, sized as the IDs pass in
+/// order (as a dump holds them) with only the last ID and its path kept.
+/// Redis 8.10 counts each node's allocation (`rax_malloc_usable`,
+/// `src/rax.c`); its trees of fixed-length keys keep each value in its
+/// parent's child slot, so a key takes no leaf of its own. The tree is the
+/// one its insertions make: a node where the IDs part, with a byte and a
+/// slot for each way; between two such, one compressed node of the bytes
+/// in common. IDs that part early (written a millisecond apart) take many
+/// more nodes than IDs of one millisecond. Other families count their
+/// trees by constants (`STREAM_*`), as their MEMORY USAGE does.
+#[derive(Debug)]
+pub struct IdTree {
+    layout: Layout,
+    keys: u64,
+    last: [u8; ID],
+    /// The last ID's path: each node's first depth, the depth where it
+    /// ends (a parting, or `ID` at the key), and the ways it parts.
+    path: Vec<(u8, u8, u32)>,
+    bytes: u64,
+}
+
+impl IdTree {
+    pub fn add(&mut self, id: &[u8; ID]) {
+        if self.layout.family != Family::Redis810 {
+            return;
+        }
+        if self.keys == 0 {
+            self.path.push((0, ID as u8, 0));
+        } else {
+            let common = self.last.iter().zip(id).take_while(|(a, b)| a == b).count();
+            if common == ID {
+                return; // the same ID again: not a new key
+            }
+            let h = common as u8;
+            while let Some(&(start, end, ways)) = self.path.last() {
+                if start <= h {
+                    break;
+                }
+                self.path.pop();
+                self.bytes += self.node(start, end, ways);
+            }
+            let Some(node) = self.path.last_mut() else {
+                return;
+            };
+            if node.1 == h {
+                node.2 += 1;
+            } else {
+                let (start, end, ways) = *node;
+                *node = (start, h, 2);
+                self.bytes += self.node(h + 1, end, ways);
+            }
+            self.path.push((h + 1, ID as u8, 0));
+        }
+        self.last = *id;
+        self.keys += 1;
+    }
+
+    /// The tree's nodes, in bytes (its own struct is the caller's).
+    pub fn bytes(mut self) -> u64 {
+        if self.layout.family != Family::Redis810 {
+            return 0;
+        }
+        if self.keys == 0 {
+            return self.layout.alloc(RAX_EMPTY_HEAD);
+        }
+        while let Some((start, end, ways)) = self.path.pop() {
+            self.bytes += self.node(start, end, ways);
+        }
+        self.bytes
+    }
+
+    /// The nodes from depth `start` to `end`: the bytes in common (a
+    /// compressed node, its slot a child's or the key's value), then the
+    /// parting there, if it is not at the key.
+    fn node(&self, start: u8, end: u8, ways: u32) -> u64 {
+        let pad = |n: u64| (8 - (n + 4) % 8) % 8;
+        let len = u64::from(end - start);
+        let mut bytes = 0;
+        if len > 0 {
+            bytes += self.layout.alloc(4 + len + pad(len) + 8);
+        }
+        if usize::from(end) < ID {
+            let ways = u64::from(ways);
+            bytes += self.layout.alloc(4 + ways + pad(ways) + 8 * ways);
+        }
+        bytes
+    }
+}
+
+/// A radix tree's struct in Redis 8.10 (head, counts, the counter it adds
+/// its allocations to, the keys' fixed length).
+const RAX_STRUCT: u64 = 40;
+/// An empty radix tree's head node (a header and its padding).
+const RAX_EMPTY_HEAD: u64 = 8;
 
 /// The bytes of an sds header for a string of `len`.
 fn sds_header(len: u64) -> u64 {
@@ -404,6 +503,27 @@ impl Layout {
         self.alloc(RAX_NODE + path) + ROBJ + hash
     }
 
+    /// The tree of a stream's entries pending in any group (Redis 8.10's
+    /// `cgroups_ref`), of `nodes` bytes: with its struct, if it has any.
+    pub fn stream_references(&self, nodes: u64) -> u64 {
+        if nodes == 0 {
+            0
+        } else {
+            nodes + self.alloc(RAX_STRUCT)
+        }
+    }
+
+    /// A radix tree of stream IDs, sized as they pass (Redis 8.10).
+    pub fn id_tree(&self) -> IdTree {
+        IdTree {
+            layout: *self,
+            keys: 0,
+            last: [0; ID],
+            path: Vec::new(),
+            bytes: 0,
+        }
+    }
+
     /// A quicklist node holding `len` bytes.
     pub fn quicklist_node(&self, len: u64) -> u64 {
         QUICKLIST_NODE
@@ -491,15 +611,6 @@ impl Layout {
 
     pub fn stream_consumer(&self, name: u64) -> u64 {
         STREAM_CONSUMER[self.index()] + name
-    }
-
-    /// What a NACKed entry (RDB 14) takes less than a pending one: it is in
-    /// no consumer's list. Measured on Redis 8.10.2.
-    pub fn stream_nacked_saving(&self) -> u64 {
-        match self.family {
-            Family::Redis810 => 32,
-            _ => 0,
-        }
     }
 
     /// A stream's idempotent producers (RDB 13), their table; a producer
@@ -645,6 +756,42 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Redis 8.10's trees of stream IDs, node by node: one ID is one
+    /// compressed node of its 16 bytes and the value's slot; two that part
+    /// at the last byte, a compressed node of 15 and a node of two ways;
+    /// two that part at the first, a node of two ways and two compressed
+    /// nodes of 15. The order of parting does not change the sum.
+    #[test]
+    fn id_trees_are_sized_node_by_node() {
+        let layout = Layout::new(Family::Redis810, Allocator::Jemalloc8);
+        let size = |ids: &[[u8; 16]]| {
+            let mut tree = layout.id_tree();
+            for id in ids {
+                tree.add(id);
+            }
+            tree.bytes()
+        };
+        let id = |first: u8, last: u8| {
+            let mut id = [0; 16];
+            (id[0], id[15]) = (first, last);
+            id
+        };
+        assert_eq!(size(&[]), 8);
+        assert_eq!(size(&[id(0, 0)]), 32);
+        assert_eq!(size(&[id(0, 0), id(0, 0)]), 32);
+        assert_eq!(size(&[id(0, 0), id(0, 1)]), 32 + 24);
+        assert_eq!(size(&[id(0, 0), id(1, 0)]), 24 + 32 + 32);
+        // A third way at the last byte widens that node (4 + 3 + 1 + 24);
+        // one at the first byte parts the root: two ways, then 14 bytes in
+        // common and the two ways at the last byte, or 15 bytes.
+        assert_eq!(size(&[id(0, 0), id(0, 1), id(0, 2)]), 32 + 32);
+        assert_eq!(size(&[id(0, 0), id(0, 1), id(1, 0)]), 24 + 32 + 24 + 32);
+        // Other families count trees by their constants.
+        let mut tree = Layout::new(Family::Redis7, Allocator::Jemalloc).id_tree();
+        tree.add(&id(0, 0));
+        assert_eq!(tree.bytes(), 0);
+    }
 
     #[test]
     fn the_names_shown_are_the_names_in_json() {

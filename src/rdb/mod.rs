@@ -828,13 +828,21 @@ fn blob_err<R: Read>(r: &Reader<R>, what: &str, why: &str) -> reader::RdbError {
 /// from 27 each group's NACKed entries, from 26 the idempotent producers.
 fn stream<R: Read>(r: &mut Reader<R>, kind: u8, layout: &Layout, e: &mut Entry) -> Result<()> {
     let nodes = r.length()?;
+    let mut tree = layout.id_tree();
     for i in 0..nodes {
         let id = r.string()?;
-        if id.len() != 16 {
+        let Ok(id) = <[u8; 16]>::try_from(id.as_slice()) else {
             return r.error(format!("a stream node key of {} bytes, not 16", id.len()));
-        }
+        };
+        tree.add(&id);
         e.payload += layout.stream_node(r.skip_string()?.len, i + 1 == nodes);
     }
+    e.payload += tree.bytes();
+    // Entries pending in any group (the tree of `cgroups_ref`): as many as
+    // in the group with the most, which every group's are the same as
+    // when each reads the whole stream.
+    let mut referenced = 0;
+    let mut id = [0; 16];
     let length = r.length()?;
     r.length()?; // last id: ms, seq
     r.length()?;
@@ -855,10 +863,17 @@ fn stream<R: Read>(r: &mut Reader<R>, kind: u8, layout: &Layout, e: &mut Entry) 
         }
         let pending = r.length()?;
         e.payload += pending * layout.stream_pending();
+        let mut tree = layout.id_tree();
         for _ in 0..pending {
-            r.skip(16)?; // id
+            r.exact(&mut id)?;
+            tree.add(&id);
             r.skip(8)?; // delivery time
             r.length()?; // delivery count
+        }
+        let bytes = tree.bytes();
+        e.payload += bytes;
+        if pending > 0 {
+            referenced = referenced.max(bytes);
         }
         let consumers = r.length()?;
         for _ in 0..consumers {
@@ -867,18 +882,20 @@ fn stream<R: Read>(r: &mut Reader<R>, kind: u8, layout: &Layout, e: &mut Entry) 
             if kind >= 21 {
                 r.skip(8)?; // active time
             }
-            let owned = r.length()?;
-            r.skip(owned * 16)?;
+            let mut tree = layout.id_tree();
+            for _ in 0..r.length()? {
+                r.exact(&mut id)?;
+                tree.add(&id);
+            }
+            e.payload += tree.bytes();
         }
         if kind >= 27 {
+            // Entries NACKed: in their group's tree, no consumer's.
             let nacked = r.length()?;
             r.skip(nacked * 16)?;
-            // A NACKed entry is in its group's list only, no consumer's.
-            e.payload = e
-                .payload
-                .saturating_sub(nacked * layout.stream_nacked_saving());
         }
     }
+    e.payload += layout.stream_references(referenced);
     if kind >= 26 {
         // IDMP: duration, most entries, then each producer's id and its
         // entries (an IID and the stream id it made), then two counters.
