@@ -178,16 +178,15 @@ const ZSET: u64 = 16 + 32;
 /// most 77% before it grows.
 const VK_BUCKET: u64 = 64;
 const VK_TABLE: u64 = 64;
-/// A stream's struct and its radix tree. What MEMORY USAGE counts of a
-/// stream's nodes, groups, pending entries and consumers beyond their
-/// listpacks was measured (docs/rdb.md): per family, as
-/// `[Redis6, Redis7, Redis8, Valkey8, Redis810]`.
-const STREAM: u64 = 88 + 24;
-const STREAM_BASE: [u64; 5] = [0, 480, 500, 70, 88];
-const STREAM_NODE: [u64; 5] = [400, 550, 550, 0, 0];
-const STREAM_GROUP: [u64; 5] = [276, 284, 284, 104, 214];
-const STREAM_PENDING: [u64; 5] = [600, 600, 640, 111, 64];
-const STREAM_CONSUMER: [u64; 5] = [64, 600, 600, 180, 106];
+/// What MEMORY USAGE counts of a stream, a group, a pending entry and a
+/// consumer beside its radix trees (`IdTree`) and listpacks, per family,
+/// as `[Redis6, Redis7, Redis8, Valkey8, Redis810]`: before Redis 8.10 the
+/// structs' sizes (`objectComputeSize`, `src/object.c`); Valkey's and
+/// 8.10's as measured (docs/rdb.md), with their trees' structs.
+const STREAM: [u64; 5] = [40, 80, 112, 136, 200];
+const STREAM_GROUP: [u64; 5] = [32, 40, 40, 75, 214];
+const STREAM_PENDING: [u64; 5] = [24, 24, 32, 24, 64];
+const STREAM_CONSUMER: [u64; 5] = [24, 24, 24, 79, 98];
 /// A Redis 8.10 array (`src/sparsearray.c`): its struct, a directory of
 /// slices of 4096 indexes (a pointer each, a power of two of them), and
 /// in each slice a slot of 10 bytes (an offset and a value) for a power of
@@ -260,16 +259,20 @@ impl PathFields {
 const ID: usize = 16;
 
 /// The radix tree of a stream's IDs (its nodes, a group's or a consumer's
-/// pending entries) as Redis 8.10 allocates it, sized as the IDs pass in
-/// order (as a dump holds them) with only the last ID and its path kept.
-/// Redis 8.10 counts each node's allocation (`rax_malloc_usable`,
-/// `src/rax.c`); its trees of fixed-length keys keep each value in its
-/// parent's child slot, so a key takes no leaf of its own. The tree is the
-/// one its insertions make: a node where the IDs part, with a byte and a
-/// slot for each way; between two such, one compressed node of the bytes
-/// in common. IDs that part early (written a millisecond apart) take many
-/// more nodes than IDs of one millisecond. Other families count their
-/// trees by constants (`STREAM_*`), as their MEMORY USAGE does.
+/// pending entries), sized as the IDs pass in order (as a dump holds
+/// them) with only the last ID and its path kept. The tree is the one its
+/// insertions make (`src/rax.c`): a node where the IDs part, with a byte
+/// and a slot for each way; between two such, one compressed node of the
+/// bytes in common; a leaf node at each key. IDs that part early (written
+/// a millisecond or more apart, as most are) make many more nodes than IDs
+/// of one millisecond (a pipeline's): counted by a mean per entry instead,
+/// streams of spread IDs were 30% to 42% under.
+///
+/// Valkey counts each node's allocation (`raxAllocSize`); so does Redis
+/// 8.10 (`rax_malloc_usable`), whose trees of fixed-length keys keep each
+/// value in its parent's slot, so a key has no leaf. Redis before 8.10
+/// counts a tree by its counts alone (`streamRadixTreeMemoryUsage`,
+/// `src/object.c`): 16 bytes a key and 244 a node.
 #[derive(Debug)]
 pub struct IdTree {
     layout: Layout,
@@ -278,14 +281,13 @@ pub struct IdTree {
     /// The last ID's path: each node's first depth, the depth where it
     /// ends (a parting, or `ID` at the key), and the ways it parts.
     path: Vec<(u8, u8, u32)>,
+    /// The nodes left behind, their allocations (Redis 8.10) and count.
     bytes: u64,
+    nodes: u64,
 }
 
 impl IdTree {
     pub fn add(&mut self, id: &[u8; ID]) {
-        if self.layout.family != Family::Redis810 {
-            return;
-        }
         if self.keys == 0 {
             self.path.push((0, ID as u8, 0));
         } else {
@@ -299,7 +301,7 @@ impl IdTree {
                     break;
                 }
                 self.path.pop();
-                self.bytes += self.node(start, end, ways);
+                self.leave(start, end, ways);
             }
             let Some(node) = self.path.last_mut() else {
                 return;
@@ -309,7 +311,7 @@ impl IdTree {
             } else {
                 let (start, end, ways) = *node;
                 *node = (start, h, 2);
-                self.bytes += self.node(h + 1, end, ways);
+                self.leave(h + 1, end, ways);
             }
             self.path.push((h + 1, ID as u8, 0));
         }
@@ -317,43 +319,47 @@ impl IdTree {
         self.keys += 1;
     }
 
-    /// The tree's nodes, in bytes (its own struct is the caller's).
+    /// What MEMORY USAGE counts of the tree's nodes and keys (its struct
+    /// is the caller's).
     pub fn bytes(mut self) -> u64 {
-        if self.layout.family != Family::Redis810 {
-            return 0;
-        }
-        if self.keys == 0 {
-            return self.layout.alloc(RAX_EMPTY_HEAD);
-        }
         while let Some((start, end, ways)) = self.path.pop() {
-            self.bytes += self.node(start, end, ways);
+            self.leave(start, end, ways);
         }
-        self.bytes
+        match (self.layout.family, self.keys) {
+            // An empty tree: its head, a header and padding.
+            (Family::Redis810 | Family::Valkey8, 0) => self.layout.alloc(8),
+            (Family::Redis810, _) => self.bytes,
+            // A leaf at each key: a header, padding and the value.
+            (Family::Valkey8, _) => self.bytes + self.keys * self.layout.alloc(16),
+            (_, 0) => RAX_NODE_COUNTED,
+            _ => self.keys * ID as u64 + self.nodes * RAX_NODE_COUNTED,
+        }
     }
 
-    /// The nodes from depth `start` to `end`: the bytes in common (a
-    /// compressed node, its slot a child's or the key's value), then the
-    /// parting there, if it is not at the key.
-    fn node(&self, start: u8, end: u8, ways: u32) -> u64 {
+    /// Counts the nodes from depth `start` to `end`: the bytes in common
+    /// (a compressed node, its slot a child's or, in Redis 8.10, the key's
+    /// value), then the parting there, or the key's leaf.
+    fn leave(&mut self, start: u8, end: u8, ways: u32) {
         let pad = |n: u64| (8 - (n + 4) % 8) % 8;
         let len = u64::from(end - start);
-        let mut bytes = 0;
         if len > 0 {
-            bytes += self.layout.alloc(4 + len + pad(len) + 8);
+            self.bytes += self.layout.alloc(4 + len + pad(len) + 8);
+            self.nodes += 1;
         }
         if usize::from(end) < ID {
             let ways = u64::from(ways);
-            bytes += self.layout.alloc(4 + ways + pad(ways) + 8 * ways);
+            self.bytes += self.layout.alloc(4 + ways + pad(ways) + 8 * ways);
         }
-        bytes
+        self.nodes += 1;
     }
 }
 
+/// What MEMORY USAGE counts a radix tree node before Redis 8.10: its
+/// 4-byte header and 30 words "due to the aux data pointer, children".
+const RAX_NODE_COUNTED: u64 = 4 + 8 * 30;
 /// A radix tree's struct in Redis 8.10 (head, counts, the counter it adds
 /// its allocations to, the keys' fixed length).
 const RAX_STRUCT: u64 = 40;
-/// An empty radix tree's head node (a header and its padding).
-const RAX_EMPTY_HEAD: u64 = 8;
 
 /// The bytes of an sds header for a string of `len`.
 fn sds_header(len: u64) -> u64 {
@@ -505,15 +511,16 @@ impl Layout {
 
     /// The tree of a stream's entries pending in any group (Redis 8.10's
     /// `cgroups_ref`), of `nodes` bytes: with its struct, if it has any.
+    /// Before 8.10, MEMORY USAGE does not count it.
     pub fn stream_references(&self, nodes: u64) -> u64 {
-        if nodes == 0 {
+        if nodes == 0 || self.family != Family::Redis810 {
             0
         } else {
             nodes + self.alloc(RAX_STRUCT)
         }
     }
 
-    /// A radix tree of stream IDs, sized as they pass (Redis 8.10).
+    /// A radix tree of stream IDs, sized as they pass.
     pub fn id_tree(&self) -> IdTree {
         IdTree {
             layout: *self,
@@ -521,6 +528,7 @@ impl Layout {
             last: [0; ID],
             path: Vec::new(),
             bytes: 0,
+            nodes: 0,
         }
     }
 
@@ -585,16 +593,15 @@ impl Layout {
     /// newest (`last`) as allocated when made.
     pub fn stream_node(&self, len: u64, last: bool) -> u64 {
         let node = match self.family {
-            // Valkey counts a listpack's own bytes, Redis 8.10 them and
-            // its node in the tree.
-            Family::Valkey8 => len,
-            Family::Redis810 => len + STREAM_NODE[self.index()],
-            _ => self.alloc(len) + STREAM_NODE[self.index()],
+            // Redis 6 and 8.10 count a listpack's own bytes, the others
+            // its allocation.
+            Family::Redis6 | Family::Redis810 => len,
+            _ => self.alloc(len),
         };
         // Redis 8.10 counts the bytes used of the newest node, not those
         // allocated.
         if last && !matches!(self.family, Family::Redis6 | Family::Redis810) {
-            node.max(STREAM_PREALLOC)
+            node.max(self.alloc(STREAM_PREALLOC))
         } else {
             node
         }
@@ -602,15 +609,21 @@ impl Layout {
 
     /// A consumer group named `name` bytes long.
     pub fn stream_group(&self, name: u64) -> u64 {
-        STREAM_GROUP[self.index()] + name
+        STREAM_GROUP[self.index()]
+            + match self.family {
+                Family::Redis810 => name,
+                _ => 0,
+            }
     }
 
     pub fn stream_pending(&self) -> u64 {
         STREAM_PENDING[self.index()]
     }
 
-    pub fn stream_consumer(&self, name: u64) -> u64 {
-        STREAM_CONSUMER[self.index()] + name
+    /// A consumer named `name` bytes long; from Redis 7.2 (stream type
+    /// 21) it keeps the time it was last active too.
+    pub fn stream_consumer(&self, name: u64, active_time: bool) -> u64 {
+        STREAM_CONSUMER[self.index()] + name + if active_time { 8 } else { 0 }
     }
 
     /// A stream's idempotent producers (RDB 13), their table; a producer
@@ -716,7 +729,7 @@ impl Layout {
                 let header = self.alloc(self.zsl_node_fixed() + ZSL_LEVEL * ZSL_MAX_LEVEL);
                 robj + ZSET + self.dict(n, 2) + header + e.payload
             }
-            ("stream", _) => robj + STREAM + STREAM_BASE[self.index()] + e.payload,
+            ("stream", _) => robj + STREAM[self.index()] + e.payload,
             ("module", _) => robj + e.dump_bytes,
             ("array", _) => e.payload,
             ("path-hash", _) => robj + self.alloc(RAX) + e.payload,
@@ -787,10 +800,19 @@ mod tests {
         // common and the two ways at the last byte, or 15 bytes.
         assert_eq!(size(&[id(0, 0), id(0, 1), id(0, 2)]), 32 + 32);
         assert_eq!(size(&[id(0, 0), id(0, 1), id(1, 0)]), 24 + 32 + 24 + 32);
-        // Other families count trees by their constants.
-        let mut tree = Layout::new(Family::Redis7, Allocator::Jemalloc).id_tree();
-        tree.add(&id(0, 0));
-        assert_eq!(tree.bytes(), 0);
+        // Before, 16 bytes a key and 244 a node, a leaf at each key: one
+        // ID, a compressed node and its leaf; two parting at the first
+        // byte, a node of two ways, two compressed nodes, two leaves.
+        let before = |ids: &[[u8; 16]]| {
+            let mut tree = Layout::new(Family::Redis7, Allocator::Jemalloc).id_tree();
+            for id in ids {
+                tree.add(id);
+            }
+            tree.bytes()
+        };
+        assert_eq!(before(&[]), 244);
+        assert_eq!(before(&[id(0, 0)]), 16 + 2 * 244);
+        assert_eq!(before(&[id(0, 0), id(1, 0)]), 32 + 5 * 244);
     }
 
     #[test]

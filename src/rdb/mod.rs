@@ -877,7 +877,7 @@ fn stream<R: Read>(r: &mut Reader<R>, kind: u8, layout: &Layout, e: &mut Entry) 
         }
         let consumers = r.length()?;
         for _ in 0..consumers {
-            e.payload += layout.stream_consumer(r.skip_string()?.len);
+            e.payload += layout.stream_consumer(r.skip_string()?.len, kind >= 21);
             r.skip(8)?; // seen time
             if kind >= 21 {
                 r.skip(8)?; // active time

@@ -421,6 +421,39 @@ fn mixed_keyspace(server: &RedisServer) {
         .arg(">")
         .query(&mut c)
         .unwrap();
+    // A stream written as events come, its IDs 1 ms to 4 s apart (a
+    // pipeline's share a millisecond), read by two consumers: its radix
+    // trees part early and take many more nodes.
+    let mut ms = 1_700_000_000_000_u64;
+    let mut p = redis::pipe();
+    for m in 0..1500 {
+        ms += 1 + next(4000);
+        p.cmd("XADD")
+            .arg("events:live")
+            .arg(format!("{ms}-0"))
+            .arg("n")
+            .arg(m)
+            .ignore();
+    }
+    p.cmd("XGROUP")
+        .arg("CREATE")
+        .arg("events:live")
+        .arg("workers")
+        .arg("0")
+        .ignore();
+    for (consumer, count) in [("w1", 600), ("w2", 500)] {
+        p.cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg("workers")
+            .arg(consumer)
+            .arg("COUNT")
+            .arg(count)
+            .arg("STREAMS")
+            .arg("events:live")
+            .arg(">")
+            .ignore();
+    }
+    p.query::<()>(&mut c).unwrap();
 }
 
 #[test]
