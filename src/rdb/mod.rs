@@ -124,7 +124,7 @@ pub fn read_with<R: Read>(
     mut input: R,
     meta: &mut Meta,
     choose: impl FnOnce(&Meta) -> Layout,
-    each: impl FnMut(&Entry) -> ControlFlow<()>,
+    each: impl FnMut(&mut Entry) -> ControlFlow<()>,
 ) -> Result<bool> {
     let mut head = [0u8; 8];
     let got = fill(&mut input, &mut head[..4])?;
@@ -193,7 +193,7 @@ fn read_plain<R: Read>(
     input: R,
     meta: &mut Meta,
     choose: impl FnOnce(&Meta) -> Layout,
-    mut each: impl FnMut(&Entry) -> ControlFlow<()>,
+    mut each: impl FnMut(&mut Entry) -> ControlFlow<()>,
 ) -> Result<bool> {
     let mut choose = Some(choose);
     let mut r = Reader::new(input);
@@ -383,7 +383,8 @@ fn read_plain<R: Read>(
                 })?;
                 e.dump_bytes = r.offset() - from;
                 e.memory = layout.estimate(&e);
-                if each(&e).is_break() {
+                // The caller may take the key (and leave another buffer).
+                if each(&mut e).is_break() {
                     return Ok(false);
                 }
                 key = e.key;

@@ -168,7 +168,7 @@ pub fn analyse<R: Read>(
             counts.1 += ttls;
         }
     };
-    let outcome = read_with(input, &mut meta, choose, |e: &Entry| {
+    let outcome = read_with(input, &mut meta, choose, |e: &mut Entry| {
         seen += 1;
         if e.db != here.0 {
             count_db(&mut dbs, here);
@@ -274,10 +274,10 @@ fn wanted(opts: &DumpOptions, e: &Entry) -> bool {
 }
 
 /// A dump's key as the tally takes it: its TTL told from the dump's time
-/// (a key already expired then has 0 left).
-fn key_info(e: &Entry, created_ms: Option<i64>, into: &mut KeyInfo) {
-    into.key.clear();
-    into.key.extend_from_slice(&e.key);
+/// (a key already expired then has 0 left). The key's bytes are taken, not
+/// copied: the reader reads the next into the buffer left in their place.
+fn key_info(e: &mut Entry, created_ms: Option<i64>, into: &mut KeyInfo) {
+    std::mem::swap(&mut into.key, &mut e.key);
     *into = KeyInfo {
         bytes: e.memory,
         key: std::mem::take(&mut into.key),

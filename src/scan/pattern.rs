@@ -306,6 +306,72 @@ pub fn captures_into(key: &[u8], (out, slots): &mut (Vec<u8>, Vec<(usize, usize)
     b.part(start, key.len(), m);
 }
 
+/// A key's pattern and the spans of its `*`s, kept from one key to the
+/// next. Most keys of a keyspace differ from another of their pattern in
+/// the digits of an id alone (`user:9113:cart`, `user:2071:cart`), and a
+/// pattern is made from what kind each byte is, not its value, but for an
+/// IPv4 address (dotted, whose numbers must be 0 to 255). So a key of the
+/// last built key's length that differs from it only where both have a
+/// digit, with no `.` in it, has that key's pattern and spans, and is not
+/// built again: the tally's work per key, a third less on such keys.
+#[derive(Debug, Default)]
+pub struct Captures {
+    built: (Vec<u8>, Vec<(usize, usize)>),
+    /// The key they were built from, whether it has a `.`, and which of
+    /// its bytes a `*` stands for (1, else 0).
+    from: Vec<u8>,
+    dotted: bool,
+    starred: Vec<u8>,
+}
+
+impl Captures {
+    /// Takes `key`'s pattern and spans, building them if need be; whether
+    /// they were the last key's.
+    pub fn take(&mut self, key: &[u8]) -> bool {
+        if self.hold_for(key) {
+            return true;
+        }
+        captures_into(key, &mut self.built);
+        self.from.clear();
+        self.from.extend_from_slice(key);
+        self.dotted = key.contains(&b'.');
+        self.starred.clear();
+        self.starred.resize(key.len(), 0);
+        for &(from, to) in &self.built.1 {
+            self.starred[from..to].fill(1);
+        }
+        false
+    }
+
+    /// Whether `key` is the key they were built from but for digits a `*`
+    /// stands for (a digit of a word kept as it is, `k1x`, is the
+    /// pattern's own).
+    fn hold_for(&self, key: &[u8]) -> bool {
+        if self.dotted || self.from.len() != key.len() {
+            return false;
+        }
+        // In bytes of 0 and 1, without a branch: the compiler runs it in
+        // vectors.
+        let digit = |b: u8| u8::from(b.wrapping_sub(b'0') < 10);
+        self.from
+            .iter()
+            .zip(key)
+            .zip(&self.starred)
+            .fold(1, |same, ((&a, &b), &starred)| {
+                same & (u8::from(a == b) | (digit(a) & digit(b) & starred))
+            })
+            == 1
+    }
+
+    pub fn pattern(&self) -> &[u8] {
+        &self.built.0
+    }
+
+    pub fn spans(&self) -> &[(usize, usize)] {
+        &self.built.1
+    }
+}
+
 /// `pattern` with each `*` whose value was the same in every key (`Some`
 /// in `constant`, in order) written back as that literal value: `v*`
 /// read `v2` when every key said `v2`.
@@ -372,6 +438,57 @@ pub fn escape(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Kept patterns are the patterns built afresh: on keys that differ
+    /// from the last in digits (ids, dates, IPs whose numbers pass 255, ids
+    /// glued to words, hex, digits of a word kept as it is), and on keys of
+    /// every other kind.
+    #[test]
+    fn kept_captures_are_the_captures_built_afresh() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let shapes: [&[u8]; 14] = [
+            b"user:0000:cart",
+            b"k0x:000",
+            b"shard1:v2:0000",
+            b"ip:10.0.0.1:hits",
+            b"ip:10.0.0.199:hits",
+            b"day:2024-01-31:views",
+            b"user0000:x",
+            b"h:9f3a0",
+            b"v2:feed:00000000",
+            b"tok:ab00cd00ef00gh00",
+            b"0000",
+            b"a:b:c",
+            b"k\x00",
+            b"",
+        ];
+        let mut kept = Captures::default();
+        for _ in 0..20_000 {
+            let mut key = shapes[next(shapes.len() as u64) as usize].to_vec();
+            for b in &mut key {
+                if b.is_ascii_digit() && next(2) == 0 {
+                    *b = b'0' + next(10) as u8;
+                }
+            }
+            if next(50) == 0 {
+                key.push(b'0' + next(10) as u8);
+            }
+            let _ = kept.take(&key);
+            let (pattern, spans) = captures(&key);
+            assert_eq!(
+                (kept.pattern(), kept.spans()),
+                (pattern.as_slice(), spans.as_slice()),
+                "{}",
+                String::from_utf8_lossy(&key)
+            );
+        }
+    }
 
     fn p(key: &[u8]) -> String {
         String::from_utf8_lossy(&of(key)).into_owned()

@@ -41,10 +41,11 @@ pub struct BigKeys {
 
 impl BigKeys {
     fn is_big(&self, k: &KeyInfo) -> bool {
-        match &*k.kind {
-            "string" => k.bytes > self.string_bytes,
-            "list" => k.elements > self.list_elements,
-            "hash" | "set" | "zset" | "stream" | "path-hash" => {
+        // As bytes: matched in place, with no call to compare.
+        match k.kind.as_bytes() {
+            b"string" => k.bytes > self.string_bytes,
+            b"list" => k.elements > self.list_elements,
+            b"hash" | b"set" | b"zset" | b"stream" | b"path-hash" => {
                 k.elements > self.collection_members
             }
             _ => false,
@@ -223,8 +224,7 @@ impl Top {
 pub struct Tally {
     max_patterns: usize,
     big: BigKeys,
-    #[serde(with = "byte_map")]
-    groups: ByteMap<Group>,
+    groups: Groups,
     /// Keys whose pattern came after the cap.
     other: Group,
     pub scanned: u64,
@@ -254,15 +254,91 @@ pub struct Tally {
     #[serde(with = "byte_map")]
     children: HashMap<Vec<u8>, u32>,
     promoted: std::collections::HashSet<Vec<u8>>,
-    /// The pattern being built and its wildcards' spans, kept from one
-    /// key to the next.
+    /// The last key's pattern and its wildcards' spans, kept from one key
+    /// to the next.
     #[serde(skip)]
-    scratch: (Vec<u8>, Vec<(usize, usize)>),
+    captures: pattern::Captures,
+    /// Where the last key counted went, while the next has its pattern.
+    #[serde(skip)]
+    last: Option<Place>,
 }
 
 /// Patterns to their groups: a fast seeded hash, the pattern of every key
 /// is looked up once.
 type ByteMap<V> = HashMap<Vec<u8>, V, foldhash::fast::RandomState>;
+
+/// The pattern groups, in the order they were made, and where each is by
+/// its pattern. Kept (and shown in a resume file) as pairs.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(from = "Vec<(Vec<u8>, Group)>", into = "Vec<(Vec<u8>, Group)>")]
+struct Groups {
+    index: ByteMap<usize>,
+    all: Vec<(Vec<u8>, Group)>,
+}
+
+impl Groups {
+    fn find(&self, pattern: &[u8]) -> Option<usize> {
+        self.index.get(pattern).copied()
+    }
+
+    fn get(&self, pattern: &[u8]) -> Option<&Group> {
+        self.find(pattern).map(|i| &self.all[i].1)
+    }
+
+    /// Where `pattern`'s group is, made if need be.
+    fn place(&mut self, pattern: Vec<u8>) -> usize {
+        if let Some(i) = self.find(&pattern) {
+            return i;
+        }
+        self.index.insert(pattern.clone(), self.all.len());
+        self.all.push((
+            pattern,
+            Group {
+                largest: Top::new(3),
+                ..Group::default()
+            },
+        ));
+        self.all.len() - 1
+    }
+
+    fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&Vec<u8>, &Group)> {
+        self.all.iter().map(|(p, g)| (p, g))
+    }
+}
+
+impl Clone for Groups {
+    fn clone(&self) -> Groups {
+        Groups::from(self.all.clone())
+    }
+}
+
+impl From<Vec<(Vec<u8>, Group)>> for Groups {
+    fn from(all: Vec<(Vec<u8>, Group)>) -> Groups {
+        let index = all
+            .iter()
+            .enumerate()
+            .map(|(i, (p, _))| (p.clone(), i))
+            .collect();
+        Groups { index, all }
+    }
+}
+
+impl From<Groups> for Vec<(Vec<u8>, Group)> {
+    fn from(g: Groups) -> Vec<(Vec<u8>, Group)> {
+        g.all
+    }
+}
+
+/// Where a key was counted: a pattern's group, or the other patterns'.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Group(usize),
+    Other,
+}
 
 /// A map keyed by bytes, as a list of pairs (JSON keys are text).
 mod byte_map {
@@ -352,9 +428,9 @@ fn glued_tail(pattern: &[u8]) -> bool {
 
 /// Merges into their stem the groups of few keys, or of a short glued id,
 /// that share it with many others.
-fn merge_singletons(groups: &ByteMap<Group>) -> Vec<(Vec<u8>, Group)> {
+fn merge_singletons(groups: &Groups) -> Vec<(Vec<u8>, Group)> {
     let mut by_stem: HashMap<Vec<u8>, Vec<&Vec<u8>>> = HashMap::new();
-    for (p, g) in groups {
+    for (p, g) in groups.iter() {
         if g.keys <= FEW || glued_tail(p) {
             by_stem.entry(stem(p)).or_default().push(p);
         }
@@ -373,7 +449,7 @@ fn merge_singletons(groups: &ByteMap<Group>) -> Vec<(Vec<u8>, Group)> {
         });
         for p in members {
             if *p != stem {
-                into.absorb(&groups[p]);
+                into.absorb(groups.get(p).expect("a member is a group"));
                 gone.insert(p);
             }
         }
@@ -447,7 +523,7 @@ impl Tally {
         Tally {
             max_patterns,
             big,
-            groups: ByteMap::default(),
+            groups: Groups::default(),
             other: Group {
                 largest: Top::new(3),
                 ..Group::default()
@@ -468,7 +544,8 @@ impl Tally {
             encoding_asked: HashMap::new(),
             children: HashMap::new(),
             promoted: std::collections::HashSet::new(),
-            scratch: (Vec::new(), Vec::new()),
+            captures: pattern::Captures::default(),
+            last: None,
         }
     }
 
@@ -491,10 +568,15 @@ impl Tally {
     }
 
     pub fn add(&mut self, k: &KeyInfo) {
-        let mut scratch = std::mem::take(&mut self.scratch);
-        pattern::captures_into(&k.key, &mut scratch);
-        self.add_with(k, &scratch.0, Some(&scratch.1));
-        self.scratch = scratch;
+        let mut captures = std::mem::take(&mut self.captures);
+        // A key of the last key's pattern goes where it went.
+        let known = if captures.take(&k.key) {
+            self.last
+        } else {
+            None
+        };
+        self.add_with(k, captures.pattern(), Some(captures.spans()), known);
+        self.captures = captures;
     }
 
     /// The keys with the highest OBJECT FREQ, hottest first.
@@ -509,10 +591,20 @@ impl Tally {
 
     /// `add`, with the key's pattern already known.
     pub fn add_as(&mut self, k: &KeyInfo, pat: &[u8]) {
-        self.add_with(k, pat, None);
+        self.add_with(k, pat, None, None);
+        // Not the pattern `add` kept.
+        self.last = None;
     }
 
-    fn add_with(&mut self, k: &KeyInfo, pat: &[u8], spans: Option<&[(usize, usize)]>) {
+    /// Counts `k` in, its pattern `pat` (`known`: where the last key of
+    /// that pattern went).
+    fn add_with(
+        &mut self,
+        k: &KeyInfo,
+        pat: &[u8],
+        spans: Option<&[(usize, usize)]>,
+        known: Option<Place>,
+    ) {
         self.scanned += 1;
         self.bytes += k.bytes;
         self.bytes_sq += (k.bytes as f64) * (k.bytes as f64);
@@ -525,7 +617,7 @@ impl Tally {
             t.1 += k.bytes;
         });
         self.largest.offer(k.bytes, k);
-        if k.kind != "string" {
+        if !matches!(k.kind.as_bytes(), b"string") {
             self.most_elements.offer(k.elements, k);
         }
         if self.big.is_big(k) {
@@ -538,16 +630,28 @@ impl Tally {
         if let Some(idle) = k.idle {
             self.coldest.offer(idle, k);
         }
-        // The pattern's group, when it has one (most keys).
-        if let Some(group) = self.groups.get_mut(pat) {
-            group.observe(&k.key, spans);
-            group.count(k);
-            return;
+        let place = known.unwrap_or_else(|| self.place(pat));
+        self.last = Some(place);
+        let group = match place {
+            Place::Group(i) => {
+                let group = &mut self.groups.all[i].1;
+                group.observe(&k.key, spans);
+                group
+            }
+            Place::Other => &mut self.other,
+        };
+        group.count(k);
+    }
+
+    /// Where a key of pattern `pat` is counted: its pattern's group, when
+    /// it has one (most keys). A new pattern under a stem that has had many
+    /// (ids nothing marks as such: `feed:kqzvx1`) is its stem's. Past the
+    /// cap, a new pattern joins its stem's group, made while a tenth more
+    /// groups fit; only then the rest.
+    fn place(&mut self, pat: &[u8]) -> Place {
+        if let Some(i) = self.groups.find(pat) {
+            return Place::Group(i);
         }
-        // A new pattern under a stem that has had many (ids nothing marks
-        // as such: `feed:kqzvx1`) is its stem's. Past the cap, a new
-        // pattern joins its stem's group, made while a tenth more groups
-        // fit; only then the rest.
         let pat = if self.groups.len() < self.max_patterns {
             let st = stem(pat);
             if self.promoted.contains(&st) {
@@ -562,22 +666,11 @@ impl Tally {
             }
         } else {
             let stem = stem(pat);
-            (self.groups.contains_key(&stem)
+            (self.groups.find(&stem).is_some()
                 || self.groups.len() < self.max_patterns + self.max_patterns / 10)
                 .then_some(stem)
         };
-        let group = match pat {
-            Some(pat) => {
-                let g = self.groups.entry(pat).or_insert_with(|| Group {
-                    largest: Top::new(3),
-                    ..Group::default()
-                });
-                g.observe(&k.key, spans);
-                g
-            }
-            None => &mut self.other,
-        };
-        group.count(k);
+        pat.map_or(Place::Other, |pat| Place::Group(self.groups.place(pat)))
     }
 }
 
@@ -1053,6 +1146,46 @@ mod tests {
         collection_members: 10,
         list_elements: 20,
     };
+
+    /// A key whose pattern is kept from the last goes where that key
+    /// went: the report is the one each key's pattern built afresh makes,
+    /// through promotion to stems, the cap and the other patterns.
+    #[test]
+    fn kept_patterns_count_as_patterns_built_afresh() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let (mut kept, mut afresh) = (Tally::new(5, 40, BIG), Tally::new(5, 40, BIG));
+        for i in 0..20_000 {
+            let letter = |n: u64| char::from(b'a' + n as u8);
+            let name = match next(8) {
+                0 | 1 => format!("user:{}:cart", next(100_000)),
+                // Many under one stem (promoted to it), and many stems
+                // (past the cap: their stems, then the other patterns).
+                2 => format!("feed:{}{}", letter(next(26)), letter(next(26))),
+                3 => format!("{}{}:{}", letter(next(26)), letter(next(26)), next(9)),
+                4 => format!("k{}x:{}", next(90), next(1000)),
+                5 => format!("ip:10.0.0.{}", next(400)),
+                _ => format!("s{i}:t{}", next(3)),
+            };
+            let k = key(&name, "string", 10 + next(100), 5, -1);
+            kept.add(&k);
+            afresh.add_as(&k, &pattern::of(k.key.as_slice()));
+        }
+        let (a, b) = (kept.report(20_000, false), afresh.report(20_000, false));
+        for (x, y) in a.patterns.iter().zip(&b.patterns) {
+            assert_eq!(
+                serde_json::to_value(x).unwrap(),
+                serde_json::to_value(y).unwrap()
+            );
+        }
+        assert_eq!(a.patterns.len(), b.patterns.len());
+        assert!(a.patterns.iter().any(|p| p.pattern == OTHER));
+    }
 
     #[test]
     fn groups_tops_and_totals() {
