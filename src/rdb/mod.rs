@@ -653,9 +653,11 @@ fn valkey_hash_ttls<R: Read>(r: &mut Reader<R>, layout: &Layout, e: &mut Entry) 
 
 /// Valkey 9.2's path hash (type 23 in a `VALKEY081` dump; valkey-io/valkey
 /// #4506): its count of paths, then each path, its count of fields (never
-/// 0: a path without fields is not stored) and each field and value. The
-/// layout is that pull request's `rdbSaveObject` and `rdbLoadObject` as
-/// reviewed; no Valkey 9.2 server is within reach here to write one.
+/// 0: a path without fields is not stored) and each field and value. Each
+/// path's part is that pull request's `rdbSaveObject` and `rdbLoadObject`
+/// as reviewed; the count before them is inferred (every collection's
+/// count comes first, and an empty path hash is saved), not seen. No
+/// Valkey 9.2 server is within reach here to write one.
 fn path_hash<R: Read>(r: &mut Reader<R>, layout: &Layout, e: &mut Entry) -> Result<()> {
     let paths = r.length()?;
     for _ in 0..paths {
@@ -839,9 +841,9 @@ fn stream<R: Read>(r: &mut Reader<R>, kind: u8, layout: &Layout, e: &mut Entry) 
         e.payload += layout.stream_node(r.skip_string()?.len, i + 1 == nodes);
     }
     e.payload += tree.bytes();
-    // Entries pending in any group (the tree of `cgroups_ref`): as many as
-    // in the group with the most, which every group's are the same as
-    // when each reads the whole stream.
+    // The tree of entries pending in any group (Redis 8.10's
+    // `cgroups_ref`) is taken as the largest group's: it is that tree when
+    // every group reads the whole stream.
     let mut referenced = 0;
     let mut id = [0; 16];
     let length = r.length()?;
