@@ -598,3 +598,15 @@ pub async fn run(
     }
     Ok(report)
 }
+
+/// Numbers for tests, the same each run: `next(n)` draws one below `n`
+/// (xorshift64).
+#[cfg(test)]
+pub(crate) fn draws(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    }
+}

@@ -445,13 +445,7 @@ mod tests {
     /// every other kind.
     #[test]
     fn kept_captures_are_the_captures_built_afresh() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = crate::scan::draws(0x2545_f491_4f6c_dd1d_u64);
         let shapes: [&[u8]; 16] = [
             b"user:0000:cart",
             b"id:0000000000000000000000000000000000000000000000000000000000000",

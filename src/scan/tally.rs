@@ -1152,13 +1152,7 @@ mod tests {
     /// through promotion to stems, the cap and the other patterns.
     #[test]
     fn kept_patterns_count_as_patterns_built_afresh() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = crate::scan::draws(0x9e37_79b9_7f4a_7c15_u64);
         let (mut kept, mut afresh) = (Tally::new(5, 40, BIG), Tally::new(5, 40, BIG));
         for i in 0..20_000 {
             let letter = |n: u64| char::from(b'a' + n as u8);
