@@ -64,8 +64,10 @@ pub fn run(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
         ));
     }
     let mut door = Door::open(resolve::door(&args.common, "memory")?, printer, "memory")?;
+    // A node not reached is said as every door says it, not scanned.
+    let scan = args.scan.keys && door.connected();
     let (ctx, diagnosis) = (&door.ctx, &mut door.diagnosis);
-    let keyspace = if args.scan.keys {
+    let keyspace = if scan {
         // Under an LFU policy the server counts accesses: the scan asks
         // OBJECT FREQ too, and the hottest keys come with it.
         let lfu = diagnosis
@@ -74,13 +76,20 @@ pub fn run(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
             .and_then(|i| i["maxmemory_policy"].as_str())
             .is_some_and(|p| p.ends_with("-lfu"));
         let opts = scan_options(&args.scan, &diagnosis.runbooks, lfu);
-        let keyspace = engine::scan_keys(ctx, &diagnosis.primaries(), &opts)?;
-        diagnosis
-            .facts
-            .values
-            .insert(KEYSCAN_ROOT.into(), keyspace.fact());
+        let scanned = engine::scan_keys(ctx, &diagnosis.primaries(), &opts)?;
+        // A scan that failed is a fact not had: the keyspace checks are
+        // not run, and the report says why.
+        match &scanned {
+            Ok(keyspace) => diagnosis.facts.set(KEYSCAN_ROOT, keyspace.fact()),
+            Err(f) => {
+                let kind = f.kind.as_str();
+                diagnosis
+                    .facts
+                    .set_unavailable(KEYSCAN_ROOT, "SCAN", kind, &f.detail);
+            }
+        }
         diagnosis.reassess(ctx);
-        Some(keyspace)
+        scanned.ok()
     } else {
         None
     };
@@ -151,6 +160,7 @@ fn from_dump(args: &MemoryArgs, printer: &Printer) -> Result<Status, CliError> {
                         args.dump.allow_primary,
                     ))
                     .map_err(|e| match e {
+                        replica::NotBefore::Connect(f) => engine::cannot_connect(&spec, &f),
                         replica::NotBefore::Unreachable(why) => CliError::Unreachable(why),
                         replica::NotBefore::Refused(why) => CliError::Usage(why),
                     })?;

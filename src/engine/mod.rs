@@ -28,6 +28,7 @@ use crate::render::Format;
 use crate::render::{self, Printer};
 use crate::runbook::expr::HTTP_ROOT;
 use crate::runbook::RunbookSet;
+use crate::target::connect::{CommandFailure, ConnectFailure, FailureKind};
 use crate::target::{TargetSpec, Timeouts};
 
 /// What one run shares: the printer, the async runtime, the time limits
@@ -331,6 +332,8 @@ impl Diagnosis {
             .chain(self.others.iter())
             .collect();
         let evaluation = topology::evaluate_all(&self.runbooks, &all, self.topology.as_ref(), None);
+        // A fact the door failed to add (a key scan) is said with the rest.
+        self.report.unavailable = unavailable_of(&all);
         self.take(evaluation, ctx.elapsed_ms());
     }
 
@@ -492,13 +495,31 @@ fn unlocated_reason(master: &str, t: &crate::target::topology::Topology) -> Stri
 /// not an incident.
 fn refuse_missing_db(spec: &TargetSpec, facts: &Facts) -> Result<(), CliError> {
     match facts.get("connection") {
-        Some(conn) if conn["error"] == "no_such_db" => Err(CliError::Usage(format!(
-            "the target's database {} does not exist on {} ({}): fix the /DB part of --url, or REDIS_DB",
-            spec.db,
-            spec.addr,
-            conn["detail"].as_str().unwrap_or_default()
-        ))),
+        Some(conn) if conn["error"] == "no_such_db" => Err(missing_db(
+            spec,
+            conn["detail"].as_str().unwrap_or_default(),
+        )),
         _ => Ok(()),
+    }
+}
+
+fn missing_db(spec: &TargetSpec, detail: &str) -> CliError {
+    CliError::Usage(format!(
+        "the target's database {} does not exist on {} ({detail}): fix the /DB part of --url, or REDIS_DB",
+        spec.db, spec.addr,
+    ))
+}
+
+/// A connection a command needed for its own work and did not get, judged
+/// as redis-unreachable.yaml judges it: a database the server lacks is the
+/// operator's mistake, a refused password unknown (both exit 3); no answer
+/// of any other kind is critical (exit 2), never a quiet error.
+pub fn cannot_connect(spec: &TargetSpec, f: &ConnectFailure) -> CliError {
+    let why = format!("cannot connect to {}: {}", spec.addr, f.detail);
+    match f.kind {
+        FailureKind::NoSuchDb => missing_db(spec, &f.detail),
+        FailureKind::AuthFailed | FailureKind::AuthRequired => CliError::Usage(why),
+        _ => CliError::Unreachable(why),
     }
 }
 
@@ -557,23 +578,19 @@ pub fn session(
 ) -> Result<crate::target::connect::Session, CliError> {
     ctx.runtime
         .block_on(crate::target::connect::connect(spec, &ctx.timeouts))
-        .map_err(|f| {
-            CliError::Other(anyhow::anyhow!(
-                "cannot connect to {}: {}",
-                spec.addr,
-                f.detail
-            ))
-        })
+        .map_err(|f| cannot_connect(spec, &f))
 }
 
 /// Scans the keyspace of the target's database (of each of `nodes`, a
 /// Cluster's primaries, into one report) with a progress bar on stderr,
-/// until the end, the scan's deadline or Ctrl-C.
+/// until the end, the scan's deadline or Ctrl-C. `Err`: the run cannot go
+/// on (a node not reached, a resume file refused); `Ok(Err)`: the scan
+/// itself failed (SCAN refused, malformed, cut), a fact not had.
 pub fn scan_keys(
     ctx: &Context<'_>,
     nodes: &[TargetSpec],
     opts: &crate::scan::ScanOptions,
-) -> Result<crate::scan::tally::KeyspaceReport, CliError> {
+) -> Result<Result<crate::scan::tally::KeyspaceReport, CommandFailure>, CliError> {
     let sessions = nodes
         .iter()
         .map(|n| session(ctx, n))
@@ -590,15 +607,19 @@ pub fn scan_keys(
         None => None,
     };
     let bar = render::progress::Bar::new("keys");
-    let mut report = ctx.runtime.block_on(async {
-        crate::scan::run(&sessions, opts, &bar, interrupted(), resume)
-            .await
-            .map_err(|e| CliError::Other(anyhow::anyhow!("the key scan failed: {}", e.detail)))
-    })?;
-    if nodes.len() > 1 {
-        report.nodes = nodes.iter().map(|n| n.addr.to_string()).collect();
-    }
-    Ok(report)
+    let scanned = ctx.runtime.block_on(crate::scan::run(
+        &sessions,
+        opts,
+        &bar,
+        interrupted(),
+        resume,
+    ));
+    Ok(scanned.map(|mut report| {
+        if nodes.len() > 1 {
+            report.nodes = nodes.iter().map(|n| n.addr.to_string()).collect();
+        }
+        report
+    }))
 }
 
 /// A topic front door (memory, clients, slowlog, latency) between its

@@ -485,18 +485,13 @@ fn mark_not_connected(facts: &mut Facts, why: &str) {
 
 /// Every root `source` fills is unavailable, for the same reason.
 fn unavailable(facts: &mut Facts, source: Source, e: &CommandFailure) {
-    let kind = match e.kind {
-        CommandFailureKind::Noperm => "noperm",
-        CommandFailureKind::Disabled => "disabled",
-        CommandFailureKind::Timeout => "timeout",
-        CommandFailureKind::ConnectionLost => "connection_lost",
-        CommandFailureKind::Error => "error",
-        CommandFailureKind::Malformed => "malformed",
-        CommandFailureKind::TooLarge => "too_large",
-        CommandFailureKind::Unconsented => "unconsented",
-    };
     for root in catalog::roots_of(source) {
-        facts.set_unavailable(&root.field.name, source.command(), kind, &e.detail);
+        facts.set_unavailable(
+            &root.field.name,
+            source.command(),
+            e.kind.as_str(),
+            &e.detail,
+        );
     }
 }
 

@@ -535,7 +535,15 @@ fn unmet_needs(check: &Check, facts: &Facts, ctx: &cel::Context<'_, '_>) -> Opti
 fn applicable(check: &Check, facts: &Facts) -> bool {
     // Roots not every diagnosis has (a key scan, asked for with `memory
     // --keys`; a Sentinel's or a Cluster's facts): without them, checks that
-    // read them do not apply.
+    // read them do not apply. One asked for that failed (a scan refused or
+    // cut) is another matter: its checks apply, and are not run for want
+    // of it, said so (no node reached asks for none).
+    let asked = |r: &str| {
+        facts
+            .unavailable
+            .get(r)
+            .is_some_and(|u| u.kind != "not_connected")
+    };
     static OCCASIONAL: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
     let occasional = OCCASIONAL.get_or_init(|| {
         crate::facts::catalog::node_roots()
@@ -548,7 +556,7 @@ fn applicable(check: &Check, facts: &Facts) -> bool {
         .when
         .roots
         .iter()
-        .any(|r| occasional.contains(&r.as_str()) && facts.get(r).is_none())
+        .any(|r| occasional.contains(&r.as_str()) && facts.get(r).is_none() && !asked(r))
     {
         return false;
     }

@@ -107,6 +107,22 @@ pub enum CommandFailureKind {
     Unconsented,
 }
 
+impl CommandFailureKind {
+    /// As `unavailable` facts name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandFailureKind::Noperm => "noperm",
+            CommandFailureKind::Disabled => "disabled",
+            CommandFailureKind::Timeout => "timeout",
+            CommandFailureKind::ConnectionLost => "connection_lost",
+            CommandFailureKind::Error => "error",
+            CommandFailureKind::Malformed => "malformed",
+            CommandFailureKind::TooLarge => "too_large",
+            CommandFailureKind::Unconsented => "unconsented",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CommandFailure {
     pub kind: CommandFailureKind,

@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use super::connect::{connect, FailureKind, RawFeed};
+use super::connect::{connect, CommandFailureKind, ConnectFailure, RawFeed};
 use super::{TargetSpec, Timeouts};
 use crate::redis::info;
 
@@ -34,10 +34,11 @@ pub struct Before {
 /// Why the dump was not asked for.
 #[derive(Debug)]
 pub enum NotBefore {
-    /// The server did not answer (refused, timed out, hung, full, loading).
+    /// No connection (the caller judges it: `engine::cannot_connect`).
+    Connect(ConnectFailure),
+    /// Connected, then INFO had no answer in time or the connection fell.
     Unreachable(String),
-    /// It answered, and said no: a password, a database, or a primary not
-    /// allowed.
+    /// It answered, and said no: INFO refused, or a primary not allowed.
     Refused(String),
 }
 
@@ -56,19 +57,15 @@ pub async fn before(
     timeouts: &Timeouts,
     allow_primary: bool,
 ) -> Result<Before, NotBefore> {
-    let session = connect(spec, timeouts).await.map_err(|f| {
-        let why = format!("cannot connect to {}: {}", spec.addr, f.detail);
-        // What redis-unreachable.yaml calls critical: no answer. A refused
-        // password or a database the server lacks is not an incident.
-        match f.kind {
-            FailureKind::AuthFailed | FailureKind::AuthRequired | FailureKind::NoSuchDb => {
-                NotBefore::Refused(why)
-            }
-            _ => NotBefore::Unreachable(why),
-        }
-    })?;
+    let session = connect(spec, timeouts).await.map_err(NotBefore::Connect)?;
     let text: String = session.query(&redis::cmd("INFO")).await.map_err(|f| {
-        NotBefore::Unreachable(format!("INFO failed on {}: {}", spec.addr, f.detail))
+        let why = format!("INFO failed on {}: {}", spec.addr, f.detail);
+        match f.kind {
+            CommandFailureKind::Timeout | CommandFailureKind::ConnectionLost => {
+                NotBefore::Unreachable(why)
+            }
+            _ => NotBefore::Refused(why),
+        }
     })?;
     let fields = info::parse(&text);
     let role = fields.str("role").unwrap_or_default().to_string();

@@ -454,3 +454,47 @@ fn an_interrupted_scan_resumes_to_the_totals_of_an_uninterrupted_one() {
         run.stderr()
     );
 }
+
+/// A scan the server refuses (an ACL user without SCAN) is a fact not had,
+/// said as one: the keyspace checks are not run, the report names why and
+/// gives the grant, and it is never OK (exit 3), with no password shown.
+#[test]
+fn a_refused_scan_is_unknown_and_says_why() {
+    let server = RedisServer::start();
+    server.cmd(&["CONFIG", "SET", "maxmemory", "100mb"]);
+    server.cmd(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"]);
+    server.cmd(&[
+        "ACL",
+        "SETUSER",
+        "reader",
+        "on",
+        ">scanpw-71",
+        "~*",
+        "+@all",
+        "-scan",
+    ]);
+    let url = format!("redis://reader:scanpw-71@127.0.0.1:{}", server.port);
+    let run = Cachectl::new()
+        .args(["memory", "--keys", "-o", "json", "--url", &url])
+        .run();
+    let report = run.json();
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert_eq!(report["status"], "unknown");
+    let f = expect_finding(&report, "scan-failed", "unknown");
+    assert_eq!(f["evidence"]["kind"], "noperm", "{f:#}");
+    assert!(report["keyspace"].is_null(), "{report:#}");
+    let unavailable = &report["unavailable"][0];
+    assert_eq!(
+        (&unavailable["fact"], &unavailable["command"]),
+        (&"keyspace_scan".into(), &"SCAN".into())
+    );
+    let skipped: Vec<&str> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["runbook"] == "keyspace")
+        .map(|s| s["check"].as_str().unwrap())
+        .collect();
+    assert!(skipped.contains(&"big-keys"), "{skipped:?}");
+    assert!(!run.all_output().contains("scanpw-71"));
+}

@@ -16,6 +16,8 @@ fn doors(records: &str) -> Vec<Vec<String>> {
         words(&["diagnose"]),
         words(&["diagnose", "--only", "out-of-memory"]),
         words(&["memory"]),
+        words(&["memory", "--keys"]),
+        words(&["hotkeys"]),
         words(&["clients"]),
         words(&["slowlog"]),
         words(&["latency", "--count", "5"]),
