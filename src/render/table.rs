@@ -783,7 +783,6 @@ fn application(out: &mut String, a: &crate::findings::report::AppSummary, width:
     );
 }
 
-/// A counter's value as a count: whole numbers without a fraction.
 /// `1 check was` / `3 checks were`.
 fn checks(n: usize) -> String {
     if n == 1 {
@@ -793,6 +792,7 @@ fn checks(n: usize) -> String {
     }
 }
 
+/// A counter's value as a count: whole numbers without a fraction.
 fn count(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
