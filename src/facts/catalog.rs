@@ -382,6 +382,8 @@ fn build_roots() -> Vec<Root> {
             f("total_keys", "int", "keys in the database (DBSIZE), or the estimate when sampled"),
             f("total_bytes", "int", "MEMORY USAGE summed over the scanned keys (the estimate when sampled)"),
             f("partial", "bool", "the scan was interrupted (Ctrl-C, deadline) before the end"),
+            f("stopped_because", "string", "why a partial scan or dump read stopped; empty when it did not"),
+            f("source", "string", "scan (the live server) or rdb (a dump: total_keys are the keys read)"),
             f("sampled", "bool", "--sample: a part of the keyspace, with estimates"),
             f("no_ttl_keys", "int", "scanned keys without a TTL"),
             f("no_ttl_bytes_share", "double", "share of the scanned bytes in keys without a TTL, 0-1"),

@@ -112,7 +112,8 @@ impl<R: Read> Reader<R> {
         RdbError {
             offset: self.offset(),
             message: format!(
-                "the file ends here, {missing} bytes short of what it announced (truncated)"
+                "the file ends here, {missing} byte{} short of what it announced (truncated)",
+                if missing == 1 { "" } else { "s" }
             ),
         }
     }

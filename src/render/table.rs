@@ -980,9 +980,8 @@ pub(super) fn memory(
         if let Some(d) = &k.dump {
             super::dump::section(out, d, width);
         }
-        let _ = writeln!(
-            out,
-            "\n{}  {} keys {} of {}, {}{}{}",
+        let head = format!(
+            "{}  {} keys {} of {}, {}{}{}",
             "Keyspace".bold(),
             k.scanned_keys,
             match k.source {
@@ -1000,10 +999,11 @@ pub(super) fn memory(
                 None => String::new(),
             },
             match &k.stopped_because {
-                Some(why) => format!("  PARTIAL: {why}"),
+                Some(why) => format!("  PARTIAL: {}", clean(why)),
                 None => String::new(),
             }
         );
+        let _ = writeln!(out, "\n{}", wrap(&head, width, "", "  "));
         if let Some(r) = &k.resume {
             let _ = writeln!(out, "{}", wrap(&resume_line(r), width, "", "  "));
         }

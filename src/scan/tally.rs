@@ -930,6 +930,8 @@ impl KeyspaceReport {
             "total_keys": self.total_keys,
             "total_bytes": self.estimated_total_bytes.map_or(self.total_bytes, |e| e.value as u64),
             "partial": self.partial,
+            "stopped_because": self.stopped_because.as_deref().unwrap_or_default(),
+            "source": self.source,
             "sampled": self.sampled,
             "no_ttl_keys": self.no_ttl_keys,
             "no_ttl_bytes_share": no_ttl_share,

@@ -298,7 +298,12 @@ fn the_deadline_and_ctrl_c_end_a_scan_with_what_was_found() {
         .as_str()
         .unwrap()
         .contains("deadline"));
-    expect_finding(&report, "scan-partial", "unknown");
+    let f = expect_finding(&report, "scan-partial", "unknown");
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.contains("of 3000 keys scanned") && message.contains("--scan-timeout"),
+        "{message}"
+    );
     assert_eq!(run.code(), 3);
 
     // Ctrl-C: 3,000 keys at 500 a second take 6 s; SIGINT after one.

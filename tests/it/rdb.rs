@@ -537,13 +537,21 @@ fn a_cut_or_corrupt_dump_reports_what_was_read_marked_partial_with_the_offset() 
         "{error}"
     );
     assert_eq!(k["dump"]["checksum"], "unchecked");
-    // A partial read is never OK: the scan-partial check says so.
+    // A partial read is never OK: the scan-partial check says so, and why
+    // (the dump's cut, not a scan's deadline).
     assert_ne!(run.code(), 0);
-    assert!(doc["findings"]
+    let f = doc["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|f| f["id"] == "scan-partial"));
+        .find(|f| f["id"] == "scan-partial")
+        .unwrap();
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("after {read} keys read from the dump"))
+            && message.contains("truncated"),
+        "{message}"
+    );
     // One bit flipped in a value: the checksum catches it at the end.
     let mut flipped = whole.clone();
     let at = whole.len() / 2;
