@@ -468,16 +468,10 @@ fn a_refused_scan_is_unknown_and_says_why() {
     let server = RedisServer::start();
     server.cmd(&["CONFIG", "SET", "maxmemory", "100mb"]);
     server.cmd(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"]);
-    server.cmd(&[
-        "ACL",
-        "SETUSER",
-        "reader",
-        "on",
-        ">scanpw-71",
-        "~*",
-        "+@all",
-        "-scan",
-    ]);
+    let acl: Vec<&str> = "ACL SETUSER reader on >scanpw-71 ~* +@all -scan"
+        .split(' ')
+        .collect();
+    server.cmd(&acl);
     let url = format!("redis://reader:scanpw-71@127.0.0.1:{}", server.port);
     let run = Cachectl::new()
         .args(["memory", "--keys", "-o", "json", "--url", &url])
